@@ -1,0 +1,133 @@
+/* Device layer: platform/device choice, one context and in-order queue,
+ * programs built once per device (binary cache on disk), kernel lookup,
+ * scratch buffers, and the status-checking macros every OpenCL call uses.
+ * No global state: everything lives in a clae_device passed around. */
+#ifndef CLAE_DEVICE_H
+#define CLAE_DEVICE_H
+
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "clae/status.h"
+
+#define CLAE_MAX_PROGRAMS 32
+#define CLAE_MAX_KERNELS 128
+#define CLAE_SCRATCH_SLOTS 6
+
+typedef struct clae_kernel_entry {
+    char name[64];
+    cl_kernel kernel;
+} clae_kernel_entry;
+
+typedef struct clae_device {
+    int is_ref;              /* 1: plain-C reference path, no OpenCL objects */
+    int index;               /* flat index over all platforms' devices, -1 for ref */
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context ctx;
+    cl_command_queue queue;  /* in-order, profiling enabled */
+    int is_pocl;
+    char name[256];
+    char vendor[256];
+    char driver[128];
+    char platform_name[256];
+    size_t max_wg;
+    cl_uint align_bytes;     /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
+    int nprograms;
+    cl_program programs[CLAE_MAX_PROGRAMS];
+    int nkernels;
+    clae_kernel_entry kernels[CLAE_MAX_KERNELS];
+    cl_mem scratch[CLAE_SCRATCH_SLOTS];
+    size_t scratch_bytes[CLAE_SCRATCH_SLOTS];
+    int verbose;             /* print cache hits/misses and build timings */
+} clae_device;
+
+/* Report an OpenCL status: "clae: clFoo failed: CL_BAR (file:line)". */
+void clae_report_cl(const char *call, cl_int err, const char *file, int line);
+void clae_report_clblast(const char *call, int err, const char *file, int line);
+const char *clae_cl_errname(cl_int err);
+const char *clae_clblast_errname(int err);
+
+/* Check an OpenCL call returning cl_int; on failure report and return CLAE_ERR_CL. */
+#define CL_CHECK(call)                                              \
+    do {                                                            \
+        cl_int clerr_ = (call);                                     \
+        if (clerr_ != CL_SUCCESS) {                                 \
+            clae_report_cl(#call, clerr_, __FILE__, __LINE__);      \
+            return CLAE_ERR_CL;                                     \
+        }                                                           \
+    } while (0)
+
+/* Check the errcode_ret of an OpenCL create call. */
+#define CL_CHECK_RET(name, err)                                     \
+    do {                                                            \
+        if ((err) != CL_SUCCESS) {                                  \
+            clae_report_cl(name, (err), __FILE__, __LINE__);        \
+            return CLAE_ERR_CL;                                     \
+        }                                                           \
+    } while (0)
+
+#define CLBLAST_CHECK(call)                                         \
+    do {                                                            \
+        int cbstatus_ = (int)(call);                                \
+        if (cbstatus_ != 0) {                                       \
+            clae_report_clblast(#call, cbstatus_, __FILE__, __LINE__); \
+            return CLAE_ERR_CL;                                     \
+        }                                                           \
+    } while (0)
+
+/* Propagate a clae_status. */
+#define CLAE_TRY(expr)                                              \
+    do {                                                            \
+        clae_status st_ = (expr);                                   \
+        if (st_ != CLAE_OK) return st_;                             \
+    } while (0)
+
+/* Typed kernel argument: CL_ARG(kernel, index, cl_int, n). */
+#define CL_ARG(k, i, type, val)                                     \
+    do {                                                            \
+        type argv_ = (val);                                         \
+        CL_CHECK(clSetKernelArg((k), (i), sizeof(type), &argv_));   \
+    } while (0)
+
+/* Print every platform and device (flat index, name, vendor, type, CUs,
+ * memory, max work-group, OpenCL C version) and mark the default. */
+clae_status clae_devices_list(FILE *out);
+
+/* Open a device. spec: NULL (use $CLAE_DEVICE, else the default), "ref",
+ * or a flat index "N". With no OpenCL platform at all, warns once and
+ * opens the reference path. Builds every embedded program. */
+clae_status clae_device_open(clae_device *d, const char *spec);
+void clae_device_close(clae_device *d);
+
+/* A cached kernel object by name (created on first use). */
+clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out);
+
+/* Build (or load from cache) one extra program from source with options,
+ * e.g. a shape-specialised variant; it joins the kernel lookup. */
+clae_status clae_program_add(clae_device *d, const char *file, const char *src,
+                             const char *options);
+
+/* A device buffer of at least `bytes` in scratch slot `slot`, reused across
+ * calls (allocated once, grown when needed). */
+clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out);
+
+/* Launch a 1-D kernel over n work-items (global size rounded up to the
+ * work-group size; kernels guard with if (i >= n) return). */
+clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n);
+/* Launch a 2-D/3-D kernel with exact global sizes (local chosen by driver). */
+clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t *global,
+                        const size_t *local);
+
+/* Convenience buffer helpers. */
+clae_status clae_buffer(clae_device *d, size_t bytes, cl_mem *out);
+clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes);
+clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes);
+clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes);
+
+/* Cache directory for program binaries: $XDG_CACHE_HOME/clae or ~/.cache/clae. */
+void clae_cache_dir(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,167 @@
+/* Operations: shapes, and the two implementations of every op.
+ *
+ * Size letters (used in every shape comment):
+ *   N batch, C input channels, K output channels, H/W input height/width,
+ *   P/Q output height/width, R/S kernel (or pool window) height/width.
+ * Tensors are NCHW float32. Parameters: conv2d weight (K,C,R,S);
+ * conv2d_transpose weight (C,K,R,S) like PyTorch's ConvTranspose2d.weight.
+ *
+ * Every op has a plain-C reference twin `<op>_<pass>_ref` (src/host/ref/) and an
+ * OpenCL implementation `<op>_<pass>_cl` (src/host/ops/ + src/kernels/<op>.cl)
+ * taking the same arguments in the same order (outputs, inputs, weights, sizes),
+ * the OpenCL one with cl_mem buffers and the device first.
+ *
+ * Gradient convention: backward passes WRITE the input gradient (din) and
+ * ACCUMULATE (+=) into parameter gradients (dw, db), which the trainer clears
+ * once per step. Passing NULL for din/dw/db skips that output.
+ */
+#ifndef CLAE_OPS_H
+#define CLAE_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clae/device.h"
+
+typedef enum clae_padding { CLAE_PAD_VALID = 0, CLAE_PAD_SAME = 1 } clae_padding;
+typedef enum clae_act {
+    CLAE_ACT_NONE = 0,
+    CLAE_ACT_RELU,
+    CLAE_ACT_SIGMOID,
+    CLAE_ACT_TANH
+} clae_act;
+
+/* Geometry shared by conv2d, conv2d_transpose and pooling.
+ * conv2d:           out[n,k,p,q] = b[k] + sum_{c,r,s} in[n,c,p*sh+r-pt, q*sw+s-pl] * w[k,c,r,s]
+ * conv2d_transpose: out[n,k,h*sh+r-pt, w*sw+s-pl] += in[n,c,h,w] * w[c,k,r,s]  (+ b[k])
+ * pooling:          window rows p*sh-pt .. p*sh-pt+R-1 (K == C). */
+typedef struct clae_conv_shape {
+    int N, C, H, W;  /* input */
+    int K, R, S;     /* output channels, kernel / window size */
+    int sh, sw;      /* strides */
+    int P, Q;        /* output size */
+    int pt, pl;      /* padding before the first row / column (Keras puts the odd one after) */
+} clae_conv_shape;
+
+/* Fill g for a Keras Conv2D / MaxPooling2D / AveragePooling2D:
+ * 'valid': P = (H - R) / sh + 1; 'same': P = ceil(H / sh), pad_total =
+ * max((P-1)*sh + R - H, 0), pt = pad_total / 2 (extra row at the bottom).
+ * Returns CLAE_ERR_SHAPE if the output would be empty or sizes are < 1. */
+clae_status clae_conv2d_shape(clae_conv_shape *g, int N, int C, int H, int W, int K, int R, int S,
+                              int sh, int sw, clae_padding pad);
+
+/* Fill g for a Keras Conv2DTranspose. 'same': P = H * sh; 'valid':
+ * P = H*sh + max(R - sh, 0). The full (uncropped) output has (H-1)*sh + R rows;
+ * 'same' crops pad_total = (H-1)*sh + R - P rows, pt = pad_total / 2 at the top
+ * and the rest at the bottom: for R=3, sh=2 that is 0 at the top and 1 at the
+ * bottom (Keras/TensorFlow crop the LAST row/column). PyTorch's
+ * ConvTranspose2d(padding=1, output_padding=1) gives the same size but crops
+ * the FIRST row/column instead, so its output is shifted by one pixel. */
+clae_status clae_conv2d_transpose_shape(clae_conv_shape *g, int N, int C, int H, int W, int K,
+                                        int R, int S, int sh, int sw, clae_padding pad);
+
+/* Adam hyper-parameters (Keras defaults: 0.001, 0.9, 0.999, 1e-7). */
+typedef struct clae_adam {
+    float lr, beta1, beta2, eps;
+} clae_adam;
+
+/* Keras's bias-corrected step size for step t (1-based), computed in double:
+ * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). */
+float clae_adam_lr_t(const clae_adam *h, long t);
+
+/* ---- reference twins (src/host/ref/) ---------------------------------- */
+
+/* in (N,C,H,W), w (K,C,R,S), b (K) or NULL, out (N,K,P,Q) */
+void conv2d_forward_ref(float *out, const float *in, const float *w, const float *b,
+                        const clae_conv_shape *g);
+/* dout (N,K,P,Q), in (N,C,H,W), w (K,C,R,S) -> din (N,C,H,W) =, dw (K,C,R,S) +=, db (K) += */
+void conv2d_backward_ref(float *din, float *dw, float *db, const float *dout, const float *in,
+                         const float *w, const clae_conv_shape *g);
+
+/* in (N,C,H,W), w (C,K,R,S), b (K) or NULL, out (N,K,P,Q) */
+void conv2d_transpose_forward_ref(float *out, const float *in, const float *w, const float *b,
+                                  const clae_conv_shape *g);
+/* dout (N,K,P,Q), in (N,C,H,W), w (C,K,R,S) -> din =, dw (C,K,R,S) +=, db (K) += */
+void conv2d_transpose_backward_ref(float *din, float *dw, float *db, const float *dout,
+                                   const float *in, const float *w, const clae_conv_shape *g);
+
+/* in (N,C,H,W) -> out (N,C,P,Q), idx (N,C,P,Q) = argmax row*W+col within the
+ * plane (ties: first in row-major order, as TensorFlow); padding never wins. */
+void maxpool_forward_ref(float *out, int32_t *idx, const float *in, const clae_conv_shape *g);
+/* dout (N,C,P,Q), idx (N,C,P,Q) -> din (N,C,H,W) = sum of dout routed to idx */
+void maxpool_backward_ref(float *din, const float *dout, const int32_t *idx,
+                          const clae_conv_shape *g);
+
+/* in (N,C,H,W) -> out (N,C,P,Q): mean over the window's in-image elements
+ * (padding excluded from the count, as TensorFlow) */
+void avgpool_forward_ref(float *out, const float *in, const clae_conv_shape *g);
+/* dout (N,C,P,Q) -> din (N,C,H,W) = */
+void avgpool_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
+
+/* x (n): out = f(in); in == out allowed */
+void act_forward_ref(float *out, const float *in, size_t n, clae_act a);
+/* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
+void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a);
+
+/* x (N,C,HW) += b (C), in place */
+void bias_forward_ref(float *x, const float *b, int N, int C, int HW);
+/* dout (N,C,HW) -> db (C) += sum over n and hw */
+void bias_backward_ref(float *db, const float *dout, int N, int C, int HW);
+
+/* y, t (n) -> loss[0] = mean((y - t)^2) */
+void mse_forward_ref(float *loss, const float *y, const float *t, size_t n);
+/* y, t (n) -> dy = 2 (y - t) / n */
+void mse_backward_ref(float *dy, const float *y, const float *t, size_t n);
+
+/* Keras Adam, step t (1-based), per element:
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+ *   p -= lr_t * m / (sqrt(v) + eps),  lr_t = clae_adam_lr_t(h, t)
+ * (eps is added to sqrt(v) after the bias correction moved into lr_t). */
+void adam_update_ref(float *p, float *m, float *v, const float *g, size_t n, const clae_adam *h,
+                     long t);
+
+/* CIFAR records (N, 3073): 1 label byte then 3072 uint8 pixels (R,G,B planes)
+ * -> out (N,3,32,32) = pixel / 255 */
+void cifar_to_float_ref(float *out, const uint8_t *records, int N);
+
+/* Normalised 1-D Gaussian of odd size ksize (OpenCV getGaussianKernel with sigma > 0). */
+void clae_gaussian_kernel(float *k, int ksize, double sigma);
+/* in (N,C,H,W) -> out (N,C,H,W): separable blur with the 1-D kernel k (ksize),
+ * reflect-101 borders (OpenCV BORDER_DEFAULT: ... c b | a b c ... | b a ...) */
+void blur_forward_ref(float *out, const float *in, const float *k, int ksize, int N, int C, int H,
+                      int W);
+
+/* ---- OpenCL implementations (src/host/ops/, src/kernels/) --------------- */
+
+clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
+                              const clae_conv_shape *g);
+clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
+                               cl_mem in, cl_mem w, const clae_conv_shape *g);
+clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w,
+                                        cl_mem b, const clae_conv_shape *g);
+clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                         cl_mem dout, cl_mem in, cl_mem w,
+                                         const clae_conv_shape *g);
+clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in,
+                               const clae_conv_shape *g);
+clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
+                                const clae_conv_shape *g);
+clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g);
+clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
+                                const clae_conv_shape *g);
+clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a);
+clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
+                            clae_act a);
+clae_status bias_forward_cl(clae_device *d, cl_mem x, cl_mem b, int N, int C, int HW);
+clae_status bias_backward_cl(clae_device *d, cl_mem db, cl_mem dout, int N, int C, int HW);
+/* loss: a device buffer of 1 float; nothing is read back */
+clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n);
+clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_t n);
+clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
+                           const clae_adam *h, long t);
+clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
+/* k: device buffer of ksize floats */
+clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
+                            int C, int H, int W);
+
+#endif

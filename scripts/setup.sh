@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the Debian packages clae needs to build, test and run on PoCL.
+# Usage: scripts/setup.sh        (needs root or sudo)
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake pkg-config
+  opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo
+  libclblast-dev libstb-dev check libinih-dev libcjson-dev
+)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"

@@ -1,0 +1,14 @@
+/* Command-line commands: each returns the process exit code
+ * (0 ok, 1 failure, 2 bad usage) and prints one-line errors to stderr. */
+#ifndef CLAE_CLI_H
+#define CLAE_CLI_H
+
+typedef struct clae_command {
+    const char *name;
+    const char *help;
+    int (*run)(int argc, char **argv);
+} clae_command;
+
+int cmd_devices(int argc, char **argv);
+
+#endif

@@ -1,0 +1,562 @@
+/* Device layer: see include/clae/device.h. */
+#include "clae/device.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clae_kernels.h"
+
+/* Kernel sources are compiled with these options everywhere; never fast-math. */
+#define CLAE_BASE_OPTIONS "-cl-std=CL1.2"
+
+const char *clae_status_str(clae_status s)
+{
+    switch (s) {
+    case CLAE_OK: return "ok";
+    case CLAE_ERR_ARG: return "bad argument";
+    case CLAE_ERR_IO: return "I/O error";
+    case CLAE_ERR_FORMAT: return "malformed file";
+    case CLAE_ERR_NOMEM: return "out of host memory";
+    case CLAE_ERR_CL: return "OpenCL error";
+    case CLAE_ERR_SHAPE: return "impossible shape";
+    case CLAE_ERR_INTERRUPTED: return "interrupted";
+    }
+    return "unknown status";
+}
+
+const char *clae_cl_errname(cl_int err)
+{
+    switch (err) {
+#define E(x) case x: return #x;
+    E(CL_SUCCESS) E(CL_DEVICE_NOT_FOUND) E(CL_DEVICE_NOT_AVAILABLE) E(CL_COMPILER_NOT_AVAILABLE)
+    E(CL_MEM_OBJECT_ALLOCATION_FAILURE) E(CL_OUT_OF_RESOURCES) E(CL_OUT_OF_HOST_MEMORY)
+    E(CL_PROFILING_INFO_NOT_AVAILABLE) E(CL_MEM_COPY_OVERLAP) E(CL_IMAGE_FORMAT_MISMATCH)
+    E(CL_IMAGE_FORMAT_NOT_SUPPORTED) E(CL_BUILD_PROGRAM_FAILURE) E(CL_MAP_FAILURE)
+    E(CL_MISALIGNED_SUB_BUFFER_OFFSET) E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
+    E(CL_COMPILE_PROGRAM_FAILURE) E(CL_LINKER_NOT_AVAILABLE) E(CL_LINK_PROGRAM_FAILURE)
+    E(CL_DEVICE_PARTITION_FAILED) E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
+    E(CL_INVALID_VALUE) E(CL_INVALID_DEVICE_TYPE) E(CL_INVALID_PLATFORM) E(CL_INVALID_DEVICE)
+    E(CL_INVALID_CONTEXT) E(CL_INVALID_QUEUE_PROPERTIES) E(CL_INVALID_COMMAND_QUEUE)
+    E(CL_INVALID_HOST_PTR) E(CL_INVALID_MEM_OBJECT) E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR)
+    E(CL_INVALID_IMAGE_SIZE) E(CL_INVALID_SAMPLER) E(CL_INVALID_BINARY) E(CL_INVALID_BUILD_OPTIONS)
+    E(CL_INVALID_PROGRAM) E(CL_INVALID_PROGRAM_EXECUTABLE) E(CL_INVALID_KERNEL_NAME)
+    E(CL_INVALID_KERNEL_DEFINITION) E(CL_INVALID_KERNEL) E(CL_INVALID_ARG_INDEX)
+    E(CL_INVALID_ARG_VALUE) E(CL_INVALID_ARG_SIZE) E(CL_INVALID_KERNEL_ARGS)
+    E(CL_INVALID_WORK_DIMENSION) E(CL_INVALID_WORK_GROUP_SIZE) E(CL_INVALID_WORK_ITEM_SIZE)
+    E(CL_INVALID_GLOBAL_OFFSET) E(CL_INVALID_EVENT_WAIT_LIST) E(CL_INVALID_EVENT)
+    E(CL_INVALID_OPERATION) E(CL_INVALID_GL_OBJECT) E(CL_INVALID_BUFFER_SIZE)
+    E(CL_INVALID_MIP_LEVEL) E(CL_INVALID_GLOBAL_WORK_SIZE) E(CL_INVALID_PROPERTY)
+    E(CL_INVALID_IMAGE_DESCRIPTOR) E(CL_INVALID_COMPILER_OPTIONS) E(CL_INVALID_LINKER_OPTIONS)
+    E(CL_INVALID_DEVICE_PARTITION_COUNT)
+#undef E
+    case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
+    }
+    return "CL_UNKNOWN_ERROR";
+}
+
+const char *clae_clblast_errname(int err)
+{
+    if (err > -1000) return clae_cl_errname((cl_int)err);  /* CLBlast reuses OpenCL codes */
+    switch (err) {
+    case -1024: return "CLBlastNotImplemented";
+    case -1022: return "CLBlastInvalidMatrixA";
+    case -1021: return "CLBlastInvalidMatrixB";
+    case -1020: return "CLBlastInvalidMatrixC";
+    case -1019: return "CLBlastInvalidVectorX";
+    case -1018: return "CLBlastInvalidVectorY";
+    case -1017: return "CLBlastInvalidDimension";
+    case -1016: return "CLBlastInvalidLeadDimA";
+    case -1015: return "CLBlastInvalidLeadDimB";
+    case -1014: return "CLBlastInvalidLeadDimC";
+    case -1011: return "CLBlastInsufficientMemoryA";
+    case -1010: return "CLBlastInsufficientMemoryB";
+    case -1009: return "CLBlastInsufficientMemoryC";
+    case -2050: return "CLBlastInsufficientMemoryTemp";
+    case -2049: return "CLBlastInvalidBatchCount";
+    case -2048: return "CLBlastInvalidOverrideKernel";
+    case -2047: return "CLBlastMissingOverrideParameter";
+    case -2046: return "CLBlastInvalidLocalMemUsage";
+    case -2045: return "CLBlastNoHalfPrecision";
+    case -2044: return "CLBlastNoDoublePrecision";
+    case -2043: return "CLBlastInvalidVectorScalar";
+    case -2042: return "CLBlastInsufficientMemoryScalar";
+    case -2041: return "CLBlastDatabaseError";
+    case -2040: return "CLBlastUnknownError";
+    case -2039: return "CLBlastUnexpectedError";
+    }
+    return "CLBlastUnknownStatus";
+}
+
+/* "clFoo(a, b)" -> "clFoo" */
+static void call_name(const char *call, char *buf, size_t len)
+{
+    size_t i = 0;
+    while (call[i] && call[i] != '(' && i + 1 < len) {
+        buf[i] = call[i];
+        i++;
+    }
+    buf[i] = '\0';
+}
+
+void clae_report_cl(const char *call, cl_int err, const char *file, int line)
+{
+    char name[96];
+    call_name(call, name, sizeof name);
+    fprintf(stderr, "clae: %s failed: %s (%d) at %s:%d\n", name, clae_cl_errname(err), (int)err,
+            file, line);
+}
+
+void clae_report_clblast(const char *call, int err, const char *file, int line)
+{
+    char name[96];
+    call_name(call, name, sizeof name);
+    fprintf(stderr, "clae: %s failed: %s (%d) at %s:%d\n", name, clae_clblast_errname(err), err,
+            file, line);
+}
+
+/* ---- enumeration ------------------------------------------------------ */
+
+#define MAX_PLATFORMS 16
+#define MAX_DEVICES 64
+
+typedef struct dev_entry {
+    cl_platform_id platform;
+    cl_device_id device;
+} dev_entry;
+
+/* Flat list of every device of every platform. Returns count (0 if none). */
+static int enumerate(dev_entry *out, int cap)
+{
+    cl_platform_id plats[MAX_PLATFORMS];
+    cl_uint np = 0;
+    if (clGetPlatformIDs(MAX_PLATFORMS, plats, &np) != CL_SUCCESS) return 0;
+    int n = 0;
+    for (cl_uint p = 0; p < np && p < MAX_PLATFORMS; p++) {
+        cl_device_id devs[MAX_DEVICES];
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd) != CL_SUCCESS)
+            continue;
+        for (cl_uint i = 0; i < nd && i < MAX_DEVICES && n < cap; i++) {
+            out[n].platform = plats[p];
+            out[n].device = devs[i];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Default: the first GPU, else the first accelerator, else device 0. */
+static int default_index(const dev_entry *e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        cl_device_type t = 0;
+        clGetDeviceInfo(e[i].device, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+        if (t & CL_DEVICE_TYPE_GPU) return i;
+    }
+    for (int i = 0; i < n; i++) {
+        cl_device_type t = 0;
+        clGetDeviceInfo(e[i].device, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+        if (t & CL_DEVICE_TYPE_ACCELERATOR) return i;
+    }
+    return 0;
+}
+
+static const char *type_name(cl_device_type t)
+{
+    if (t & CL_DEVICE_TYPE_GPU) return "GPU";
+    if (t & CL_DEVICE_TYPE_CPU) return "CPU";
+    if (t & CL_DEVICE_TYPE_ACCELERATOR) return "accelerator";
+    return "other";
+}
+
+clae_status clae_devices_list(FILE *out)
+{
+    dev_entry e[MAX_DEVICES];
+    int n = enumerate(e, MAX_DEVICES);
+    if (n == 0) {
+        fprintf(out, "no OpenCL platform or device found; only the reference path "
+                     "(--device ref) is available\n");
+        return CLAE_OK;
+    }
+    int def = default_index(e, n);
+    const char *env = getenv("CLAE_DEVICE");
+    if (env && *env && strcmp(env, "ref") != 0) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 0 && v < n) def = (int)v;
+    }
+    for (int i = 0; i < n; i++) {
+        char pname[256] = "", name[256] = "", vendor[256] = "", clc[128] = "", drv[128] = "";
+        cl_device_type t = 0;
+        cl_uint cu = 0;
+        cl_ulong mem = 0;
+        size_t wg = 0;
+        clGetPlatformInfo(e[i].platform, CL_PLATFORM_NAME, sizeof pname, pname, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_NAME, sizeof name, name, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_VENDOR, sizeof vendor, vendor, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
+        clGetDeviceInfo(e[i].device, CL_DEVICE_OPENCL_C_VERSION, sizeof clc, clc, NULL);
+        clGetDeviceInfo(e[i].device, CL_DRIVER_VERSION, sizeof drv, drv, NULL);
+        fprintf(out, "%c %d  %s\n", i == def ? '*' : ' ', i, name);
+        fprintf(out, "     platform:        %s\n", pname);
+        fprintf(out, "     vendor:          %s\n", vendor);
+        fprintf(out, "     type:            %s\n", type_name(t));
+        fprintf(out, "     compute units:   %u\n", cu);
+        fprintf(out, "     global memory:   %.1f GiB\n", (double)mem / (1024.0 * 1024.0 * 1024.0));
+        fprintf(out, "     max work-group:  %zu\n", wg);
+        fprintf(out, "     OpenCL C:        %s\n", clc);
+        fprintf(out, "     driver:          %s\n", drv);
+    }
+    fprintf(out, "(* = default; choose with --device N, CLAE_DEVICE=N, or --device ref)\n");
+    return CLAE_OK;
+}
+
+/* ---- program build and binary cache ----------------------------------- */
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void clae_cache_dir(char *buf, size_t len)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(buf, len, "%s/clae", xdg);
+    else if (home && *home)
+        snprintf(buf, len, "%s/.cache/clae", home);
+    else
+        snprintf(buf, len, "/tmp/clae-cache");
+}
+
+static void mkdir_p(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(tmp, 0755);
+}
+
+static void cache_path(const clae_device *d, const char *src, const char *options, char *buf,
+                       size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    h = fnv1a(h, d->name, strlen(d->name));
+    h = fnv1a(h, d->driver, strlen(d->driver));
+    h = fnv1a(h, d->platform_name, strlen(d->platform_name));
+    h = fnv1a(h, options, strlen(options));
+    h = fnv1a(h, src, strlen(src));
+    char dir[900];
+    clae_cache_dir(dir, sizeof dir);
+    snprintf(buf, len, "%s/%016llx.bin", dir, (unsigned long long)h);
+}
+
+static void print_build_log(clae_device *d, cl_program prog, const char *file)
+{
+    size_t n = 0;
+    clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
+    char *log = malloc(n + 1);
+    if (!log) return;
+    log[0] = '\0';
+    clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
+    log[n] = '\0';
+    fprintf(stderr, "clae: build log for %s on %s:\n%s\n", file, d->name, log);
+    free(log);
+}
+
+/* Try to load a cached binary; returns NULL on any problem (then build from source). */
+static cl_program load_cached(clae_device *d, const char *path, const char *options)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (n <= 0) {
+        fclose(f);
+        return NULL;
+    }
+    unsigned char *bin = malloc((size_t)n);
+    if (!bin || fread(bin, 1, (size_t)n, f) != (size_t)n) {
+        free(bin);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    size_t len = (size_t)n;
+    const unsigned char *bins[1] = {bin};
+    cl_int st = CL_SUCCESS, err;
+    cl_program p = clCreateProgramWithBinary(d->ctx, 1, &d->device, &len, bins, &st, &err);
+    free(bin);
+    if (err != CL_SUCCESS || st != CL_SUCCESS) {
+        if (p) clReleaseProgram(p);
+        return NULL;
+    }
+    if (clBuildProgram(p, 1, &d->device, options, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Write the program binary to the cache (temporary file, then rename). */
+static void store_cached(clae_device *d, cl_program p, const char *path)
+{
+    size_t len = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) != CL_SUCCESS ||
+        len == 0)
+        return;
+    unsigned char *bin = malloc(len);
+    if (!bin) return;
+    unsigned char *bins[1] = {bin};
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS) {
+        char dir[900], tmp[1100];
+        clae_cache_dir(dir, sizeof dir);
+        mkdir_p(dir);
+        snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            int ok = fwrite(bin, 1, len, f) == len;
+            ok = (fclose(f) == 0) && ok;
+            if (ok && rename(tmp, path) == 0) {
+                if (d->verbose) fprintf(stderr, "clae: cached program binary %s\n", path);
+            } else {
+                remove(tmp);
+            }
+        }
+    }
+    free(bin);
+}
+
+clae_status clae_program_add(clae_device *d, const char *file, const char *src,
+                             const char *options)
+{
+    if (d->nprograms >= CLAE_MAX_PROGRAMS) {
+        fprintf(stderr, "clae: too many programs (max %d) while adding %s\n", CLAE_MAX_PROGRAMS,
+                file);
+        return CLAE_ERR_ARG;
+    }
+    char opts[1024];
+    snprintf(opts, sizeof opts, "%s %s", CLAE_BASE_OPTIONS, options ? options : "");
+    /* PoCL keeps its own kernel cache, and loading its binaries costs an extra
+     * compile, so the binary cache is used only on other platforms. */
+    char path[1024] = "";
+    cl_program p = NULL;
+    if (!d->is_pocl && !getenv("CLAE_NO_BINARY_CACHE")) {
+        cache_path(d, src, opts, path, sizeof path);
+        p = load_cached(d, path, opts);
+        if (p && d->verbose) fprintf(stderr, "clae: %s loaded from %s\n", file, path);
+    }
+    if (!p) {
+        cl_int err;
+        size_t len = strlen(src);
+        p = clCreateProgramWithSource(d->ctx, 1, &src, &len, &err);
+        CL_CHECK_RET("clCreateProgramWithSource", err);
+        err = clBuildProgram(p, 1, &d->device, opts, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            fprintf(stderr, "clae: building kernel file %s failed: %s\n", file,
+                    clae_cl_errname(err));
+            print_build_log(d, p, file);
+            clReleaseProgram(p);
+            return CLAE_ERR_CL;
+        }
+        if (path[0]) store_cached(d, p, path);
+    }
+    d->programs[d->nprograms++] = p;
+    return CLAE_OK;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
+{
+    cl_int err;
+    d->index = idx;
+    d->platform = e[idx].platform;
+    d->device = e[idx].device;
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_NAME, sizeof d->name, d->name, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_VENDOR, sizeof d->vendor, d->vendor, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DRIVER_VERSION, sizeof d->driver, d->driver, NULL));
+    CL_CHECK(clGetPlatformInfo(d->platform, CL_PLATFORM_NAME, sizeof d->platform_name,
+                               d->platform_name, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof d->max_wg,
+                             &d->max_wg, NULL));
+    cl_uint align_bits = 0;
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits,
+                             &align_bits, NULL));
+    d->align_bytes = align_bits / 8 ? align_bits / 8 : 128;
+    d->is_pocl = strstr(d->platform_name, "Portable Computing Language") != NULL ||
+                 strstr(d->platform_name, "PoCL") != NULL || strstr(d->platform_name, "pocl");
+
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)d->platform, 0};
+    d->ctx = clCreateContext(props, 1, &d->device, NULL, NULL, &err);
+    CL_CHECK_RET("clCreateContext", err);
+    d->queue = clCreateCommandQueue(d->ctx, d->device, CL_QUEUE_PROFILING_ENABLE, &err);
+    CL_CHECK_RET("clCreateCommandQueue", err);
+    for (size_t i = 0; i < clae_kernel_nsources; i++)
+        CLAE_TRY(clae_program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src,
+                                  ""));
+    return CLAE_OK;
+}
+
+clae_status clae_device_open(clae_device *d, const char *spec)
+{
+    memset(d, 0, sizeof *d);
+    d->index = -1;
+    d->verbose = getenv("CLAE_VERBOSE") != NULL;
+    if (!spec || !*spec) spec = getenv("CLAE_DEVICE");
+    if (spec && strcmp(spec, "ref") == 0) {
+        d->is_ref = 1;
+        snprintf(d->name, sizeof d->name, "reference (plain C)");
+        return CLAE_OK;
+    }
+    dev_entry e[MAX_DEVICES];
+    int n = enumerate(e, MAX_DEVICES);
+    if (n == 0) {
+        fprintf(stderr, "clae: warning: no OpenCL platform found; using the reference path\n");
+        d->is_ref = 1;
+        snprintf(d->name, sizeof d->name, "reference (plain C)");
+        return CLAE_OK;
+    }
+    int idx = default_index(e, n);
+    if (spec && *spec) {
+        char *end;
+        long v = strtol(spec, &end, 10);
+        if (*end != '\0' || end == spec) {
+            fprintf(stderr, "clae: bad device '%s': expected a device index or 'ref'\n", spec);
+            return CLAE_ERR_ARG;
+        }
+        if (v < 0 || v >= n) {
+            fprintf(stderr, "clae: no device %ld: %d device%s found (see 'clae devices')\n", v,
+                    n, n == 1 ? "" : "s");
+            return CLAE_ERR_ARG;
+        }
+        idx = (int)v;
+    }
+    clae_status st = open_index(d, e, idx);
+    if (st != CLAE_OK) clae_device_close(d);
+    return st;
+}
+
+void clae_device_close(clae_device *d)
+{
+    for (int i = 0; i < CLAE_SCRATCH_SLOTS; i++)
+        if (d->scratch[i]) clReleaseMemObject(d->scratch[i]);
+    for (int i = 0; i < d->nkernels; i++) clReleaseKernel(d->kernels[i].kernel);
+    for (int i = 0; i < d->nprograms; i++) clReleaseProgram(d->programs[i]);
+    if (d->queue) clReleaseCommandQueue(d->queue);
+    if (d->ctx) clReleaseContext(d->ctx);
+    memset(d, 0, sizeof *d);
+    d->index = -1;
+}
+
+clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out)
+{
+    for (int i = 0; i < d->nkernels; i++)
+        if (strcmp(d->kernels[i].name, name) == 0) {
+            *out = d->kernels[i].kernel;
+            return CLAE_OK;
+        }
+    if (d->nkernels >= CLAE_MAX_KERNELS) {
+        fprintf(stderr, "clae: too many kernels (max %d)\n", CLAE_MAX_KERNELS);
+        return CLAE_ERR_ARG;
+    }
+    /* Later programs (specialised variants) shadow earlier ones. */
+    for (int p = d->nprograms - 1; p >= 0; p--) {
+        cl_int err;
+        cl_kernel k = clCreateKernel(d->programs[p], name, &err);
+        if (err == CL_INVALID_KERNEL_NAME) continue;
+        CL_CHECK_RET("clCreateKernel", err);
+        snprintf(d->kernels[d->nkernels].name, sizeof d->kernels[0].name, "%s", name);
+        d->kernels[d->nkernels++].kernel = k;
+        *out = k;
+        return CLAE_OK;
+    }
+    fprintf(stderr, "clae: no kernel named %s in any program\n", name);
+    return CLAE_ERR_CL;
+}
+
+clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out)
+{
+    if (slot < 0 || slot >= CLAE_SCRATCH_SLOTS) return CLAE_ERR_ARG;
+    if (bytes == 0) bytes = 4;
+    if (d->scratch_bytes[slot] < bytes) {
+        /* Safe on an in-order queue: OpenCL keeps the old buffer alive until
+         * the commands already enqueued on it complete. */
+        if (d->scratch[slot]) clReleaseMemObject(d->scratch[slot]);
+        d->scratch[slot] = NULL;
+        d->scratch_bytes[slot] = 0;
+        CLAE_TRY(clae_buffer(d, bytes, &d->scratch[slot]));
+        d->scratch_bytes[slot] = bytes;
+    }
+    *out = d->scratch[slot];
+    return CLAE_OK;
+}
+
+clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n)
+{
+    if (n == 0) return CLAE_OK;
+    size_t local = 64;
+    if (local > d->max_wg) local = d->max_wg;
+    size_t global = (n + local - 1) / local * local;
+    CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, 1, NULL, &global, &local, 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t *global,
+                        const size_t *local)
+{
+    for (cl_uint i = 0; i < dims; i++)
+        if (global[i] == 0) return CLAE_OK;
+    CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, dims, NULL, global, local, 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+clae_status clae_buffer(clae_device *d, size_t bytes, cl_mem *out)
+{
+    cl_int err;
+    *out = clCreateBuffer(d->ctx, CL_MEM_READ_WRITE, bytes ? bytes : 4, NULL, &err);
+    CL_CHECK_RET("clCreateBuffer", err);
+    return CLAE_OK;
+}
+
+clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes)
+{
+    if (bytes == 0) return CLAE_OK;
+    CL_CHECK(clEnqueueWriteBuffer(d->queue, m, CL_TRUE, 0, bytes, src, 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes)
+{
+    if (bytes == 0) return CLAE_OK;
+    CL_CHECK(clEnqueueReadBuffer(d->queue, m, CL_TRUE, 0, bytes, dst, 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes)
+{
+    if (bytes == 0) return CLAE_OK;
+    cl_float zero = 0.0f;
+    CL_CHECK(clEnqueueFillBuffer(d->queue, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
+    return CLAE_OK;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CLI checks: bad input gets a one-line error and a non-zero exit, never a crash.
+set -u
+clae=$1
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect_fail NAME PATTERN CMD...: exit code 1 or 2 (not a signal), one stderr line matching PATTERN
+expect_fail() {
+  local name=$1 pat=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$tmp/err"; then
+    echo "ok   $name: $(cat "$tmp/err")"; pass=$((pass + 1))
+  else
+    echo "FAIL $name: rc=$rc, $lines stderr lines:"; cat "$tmp/err"; fail=$((fail + 1))
+  fi
+}
+expect_ok() {
+  local name=$1 pat=$2; shift 2
+  if "$@" >"$tmp/out" 2>"$tmp/err" && grep -q -- "$pat" "$tmp/out"; then
+    echo "ok   $name"; pass=$((pass + 1))
+  else
+    echo "FAIL $name:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
+  fi
+}
+
+expect_fail "unknown command" "unknown command" "$clae" frobnicate
+expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary configs/denoiser.cfg --device banana
+expect_ok "devices lists a device" "compute units" "$clae" devices
+
+if [ -f tests/cli_more.sh ]; then . tests/cli_more.sh; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

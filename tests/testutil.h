@@ -1,0 +1,37 @@
+/* Shared test helpers: one OpenCL device per test binary, random data,
+ * uploads, and the tolerance comparison that prints what it compared. */
+#ifndef CLAE_TESTUTIL_H
+#define CLAE_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clae/device.h"
+#include "clae/ops.h"
+#include "tolerance.h"
+
+/* The OpenCL device under test ($CLAE_DEVICE or the default), opened once.
+ * Fails the test if no OpenCL device is available. */
+clae_device *tu_device(void);
+
+/* Uniform floats in [lo, hi) from a seeded generator (splitmix64). */
+void tu_rand(float *x, size_t n, float lo, float hi, uint64_t *seed);
+float *tu_alloc_rand(size_t n, float lo, float hi, uint64_t *seed);
+float *tu_alloc0(size_t n);
+
+cl_mem tu_upload(const void *x, size_t bytes);
+void tu_download(cl_mem m, void *x, size_t bytes);
+
+/* Compare got with want elementwise; prints "what: n=.., max abs err .. (tol ..)"
+ * and the first mismatch. Returns 1 when all are within tolerance. */
+int tu_close(const char *what, const float *got, const float *want, size_t n, double abs_tol,
+             double rel_tol);
+
+/* Run a suite without forking (one OpenCL context per process), verbose. */
+int tu_run(Suite *s);
+
+#define ck_assert_close(what, got, want, n, a, r) \
+    ck_assert_msg(tu_close((what), (got), (want), (n), (a), (r)), "%s differs", (what))
+
+#endif

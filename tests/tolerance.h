@@ -1,0 +1,31 @@
+/* Every tolerance the tests use, in one place. A comparison passes when
+ * |got - want| <= ABS + REL * max(|got|, |want|): the absolute margin covers
+ * values near zero, the relative one everything else. */
+#ifndef CLAE_TOLERANCE_H
+#define CLAE_TOLERANCE_H
+
+/* Elementwise kernels (activations, bias, pooling, Adam, conversion): same
+ * float operations in a different order or with a different libm. */
+#define TOL_ELEM_ABS 1e-6
+#define TOL_ELEM_REL 1e-5
+
+/* Reductions and GEMM-based kernels (conv, transposed conv, MSE, weight
+ * gradients summed over a batch): float sums in another order. */
+#define TOL_SUM_ABS 1e-4
+#define TOL_SUM_REL 1e-4
+
+/* Whole-model step (OpenCL vs reference): errors compound through layers. */
+#define TOL_MODEL_ABS 1e-4
+#define TOL_MODEL_REL 2e-3
+
+/* Reference backward vs central finite differences of a float forward pass:
+ * step FD_STEP, error O(step^2) plus float rounding of the loss / step. */
+#define FD_STEP 1e-2
+#define TOL_FD_ABS 5e-3
+#define TOL_FD_REL 2e-2
+
+/* Hand-worked values. */
+#define TOL_HAND_ABS 1e-5
+#define TOL_HAND_REL 1e-6
+
+#endif
