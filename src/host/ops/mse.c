@@ -1,0 +1,75 @@
+/* Host side of the MSE loss: launch wrappers for src/kernels/mse.cl. The
+ * forward pass leaves the loss in a 1-float device buffer; nothing is read back. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+
+#define MSE_SCRATCH_SLOT 4
+#define MSE_MAX_GROUPS 512
+
+/* Largest power-of-two work-group size <= 256 that the device and kernel accept. */
+static clae_status reduce_group_size(clae_device *d, cl_kernel k, size_t *L)
+{
+    size_t kmax = 0;
+    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax,
+                                      &kmax, NULL));
+    size_t lim = kmax < d->max_wg ? kmax : d->max_wg;
+    size_t l = 256;
+    while (l > 1 && l > lim) l >>= 1;
+    *L = l;
+    return CLAE_OK;
+}
+
+static clae_status mse_check(size_t n)
+{
+    if (n > INT_MAX) {
+        fprintf(stderr, "clae: mse: %zu elements is more than supported\n", n);
+        return CLAE_ERR_SHAPE;
+    }
+    return CLAE_OK;
+}
+
+clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n)
+{
+    CLAE_TRY(mse_check(n));
+    cl_kernel kp, kf;
+    CLAE_TRY(clae_kernel(d, "mse_forward_partial", &kp));
+    CLAE_TRY(clae_kernel(d, "mse_forward_final", &kf));
+    size_t Lp, Lf;
+    CLAE_TRY(reduce_group_size(d, kp, &Lp));
+    CLAE_TRY(reduce_group_size(d, kf, &Lf));
+    /* The number of groups depends only on n and the group size. */
+    size_t groups = (n + Lp - 1) / Lp;
+    if (groups > MSE_MAX_GROUPS) groups = MSE_MAX_GROUPS;
+    if (groups < 1) groups = 1;
+    cl_mem partial;
+    CLAE_TRY(clae_scratch(d, MSE_SCRATCH_SLOT, groups * sizeof(cl_float), &partial));
+
+    CL_ARG(kp, 0, cl_mem, partial);
+    CL_ARG(kp, 1, cl_mem, y);
+    CL_ARG(kp, 2, cl_mem, t);
+    CL_ARG(kp, 3, cl_int, (cl_int)n);
+    CL_CHECK(clSetKernelArg(kp, 4, Lp * sizeof(cl_float), NULL));
+    size_t global = groups * Lp;
+    CLAE_TRY(clae_launch(d, kp, 1, &global, &Lp));
+
+    CL_ARG(kf, 0, cl_mem, loss);
+    CL_ARG(kf, 1, cl_mem, partial);
+    CL_ARG(kf, 2, cl_int, (cl_int)groups);
+    CL_ARG(kf, 3, cl_int, (cl_int)n);
+    CL_CHECK(clSetKernelArg(kf, 4, Lf * sizeof(cl_float), NULL));
+    return clae_launch(d, kf, 1, &Lf, &Lf);
+}
+
+clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_t n)
+{
+    CLAE_TRY(mse_check(n));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "mse_backward", &k));
+    CL_ARG(k, 0, cl_mem, dy);
+    CL_ARG(k, 1, cl_mem, y);
+    CL_ARG(k, 2, cl_mem, t);
+    CL_ARG(k, 3, cl_int, (cl_int)n);
+    return clae_launch1d(d, k, n);
+}

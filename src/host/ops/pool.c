@@ -1,0 +1,80 @@
+/* Host side of max / average pooling: typed launch wrappers for src/kernels/pool.cl. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+
+/* Set the 12 geometry arguments (N..pl) starting at argument `first`. */
+static clae_status set_geom(cl_kernel k, cl_uint first, const clae_conv_shape *g)
+{
+    const int v[12] = {g->N, g->C, g->H, g->W, g->R, g->S, g->sh, g->sw, g->P, g->Q, g->pt,
+                       g->pl};
+    for (cl_uint i = 0; i < 12; i++) CL_ARG(k, first + i, cl_int, (cl_int)v[i]);
+    return CLAE_OK;
+}
+
+/* Element counts of the input and output tensors; fails on int overflow. */
+static clae_status pool_sizes(const clae_conv_shape *g, size_t *n_in, size_t *n_out)
+{
+    double in = (double)g->N * g->C * g->H * g->W, out = (double)g->N * g->C * g->P * g->Q;
+    if (g->N < 1 || g->C < 1 || g->P < 1 || g->Q < 1 || in > INT_MAX || out > INT_MAX) {
+        fprintf(stderr, "clae: pooling shape out of range\n");
+        return CLAE_ERR_SHAPE;
+    }
+    *n_in = (size_t)in;
+    *n_out = (size_t)out;
+    return CLAE_OK;
+}
+
+clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in,
+                               const clae_conv_shape *g)
+{
+    size_t n_in, n_out;
+    CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "maxpool_forward", &k));
+    CL_ARG(k, 0, cl_mem, out);
+    CL_ARG(k, 1, cl_mem, idx);
+    CL_ARG(k, 2, cl_mem, in);
+    CLAE_TRY(set_geom(k, 3, g));
+    return clae_launch1d(d, k, n_out);
+}
+
+clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
+                                const clae_conv_shape *g)
+{
+    size_t n_in, n_out;
+    CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "maxpool_backward", &k));
+    CL_ARG(k, 0, cl_mem, din);
+    CL_ARG(k, 1, cl_mem, dout);
+    CL_ARG(k, 2, cl_mem, idx);
+    CLAE_TRY(set_geom(k, 3, g));
+    return clae_launch1d(d, k, n_in);
+}
+
+clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g)
+{
+    size_t n_in, n_out;
+    CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "avgpool_forward", &k));
+    CL_ARG(k, 0, cl_mem, out);
+    CL_ARG(k, 1, cl_mem, in);
+    CLAE_TRY(set_geom(k, 2, g));
+    return clae_launch1d(d, k, n_out);
+}
+
+clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
+                                const clae_conv_shape *g)
+{
+    size_t n_in, n_out;
+    CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "avgpool_backward", &k));
+    CL_ARG(k, 0, cl_mem, din);
+    CL_ARG(k, 1, cl_mem, dout);
+    CLAE_TRY(set_geom(k, 2, g));
+    return clae_launch1d(d, k, n_in);
+}

@@ -1,0 +1,46 @@
+/* Mean squared error; twins of src/host/ref/mse.c. The loss is reduced on the
+ * device in two fixed-order stages (no atomics, identical bits every run):
+ * mse_forward_partial writes one partial sum per work-group, mse_forward_final
+ * sums those in one work-group and writes loss[0]. Group sizes: powers of two. */
+
+static float tree_sum(__local float *part, float s)
+{
+    int l = get_local_id(0), L = get_local_size(0);
+    part[l] = s;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int off = L / 2; off > 0; off >>= 1) {
+        if (l < off) part[l] += part[l + off];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    return part[0];
+}
+
+__kernel void mse_forward_partial(__global float *partial, __global const float *y,
+                                  __global const float *t, const int n, __local float *part)
+{
+    int L = get_local_size(0), G = get_num_groups(0), g = get_group_id(0);
+    float s = 0.0f;
+    for (int i = g * L + get_local_id(0); i < n; i += G * L) {
+        float e = y[i] - t[i];
+        s += e * e;
+    }
+    float total = tree_sum(part, s);
+    if (get_local_id(0) == 0) partial[g] = total;
+}
+
+__kernel void mse_forward_final(__global float *loss, __global const float *partial,
+                                const int ngroups, const int n, __local float *part)
+{
+    float s = 0.0f;
+    for (int i = get_local_id(0); i < ngroups; i += get_local_size(0)) s += partial[i];
+    float total = tree_sum(part, s);
+    if (get_local_id(0) == 0) loss[0] = n > 0 ? total / (float)n : 0.0f;
+}
+
+__kernel void mse_backward(__global float *dy, __global const float *y, __global const float *t,
+                           const int n)
+{
+    int i = get_global_id(0);
+    if (i >= n) return;
+    dy[i] = 2.0f * (y[i] - t[i]) / (float)n;
+}

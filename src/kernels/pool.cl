@@ -1,0 +1,101 @@
+/* Max and average pooling; twins of src/host/ref/pool.c. One work-item per
+ * output (forward) or per input pixel (backward: a gather over the outputs
+ * whose windows cover the pixel, in the reference's row-major order, so
+ * overlapping windows need no atomics). */
+
+#define POOL_GEOM                                                                        \
+    const int N, const int C, const int H, const int W, const int R, const int S,        \
+        const int sh, const int sw, const int P, const int Q, const int pt, const int pl
+
+__kernel void maxpool_forward(__global float *out, __global int *idx, __global const float *in,
+                              POOL_GEOM)
+{
+    int i = get_global_id(0);
+    if (i >= N * C * P * Q) return;
+    int q = i % Q, p = (i / Q) % P, nc = i / (P * Q);
+    __global const float *x = in + (long)nc * H * W;
+    float best = 0.0f;
+    int bi = -1;
+    for (int r = 0; r < R; r++) {
+        int h = p * sh - pt + r;
+        if (h < 0 || h >= H) continue;
+        for (int s = 0; s < S; s++) {
+            int w = q * sw - pl + s;
+            if (w < 0 || w >= W) continue;
+            float v = x[h * W + w];
+            if (bi < 0 || v > best) { /* strict: ties keep the first */
+                best = v;
+                bi = h * W + w;
+            }
+        }
+    }
+    out[i] = best;
+    idx[i] = bi;
+}
+
+/* Outputs [*p0, *p1] along one axis whose windows cover input position h. */
+static void covering(int h, int pad, int k, int stride, int n_out, int *p0, int *p1)
+{
+    int lo = h + pad - k + 1;
+    *p0 = lo <= 0 ? 0 : (lo + stride - 1) / stride;
+    int hi = (h + pad) / stride;
+    *p1 = hi < n_out - 1 ? hi : n_out - 1;
+}
+
+__kernel void maxpool_backward(__global float *din, __global const float *dout,
+                               __global const int *idx, POOL_GEOM)
+{
+    int i = get_global_id(0);
+    if (i >= N * C * H * W) return;
+    int w = i % W, h = (i / W) % H, nc = i / (H * W);
+    int p0, p1, q0, q1;
+    covering(h, pt, R, sh, P, &p0, &p1);
+    covering(w, pl, S, sw, Q, &q0, &q1);
+    int self = h * W + w;
+    long base = (long)nc * P * Q;
+    float sum = 0.0f;
+    for (int p = p0; p <= p1; p++)
+        for (int q = q0; q <= q1; q++)
+            if (idx[base + p * Q + q] == self) sum += dout[base + p * Q + q];
+    din[i] = sum;
+}
+
+/* In-image element count of output (p, q)'s window. */
+static int window_count(int p, int q, int H, int W, int R, int S, int sh, int sw, int pt,
+                        int pl)
+{
+    int hs = p * sh - pt, ws = q * sw - pl;
+    int h0 = max(hs, 0), h1 = min(hs + R, H), w0 = max(ws, 0), w1 = min(ws + S, W);
+    return (h1 - h0) * (w1 - w0);
+}
+
+__kernel void avgpool_forward(__global float *out, __global const float *in, POOL_GEOM)
+{
+    int i = get_global_id(0);
+    if (i >= N * C * P * Q) return;
+    int q = i % Q, p = (i / Q) % P, nc = i / (P * Q);
+    __global const float *x = in + (long)nc * H * W;
+    int hs = p * sh - pt, ws = q * sw - pl;
+    int h0 = max(hs, 0), h1 = min(hs + R, H), w0 = max(ws, 0), w1 = min(ws + S, W);
+    float sum = 0.0f;
+    for (int h = h0; h < h1; h++)
+        for (int w = w0; w < w1; w++) sum += x[h * W + w];
+    int cnt = (h1 - h0) * (w1 - w0);
+    out[i] = cnt > 0 ? sum / (float)cnt : 0.0f;
+}
+
+__kernel void avgpool_backward(__global float *din, __global const float *dout, POOL_GEOM)
+{
+    int i = get_global_id(0);
+    if (i >= N * C * H * W) return;
+    int w = i % W, h = (i / W) % H, nc = i / (H * W);
+    int p0, p1, q0, q1;
+    covering(h, pt, R, sh, P, &p0, &p1);
+    covering(w, pl, S, sw, Q, &q0, &q1);
+    long base = (long)nc * P * Q;
+    float sum = 0.0f;
+    for (int p = p0; p <= p1; p++)
+        for (int q = q0; q <= q1; q++)
+            sum += dout[base + p * Q + q] / (float)window_count(p, q, H, W, R, S, sh, sw, pt, pl);
+    din[i] = sum;
+}
