@@ -1,0 +1,106 @@
+/* safetensors checkpoints: a reader and an atomic writer for named F32 tensors.
+ *
+ * Format (https://huggingface.co/docs/safetensors): 8-byte little-endian u64
+ * header length N, N bytes of UTF-8 JSON
+ *   {"__metadata__": {"key": "value", ...},
+ *    "<name>": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...}
+ * padded with spaces to a multiple of 8 bytes, then the raw little-endian data.
+ * Offsets are relative to the start of the data section; the tensors tile the
+ * data section exactly (no gaps, no overlap, nothing after the last one).
+ *
+ * This module knows nothing about models: it moves a list of named F32
+ * tensors and string metadata. Only F32 is read or written; at most
+ * CLAE_ST_MAX_NDIM dimensions; 0-d tensors (shape []) hold one value.
+ *
+ * Errors: every failing call prints exactly one line to stderr,
+ *   clae: <path>: <problem>
+ * and returns CLAE_ERR_IO (cannot read/write the file), CLAE_ERR_FORMAT (the
+ * file is malformed, or a tensor does not match what the caller expected) or
+ * CLAE_ERR_ARG / CLAE_ERR_NOMEM. The reader also keeps that line (without the
+ * newline) in clae_st_file.err, for tests and callers that re-report it. */
+#ifndef CLAE_SAFETENSORS_H
+#define CLAE_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clae/status.h"
+
+#define CLAE_ST_MAX_NDIM 4
+#define CLAE_ST_NAME_MAX 128              /* including the terminating NUL */
+#define CLAE_ST_ERR_MAX 512
+#define CLAE_ST_MAX_HEADER 100000000ULL  /* larger header lengths are rejected */
+
+/* One tensor to write. data holds product(shape) floats (1 for ndim 0); it may
+ * be NULL only when that product is 0. */
+typedef struct clae_st_tensor {
+    char name[CLAE_ST_NAME_MAX];
+    int ndim;
+    int64_t shape[CLAE_ST_MAX_NDIM];
+    const float *data;
+} clae_st_tensor;
+
+/* One tensor of an opened file. data points into the file's buffer (aligned
+ * for float, valid until clae_st_close); numel = product(shape). */
+typedef struct clae_st_entry {
+    char name[CLAE_ST_NAME_MAX];
+    int ndim;
+    int64_t shape[CLAE_ST_MAX_NDIM];
+    int64_t numel;
+    const float *data;
+    uint64_t begin, end; /* data_offsets as stored, in bytes */
+    int used;            /* set by clae_st_expect; see clae_st_check_all_used */
+} clae_st_entry;
+
+typedef struct clae_st_file {
+    int n;                  /* number of tensors */
+    clae_st_entry *tensors; /* in header (JSON) order */
+    int nmeta;
+    const char **meta_keys; /* nmeta metadata pairs, in header order */
+    const char **meta_vals;
+    char *path;
+    void *data_;            /* data section (owned) */
+    size_t data_bytes;
+    void *json_;            /* parsed header (owned; metadata strings live here) */
+    char err[CLAE_ST_ERR_MAX]; /* first problem found: "clae: <path>: <problem>" */
+} clae_st_file;
+
+/* Write n tensors and nmeta metadata pairs (UTF-8 strings; any content,
+ * quotes and newlines included) to path, atomically: the file is written to
+ * "<path>.tmp.<pid>", fsync'ed, then rename(2)d over path (and the directory
+ * fsync'ed). On any error the temp file is removed and an existing file at
+ * path is left as it was. A process killed mid-write can leave the temp file
+ * behind, never a half-written path. Names must be non-empty, unique, valid
+ * UTF-8, shorter than CLAE_ST_NAME_MAX and not "__metadata__". Tensors are
+ * stored in the given order. meta_keys/meta_vals may be NULL when nmeta is 0. */
+clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
+                          const char *const *meta_keys, const char *const *meta_vals, int nmeta);
+
+/* Read the whole file and validate it; on failure f->err names the first
+ * problem (and it was printed). f is always initialised, so clae_st_close(f)
+ * is safe after a failed open. */
+clae_status clae_st_open(const char *path, clae_st_file *f);
+
+/* The tensor called name, or NULL. */
+const clae_st_entry *clae_st_find(const clae_st_file *f, const char *name);
+
+/* The metadata value for key, or NULL. */
+const char *clae_st_meta(const clae_st_file *f, const char *key);
+
+/* Check that tensor name exists with exactly this shape (ndim dims); marks it
+ * used and sets *out (if out is not NULL). Otherwise reports, e.g.
+ *   clae: ck.safetensors: tensor layers.0.weight has shape [8,3,3,3], expected [16,3,3,3] for this model
+ *   clae: ck.safetensors: missing tensor layers.4.bias
+ * and returns CLAE_ERR_FORMAT. */
+clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const int64_t *shape,
+                           const clae_st_entry **out);
+
+/* After the clae_st_expect calls for a model: CLAE_ERR_FORMAT, reporting the
+ * first tensor no clae_st_expect asked for ("unexpected tensor X (not in this
+ * model)"), or CLAE_OK when every tensor was used. */
+clae_status clae_st_check_all_used(clae_st_file *f);
+
+/* Free everything; leaves f zeroed. Safe on a zeroed or failed f. */
+void clae_st_close(clae_st_file *f);
+
+#endif
