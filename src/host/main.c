@@ -6,6 +6,7 @@
 
 static const clae_command COMMANDS[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
+    {"summary", "print a config's layers, output shapes and parameter counts", cmd_summary},
 };
 
 static void usage(FILE *f)

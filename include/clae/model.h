@@ -1,0 +1,206 @@
+/* The model description: an INI config parsed into a list of layers with
+ * inferred shapes, the parameter tensors (PyTorch names and layouts) packed
+ * into one float block each for parameters, gradients and Adam's m and v,
+ * Glorot-uniform initialisation, and a small seeded PRNG.
+ *
+ * Config format (INI; '#' or ';' start a comment, also after a value when
+ * preceded by a space; sections may repeat, each layer section is one layer
+ * in order; indices count every layer, pools included, from 0):
+ *
+ *   [net]    input=H,W,C (required)  batch=32  optimizer=adam  lr=0.001
+ *            beta1=0.9  beta2=0.999  eps=1e-7  loss=mse
+ *   [train]  epochs=1  seed=42  validation_split=0.2  corrupt=blur|none
+ *            blur_size=5 (odd)  blur_sigma=1.1  data=data/cifar-10-batches-bin
+ *            out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
+ *   [conv2d], [conv2d_transpose]
+ *            filters (required)  size=3 or 3,3 (required)  stride=1 or 2,2
+ *            padding=valid|same (valid)  activation=linear|relu|sigmoid|tanh (linear)
+ *   [maxpool], [avgpool]
+ *            size=2  stride=size  padding=valid|same (valid)
+ *
+ * The last layer's output must have the input's shape (an autoencoder).
+ * Every error is one line on stderr, `clae: <file>:<line>: <problem> (key '<key>')`,
+ * or `clae: <file>: <problem>` for file-level problems, and a clae_status.
+ *
+ * Tensors: layers.<i>.weight and layers.<i>.bias for every conv layer i;
+ * conv2d weight (K,C,R,S), conv2d_transpose weight (C_in,C_out,R,S), bias (K).
+ * Each tensor starts at an offset (in floats) that is a multiple of
+ * m->align (default CLAE_ALIGN_FLOATS = 256 floats = 1 KiB), so a device
+ * sub-buffer (clCreateSubBuffer) can start at it; the four blocks share one
+ * layout (the gradient of tensor t is at grads + tensors[t].offset). */
+#ifndef CLAE_MODEL_H
+#define CLAE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+#include "clae/status.h"
+
+/* 256 floats = 1024 bytes = 8192 bits: enough for every
+ * CL_DEVICE_MEM_BASE_ADDR_ALIGN seen (1024 bits PoCL, up to 4096 bits on GPUs). */
+#define CLAE_ALIGN_FLOATS 256
+_Static_assert(CLAE_ALIGN_FLOATS * sizeof(float) * 8 >= 4096,
+               "tensor alignment must cover a 4096-bit CL_DEVICE_MEM_BASE_ADDR_ALIGN");
+
+/* ---- PRNG ---------------------------------------------------------------
+ * splitmix64 (Steele, Lea, Flood 2014; the seeder of xoshiro):
+ *   s += 0x9E3779B97F4A7C15; z = s;
+ *   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+ *   z = (z ^ (z >> 27)) * 0x94D049BB133111EB;  return z ^ (z >> 31).
+ * The whole state is one uint64_t, so a checkpoint can store it as is and the
+ * same seed gives the same numbers on every machine. */
+typedef struct clae_rng {
+    uint64_t s;
+} clae_rng;
+
+void clae_rng_seed(clae_rng *r, uint64_t seed); /* s = seed */
+uint64_t clae_rng_next(clae_rng *r);
+/* Uniform in [0, 1): the top 24 bits of clae_rng_next() times 2^-24 (exact). */
+float clae_rng_uniform(clae_rng *r);
+/* Uniform integer in [0, n), n >= 1 (rejection sampling, no modulo bias). */
+uint64_t clae_rng_below(clae_rng *r, uint64_t n);
+
+/* ---- config ------------------------------------------------------------ */
+
+typedef enum clae_layer_type {
+    CLAE_LAYER_CONV2D = 0,
+    CLAE_LAYER_CONV2D_TRANSPOSE,
+    CLAE_LAYER_MAXPOOL,
+    CLAE_LAYER_AVGPOOL
+} clae_layer_type;
+
+/* "conv2d", "conv2d_transpose", "maxpool", "avgpool" (the section names) */
+const char *clae_layer_type_name(clae_layer_type t);
+/* "linear", "relu", "sigmoid", "tanh" */
+const char *clae_act_name(clae_act a);
+
+typedef struct clae_net_config {
+    int H, W, C;          /* input=H,W,C (Keras order) */
+    int batch;
+    char optimizer[16];   /* "adam" */
+    char loss[16];        /* "mse" */
+    clae_adam adam;       /* lr, beta1, beta2, eps */
+} clae_net_config;
+
+typedef struct clae_train_config {
+    long epochs;
+    uint64_t seed;
+    double validation_split; /* [0, 1) */
+    char corrupt[16];        /* "blur" or "none" */
+    int blur_size;           /* odd, >= 1 */
+    double blur_sigma;       /* > 0 */
+    char data[512];
+    char out[512];
+    long max_steps;          /* 0: no limit */
+    int shuffle;             /* 0 or 1 */
+} clae_train_config;
+
+typedef struct clae_layer {
+    clae_layer_type type;
+    int line;             /* config line of the section header */
+    int filters;          /* conv: output channels; pools: 0 */
+    int R, S;             /* kernel / window size */
+    int sh, sw;           /* strides */
+    clae_padding pad;
+    clae_act act;         /* pools: CLAE_ACT_NONE */
+    int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
+    int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
+    clae_conv_shape g;    /* geometry at batch m->N (pools: K == C) */
+    int weight, bias;     /* indices into m->tensors, -1 for pools */
+} clae_layer;
+
+typedef struct clae_tensor {
+    char name[32];        /* "layers.<i>.weight" / "layers.<i>.bias" */
+    int layer;            /* index of its layer */
+    int ndim;             /* 4 for weights, 1 for biases */
+    int dims[4];          /* PyTorch layout */
+    size_t offset;        /* in floats from the start of each block, multiple of m->align */
+    size_t count;         /* product of dims */
+} clae_tensor;
+
+typedef struct clae_model {
+    char *name;           /* file name (or the name given for a string) used in errors */
+    char *text;           /* the whole config text, NUL-terminated (for checkpoints) */
+    clae_net_config net;
+    clae_train_config train;
+    int nlayers;
+    clae_layer *layers;
+    int ntensors;
+    clae_tensor *tensors;
+    size_t nparams;       /* sum of tensor counts (what summary prints) */
+    size_t align;         /* tensor offset alignment in floats */
+    size_t block_floats;  /* floats in each block (last offset + count, rounded up to align) */
+    int N;                /* batch size the layers' g are built for (starts at net.batch) */
+    /* Host blocks of block_floats floats each, NULL until clae_model_alloc();
+     * padding between tensors is zero. */
+    float *params, *grads, *adam_m, *adam_v;
+} clae_model;
+
+/* Parse a config file into m (m is overwritten; free with clae_model_free).
+ * On error prints one line to stderr, leaves m empty (safe to free) and
+ * returns CLAE_ERR_IO (cannot open/read) or CLAE_ERR_FORMAT (bad content,
+ * impossible shapes included). */
+clae_status clae_model_load(const char *path, clae_model *m);
+
+/* The same from config text in memory (e.g. the copy stored in a
+ * checkpoint); name is used in error messages in place of a file name. */
+clae_status clae_model_parse_string(const char *text, const char *name, clae_model *m);
+
+/* Either of the above without printing: when err is not NULL the message
+ * (without the "clae: " prefix) goes to err instead of stderr. path == NULL
+ * parses text; otherwise the file at path is read and text is ignored. */
+clae_status clae_model_parse_ex(const char *path, const char *text, const char *name,
+                                clae_model *m, char *err, size_t errlen);
+
+void clae_model_free(clae_model *m);
+
+/* Recompute tensor offsets with another alignment (floats, a power of two).
+ * Only before clae_model_alloc(); CLAE_ERR_ARG otherwise. */
+clae_status clae_model_layout(clae_model *m, size_t align_floats);
+
+/* CLAE_OK when m->align floats is a multiple of the device's base address
+ * alignment (align_bytes, e.g. clae_device.align_bytes); otherwise prints
+ * one line and returns CLAE_ERR_ARG. */
+clae_status clae_model_check_align(const clae_model *m, size_t align_bytes);
+
+/* Rebuild every layer's g for batch N (m->N = N). CLAE_ERR_SHAPE (with one
+ * line on stderr) if N < 1 or some tensor would have more than INT_MAX elements. */
+clae_status clae_model_set_batch(clae_model *m, int N);
+
+/* The same into a caller's array of m->nlayers shapes, m unchanged. */
+clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
+
+/* Elements of one sample: the input, and layer i's output. */
+size_t clae_model_in_count(const clae_model *m);
+size_t clae_layer_out_count(const clae_layer *l);
+/* Largest layer output (per sample) over the whole model, input included. */
+size_t clae_model_max_count(const clae_model *m);
+
+/* The tensor list (for the checkpoint writer): *n = m->ntensors. */
+const clae_tensor *clae_model_tensors(const clae_model *m, int *n);
+/* Index of a tensor by name, -1 if none. */
+int clae_model_find_tensor(const clae_model *m, const char *name);
+
+/* Allocate the four blocks (zeroed, 64-byte aligned host memory). */
+clae_status clae_model_alloc(clae_model *m);
+
+/* Glorot-uniform weights as Keras (limit = sqrt(6 / (fan_in + fan_out)),
+ * fan_in + fan_out = R*S*(C_in + C_out) for both conv kinds), drawn from rng
+ * in tensor order, each weight in PyTorch memory order:
+ * w = limit * (2 u - 1), u = clae_rng_uniform(rng). Biases zero. Fills
+ * m->params (allocating the blocks if needed); grads, m, v are left as they are. */
+clae_status clae_model_init(clae_model *m, clae_rng *rng);
+
+/* Glorot limit of tensor t (0 for biases). */
+double clae_tensor_glorot_limit(const clae_model *m, int t);
+
+/* Keras-like table: layer, output shape (None, H, W, C), parameter count,
+ * then the totals with thousands separators. */
+void clae_model_summary(const clae_model *m, FILE *out);
+
+/* 6467 -> "6,467" */
+const char *clae_thousands(size_t v, char *buf, size_t len);
+
+#endif

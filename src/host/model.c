@@ -1,0 +1,1018 @@
+/* The model description: config (INI via libinih) -> layers with Keras
+ * shapes, parameter tensors in one block each, Glorot init, summary. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "clae/model.h"
+
+#define MAX_DIM 65536         /* any size, stride, channel count or spatial size */
+#define MAX_BATCH (1 << 20)
+#define MAX_CONFIG_BYTES (1 << 20)
+#define MAX_KEYS 16
+
+/* ---- PRNG (splitmix64) ------------------------------------------------- */
+
+void clae_rng_seed(clae_rng *r, uint64_t seed) { r->s = seed; }
+
+uint64_t clae_rng_next(clae_rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+float clae_rng_uniform(clae_rng *r) { return (float)(clae_rng_next(r) >> 40) * 0x1.0p-24f; }
+
+uint64_t clae_rng_below(clae_rng *r, uint64_t n)
+{
+    if (n <= 1) return 0;
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* accept x < limit */
+    uint64_t x;
+    do x = clae_rng_next(r);
+    while (x >= limit);
+    return x % n;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const LAYER_NAMES[] = {"conv2d", "conv2d_transpose", "maxpool", "avgpool"};
+static const char *const ACT_NAMES[] = {"linear", "relu", "sigmoid", "tanh"};
+
+const char *clae_layer_type_name(clae_layer_type t)
+{
+    return (unsigned)t < 4 ? LAYER_NAMES[t] : "?";
+}
+
+const char *clae_act_name(clae_act a) { return (unsigned)a < 4 ? ACT_NAMES[a] : "?"; }
+
+static int is_conv(clae_layer_type t)
+{
+    return t == CLAE_LAYER_CONV2D || t == CLAE_LAYER_CONV2D_TRANSPOSE;
+}
+
+/* ---- parse context ------------------------------------------------------ */
+
+typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_CONV, SEC_POOL } sec_kind;
+
+static const char *const NET_KEYS[] = {"input", "batch", "optimizer", "lr", "beta1",
+                                       "beta2", "eps",   "loss",      NULL};
+static const char *const TRAIN_KEYS[] = {"epochs",    "seed", "validation_split", "corrupt",
+                                         "blur_size", "blur_sigma", "data", "out",
+                                         "max_steps", "shuffle", NULL};
+static const char *const CONV_KEYS[] = {"filters", "size", "stride", "padding", "activation",
+                                        NULL};
+static const char *const POOL_KEYS[] = {"size", "stride", "padding", NULL};
+static const char *const *const KEYS[] = {NET_KEYS, TRAIN_KEYS, CONV_KEYS, POOL_KEYS};
+
+/* What one section has said: which keys, on which lines. */
+typedef struct sec_src {
+    int line;          /* header line, 0 if the section never appeared */
+    unsigned seen;     /* bit i: KEYS[kind][i] was set */
+    int key_line[MAX_KEYS];
+} sec_src;
+
+typedef struct pctx {
+    const char *name;
+    const char *text;
+    size_t pos;
+    int lineno;
+    clae_model *m;
+    int cap;            /* capacity of m->layers and lsrc */
+    sec_src *lsrc;      /* one per layer */
+    sec_src net, train;
+    sec_kind kind;      /* current section */
+    sec_src *cur;
+    int stop;           /* first error recorded */
+    clae_status st;
+    int err_line;
+    char err[512];
+} pctx;
+
+static void fail(pctx *c, int line, const char *key, const char *fmt, ...)
+{
+    if (c->stop) return;
+    c->stop = 1;
+    c->st = CLAE_ERR_FORMAT;
+    c->err_line = line;
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0 && key)
+        snprintf(c->err, sizeof c->err, "%s:%d: %s (key '%s')", c->name, line, msg, key);
+    else if (line > 0)
+        snprintf(c->err, sizeof c->err, "%s:%d: %s", c->name, line, msg);
+    else
+        snprintf(c->err, sizeof c->err, "%s: %s", c->name, msg);
+}
+
+static int key_index(sec_kind k, const char *key)
+{
+    for (int i = 0; KEYS[k][i]; i++)
+        if (strcmp(KEYS[k][i], key) == 0) return i;
+    return -1;
+}
+
+static int key_seen(const sec_src *s, sec_kind k, const char *key)
+{
+    int i = key_index(k, key);
+    return i >= 0 && (s->seen >> i & 1u);
+}
+
+/* Line of a key if the section set it, else the section header's line. */
+static int key_line(const sec_src *s, sec_kind k, const char *key)
+{
+    int i = key_index(k, key);
+    return i >= 0 && (s->seen >> i & 1u) ? s->key_line[i] : s->line;
+}
+
+static sec_kind layer_kind(clae_layer_type t) { return is_conv(t) ? SEC_CONV : SEC_POOL; }
+
+/* A section header line "[name]" (str starts with '['). */
+static void section_start(pctx *c, const char *str)
+{
+    const char *end = strchr(str, ']');
+    if (!end) {
+        fail(c, c->lineno, NULL, "syntax error: section header without ']'");
+        return;
+    }
+    for (const char *p = end + 1; *p && *p != '\n'; p++) {
+        if (*p == ';' || *p == '#') break;
+        if (*p != ' ' && *p != '\t' && *p != '\r') {
+            fail(c, c->lineno, NULL, "syntax error: text after the section header");
+            return;
+        }
+    }
+    const char *b = str + 1;
+    while (b < end && (*b == ' ' || *b == '\t')) b++;
+    const char *e = end;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    char sec[64];
+    size_t len = (size_t)(e - b);
+    if (len >= sizeof sec) len = sizeof sec - 1;
+    memcpy(sec, b, len);
+    sec[len] = '\0';
+
+    if (strcmp(sec, "net") == 0 || strcmp(sec, "train") == 0) {
+        sec_src *s = sec[0] == 'n' ? &c->net : &c->train;
+        if (s->line) {
+            fail(c, c->lineno, NULL, "duplicate [%s] section (first on line %d)", sec, s->line);
+            return;
+        }
+        s->line = c->lineno;
+        c->kind = sec[0] == 'n' ? SEC_NET : SEC_TRAIN;
+        c->cur = s;
+        return;
+    }
+    int t = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(sec, LAYER_NAMES[i]) == 0) t = i;
+    if (t < 0) {
+        fail(c, c->lineno, NULL,
+             "unknown section [%s] (expected net, train, conv2d, conv2d_transpose, maxpool or "
+             "avgpool)",
+             sec);
+        return;
+    }
+    clae_model *m = c->m;
+    if (m->nlayers == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        clae_layer *l = realloc(m->layers, (size_t)cap * sizeof *l);
+        if (l) m->layers = l;
+        sec_src *s = realloc(c->lsrc, (size_t)cap * sizeof *s);
+        if (s) c->lsrc = s;
+        if (!l || !s) {
+            fail(c, 0, NULL, "out of memory");
+            c->st = CLAE_ERR_NOMEM;
+            return;
+        }
+        c->cap = cap;
+    }
+    clae_layer *l = &m->layers[m->nlayers];
+    memset(l, 0, sizeof *l);
+    l->type = (clae_layer_type)t;
+    l->line = c->lineno;
+    l->pad = CLAE_PAD_VALID;
+    l->act = CLAE_ACT_NONE;
+    l->weight = l->bias = -1;
+    sec_src *s = &c->lsrc[m->nlayers];
+    memset(s, 0, sizeof *s);
+    s->line = c->lineno;
+    m->nlayers++;
+    c->kind = layer_kind(l->type);
+    c->cur = s;
+}
+
+/* fgets over c->text: one line per call, so c->lineno is the line of the
+ * handler call that follows. Strips leading blanks (no multi-line values),
+ * '#' comments after a blank, and notices section headers. */
+static char *reader(char *str, int num, void *stream)
+{
+    pctx *c = stream;
+    if (c->stop || c->text[c->pos] == '\0') return NULL;
+    const char *p = c->text + c->pos;
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    c->pos += len + (nl ? 1 : 0);
+    c->lineno++;
+    if (c->lineno == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3, len -= 3;
+    while (len && (*p == ' ' || *p == '\t')) p++, len--;
+    for (size_t i = 1; i < len; i++)
+        if (p[i] == '#' && (p[i - 1] == ' ' || p[i - 1] == '\t')) {
+            len = i;
+            break;
+        }
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r')) len--;
+    if (num < 3 || len + 2 > (size_t)num) {
+        fail(c, c->lineno, NULL, "line too long (at most %d characters)", num - 2);
+        return NULL;
+    }
+    memcpy(str, p, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    if (len == 0 || str[0] == '#' || str[0] == ';') return str;
+    if (str[0] == '[') {
+        section_start(c, str);
+    } else if (!memchr(str, '=', len) && !memchr(str, ':', len)) {
+        fail(c, c->lineno, NULL, "syntax error: expected key=value or [section]");
+    }
+    return c->stop ? NULL : str;
+}
+
+/* ---- value parsers -------------------------------------------------------- */
+
+static int parse_long(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    while (*v == ' ' || *v == '\t') v++;
+    if (!*v) return 0;
+    long x = strtol(v, &end, 10);
+    while (*end == ' ' || *end == '\t') end++;
+    if (errno || *end || end == v || x < lo || x > hi) return 0;
+    *out = x;
+    return 1;
+}
+
+/* Comma-separated integers in [lo, hi]; returns how many (0 on a bad one). */
+static int parse_ints(const char *v, int *out, int maxn, long lo, long hi)
+{
+    int n = 0;
+    char buf[128];
+    if (strlen(v) >= sizeof buf) return 0;
+    strcpy(buf, v);
+    char *p = buf;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        long x;
+        if (n == maxn || !parse_long(p, lo, hi, &x)) return 0;
+        out[n++] = (int)x;
+        if (!comma) return n;
+        p = comma + 1;
+    }
+}
+
+static int parse_double(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    while (*v == ' ' || *v == '\t') v++;
+    if (!*v) return 0;
+    double x = strtod(v, &end);
+    while (*end == ' ' || *end == '\t') end++;
+    if (errno || *end || end == v || !isfinite(x)) return 0;
+    *out = x;
+    return 1;
+}
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    while (*v == ' ' || *v == '\t') v++;
+    if (*v < '0' || *v > '9') return 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    while (*end == ' ' || *end == '\t') end++;
+    if (errno || *end) return 0;
+    *out = (uint64_t)x;
+    return 1;
+}
+
+static int parse_pair(const char *v, int *a, int *b)
+{
+    int x[2];
+    int n = parse_ints(v, x, 2, 1, MAX_DIM);
+    if (n == 1) x[1] = x[0];
+    if (n < 1) return 0;
+    *a = x[0], *b = x[1];
+    return 1;
+}
+
+static int copy_word(char *dst, size_t len, const char *v, const char *const *allowed)
+{
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(v, allowed[i]) == 0) {
+            snprintf(dst, len, "%s", v);
+            return 1;
+        }
+    return 0;
+}
+
+/* ---- handler ---------------------------------------------------------------- */
+
+#define BAD(expect) fail(c, line, key, "bad value '%s': expected %s", value, expect)
+
+static void net_key(pctx *c, int line, const char *key, const char *value)
+{
+    clae_net_config *n = &c->m->net;
+    long x;
+    double d;
+    if (strcmp(key, "input") == 0) {
+        int v[3];
+        if (parse_ints(value, v, 3, 1, MAX_DIM) != 3)
+            BAD("three positive integers H,W,C like 32,32,3");
+        else
+            n->H = v[0], n->W = v[1], n->C = v[2];
+    } else if (strcmp(key, "batch") == 0) {
+        if (!parse_long(value, 1, MAX_BATCH, &x))
+            BAD("an integer from 1 to 1048576");
+        else
+            n->batch = (int)x;
+    } else if (strcmp(key, "optimizer") == 0) {
+        static const char *const ok[] = {"adam", NULL};
+        if (!copy_word(n->optimizer, sizeof n->optimizer, value, ok)) BAD("adam");
+    } else if (strcmp(key, "loss") == 0) {
+        static const char *const ok[] = {"mse", NULL};
+        if (!copy_word(n->loss, sizeof n->loss, value, ok)) BAD("mse");
+    } else if (strcmp(key, "lr") == 0) {
+        if (!parse_double(value, &d) || d <= 0)
+            BAD("a positive number");
+        else
+            n->adam.lr = (float)d;
+    } else if (strcmp(key, "beta1") == 0 || strcmp(key, "beta2") == 0) {
+        if (!parse_double(value, &d) || d < 0 || d >= 1)
+            BAD("a number in [0, 1)");
+        else if (key[4] == '1')
+            n->adam.beta1 = (float)d;
+        else
+            n->adam.beta2 = (float)d;
+    } else if (strcmp(key, "eps") == 0) {
+        if (!parse_double(value, &d) || d <= 0)
+            BAD("a positive number");
+        else
+            n->adam.eps = (float)d;
+    }
+}
+
+static void train_key(pctx *c, int line, const char *key, const char *value)
+{
+    clae_train_config *t = &c->m->train;
+    long x;
+    double d;
+    if (strcmp(key, "epochs") == 0) {
+        if (!parse_long(value, 1, LONG_MAX, &x))
+            BAD("a positive integer");
+        else
+            t->epochs = x;
+    } else if (strcmp(key, "seed") == 0) {
+        if (!parse_u64(value, &t->seed)) BAD("an integer from 0 to 18446744073709551615");
+    } else if (strcmp(key, "validation_split") == 0) {
+        if (!parse_double(value, &d) || d < 0 || d >= 1)
+            BAD("a number in [0, 1)");
+        else
+            t->validation_split = d;
+    } else if (strcmp(key, "corrupt") == 0) {
+        static const char *const ok[] = {"blur", "none", NULL};
+        if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok)) BAD("blur or none");
+    } else if (strcmp(key, "blur_size") == 0) {
+        if (!parse_long(value, 1, 255, &x) || x % 2 == 0)
+            BAD("an odd integer from 1 to 255");
+        else
+            t->blur_size = (int)x;
+    } else if (strcmp(key, "blur_sigma") == 0) {
+        if (!parse_double(value, &d) || d <= 0)
+            BAD("a positive number");
+        else
+            t->blur_sigma = d;
+    } else if (strcmp(key, "data") == 0 || strcmp(key, "out") == 0) {
+        char *dst = key[0] == 'd' ? t->data : t->out;
+        if (!*value || strlen(value) >= sizeof t->data)
+            BAD("a path of 1 to 511 characters");
+        else
+            strcpy(dst, value);
+    } else if (strcmp(key, "max_steps") == 0) {
+        if (!parse_long(value, 0, LONG_MAX, &x))
+            BAD("an integer >= 0 (0: no limit)");
+        else
+            t->max_steps = x;
+    } else if (strcmp(key, "shuffle") == 0) {
+        if (!parse_long(value, 0, 1, &x))
+            BAD("0 or 1");
+        else
+            t->shuffle = (int)x;
+    }
+}
+
+static void layer_key(pctx *c, int line, const char *key, const char *value)
+{
+    clae_layer *l = &c->m->layers[c->m->nlayers - 1];
+    long x;
+    if (strcmp(key, "filters") == 0) {
+        if (!parse_long(value, 1, MAX_DIM, &x))
+            BAD("an integer from 1 to 65536");
+        else
+            l->filters = (int)x;
+    } else if (strcmp(key, "size") == 0) {
+        if (!parse_pair(value, &l->R, &l->S))
+            BAD("one or two integers from 1 to 65536, like 3 or 3,3");
+    } else if (strcmp(key, "stride") == 0) {
+        if (!parse_pair(value, &l->sh, &l->sw))
+            BAD("one or two integers from 1 to 65536, like 2 or 2,2");
+    } else if (strcmp(key, "padding") == 0) {
+        if (strcmp(value, "valid") == 0)
+            l->pad = CLAE_PAD_VALID;
+        else if (strcmp(value, "same") == 0)
+            l->pad = CLAE_PAD_SAME;
+        else
+            BAD("valid or same");
+    } else if (strcmp(key, "activation") == 0) {
+        int a = -1;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(value, ACT_NAMES[i]) == 0) a = i;
+        if (a < 0)
+            BAD("linear, relu, sigmoid or tanh");
+        else
+            l->act = (clae_act)a;
+    }
+}
+
+static const char *kind_name(const pctx *c)
+{
+    if (c->kind == SEC_NET) return "net";
+    if (c->kind == SEC_TRAIN) return "train";
+    return LAYER_NAMES[c->m->layers[c->m->nlayers - 1].type];
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    pctx *c = user;
+    (void)section; /* the reader tracks sections itself (repeats are new layers) */
+    if (c->stop) return 1;
+    int line = c->lineno;
+    if (c->kind == SEC_NONE) {
+        fail(c, line, key, "key outside any section (start with [net])");
+        return 1;
+    }
+    int ki = key_index(c->kind, key);
+    if (ki < 0) {
+        fail(c, line, key, "unknown key in [%s]", kind_name(c));
+        return 1;
+    }
+    if (c->cur->seen >> ki & 1u) {
+        fail(c, line, key, "duplicate key (first set on line %d)", c->cur->key_line[ki]);
+        return 1;
+    }
+    c->cur->seen |= 1u << ki;
+    c->cur->key_line[ki] = line;
+    if (c->kind == SEC_NET)
+        net_key(c, line, key, value);
+    else if (c->kind == SEC_TRAIN)
+        train_key(c, line, key, value);
+    else
+        layer_key(c, line, key, value);
+    return 1;
+}
+
+/* ---- shapes, tensors, layout ------------------------------------------------ */
+
+/* a * b if it stays <= lim, else 0 */
+static size_t mul_lim(size_t a, size_t b, size_t lim)
+{
+    if (a && b > lim / a) return 0;
+    return a * b;
+}
+
+static clae_status layer_shape(const clae_layer *l, int N, clae_conv_shape *g)
+{
+    if (l->type == CLAE_LAYER_CONV2D)
+        return clae_conv2d_shape(g, N, l->in_c, l->in_h, l->in_w, l->filters, l->R, l->S, l->sh,
+                                 l->sw, l->pad);
+    if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE)
+        return clae_conv2d_transpose_shape(g, N, l->in_c, l->in_h, l->in_w, l->filters, l->R,
+                                           l->S, l->sh, l->sw, l->pad);
+    return clae_conv2d_shape(g, N, l->in_c, l->in_h, l->in_w, l->in_c, l->R, l->S, l->sh, l->sw,
+                             l->pad);
+}
+
+/* Shapes at batch N; msg explains a failure. */
+static clae_status build_shapes(const clae_model *m, int N, clae_conv_shape *g, char *msg,
+                                size_t len)
+{
+    if (N < 1 || N > MAX_BATCH) {
+        snprintf(msg, len, "batch %d out of range 1..%d", N, MAX_BATCH);
+        return CLAE_ERR_SHAPE;
+    }
+    if (!mul_lim((size_t)N, clae_model_in_count(m), INT_MAX)) {
+        snprintf(msg, len, "batch %d: the input would have more than %d elements", N, INT_MAX);
+        return CLAE_ERR_SHAPE;
+    }
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (layer_shape(l, N, &g[i]) != CLAE_OK) {
+            snprintf(msg, len, "layer %d has no valid shape", i);
+            return CLAE_ERR_SHAPE;
+        }
+        if (!mul_lim((size_t)N, clae_layer_out_count(l), INT_MAX)) {
+            snprintf(msg, len, "batch %d: layer %d's output would have more than %d elements", N,
+                     i, INT_MAX);
+            return CLAE_ERR_SHAPE;
+        }
+    }
+    return CLAE_OK;
+}
+
+clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g)
+{
+    char msg[160];
+    clae_status st = build_shapes(m, N, g, msg, sizeof msg);
+    if (st != CLAE_OK) fprintf(stderr, "clae: %s: %s\n", m->name ? m->name : "model", msg);
+    return st;
+}
+
+clae_status clae_model_set_batch(clae_model *m, int N)
+{
+    clae_conv_shape *g = malloc((size_t)(m->nlayers ? m->nlayers : 1) * sizeof *g);
+    if (!g) return CLAE_ERR_NOMEM;
+    clae_status st = clae_model_shapes(m, N, g);
+    if (st == CLAE_OK) {
+        for (int i = 0; i < m->nlayers; i++) m->layers[i].g = g[i];
+        m->N = N;
+    }
+    free(g);
+    return st;
+}
+
+size_t clae_model_in_count(const clae_model *m)
+{
+    return (size_t)m->net.H * (size_t)m->net.W * (size_t)m->net.C;
+}
+
+size_t clae_layer_out_count(const clae_layer *l)
+{
+    return (size_t)l->out_h * (size_t)l->out_w * (size_t)l->out_c;
+}
+
+size_t clae_model_max_count(const clae_model *m)
+{
+    size_t mx = clae_model_in_count(m);
+    for (int i = 0; i < m->nlayers; i++) {
+        size_t n = clae_layer_out_count(&m->layers[i]);
+        if (n > mx) mx = n;
+    }
+    return mx;
+}
+
+const clae_tensor *clae_model_tensors(const clae_model *m, int *n)
+{
+    if (n) *n = m->ntensors;
+    return m->tensors;
+}
+
+int clae_model_find_tensor(const clae_model *m, const char *name)
+{
+    for (int i = 0; i < m->ntensors; i++)
+        if (strcmp(m->tensors[i].name, name) == 0) return i;
+    return -1;
+}
+
+static size_t round_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
+
+clae_status clae_model_layout(clae_model *m, size_t align_floats)
+{
+    if (align_floats == 0 || (align_floats & (align_floats - 1)) || m->params || m->grads ||
+        m->adam_m || m->adam_v)
+        return CLAE_ERR_ARG;
+    size_t cur = 0;
+    for (int i = 0; i < m->ntensors; i++) {
+        m->tensors[i].offset = round_up(cur, align_floats);
+        cur = m->tensors[i].offset + m->tensors[i].count;
+    }
+    m->align = align_floats;
+    m->block_floats = round_up(cur, align_floats);
+    return CLAE_OK;
+}
+
+clae_status clae_model_check_align(const clae_model *m, size_t align_bytes)
+{
+    if (align_bytes == 0 || (m->align * sizeof(float)) % align_bytes == 0) return CLAE_OK;
+    fprintf(stderr,
+            "clae: tensor alignment %zu bytes is not a multiple of the device's base address "
+            "alignment %zu bytes\n",
+            m->align * sizeof(float), align_bytes);
+    return CLAE_ERR_ARG;
+}
+
+static void add_tensor(clae_model *m, int layer, const char *what, int ndim, const int *dims)
+{
+    clae_tensor *t = &m->tensors[m->ntensors++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "layers.%d.%s", layer, what);
+    t->layer = layer;
+    t->ndim = ndim;
+    t->count = 1;
+    for (int i = 0; i < ndim; i++) {
+        t->dims[i] = dims[i];
+        t->count *= (size_t)dims[i];
+    }
+}
+
+/* After the text is read: defaults, required keys, shapes, tensors. */
+static void finish(pctx *c)
+{
+    clae_model *m = c->m;
+    if (!c->net.line) {
+        fail(c, 0, NULL, "missing [net] section");
+        return;
+    }
+    if (!key_seen(&c->net, SEC_NET, "input")) {
+        fail(c, c->net.line, "input", "[net] needs input=H,W,C");
+        return;
+    }
+    if (m->nlayers == 0) {
+        fail(c, 0, NULL,
+             "no layers (add [conv2d], [conv2d_transpose], [maxpool] or [avgpool] sections)");
+        return;
+    }
+    int H = m->net.H, W = m->net.W, C = m->net.C;
+    for (int i = 0; i < m->nlayers; i++) {
+        clae_layer *l = &m->layers[i];
+        const sec_src *s = &c->lsrc[i];
+        sec_kind k = layer_kind(l->type);
+        const char *tn = LAYER_NAMES[l->type];
+        if (k == SEC_CONV) {
+            if (!key_seen(s, k, "filters")) {
+                fail(c, s->line, "filters", "[%s] needs filters", tn);
+                return;
+            }
+            if (!key_seen(s, k, "size")) {
+                fail(c, s->line, "size", "[%s] needs size", tn);
+                return;
+            }
+            if (!key_seen(s, k, "stride")) l->sh = l->sw = 1;
+        } else {
+            if (!key_seen(s, k, "size")) l->R = l->S = 2;
+            if (!key_seen(s, k, "stride")) l->sh = l->R, l->sw = l->S;
+        }
+        l->in_h = H, l->in_w = W, l->in_c = C;
+        if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE &&
+            ((long)H * l->sh + l->R > MAX_DIM || (long)W * l->sw + l->S > MAX_DIM)) {
+            fail(c, key_line(s, k, "stride"), "stride",
+                 "layer %d (%s): output would be larger than %dx%d", i, tn, MAX_DIM, MAX_DIM);
+            return;
+        }
+        clae_conv_shape g;
+        if (layer_shape(l, 1, &g) != CLAE_OK) {
+            fail(c, key_line(s, k, "size"), "size",
+                 "layer %d (%s): a %dx%d window with padding=valid does not fit its %dx%d input",
+                 i, tn, l->R, l->S, H, W);
+            return;
+        }
+        if (g.P > MAX_DIM || g.Q > MAX_DIM) {
+            fail(c, key_line(s, k, "stride"), "stride",
+                 "layer %d (%s): output %dx%d is larger than %dx%d", i, tn, g.P, g.Q, MAX_DIM,
+                 MAX_DIM);
+            return;
+        }
+        l->out_h = H = g.P;
+        l->out_w = W = g.Q;
+        l->out_c = C = g.K;
+        if (k == SEC_CONV && !mul_lim(mul_lim((size_t)l->in_c, (size_t)l->filters, INT_MAX),
+                                      (size_t)l->R * (size_t)l->S, INT_MAX)) {
+            fail(c, key_line(s, k, "filters"), "filters",
+                 "layer %d (%s): the weight would have more than %d elements", i, tn, INT_MAX);
+            return;
+        }
+    }
+    if (H != m->net.H || W != m->net.W || C != m->net.C) {
+        const clae_layer *l = &m->layers[m->nlayers - 1];
+        fail(c, l->line, NULL,
+             "the last layer's output (None, %d, %d, %d) must match the input (None, %d, %d, %d)",
+             H, W, C, m->net.H, m->net.W, m->net.C);
+        return;
+    }
+
+    int nconv = 0;
+    for (int i = 0; i < m->nlayers; i++) nconv += is_conv(m->layers[i].type);
+    m->tensors = calloc((size_t)(2 * nconv + 1), sizeof *m->tensors);
+    if (!m->tensors) {
+        fail(c, 0, NULL, "out of memory");
+        c->st = CLAE_ERR_NOMEM;
+        return;
+    }
+    m->nparams = 0;
+    for (int i = 0; i < m->nlayers; i++) {
+        clae_layer *l = &m->layers[i];
+        if (!is_conv(l->type)) continue;
+        int w[4] = {l->filters, l->in_c, l->R, l->S}; /* conv2d (K,C,R,S) */
+        if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE)
+            w[0] = l->in_c, w[1] = l->filters;       /* (C_in,C_out,R,S) */
+        l->weight = m->ntensors;
+        add_tensor(m, i, "weight", 4, w);
+        l->bias = m->ntensors;
+        add_tensor(m, i, "bias", 1, &l->filters);
+        m->nparams += m->tensors[l->weight].count + m->tensors[l->bias].count;
+    }
+    clae_model_layout(m, CLAE_ALIGN_FLOATS);
+
+    char msg[160];
+    clae_conv_shape *g = malloc((size_t)m->nlayers * sizeof *g);
+    if (!g) {
+        fail(c, 0, NULL, "out of memory");
+        c->st = CLAE_ERR_NOMEM;
+        return;
+    }
+    if (build_shapes(m, m->net.batch, g, msg, sizeof msg) != CLAE_OK) {
+        fail(c, key_line(&c->net, SEC_NET, "batch"), "batch", "%s", msg);
+    } else {
+        for (int i = 0; i < m->nlayers; i++) m->layers[i].g = g[i];
+        m->N = m->net.batch;
+    }
+    free(g);
+}
+
+static void set_defaults(clae_model *m)
+{
+    m->net.batch = 32;
+    snprintf(m->net.optimizer, sizeof m->net.optimizer, "adam");
+    snprintf(m->net.loss, sizeof m->net.loss, "mse");
+    m->net.adam = (clae_adam){.lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-7f};
+    clae_train_config *t = &m->train;
+    t->epochs = 1;
+    t->seed = 42;
+    t->validation_split = 0.2;
+    snprintf(t->corrupt, sizeof t->corrupt, "blur");
+    t->blur_size = 5;
+    t->blur_sigma = 1.1;
+    snprintf(t->data, sizeof t->data, "data/cifar-10-batches-bin");
+    snprintf(t->out, sizeof t->out, "runs/clae");
+    t->max_steps = 0;
+    t->shuffle = 1;
+    m->align = CLAE_ALIGN_FLOATS;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Read a whole config file; on failure fills c->err as a file-level error. */
+static char *read_file(pctx *c, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(c, 0, NULL, "cannot open: %s", strerror(errno));
+        c->st = CLAE_ERR_IO;
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (len + 1 == cap) {
+            if (cap > MAX_CONFIG_BYTES) break;
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb, cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - 1 - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    int rd_err = ferror(f);
+    fclose(f);
+    if (!buf) {
+        fail(c, 0, NULL, "out of memory");
+        c->st = CLAE_ERR_NOMEM;
+        return NULL;
+    }
+    if (rd_err) {
+        fail(c, 0, NULL, "cannot read: %s", strerror(errno ? errno : EIO));
+        c->st = CLAE_ERR_IO;
+    } else if (len > MAX_CONFIG_BYTES) {
+        fail(c, 0, NULL, "too large for a config (more than %d bytes)", MAX_CONFIG_BYTES);
+    } else if (memchr(buf, '\0', len)) {
+        fail(c, 0, NULL, "not a text file (contains a NUL byte)");
+    }
+    if (c->stop) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+clae_status clae_model_parse_ex(const char *path, const char *text, const char *name,
+                                clae_model *m, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    set_defaults(m);
+    pctx c = {0};
+    c.name = path ? path : (name ? name : "config");
+    c.m = m;
+    c.kind = SEC_NONE;
+    c.st = CLAE_OK;
+    m->name = dup_str(c.name);
+    if (!m->name) {
+        fail(&c, 0, NULL, "out of memory");
+        c.st = CLAE_ERR_NOMEM;
+    } else if (path) {
+        m->text = read_file(&c, path);
+    } else if (!text) {
+        fail(&c, 0, NULL, "no config text");
+        c.st = CLAE_ERR_ARG;
+    } else if (strlen(text) > MAX_CONFIG_BYTES) {
+        fail(&c, 0, NULL, "too large for a config (more than %d bytes)", MAX_CONFIG_BYTES);
+    } else if (!(m->text = dup_str(text))) {
+        fail(&c, 0, NULL, "out of memory");
+        c.st = CLAE_ERR_NOMEM;
+    }
+    if (!c.stop) {
+        c.text = m->text;
+        int ret = ini_parse_stream(reader, &c, handler, &c);
+        /* ret > 0: a line inih rejected that the reader let through; report
+         * whichever problem comes first. */
+        if (ret > 0 && (!c.stop || ret < c.err_line)) {
+            c.stop = 0;
+            fail(&c, ret, NULL, "syntax error: expected key=value or [section]");
+        } else if (ret < 0 && !c.stop) {
+            fail(&c, 0, NULL, "cannot parse (inih error %d)", ret);
+        }
+    }
+    if (!c.stop) finish(&c);
+    free(c.lsrc);
+    if (c.stop) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", c.err);
+        else if (!err)
+            fprintf(stderr, "clae: %s\n", c.err);
+        clae_model_free(m);
+        return c.st;
+    }
+    if (err && errlen) err[0] = '\0';
+    return CLAE_OK;
+}
+
+clae_status clae_model_load(const char *path, clae_model *m)
+{
+    return clae_model_parse_ex(path, NULL, NULL, m, NULL, 0);
+}
+
+clae_status clae_model_parse_string(const char *text, const char *name, clae_model *m)
+{
+    return clae_model_parse_ex(NULL, text, name, m, NULL, 0);
+}
+
+void clae_model_free(clae_model *m)
+{
+    free(m->name);
+    free(m->text);
+    free(m->layers);
+    free(m->tensors);
+    free(m->params);
+    free(m->grads);
+    free(m->adam_m);
+    free(m->adam_v);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- blocks and init ------------------------------------------------------ */
+
+clae_status clae_model_alloc(clae_model *m)
+{
+    if (m->params) return CLAE_OK;
+    size_t bytes = round_up((m->block_floats ? m->block_floats : 1) * sizeof(float), 64);
+    float **blocks[4] = {&m->params, &m->grads, &m->adam_m, &m->adam_v};
+    for (int i = 0; i < 4; i++) {
+        *blocks[i] = aligned_alloc(64, bytes);
+        if (!*blocks[i]) {
+            for (int j = 0; j < 4; j++) {
+                free(*blocks[j]);
+                *blocks[j] = NULL;
+            }
+            fprintf(stderr, "clae: out of memory for %zu bytes of parameters\n", 4 * bytes);
+            return CLAE_ERR_NOMEM;
+        }
+        memset(*blocks[i], 0, bytes);
+    }
+    return CLAE_OK;
+}
+
+double clae_tensor_glorot_limit(const clae_model *m, int t)
+{
+    const clae_tensor *x = &m->tensors[t];
+    if (x->ndim != 4) return 0.0;
+    /* (K,C,R,S) or (C_in,C_out,R,S): fan_in + fan_out = R*S*(dims[0] + dims[1]) */
+    double rs = (double)x->dims[2] * x->dims[3];
+    return sqrt(6.0 / (rs * x->dims[0] + rs * x->dims[1]));
+}
+
+clae_status clae_model_init(clae_model *m, clae_rng *rng)
+{
+    CLAE_TRY(clae_model_alloc(m));
+    for (int t = 0; t < m->ntensors; t++) {
+        const clae_tensor *x = &m->tensors[t];
+        float *p = m->params + x->offset;
+        if (x->ndim != 4) {
+            memset(p, 0, x->count * sizeof *p);
+            continue;
+        }
+        double limit = clae_tensor_glorot_limit(m, t);
+        for (size_t i = 0; i < x->count; i++) {
+            double u = (double)clae_rng_uniform(rng);
+            p[i] = (float)(limit * (2.0 * u - 1.0));
+        }
+    }
+    return CLAE_OK;
+}
+
+/* ---- summary ------------------------------------------------------------------- */
+
+const char *clae_thousands(size_t v, char *buf, size_t len)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%zu", v);
+    char out[48];
+    int o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, len, "%s", out);
+    return buf;
+}
+
+static const char *human_bytes(double b, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 4) b /= 1024.0, u++;
+    snprintf(buf, len, "%.2f %s", b, units[u]);
+    return buf;
+}
+
+void clae_model_summary(const clae_model *m, FILE *out)
+{
+    static const char *const rule =
+        "_________________________________________________________________________________________";
+    static const char *const dbl =
+        "=========================================================================================";
+    char shape[64], num[32], hb[32], name[48], detail[96];
+    fprintf(out, "Model: \"%s\"\n", m->name);
+    fprintf(out, "Input: (None, %d, %d, %d)\n", m->net.H, m->net.W, m->net.C);
+    fprintf(out, "%s\n", rule);
+    fprintf(out, " %-28s %-22s %10s   %s\n", "Layer (type)", "Output Shape", "Param #", "Config");
+    fprintf(out, "%s\n", dbl);
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        size_t count = 0;
+        if (l->weight >= 0) count += m->tensors[l->weight].count;
+        if (l->bias >= 0) count += m->tensors[l->bias].count;
+        snprintf(name, sizeof name, "layers.%d (%s)", i, LAYER_NAMES[l->type]);
+        snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->out_h, l->out_w, l->out_c);
+        const char *pad = l->pad == CLAE_PAD_SAME ? "same" : "valid";
+        if (is_conv(l->type))
+            snprintf(detail, sizeof detail, "%d %dx%d stride %d,%d %s %s", l->filters, l->R, l->S,
+                     l->sh, l->sw, pad, ACT_NAMES[l->act]);
+        else
+            snprintf(detail, sizeof detail, "%dx%d stride %d,%d %s", l->R, l->S, l->sh, l->sw,
+                     pad);
+        fprintf(out, " %-28s %-22s %10s   %s\n", name, shape,
+                clae_thousands(count, num, sizeof num), detail);
+    }
+    fprintf(out, "%s\n", dbl);
+    double bytes = (double)m->nparams * sizeof(float);
+    fprintf(out, " Total params: %s (%s)\n", clae_thousands(m->nparams, num, sizeof num),
+            human_bytes(bytes, hb, sizeof hb));
+    fprintf(out, " Trainable params: %s (%s)\n", num, hb);
+    fprintf(out, " Non-trainable params: 0 (0.00 B)\n");
+    fprintf(out, "%s\n", rule);
+    fprintf(out, "batch %d, optimizer %s (lr %g, beta1 %g, beta2 %g, eps %g), loss %s\n",
+            m->net.batch, m->net.optimizer, (double)m->net.adam.lr, (double)m->net.adam.beta1,
+            (double)m->net.adam.beta2, (double)m->net.adam.eps, m->net.loss);
+}
