@@ -10,5 +10,6 @@ typedef struct clae_command {
 } clae_command;
 
 int cmd_devices(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 
 static const clae_command COMMANDS[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
+    {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
 };
 
 static void usage(FILE *f)
