@@ -117,7 +117,7 @@ static clae_status list_dir(const char *dir, int want_dirs, strvec *out)
         st = CLAE_ERR_IO;
     }
     closedir(d);
-    if (st == CLAE_OK) qsort(out->s, out->n, sizeof *out->s, cmp_str);
+    if (st == CLAE_OK && out->n > 1) qsort(out->s, out->n, sizeof *out->s, cmp_str);
     return st;
 }
 
