@@ -32,7 +32,7 @@ expect_fail "unknown command" "unknown command" "$clae" frobnicate
 expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary configs/denoiser.cfg --device banana
 expect_ok "devices lists a device" "compute units" "$clae" devices
 
-if [ -f tests/cli_more.sh ]; then . tests/cli_more.sh; fi
+for more in tests/cli_more*.sh; do . "$more"; done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,77 @@
+/* CIFAR-10 data: the official binary release (cifar-10-batches-bin/) and an
+ * importer that turns folders of images into that same layout.
+ *
+ * Record layout (the official one): 1 label byte, then 1024 R, 1024 G, 1024 B
+ * bytes, each plane row-major 32x32. A dataset keeps every record as-is in ONE
+ * host allocation, so the trainer can upload the whole thing and convert on
+ * the device. */
+#ifndef CLAE_CIFAR_H
+#define CLAE_CIFAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clae/status.h"
+
+#define CLAE_CIFAR_SIDE 32
+#define CLAE_CIFAR_CHANNELS 3
+#define CLAE_CIFAR_PIXELS (CLAE_CIFAR_CHANNELS * CLAE_CIFAR_SIDE * CLAE_CIFAR_SIDE) /* 3072 */
+#define CLAE_CIFAR_RECORD (1 + CLAE_CIFAR_PIXELS)                                  /* 3073 */
+#define CLAE_CIFAR_TRAIN_FILES 5 /* data_batch_1.bin .. data_batch_5.bin */
+#define CLAE_CIFAR_MAX_CLASSES 256 /* a label is one byte; the official release has 10 */
+
+enum { CLAE_CIFAR_TRAIN = 0, CLAE_CIFAR_TEST = 1 };
+
+typedef struct clae_dataset {
+    uint8_t *records; /* n * CLAE_CIFAR_RECORD bytes, one malloc */
+    size_t n;         /* number of records (images) */
+} clae_dataset;
+
+/* Load one split: CLAE_CIFAR_TRAIN reads data_batch_1..5.bin in order,
+ * CLAE_CIFAR_TEST reads test_batch.bin. dir is either the folder holding the
+ * .bin files or its parent containing cifar-10-batches-bin/. Files may hold any
+ * whole number of records (the official ones hold 10,000); at least one record
+ * in all is required. On error prints one line naming the file to stderr,
+ * leaves *out empty ({NULL, 0}) and returns CLAE_ERR_IO / CLAE_ERR_FORMAT /
+ * CLAE_ERR_NOMEM / CLAE_ERR_ARG. */
+clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out);
+
+void clae_dataset_free(clae_dataset *d);
+
+static inline const uint8_t *clae_dataset_record(const clae_dataset *d, size_t i)
+{
+    return d->records + i * (size_t)CLAE_CIFAR_RECORD;
+}
+static inline int clae_dataset_label(const clae_dataset *d, size_t i)
+{
+    return clae_dataset_record(d, i)[0];
+}
+/* The 3072 pixel bytes (planar R, G, B) of record i. */
+static inline const uint8_t *clae_dataset_pixels(const clae_dataset *d, size_t i)
+{
+    return clae_dataset_record(d, i) + 1;
+}
+
+/* Import <src>/train/<class>/<image> and <src>/test/<class>/<image>
+ * (.png .jpg .jpeg .bmp, any letter case; names starting with '.' are
+ * ignored, anything else is an error) into out_dir/data_batch_1..5.bin,
+ * out_dir/test_batch.bin and out_dir/batches.meta.txt (class names, one a line).
+ *
+ * Classes are the subfolders of <src>/train sorted by strcmp -> labels 0, 1, ...;
+ * <src>/test/<class> must name one of them. Images within a class are sorted by
+ * strcmp. Records of each split are ordered round-robin over classes, i.e. by
+ * (index within class, label): any prefix is class-balanced (for a split of the
+ * last 20% for validation, for example) and no batch file is sorted by class.
+ * The train split goes into 5 files of n/5 records each in that order; the last
+ * one also takes the remainder.
+ *
+ * Every image must be 32x32 with 3 channels. threads (>= 1) decode in
+ * parallel. Output files are written as temporaries in out_dir (created if
+ * missing, parent must exist) and renamed at the end; on any error nothing is
+ * left behind. Prints one line to stderr naming the problem and returns
+ * CLAE_ERR_IO / CLAE_ERR_FORMAT / CLAE_ERR_NOMEM / CLAE_ERR_ARG.
+ * n_train / n_test / n_classes (each may be NULL) receive the counts. */
+clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
+                              size_t *n_train, size_t *n_test, int *n_classes);
+
+#endif

@@ -1,0 +1,15 @@
+# shellcheck shell=bash
+# CLI checks for 'clae data' (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok).
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+expect_fail "data: no subcommand" "expected a subcommand" "$clae" data
+expect_fail "data import: missing args" "expected DIR and OUT" "$clae" data import
+expect_fail "data import: missing dir" "$tmp/no-such-dir/train: cannot open" \
+  "$clae" data import "$tmp/no-such-dir" "$tmp/data-out"
+expect_fail "data import: bad --threads" "--threads needs a number" \
+  "$clae" data import "$tmp/no-such-dir" "$tmp/data-out" --threads 0
+expect_fail "data info: missing dir" "data_batch_1.bin: cannot open" "$clae" data info "$tmp/no-such-dir"
+mkdir -p "$tmp/data-bad"
+head -c 3000 /dev/zero >"$tmp/data-bad/data_batch_1.bin"
+expect_fail "data info: truncated file" "data_batch_1.bin: size 3000 is not a whole number of 3073-byte records" \
+  "$clae" data info "$tmp/data-bad"
+expect_ok "data --help" "clae data import DIR OUT" "$clae" data --help

@@ -1,0 +1,427 @@
+/* CIFAR-10 data: import image folders -> binary layout -> load back, exact
+ * bytes, labels and order; every rejection names the offending file and
+ * leaves no output behind. No OpenCL device needed. */
+#define _GNU_SOURCE /* nftw flags */
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stb/stb_image_write.h>
+
+#include "clae/cifar.h"
+#include "testutil.h"
+
+#define PLANE 1024
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char g_root[256];
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static void setup(void)
+{
+    snprintf(g_root, sizeof g_root, "%s/clae_test_data.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(g_root));
+}
+
+static void teardown(void)
+{
+    nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *at(const char *rel)
+{
+    static char buf[8][512];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", g_root, rel);
+    return buf[k];
+}
+
+/* mkdir -p of rel's folder part */
+static void mkparents(const char *rel)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s", at(rel));
+    for (char *s = p + strlen(g_root) + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(p, 0777);
+            *s = '/';
+        }
+}
+
+/* Deterministic pixels for image number id (interleaved, w*h*comp). */
+static void pixels(uint8_t *px, int w, int h, int comp, int id)
+{
+    for (int i = 0; i < w * h * comp; i++) px[i] = (uint8_t)(id * 53 + i * 7 + (i >> 5));
+}
+
+/* Write rel as PNG or BMP (by extension) with pixels(id). */
+static void write_image(const char *rel, int w, int h, int comp, int id)
+{
+    uint8_t px[40 * 40 * 4];
+    pixels(px, w, h, comp, id);
+    mkparents(rel);
+    const char *ext = strrchr(rel, '.');
+    int ok = strcmp(ext, ".bmp") == 0 ? stbi_write_bmp(at(rel), w, h, comp, px)
+                                      : stbi_write_png(at(rel), w, h, comp, px, w * comp);
+    ck_assert_msg(ok, "cannot write %s", rel);
+}
+
+static void write_bytes(const char *rel, const void *data, size_t n)
+{
+    mkparents(rel);
+    FILE *f = fopen(at(rel), "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+/* stderr capture: what the library printed between begin and end. */
+static int g_saved_fd = -1;
+static char g_err[4096];
+
+static void capture_begin(void)
+{
+    fflush(stderr);
+    g_saved_fd = dup(2);
+    int fd = open(at("stderr.txt"), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 2);
+    close(fd);
+}
+
+static const char *capture_end(void)
+{
+    fflush(stderr);
+    dup2(g_saved_fd, 2);
+    close(g_saved_fd);
+    FILE *f = fopen(at("stderr.txt"), "r");
+    size_t n = f ? fread(g_err, 1, sizeof g_err - 1, f) : 0;
+    g_err[n] = '\0';
+    if (f) fclose(f);
+    unlink(at("stderr.txt"));
+    printf("  stderr: %s", g_err);
+    return g_err;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* Expected planar record for image id (label byte first). */
+static void expect_record(uint8_t *rec, int label, int id)
+{
+    uint8_t px[32 * 32 * 3];
+    pixels(px, 32, 32, 3, id);
+    rec[0] = (uint8_t)label;
+    for (int p = 0; p < PLANE; p++)
+        for (int c = 0; c < 3; c++) rec[1 + c * PLANE + p] = px[3 * p + c];
+}
+
+/* ---- import + load round trip ----------------------------------------- */
+
+/* Classes sorted by strcmp: ant (0), cat (1). Files sorted by strcmp within a class.
+ * Round-robin order: ant/1, cat/10, ant/20.PNG, cat/a, ant/9, cat/b, ant/x.bmp. */
+static void make_tiny_dataset(void)
+{
+    write_image("src/train/cat/b.png", 32, 32, 3, 1);
+    write_image("src/train/cat/a.png", 32, 32, 3, 2);
+    write_image("src/train/cat/10.png", 32, 32, 3, 3);
+    write_image("src/train/ant/9.png", 32, 32, 3, 4);
+    write_image("src/train/ant/x.bmp", 32, 32, 3, 5);
+    write_image("src/train/ant/1.png", 32, 32, 3, 6);
+    write_image("src/train/ant/20.PNG", 32, 32, 3, 7);
+    write_bytes("src/train/ant/.DS_Store", "junk", 4); /* hidden: ignored */
+    write_image("src/test/cat/v.bmp", 32, 32, 3, 8);
+    write_image("src/test/cat/u.png", 32, 32, 3, 9);
+    write_image("src/test/ant/t.png", 32, 32, 3, 10);
+}
+
+static const int TRAIN_LABELS[] = {0, 1, 0, 1, 0, 1, 0};
+static const int TRAIN_IDS[] = {6, 3, 7, 2, 4, 1, 5};
+static const int TEST_LABELS[] = {0, 1, 1};
+static const int TEST_IDS[] = {10, 9, 8};
+
+static void check_split(const clae_dataset *d, const int *labels, const int *ids, size_t n,
+                        const char *what)
+{
+    ck_assert_uint_eq(d->n, n);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t want[CLAE_CIFAR_RECORD];
+        expect_record(want, labels[i], ids[i]);
+        ck_assert_int_eq(clae_dataset_label(d, i), labels[i]);
+        ck_assert_ptr_eq(clae_dataset_pixels(d, i), clae_dataset_record(d, i) + 1);
+        ck_assert_msg(memcmp(clae_dataset_record(d, i), want, CLAE_CIFAR_RECORD) == 0,
+                      "%s record %zu: bytes differ", what, i);
+    }
+    printf("  %s: %zu records, labels, order and all bytes exact\n", what, n);
+}
+
+START_TEST(test_data_import_load_roundtrip)
+{
+    make_tiny_dataset();
+    size_t ntr = 0, nte = 0;
+    int ncls = 0;
+    const char *out = at("root/cifar-10-batches-bin");
+    mkdir(at("root"), 0777);
+    ck_assert_int_eq(clae_cifar_import(at("src"), out, 2, &ntr, &nte, &ncls), CLAE_OK);
+    ck_assert_uint_eq(ntr, 7);
+    ck_assert_uint_eq(nte, 3);
+    ck_assert_int_eq(ncls, 2);
+
+    /* 7 train records: 1 + 1 + 1 + 1 + 3 (the last file takes the remainder). */
+    static const char *const files[] = {"data_batch_1.bin", "data_batch_2.bin",
+                                        "data_batch_3.bin", "data_batch_4.bin",
+                                        "data_batch_5.bin", "test_batch.bin"};
+    static const long recs[] = {1, 1, 1, 1, 3, 3};
+    char p[600];
+    for (int k = 0; k < 6; k++) {
+        snprintf(p, sizeof p, "%s/%s", out, files[k]);
+        ck_assert_int_eq(file_size(p), recs[k] * CLAE_CIFAR_RECORD);
+    }
+    ck_assert_int_eq(count_entries(out), 7); /* no temporaries left */
+    snprintf(p, sizeof p, "%s/batches.meta.txt", out);
+    char meta[64] = {0};
+    FILE *f = fopen(p, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(meta, 1, sizeof meta - 1, f), 8);
+    fclose(f);
+    ck_assert_str_eq(meta, "ant\ncat\n");
+
+    clae_dataset tr, te;
+    /* the folder holding the files ... */
+    ck_assert_int_eq(clae_cifar_load(out, CLAE_CIFAR_TRAIN, &tr), CLAE_OK);
+    check_split(&tr, TRAIN_LABELS, TRAIN_IDS, 7, "train");
+    clae_dataset_free(&tr);
+    ck_assert_ptr_null(tr.records);
+    /* ... or its parent holding cifar-10-batches-bin/ */
+    ck_assert_int_eq(clae_cifar_load(at("root"), CLAE_CIFAR_TRAIN, &tr), CLAE_OK);
+    check_split(&tr, TRAIN_LABELS, TRAIN_IDS, 7, "train via parent");
+    ck_assert_int_eq(clae_cifar_load(at("root"), CLAE_CIFAR_TEST, &te), CLAE_OK);
+    check_split(&te, TEST_LABELS, TEST_IDS, 3, "test via parent");
+
+    /* Same bytes with 1 and 5 decoding threads, importing over the existing output. */
+    for (int threads = 1; threads <= 5; threads += 4) {
+        ck_assert_int_eq(clae_cifar_import(at("src"), out, threads, NULL, NULL, NULL), CLAE_OK);
+        ck_assert_int_eq(count_entries(out), 7);
+        clae_dataset tr2;
+        ck_assert_int_eq(clae_cifar_load(out, CLAE_CIFAR_TRAIN, &tr2), CLAE_OK);
+        ck_assert_uint_eq(tr2.n, tr.n);
+        ck_assert_int_eq(memcmp(tr2.records, tr.records, tr.n * CLAE_CIFAR_RECORD), 0);
+        clae_dataset_free(&tr2);
+        printf("  threads=%d: identical output\n", threads);
+    }
+    clae_dataset_free(&tr);
+    clae_dataset_free(&te);
+}
+END_TEST
+
+/* A train set whose count is a multiple of 5: five equal files, round-robin order. */
+START_TEST(test_data_import_equal_files)
+{
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < 5; i++) {
+            char rel[64];
+            snprintf(rel, sizeof rel, "src/train/c%d/%d.png", c, i);
+            write_image(rel, 32, 32, 3, 10 * c + i);
+        }
+    write_image("src/test/c1/0.png", 32, 32, 3, 99);
+    ck_assert_int_eq(clae_cifar_import(at("src"), at("out"), 2, NULL, NULL, NULL), CLAE_OK);
+    clae_dataset tr;
+    ck_assert_int_eq(clae_cifar_load(at("out"), CLAE_CIFAR_TRAIN, &tr), CLAE_OK);
+    int labels[10], ids[10];
+    for (int k = 0; k < 10; k++) labels[k] = k % 2, ids[k] = 10 * (k % 2) + k / 2;
+    check_split(&tr, labels, ids, 10, "train 2x5");
+    for (int k = 1; k <= 5; k++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "out/data_batch_%d.bin", k);
+        ck_assert_int_eq(file_size(at(rel)), 2 * CLAE_CIFAR_RECORD);
+    }
+    clae_dataset_free(&tr);
+}
+END_TEST
+
+/* ---- loader rejections ------------------------------------------------ */
+
+START_TEST(test_data_load_rejects_truncated)
+{
+    static uint8_t rec[2 * CLAE_CIFAR_RECORD];
+    write_bytes("bin/data_batch_1.bin", rec, CLAE_CIFAR_RECORD);
+    write_bytes("bin/data_batch_2.bin", rec, CLAE_CIFAR_RECORD);
+    write_bytes("bin/data_batch_3.bin", rec, 2 * CLAE_CIFAR_RECORD - 5);
+    write_bytes("bin/data_batch_4.bin", rec, CLAE_CIFAR_RECORD);
+    write_bytes("bin/data_batch_5.bin", rec, CLAE_CIFAR_RECORD);
+    clae_dataset d = {(uint8_t *)1, 7};
+    capture_begin();
+    clae_status st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    ck_assert_uint_eq(d.n, 0);
+    char want[600];
+    snprintf(want, sizeof want,
+             "clae: %s: size 6141 is not a whole number of 3073-byte records\n",
+             at("bin/data_batch_3.bin"));
+    ck_assert_str_eq(err, want);
+
+    /* test_batch.bin is missing */
+    capture_begin();
+    st = clae_cifar_load(at("bin"), CLAE_CIFAR_TEST, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_IO);
+    snprintf(want, sizeof want, "clae: %s: cannot open: No such file or directory\n",
+             at("bin/test_batch.bin"));
+    ck_assert_str_eq(err, want);
+
+    /* whole records but none at all */
+    write_bytes("bin/test_batch.bin", rec, 0);
+    capture_begin();
+    st = clae_cifar_load(at("bin"), CLAE_CIFAR_TEST, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err, "no records"));
+}
+END_TEST
+
+/* ---- import rejections: named file, one line, no output left ---------- */
+
+static void expect_import_fails(const char *out_rel, clae_status want_st, const char *file_rel,
+                                const char *what)
+{
+    capture_begin();
+    clae_status st = clae_cifar_import(at("src"), at(out_rel), 2, NULL, NULL, NULL);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, want_st);
+    ck_assert_int_eq(count_lines(err), 1);
+    char want[600];
+    snprintf(want, sizeof want, "clae: %s: %s", at(file_rel), what);
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got '%s', want '%s...'", err, want);
+}
+
+static void good_images(void)
+{
+    write_image("src/train/a/0.png", 32, 32, 3, 1);
+    write_image("src/train/b/0.png", 32, 32, 3, 2);
+    write_image("src/test/a/0.png", 32, 32, 3, 3);
+}
+
+START_TEST(test_data_import_rejects_size)
+{
+    good_images();
+    write_image("src/train/b/1.png", 31, 32, 3, 4);
+    /* OUT did not exist: it must not exist afterwards */
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/b/1.png",
+                        "image is 31x32x3, expected 32x32x3\n");
+    ck_assert_int_eq(access(at("out"), F_OK), -1);
+
+    /* A bad test image is found after the five train files were written as
+     * temporaries: an existing OUT keeps only what it had. */
+    unlink(at("src/train/b/1.png"));
+    write_image("src/test/b/7.png", 32, 31, 3, 5);
+    mkdir(at("out2"), 0777);
+    write_bytes("out2/keep.txt", "x", 1);
+    expect_import_fails("out2", CLAE_ERR_FORMAT, "src/test/b/7.png",
+                        "image is 32x31x3, expected 32x32x3\n");
+    ck_assert_int_eq(count_entries(at("out2")), 1);
+}
+END_TEST
+
+START_TEST(test_data_import_rejects_channels)
+{
+    good_images();
+    write_image("src/train/a/grey.png", 32, 32, 1, 4);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/a/grey.png",
+                        "image is 32x32x1, expected 32x32x3\n");
+    unlink(at("src/train/a/grey.png"));
+    write_image("src/train/a/rgba.png", 32, 32, 4, 4);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/a/rgba.png",
+                        "image is 32x32x4, expected 32x32x3\n");
+    ck_assert_int_eq(access(at("out"), F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_data_import_rejects_garbage)
+{
+    good_images();
+    write_bytes("src/train/b/bad.png", "this is not a png at all", 24);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/b/bad.png", "cannot decode: ");
+    ck_assert_uint_gt(strlen(g_err), strlen(at("src/train/b/bad.png")) + 24); /* a reason */
+    ck_assert_int_eq(access(at("out"), F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_data_import_rejects_layout)
+{
+    /* missing folder */
+    expect_import_fails("out", CLAE_ERR_IO, "src/train", "cannot open: No such file or directory\n");
+    /* a test class the train split does not have */
+    good_images();
+    write_image("src/test/zebra/0.png", 32, 32, 3, 1);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/test/zebra", "class 'zebra' has no folder");
+    unlink(at("src/test/zebra/0.png"));
+    rmdir(at("src/test/zebra"));
+    /* a non-image file */
+    write_bytes("src/train/a/notes.txt", "hi", 2);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/a/notes.txt", "not a .png");
+    unlink(at("src/train/a/notes.txt"));
+    /* an empty class folder */
+    mkdir(at("src/train/c"), 0777);
+    expect_import_fails("out", CLAE_ERR_FORMAT, "src/train/c", "no images\n");
+    ck_assert_int_eq(access(at("out"), F_OK), -1);
+}
+END_TEST
+
+static Suite *data_suite(void)
+{
+    Suite *s = suite_create("data");
+    TCase *tc = tcase_create("cifar");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_data_import_load_roundtrip);
+    tcase_add_test(tc, test_data_import_equal_files);
+    tcase_add_test(tc, test_data_load_rejects_truncated);
+    tcase_add_test(tc, test_data_import_rejects_size);
+    tcase_add_test(tc, test_data_import_rejects_channels);
+    tcase_add_test(tc, test_data_import_rejects_garbage);
+    tcase_add_test(tc, test_data_import_rejects_layout);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(data_suite());
+}
