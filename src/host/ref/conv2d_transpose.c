@@ -37,16 +37,41 @@ void conv2d_transpose_forward_ref(float *out, const float *in, const float *w, c
 void conv2d_transpose_backward_ref(float *din, float *dw, float *db, const float *dout,
                                    const float *in, const float *w, const clae_conv_shape *g)
 {
-    size_t PQ = (size_t)g->P * g->Q;
+    const size_t PQ = (size_t)g->P * g->Q;
+    /* db and dw sum over the whole batch: accumulate in double. */
     if (db)
-        for (int n = 0; n < g->N; n++)
+        for (int k = 0; k < g->K; k++) {
+            double acc = 0.0;
+            for (int n = 0; n < g->N; n++)
+                for (size_t i = 0; i < PQ; i++) acc += dout[((size_t)n * g->K + k) * PQ + i];
+            db[k] += (float)acc;
+        }
+    if (dw)
+        for (int c = 0; c < g->C; c++)
             for (int k = 0; k < g->K; k++)
-                for (size_t i = 0; i < PQ; i++) db[k] += dout[((size_t)n * g->K + k) * PQ + i];
+                for (int r = 0; r < g->R; r++)
+                    for (int s = 0; s < g->S; s++) {
+                        double acc = 0.0;
+                        for (int n = 0; n < g->N; n++)
+                            for (int h = 0; h < g->H; h++) {
+                                int p = h * g->sh + r - g->pt;
+                                if (p < 0 || p >= g->P) continue;
+                                for (int x = 0; x < g->W; x++) {
+                                    int q = x * g->sw + s - g->pl;
+                                    if (q < 0 || q >= g->Q) continue;
+                                    acc += (double)in[(((size_t)n * g->C + c) * g->H + h) * g->W +
+                                                      x] *
+                                           dout[(((size_t)n * g->K + k) * g->P + p) * g->Q + q];
+                                }
+                            }
+                        dw[(((size_t)c * g->K + k) * g->R + r) * g->S + s] += (float)acc;
+                    }
+    if (!din) return;
+    /* din[n,c,h,x] = sum_{k,r,s} dout[n,k,h*sh+r-pt, x*sw+s-pl] * w[c,k,r,s] */
     for (int n = 0; n < g->N; n++)
         for (int c = 0; c < g->C; c++)
             for (int h = 0; h < g->H; h++)
                 for (int x = 0; x < g->W; x++) {
-                    size_t ii = (((size_t)n * g->C + c) * g->H + h) * g->W + x;
                     float acc = 0.0f;
                     for (int k = 0; k < g->K; k++)
                         for (int r = 0; r < g->R; r++) {
@@ -55,12 +80,10 @@ void conv2d_transpose_backward_ref(float *din, float *dw, float *db, const float
                             for (int s = 0; s < g->S; s++) {
                                 int q = x * g->sw + s - g->pl;
                                 if (q < 0 || q >= g->Q) continue;
-                                float gy = dout[(((size_t)n * g->K + k) * g->P + p) * g->Q + q];
-                                size_t wi = (((size_t)c * g->K + k) * g->R + r) * g->S + s;
-                                acc += gy * w[wi];
-                                if (dw) dw[wi] += gy * in[ii];
+                                acc += dout[(((size_t)n * g->K + k) * g->P + p) * g->Q + q] *
+                                       w[(((size_t)c * g->K + k) * g->R + r) * g->S + s];
                             }
                         }
-                    if (din) din[ii] = acc;
+                    din[(((size_t)n * g->C + c) * g->H + h) * g->W + x] = acc;
                 }
 }
