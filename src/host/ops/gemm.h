@@ -14,7 +14,8 @@
 /* C (M,N) = alpha * op(A) * op(B) + beta * C, all row-major with leading
  * dimensions lda/ldb/ldc and offsets in floats. op(A) is (M,Kd): A is stored
  * (M,Kd) when ta == 0 and (Kd,M) when ta == 1; op(B) is (Kd,N) likewise.
- * beta == 0 ignores what C held (even NaN). */
+ * With beta == 0 CLBlast does not read C, so C may hold garbage (checked on
+ * PoCL with C full of NaN, for both its direct and indirect GEMM kernels). */
 clae_status clae_gemm(clae_device *d, int ta, int tb, size_t M, size_t N, size_t Kd, float alpha,
                       cl_mem A, size_t a_off, size_t lda, cl_mem B, size_t b_off, size_t ldb,
                       float beta, cl_mem C, size_t c_off, size_t ldc);
