@@ -1,0 +1,72 @@
+/* Host side of conv2d: im2col + one CLBlast GEMM per chunk of images.
+ * Forward:  col (CRS, Nc*PQ) = im2col(in); y (K, Nc*PQ) = w (K,CRS) . col;
+ *           out = permute(y) to NCHW + b.
+ * Backward: dp (K, Nc*PQ) = permute(dout); dw += dp . col^T;
+ *           dcol = w^T . dp; din = col2im(dcol) (a gather, no atomics);
+ *           db += sum of dout over n, p, q.
+ * Scratch slots: 0 column buffer, 1 the (K, Nc*PQ) matrix. */
+#include "ops/gemm.h"
+
+static clae_lowering conv_lowering(const clae_conv_shape *g)
+{
+    return (clae_lowering){.C = g->C, .H = g->H, .W = g->W, .P = g->P, .Q = g->Q, .R = g->R,
+                           .S = g->S, .sh = g->sh, .sw = g->sw, .pt = g->pt, .pl = g->pl};
+}
+
+static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
+
+clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
+                              const clae_conv_shape *g)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d"));
+    const clae_lowering L = conv_lowering(g);
+    const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
+                 HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
+    int Nc;
+    CLAE_TRY(clae_conv_chunk(d, "conv2d", max_sz(CRS, K) * PQ, g->N, &Nc));
+    cl_mem col, y;
+    CLAE_TRY(clae_scratch(d, 0, CRS * PQ * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, 1, K * PQ * Nc * sizeof(float), &y));
+    for (int n0 = 0; n0 < g->N; n0 += Nc) {
+        int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
+        size_t cols = (size_t)nc * PQ;
+        CLAE_TRY(clae_im2col(d, col, in, (size_t)n0 * C * HW, &L, nc));
+        CLAE_TRY(clae_gemm(d, 0, 0, K, cols, CRS, 1.0f, w, 0, CRS, col, 0, cols, 0.0f, y, 0,
+                           cols));
+        CLAE_TRY(clae_from_cnhw(d, out, (size_t)n0 * K * PQ, y, b, g->K, (int)PQ, nc));
+    }
+    return CLAE_OK;
+}
+
+clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
+                               cl_mem in, cl_mem w, const clae_conv_shape *g)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d"));
+    const clae_lowering L = conv_lowering(g);
+    const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
+                 HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
+    if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, (int)PQ));
+    if (!din && !dw) return CLAE_OK;
+    int Nc;
+    CLAE_TRY(clae_conv_chunk(d, "conv2d", max_sz(CRS, K) * PQ, g->N, &Nc));
+    cl_mem col, dp;
+    CLAE_TRY(clae_scratch(d, 0, CRS * PQ * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, 1, K * PQ * Nc * sizeof(float), &dp));
+    for (int n0 = 0; n0 < g->N; n0 += Nc) {
+        int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
+        size_t cols = (size_t)nc * PQ;
+        CLAE_TRY(clae_to_cnhw(d, dp, dout, (size_t)n0 * K * PQ, g->K, (int)PQ, nc));
+        if (dw) {
+            CLAE_TRY(clae_im2col(d, col, in, (size_t)n0 * C * HW, &L, nc));
+            CLAE_TRY(clae_gemm(d, 0, 1, K, CRS, cols, 1.0f, dp, 0, cols, col, 0, cols, 1.0f, dw,
+                               0, CRS));
+        }
+        if (din) {
+            /* dcol reuses the column buffer (the in-order queue finished dw). */
+            CLAE_TRY(clae_gemm(d, 1, 0, CRS, cols, K, 1.0f, w, 0, CRS, dp, 0, cols, 0.0f, col, 0,
+                               cols));
+            CLAE_TRY(clae_col2im(d, din, (size_t)n0 * C * HW, col, NULL, &L, nc));
+        }
+    }
+    return CLAE_OK;
+}

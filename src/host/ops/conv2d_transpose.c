@@ -1,0 +1,74 @@
+/* Host side of conv2d_transpose, run as conv2d's data gradient: the output
+ * (K,P,Q) is the lowered image, the input grid (H,W) the lowering grid.
+ * Forward:  xp (C, Nc*HW) = permute(in); col (KRS, Nc*HW) = w^T . xp
+ *           (w stored (C, KRS)); out = col2im(col) + b (a gather, no atomics).
+ * Backward: col = im2col(dout); din = permute(w . col) back to NCHW;
+ *           dw += xp . col^T; db += sum of dout over n, p, q.
+ * Scratch slots: 0 column buffer, 1 the (C, Nc*HW) matrix. */
+#include "ops/gemm.h"
+
+/* Image = the output (K,P,Q); grid = the input (H,W). */
+static clae_lowering tconv_lowering(const clae_conv_shape *g)
+{
+    return (clae_lowering){.C = g->K, .H = g->P, .W = g->Q, .P = g->H, .Q = g->W, .R = g->R,
+                           .S = g->S, .sh = g->sh, .sw = g->sw, .pt = g->pt, .pl = g->pl};
+}
+
+static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
+
+clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w,
+                                        cl_mem b, const clae_conv_shape *g)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
+    const clae_lowering L = tconv_lowering(g);
+    const size_t KRS = (size_t)g->K * g->R * g->S, PQ = (size_t)g->P * g->Q,
+                 HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
+    int Nc;
+    CLAE_TRY(clae_conv_chunk(d, "conv2d_transpose", max_sz(KRS, C) * HW, g->N, &Nc));
+    cl_mem col, xp;
+    CLAE_TRY(clae_scratch(d, 0, KRS * HW * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, 1, C * HW * Nc * sizeof(float), &xp));
+    for (int n0 = 0; n0 < g->N; n0 += Nc) {
+        int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
+        size_t cols = (size_t)nc * HW;
+        CLAE_TRY(clae_to_cnhw(d, xp, in, (size_t)n0 * C * HW, g->C, (int)HW, nc));
+        CLAE_TRY(clae_gemm(d, 1, 0, KRS, cols, C, 1.0f, w, 0, KRS, xp, 0, cols, 0.0f, col, 0,
+                           cols));
+        CLAE_TRY(clae_col2im(d, out, (size_t)n0 * K * PQ, col, b, &L, nc));
+    }
+    return CLAE_OK;
+}
+
+clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                         cl_mem dout, cl_mem in, cl_mem w,
+                                         const clae_conv_shape *g)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
+    const clae_lowering L = tconv_lowering(g);
+    const size_t KRS = (size_t)g->K * g->R * g->S, PQ = (size_t)g->P * g->Q,
+                 HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
+    if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, (int)PQ));
+    if (!din && !dw) return CLAE_OK;
+    int Nc;
+    CLAE_TRY(clae_conv_chunk(d, "conv2d_transpose", max_sz(KRS, C) * HW, g->N, &Nc));
+    cl_mem col, xp;
+    CLAE_TRY(clae_scratch(d, 0, KRS * HW * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, 1, C * HW * Nc * sizeof(float), &xp));
+    for (int n0 = 0; n0 < g->N; n0 += Nc) {
+        int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
+        size_t cols = (size_t)nc * HW;
+        CLAE_TRY(clae_im2col(d, col, dout, (size_t)n0 * K * PQ, &L, nc));
+        if (dw) {
+            CLAE_TRY(clae_to_cnhw(d, xp, in, (size_t)n0 * C * HW, g->C, (int)HW, nc));
+            CLAE_TRY(clae_gemm(d, 0, 1, C, KRS, cols, 1.0f, xp, 0, cols, col, 0, cols, 1.0f, dw,
+                               0, KRS));
+        }
+        if (din) {
+            /* The din matrix reuses xp's buffer (the in-order queue finished dw). */
+            CLAE_TRY(clae_gemm(d, 0, 0, C, cols, KRS, 1.0f, w, 0, KRS, col, 0, cols, 0.0f, xp, 0,
+                               cols));
+            CLAE_TRY(clae_from_cnhw(d, din, (size_t)n0 * C * HW, xp, NULL, g->C, (int)HW, nc));
+        }
+    }
+    return CLAE_OK;
+}
