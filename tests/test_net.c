@@ -1,0 +1,154 @@
+/* Whole-model check: the denoiser from configs/denoiser.cfg, one forward +
+ * backward + Adam step on a fixed random batch, on the OpenCL device and on
+ * the reference path; loss, every parameter gradient and the updated weights
+ * must agree. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clae/net.h"
+#include "testutil.h"
+
+enum { NB = 3 };
+
+static void load_init(clae_model *m)
+{
+    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", m), CLAE_OK);
+    clae_rng rng;
+    clae_rng_seed(&rng, 1234);
+    ck_assert_int_eq(clae_model_init(m, &rng), CLAE_OK);
+}
+
+/* Smooth images: something a few steps of training can fit. */
+static void fill_smooth(float *x, size_t cnt)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        size_t px = i % 1024, c = (i / 1024) % 3;
+        x[i] = 0.5f + 0.4f * sinf((float)(px % 32) / 5.0f + (float)c) * cosf((float)(px / 32) / 7.0f);
+    }
+}
+
+static void fill_batch(float *in, float *target, size_t cnt)
+{
+    uint64_t seed = 99;
+    tu_rand(target, cnt, 0.0f, 1.0f, &seed);
+    tu_rand(in, cnt, 0.0f, 1.0f, &seed);
+}
+
+START_TEST(test_net_step_cl_vs_ref)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_device *dev = tu_device();
+    clae_model mr, mc;
+    load_init(&mr);
+    load_init(&mc);
+    size_t cnt = NB * clae_model_in_count(&mr);
+    float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+    fill_batch(in, target, cnt);
+
+    clae_net nr, nc;
+    ck_assert_int_eq(clae_net_create(&nr, &mr, &ref, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_create(&nc, &mc, dev, NB), CLAE_OK);
+    memcpy(nr.h_act[0], in, cnt * sizeof(float));
+    memcpy(nr.h_target, target, cnt * sizeof(float));
+    ck_assert_int_eq(clae_write(dev, nc.d_act[0], in, cnt * sizeof(float)), CLAE_OK);
+    ck_assert_int_eq(clae_write(dev, nc.d_target, target, cnt * sizeof(float)), CLAE_OK);
+
+    ck_assert_int_eq(clae_net_train_step(&nr, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_train_step(&nc, NB), CLAE_OK);
+    float lr_, lc;
+    ck_assert_int_eq(clae_net_read_loss(&nr, &lr_), CLAE_OK);
+    ck_assert_int_eq(clae_net_read_loss(&nc, &lc), CLAE_OK);
+    ck_assert_int_eq(clae_net_download(&nc), CLAE_OK);
+    ck_assert(lr_ > 0.01f && lr_ < 1.0f);
+    ck_assert_close("denoiser loss", &lc, &lr_, 1, TOL_MODEL_ABS, TOL_MODEL_REL);
+
+    float *out_r = tu_alloc0(cnt), *out_c = tu_alloc0(cnt);
+    ck_assert_int_eq(clae_net_read_output(&nr, out_r, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_read_output(&nc, out_c, NB), CLAE_OK);
+    ck_assert_close("denoiser output", out_c, out_r, cnt, TOL_MODEL_ABS, TOL_MODEL_REL);
+
+    for (int t = 0; t < mr.ntensors; t++) {
+        const clae_tensor *T = &mr.tensors[t];
+        char what[80];
+        snprintf(what, sizeof what, "grad %s", T->name);
+        float gmax = 0.0f;
+        for (size_t j = 0; j < T->count; j++) gmax = fmaxf(gmax, fabsf(mr.grads[T->offset + j]));
+        ck_assert_msg(gmax > 0.0f, "%s: all gradients zero", T->name);
+        ck_assert_close(what, mc.grads + T->offset, mr.grads + T->offset, T->count,
+                        TOL_MODEL_SCALED * gmax, TOL_MODEL_REL);
+        /* Adam's first step moves every weight by about lr * sign(g), so a
+         * weight whose gradient is within tolerance of zero may move either
+         * way; compare the updated values where the gradient sign is clear. */
+        float *pr = malloc(T->count * sizeof(float)), *pc = malloc(T->count * sizeof(float));
+        size_t k = 0;
+        for (size_t j = 0; j < T->count; j++) {
+            float g = mr.grads[T->offset + j];
+            if (fabsf(g) > 10.0f * (float)TOL_MODEL_SCALED * gmax) {
+                pr[k] = mr.params[T->offset + j];
+                pc[k] = mc.params[T->offset + j];
+                k++;
+            }
+        }
+        ck_assert_msg(k > 0, "%s: no gradient clear of zero", T->name);
+        snprintf(what, sizeof what, "updated %s (%zu of %zu)", T->name, k, T->count);
+        ck_assert_close(what, pc, pr, k, TOL_ELEM_ABS, TOL_ELEM_REL);
+        free(pr);
+        free(pc);
+    }
+    clae_net_free(&nr);
+    clae_net_free(&nc);
+    clae_model_free(&mr);
+    clae_model_free(&mc);
+    free(in), free(target), free(out_r), free(out_c);
+}
+END_TEST
+
+/* Training a few steps on one batch lowers the loss (both paths). */
+START_TEST(test_net_loss_falls)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_device *devs[2] = {&ref, tu_device()};
+    for (int k = 0; k < 2; k++) {
+        clae_model m;
+        load_init(&m);
+        size_t cnt = NB * clae_model_in_count(&m);
+        float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+        fill_smooth(target, cnt);
+        clae_net n;
+        ck_assert_int_eq(clae_net_create(&n, &m, devs[k], NB), CLAE_OK);
+        if (devs[k]->is_ref) {
+            memcpy(n.h_act[0], target, cnt * sizeof(float));
+            memcpy(n.h_target, target, cnt * sizeof(float));
+        } else {
+            ck_assert_int_eq(clae_write(devs[k], n.d_act[0], target, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_write(devs[k], n.d_target, target, cnt * 4), CLAE_OK);
+        }
+        float first = 0, last = 0;
+        for (int s = 0; s < 30; s++) {
+            ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
+            ck_assert_int_eq(clae_net_read_loss(&n, s == 0 ? &first : &last), CLAE_OK);
+        }
+        printf("  %s: loss %.5f -> %.5f after 30 steps\n", devs[k]->name, first, last);
+        ck_assert_msg(last < 0.9f * first, "loss did not fall: %g -> %g", first, last);
+        clae_net_free(&n);
+        clae_model_free(&m);
+        free(in), free(target);
+    }
+}
+END_TEST
+
+static Suite *net_suite(void)
+{
+    Suite *s = suite_create("net");
+    TCase *tc = tcase_create("denoiser step");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_net_step_cl_vs_ref);
+    tcase_add_test(tc, test_net_loss_falls);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return tu_run(net_suite()); }
