@@ -1,0 +1,428 @@
+/* The training scheduler; see include/clae/train.h.
+ *
+ * One step on the OpenCL path, all enqueued without waiting on the host:
+ *   [upload queue]  write the batch's uint8 records (gathered on the host into
+ *                   a staging buffer) into device slot k, after the previous
+ *                   user of slot k has converted it (event conv_ev[k]);
+ *   [main queue]    wait for that write (barrier on write_ev[k]), convert to
+ *                   float (the target), corrupt (blur) into the input,
+ *                   forward, MSE, backward, Adam, copy the loss scalar into a
+ *                   per-epoch loss history on the device.
+ * While the device runs step s, the host gathers and uploads step s+1 into
+ * the other slot. The loss history is read once per epoch. */
+#include "clae/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "clae/checkpoint.h"
+#include "clae/net.h"
+
+void clae_epoch_order(uint32_t *order, size_t n, uint64_t seed, long epoch, int shuffle)
+{
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    if (!shuffle || n < 2) return;
+    clae_rng r;
+    clae_rng_seed(&r, seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)(epoch + 1)));
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)clae_rng_below(&r, i + 1);
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- the batch feeder ---------------------------------------------------- */
+
+typedef struct feeder {
+    clae_net *net;
+    clae_device *d;
+    int B;
+    uint8_t *stage[2];            /* host staging: B records each */
+    cl_mem rec[2];                /* device slots */
+    cl_event write_ev[2], conv_ev[2];
+    cl_command_queue upq;         /* upload queue */
+    int blur;                     /* corrupt = blur */
+    int ksize;
+    float kern[64];
+    cl_mem d_kern;
+} feeder;
+
+static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m)
+{
+    memset(f, 0, sizeof *f);
+    f->net = net;
+    f->d = net->d;
+    f->B = net->N;
+    f->blur = strcmp(m->train.corrupt, "blur") == 0;
+    f->ksize = m->train.blur_size;
+    if (f->blur) {
+        if (f->ksize < 1 || f->ksize > 63 || f->ksize % 2 == 0) {
+            fprintf(stderr, "clae: %s: blur_size must be odd and at most 63\n", m->name);
+            return CLAE_ERR_ARG;
+        }
+        clae_gaussian_kernel(f->kern, f->ksize, m->train.blur_sigma);
+    }
+    size_t bytes = (size_t)f->B * CLAE_CIFAR_RECORD;
+    for (int k = 0; k < 2; k++)
+        if (!(f->stage[k] = malloc(bytes))) return CLAE_ERR_NOMEM;
+    if (f->d->is_ref) return CLAE_OK;
+    cl_int err;
+    f->upq = clCreateCommandQueue(f->d->ctx, f->d->device, 0, &err);
+    CL_CHECK_RET("clCreateCommandQueue", err);
+    for (int k = 0; k < 2; k++) CLAE_TRY(clae_buffer(f->d, bytes, &f->rec[k]));
+    if (f->blur) {
+        CLAE_TRY(clae_buffer(f->d, sizeof(float) * (size_t)f->ksize, &f->d_kern));
+        CLAE_TRY(clae_write(f->d, f->d_kern, f->kern, sizeof(float) * (size_t)f->ksize));
+    }
+    return CLAE_OK;
+}
+
+static void feeder_free(feeder *f)
+{
+    if (f->upq) clFinish(f->upq);
+    for (int k = 0; k < 2; k++) {
+        if (f->write_ev[k]) clReleaseEvent(f->write_ev[k]);
+        if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
+        if (f->rec[k]) clReleaseMemObject(f->rec[k]);
+        free(f->stage[k]);
+    }
+    if (f->d_kern) clReleaseMemObject(f->d_kern);
+    if (f->upq) clReleaseCommandQueue(f->upq);
+    memset(f, 0, sizeof *f);
+}
+
+/* Gather records idx[0..nb) of ds (offset base) into slot k and start the upload. */
+static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base,
+                                  const uint32_t *idx, int nb)
+{
+    if (f->write_ev[k]) { /* the host buffer is free once its last write is done */
+        CL_CHECK(clWaitForEvents(1, &f->write_ev[k]));
+        clReleaseEvent(f->write_ev[k]);
+        f->write_ev[k] = NULL;
+    }
+    for (int i = 0; i < nb; i++) {
+        size_t r = base + (idx ? idx[i] : (size_t)i);
+        memcpy(f->stage[k] + (size_t)i * CLAE_CIFAR_RECORD, clae_dataset_record(ds, r),
+               CLAE_CIFAR_RECORD);
+    }
+    if (f->d->is_ref) return CLAE_OK;
+    cl_uint nwait = f->conv_ev[k] ? 1 : 0;
+    CL_CHECK(clEnqueueWriteBuffer(f->upq, f->rec[k], CL_FALSE, 0, (size_t)nb * CLAE_CIFAR_RECORD,
+                                  f->stage[k], nwait, nwait ? &f->conv_ev[k] : NULL,
+                                  &f->write_ev[k]));
+    CL_CHECK(clFlush(f->upq));
+    return CLAE_OK;
+}
+
+/* Turn slot k into the net's target (clean) and input (corrupted). */
+static clae_status feeder_consume(feeder *f, int k, int nb)
+{
+    clae_net *n = f->net;
+    size_t cnt = (size_t)nb * CLAE_CIFAR_PIXELS;
+    if (f->d->is_ref) {
+        cifar_to_float_ref(n->h_target, f->stage[k], nb);
+        if (f->blur)
+            blur_forward_ref(n->h_act[0], n->h_target, f->kern, f->ksize, nb, 3, 32, 32);
+        else
+            memcpy(n->h_act[0], n->h_target, cnt * sizeof(float));
+        return CLAE_OK;
+    }
+    clae_device *d = f->d;
+    CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &f->write_ev[k], NULL));
+    CLAE_TRY(cifar_to_float_cl(d, n->d_target, f->rec[k], nb));
+    if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
+    f->conv_ev[k] = NULL;
+    CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, &f->conv_ev[k]));
+    if (f->blur)
+        return blur_forward_cl(d, n->d_act[0], n->d_target, f->d_kern, f->ksize, nb, 3, 32, 32);
+    CL_CHECK(clEnqueueCopyBuffer(d->queue, n->d_target, n->d_act[0], 0, 0, cnt * sizeof(float),
+                                 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+static clae_status flush(clae_device *d)
+{
+    if (!d->is_ref) CL_CHECK(clFlush(d->queue));
+    return CLAE_OK;
+}
+
+/* ---- loss history (one scalar per batch, read once per pass) ----------- */
+
+typedef struct history {
+    float *h;      /* host copy */
+    cl_mem m;      /* device copy */
+    long cap;
+} history;
+
+static clae_status history_init(history *hs, clae_device *d, long cap)
+{
+    memset(hs, 0, sizeof *hs);
+    hs->cap = cap > 0 ? cap : 1;
+    if (!(hs->h = calloc((size_t)hs->cap, sizeof(float)))) return CLAE_ERR_NOMEM;
+    if (!d->is_ref) CLAE_TRY(clae_buffer(d, (size_t)hs->cap * sizeof(float), &hs->m));
+    return CLAE_OK;
+}
+
+static void history_free(history *hs)
+{
+    free(hs->h);
+    if (hs->m) clReleaseMemObject(hs->m);
+    memset(hs, 0, sizeof *hs);
+}
+
+static clae_status history_put(history *hs, clae_net *n, long i)
+{
+    if (n->d->is_ref) {
+        hs->h[i] = n->h_loss;
+        return CLAE_OK;
+    }
+    CL_CHECK(clEnqueueCopyBuffer(n->d->queue, n->d_loss, hs->m, 0, (size_t)i * sizeof(float),
+                                 sizeof(float), 0, NULL, NULL));
+    return CLAE_OK;
+}
+
+/* Sum of loss[i] * batch size over i in [from, to). */
+static clae_status history_sum(history *hs, clae_device *d, long from, long to, size_t total,
+                               int B, double *sum)
+{
+    if (!d->is_ref && to > from)
+        CL_CHECK(clEnqueueReadBuffer(d->queue, hs->m, CL_TRUE, (size_t)from * sizeof(float),
+                                     (size_t)(to - from) * sizeof(float), hs->h + from, 0, NULL,
+                                     NULL));
+    double s = 0.0;
+    for (long i = from; i < to; i++) {
+        size_t first = (size_t)i * (size_t)B;
+        size_t nb = total - first < (size_t)B ? total - first : (size_t)B;
+        s += (double)hs->h[i] * (double)nb;
+    }
+    *sum = s;
+    return CLAE_OK;
+}
+
+/* Mean MSE over records [base, base + count) of ds, in file order. */
+static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size_t base,
+                            size_t count, double *mse)
+{
+    clae_net *n = f->net;
+    int B = f->B;
+    long steps = (long)((count + (size_t)B - 1) / (size_t)B);
+    if (count == 0) {
+        *mse = NAN;
+        return CLAE_OK;
+    }
+    CLAE_TRY(feeder_prepare(f, 0, ds, base, NULL, (int)(count < (size_t)B ? count : (size_t)B)));
+    for (long s = 0; s < steps; s++) {
+        int k = (int)(s % 2);
+        int nb = (int)(count - (size_t)s * B < (size_t)B ? count - (size_t)s * B : (size_t)B);
+        CLAE_TRY(feeder_consume(f, k, nb));
+        CLAE_TRY(clae_net_forward(n, nb));
+        CLAE_TRY(clae_net_loss(n, nb));
+        CLAE_TRY(history_put(hs, n, s));
+        if (s + 1 < steps) {
+            size_t nxt = base + (size_t)(s + 1) * B;
+            size_t left = count - (size_t)(s + 1) * B;
+            CLAE_TRY(feeder_prepare(f, 1 - k, ds, nxt, NULL,
+                                    (int)(left < (size_t)B ? left : (size_t)B)));
+        }
+        CLAE_TRY(flush(f->d));
+    }
+    double sum;
+    CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, &sum));
+    *mse = sum / (double)count;
+    return CLAE_OK;
+}
+
+/* ---- checkpoints --------------------------------------------------------- */
+
+static clae_status save(clae_net *n, const char *dir, const char *file, long epoch,
+                        long epoch_step, double loss_sum, const clae_train_opts *o,
+                        double best, double val, double train, char *path, size_t len)
+{
+    CLAE_TRY(clae_net_download(n));
+    snprintf(path, len, "%s/%s", dir, file);
+    clae_ckpt_meta meta;
+    clae_ckpt_meta_init(&meta);
+    meta.epoch = epoch;
+    meta.step = n->t;
+    meta.seed = o->seed;
+    meta.rng = o->seed;  /* batch order is a function of (seed, epoch) alone */
+    meta.best_val_loss = best;
+    meta.val_loss = val;
+    meta.train_loss = train;
+    meta.epoch_step = epoch_step;
+    meta.epoch_loss_sum = loss_sum;
+    return clae_ckpt_save(path, n->m, &meta, 1);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(tmp, 0755);
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0) {
+        struct stat st;
+        if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) return -1;
+    }
+    return 0;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
+                       const clae_dataset *test, const clae_train_opts *o,
+                       volatile sig_atomic_t *stop, clae_train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (m->net.H != 32 || m->net.W != 32 || m->net.C != 3) {
+        fprintf(stderr, "clae: %s: input must be 32,32,3 to train on CIFAR-10\n", m->name);
+        return CLAE_ERR_ARG;
+    }
+    if (mkdir_p(o->out_dir) != 0) {
+        fprintf(stderr, "clae: %s: cannot create output folder\n", o->out_dir);
+        return CLAE_ERR_IO;
+    }
+    size_t total = train->n;
+    if (o->limit > 0 && (size_t)o->limit < total) total = (size_t)o->limit;
+    size_t ntest = test ? test->n : 0;
+    if (o->limit > 0 && (size_t)o->limit < ntest) ntest = (size_t)o->limit;
+    /* Keras validation_split: the last fraction of the array, before shuffling. */
+    size_t ntrain = (size_t)((double)total * (1.0 - m->train.validation_split));
+    size_t nval = total - ntrain;
+    if (ntrain == 0) {
+        fprintf(stderr, "clae: no training images left after the validation split\n");
+        return CLAE_ERR_ARG;
+    }
+    int B = m->net.batch;
+    if ((size_t)B > ntrain) B = (int)ntrain;
+    long steps = (long)((ntrain + (size_t)B - 1) / (size_t)B);
+    long hist_cap = steps;
+    long vsteps = (long)((nval + (size_t)B - 1) / (size_t)B);
+    long tsteps = (long)((ntest + (size_t)B - 1) / (size_t)B);
+    if (vsteps > hist_cap) hist_cap = vsteps;
+    if (tsteps > hist_cap) hist_cap = tsteps;
+
+    clae_net net;
+    feeder f;
+    history hs;
+    memset(&f, 0, sizeof f);
+    memset(&hs, 0, sizeof hs);
+    uint32_t *order = malloc(ntrain * sizeof *order);
+    if (!order) return CLAE_ERR_NOMEM;
+    clae_status st = clae_net_create(&net, m, d, B);
+    if (st != CLAE_OK) {
+        free(order);
+        return st;
+    }
+    net.t = o->adam_t;
+    st = feeder_init(&f, &net, m);
+    if (st == CLAE_OK) st = history_init(&hs, d, hist_cap);
+    if (!o->quiet)
+        printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
+               "epoch\n",
+               m->name, d->name, ntrain, nval, B, steps);
+
+    double best = o->best_val, val = NAN, tl = NAN;
+    long run_steps = 0;
+    long epoch = o->start_epoch;
+    double t_start = now_s();
+    while (st == CLAE_OK && epoch < o->epochs) {
+        double t0 = now_s();
+        long s0 = epoch == o->start_epoch ? o->start_epoch_step : 0;
+        double carried = epoch == o->start_epoch ? o->start_loss_sum : 0.0;
+        clae_epoch_order(order, ntrain, o->seed, epoch, o->shuffle);
+        int nb0 = (int)(ntrain - (size_t)s0 * B < (size_t)B ? ntrain - (size_t)s0 * B : (size_t)B);
+        if (s0 < steps) st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B, nb0);
+        long s = s0;
+        int early = 0;
+        for (; st == CLAE_OK && s < steps; s++) {
+            int k = (int)(s % 2);
+            size_t first = (size_t)s * B;
+            int nb = (int)(ntrain - first < (size_t)B ? ntrain - first : (size_t)B);
+            if ((st = feeder_consume(&f, k, nb)) != CLAE_OK) break;
+            if ((st = clae_net_train_step(&net, nb)) != CLAE_OK) break;
+            if ((st = history_put(&hs, &net, s)) != CLAE_OK) break;
+            if (s + 1 < steps) {
+                size_t nf = first + (size_t)B;
+                int nbn = (int)(ntrain - nf < (size_t)B ? ntrain - nf : (size_t)B);
+                if ((st = feeder_prepare(&f, 1 - k, train, 0, order + nf, nbn)) != CLAE_OK) break;
+            }
+            if ((st = flush(d)) != CLAE_OK) break;
+            run_steps++;
+            if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
+                early = (stop && *stop) ? 2 : 1;
+                s++;
+                break;
+            }
+        }
+        if (st != CLAE_OK) break;
+        double sum;
+        if ((st = history_sum(&hs, d, s0, s, ntrain, B, &sum)) != CLAE_OK) break;
+        sum += carried;
+        if (early && s < steps) {
+            /* Stopped inside the epoch: save where we are, resumable exactly. */
+            res->stopped = early;
+            st = save(&net, o->out_dir, "last.safetensors", epoch, s, sum, o, best, val,
+                      sum / (double)((size_t)s * B), res->last_path, sizeof res->last_path);
+            res->epochs_done = epoch;
+            break;
+        }
+        tl = sum / (double)ntrain;
+        if ((st = evaluate(&f, &hs, train, ntrain, nval, &val)) != CLAE_OK) break;
+        epoch++;
+        double dt = now_s() - t0;
+        double ips = (double)(ntrain - (size_t)s0 * B) / dt;
+        int is_best = nval > 0 && !(val >= best);
+        if (is_best) best = val;
+        if (!o->quiet) {
+            printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  %.0f img/s  %.1f s "
+                   "(total %.1f s)\n",
+                   epoch, o->epochs, tl, val, is_best ? " *" : "", ips, dt, now_s() - t_start);
+            fflush(stdout);
+        }
+        if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
+                       res->last_path, sizeof res->last_path)) != CLAE_OK)
+            break;
+        if (is_best || nval == 0) {
+            char bp[1024];
+            if ((st = save(&net, o->out_dir, "best.safetensors", epoch, 0, 0.0, o, best, val, tl,
+                           bp, sizeof bp)) != CLAE_OK)
+                break;
+        }
+        if (early) {
+            res->stopped = early;
+            break;
+        }
+    }
+    res->epochs_done = epoch;
+    res->steps = net.t;
+    res->train_loss = tl;
+    res->val_loss = val;
+    res->test_mse = NAN;
+    if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
+        st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse);
+        if (st == CLAE_OK && !o->quiet) printf("test MSE %.6f (%zu images)\n", res->test_mse, ntest);
+    }
+    if (!d->is_ref) clFinish(d->queue);
+    history_free(&hs);
+    feeder_free(&f);
+    clae_net_free(&net);
+    free(order);
+    return st;
+}
