@@ -8,6 +8,7 @@ static const clae_command COMMANDS[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
     {"summary", "print a config's layers, output shapes and parameter counts", cmd_summary},
     {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
+    {"init", "write a freshly initialised checkpoint for a config", cmd_init},
 };
 
 static void usage(FILE *f)
