@@ -136,8 +136,10 @@ int cmd_train(int argc, char **argv)
     if (resume) {
         if (clae_ckpt_load(resume, &m, &meta, 0) != CLAE_OK) goto done_model;
         o.start_epoch = meta.epoch;
-        o.start_epoch_step = meta.epoch_step;
-        o.start_loss_sum = meta.epoch_loss_sum;
+        const char *es = clae_ckpt_meta_get(&meta, "epoch_step");
+        const char *el = clae_ckpt_meta_get(&meta, "epoch_loss_sum");
+        o.start_epoch_step = es ? strtol(es, NULL, 10) : 0;
+        o.start_loss_sum = el ? strtod(el, NULL) : 0.0;
         o.adam_t = meta.step;
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
         if (seed < 0) o.seed = meta.seed;
@@ -146,7 +148,8 @@ int cmd_train(int argc, char **argv)
                     o.start_epoch, o.epochs);
             goto done_model;
         }
-        printf("resuming %s at epoch %ld, step %ld\n", resume, o.start_epoch + 1, meta.step);
+        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken\n", resume,
+               o.start_epoch + 1, o.start_epoch_step, meta.step);
     } else if (weights) {
         if (clae_ckpt_load(weights, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) != CLAE_OK) goto done_model;
         printf("starting from the weights of %s with a fresh optimizer\n", weights);
@@ -193,6 +196,7 @@ done_data:
     clae_dataset_free(&test);
     clae_device_close(&d);
 done_model:
+    clae_ckpt_meta_free(&meta);
     clae_model_free(&m);
     return rc;
 }

@@ -9,6 +9,7 @@ static const clae_command COMMANDS[] = {
     {"summary", "print a config's layers, output shapes and parameter counts", cmd_summary},
     {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
     {"init", "write a freshly initialised checkpoint for a config", cmd_init},
+    {"train", "train a model on CIFAR-10 (checkpoints, resume, Ctrl-C safe)", cmd_train},
 };
 
 static void usage(FILE *f)

@@ -195,13 +195,13 @@ static clae_status history_put(history *hs, clae_net *n, long i)
 
 /* Sum of loss[i] * batch size over i in [from, to). */
 static clae_status history_sum(history *hs, clae_device *d, long from, long to, size_t total,
-                               int B, double *sum)
+                               int B, double start, double *sum)
 {
     if (!d->is_ref && to > from)
         CL_CHECK(clEnqueueReadBuffer(d->queue, hs->m, CL_TRUE, (size_t)from * sizeof(float),
                                      (size_t)(to - from) * sizeof(float), hs->h + from, 0, NULL,
                                      NULL));
-    double s = 0.0;
+    double s = start; /* continuing a partial epoch adds in the same order */
     for (long i = from; i < to; i++) {
         size_t first = (size_t)i * (size_t)B;
         size_t nb = total - first < (size_t)B ? total - first : (size_t)B;
@@ -239,7 +239,7 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
         CLAE_TRY(flush(f->d));
     }
     double sum;
-    CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, &sum));
+    CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, 0.0, &sum));
     *mse = sum / (double)count;
     return CLAE_OK;
 }
@@ -257,13 +257,19 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     meta.epoch = epoch;
     meta.step = n->t;
     meta.seed = o->seed;
-    meta.rng = o->seed;  /* batch order is a function of (seed, epoch) alone */
+    meta.rng = o->seed; /* batch order is a function of (seed, epoch) alone */
     meta.best_val_loss = best;
     meta.val_loss = val;
     meta.train_loss = train;
-    meta.epoch_step = epoch_step;
-    meta.epoch_loss_sum = loss_sum;
-    return clae_ckpt_save(path, n->m, &meta, 1);
+    /* Where inside the epoch a stopped run is, so a resume continues exactly. */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%ld", epoch_step);
+    clae_status st = clae_ckpt_meta_set(&meta, "epoch_step", buf);
+    snprintf(buf, sizeof buf, "%.17g", loss_sum);
+    if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "epoch_loss_sum", buf);
+    if (st == CLAE_OK) st = clae_ckpt_save(path, n->m, &meta, 1);
+    clae_ckpt_meta_free(&meta);
+    return st;
 }
 
 static int mkdir_p(const char *path)
@@ -373,8 +379,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         }
         if (st != CLAE_OK) break;
         double sum;
-        if ((st = history_sum(&hs, d, s0, s, ntrain, B, &sum)) != CLAE_OK) break;
-        sum += carried;
+        if ((st = history_sum(&hs, d, s0, s, ntrain, B, carried, &sum)) != CLAE_OK) break;
         if (early && s < steps) {
             /* Stopped inside the epoch: save where we are, resumable exactly. */
             res->stopped = early;

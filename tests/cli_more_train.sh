@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# CLI checks for 'clae train' (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok).
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+# A tiny random dataset in the official layout: 5 x 8 train records, 8 test records.
+mkdir -p "$tmp/cifar"
+for i in 1 2 3 4 5; do head -c $((8 * 3073)) /dev/urandom >"$tmp/cifar/data_batch_$i.bin"; done
+head -c $((8 * 3073)) /dev/urandom >"$tmp/cifar/test_batch.bin"
+
+expect_fail "train missing config" "missing CONFIG" "$clae" train
+expect_fail "train unknown flag" "unknown option '--frob'" "$clae" train configs/denoiser.cfg --frob
+expect_fail "train bad epochs" "bad value 'x' for --epochs" "$clae" train configs/denoiser.cfg --epochs x
+expect_fail "train zero max-steps" "bad value '0' for --max-steps" \
+  "$clae" train configs/denoiser.cfg --max-steps 0
+expect_fail "train missing data" "no/such/dir" \
+  "$clae" train configs/denoiser.cfg --data no/such/dir --device ref
+head -c 3000 /dev/urandom >"$tmp/trunc.bin"
+mkdir -p "$tmp/cifar-bad" && cp "$tmp"/cifar/*.bin "$tmp/cifar-bad/" && cp "$tmp/trunc.bin" "$tmp/cifar-bad/data_batch_3.bin"
+expect_fail "train truncated data" "data_batch_3.bin: size 3000 is not a whole number" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar-bad" --device ref
+expect_fail "train missing resume" "nope.safetensors" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --resume "$tmp/nope.safetensors"
+expect_ok "train 1 epoch on ref" "epoch 1/1 .*img/s" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1 --out "$tmp/run"
+if [ -s "$tmp/run/last.safetensors" ] && [ -s "$tmp/run/best.safetensors" ]; then
+  echo "ok   train wrote last.safetensors and best.safetensors"; pass=$((pass + 1))
+else
+  echo "FAIL train: last/best checkpoints missing"; fail=$((fail + 1))
+fi
+expect_ok "train resume to epoch 2" "epoch 2/2" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
+  --resume "$tmp/run/last.safetensors"
+# A checkpoint of another model is refused by shape.
+sed 's/^filters = 8$/filters = 4/' configs/denoiser.cfg >"$tmp/other.cfg"
+expect_fail "train resume other model" "tensor layers.0.weight has shape \[8,3,3,3\], expected \[4,3,3,3\]" \
+  "$clae" train "$tmp/other.cfg" --data "$tmp/cifar" --device ref --resume "$tmp/run/last.safetensors"
+
+# SIGINT: finish the step, write last.safetensors, exit non-zero; never a truncated file.
+"$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1000 \
+  --out "$tmp/int" >"$tmp/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$tmp/int/last.safetensors" ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 130 ] && grep -q "interrupted after step" "$tmp/int.out" &&
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1000 --max-steps 1 \
+    --out "$tmp/int" --resume "$tmp/int/last.safetensors" >/dev/null 2>&1; then
+  echo "ok   train SIGINT: exit 130, checkpoint written and resumable"; pass=$((pass + 1))
+else
+  echo "FAIL train SIGINT: rc=$rc"; cat "$tmp/int.out"; fail=$((fail + 1))
+fi

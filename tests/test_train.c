@@ -1,0 +1,177 @@
+/* The scheduler: batch order, determinism, and resume == uninterrupted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clae/checkpoint.h"
+#include "clae/train.h"
+#include "testutil.h"
+
+enum { NIMG = 40, BATCH = 8 };
+
+static clae_dataset make_data(uint64_t seed)
+{
+    clae_dataset ds = {malloc((size_t)NIMG * CLAE_CIFAR_RECORD), NIMG};
+    ck_assert_ptr_nonnull(ds.records);
+    for (size_t i = 0; i < (size_t)NIMG * CLAE_CIFAR_RECORD; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        ds.records[i] = (uint8_t)(seed >> 56);
+    }
+    return ds;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n);
+    ck_assert(fread(b, 1, *n, f) == *n);
+    fclose(f);
+    return b;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int same = na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Run training from scratch (or from a checkpoint) on the reference path. */
+static clae_status run(clae_device *d, const char *out, long epochs, long max_steps,
+                       const char *resume, clae_train_result *res)
+{
+    clae_model m;
+    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", &m), CLAE_OK);
+    m.net.batch = BATCH;
+    clae_train_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_dir = out;
+    o.epochs = epochs;
+    o.max_steps = max_steps;
+    o.seed = 7;
+    o.shuffle = 1;
+    o.quiet = 1;
+    o.best_val = 1.0 / 0.0;
+    if (resume) {
+        clae_ckpt_meta meta;
+        clae_ckpt_meta_init(&meta);
+        ck_assert_int_eq(clae_ckpt_load(resume, &m, &meta, 0), CLAE_OK);
+        o.start_epoch = meta.epoch;
+        o.start_epoch_step = strtol(clae_ckpt_meta_get(&meta, "epoch_step"), NULL, 10);
+        o.start_loss_sum = strtod(clae_ckpt_meta_get(&meta, "epoch_loss_sum"), NULL);
+        o.adam_t = meta.step;
+        o.best_val = meta.best_val_loss;
+        clae_ckpt_meta_free(&meta);
+    } else {
+        clae_rng r;
+        clae_rng_seed(&r, o.seed);
+        ck_assert_int_eq(clae_model_init(&m, &r), CLAE_OK);
+    }
+    clae_dataset train = make_data(1), test = make_data(2);
+    clae_status st = clae_train(&m, d, &train, &test, &o, NULL, res);
+    clae_dataset_free(&train);
+    clae_dataset_free(&test);
+    clae_model_free(&m);
+    return st;
+}
+
+START_TEST(test_epoch_order)
+{
+    uint32_t a[100], b[100], c[100];
+    clae_epoch_order(a, 100, 5, 0, 0);
+    for (uint32_t i = 0; i < 100; i++) ck_assert_uint_eq(a[i], i);
+    clae_epoch_order(a, 100, 5, 3, 1);
+    clae_epoch_order(b, 100, 5, 3, 1);
+    clae_epoch_order(c, 100, 5, 4, 1);
+    ck_assert_mem_eq(a, b, sizeof a);
+    ck_assert(memcmp(a, c, sizeof a) != 0);
+    int seen[100] = {0};
+    for (int i = 0; i < 100; i++) seen[a[i]]++;
+    for (int i = 0; i < 100; i++) ck_assert_int_eq(seen[i], 1);
+}
+END_TEST
+
+START_TEST(test_resume_equals_uninterrupted_ref)
+{
+    clae_device d;
+    ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
+    char tmpl[] = "/tmp/clae-train-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    char a[256], b[256], c[256], pa[300], pb[300], pc[300];
+    snprintf(a, sizeof a, "%s/a", tmpl);
+    snprintf(b, sizeof b, "%s/b", tmpl);
+    snprintf(c, sizeof c, "%s/c", tmpl);
+    clae_train_result r;
+    /* 32 train / 8 validation images, batch 8: 4 steps per epoch. */
+    ck_assert_int_eq(run(&d, a, 2, 0, NULL, &r), CLAE_OK);
+    ck_assert_int_eq(r.steps, 8);
+    ck_assert_int_eq(r.epochs_done, 2);
+    /* Same seed again: bit-identical. */
+    ck_assert_int_eq(run(&d, c, 2, 0, NULL, &r), CLAE_OK);
+    snprintf(pa, sizeof pa, "%s/last.safetensors", a);
+    snprintf(pc, sizeof pc, "%s/last.safetensors", c);
+    ck_assert_msg(same_file(pa, pc), "two runs with the same seed differ");
+    /* Stop inside epoch 2 (after 6 steps), then resume to the end. */
+    ck_assert_int_eq(run(&d, b, 2, 6, NULL, &r), CLAE_OK);
+    ck_assert_int_eq(r.stopped, 1);
+    snprintf(pb, sizeof pb, "%s/last.safetensors", b);
+    ck_assert_int_eq(run(&d, b, 2, 0, pb, &r), CLAE_OK);
+    ck_assert_int_eq(r.steps, 8);
+    ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
+    printf("  resume after 6 of 8 steps: last.safetensors bit-identical to an uninterrupted run\n");
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* On the OpenCL device two runs with the same seed agree within tolerance. */
+START_TEST(test_device_runs_agree)
+{
+    clae_device *d = tu_device();
+    char tmpl[] = "/tmp/clae-train-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    char a[256], b[256], pa[300], pb[300];
+    snprintf(a, sizeof a, "%s/a", tmpl);
+    snprintf(b, sizeof b, "%s/b", tmpl);
+    clae_train_result ra, rb;
+    ck_assert_int_eq(run(d, a, 1, 0, NULL, &ra), CLAE_OK);
+    ck_assert_int_eq(run(d, b, 1, 0, NULL, &rb), CLAE_OK);
+    snprintf(pa, sizeof pa, "%s/last.safetensors", a);
+    snprintf(pb, sizeof pb, "%s/last.safetensors", b);
+    clae_model ma = {0}, mb = {0};
+    ck_assert_int_eq(clae_ckpt_load(pa, &ma, NULL, 0), CLAE_OK);
+    ck_assert_int_eq(clae_ckpt_load(pb, &mb, NULL, 0), CLAE_OK);
+    ck_assert_close("device run A vs run B weights", ma.params, mb.params, ma.block_floats,
+                    TOL_SUM_ABS, TOL_SUM_REL);
+    float la = (float)ra.val_loss, lb = (float)rb.val_loss;
+    ck_assert_close("device run A vs run B val loss", &la, &lb, 1, TOL_SUM_ABS, TOL_SUM_REL);
+    clae_model_free(&ma);
+    clae_model_free(&mb);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("scheduler");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_epoch_order);
+    tcase_add_test(tc, test_resume_equals_uninterrupted_ref);
+    tcase_add_test(tc, test_device_runs_agree);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return tu_run(train_suite()); }
