@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clae/checkpoint.h"
 #include "clae/net.h"
@@ -244,6 +245,78 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
     return CLAE_OK;
 }
 
+/* ---- watching ----------------------------------------------------------- */
+
+/* A live progress line on a terminal: steps, latest loss, images/s, ETA.
+ * The loss shown is the latest one already copied back without waiting:
+ * each update starts a non-blocking read of the newest loss and shows it at
+ * the next update. */
+typedef struct progress {
+    int on;
+    double t0, last;
+    float shown;
+    float pending;
+    cl_event ev;
+} progress;
+
+static void progress_update(progress *p, history *hs, clae_net *n, long epoch, long epochs,
+                            long s, long steps, long s0, int B)
+{
+    double t = now_s();
+    if (!p->on || (t - p->last < 0.25 && s + 1 < steps)) return;
+    p->last = t;
+    if (n->d->is_ref) {
+        p->shown = n->h_loss;
+    } else {
+        if (p->ev) {
+            if (clWaitForEvents(1, &p->ev) == CL_SUCCESS) p->shown = p->pending;
+            clReleaseEvent(p->ev);
+            p->ev = NULL;
+        }
+        if (clEnqueueReadBuffer(n->d->queue, hs->m, CL_FALSE, (size_t)s * sizeof(float),
+                                sizeof(float), &p->pending, 0, NULL, &p->ev) != CL_SUCCESS)
+            p->ev = NULL;
+    }
+    double done = (double)(s + 1 - s0), ips = done * B / (t - p->t0);
+    double eta = (double)(steps - s - 1) * (t - p->t0) / done;
+    int width = 24, fill = (int)((double)width * (double)(s + 1) / (double)steps);
+    char bar[32];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    bar[width] = '\0';
+    fprintf(stdout, "\repoch %ld/%ld [%s] %ld/%ld  loss %.5f  %.0f img/s  ETA %.0f s   ", epoch + 1,
+            epochs, bar, s + 1, steps, p->shown, ips, eta);
+    fflush(stdout);
+}
+
+static void progress_end(progress *p)
+{
+    if (p->ev) {
+        clWaitForEvents(1, &p->ev);
+        clReleaseEvent(p->ev);
+        p->ev = NULL;
+    }
+    if (p->on) fprintf(stdout, "\r%*s\r", 100, "");
+}
+
+/* One JSON object per epoch appended to OUT/history.jsonl. */
+static void history_append(const char *dir, long epoch, double tl, double vl, double ips,
+                           double secs, long steps)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/history.jsonl", dir);
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        fprintf(stderr, "clae: warning: %s: cannot append the metrics history\n", path);
+        return;
+    }
+    double psnr = vl > 0 ? -10.0 * log10(vl) : INFINITY;
+    fprintf(f,
+            "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
+            "\"images_per_s\": %.6g, \"seconds\": %.6g, \"steps\": %ld}\n",
+            epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0, ips, secs, steps);
+    fclose(f);
+}
+
 /* ---- checkpoints --------------------------------------------------------- */
 
 static clae_status save(clae_net *n, const char *dir, const char *file, long epoch,
@@ -357,6 +430,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         if (s0 < steps) st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B, nb0);
         long s = s0;
         int early = 0;
+        progress pg = {.on = !o->quiet && isatty(fileno(stdout)), .t0 = t0};
         for (; st == CLAE_OK && s < steps; s++) {
             int k = (int)(s % 2);
             size_t first = (size_t)s * B;
@@ -371,12 +445,14 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
             }
             if ((st = flush(d)) != CLAE_OK) break;
             run_steps++;
+            progress_update(&pg, &hs, &net, epoch, o->epochs, s, steps, s0, B);
             if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
                 early = (stop && *stop) ? 2 : 1;
                 s++;
                 break;
             }
         }
+        progress_end(&pg);
         if (st != CLAE_OK) break;
         double sum;
         if ((st = history_sum(&hs, d, s0, s, ntrain, B, carried, &sum)) != CLAE_OK) break;
@@ -401,6 +477,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                    epoch, o->epochs, tl, val, is_best ? " *" : "", ips, dt, now_s() - t_start);
             fflush(stdout);
         }
+        history_append(o->out_dir, epoch, tl, val, ips, dt, net.t);
         if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
                        res->last_path, sizeof res->last_path)) != CLAE_OK)
             break;
