@@ -12,5 +12,6 @@ typedef struct clae_command {
 int cmd_devices(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@ static const clae_command COMMANDS[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
     {"summary", "print a config's layers, output shapes and parameter counts", cmd_summary},
     {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
+    {"bench", "time every op of a training step against the device's peak", cmd_bench},
 };
 
 static void usage(FILE *f)
