@@ -22,7 +22,8 @@ START_TEST(test_bench_fma)
             int n = ns[a], iters = its[b];
             float *ref = tu_alloc0((size_t)n), *cl = tu_alloc0((size_t)n),
                   *hand = tu_alloc0((size_t)n);
-            for (int i = 0; i < n; i++) hand[i] = 64.0f * (float)(i % 1024) + 2016.0f + 64.0f * iters;
+            for (int i = 0; i < n; i++)
+                hand[i] = 64.0f * (float)(i % 1024) + 2016.0f + 64.0f * iters;
             bench_fma_ref(ref, n, iters, 1.0f, 1.0f);
             cl_mem m = tu_upload(cl, (size_t)n * 4);
             ck_assert_int_eq(bench_fma_cl(d, m, n, iters, 1.0f, 1.0f), CLAE_OK);
