@@ -16,5 +16,6 @@ int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 /* Parse an integer option value >= min; prints one line and returns 0 on error. */
 int clae_parse_long(const char *flag, const char *v, long min, long *out);
+int cmd_bench(int argc, char **argv);
 
 #endif

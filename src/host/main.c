@@ -10,6 +10,7 @@ static const clae_command COMMANDS[] = {
     {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
     {"init", "write a freshly initialised checkpoint for a config", cmd_init},
     {"train", "train a model on CIFAR-10 (checkpoints, resume, Ctrl-C safe)", cmd_train},
+    {"bench", "time every op of a training step against the device's peak", cmd_bench},
 };
 
 static void usage(FILE *f)

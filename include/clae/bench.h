@@ -1,0 +1,85 @@
+/* Kernel-throughput benchmark (`clae bench`): every op of a model's training
+ * step timed on its own at a batch size, the whole step, and two peak probes
+ * (an FMA-bound kernel and a buffer copy) that give the device's practical
+ * GFLOP/s and GB/s for comparison.
+ *
+ * Timing. OpenCL path: every measured call is bracketed by two
+ * clEnqueueMarkerWithWaitList markers on the in-order profiling queue and its
+ * time is CL_PROFILING_COMMAND_END(second) - CL_PROFILING_COMMAND_END(first);
+ * no host clock is ever read around an enqueue. Reference path: the calls are
+ * synchronous, so clock_gettime(CLOCK_MONOTONIC) around each call.
+ * Warm-up runs are discarded; the median and minimum of the repeats are kept.
+ */
+#ifndef CLAE_BENCH_H
+#define CLAE_BENCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "clae/device.h"
+#include "clae/model.h"
+#include "clae/status.h"
+
+typedef struct clae_bench_opts {
+    int batch;    /* images per step, >= 1 */
+    int repeats;  /* timed runs per op, >= 1 */
+    int warmup;   /* discarded runs before them, >= 0 */
+} clae_bench_opts;
+
+typedef struct clae_bench_row {
+    int layer;         /* model layer index, -1 for the loss, zero-grad and Adam rows */
+    char what[40];     /* "conv2d 3->8 relu", "maxpool", "mse", "adam", ... */
+    char op[24];       /* "fwd+bias", "act fwd", "bwd din", "bwd dw", "bwd db", ... */
+    char shape[48];    /* per-image input -> output, "3x32x32 -> 8x32x32" */
+    double median_s, min_s;
+    double flops;      /* floating-point operations of one call (formula in bench.c) */
+    double bytes;      /* bytes read + written once by one call */
+} clae_bench_row;
+
+typedef struct clae_bench_result {
+    int is_ref;
+    char device[256], platform[256], driver[128], vendor[256];
+    const char *timer;   /* how times were taken (a static string) */
+    int batch, repeats, warmup;
+    int nrows;
+    clae_bench_row *rows;
+    clae_bench_row step;        /* clae_net_train_step at the batch size */
+    double peak_flops_s;        /* FMA probe, FLOP/s (median) */
+    double peak_bytes_s;        /* copy probe, bytes/s (median) */
+    double probe_fma_s, probe_fma_flops, probe_copy_s, probe_copy_bytes;
+} clae_bench_result;
+
+/* Benchmark model m (its parameters are initialised here from m->train.seed)
+ * on device d. r is overwritten; free with clae_bench_free. */
+clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts *o,
+                           clae_bench_result *r);
+void clae_bench_free(clae_bench_result *r);
+
+/* The readable table. */
+void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out);
+
+/* The same as JSON (cJSON), written atomically: a temporary file next to path,
+ * then rename(). CLAE_ERR_IO (one line on stderr) when it cannot be written. */
+clae_status clae_bench_write_json(const clae_bench_result *r, const char *config,
+                                  const char *path);
+
+/* Median of x[0..n-1] (n >= 1; x is sorted in place; mean of the middle two
+ * for even n). */
+double clae_bench_median(double *x, int n);
+
+/* ---- peak probes (src/kernels/bench.cl and their reference twins) ------ */
+
+/* out (n): lane j = 0..63 of item i starts at (i % 1024) + j, then iters times
+ * x = x * a + b; out[i] = the sum of the 64 lanes (order as the kernel). The
+ * twin uses x * a + b rather than fmaf (a libm call on baseline x86-64, which
+ * would make the host probe meaningless); the two agree exactly whenever
+ * x * a + b is exact, as for a = b = 1 with integer values below 2^24. */
+void bench_fma_ref(float *out, int n, int iters, float a, float b);
+/* src (n) -> dst (n) */
+void bench_copy_ref(float *dst, const float *src, size_t n);
+
+clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b);
+/* n4 float4 elements (16 bytes each) */
+clae_status bench_copy_cl(clae_device *d, cl_mem dst, cl_mem src, int n4);
+
+#endif

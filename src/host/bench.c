@@ -1,0 +1,792 @@
+/* `clae bench`: per-op and whole-step throughput; see include/clae/bench.h.
+ *
+ * How device times are taken (checked on PoCL 3.1, pthread device): each
+ * measured call is bracketed by clEnqueueMarkerWithWaitList(queue, 0, NULL, &ev)
+ * before and after, on the device's in-order profiling queue; the op's time is
+ * CL_PROFILING_COMMAND_END of the second marker minus CL_PROFILING_COMMAND_END
+ * of the first. A marker in an in-order queue completes only after every
+ * command enqueued before it, so the interval covers exactly the op's commands
+ * (CLBlast's included), plus any time the device sat idle waiting for the host
+ * to enqueue them (part of the op's real cost). On PoCL the marker timestamps
+ * are usable: two 64 MiB buffer copies bracketed this way read 8.0-9.1 ms
+ * against 4.0-4.5 ms for each copy's own START..END, and the first copy starts
+ * 0-0.03 ms after the first marker's END. No host clock is read around an
+ * enqueue; the host only waits (clFinish) before reading the events.
+ * Reference path: the ref functions are synchronous, so clock_gettime
+ * (CLOCK_MONOTONIC) around each call is the time.
+ *
+ * FLOPs and bytes of one call (N batch; C,H,W input; K,P,Q output; R,S kernel;
+ * bytes = 4 * (every tensor read once + every tensor written once)):
+ *   conv2d fwd+bias   2*N*K*C*R*S*P*Q + N*K*P*Q (bias adds)
+ *                     bytes in + w + b + out
+ *   conv2d bwd din    2*N*K*C*R*S*P*Q;  bytes dout + w + din
+ *   conv2d bwd dw     2*N*K*C*R*S*P*Q;  bytes dout + in + dw read and written (+=)
+ *   conv2d bwd db     N*K*P*Q;          bytes dout + db read and written
+ *   conv2d_transpose  the same with the multiply-adds counted over the input
+ *                     positions: 2*N*C*K*R*S*H*W (every input pixel scatters an
+ *                     R*S*K patch; the 'same' crop is not subtracted)
+ *   act fwd           per element relu 1, sigmoid 3 (exp counted as 1, add, div),
+ *                     tanh 1; bytes in + out (in place: read + write)
+ *   act bwd           relu 1, sigmoid 3, tanh 3 per element; bytes dout + out + din
+ *   maxpool fwd       N*C*P*Q*R*S compares; bytes in + out + idx
+ *   maxpool bwd       N*C*P*Q adds; bytes dout + idx + din
+ *   avgpool fwd       N*C*P*Q*(R*S + 1); bytes in + out
+ *   avgpool bwd       N*C*P*Q*(R*S + 1); bytes dout + din
+ *   mse fwd           3 per element (sub, mul, add); bytes y + t + loss
+ *   mse bwd           2 per element (sub, mul);      bytes y + t + dy
+ *   zero grads        0; bytes the gradient block written
+ *   adam              12 per parameter (m: 3, v: 4, sqrt, add, div, mul, sub: 5);
+ *                     bytes p, m, v, g read + p, m, v written (whole padded block)
+ * The whole step's FLOPs and bytes are the sums of the rows. GFLOP/s and GB/s
+ * come from the median time.
+ *
+ * Act backward writes into a bench-owned buffer instead of in place (so the
+ * layer's gradient stays intact across repeats); it reads and writes the same
+ * number of bytes. Conv backward is timed as three calls (din only, dw only,
+ * db only, passing NULL for the others); each call re-does the shared
+ * permutation of dout, so the three rows can add up to a little more than the
+ * combined call inside the step. One untimed training step fills every buffer
+ * (activations, gradients, maxpool indices) before anything is timed. */
+#define _POSIX_C_SOURCE 200809L
+#include "clae/bench.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clae/net.h"
+#include "clae/ops.h"
+
+/* ---- probes: reference twins and launch wrappers ------------------------ */
+
+void bench_fma_ref(float *out, int n, int iters, float a, float b)
+{
+    for (int i = 0; i < n; i++) {
+        float x[64];
+        for (int j = 0; j < 64; j++) x[j] = (float)(i % 1024) + (float)j;
+        for (int t = 0; t < iters; t++)
+            for (int j = 0; j < 64; j++) x[j] = x[j] * a + b;
+        /* chain c of the kernel is x[8c .. 8c+7]; the kernel's summation order */
+        float s[8];
+        for (int l = 0; l < 8; l++)
+            s[l] = ((x[l] + x[8 + l]) + (x[16 + l] + x[24 + l])) +
+                   ((x[32 + l] + x[40 + l]) + (x[48 + l] + x[56 + l]));
+        out[i] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
+}
+
+void bench_copy_ref(float *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b)
+{
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "bench_fma", &k));
+    CL_ARG(k, 0, cl_mem, out);
+    CL_ARG(k, 1, cl_int, n);
+    CL_ARG(k, 2, cl_int, iters);
+    CL_ARG(k, 3, cl_float, a);
+    CL_ARG(k, 4, cl_float, b);
+    return clae_launch1d(d, k, (size_t)n);
+}
+
+clae_status bench_copy_cl(clae_device *d, cl_mem dst, cl_mem src, int n4)
+{
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "bench_copy", &k));
+    CL_ARG(k, 0, cl_mem, dst);
+    CL_ARG(k, 1, cl_mem, src);
+    CL_ARG(k, 2, cl_int, n4);
+    return clae_launch1d(d, k, (size_t)n4);
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double clae_bench_median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+/* ---- the measured calls ------------------------------------------------- */
+
+typedef enum bench_kind {
+    OP_ZERO_GRAD,
+    OP_CONV_FWD,
+    OP_ACT_FWD,
+    OP_POOL_FWD,
+    OP_MSE_FWD,
+    OP_MSE_BWD,
+    OP_ACT_BWD,
+    OP_CONV_DIN,
+    OP_CONV_DW,
+    OP_CONV_DB,
+    OP_POOL_BWD,
+    OP_ADAM,
+    OP_STEP,
+    OP_PROBE_FMA,
+    OP_PROBE_COPY
+} bench_kind;
+
+typedef struct bench_ctx {
+    clae_net *n;
+    clae_device *d;
+    clae_model *m;
+    int N, warmup, repeats;
+    cl_mem d_tmp;              /* act backward's din (largest activation) */
+    float *h_tmp;
+    /* probes */
+    int fma_n, fma_iters;
+    size_t copy_floats;
+    cl_mem p_out, p_src, p_dst;
+    float *hp_out, *hp_src, *hp_dst;
+    double *samples;           /* repeats */
+    cl_event *ev;              /* 2 * repeats */
+} bench_ctx;
+
+static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }
+
+static clae_status run_cl(bench_ctx *c, bench_kind kind, int i)
+{
+    clae_net *n = c->n;
+    clae_device *d = c->d;
+    const clae_layer *l = i >= 0 ? &c->m->layers[i] : NULL;
+    const clae_conv_shape *g = i >= 0 ? &n->g[i] : NULL;
+    int tr = l && l->type == CLAE_LAYER_CONV2D_TRANSPOSE;
+    int mx = l && l->type == CLAE_LAYER_MAXPOOL;
+    size_t nout = (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]);
+    switch (kind) {
+    case OP_ZERO_GRAD: return clae_net_zero_grad(n);
+    case OP_CONV_FWD:
+        return tr ? conv2d_transpose_forward_cl(d, n->d_act[i + 1], n->d_act[i], n->d_w[i],
+                                                n->d_b[i], g)
+                  : conv2d_forward_cl(d, n->d_act[i + 1], n->d_act[i], n->d_w[i], n->d_b[i], g);
+    case OP_ACT_FWD:
+        return act_forward_cl(d, n->d_act[i + 1], n->d_act[i + 1], out_elems(g), l->act);
+    case OP_POOL_FWD:
+        return mx ? maxpool_forward_cl(d, n->d_act[i + 1], n->d_idx[i], n->d_act[i], g)
+                  : avgpool_forward_cl(d, n->d_act[i + 1], n->d_act[i], g);
+    case OP_MSE_FWD: return mse_forward_cl(d, n->d_loss, n->d_act[n->L], n->d_target, nout);
+    case OP_MSE_BWD:
+        return mse_backward_cl(d, n->d_grad[n->L], n->d_act[n->L], n->d_target, nout);
+    case OP_ACT_BWD:
+        return act_backward_cl(d, c->d_tmp, n->d_grad[i + 1], n->d_act[i + 1], out_elems(g),
+                               l->act);
+    case OP_CONV_DIN:
+    case OP_CONV_DW:
+    case OP_CONV_DB: {
+        cl_mem din = kind == OP_CONV_DIN ? n->d_grad[i] : NULL;
+        cl_mem dw = kind == OP_CONV_DW ? n->d_gw[i] : NULL;
+        cl_mem db = kind == OP_CONV_DB ? n->d_gb[i] : NULL;
+        return tr ? conv2d_transpose_backward_cl(d, din, dw, db, n->d_grad[i + 1], n->d_act[i],
+                                                 n->d_w[i], g)
+                  : conv2d_backward_cl(d, din, dw, db, n->d_grad[i + 1], n->d_act[i], n->d_w[i],
+                                       g);
+    }
+    case OP_POOL_BWD:
+        return mx ? maxpool_backward_cl(d, n->d_grad[i], n->d_grad[i + 1], n->d_idx[i], g)
+                  : avgpool_backward_cl(d, n->d_grad[i], n->d_grad[i + 1], g);
+    case OP_ADAM: return clae_net_adam(n);
+    case OP_STEP: return clae_net_train_step(n, c->N);
+    case OP_PROBE_FMA: return bench_fma_cl(d, c->p_out, c->fma_n, c->fma_iters, 1.0f, 1.0f);
+    case OP_PROBE_COPY: return bench_copy_cl(d, c->p_dst, c->p_src, (int)(c->copy_floats / 4));
+    }
+    return CLAE_ERR_ARG;
+}
+
+static clae_status run_ref(bench_ctx *c, bench_kind kind, int i)
+{
+    clae_net *n = c->n;
+    clae_model *m = c->m;
+    const clae_layer *l = i >= 0 ? &m->layers[i] : NULL;
+    const clae_conv_shape *g = i >= 0 ? &n->g[i] : NULL;
+    int tr = l && l->type == CLAE_LAYER_CONV2D_TRANSPOSE;
+    int mx = l && l->type == CLAE_LAYER_MAXPOOL;
+    size_t nout = (size_t)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
+    const float *w = NULL, *b = NULL;
+    float *gw = NULL, *gb = NULL;
+    if (l && l->weight >= 0) {
+        w = m->params + m->tensors[l->weight].offset;
+        b = m->params + m->tensors[l->bias].offset;
+        gw = m->grads + m->tensors[l->weight].offset;
+        gb = m->grads + m->tensors[l->bias].offset;
+    }
+    switch (kind) {
+    case OP_ZERO_GRAD: return clae_net_zero_grad(n);
+    case OP_CONV_FWD:
+        if (tr) conv2d_transpose_forward_ref(n->h_act[i + 1], n->h_act[i], w, b, g);
+        else conv2d_forward_ref(n->h_act[i + 1], n->h_act[i], w, b, g);
+        return CLAE_OK;
+    case OP_ACT_FWD: act_forward_ref(n->h_act[i + 1], n->h_act[i + 1], out_elems(g), l->act); break;
+    case OP_POOL_FWD:
+        if (mx) maxpool_forward_ref(n->h_act[i + 1], n->h_idx[i], n->h_act[i], g);
+        else avgpool_forward_ref(n->h_act[i + 1], n->h_act[i], g);
+        break;
+    case OP_MSE_FWD: mse_forward_ref(&n->h_loss, n->h_act[n->L], n->h_target, nout); break;
+    case OP_MSE_BWD: mse_backward_ref(n->h_grad[n->L], n->h_act[n->L], n->h_target, nout); break;
+    case OP_ACT_BWD:
+        act_backward_ref(c->h_tmp, n->h_grad[i + 1], n->h_act[i + 1], out_elems(g), l->act);
+        break;
+    case OP_CONV_DIN:
+    case OP_CONV_DW:
+    case OP_CONV_DB: {
+        float *din = kind == OP_CONV_DIN ? n->h_grad[i] : NULL;
+        float *dw = kind == OP_CONV_DW ? gw : NULL, *db = kind == OP_CONV_DB ? gb : NULL;
+        if (tr) conv2d_transpose_backward_ref(din, dw, db, n->h_grad[i + 1], n->h_act[i], w, g);
+        else conv2d_backward_ref(din, dw, db, n->h_grad[i + 1], n->h_act[i], w, g);
+        break;
+    }
+    case OP_POOL_BWD:
+        if (mx) maxpool_backward_ref(n->h_grad[i], n->h_grad[i + 1], n->h_idx[i], g);
+        else avgpool_backward_ref(n->h_grad[i], n->h_grad[i + 1], g);
+        break;
+    case OP_ADAM: return clae_net_adam(n);
+    case OP_STEP: return clae_net_train_step(n, c->N);
+    case OP_PROBE_FMA: bench_fma_ref(c->hp_out, c->fma_n, c->fma_iters, 1.0f, 1.0f); break;
+    case OP_PROBE_COPY: bench_copy_ref(c->hp_dst, c->hp_src, c->copy_floats); break;
+    }
+    return CLAE_OK;
+}
+
+static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
+{
+    return c->d->is_ref ? run_ref(c, kind, i) : run_cl(c, kind, i);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Reference path: the calls are synchronous, a host clock around each is exact. */
+static clae_status times_ref(bench_ctx *c, bench_kind kind, int i, int repeats, double *t)
+{
+    for (int r = 0; r < repeats; r++) {
+        double t0 = now_s();
+        CLAE_TRY(run_op(c, kind, i));
+        t[r] = now_s() - t0;
+    }
+    return CLAE_OK;
+}
+
+static clae_status marker(clae_device *d, cl_event *ev)
+{
+    CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, ev));
+    return CLAE_OK;
+}
+
+static clae_status marker_end(cl_event ev, cl_ulong *end)
+{
+    CL_CHECK(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof *end, end, NULL));
+    return CLAE_OK;
+}
+
+/* OpenCL path: marker, op, marker per repeat, all enqueued back to back; one
+ * clFinish, then END(after) - END(before) from the events' profiling info. */
+static clae_status times_cl(bench_ctx *c, bench_kind kind, int i, int repeats, double *t)
+{
+    clae_device *d = c->d;
+    cl_event *ev = c->ev;
+    int made = 0;
+    clae_status st = CLAE_OK;
+    for (int r = 0; r < repeats && st == CLAE_OK; r++) {
+        st = marker(d, &ev[made]);
+        if (st != CLAE_OK) break;
+        made++;
+        st = run_op(c, kind, i);
+        if (st == CLAE_OK) st = marker(d, &ev[made]);
+        if (st == CLAE_OK) made++;
+    }
+    if (st == CLAE_OK) {
+        cl_int err = clFinish(d->queue);
+        if (err != CL_SUCCESS) {
+            clae_report_cl("clFinish", err, __FILE__, __LINE__);
+            st = CLAE_ERR_CL;
+        }
+    }
+    for (int r = 0; r < repeats && st == CLAE_OK; r++) {
+        cl_ulong e0 = 0, e1 = 0;
+        st = marker_end(ev[2 * r], &e0);
+        if (st == CLAE_OK) st = marker_end(ev[2 * r + 1], &e1);
+        t[r] = e1 >= e0 ? 1e-9 * (double)(e1 - e0) : 0.0;
+    }
+    for (int k = 0; k < made; k++) clReleaseEvent(ev[k]);
+    return st;
+}
+
+static clae_status times(bench_ctx *c, bench_kind kind, int i, int warmup, int repeats,
+                         double *t)
+{
+    for (int w = 0; w < warmup; w++) CLAE_TRY(run_op(c, kind, i));
+    return c->d->is_ref ? times_ref(c, kind, i, repeats, t) : times_cl(c, kind, i, repeats, t);
+}
+
+static clae_status measure(bench_ctx *c, bench_kind kind, int i, double *median, double *min)
+{
+    CLAE_TRY(times(c, kind, i, c->warmup, c->repeats, c->samples));
+    *median = clae_bench_median(c->samples, c->repeats);
+    *min = c->samples[0]; /* sorted by the median */
+    return CLAE_OK;
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+static clae_status add_row(bench_ctx *c, clae_bench_result *r, bench_kind kind, int i,
+                           const char *op, double flops, double bytes)
+{
+    clae_bench_row *row = &r->rows[r->nrows];
+    memset(row, 0, sizeof *row);
+    row->layer = i;
+    snprintf(row->op, sizeof row->op, "%s", op);
+    if (i >= 0) {
+        const clae_layer *l = &c->m->layers[i];
+        if (l->act != CLAE_ACT_NONE)
+            snprintf(row->what, sizeof row->what, "%s %s", clae_layer_type_name(l->type),
+                     clae_act_name(l->act));
+        else
+            snprintf(row->what, sizeof row->what, "%s", clae_layer_type_name(l->type));
+        snprintf(row->shape, sizeof row->shape, "%dx%dx%d -> %dx%dx%d", l->in_c, l->in_h,
+                 l->in_w, l->out_c, l->out_h, l->out_w);
+    } else {
+        const char *what = kind == OP_ADAM        ? "adam"
+                           : kind == OP_ZERO_GRAD ? "grads"
+                                                  : "mse";
+        snprintf(row->what, sizeof row->what, "%s", what);
+        snprintf(row->shape, sizeof row->shape, "%zu floats",
+                 kind == OP_ADAM || kind == OP_ZERO_GRAD
+                     ? c->m->block_floats
+                     : (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]));
+    }
+    row->flops = flops;
+    row->bytes = bytes;
+    CLAE_TRY(measure(c, kind, i, &row->median_s, &row->min_s));
+    r->nrows++;
+    return CLAE_OK;
+}
+
+static double act_flops(clae_act a, int backward)
+{
+    switch (a) {
+    case CLAE_ACT_RELU: return 1;
+    case CLAE_ACT_SIGMOID: return 3;
+    case CLAE_ACT_TANH: return backward ? 3 : 1;
+    case CLAE_ACT_NONE: return 0;
+    }
+    return 0;
+}
+
+static clae_status layer_forward_rows(bench_ctx *c, clae_bench_result *r, int i)
+{
+    const clae_layer *l = &c->m->layers[i];
+    const clae_conv_shape *g = &c->n->g[i];
+    double N = g->N, C = g->C, HW = (double)g->H * g->W, K = g->K, PQ = (double)g->P * g->Q,
+           RS = (double)g->R * g->S, in = N * C * HW, out = N * K * PQ;
+    switch (l->type) {
+    case CLAE_LAYER_CONV2D:
+    case CLAE_LAYER_CONV2D_TRANSPOSE: {
+        double macs = l->type == CLAE_LAYER_CONV2D ? N * K * C * RS * PQ : N * C * K * RS * HW;
+        CLAE_TRY(add_row(c, r, OP_CONV_FWD, i, "fwd+bias", 2 * macs + out,
+                         4 * (in + K * C * RS + K + out)));
+        break;
+    }
+    case CLAE_LAYER_MAXPOOL:
+        CLAE_TRY(add_row(c, r, OP_POOL_FWD, i, "fwd", out * RS, 4 * (in + 2 * out)));
+        break;
+    case CLAE_LAYER_AVGPOOL:
+        CLAE_TRY(add_row(c, r, OP_POOL_FWD, i, "fwd", out * (RS + 1), 4 * (in + out)));
+        break;
+    }
+    if (l->act != CLAE_ACT_NONE)
+        CLAE_TRY(add_row(c, r, OP_ACT_FWD, i, "act fwd", out * act_flops(l->act, 0), 8 * out));
+    return CLAE_OK;
+}
+
+static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i)
+{
+    const clae_layer *l = &c->m->layers[i];
+    const clae_conv_shape *g = &c->n->g[i];
+    double N = g->N, C = g->C, HW = (double)g->H * g->W, K = g->K, PQ = (double)g->P * g->Q,
+           RS = (double)g->R * g->S, in = N * C * HW, out = N * K * PQ;
+    if (l->act != CLAE_ACT_NONE)
+        CLAE_TRY(add_row(c, r, OP_ACT_BWD, i, "act bwd", out * act_flops(l->act, 1), 12 * out));
+    switch (l->type) {
+    case CLAE_LAYER_CONV2D:
+    case CLAE_LAYER_CONV2D_TRANSPOSE: {
+        double macs = l->type == CLAE_LAYER_CONV2D ? N * K * C * RS * PQ : N * C * K * RS * HW;
+        double wc = K * C * RS;
+        if (i > 0) /* the step computes no input gradient for the first layer */
+            CLAE_TRY(add_row(c, r, OP_CONV_DIN, i, "bwd din", 2 * macs, 4 * (out + wc + in)));
+        CLAE_TRY(add_row(c, r, OP_CONV_DW, i, "bwd dw", 2 * macs, 4 * (out + in + 2 * wc)));
+        CLAE_TRY(add_row(c, r, OP_CONV_DB, i, "bwd db", out, 4 * (out + 2 * K)));
+        break;
+    }
+    case CLAE_LAYER_MAXPOOL:
+        if (i > 0) CLAE_TRY(add_row(c, r, OP_POOL_BWD, i, "bwd", out, 4 * (2 * out + in)));
+        break;
+    case CLAE_LAYER_AVGPOOL:
+        if (i > 0) CLAE_TRY(add_row(c, r, OP_POOL_BWD, i, "bwd", out * (RS + 1), 4 * (out + in)));
+        break;
+    }
+    return CLAE_OK;
+}
+
+/* ---- peak probes -------------------------------------------------------- */
+
+/* Grow the FMA probe's chain length until one run takes >= 20 ms. */
+static clae_status calibrate_fma(bench_ctx *c)
+{
+    double t = 0;
+    for (;;) {
+        CLAE_TRY(times(c, OP_PROBE_FMA, -1, 1, 1, &t)); /* 1 warm-up, 1 timed */
+        if (t >= 0.02 || c->fma_iters >= (1 << 22)) return CLAE_OK;
+        double f = t > 0 ? 0.03 / t : 64;
+        if (f > 64) f = 64;
+        if (f < 2) f = 2;
+        c->fma_iters = (int)(c->fma_iters * f);
+        if (c->fma_iters > (1 << 22)) c->fma_iters = 1 << 22;
+    }
+}
+
+static clae_status probes(bench_ctx *c, clae_bench_result *r)
+{
+    clae_device *d = c->d;
+    size_t copy_bytes = (size_t)64 << 20;
+    c->fma_iters = 64;
+    if (d->is_ref) {
+        c->fma_n = 1024;
+        c->hp_out = calloc((size_t)c->fma_n, sizeof(float));
+        c->hp_src = malloc(copy_bytes);
+        c->hp_dst = malloc(copy_bytes);
+        if (!c->hp_out || !c->hp_src || !c->hp_dst) return CLAE_ERR_NOMEM;
+        memset(c->hp_src, 0, copy_bytes); /* touch every page before timing */
+        memset(c->hp_dst, 0, copy_bytes);
+    } else {
+        cl_uint cus = 1;
+        cl_ulong max_alloc = 0;
+        CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
+        CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                                 &max_alloc, NULL));
+        /* enough work-items to fill every compute unit many times over */
+        c->fma_n = (int)(cus * 2048u > 16384u ? cus * 2048u : 16384u);
+        /* past the last-level cache: 64 MiB on a CPU, 256 MiB on a GPU */
+        if (!d->is_pocl) copy_bytes = (size_t)256 << 20;
+        while (copy_bytes > max_alloc && copy_bytes > ((size_t)1 << 20)) copy_bytes /= 2;
+        CLAE_TRY(clae_buffer(d, (size_t)c->fma_n * sizeof(float), &c->p_out));
+        CLAE_TRY(clae_buffer(d, copy_bytes, &c->p_src));
+        CLAE_TRY(clae_buffer(d, copy_bytes, &c->p_dst));
+        CLAE_TRY(clae_fill0(d, c->p_src, copy_bytes));
+        CLAE_TRY(clae_fill0(d, c->p_dst, copy_bytes));
+    }
+    c->copy_floats = copy_bytes / sizeof(float);
+    CLAE_TRY(calibrate_fma(c));
+    r->probe_fma_flops = (double)c->fma_n * c->fma_iters * 8 * 8 * 2;
+    double mn;
+    int w = c->warmup;
+    if (c->warmup < 1) c->warmup = 1; /* the probes always get one warm-up run */
+    r->probe_copy_bytes = 2.0 * (double)copy_bytes;
+    clae_status st = measure(c, OP_PROBE_FMA, -1, &r->probe_fma_s, &mn);
+    if (st == CLAE_OK) st = measure(c, OP_PROBE_COPY, -1, &r->probe_copy_s, &mn);
+    c->warmup = w;
+    CLAE_TRY(st);
+    r->peak_flops_s = r->probe_fma_s > 0 ? r->probe_fma_flops / r->probe_fma_s : 0;
+    r->peak_bytes_s = r->probe_copy_s > 0 ? r->probe_copy_bytes / r->probe_copy_s : 0;
+    return CLAE_OK;
+}
+
+/* ---- the whole run ------------------------------------------------------ */
+
+static clae_status fill_inputs(bench_ctx *c)
+{
+    clae_net *n = c->n;
+    size_t cnt = (size_t)c->N * clae_model_in_count(c->m);
+    clae_rng rng;
+    clae_rng_seed(&rng, c->m->train.seed + 1);
+    float *x = c->d->is_ref ? n->h_act[0] : malloc(cnt * sizeof(float));
+    float *y = c->d->is_ref ? n->h_target : malloc(cnt * sizeof(float));
+    clae_status st = x && y ? CLAE_OK : CLAE_ERR_NOMEM;
+    if (st == CLAE_OK) {
+        for (size_t k = 0; k < cnt; k++) x[k] = clae_rng_uniform(&rng);
+        for (size_t k = 0; k < cnt; k++) y[k] = clae_rng_uniform(&rng);
+        if (!c->d->is_ref) {
+            st = clae_write(c->d, n->d_act[0], x, cnt * sizeof(float));
+            if (st == CLAE_OK) st = clae_write(c->d, n->d_target, y, cnt * sizeof(float));
+        }
+    }
+    if (!c->d->is_ref) {
+        free(x);
+        free(y);
+    }
+    return st;
+}
+
+static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
+{
+    clae_model *m = c->m;
+    clae_device *d = c->d;
+    size_t tmp = (size_t)c->N * clae_model_max_count(m);
+    if (d->is_ref) {
+        if (!(c->h_tmp = calloc(tmp, sizeof(float)))) return CLAE_ERR_NOMEM;
+    } else {
+        CLAE_TRY(clae_buffer(d, tmp * sizeof(float), &c->d_tmp));
+    }
+    CLAE_TRY(probes(c, r));
+    CLAE_TRY(fill_inputs(c));
+    CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
+    if (!d->is_ref) CL_CHECK(clFinish(d->queue));
+
+    double nout = (double)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
+    double blk = (double)m->block_floats;
+    CLAE_TRY(add_row(c, r, OP_ZERO_GRAD, -1, "zero", 0, 4 * blk));
+    for (int i = 0; i < m->nlayers; i++) CLAE_TRY(layer_forward_rows(c, r, i));
+    CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", 3 * nout, 4 * (2 * nout + 1)));
+    CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", 2 * nout, 4 * 3 * nout));
+    for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
+    CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));
+
+    clae_bench_row *s = &r->step;
+    memset(s, 0, sizeof *s);
+    s->layer = -1;
+    snprintf(s->what, sizeof s->what, "training step");
+    snprintf(s->op, sizeof s->op, "train_step");
+    snprintf(s->shape, sizeof s->shape, "batch %d", c->N);
+    for (int k = 0; k < r->nrows; k++) {
+        s->flops += r->rows[k].flops;
+        s->bytes += r->rows[k].bytes;
+    }
+    return measure(c, OP_STEP, -1, &s->median_s, &s->min_s);
+}
+
+clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts *o,
+                           clae_bench_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (o->batch < 1 || o->repeats < 1 || o->warmup < 0) {
+        fprintf(stderr, "clae: bench: batch and repeats must be >= 1, warm-up >= 0\n");
+        return CLAE_ERR_ARG;
+    }
+    r->is_ref = d->is_ref;
+    snprintf(r->device, sizeof r->device, "%s", d->is_ref ? "reference (plain C)" : d->name);
+    snprintf(r->platform, sizeof r->platform, "%s", d->is_ref ? "none" : d->platform_name);
+    snprintf(r->driver, sizeof r->driver, "%s", d->is_ref ? "none" : d->driver);
+    snprintf(r->vendor, sizeof r->vendor, "%s", d->is_ref ? "none" : d->vendor);
+    r->timer = d->is_ref ? "host clock_gettime(CLOCK_MONOTONIC) around each synchronous call"
+                         : "OpenCL profiling: END of a marker before to END of a marker after";
+    r->batch = o->batch;
+    r->repeats = o->repeats;
+    r->warmup = o->warmup;
+    /* at most 6 rows per layer, plus zero-grad, 2 loss rows and Adam */
+    r->rows = calloc((size_t)m->nlayers * 6 + 4, sizeof *r->rows);
+    if (!r->rows) return CLAE_ERR_NOMEM;
+
+    clae_rng rng;
+    clae_rng_seed(&rng, m->train.seed);
+    clae_net n;
+    clae_status st = clae_model_init(m, &rng);
+    if (st == CLAE_OK) st = clae_net_create(&n, m, d, o->batch);
+    if (st != CLAE_OK) {
+        clae_bench_free(r);
+        return st;
+    }
+    bench_ctx c = {.n = &n, .d = d, .m = m, .N = o->batch, .warmup = o->warmup,
+                   .repeats = o->repeats};
+    c.samples = calloc((size_t)o->repeats, sizeof *c.samples);
+    c.ev = calloc(2 * (size_t)o->repeats, sizeof *c.ev);
+    st = c.samples && c.ev ? bench_all(&c, r) : CLAE_ERR_NOMEM;
+    if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: bench: out of memory\n");
+    cl_mem mems[] = {c.d_tmp, c.p_out, c.p_src, c.p_dst};
+    for (size_t k = 0; k < sizeof mems / sizeof mems[0]; k++)
+        if (mems[k]) clReleaseMemObject(mems[k]);
+    free(c.h_tmp);
+    free(c.hp_out);
+    free(c.hp_src);
+    free(c.hp_dst);
+    free(c.samples);
+    free(c.ev);
+    clae_net_free(&n);
+    if (st != CLAE_OK) clae_bench_free(r);
+    return st;
+}
+
+void clae_bench_free(clae_bench_result *r)
+{
+    free(r->rows);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static double pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+static double rate(double amount, double s) { return s > 0 ? amount / s : 0.0; }
+
+static void print_row(const clae_bench_result *r, const clae_bench_row *w, FILE *out)
+{
+    char layer[16] = "";
+    if (w->layer >= 0) snprintf(layer, sizeof layer, "%d", w->layer);
+    double fs = rate(w->flops, w->median_s), bs = rate(w->bytes, w->median_s);
+    fprintf(out, "%3s %-22s %-10s %-20s %9.3f %9.3f %9.2f %8.2f %8.2f %5.1f %7.2f %5.1f %5.1f\n",
+            layer, w->what, w->op, w->shape, 1e3 * w->median_s, 1e3 * w->min_s, 1e-6 * w->flops,
+            1e-6 * w->bytes, 1e-9 * fs, pct(fs, r->peak_flops_s), 1e-9 * bs,
+            pct(bs, r->peak_bytes_s), pct(w->median_s, r->step.median_s));
+}
+
+void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
+{
+    fprintf(out, "clae bench: %s, batch %d, median and min of %d runs after %d warm-up\n", config,
+            r->batch, r->repeats, r->warmup);
+    fprintf(out, "device:   %s\n", r->device);
+    fprintf(out, "platform: %s (vendor %s, driver %s)\n", r->platform, r->vendor, r->driver);
+    fprintf(out, "timer:    %s\n", r->timer);
+    fprintf(out,
+            "peak:     fma probe %.2f GFLOP/s (%.3f ms for %.1f MFLOP), copy probe %.2f GB/s "
+            "(%.3f ms for %.1f MB)\n\n",
+            1e-9 * r->peak_flops_s, 1e3 * r->probe_fma_s, 1e-6 * r->probe_fma_flops,
+            1e-9 * r->peak_bytes_s, 1e3 * r->probe_copy_s, 1e-6 * r->probe_copy_bytes);
+    fprintf(out, "%3s %-22s %-10s %-20s %9s %9s %9s %8s %8s %5s %7s %5s %5s\n", "#", "layer", "op",
+            "shape (per image)", "median ms", "min ms", "MFLOP", "MB", "GFLOP/s", "%pk", "GB/s",
+            "%bw", "%step");
+    clae_bench_row sum = {.layer = -1};
+    snprintf(sum.what, sizeof sum.what, "sum of the rows above");
+    for (int k = 0; k < r->nrows; k++) {
+        print_row(r, &r->rows[k], out);
+        sum.median_s += r->rows[k].median_s;
+        sum.min_s += r->rows[k].min_s;
+        sum.flops += r->rows[k].flops;
+        sum.bytes += r->rows[k].bytes;
+    }
+    fprintf(out, "\n");
+    print_row(r, &sum, out);
+    print_row(r, &r->step, out);
+    fprintf(out, "\nimages/s: %.1f (batch %d / median step %.3f ms; best step %.3f ms: %.1f "
+                 "images/s)\n",
+            rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,
+            1e3 * r->step.min_s, rate(r->batch, r->step.min_s));
+}
+
+static cJSON *row_json(const clae_bench_result *r, const clae_bench_row *w)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    double fs = rate(w->flops, w->median_s), bs = rate(w->bytes, w->median_s);
+    cJSON_AddNumberToObject(o, "layer", w->layer);
+    cJSON_AddStringToObject(o, "what", w->what);
+    cJSON_AddStringToObject(o, "op", w->op);
+    cJSON_AddStringToObject(o, "shape", w->shape);
+    cJSON_AddNumberToObject(o, "median_ms", 1e3 * w->median_s);
+    cJSON_AddNumberToObject(o, "min_ms", 1e3 * w->min_s);
+    cJSON_AddNumberToObject(o, "flops", w->flops);
+    cJSON_AddNumberToObject(o, "bytes", w->bytes);
+    cJSON_AddNumberToObject(o, "gflop_s", 1e-9 * fs);
+    cJSON_AddNumberToObject(o, "gb_s", 1e-9 * bs);
+    cJSON_AddNumberToObject(o, "pct_peak_flops", pct(fs, r->peak_flops_s));
+    cJSON_AddNumberToObject(o, "pct_peak_bw", pct(bs, r->peak_bytes_s));
+    cJSON_AddNumberToObject(o, "pct_step", pct(w->median_s, r->step.median_s));
+    return o;
+}
+
+static cJSON *result_json(const clae_bench_result *r, const char *config)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return NULL;
+    cJSON_AddStringToObject(root, "config", config);
+    cJSON *dev = cJSON_AddObjectToObject(root, "device");
+    if (dev) {
+        cJSON_AddStringToObject(dev, "name", r->device);
+        cJSON_AddStringToObject(dev, "platform", r->platform);
+        cJSON_AddStringToObject(dev, "vendor", r->vendor);
+        cJSON_AddStringToObject(dev, "driver", r->driver);
+        cJSON_AddBoolToObject(dev, "reference", r->is_ref);
+    }
+    cJSON_AddNumberToObject(root, "batch", r->batch);
+    cJSON_AddNumberToObject(root, "repeats", r->repeats);
+    cJSON_AddNumberToObject(root, "warmup", r->warmup);
+    cJSON_AddStringToObject(root, "timer", r->timer);
+    cJSON *peak = cJSON_AddObjectToObject(root, "peak");
+    if (peak) {
+        cJSON_AddNumberToObject(peak, "fma_gflop_s", 1e-9 * r->peak_flops_s);
+        cJSON_AddNumberToObject(peak, "fma_ms", 1e3 * r->probe_fma_s);
+        cJSON_AddNumberToObject(peak, "fma_flops", r->probe_fma_flops);
+        cJSON_AddNumberToObject(peak, "copy_gb_s", 1e-9 * r->peak_bytes_s);
+        cJSON_AddNumberToObject(peak, "copy_ms", 1e3 * r->probe_copy_s);
+        cJSON_AddNumberToObject(peak, "copy_bytes", r->probe_copy_bytes);
+    }
+    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
+    double sum_med = 0;
+    for (int k = 0; k < r->nrows; k++) {
+        sum_med += r->rows[k].median_s;
+        if (rows) cJSON_AddItemToArray(rows, row_json(r, &r->rows[k]));
+    }
+    cJSON_AddNumberToObject(root, "rows_median_ms_sum", 1e3 * sum_med);
+    cJSON *step = row_json(r, &r->step);
+    if (step) {
+        cJSON_AddNumberToObject(step, "images_per_s", rate(r->batch, r->step.median_s));
+        cJSON_AddItemToObject(root, "step", step);
+    }
+    return root;
+}
+
+clae_status clae_bench_write_json(const clae_bench_result *r, const char *config,
+                                  const char *path)
+{
+    cJSON *root = result_json(r, config);
+    char *text = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "clae: %s: out of memory building JSON\n", path);
+        return CLAE_ERR_NOMEM;
+    }
+    size_t plen = strlen(path) + 16;
+    char *tmp = malloc(plen);
+    if (!tmp) {
+        free(text);
+        return CLAE_ERR_NOMEM;
+    }
+    snprintf(tmp, plen, "%s.tmpXXXXXX", path);
+    clae_status st = CLAE_OK;
+    int fd = mkstemp(tmp);
+    if (fd >= 0) (void)fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a report */
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "clae: %s: cannot write: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        st = CLAE_ERR_IO;
+    } else {
+        int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) != 0 ||
+                  fsync(fileno(f)) != 0;
+        int err = errno;
+        if (fclose(f) != 0 && !bad) {
+            bad = 1;
+            err = errno;
+        }
+        if (!bad && rename(tmp, path) != 0) {
+            bad = 1;
+            err = errno;
+        }
+        if (bad) {
+            fprintf(stderr, "clae: %s: cannot write: %s\n", path, strerror(err));
+            unlink(tmp);
+            st = CLAE_ERR_IO;
+        }
+    }
+    free(tmp);
+    free(text);
+    return st;
+}
