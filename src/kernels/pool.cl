@@ -60,6 +60,26 @@ __kernel void maxpool_backward(__global float *din, __global const float *dout,
     din[i] = sum;
 }
 
+/* The same when windows tile the input exactly (stride == window, no padding,
+ * P*R == H, Q*S == W): every input pixel lies in exactly one window, so one
+ * work-item per output writes its whole window (the common 2x2/2 case,
+ * with no search over covering outputs). */
+__kernel void maxpool_backward_tiled(__global float *din, __global const float *dout,
+                                     __global const int *idx, POOL_GEOM)
+{
+    int i = get_global_id(0);
+    if (i >= N * C * P * Q) return;
+    int q = i % Q, p = (i / Q) % P, nc = i / (P * Q);
+    int hit = idx[i];
+    float g = dout[i];
+    __global float *x = din + (long)nc * H * W;
+    for (int r = 0; r < R; r++)
+        for (int s = 0; s < S; s++) {
+            int self = (p * R + r) * W + q * S + s;
+            x[self] = self == hit ? g : 0.0f;
+        }
+}
+
 /* In-image element count of output (p, q)'s window. */
 static int window_count(int p, int q, int H, int W, int R, int S, int sh, int sw, int pt,
                         int pl)

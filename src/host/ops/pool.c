@@ -45,13 +45,15 @@ clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem 
 {
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    int tiled = g->sh == g->R && g->sw == g->S && g->pt == 0 && g->pl == 0 &&
+                g->P * g->R == g->H && g->Q * g->S == g->W;
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "maxpool_backward", &k));
+    CLAE_TRY(clae_kernel(d, tiled ? "maxpool_backward_tiled" : "maxpool_backward", &k));
     CL_ARG(k, 0, cl_mem, din);
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_mem, idx);
     CLAE_TRY(set_geom(k, 3, g));
-    return clae_launch1d(d, k, n_in);
+    return clae_launch1d(d, k, tiled ? n_out : n_in);
 }
 
 clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g)
