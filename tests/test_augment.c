@@ -12,7 +12,10 @@
 
 enum { S = 32, C = 3, N = C * S * S };
 
-static uint8_t pattern(int c, int r, int q) { return (uint8_t)((c * 37 + r * 7 + q * 3 + r * q) & 255); }
+static uint8_t pattern(int c, int r, int q)
+{
+    return (uint8_t)((c * 37 + r * 7 + q * 3 + r * q) & 255);
+}
 
 static void fill_pattern(uint8_t *x)
 {
@@ -66,7 +69,8 @@ START_TEST(test_augment_rot90)
             for (int c = 0; c < C; c++)
                 for (int r = 0; r < S; r++)
                     for (int q = 0; q < S; q++) {
-                        uint8_t want = sgn > 0 ? pattern(c, S - 1 - q, r) : pattern(c, q, S - 1 - r);
+                        uint8_t want =
+                            sgn > 0 ? pattern(c, S - 1 - q, r) : pattern(c, q, S - 1 - r);
                         ck_assert_float_eq(fout[(c * S + r) * S + q], (float)want);
                         ck_assert_uint_eq(out[(c * S + r) * S + q], want);
                     }
@@ -100,7 +104,8 @@ START_TEST(test_augment_rot_m30_dot)
     }
     my /= sum, mx /= sum;
     printf("dot (15,26) rotated -30: formula (%.3f, %.3f), brightest (%d, %d), centroid (%.3f, "
-           "%.3f)\n", wy, wx, best / S, best % S, my, mx);
+           "%.3f)\n",
+           wy, wx, best / S, best % S, my, mx);
     ck_assert_int_eq(best / S, (int)floor(wy + 0.5));
     ck_assert_int_eq(best % S, (int)floor(wx + 0.5));
     ck_assert_msg(fabs(my - wy) < 0.25 && fabs(mx - wx) < 0.25, "centroid off the formula");
@@ -335,7 +340,8 @@ START_TEST(test_augment_timing)
     clae_rng rng;
     clae_rng_seed(&rng, 9);
     t0 = now_s();
-    for (int i = 0; i < 15000; i++) clae_augment_image(f, clae_dataset_pixels(&in, i % 5000), &cfg, &rng);
+    for (int i = 0; i < 15000; i++)
+        clae_augment_image(f, clae_dataset_pixels(&in, i % 5000), &cfg, &rng);
     t1 = now_s();
     printf("timing: keras-style random affine, 15000 images in %.3f s (%.1f us/image)\n", t1 - t0,
            (t1 - t0) / 15000 * 1e6);

@@ -17,7 +17,7 @@ static int close_d(const char *what, double got, double want, double abs_tol, do
            ok ? "ok" : "FAIL");
     return ok;
 }
-#define ck_close_d(what, got, want, a, r) \
+#define ck_close_d(what, got, want, a, r)                                                          \
     ck_assert_msg(close_d((what), (got), (want), (a), (r)), "%s differs", (what))
 
 enum { C3 = 3, S = 32, IMG = C3 * S * S };
@@ -101,8 +101,8 @@ START_TEST(test_metrics_ssim_shift)
     /* (2*.25*.5 + 1e-4) / (.0625 + .25 + 1e-4) = 0.2501 / 0.3126 */
     ck_close_d("ssim constant 0.25 vs 0.5", clae_ssim_image(x, y, C3, S, S), 0.2501 / 0.3126,
                TOL_HAND_ABS, TOL_HAND_REL);
-    ck_close_d("ssim constant 0.25 vs 0.5 (0.800064)", 0.2501 / 0.3126, 0.8000639795,
-               TOL_HAND_ABS, TOL_HAND_REL);
+    ck_close_d("ssim constant 0.25 vs 0.5 (0.800064)", 0.2501 / 0.3126, 0.8000639795, TOL_HAND_ABS,
+               TOL_HAND_REL);
     free(x), free(y);
 }
 END_TEST
@@ -153,8 +153,8 @@ START_TEST(test_metrics_ssim_noise)
     ck_close_d("ssim symmetric", xy, yx, TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("ssim vs direct formula", xy, ssim_direct(x, y, C, H, W), TOL_HAND_ABS,
                TOL_HAND_REL);
-    ck_close_d("ssim vs direct formula (more noise)", xz, ssim_direct(x, z, C, H, W),
-               TOL_HAND_ABS, TOL_HAND_REL);
+    ck_close_d("ssim vs direct formula (more noise)", xz, ssim_direct(x, z, C, H, W), TOL_HAND_ABS,
+               TOL_HAND_REL);
     ck_assert(xy < 1.0 && xy > 0.0);
     ck_assert(xz < xy);
     ck_assert(isnan(clae_ssim_image(x, y, C, 10, 30)));
@@ -208,15 +208,14 @@ START_TEST(test_metrics_accumulator)
     ck_close_d("acc mse (batches)", ra.mse, mse, TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("acc mse (one call)", rb.mse, mse, TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("acc psnr", ra.psnr, psnr, TOL_HAND_ABS, TOL_HAND_REL);
-    ck_close_d("acc psnr_global", ra.psnr_global, 10 * log10(1 / mse), TOL_HAND_ABS,
-               TOL_HAND_REL);
+    ck_close_d("acc psnr_global", ra.psnr_global, 10 * log10(1 / mse), TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("acc ssim", ra.ssim, ssim, TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("acc ssim (one call)", rb.ssim, ssim, TOL_HAND_ABS, TOL_HAND_REL);
     ck_close_d("acc accuracy", ra.accuracy, accu, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert(ra.psnr > ra.psnr_global); /* Jensen */
     ck_assert(ra.accuracy > 0.3 && ra.accuracy < 1.0);
-    printf("noisy set: mse %.6f psnr %.4f (global %.4f) ssim %.4f accuracy %.4f\n", ra.mse,
-           ra.psnr, ra.psnr_global, ra.ssim, ra.accuracy);
+    printf("noisy set: mse %.6f psnr %.4f (global %.4f) ssim %.4f accuracy %.4f\n", ra.mse, ra.psnr,
+           ra.psnr_global, ra.ssim, ra.accuracy);
     clae_metrics e;
     ck_assert_int_eq(clae_metrics_init(&e, C3, S, S), CLAE_OK);
     clae_metrics_summary re = clae_metrics_result(&e);

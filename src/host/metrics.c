@@ -119,8 +119,8 @@ clae_status clae_metrics_init(clae_metrics *acc, int C, int H, int W)
 {
     *acc = (clae_metrics){0};
     if (C < 1 || H < CLAE_SSIM_WIN || W < CLAE_SSIM_WIN) {
-        fprintf(stderr, "metrics: images %dx%dx%d too small (SSIM needs at least %dx%d)\n", C,
-                H, W, CLAE_SSIM_WIN, CLAE_SSIM_WIN);
+        fprintf(stderr, "metrics: images %dx%dx%d too small (SSIM needs at least %dx%d)\n", C, H, W,
+                CLAE_SSIM_WIN, CLAE_SSIM_WIN);
         return CLAE_ERR_SHAPE;
     }
     acc->C = C, acc->H = H, acc->W = W;

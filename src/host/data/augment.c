@@ -64,7 +64,7 @@ static void affine_matrix(double m[2][3], const clae_affine *t, int H, int W)
     double T[3][3] = {{1, 0, t->tx}, {0, 1, t->ty}, {0, 0, 1}};
     double S[3][3] = {{1, -sin(sh), 0}, {0, cos(sh), 0}, {0, 0, 1}};
     double Z[3][3] = {{t->zx, 0, 0}, {0, t->zy, 0}, {0, 0, 1}};
-    const double (*F[3])[3] = {T, S, Z};
+    const double(*F[3])[3] = {T, S, Z};
     double A[3][3];
     memcpy(A, R, sizeof A);
     for (int f = 0; f < 3; f++) {
@@ -179,8 +179,7 @@ void clae_affine_apply_u8(uint8_t *out, const uint8_t *in, int C, int H, int W,
 }
 
 /* pixels (3,32,32) bytes -> out (3,32,32) floats */
-void clae_augment_image(float *out, const uint8_t *pixels, const clae_augment_cfg *c,
-                        clae_rng *rng)
+void clae_augment_image(float *out, const uint8_t *pixels, const clae_augment_cfg *c, clae_rng *rng)
 {
     enum { S = CLAE_CIFAR_SIDE, N = CLAE_CIFAR_PIXELS };
     float in[N];
