@@ -9,9 +9,11 @@
  *
  *   [net]    input=H,W,C (required)  batch=32  optimizer=adam  lr=0.001
  *            beta1=0.9  beta2=0.999  eps=1e-7  loss=mse
- *   [train]  epochs=1  seed=42  validation_split=0.2  corrupt=blur|none
- *            blur_size=5 (odd)  blur_sigma=1.1  data=data/cifar-10-batches-bin
- *            out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
+ *   [train]  epochs=1  seed=42  validation_split=0.2
+ *            corrupt=blur|noise|saltpepper|mask|none  blur_size=5 (odd)  blur_sigma=1.1
+ *            noise_sigma=0.1  sp_rate=0.05  mask_count=1  mask_min=8  mask_max=16
+ *            augment=none|recipe  augment_fraction=0.3
+ *            data=data/cifar-10-batches-bin  out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
  *   [conv2d], [conv2d_transpose]
  *            filters (required)  size=3 or 3,3 (required)  stride=1 or 2,2
  *            padding=valid|same (valid)  activation=linear|relu|sigmoid|tanh (linear)
@@ -95,6 +97,11 @@ typedef struct clae_train_config {
     char out[512];
     long max_steps;          /* 0: no limit */
     int shuffle;             /* 0 or 1 */
+    char augment[16];        /* "none" or "recipe" (flip lr / flip ud / rotate -30, appended) */
+    double augment_fraction; /* recipe: extra images as a fraction of the training set (0.3) */
+    double noise_sigma;      /* corrupt = noise: additive Gaussian, clipped to [0, 1] */
+    double sp_rate;          /* corrupt = saltpepper: fraction of pixels set to 0 or 1 */
+    int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
 } clae_train_config;
 
 typedef struct clae_layer {

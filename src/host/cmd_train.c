@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clae/checkpoint.h"
+#include "clae/augment.h"
 #include "clae/cifar.h"
 #include "clae/train.h"
 #include "cli.h"
@@ -126,7 +127,7 @@ int cmd_train(int argc, char **argv)
     o.max_steps = max_steps > 0 ? max_steps : m.train.max_steps;
     o.seed = seed >= 0 ? (uint64_t)seed : m.train.seed;
     o.shuffle = no_shuffle ? 0 : m.train.shuffle;
-    o.limit = limit;
+    o.limit = 0; /* applied to the datasets below */
     o.quiet = quiet;
     o.best_val = INFINITY;
 
@@ -166,6 +167,27 @@ int cmd_train(int argc, char **argv)
     if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
         clae_cifar_load(dir, CLAE_CIFAR_TEST, &test) != CLAE_OK)
         goto done_data; /* the loader said which file; scripts/fetch-cifar10.sh fetches it */
+    if (limit > 0) { /* a subset: the first images of each split */
+        if ((size_t)limit < train.n) train.n = (size_t)limit;
+        if ((size_t)limit < test.n) test.n = (size_t)limit;
+    }
+    if (strcmp(m.train.augment, "recipe") == 0) {
+        /* The recipe: extra copies (flip lr / flip ud / rotate -30) of random
+         * training images appended after the originals, before the
+         * validation split takes the last part of the array (as in the source). */
+        clae_dataset aug;
+        size_t counts[3];
+        if (clae_augment_recipe(&aug, &train, m.train.augment_fraction, o.seed, counts) !=
+            CLAE_OK) {
+            fprintf(stderr, "clae: cannot build the augmented training set\n");
+            goto done_data;
+        }
+        printf("augmented %zu training images with %zu more (%zu flip lr, %zu flip ud, %zu "
+               "rotate -30)\n",
+               train.n, aug.n - train.n, counts[0], counts[1], counts[2]);
+        clae_dataset_free(&train);
+        train = aug;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -65,7 +65,9 @@ static const char *const NET_KEYS[] = {"input", "batch", "optimizer", "lr", "bet
                                        "beta2", "eps",   "loss",      NULL};
 static const char *const TRAIN_KEYS[] = {"epochs",    "seed", "validation_split", "corrupt",
                                          "blur_size", "blur_sigma", "data", "out",
-                                         "max_steps", "shuffle", NULL};
+                                         "max_steps", "shuffle", "augment", "augment_fraction",
+                                         "noise_sigma", "sp_rate", "mask_count", "mask_min",
+                                         "mask_max", NULL};
 static const char *const CONV_KEYS[] = {"filters", "size", "stride", "padding", "activation",
                                         NULL};
 static const char *const POOL_KEYS[] = {"size", "stride", "padding", NULL};
@@ -391,8 +393,34 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         else
             t->validation_split = d;
     } else if (strcmp(key, "corrupt") == 0) {
-        static const char *const ok[] = {"blur", "none", NULL};
-        if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok)) BAD("blur or none");
+        static const char *const ok[] = {"blur", "noise", "saltpepper", "mask", "none", NULL};
+        if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok))
+            BAD("blur, noise, saltpepper, mask or none");
+    } else if (strcmp(key, "augment") == 0) {
+        static const char *const ok[] = {"recipe", "none", NULL};
+        if (!copy_word(t->augment, sizeof t->augment, value, ok)) BAD("recipe or none");
+    } else if (strcmp(key, "augment_fraction") == 0) {
+        if (!parse_double(value, &d) || d < 0 || d > 10)
+            BAD("a number from 0 to 10");
+        else
+            t->augment_fraction = d;
+    } else if (strcmp(key, "noise_sigma") == 0) {
+        if (!parse_double(value, &d) || d < 0 || d > 10)
+            BAD("a number from 0 to 10");
+        else
+            t->noise_sigma = d;
+    } else if (strcmp(key, "sp_rate") == 0) {
+        if (!parse_double(value, &d) || d < 0 || d > 1)
+            BAD("a number in [0, 1]");
+        else
+            t->sp_rate = d;
+    } else if (strcmp(key, "mask_count") == 0 || strcmp(key, "mask_min") == 0 ||
+               strcmp(key, "mask_max") == 0) {
+        int *dst = key[5] == 'c' ? &t->mask_count : key[6] == 'i' ? &t->mask_min : &t->mask_max;
+        if (!parse_long(value, key[5] == 'c' ? 0 : 1, 4096, &x))
+            BAD(key[5] == 'c' ? "an integer from 0 to 4096" : "an integer from 1 to 4096");
+        else
+            *dst = (int)x;
     } else if (strcmp(key, "blur_size") == 0) {
         if (!parse_long(value, 1, 255, &x) || x % 2 == 0)
             BAD("an odd integer from 1 to 255");
@@ -766,6 +794,13 @@ static void set_defaults(clae_model *m)
     snprintf(t->out, sizeof t->out, "runs/clae");
     t->max_steps = 0;
     t->shuffle = 1;
+    snprintf(t->augment, sizeof t->augment, "none");
+    t->augment_fraction = 0.3;
+    t->noise_sigma = 0.1;
+    t->sp_rate = 0.05;
+    t->mask_count = 1;
+    t->mask_min = 8;
+    t->mask_max = 16;
     m->align = CLAE_ALIGN_FLOATS;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/corrupt.h"
 #include "clae/net.h"
 
 void clae_epoch_order(uint32_t *order, size_t n, uint64_t seed, long epoch, int shuffle)
@@ -54,13 +55,20 @@ typedef struct feeder {
     cl_mem rec[2];                /* device slots */
     cl_event write_ev[2], conv_ev[2];
     cl_command_queue upq;         /* upload queue */
-    int blur;                     /* corrupt = blur */
+    int blur;                     /* corrupt = blur (a device op) */
     int ksize;
     float kern[64];
     cl_mem d_kern;
+    /* Other corruptions (noise, salt-and-pepper, masks) are drawn on the host:
+     * the batch is converted there too and its corrupted input uploaded. */
+    int host_corrupt;
+    clae_corrupt cor;
+    uint64_t seed;
+    float *h_clean, *h_input[2];
+    cl_mem d_input[2];
 } feeder;
 
-static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m)
+static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, uint64_t seed)
 {
     memset(f, 0, sizeof *f);
     f->net = net;
@@ -68,6 +76,27 @@ static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m)
     f->B = net->N;
     f->blur = strcmp(m->train.corrupt, "blur") == 0;
     f->ksize = m->train.blur_size;
+    f->seed = seed;
+    clae_corrupt_defaults(&f->cor);
+    const clae_train_config *t = &m->train;
+    f->host_corrupt = !f->blur && strcmp(t->corrupt, "none") != 0;
+    if (f->host_corrupt) {
+        f->cor.kind = strcmp(t->corrupt, "noise") == 0        ? CLAE_CORRUPT_NOISE
+                      : strcmp(t->corrupt, "saltpepper") == 0 ? CLAE_CORRUPT_SALTPEPPER
+                                                              : CLAE_CORRUPT_MASK;
+        f->cor.noise_sigma = t->noise_sigma;
+        f->cor.sp_rate = t->sp_rate;
+        f->cor.mask_count = t->mask_count;
+        f->cor.mask_min = t->mask_min;
+        f->cor.mask_max = t->mask_max;
+        CLAE_TRY(clae_corrupt_check(&f->cor));
+        size_t cnt = (size_t)f->B * CLAE_CIFAR_PIXELS;
+        if (!(f->h_clean = malloc(cnt * sizeof(float)))) return CLAE_ERR_NOMEM;
+        for (int k = 0; k < 2; k++) {
+            if (!(f->h_input[k] = malloc(cnt * sizeof(float)))) return CLAE_ERR_NOMEM;
+            if (!f->d->is_ref) CLAE_TRY(clae_buffer(f->d, cnt * sizeof(float), &f->d_input[k]));
+        }
+    }
     if (f->blur) {
         if (f->ksize < 1 || f->ksize > 63 || f->ksize % 2 == 0) {
             fprintf(stderr, "clae: %s: blur_size must be odd and at most 63\n", m->name);
@@ -97,16 +126,21 @@ static void feeder_free(feeder *f)
         if (f->write_ev[k]) clReleaseEvent(f->write_ev[k]);
         if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
         if (f->rec[k]) clReleaseMemObject(f->rec[k]);
+        if (f->d_input[k]) clReleaseMemObject(f->d_input[k]);
         free(f->stage[k]);
+        free(f->h_input[k]);
     }
     if (f->d_kern) clReleaseMemObject(f->d_kern);
+    free(f->h_clean);
     if (f->upq) clReleaseCommandQueue(f->upq);
     memset(f, 0, sizeof *f);
 }
 
-/* Gather records idx[0..nb) of ds (offset base) into slot k and start the upload. */
+/* Gather records idx[0..nb) of ds (offset base) into slot k and start the
+ * upload. key names the batch (epoch and step) for host-drawn corruptions,
+ * so a resumed run draws the same noise. */
 static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base,
-                                  const uint32_t *idx, int nb)
+                                  const uint32_t *idx, int nb, uint64_t key)
 {
     if (f->write_ev[k]) { /* the host buffer is free once its last write is done */
         CL_CHECK(clWaitForEvents(1, &f->write_ev[k]));
@@ -118,11 +152,24 @@ static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size
         memcpy(f->stage[k] + (size_t)i * CLAE_CIFAR_RECORD, clae_dataset_record(ds, r),
                CLAE_CIFAR_RECORD);
     }
+    if (f->host_corrupt) {
+        clae_rng r;
+        clae_rng_seed(&r, f->seed ^ (key * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
+        cifar_to_float_ref(f->h_clean, f->stage[k], nb);
+        CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, 3, 32, 32, &f->cor, &r));
+    }
     if (f->d->is_ref) return CLAE_OK;
     cl_uint nwait = f->conv_ev[k] ? 1 : 0;
+    cl_event wev;
     CL_CHECK(clEnqueueWriteBuffer(f->upq, f->rec[k], CL_FALSE, 0, (size_t)nb * CLAE_CIFAR_RECORD,
-                                  f->stage[k], nwait, nwait ? &f->conv_ev[k] : NULL,
-                                  &f->write_ev[k]));
+                                  f->stage[k], nwait, nwait ? &f->conv_ev[k] : NULL, &wev));
+    if (f->host_corrupt) { /* the input upload follows the records on the same queue */
+        clReleaseEvent(wev);
+        CL_CHECK(clEnqueueWriteBuffer(f->upq, f->d_input[k], CL_FALSE, 0,
+                                      (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float),
+                                      f->h_input[k], nwait, nwait ? &f->conv_ev[k] : NULL, &wev));
+    }
+    f->write_ev[k] = wev;
     CL_CHECK(clFlush(f->upq));
     return CLAE_OK;
 }
@@ -134,7 +181,9 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     size_t cnt = (size_t)nb * CLAE_CIFAR_PIXELS;
     if (f->d->is_ref) {
         cifar_to_float_ref(n->h_target, f->stage[k], nb);
-        if (f->blur)
+        if (f->host_corrupt)
+            memcpy(n->h_act[0], f->h_input[k], cnt * sizeof(float));
+        else if (f->blur)
             blur_forward_ref(n->h_act[0], n->h_target, f->kern, f->ksize, nb, 3, 32, 32);
         else
             memcpy(n->h_act[0], n->h_target, cnt * sizeof(float));
@@ -143,13 +192,15 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     clae_device *d = f->d;
     CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &f->write_ev[k], NULL));
     CLAE_TRY(cifar_to_float_cl(d, n->d_target, f->rec[k], nb));
+    if (f->blur)
+        CLAE_TRY(blur_forward_cl(d, n->d_act[0], n->d_target, f->d_kern, f->ksize, nb, 3, 32, 32));
+    else
+        CL_CHECK(clEnqueueCopyBuffer(d->queue, f->host_corrupt ? f->d_input[k] : n->d_target,
+                                     n->d_act[0], 0, 0, cnt * sizeof(float), 0, NULL, NULL));
+    /* slot k's device buffers are free for the next upload after this point */
     if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
     f->conv_ev[k] = NULL;
     CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, &f->conv_ev[k]));
-    if (f->blur)
-        return blur_forward_cl(d, n->d_act[0], n->d_target, f->d_kern, f->ksize, nb, 3, 32, 32);
-    CL_CHECK(clEnqueueCopyBuffer(d->queue, n->d_target, n->d_act[0], 0, 0, cnt * sizeof(float),
-                                 0, NULL, NULL));
     return CLAE_OK;
 }
 
@@ -223,7 +274,10 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
         *mse = NAN;
         return CLAE_OK;
     }
-    CLAE_TRY(feeder_prepare(f, 0, ds, base, NULL, (int)(count < (size_t)B ? count : (size_t)B)));
+    /* evaluation batches draw the same corruption every time: keys from 2^62 on */
+    const uint64_t key0 = (uint64_t)1 << 62;
+    CLAE_TRY(feeder_prepare(f, 0, ds, base, NULL, (int)(count < (size_t)B ? count : (size_t)B),
+                            key0 + base));
     for (long s = 0; s < steps; s++) {
         int k = (int)(s % 2);
         int nb = (int)(count - (size_t)s * B < (size_t)B ? count - (size_t)s * B : (size_t)B);
@@ -235,7 +289,7 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
             size_t nxt = base + (size_t)(s + 1) * B;
             size_t left = count - (size_t)(s + 1) * B;
             CLAE_TRY(feeder_prepare(f, 1 - k, ds, nxt, NULL,
-                                    (int)(left < (size_t)B ? left : (size_t)B)));
+                                    (int)(left < (size_t)B ? left : (size_t)B), key0 + nxt));
         }
         CLAE_TRY(flush(f->d));
     }
@@ -410,7 +464,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         return st;
     }
     net.t = o->adam_t;
-    st = feeder_init(&f, &net, m);
+    st = feeder_init(&f, &net, m, o->seed);
     if (st == CLAE_OK) st = history_init(&hs, d, hist_cap);
     if (!o->quiet)
         printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
@@ -427,7 +481,10 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         double carried = epoch == o->start_epoch ? o->start_loss_sum : 0.0;
         clae_epoch_order(order, ntrain, o->seed, epoch, o->shuffle);
         int nb0 = (int)(ntrain - (size_t)s0 * B < (size_t)B ? ntrain - (size_t)s0 * B : (size_t)B);
-        if (s0 < steps) st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B, nb0);
+        const uint64_t ekey = (uint64_t)epoch << 32;
+        if (s0 < steps)
+            st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B, nb0,
+                                ekey + (uint64_t)s0);
         long s = s0;
         int early = 0;
         progress pg = {.on = !o->quiet && isatty(fileno(stdout)), .t0 = t0};
@@ -441,7 +498,9 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
             if (s + 1 < steps) {
                 size_t nf = first + (size_t)B;
                 int nbn = (int)(ntrain - nf < (size_t)B ? ntrain - nf : (size_t)B);
-                if ((st = feeder_prepare(&f, 1 - k, train, 0, order + nf, nbn)) != CLAE_OK) break;
+                if ((st = feeder_prepare(&f, 1 - k, train, 0, order + nf, nbn,
+                                         ekey + (uint64_t)(s + 1))) != CLAE_OK)
+                    break;
             }
             if ((st = flush(d)) != CLAE_OK) break;
             run_steps++;
