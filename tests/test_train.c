@@ -45,12 +45,15 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Run training from scratch (or from a checkpoint) on the reference path. */
+static const char *g_corrupt = "blur";
+
 static clae_status run(clae_device *d, const char *out, long epochs, long max_steps,
                        const char *resume, clae_train_result *res)
 {
     clae_model m;
     ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", &m), CLAE_OK);
     m.net.batch = BATCH;
+    snprintf(m.train.corrupt, sizeof m.train.corrupt, "%s", g_corrupt);
     clae_train_opts o;
     memset(&o, 0, sizeof o);
     o.out_dir = out;
@@ -99,8 +102,11 @@ START_TEST(test_epoch_order)
 }
 END_TEST
 
+static const char *CORRUPTS[] = {"blur", "noise", "mask"};
+
 START_TEST(test_resume_equals_uninterrupted_ref)
 {
+    g_corrupt = CORRUPTS[_i];
     clae_device d;
     ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
     char tmpl[] = "/tmp/clae-train-XXXXXX";
@@ -126,7 +132,8 @@ START_TEST(test_resume_equals_uninterrupted_ref)
     ck_assert_int_eq(run(&d, b, 2, 0, pb, &r), CLAE_OK);
     ck_assert_int_eq(r.steps, 8);
     ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
-    printf("  resume after 6 of 8 steps: last.safetensors bit-identical to an uninterrupted run\n");
+    printf("  corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
+           "uninterrupted run\n", g_corrupt);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
     ck_assert_int_eq(system(cmd), 0);
@@ -136,6 +143,7 @@ END_TEST
 /* On the OpenCL device two runs with the same seed agree within tolerance. */
 START_TEST(test_device_runs_agree)
 {
+    g_corrupt = CORRUPTS[_i];
     clae_device *d = tu_device();
     char tmpl[] = "/tmp/clae-train-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(tmpl));
@@ -168,8 +176,8 @@ static Suite *train_suite(void)
     TCase *tc = tcase_create("scheduler");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_epoch_order);
-    tcase_add_test(tc, test_resume_equals_uninterrupted_ref);
-    tcase_add_test(tc, test_device_runs_agree);
+    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 3);
+    tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
