@@ -248,7 +248,7 @@ START_TEST(test_draw_line)
     ck_assert_int_eq(img.px[(1 * 20 + 17) * 3], 255);
     int count = 0;
     for (int i = 0; i < 200; i++) count += img.px[i * 3] == 255;
-    ck_assert_int_eq(count, 16); /* one pixel per column of the x-major line */
+    ck_assert_int_eq(count, 16);                  /* one pixel per column of the x-major line */
     clae_draw_line(&img, -5, -5, 30, 30, red, 3); /* clipped, no crash */
     clae_image_free(&img);
 }
@@ -314,10 +314,11 @@ START_TEST(test_history_plot)
     clae_history_free(&h);
 
     /* errors */
-    ck_assert_int_eq(clae_history_load(write_text("bad.jsonl", "{\"epoch\": 1, \"train_loss\": 0.1}\n"
-                                                               "{\"epoch\": 2, \"train_lo\n"),
-                                       &h),
-                     CLAE_ERR_FORMAT);
+    ck_assert_int_eq(
+        clae_history_load(write_text("bad.jsonl", "{\"epoch\": 1, \"train_loss\": 0.1}\n"
+                                                  "{\"epoch\": 2, \"train_lo\n"),
+                          &h),
+        CLAE_ERR_FORMAT);
     ck_assert_uint_eq(h.n, 0);
     ck_assert_int_eq(clae_history_load(write_text("nokey.jsonl", "{\"train_loss\": 0.1}\n"), &h),
                      CLAE_ERR_FORMAT);

@@ -13,15 +13,16 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: clae denoise CKPT IN OUT [options]\n"
-            "  restore the image IN (PNG/JPG/BMP, any size, the model's channel count) with the\n"
-            "  model in CKPT and write OUT (.png, .jpg or .bmp); the image is reflect-padded to\n"
-            "  a multiple of the model's downsampling and cropped back\n"
-            "  --blur           blur IN first as in training (blur_size, blur_sigma), to demonstrate\n"
-            "  --blurred FILE   also write that blurred input to FILE (with --blur)\n"
-            "  --device N|ref   OpenCL device index or the reference path (very large images\n"
-            "                   run on the reference path)\n");
+    fprintf(
+        f,
+        "usage: clae denoise CKPT IN OUT [options]\n"
+        "  restore the image IN (PNG/JPG/BMP, any size, the model's channel count) with the\n"
+        "  model in CKPT and write OUT (.png, .jpg or .bmp); the image is reflect-padded to\n"
+        "  a multiple of the model's downsampling and cropped back\n"
+        "  --blur           blur IN first as in training (blur_size, blur_sigma), to demonstrate\n"
+        "  --blurred FILE   also write that blurred input to FILE (with --blur)\n"
+        "  --device N|ref   OpenCL device index or the reference path (very large images\n"
+        "                   run on the reference path)\n");
 }
 
 static int has_image_ext(const char *p)
@@ -34,33 +35,43 @@ static int has_image_ext(const char *p)
            strcmp(e, "bmp") == 0;
 }
 
-/* The model's config text with its `input = ...` line set to H,W,C. */
-static char *text_with_input(const char *text, int H, int W, int C)
+/* If line (up to its end) sets key ("key = ..."), return 1. */
+static int sets_key(const char *line, const char *key)
+{
+    while (*line == ' ' || *line == '\t') line++;
+    size_t k = strlen(key);
+    if (strncmp(line, key, k) != 0) return 0;
+    line += k;
+    while (*line == ' ' || *line == '\t') line++;
+    return *line == '=';
+}
+
+/* The model's config text with its `input = ...` line set to H,W,C and its
+ * `batch = ...` line to 1 (the first of each, so line numbers stay; batch
+ * added after input if absent). */
+static char *text_for_size(const char *text, int H, int W, int C)
 {
     size_t len = strlen(text);
-    char *outp = malloc(len + 64);
+    char *outp = malloc(len + 128);
     if (!outp) return NULL;
     char *o = outp;
-    int done = 0;
+    int done_in = 0, done_b = 0, has_b = 0;
+    for (const char *q = text; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
+        has_b |= sets_key(q, "batch");
     const char *p = text;
     while (*p) {
         const char *eol = strchr(p, '\n');
         size_t n = eol ? (size_t)(eol - p + 1) : strlen(p);
-        const char *q = p;
-        while (q < p + n && (*q == ' ' || *q == '\t')) q++;
-        const char *k = q;
-        if (!done && strncmp(k, "input", 5) == 0) {
-            k += 5;
-            while (*k == ' ' || *k == '\t') k++;
-            if (*k == '=') {
-                o += sprintf(o, "input = %d,%d,%d\n", H, W, C);
-                done = 1;
-                p += n;
-                continue;
-            }
+        if (!done_in && sets_key(p, "input")) {
+            o += sprintf(o, "input = %d,%d,%d\n%s", H, W, C, has_b ? "" : "batch = 1\n");
+            done_in = 1;
+        } else if (!done_b && sets_key(p, "batch")) {
+            o += sprintf(o, "batch = 1\n");
+            done_b = 1;
+        } else {
+            memcpy(o, p, n);
+            o += n;
         }
-        memcpy(o, p, n);
-        o += n;
         p += n;
     }
     *o = '\0';
@@ -141,7 +152,9 @@ int cmd_denoise(int argc, char **argv)
     }
     if (!out) {
         fprintf(stderr, "clae denoise: missing %s (usage: clae denoise CKPT IN OUT)\n",
-                !ckpt ? "CKPT" : !in ? "IN" : "OUT");
+                !ckpt ? "CKPT"
+                : !in ? "IN"
+                      : "OUT");
         return 2;
     }
     if (blurred_out && !blur) {
@@ -177,7 +190,7 @@ int cmd_denoise(int argc, char **argv)
     const int top = (Hp - H) / 2, left = (Wp - W) / 2;
 
     /* The same model at Hp x Wp: the parameters do not depend on the input size. */
-    text = text_with_input(m.text, Hp, Wp, C);
+    text = text_for_size(m.text, Hp, Wp, C);
     if (!text) {
         fprintf(stderr, "clae: out of memory\n");
         goto done;
@@ -185,13 +198,13 @@ int cmd_denoise(int argc, char **argv)
     char err[512], name[600];
     snprintf(name, sizeof name, "%s:config", ckpt);
     if (clae_model_parse_ex(NULL, text, name, &mp, err, sizeof err) != CLAE_OK) {
-        fprintf(stderr, "clae: %s: the model cannot run on a %dx%d image: %s\n", ckpt, Hp, Wp,
-                err);
+        fprintf(stderr, "clae: %s: the model cannot run on a %dx%d image: %s\n", ckpt, Wp, Hp, err);
         goto done;
     }
     if (mp.block_floats != m.block_floats || mp.ntensors != m.ntensors) {
-        fprintf(stderr, "clae: %s: the model's parameters change with the input size (not fully "
-                        "convolutional)\n",
+        fprintf(stderr,
+                "clae: %s: the model's parameters change with the input size (not fully "
+                "convolutional)\n",
                 ckpt);
         goto done;
     }

@@ -218,10 +218,9 @@ int cmd_eval(int argc, char **argv)
     clae_metrics_summary si = clae_metrics_result(&acc_in), so = clae_metrics_result(&acc_out);
     char desc[96];
     clae_app_corrupt_describe(&cor, desc, sizeof desc);
-    const char *base_name =
-        cor.kind == CLAE_CORRUPT_BLUR   ? "blurred input (do nothing)"
-        : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
-                                        : "corrupted input (do nothing)";
+    const char *base_name = cor.kind == CLAE_CORRUPT_BLUR   ? "blurred input (do nothing)"
+                            : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
+                                                            : "corrupted input (do nothing)";
     printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, d.name);
     printf("CIFAR-10 test images: %zu (%s)\n", n, data);
     printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");

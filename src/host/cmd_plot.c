@@ -8,10 +8,11 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: clae plot HISTORY OUT.png\n"
-               "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
-               "  (the history.jsonl 'clae train' writes into its output folder); OUT: a %dx%d\n"
-               "  PNG of both losses against epoch\n",
+    fprintf(f,
+            "usage: clae plot HISTORY OUT.png\n"
+            "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
+            "  (the history.jsonl 'clae train' writes into its output folder); OUT: a %dx%d\n"
+            "  PNG of both losses against epoch\n",
             CLAE_PLOT_W, CLAE_PLOT_H);
 }
 

@@ -11,10 +11,10 @@
 #include "cli.h"
 
 enum {
-    SCALE = 4,                           /* nearest enlargement */
-    GAP = 4,                             /* between tiles and around the figure */
-    TILE = CLAE_CIFAR_SIDE * SCALE,      /* 128 */
-    LABEL_W = 100,                       /* label column (text at scale 2) */
+    SCALE = 4,                      /* nearest enlargement */
+    GAP = 4,                        /* between tiles and around the figure */
+    TILE = CLAE_CIFAR_SIDE * SCALE, /* 128 */
+    LABEL_W = 100,                  /* label column (text at scale 2) */
     MAX_N = 256
 };
 

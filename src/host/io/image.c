@@ -165,7 +165,8 @@ static clae_status write_atomic(const char *path, int fmt, const clae_image *img
     }
     if (!s.bad && rename(tmp, path) != 0) s.bad = 1;
     if (s.bad) {
-        fprintf(stderr, "clae: %s: cannot write: %s\n", path, errno ? strerror(errno) : "encoder failed");
+        fprintf(stderr, "clae: %s: cannot write: %s\n", path,
+                errno ? strerror(errno) : "encoder failed");
         unlink(tmp);
         free(tmp);
         return CLAE_ERR_IO;
@@ -487,7 +488,8 @@ clae_status clae_history_load(const char *path, clae_history *h)
             why = "missing number 'epoch'";
         else if (!json_number(o, "train_loss", &tl))
             why = "missing number 'train_loss'";
-        else if (cJSON_GetObjectItemCaseSensitive(o, "val_loss") && !json_number(o, "val_loss", &vl))
+        else if (cJSON_GetObjectItemCaseSensitive(o, "val_loss") &&
+                 !json_number(o, "val_loss", &vl))
             why = "'val_loss' is not a number";
         else if (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)
             vl = NAN;
@@ -593,8 +595,8 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     /* x range: a little margin so end points do not sit on the frame */
     double xm = (ex1 - ex0) * 0.03;
     double vx0 = ex0 - xm, vx1 = ex1 + xm;
-#define PX(e) (X0 + (int)lround(((e) - vx0) / (vx1 - vx0) * (X1 - X0)))
-#define PY(l) (Y1 - (int)lround(((l) - ly0) / (ly1 - ly0) * (Y1 - Y0)))
+#define PX(e) (X0 + (int)lround(((e)-vx0) / (vx1 - vx0) * (X1 - X0)))
+#define PY(l) (Y1 - (int)lround(((l)-ly0) / (ly1 - ly0) * (Y1 - Y0)))
 
     char buf[32];
     /* y grid, ticks and labels */
