@@ -11,6 +11,10 @@ static const clae_command COMMANDS[] = {
     {"init", "write a freshly initialised checkpoint for a config", cmd_init},
     {"train", "train a model on CIFAR-10 (checkpoints, resume, Ctrl-C safe)", cmd_train},
     {"bench", "time every op of a training step against the device's peak", cmd_bench},
+    {"eval", "metrics of a checkpoint on the CIFAR-10 test set vs doing nothing", cmd_eval},
+    {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
+    {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},
+    {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},
 };
 
 static void usage(FILE *f)

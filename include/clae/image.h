@@ -1,0 +1,109 @@
+/* Images for the result commands (eval, show, denoise, plot): 8-bit
+ * interleaved images (rows top to bottom, pixels left to right, c channels
+ * each), loaded with stb_image (PNG/JPG/BMP/...), written with
+ * stb_image_write (PNG/JPG/BMP by the file's extension) atomically (temp file
+ * in the same folder, then rename), converted to and from float (C,H,W) in
+ * [0,1]; reflect padding and cropping of (C,H,W) floats; nearest-neighbour
+ * enlargement; a 5x7 bitmap font and line drawing; and the loss-history plot.
+ *
+ * Errors: one line on stderr, `clae: <file>: <problem>`, and a clae_status
+ * (CLAE_ERR_IO: cannot read/write; CLAE_ERR_FORMAT: not a usable image or
+ * history; CLAE_ERR_ARG; CLAE_ERR_NOMEM). */
+#ifndef CLAE_IMAGE_H
+#define CLAE_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clae/status.h"
+
+typedef struct clae_image {
+    int w, h, c; /* c: 1..4 */
+    uint8_t *px; /* h * w * c bytes, interleaved */
+} clae_image;
+
+/* A zeroed image (w, h >= 1, c in 1..4). */
+clae_status clae_image_alloc(clae_image *img, int w, int h, int c);
+void clae_image_free(clae_image *img);
+/* Every pixel = rgb (the first c of its 3 values; alpha 255). */
+void clae_image_fill(clae_image *img, const uint8_t rgb[3]);
+
+/* Load an image file. want_c 0: as stored; otherwise the file must have
+ * exactly want_c channels (PNG palette images count as 3, or 4 with
+ * transparency), else `clae: <file>: image has 1 channel, the model expects 3`
+ * and CLAE_ERR_FORMAT. Missing/unreadable file: CLAE_ERR_IO. */
+clae_status clae_image_load(const char *path, int want_c, clae_image *img);
+/* Write by extension (.png, .jpg/.jpeg quality 95, .bmp; any letter case),
+ * atomically. Unknown extension: CLAE_ERR_ARG. */
+clae_status clae_image_write(const char *path, const clae_image *img);
+/* Write len bytes to path atomically (temp file, fsync, rename; mode 0644). */
+clae_status clae_file_write_atomic(const char *path, const void *data, size_t len);
+
+/* img -> out (c,h,w) = byte / 255 */
+void clae_image_to_chw(float *out, const clae_image *img);
+/* in (c,h,w) -> img (size and channels already set): round(clamp(x,0,1) * 255) */
+void clae_image_from_chw(clae_image *img, const float *in);
+
+/* Reflect-101 index (numpy 'reflect', OpenCV BORDER_REFLECT_101) of i into
+ * [0, n): ... 2 1 | 0 1 2 ... n-1 | n-2 ...; any i, n >= 1. */
+int clae_reflect_index(int i, int n);
+/* n rounded up to a multiple of m (m >= 1). */
+int clae_round_up(int n, int m);
+/* in (C,H,W) -> out (C,Hp,Wp), Hp >= H, Wp >= W: in placed at rows
+ * top..top+H-1, columns left..left+W-1, everything else reflected (reflect-101). */
+void clae_pad_reflect(float *out, const float *in, int C, int H, int W, int Hp, int Wp, int top,
+                      int left);
+/* in (C,Hp,Wp) -> out (C,H,W): the window at (top, left). */
+void clae_crop(float *out, const float *in, int C, int Hp, int Wp, int top, int left, int H, int W);
+
+/* Copy src into dst at (x, y), every pixel enlarged to scale x scale
+ * (nearest); clipped to dst. Channels: min(src->c, dst->c) copied, an extra
+ * dst alpha set to 255; a grey src fills every dst colour channel. */
+void clae_image_blit_scaled(clae_image *dst, const clae_image *src, int x, int y, int scale);
+
+/* ---- drawing --------------------------------------------------------------- */
+
+#define CLAE_FONT_W 5
+#define CLAE_FONT_H 7
+/* The 7 rows of a glyph, top first, bit 4 the leftmost column; characters
+ * without a glyph give '?''s. Space is blank. */
+const uint8_t *clae_font_glyph(int ch);
+/* Pixel width of s drawn at scale (glyphs 5 wide, 1 column apart). */
+int clae_text_width(const char *s, int scale);
+/* Draw s with its top-left corner at (x, y); vertical: rotated 90 degrees
+ * counter-clockwise, reading bottom to top, (x, y) then the top-left of the
+ * rotated box (width 7*scale, height clae_text_width). Clipped to img. */
+void clae_draw_text(clae_image *img, int x, int y, const char *s, const uint8_t rgb[3], int scale,
+                    int vertical);
+void clae_fill_rect(clae_image *img, int x, int y, int w, int h, const uint8_t rgb[3]);
+/* A line (Bresenham) of thickness t >= 1 pixels (a t x t pen), clipped. */
+void clae_draw_line(clae_image *img, int x0, int y0, int x1, int y1, const uint8_t rgb[3], int t);
+
+/* ---- training history plot ------------------------------------------------ */
+
+/* The history.jsonl that `clae train` appends to: one JSON object per line
+ * with numbers epoch and train_loss (required) and val_loss (optional; a
+ * negative value or none: not measured, NAN here). Blank lines are skipped. */
+typedef struct clae_history {
+    size_t n;
+    double *epoch, *train_loss, *val_loss;
+} clae_history;
+
+/* Bad line: `clae: <file>:<line>: <problem>` and CLAE_ERR_FORMAT; no
+ * epochs at all: CLAE_ERR_FORMAT; unreadable: CLAE_ERR_IO. */
+clae_status clae_history_load(const char *path, clae_history *h);
+void clae_history_free(clae_history *h);
+
+#define CLAE_PLOT_W 640
+#define CLAE_PLOT_H 400
+/* The plot area (axes box) inside the CLAE_PLOT_W x CLAE_PLOT_H figure. */
+#define CLAE_PLOT_X0 78
+#define CLAE_PLOT_X1 620
+#define CLAE_PLOT_Y0 20
+#define CLAE_PLOT_Y1 346
+/* Train (blue) and validation (orange) loss against epoch on a white
+ * CLAE_PLOT_W x CLAE_PLOT_H RGB figure: axes, ticks, tick labels, axis
+ * labels "epoch" and "MSE loss", a legend. h->n >= 1. */
+clae_status clae_plot_history(const clae_history *h, clae_image *out);
+
+#endif

@@ -1,0 +1,245 @@
+/* clae eval CKPT: image-quality metrics of a trained model on the CIFAR-10
+ * test set against the "do nothing" baseline (the corrupted input itself).
+ * Also the helpers eval, show and denoise share (declared in cli.h). */
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clae/checkpoint.h"
+#include "clae/cifar.h"
+#include "clae/corrupt.h"
+#include "clae/image.h"
+#include "clae/metrics.h"
+#include "clae/net.h"
+#include "cli.h"
+
+/* ---- shared by eval / show / denoise ------------------------------------------- */
+
+int clae_app_load(const char *ckpt, clae_model *m)
+{
+    memset(m, 0, sizeof *m);
+    return clae_ckpt_load(ckpt, m, NULL, CLAE_CKPT_WEIGHTS_ONLY) == CLAE_OK;
+}
+
+int clae_app_check_cifar(const char *ckpt, const clae_model *m)
+{
+    if (m->net.H == CLAE_CIFAR_SIDE && m->net.W == CLAE_CIFAR_SIDE &&
+        m->net.C == CLAE_CIFAR_CHANNELS)
+        return 1;
+    fprintf(stderr, "clae: %s: the model's input is %dx%dx%d, CIFAR-10 images are 32x32x3\n", ckpt,
+            m->net.H, m->net.W, m->net.C);
+    return 0;
+}
+
+clae_status clae_app_corrupt_init(const clae_model *m, clae_corrupt *c)
+{
+    clae_corrupt_defaults(c);
+    if (clae_corrupt_set(c, "corrupt", m->train.corrupt) != CLAE_OK) return CLAE_ERR_ARG;
+    c->blur_size = m->train.blur_size;
+    c->blur_sigma = m->train.blur_sigma;
+    return clae_corrupt_check(c);
+}
+
+void clae_app_corrupt_describe(const clae_corrupt *c, char *buf, size_t len)
+{
+    if (c->kind == CLAE_CORRUPT_BLUR)
+        snprintf(buf, len, "blur (size %d, sigma %g)", c->blur_size, c->blur_sigma);
+    else
+        snprintf(buf, len, "%s", clae_corrupt_name(c->kind));
+}
+
+clae_status clae_app_forward(clae_net *n, const float *in, float *out, int nb)
+{
+    size_t bytes = (size_t)nb * clae_model_in_count(n->m) * sizeof(float);
+    if (n->d->is_ref)
+        memcpy(n->h_act[0], in, bytes);
+    else
+        CLAE_TRY(clae_write(n->d, n->d_act[0], in, bytes));
+    CLAE_TRY(clae_net_forward(n, nb));
+    return clae_net_read_output(n, out, nb);
+}
+
+/* ---- eval ------------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: clae eval CKPT [options]\n"
+               "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
+               "  the checkpoint's config says (e.g. blurred), against doing nothing\n"
+               "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+               "  --device N|ref   OpenCL device index or the reference path\n"
+               "  --json FILE      also write the results as JSON\n"
+               "  --limit N        only the first N test images\n"
+               "  --batch N        images per forward pass (default 256)\n");
+}
+
+static cJSON *row_json(const clae_metrics_summary *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "mse", s->mse);
+    cJSON_AddNumberToObject(o, "psnr", s->psnr);
+    cJSON_AddNumberToObject(o, "psnr_global", s->psnr_global);
+    cJSON_AddNumberToObject(o, "psnr_capped", (double)s->psnr_capped);
+    cJSON_AddNumberToObject(o, "ssim", s->ssim);
+    cJSON_AddNumberToObject(o, "accuracy", s->accuracy);
+    return o;
+}
+
+static int write_json(const char *path, const char *ckpt, const char *data, const char *device,
+                      const clae_corrupt *c, const char *base_name,
+                      const clae_metrics_summary *base, const clae_metrics_summary *model)
+{
+    cJSON *root = cJSON_CreateObject();
+    int ok = root != NULL;
+    if (ok) {
+        cJSON_AddStringToObject(root, "checkpoint", ckpt);
+        cJSON_AddStringToObject(root, "data", data);
+        cJSON_AddStringToObject(root, "device", device);
+        cJSON_AddNumberToObject(root, "images", (double)model->images);
+        cJSON_AddStringToObject(root, "corrupt", clae_corrupt_name(c->kind));
+        if (c->kind == CLAE_CORRUPT_BLUR) {
+            cJSON_AddNumberToObject(root, "blur_size", c->blur_size);
+            cJSON_AddNumberToObject(root, "blur_sigma", c->blur_sigma);
+        }
+        cJSON *b = row_json(base), *m = row_json(model);
+        if (b) cJSON_AddStringToObject(b, "name", base_name);
+        if (m) cJSON_AddStringToObject(m, "name", "model");
+        ok = b && m;
+        if (b) cJSON_AddItemToObject(root, "input", b);
+        if (m) cJSON_AddItemToObject(root, "model", m);
+    }
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "clae: %s: out of memory for the JSON\n", path);
+        return 0;
+    }
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replace the NUL: write len + 1 bytes (the NUL's place) */
+    ok = clae_file_write_atomic(path, text, len + 1) == CLAE_OK;
+    free(text);
+    return ok;
+}
+
+static void print_row(const char *name, const clae_metrics_summary *s)
+{
+    printf("%-28s %10.6f %9.3f %8.4f %9.4f\n", name, s->mse, s->psnr, s->ssim, s->accuracy);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL;
+    long limit = 0, batch = 256;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = strcmp(a, "--data") == 0 || strcmp(a, "--device") == 0 ||
+                    strcmp(a, "--json") == 0 || strcmp(a, "--limit") == 0 ||
+                    strcmp(a, "--batch") == 0;
+        if (takes && !v) {
+            fprintf(stderr, "clae eval: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--data") == 0) {
+            data = argv[++i];
+        } else if (strcmp(a, "--device") == 0) {
+            device = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            json = argv[++i];
+        } else if (strcmp(a, "--limit") == 0) {
+            if (!clae_parse_long(a, argv[++i], 1, &limit)) return 2;
+        } else if (strcmp(a, "--batch") == 0) {
+            if (!clae_parse_long(a, argv[++i], 1, &batch)) return 2;
+            if (batch > 65536) batch = 65536;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "clae eval: unknown option '%s' (see --help)\n", a);
+            return 2;
+        } else if (!ckpt) {
+            ckpt = a;
+        } else {
+            fprintf(stderr, "clae eval: unexpected argument '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (!ckpt) {
+        fprintf(stderr, "clae eval: missing CKPT (see --help)\n");
+        return 2;
+    }
+
+    clae_model m;
+    if (!clae_app_load(ckpt, &m)) return 1;
+    int rc = 1;
+    clae_corrupt cor;
+    clae_device d;
+    int dev_open = 0, net_made = 0;
+    clae_dataset test = {0};
+    clae_net net;
+    float *clean = NULL, *input = NULL, *output = NULL;
+    if (!clae_app_check_cifar(ckpt, &m)) goto done;
+    if (clae_app_corrupt_init(&m, &cor) != CLAE_OK) goto done;
+    if (!data) data = m.train.data;
+    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    size_t n = test.n;
+    if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
+    if ((size_t)batch > n) batch = (long)n;
+    if (clae_device_open(&d, device) != CLAE_OK) goto done;
+    dev_open = 1;
+    if (clae_net_create(&net, &m, &d, (int)batch) != CLAE_OK) goto done;
+    net_made = 1;
+
+    size_t per = clae_model_in_count(&m);
+    clean = malloc((size_t)batch * per * sizeof(float));
+    input = malloc((size_t)batch * per * sizeof(float));
+    output = malloc((size_t)batch * per * sizeof(float));
+    if (!clean || !input || !output) {
+        fprintf(stderr, "clae: out of memory for a batch of %ld\n", batch);
+        goto done;
+    }
+    clae_metrics acc_in, acc_out;
+    if (clae_metrics_init(&acc_in, 3, 32, 32) != CLAE_OK ||
+        clae_metrics_init(&acc_out, 3, 32, 32) != CLAE_OK)
+        goto done;
+    clae_rng rng;
+    clae_rng_seed(&rng, m.train.seed);
+    for (size_t s = 0; s < n; s += (size_t)batch) {
+        int nb = (int)((n - s) < (size_t)batch ? n - s : (size_t)batch);
+        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb);
+        if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
+        if (clae_app_forward(&net, input, output, nb) != CLAE_OK) goto done;
+        clae_metrics_add(&acc_in, input, clean, (size_t)nb);
+        clae_metrics_add(&acc_out, output, clean, (size_t)nb);
+    }
+    clae_metrics_summary si = clae_metrics_result(&acc_in), so = clae_metrics_result(&acc_out);
+    char desc[96];
+    clae_app_corrupt_describe(&cor, desc, sizeof desc);
+    const char *base_name = cor.kind == CLAE_CORRUPT_BLUR   ? "blurred input (do nothing)"
+                            : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
+                                                            : "corrupted input (do nothing)";
+    printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, d.name);
+    printf("CIFAR-10 test images: %zu (%s)\n", n, data);
+    printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
+    print_row(base_name, &si);
+    print_row("model", &so);
+    if (si.psnr_capped || so.psnr_capped)
+        printf("(PSNR capped at %.0f dB for %zu input and %zu model images identical to the "
+               "original)\n",
+               CLAE_PSNR_CAP_DB, si.psnr_capped, so.psnr_capped);
+    if (json && !write_json(json, ckpt, data, d.name, &cor, base_name, &si, &so)) goto done;
+    if (json) printf("wrote %s\n", json);
+    rc = 0;
+done:
+    free(clean);
+    free(input);
+    free(output);
+    if (net_made) clae_net_free(&net);
+    if (dev_open) clae_device_close(&d);
+    clae_dataset_free(&test);
+    clae_model_free(&m);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* clae plot HISTORY OUT.png: train and validation loss against epoch from a
+ * history.jsonl written by 'clae train'. */
+#include <stdio.h>
+#include <string.h>
+
+#include "clae/image.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clae plot HISTORY OUT.png\n"
+            "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
+            "  (the history.jsonl 'clae train' writes into its output folder); OUT: a %dx%d\n"
+            "  PNG of both losses against epoch\n",
+            CLAE_PLOT_W, CLAE_PLOT_H);
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    const char *hist = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "clae plot: unknown option '%s' (see --help)\n", a);
+            return 2;
+        } else if (!hist) {
+            hist = a;
+        } else if (!out) {
+            out = a;
+        } else {
+            fprintf(stderr, "clae plot: unexpected argument '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (!hist || !out) {
+        fprintf(stderr, "clae plot: missing %s (usage: clae plot HISTORY OUT.png)\n",
+                hist ? "OUT.png" : "HISTORY");
+        return 2;
+    }
+    clae_history h;
+    if (clae_history_load(hist, &h) != CLAE_OK) return 1;
+    clae_image img = {0};
+    int rc = 1;
+    if (clae_plot_history(&h, &img) == CLAE_OK && clae_image_write(out, &img) == CLAE_OK) {
+        printf("wrote %s (%dx%d): %zu epochs\n", out, img.w, img.h, h.n);
+        rc = 0;
+    }
+    clae_image_free(&img);
+    clae_history_free(&h);
+    return rc;
+}

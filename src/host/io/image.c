@@ -1,0 +1,668 @@
+/* Images for the result commands: load/write (stb), float conversion,
+ * reflect padding, enlargement, a 5x7 font, lines and the history plot.
+ * The system libstb provides the stb implementations. */
+#include "clae/image.h"
+
+#include <cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+/* ---- basics ---------------------------------------------------------------- */
+
+clae_status clae_image_alloc(clae_image *img, int w, int h, int c)
+{
+    img->w = img->h = img->c = 0;
+    img->px = NULL;
+    if (w < 1 || h < 1 || c < 1 || c > 4 || (size_t)w * (size_t)h > ((size_t)1 << 31)) {
+        fprintf(stderr, "clae: bad image size %dx%dx%d\n", w, h, c);
+        return CLAE_ERR_ARG;
+    }
+    img->px = calloc((size_t)w * h * c, 1);
+    if (!img->px) {
+        fprintf(stderr, "clae: out of memory for a %dx%d image\n", w, h);
+        return CLAE_ERR_NOMEM;
+    }
+    img->w = w;
+    img->h = h;
+    img->c = c;
+    return CLAE_OK;
+}
+
+void clae_image_free(clae_image *img)
+{
+    free(img->px);
+    img->px = NULL;
+    img->w = img->h = img->c = 0;
+}
+
+static void put_px(clae_image *img, int x, int y, const uint8_t rgb[3])
+{
+    if (x < 0 || y < 0 || x >= img->w || y >= img->h) return;
+    uint8_t *p = img->px + ((size_t)y * img->w + x) * img->c;
+    if (img->c < 3) {
+        p[0] = (uint8_t)((rgb[0] * 77 + rgb[1] * 150 + rgb[2] * 29) >> 8);
+        if (img->c == 2) p[1] = 255;
+    } else {
+        p[0] = rgb[0];
+        p[1] = rgb[1];
+        p[2] = rgb[2];
+        if (img->c == 4) p[3] = 255;
+    }
+}
+
+void clae_image_fill(clae_image *img, const uint8_t rgb[3])
+{
+    for (int y = 0; y < img->h; y++)
+        for (int x = 0; x < img->w; x++) put_px(img, x, y, rgb);
+}
+
+clae_status clae_image_load(const char *path, int want_c, clae_image *img)
+{
+    img->w = img->h = img->c = 0;
+    img->px = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
+        return CLAE_ERR_IO;
+    }
+    int w, h, c;
+    if (!stbi_info_from_file(f, &w, &h, &c)) {
+        fprintf(stderr, "clae: %s: not a readable image (%s)\n", path, stbi_failure_reason());
+        fclose(f);
+        return CLAE_ERR_FORMAT;
+    }
+    if (want_c > 0 && c != want_c) {
+        fprintf(stderr, "clae: %s: image has %d channel%s, the model expects %d\n", path, c,
+                c == 1 ? "" : "s", want_c);
+        fclose(f);
+        return CLAE_ERR_FORMAT;
+    }
+    uint8_t *px = stbi_load_from_file(f, &w, &h, &c, 0);
+    fclose(f);
+    if (!px) {
+        fprintf(stderr, "clae: %s: not a readable image (%s)\n", path, stbi_failure_reason());
+        return CLAE_ERR_FORMAT;
+    }
+    size_t bytes = (size_t)w * h * c;
+    img->px = malloc(bytes);
+    if (!img->px) {
+        stbi_image_free(px);
+        fprintf(stderr, "clae: %s: out of memory for a %dx%d image\n", path, w, h);
+        return CLAE_ERR_NOMEM;
+    }
+    memcpy(img->px, px, bytes);
+    stbi_image_free(px);
+    img->w = w;
+    img->h = h;
+    img->c = c;
+    return CLAE_OK;
+}
+
+/* ---- atomic writing ----------------------------------------------------------- */
+
+typedef struct sink {
+    FILE *f;
+    int bad;
+} sink;
+
+static void sink_write(void *ctx, void *data, int size)
+{
+    sink *s = ctx;
+    if (size > 0 && fwrite(data, 1, (size_t)size, s->f) != (size_t)size) s->bad = 1;
+}
+
+enum { FMT_PNG, FMT_JPG, FMT_BMP, FMT_RAW };
+
+/* Open a temp file next to path; write through fn; fsync; rename. */
+static clae_status write_atomic(const char *path, int fmt, const clae_image *img, const void *data,
+                                size_t len)
+{
+    size_t plen = strlen(path) + 16;
+    char *tmp = malloc(plen);
+    if (!tmp) return CLAE_ERR_NOMEM;
+    snprintf(tmp, plen, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "clae: %s: cannot create a file there: %s\n", path, strerror(errno));
+        free(tmp);
+        return CLAE_ERR_IO;
+    }
+    (void)fchmod(fd, 0644);
+    sink s = {fdopen(fd, "wb"), 0};
+    if (!s.f) {
+        close(fd);
+        s.bad = 1;
+    } else {
+        int ok = 1;
+        switch (fmt) {
+        case FMT_PNG:
+            ok = stbi_write_png_to_func(sink_write, &s, img->w, img->h, img->c, img->px,
+                                        img->w * img->c);
+            break;
+        case FMT_JPG:
+            ok = stbi_write_jpg_to_func(sink_write, &s, img->w, img->h, img->c, img->px, 95);
+            break;
+        case FMT_BMP:
+            ok = stbi_write_bmp_to_func(sink_write, &s, img->w, img->h, img->c, img->px);
+            break;
+        default:
+            sink_write(&s, (void *)data, (int)len);
+            if (len > (size_t)0x7fffffff) s.bad = 1;
+            break;
+        }
+        if (!ok) s.bad = 1;
+        if (fflush(s.f) != 0 || fsync(fileno(s.f)) != 0) s.bad = 1;
+        if (fclose(s.f) != 0) s.bad = 1;
+    }
+    if (!s.bad && rename(tmp, path) != 0) s.bad = 1;
+    if (s.bad) {
+        fprintf(stderr, "clae: %s: cannot write: %s\n", path,
+                errno ? strerror(errno) : "encoder failed");
+        unlink(tmp);
+        free(tmp);
+        return CLAE_ERR_IO;
+    }
+    free(tmp);
+    return CLAE_OK;
+}
+
+static int ext_is(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    if (n < e) return 0;
+    for (size_t i = 0; i < e; i++)
+        if (tolower((unsigned char)path[n - e + i]) != ext[i]) return 0;
+    return 1;
+}
+
+clae_status clae_image_write(const char *path, const clae_image *img)
+{
+    int fmt;
+    if (ext_is(path, ".png"))
+        fmt = FMT_PNG;
+    else if (ext_is(path, ".jpg") || ext_is(path, ".jpeg"))
+        fmt = FMT_JPG;
+    else if (ext_is(path, ".bmp"))
+        fmt = FMT_BMP;
+    else {
+        fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", path);
+        return CLAE_ERR_ARG;
+    }
+    if (!img->px || img->w < 1 || img->h < 1 || img->c < 1 || img->c > 4) {
+        fprintf(stderr, "clae: %s: no image to write\n", path);
+        return CLAE_ERR_ARG;
+    }
+    errno = 0;
+    return write_atomic(path, fmt, img, NULL, 0);
+}
+
+clae_status clae_file_write_atomic(const char *path, const void *data, size_t len)
+{
+    errno = 0;
+    return write_atomic(path, FMT_RAW, NULL, data, len);
+}
+
+/* ---- float conversion, padding, cropping, enlargement -------------------------- */
+
+void clae_image_to_chw(float *out, const clae_image *img)
+{
+    size_t hw = (size_t)img->w * img->h;
+    for (int c = 0; c < img->c; c++)
+        for (size_t i = 0; i < hw; i++) out[c * hw + i] = img->px[i * img->c + c] / 255.0f;
+}
+
+void clae_image_from_chw(clae_image *img, const float *in)
+{
+    size_t hw = (size_t)img->w * img->h;
+    for (int c = 0; c < img->c; c++)
+        for (size_t i = 0; i < hw; i++) {
+            float x = in[c * hw + i];
+            x = x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; /* NaN -> 0 */
+            img->px[i * img->c + c] = (uint8_t)(x * 255.0f + 0.5f);
+        }
+}
+
+int clae_reflect_index(int i, int n)
+{
+    if (n <= 1) return 0;
+    int period = 2 * (n - 1);
+    i %= period;
+    if (i < 0) i += period;
+    return i < n ? i : period - i;
+}
+
+int clae_round_up(int n, int m) { return m <= 1 ? n : (n + m - 1) / m * m; }
+
+void clae_pad_reflect(float *out, const float *in, int C, int H, int W, int Hp, int Wp, int top,
+                      int left)
+{
+    for (int c = 0; c < C; c++)
+        for (int y = 0; y < Hp; y++) {
+            const float *row = in + ((size_t)c * H + clae_reflect_index(y - top, H)) * W;
+            float *o = out + ((size_t)c * Hp + y) * Wp;
+            for (int x = 0; x < Wp; x++) o[x] = row[clae_reflect_index(x - left, W)];
+        }
+}
+
+void clae_crop(float *out, const float *in, int C, int Hp, int Wp, int top, int left, int H, int W)
+{
+    for (int c = 0; c < C; c++)
+        for (int y = 0; y < H; y++)
+            memcpy(out + ((size_t)c * H + y) * W, in + ((size_t)c * Hp + top + y) * Wp + left,
+                   (size_t)W * sizeof(float));
+}
+
+void clae_image_blit_scaled(clae_image *dst, const clae_image *src, int x, int y, int scale)
+{
+    if (scale < 1) scale = 1;
+    for (int sy = 0; sy < src->h; sy++)
+        for (int sx = 0; sx < src->w; sx++) {
+            const uint8_t *p = src->px + ((size_t)sy * src->w + sx) * src->c;
+            uint8_t rgb[3];
+            if (src->c >= 3) {
+                rgb[0] = p[0];
+                rgb[1] = p[1];
+                rgb[2] = p[2];
+            } else {
+                rgb[0] = rgb[1] = rgb[2] = p[0];
+            }
+            for (int dy = 0; dy < scale; dy++)
+                for (int dx = 0; dx < scale; dx++)
+                    put_px(dst, x + sx * scale + dx, y + sy * scale + dy, rgb);
+        }
+}
+
+/* ---- 5x7 font -------------------------------------------------------------------
+ * Rows top to bottom, bit 4 = leftmost column. Characters 32..126. */
+static const uint8_t FONT[95][7] = {
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ' ' */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04}, /* '!' */
+    {0x0A, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00}, /* '"' */
+    {0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A}, /* '#' */
+    {0x04, 0x0F, 0x14, 0x0E, 0x05, 0x1E, 0x04}, /* '$' */
+    {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03}, /* '%' */
+    {0x0C, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0D}, /* '&' */
+    {0x04, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ''' */
+    {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02}, /* '(' */
+    {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08}, /* ')' */
+    {0x00, 0x04, 0x15, 0x0E, 0x15, 0x04, 0x00}, /* '*' */
+    {0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00}, /* '+' */
+    {0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08}, /* ',' */
+    {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}, /* '-' */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C}, /* '.' */
+    {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00}, /* '/' */
+    {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}, /* '0' */
+    {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}, /* '1' */
+    {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}, /* '2' */
+    {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}, /* '3' */
+    {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}, /* '4' */
+    {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E}, /* '5' */
+    {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}, /* '6' */
+    {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}, /* '7' */
+    {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}, /* '8' */
+    {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}, /* '9' */
+    {0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00}, /* ':' */
+    {0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x04, 0x08}, /* ';' */
+    {0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02}, /* '<' */
+    {0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00}, /* '=' */
+    {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08}, /* '>' */
+    {0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04}, /* '?' */
+    {0x0E, 0x11, 0x01, 0x0D, 0x15, 0x15, 0x0E}, /* '@' */
+    {0x0E, 0x11, 0x11, 0x11, 0x1F, 0x11, 0x11}, /* 'A' */
+    {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}, /* 'B' */
+    {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}, /* 'C' */
+    {0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C}, /* 'D' */
+    {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}, /* 'E' */
+    {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}, /* 'F' */
+    {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}, /* 'G' */
+    {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}, /* 'H' */
+    {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}, /* 'I' */
+    {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}, /* 'J' */
+    {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}, /* 'K' */
+    {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}, /* 'L' */
+    {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}, /* 'M' */
+    {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}, /* 'N' */
+    {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}, /* 'O' */
+    {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}, /* 'P' */
+    {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}, /* 'Q' */
+    {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}, /* 'R' */
+    {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}, /* 'S' */
+    {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}, /* 'T' */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}, /* 'U' */
+    {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}, /* 'V' */
+    {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}, /* 'W' */
+    {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}, /* 'X' */
+    {0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04}, /* 'Y' */
+    {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}, /* 'Z' */
+    {0x0E, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0E}, /* '[' */
+    {0x00, 0x10, 0x08, 0x04, 0x02, 0x01, 0x00}, /* '\' */
+    {0x0E, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0E}, /* ']' */
+    {0x04, 0x0A, 0x11, 0x00, 0x00, 0x00, 0x00}, /* '^' */
+    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F}, /* '_' */
+    {0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00}, /* '`' */
+    {0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F}, /* 'a' */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1E}, /* 'b' */
+    {0x00, 0x00, 0x0E, 0x10, 0x10, 0x11, 0x0E}, /* 'c' */
+    {0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F}, /* 'd' */
+    {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}, /* 'e' */
+    {0x06, 0x09, 0x08, 0x1C, 0x08, 0x08, 0x08}, /* 'f' */
+    {0x00, 0x0F, 0x11, 0x11, 0x0F, 0x01, 0x0E}, /* 'g' */
+    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11}, /* 'h' */
+    {0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E}, /* 'i' */
+    {0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0C}, /* 'j' */
+    {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12}, /* 'k' */
+    {0x0C, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}, /* 'l' */
+    {0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11}, /* 'm' */
+    {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}, /* 'n' */
+    {0x00, 0x00, 0x0E, 0x11, 0x11, 0x11, 0x0E}, /* 'o' */
+    {0x00, 0x00, 0x1E, 0x11, 0x1E, 0x10, 0x10}, /* 'p' */
+    {0x00, 0x00, 0x0D, 0x13, 0x0F, 0x01, 0x01}, /* 'q' */
+    {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10}, /* 'r' */
+    {0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E}, /* 's' */
+    {0x08, 0x08, 0x1C, 0x08, 0x08, 0x09, 0x06}, /* 't' */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0D}, /* 'u' */
+    {0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04}, /* 'v' */
+    {0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0A}, /* 'w' */
+    {0x00, 0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11}, /* 'x' */
+    {0x00, 0x00, 0x11, 0x11, 0x0F, 0x01, 0x0E}, /* 'y' */
+    {0x00, 0x00, 0x1F, 0x02, 0x04, 0x08, 0x1F}, /* 'z' */
+    {0x02, 0x04, 0x04, 0x08, 0x04, 0x04, 0x02}, /* '{' */
+    {0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}, /* '|' */
+    {0x08, 0x04, 0x04, 0x02, 0x04, 0x04, 0x08}, /* '}' */
+    {0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00}, /* '~' */
+};
+
+const uint8_t *clae_font_glyph(int ch)
+{
+    if (ch < 32 || ch > 126) ch = '?';
+    return FONT[ch - 32];
+}
+
+int clae_text_width(const char *s, int scale)
+{
+    size_t n = strlen(s);
+    return n ? (int)(n * (CLAE_FONT_W + 1) - 1) * scale : 0;
+}
+
+void clae_draw_text(clae_image *img, int x, int y, const char *s, const uint8_t rgb[3], int scale,
+                    int vertical)
+{
+    if (scale < 1) scale = 1;
+    int len = clae_text_width(s, scale);
+    for (int k = 0; s[k]; k++) {
+        const uint8_t *g = clae_font_glyph((unsigned char)s[k]);
+        int ox = k * (CLAE_FONT_W + 1) * scale; /* offset along the text */
+        for (int r = 0; r < CLAE_FONT_H; r++)
+            for (int col = 0; col < CLAE_FONT_W; col++) {
+                if (!(g[r] >> (CLAE_FONT_W - 1 - col) & 1)) continue;
+                for (int dy = 0; dy < scale; dy++)
+                    for (int dx = 0; dx < scale; dx++) {
+                        int u = ox + col * scale + dx, v = r * scale + dy; /* text coords */
+                        if (vertical) /* 90 deg counter-clockwise: u goes up, v goes right */
+                            put_px(img, x + v, y + len - 1 - u, rgb);
+                        else
+                            put_px(img, x + u, y + v, rgb);
+                    }
+            }
+    }
+}
+
+void clae_fill_rect(clae_image *img, int x, int y, int w, int h, const uint8_t rgb[3])
+{
+    for (int j = y; j < y + h; j++)
+        for (int i = x; i < x + w; i++) put_px(img, i, j, rgb);
+}
+
+void clae_draw_line(clae_image *img, int x0, int y0, int x1, int y1, const uint8_t rgb[3], int t)
+{
+    if (t < 1) t = 1;
+    int dx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1;
+    int dy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1;
+    int err = dx + dy, off = (t - 1) / 2;
+    for (;;) {
+        clae_fill_rect(img, x0 - off, y0 - off, t, t, rgb);
+        if (x0 == x1 && y0 == y1) break;
+        int e2 = 2 * err;
+        if (e2 >= dy) {
+            err += dy;
+            x0 += sx;
+        }
+        if (e2 <= dx) {
+            err += dx;
+            y0 += sy;
+        }
+    }
+}
+
+/* ---- history ------------------------------------------------------------------- */
+
+void clae_history_free(clae_history *h)
+{
+    free(h->epoch);
+    free(h->train_loss);
+    free(h->val_loss);
+    memset(h, 0, sizeof *h);
+}
+
+static int json_number(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return 0;
+    *out = v->valuedouble;
+    return 1;
+}
+
+clae_status clae_history_load(const char *path, clae_history *h)
+{
+    memset(h, 0, sizeof *h);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
+        return CLAE_ERR_IO;
+    }
+    char *line = NULL;
+    size_t cap = 0, alloc = 0;
+    long lineno = 0;
+    clae_status st = CLAE_OK;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        const char *p = line;
+        while (*p && isspace((unsigned char)*p)) p++;
+        if (!*p) continue;
+        cJSON *o = cJSON_Parse(line);
+        double e = 0, tl = 0, vl = NAN;
+        const char *why = NULL;
+        if (!o || !cJSON_IsObject(o))
+            why = "not a JSON object";
+        else if (!json_number(o, "epoch", &e))
+            why = "missing number 'epoch'";
+        else if (!json_number(o, "train_loss", &tl))
+            why = "missing number 'train_loss'";
+        else if (cJSON_GetObjectItemCaseSensitive(o, "val_loss") &&
+                 !json_number(o, "val_loss", &vl))
+            why = "'val_loss' is not a number";
+        else if (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)
+            vl = NAN;
+        cJSON_Delete(o);
+        if (why) {
+            fprintf(stderr, "clae: %s:%ld: %s\n", path, lineno, why);
+            st = CLAE_ERR_FORMAT;
+            break;
+        }
+        if (h->n == alloc) {
+            size_t na = alloc ? 2 * alloc : 64;
+            double *a = realloc(h->epoch, na * sizeof *a);
+            if (a) h->epoch = a;
+            double *b = a ? realloc(h->train_loss, na * sizeof *b) : NULL;
+            if (b) h->train_loss = b;
+            double *c = b ? realloc(h->val_loss, na * sizeof *c) : NULL;
+            if (!c) {
+                fprintf(stderr, "clae: %s: out of memory\n", path);
+                st = CLAE_ERR_NOMEM;
+                break;
+            }
+            h->val_loss = c;
+            alloc = na;
+        }
+        h->epoch[h->n] = e;
+        h->train_loss[h->n] = tl;
+        h->val_loss[h->n] = vl;
+        h->n++;
+    }
+    if (st == CLAE_OK && ferror(f)) {
+        fprintf(stderr, "clae: %s: read error\n", path);
+        st = CLAE_ERR_IO;
+    }
+    free(line);
+    fclose(f);
+    if (st == CLAE_OK && h->n == 0) {
+        fprintf(stderr, "clae: %s: no epochs in the history\n", path);
+        st = CLAE_ERR_FORMAT;
+    }
+    if (st != CLAE_OK) clae_history_free(h);
+    return st;
+}
+
+/* ---- plot -------------------------------------------------------------------- */
+
+/* Nice tick step (1, 2 or 5 times a power of ten) for about `want` ticks over span. */
+static double nice_step(double span, int want)
+{
+    double raw = span / want, p = pow(10.0, floor(log10(raw))), f = raw / p;
+    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
+
+/* "%.*f" with just enough decimals for step, or %.2g-style for extremes. */
+static void tick_label(char *buf, size_t len, double v, double step)
+{
+    if (fabs(v) < step * 1e-6) v = 0.0;
+    int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    if (dec > 6 || fabs(v) >= 1e6)
+        snprintf(buf, len, "%.2g", v);
+    else
+        snprintf(buf, len, "%.*f", dec, v);
+}
+
+clae_status clae_plot_history(const clae_history *h, clae_image *out)
+{
+    static const uint8_t white[3] = {255, 255, 255}, black[3] = {0, 0, 0},
+                         grid[3] = {230, 230, 230}, grey[3] = {90, 90, 90},
+                         blue[3] = {31, 119, 180}, orange[3] = {255, 127, 14};
+    if (h->n < 1) return CLAE_ERR_ARG;
+    clae_status st = clae_image_alloc(out, CLAE_PLOT_W, CLAE_PLOT_H, 3);
+    if (st != CLAE_OK) return st;
+    clae_image_fill(out, white);
+    const int X0 = CLAE_PLOT_X0, X1 = CLAE_PLOT_X1, Y0 = CLAE_PLOT_Y0, Y1 = CLAE_PLOT_Y1;
+
+    /* ranges */
+    double ex0 = h->epoch[0], ex1 = h->epoch[0], ly0 = INFINITY, ly1 = -INFINITY;
+    int have_val = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        ex0 = fmin(ex0, h->epoch[i]);
+        ex1 = fmax(ex1, h->epoch[i]);
+        ly0 = fmin(ly0, h->train_loss[i]);
+        ly1 = fmax(ly1, h->train_loss[i]);
+        if (!isnan(h->val_loss[i])) {
+            have_val = 1;
+            ly0 = fmin(ly0, h->val_loss[i]);
+            ly1 = fmax(ly1, h->val_loss[i]);
+        }
+    }
+    if (ex1 - ex0 < 1) {
+        ex0 -= 1;
+        ex1 += 1;
+    }
+    if (ly1 - ly0 < 1e-12) {
+        double d = fmax(fabs(ly0) * 0.1, 1e-3);
+        ly0 -= d;
+        ly1 += d;
+    }
+    double ys = nice_step(ly1 - ly0, 5);
+    ly0 = floor(ly0 / ys) * ys;
+    ly1 = ceil(ly1 / ys) * ys;
+    double xs = nice_step(ex1 - ex0, 8);
+    if (xs < 1) xs = 1;
+    /* x range: a little margin so end points do not sit on the frame */
+    double xm = (ex1 - ex0) * 0.03;
+    double vx0 = ex0 - xm, vx1 = ex1 + xm;
+#define PX(e) (X0 + (int)lround(((e)-vx0) / (vx1 - vx0) * (X1 - X0)))
+#define PY(l) (Y1 - (int)lround(((l)-ly0) / (ly1 - ly0) * (Y1 - Y0)))
+
+    char buf[32];
+    /* y grid, ticks and labels */
+    for (int k = 0;; k++) {
+        double v = ly0 + k * ys;
+        if (v > ly1 + ys * 1e-6) break;
+        int y = PY(v);
+        if (y > Y0 && y < Y1) clae_draw_line(out, X0 + 1, y, X1 - 1, y, grid, 1);
+        clae_draw_line(out, X0 - 5, y, X0, y, black, 1);
+        tick_label(buf, sizeof buf, v, ys);
+        clae_draw_text(out, X0 - 8 - clae_text_width(buf, 1), y - 3, buf, black, 1, 0);
+    }
+    /* x grid, ticks and labels */
+    for (double e = ceil(vx0 / xs) * xs; e <= vx1 + 1e-9; e += xs) {
+        int x = PX(e);
+        if (x > X0 && x < X1) clae_draw_line(out, x, Y0 + 1, x, Y1 - 1, grid, 1);
+        clae_draw_line(out, x, Y1, x, Y1 + 5, black, 1);
+        tick_label(buf, sizeof buf, e, xs);
+        clae_draw_text(out, x - clae_text_width(buf, 1) / 2, Y1 + 9, buf, black, 1, 0);
+    }
+    /* frame */
+    clae_draw_line(out, X0, Y0, X1, Y0, black, 1);
+    clae_draw_line(out, X0, Y1, X1, Y1, black, 1);
+    clae_draw_line(out, X0, Y0, X0, Y1, black, 1);
+    clae_draw_line(out, X1, Y0, X1, Y1, black, 1);
+    /* axis labels */
+    const char *xl = "epoch", *yl = "MSE loss";
+    clae_draw_text(out, (X0 + X1) / 2 - clae_text_width(xl, 2) / 2, Y1 + 24, xl, black, 2, 0);
+    clae_draw_text(out, 6, (Y0 + Y1) / 2 - clae_text_width(yl, 2) / 2, yl, black, 2, 1);
+
+    /* curves: lines between consecutive points, a square marker at each */
+    for (int s = 0; s < 2; s++) {
+        const double *v = s == 0 ? h->train_loss : h->val_loss;
+        const uint8_t *col = s == 0 ? blue : orange;
+        int px = 0, py = 0, prev = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            if (isnan(v[i])) {
+                prev = 0;
+                continue;
+            }
+            int x = PX(h->epoch[i]), y = PY(v[i]);
+            if (prev) clae_draw_line(out, px, py, x, y, col, 2);
+            if (h->n <= 60) clae_fill_rect(out, x - 2, y - 2, 5, 5, col);
+            px = x;
+            py = y;
+            prev = 1;
+        }
+    }
+#undef PX
+#undef PY
+
+    /* legend, top right inside the axes */
+    const char *names[2] = {"train loss", "validation loss"};
+    int entries = have_val ? 2 : 1;
+    int lw = 30 + clae_text_width(names[entries - 1], 1) + 8, lh = 8 + 14 * entries;
+    int lx = X1 - 10 - lw, ly = Y0 + 10;
+    clae_fill_rect(out, lx, ly, lw, lh, white);
+    clae_draw_line(out, lx, ly, lx + lw - 1, ly, grey, 1);
+    clae_draw_line(out, lx, ly + lh - 1, lx + lw - 1, ly + lh - 1, grey, 1);
+    clae_draw_line(out, lx, ly, lx, ly + lh - 1, grey, 1);
+    clae_draw_line(out, lx + lw - 1, ly, lx + lw - 1, ly + lh - 1, grey, 1);
+    for (int s = 0; s < entries; s++) {
+        int y = ly + 4 + 14 * s + 3;
+        const uint8_t *col = s == 0 ? blue : orange;
+        clae_draw_line(out, lx + 6, y + 3, lx + 24, y + 3, col, 2);
+        clae_draw_text(out, lx + 30, y, names[s], black, 1, 0);
+    }
+    return CLAE_OK;
+}
