@@ -151,12 +151,13 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
     const int count = GW - q0 < VW ? GW - q0 : VW;
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
-        if (k0 + k >= GC) break;
-        __global float *dst = grid + ((n * GC + k0 + k) * GH + p) * GW + q0;
-        if (count == VW)
-            vstore8(acc[k], 0, dst);
-        else
-            store_part(dst, acc[k], 1, count);
+        if (k0 + k < GC) {
+            __global float *dst = grid + ((n * GC + k0 + k) * GH + p) * GW + q0;
+            if (count == VW)
+                vstore8(acc[k], 0, dst);
+            else
+                store_part(dst, acc[k], 1, count);
+        }
     }
 }
 #endif
@@ -184,26 +185,37 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
         const int kk = k0 + k < IC ? k0 + k : IC - 1;
         acc[k] = (float8)(has_bias ? bias[kk] : 0.0f);
     }
-    for (int c = 0; c < GC; c++) {
-        __global const float *plane = grid + (n * GC + c) * (GH * GW);
+    /* Taps outermost: which of them land on this work-item's pixels depends
+     * only on its row and column phase, so the tests run once per tap. */
 #pragma unroll
-        for (int r = 0; r < R; r++) {
-            const int ny = y + PT - r;
-            if (ny % SH != 0) continue;
-            const int h = ny / SH;
-            if (h < 0 || h >= GH) continue;
-            __global const float *row = plane + h * GW;
+    for (int r = 0; r < R; r++) {
+        const int ny = y + PT - r;
+        if (ny % SH != 0) continue;
+        const int h = ny / SH;
+        if (h < 0 || h >= GH) continue;
 #pragma unroll
-            for (int s = 0; s < S; s++) {
-                const int nx = x0 + PL - s;
-                if (nx % SW != 0) continue;
-                const int xs = nx / SW; /* grid column of lane 0 */
-                const float8 v = (xs >= 0 && xs + VW <= GW) ? vload8(0, row + xs)
-                                                            : load_guard(row, xs, 1, GW);
+        for (int s = 0; s < S; s++) {
+            const int nx = x0 + PL - s;
+            if (nx % SW != 0) continue;
+            const int xs = nx / SW; /* grid column of lane 0 */
+            __global const float *row = grid + (n * GC * GH + h) * GW;
+            if (xs >= 0 && xs + VW <= GW) {
+                for (int c = 0; c < GC; c++) {
+                    const float8 v = vload8(0, row + c * (GH * GW) + xs);
 #pragma unroll
-                for (int k = 0; k < BLK; k++) {
-                    const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                    acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    for (int k = 0; k < BLK; k++) {
+                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    }
+                }
+            } else {
+                for (int c = 0; c < GC; c++) {
+                    const float8 v = load_guard(row + c * (GH * GW), xs, 1, GW);
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) {
+                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    }
                 }
             }
         }
@@ -211,12 +223,13 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
     const int count = (IW - x0 + SW - 1) / SW < VW ? (IW - x0 + SW - 1) / SW : VW;
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
-        if (k0 + k >= IC) break;
-        __global float *dst = image + ((n * IC + k0 + k) * IH + y) * IW + x0;
-        if (SW == 1 && count == VW)
-            vstore8(acc[k], 0, dst);
-        else
-            store_part(dst, acc[k], SW, count);
+        if (k0 + k < IC) {
+            __global float *dst = image + ((n * IC + k0 + k) * IH + y) * IW + x0;
+            if (SW == 1 && count == VW)
+                vstore8(acc[k], 0, dst);
+            else
+                store_part(dst, acc[k], SW, count);
+        }
     }
 }
 #endif
@@ -278,17 +291,18 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
     /* Lanes beyond GW multiplied zeros from load_guard: they add nothing. */
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
-        if (k0 + k >= GC) break;
-        __global float *dst = part + ((slice * GC + k0 + k) * IC + ic) * (R * S);
+        if (k0 + k < GC) {
+            __global float *dst = part + ((slice * GC + k0 + k) * IC + ic) * (R * S);
 #pragma unroll
-        for (int r = 0; r < R; r++)
+            for (int r = 0; r < R; r++)
 #pragma unroll
-            for (int s = 0; s < S; s++) {
-                const float8 t = acc[k][r][s];
-                const float4 h4 = t.lo + t.hi;
-                const float2 h2 = h4.lo + h4.hi;
-                dst[r * S + s] = h2.x + h2.y;
-            }
+                for (int s = 0; s < S; s++) {
+                    const float8 t = acc[k][r][s];
+                    const float4 h4 = t.lo + t.hi;
+                    const float2 h2 = h4.lo + h4.hi;
+                    dst[r * S + s] = h2.x + h2.y;
+                }
+        }
     }
 }
 #endif
