@@ -97,6 +97,37 @@ inline float8 load_guard(__global const float *row, int x, int step, int lim)
     return vload8(0, t);
 }
 
+/* Image row at flat offset `at` of a tensor of `total` floats: the VW
+ * columns x, x+SW, ..., zero where outside [0, IW). Near the edges one
+ * vector load still works (it reads neighbouring rows, whose lanes are then
+ * masked to zero) unless it would leave the tensor. */
+inline float8 load_img(__global const float *t, int at, int x, int total)
+{
+    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    const int8 ok = col >= (int8)(0) && col < (int8)(IW);
+    if (at + x >= 0 && at + x + SPAN <= total)
+        return select((float8)(0.0f), LOADV(t + at + x), ok);
+    return load_guard(t + at, x, SW, IW);
+}
+
+/* The same for a grid row (width GW, unit stride). */
+inline float8 load_grid(__global const float *t, int at, int x, int total)
+{
+    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 ok = col >= (int8)(0) && col < (int8)(GW);
+    if (at + x >= 0 && at + x + VW <= total)
+        return select((float8)(0.0f), vload8(0, t + at + x), ok);
+    return load_guard(t + at, x, 1, GW);
+}
+
+/* Sum of the lanes in a fixed order. */
+inline float hsum8(float8 t)
+{
+    const float4 h4 = t.lo + t.hi;
+    const float2 h2 = h4.lo + h4.hi;
+    return h2.x + h2.y;
+}
+
 /* Store the first `count` lanes of v at dst[0], dst[step], ... */
 inline void store_part(__global float *dst, float8 v, int step, int count)
 {
@@ -114,7 +145,7 @@ inline void store_part(__global float *dst, float8 v, int step, int count)
  * Global (ceil(GW/VW), GH, N * NBLK_CONV). */
 __kernel void conv2d_direct_conv(__global float *grid, __global const float *image,
                                  WMEM const float *w, __global const float *bias,
-                                 const int has_bias)
+                                 const int has_bias, const int N)
 {
     const int q0 = (int)get_global_id(0) * VW;
     const int p = (int)get_global_id(1);
@@ -130,16 +161,18 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
     const int x0 = q0 * SW - PL;
     /* Every column any tap reads is inside the image: unguarded loads. */
     const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+    const int total = N * IC * IH * IW;
     for (int c = 0; c < IC; c++) {
-        __global const float *plane = image + (n * IC + c) * (IH * IW);
+        const int plane = (n * IC + c) * (IH * IW);
 #pragma unroll
         for (int r = 0; r < R; r++) {
             const int h = p * SH + r - PT;
             if (h < 0 || h >= IH) continue;
-            __global const float *row = plane + h * IW;
+            const int row = plane + h * IW;
 #pragma unroll
             for (int s = 0; s < S; s++) {
-                const float8 v = inside ? LOADV(row + x0 + s) : load_guard(row, x0 + s, SW, IW);
+                const float8 v =
+                    inside ? LOADV(image + row + x0 + s) : load_img(image, row, x0 + s, total);
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
@@ -170,7 +203,7 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
 #define NBX (((IW + SW - 1) / SW + VW - 1) / VW)
 __kernel void conv2d_direct_tconv(__global float *image, __global const float *grid,
                                   WMEM const float *w, __global const float *bias,
-                                  const int has_bias)
+                                  const int has_bias, const int N)
 {
     const int gx = (int)get_global_id(0);
     const int ph = gx % SW, b = gx / SW;
@@ -209,8 +242,10 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
                     }
                 }
             } else {
+                const int total = N * GC * GH * GW;
+                const int at = (n * GC * GH + h) * GW;
                 for (int c = 0; c < GC; c++) {
-                    const float8 v = load_guard(row + c * (GH * GW), xs, 1, GW);
+                    const float8 v = load_grid(grid, at + c * (GH * GW), xs, total);
 #pragma unroll
                     for (int k = 0; k < BLK; k++) {
                         const int kk = k0 + k < IC ? k0 + k : IC - 1;
@@ -237,13 +272,18 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 #if DC_KIND == 0 || DC_KIND == 3
 /* Partial weight gradients over one slice of the batch:
  * part[slice][gc][ic][r][s] = sum over n in the slice, gy, gx of
- * grid[n,gc,gy,gx] * image[n,ic,gy*SH+r-PT,gx*SW+s-PL].
+ * grid[n,gc,gy,gx] * image[n,ic,gy*SH+r-PT,gx*SW+s-PL]
+ * (slice rows of pstride floats). With db_mode 1 also the bias partials
+ * part[slice][GC*IC*R*S + gc] = sum of grid[n,gc] (conv2d: grid = dout),
+ * with db_mode 2 part[slice][GC*IC*R*S + ic] = sum of image[n,ic]
+ * (conv2d_transpose: image = dout).
  * Global (NBLK_DW * IC, nslices); a work-group should hold one slice's
  * work-items so they share its data in cache. */
 #define NBLK_DW ((GC + BLK - 1) / BLK)
 #define NBXG ((GW + VW - 1) / VW)
 __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
-                               __global const float *image, const int N, const int per_slice)
+                               __global const float *image, const int N, const int per_slice,
+                               const int db_mode, const int pstride)
 {
     const int id = (int)get_global_id(0);
     const int slice = (int)get_global_id(1);
@@ -258,8 +298,11 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
         for (int r = 0; r < R; r++)
 #pragma unroll
             for (int s = 0; s < S; s++) acc[k][r][s] = (float8)(0.0f);
+    float8 bacc[BLK];
+    const int grid_bias = db_mode == 1 && ic == 0;
+#pragma unroll
+    for (int k = 0; k < BLK; k++) bacc[k] = (float8)(0.0f);
     for (int n = n0; n < n1; n++) {
-        __global const float *iplane = image + (n * IC + ic) * (IH * IW);
         for (int gy = 0; gy < GH; gy++) {
             for (int bx = 0; bx < NBXG; bx++) {
                 const int q0 = bx * VW;
@@ -268,7 +311,13 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
                     __global const float *grow = grid + ((n * GC + kk) * GH + gy) * GW;
-                    a[k] = q0 + VW <= GW ? vload8(0, grow + q0) : load_guard(grow, q0, 1, GW);
+                    a[k] = q0 + VW <= GW ? vload8(0, grow + q0)
+                                         : load_grid(grid, ((n * GC + kk) * GH + gy) * GW, q0,
+                                                     N * GC * GH * GW);
+                }
+                if (grid_bias) {
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) bacc[k] += a[k];
                 }
                 const int x0 = q0 * SW - PL;
                 const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
@@ -276,11 +325,11 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                 for (int r = 0; r < R; r++) {
                     const int h = gy * SH + r - PT;
                     if (h < 0 || h >= IH) continue;
-                    __global const float *row = iplane + h * IW;
+                    const int row = (n * IC + ic) * (IH * IW) + h * IW;
 #pragma unroll
                     for (int s = 0; s < S; s++) {
-                        const float8 v =
-                            inside ? LOADV(row + x0 + s) : load_guard(row, x0 + s, SW, IW);
+                        const float8 v = inside ? LOADV(image + row + x0 + s)
+                                                : load_img(image, row, x0 + s, N * IC * IH * IW);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) acc[k][r][s] = fma(a[k], v, acc[k][r][s]);
                     }
@@ -288,32 +337,44 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
             }
         }
     }
-    /* Lanes beyond GW multiplied zeros from load_guard: they add nothing. */
+    /* Lanes beyond GW multiplied zeros from the masked loads: they add nothing. */
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         if (k0 + k < GC) {
-            __global float *dst = part + ((slice * GC + k0 + k) * IC + ic) * (R * S);
+            __global float *dst = part + slice * pstride + ((k0 + k) * IC + ic) * (R * S);
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
-                for (int s = 0; s < S; s++) {
-                    const float8 t = acc[k][r][s];
-                    const float4 h4 = t.lo + t.hi;
-                    const float2 h2 = h4.lo + h4.hi;
-                    dst[r * S + s] = h2.x + h2.y;
-                }
+                for (int s = 0; s < S; s++) dst[r * S + s] = hsum8(acc[k][r][s]);
+            if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsum8(bacc[k]);
         }
+    }
+    if (db_mode == 2 && k0 == 0) {
+        float8 b8 = (float8)(0.0f);
+        float b1 = 0.0f;
+        for (int n = n0; n < n1; n++) {
+            __global const float *plane = image + (n * IC + ic) * (IH * IW);
+            int i = 0;
+            for (; i + VW <= IH * IW; i += VW) b8 += vload8(0, plane + i);
+            for (; i < IH * IW; i++) b1 += plane[i];
+        }
+        part[slice * pstride + GC * IC * R * S + ic] = hsum8(b8) + b1;
     }
 }
 #endif
 
-/* dw (nw) += sum over slices of part (nslices, nw), in slice order. */
-__kernel void conv2d_direct_dw_sum(__global float *dw, __global const float *part, const int nw,
+/* dw (nw) += and db (nb) += the sums over slices of part (nslices rows of
+ * nw + nb floats: weights, then biases), in slice order. */
+__kernel void conv2d_direct_dw_sum(__global float *dw, __global float *db,
+                                   __global const float *part, const int nw, const int nb,
                                    const int nslices)
 {
     const int i = (int)get_global_id(0);
-    if (i >= nw) return;
+    if (i >= nw + nb) return;
     float acc = 0.0f;
-    for (int sl = 0; sl < nslices; sl++) acc += part[sl * nw + i];
-    dw[i] += acc;
+    for (int sl = 0; sl < nslices; sl++) acc += part[sl * (nw + nb) + i];
+    if (i < nw)
+        dw[i] += acc;
+    else
+        db[i - nw] += acc;
 }

@@ -11,7 +11,9 @@
  *   conv2d_transpose forward = tconv kind (grid in -> image out), + bias
  *   conv2d_transpose din     = conv kind (image dout -> grid din)
  *   dw (both)          = dw kind over batch slices, then dw_sum (+=)
- *   db (both)          = the shared bias-gradient reduction (gemm.c).
+ *   db (both)          = fused into the dw kind (sum of dout per slice), or
+ *                        the shared bias-gradient reduction (gemm.c) when
+ *                        dw is not wanted.
  * Every size is compiled in (-D); the built program and its kernel are kept
  * in the device's direct cache, keyed by the option string. */
 #include "ops/conv2d_direct.h"
@@ -138,6 +140,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 2, cl_mem, w);
     CL_ARG(k, 3, cl_mem, bias);
     CL_ARG(k, 4, cl_int, bias != NULL);
+    CL_ARG(k, 5, cl_int, N);
     size_t global[3] = {(size_t)ceil_div(e->GW, 8), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
     return clae_launch(d, k, 3, global, NULL);
@@ -155,14 +158,17 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 2, cl_mem, w);
     CL_ARG(k, 3, cl_mem, bias);
     CL_ARG(k, 4, cl_int, bias != NULL);
+    CL_ARG(k, 5, cl_int, N);
     int nbx = ceil_div(ceil_div(e->IW, e->SW), 8);
     size_t global[3] = {(size_t)e->SW * nbx, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
     return clae_launch(d, k, 3, global, NULL);
 }
 
-/* dw (GC,IC,R,S) += sum over the batch of grid x image (dw kind, then dw_sum). */
-static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl_mem grid,
-                          cl_mem image)
+/* dw (GC,IC,R,S) += sum over the batch of grid x image (dw kind, then
+ * dw_sum); with db (not NULL) also db += the sum of dout, which is the grid
+ * (db_mode 1, conv2d) or the image (db_mode 2, conv2d_transpose). */
+static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl_mem db,
+                          int db_mode, cl_mem grid, cl_mem image)
 {
     int blk = dw_block(e);
     cl_kernel k, ksum;
@@ -172,14 +178,18 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     if (ceil_div(N, per_slice) > DW_MAX_SLICES) per_slice = ceil_div(N, DW_MAX_SLICES);
     int nslices = ceil_div(N, per_slice);
     int nw = e->GC * e->IC * e->R * e->S;
+    int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
+    if (db == NULL) db_mode = 0;
     cl_mem part;
-    CLAE_TRY(clae_scratch(d, CLAE_DIRECT_SCRATCH_SLOT, (size_t)nslices * nw * sizeof(float),
-                          &part));
+    CLAE_TRY(clae_scratch(d, CLAE_DIRECT_SCRATCH_SLOT,
+                          (size_t)nslices * (nw + nb) * sizeof(float), &part));
     CL_ARG(k, 0, cl_mem, part);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, image);
     CL_ARG(k, 3, cl_int, N);
     CL_ARG(k, 4, cl_int, per_slice);
+    CL_ARG(k, 5, cl_int, db_mode);
+    CL_ARG(k, 6, cl_int, nw + nb);
     size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
     size_t kwg = 0;
     CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
@@ -187,10 +197,12 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     size_t global[2] = {wg, (size_t)nslices}, local[2] = {wg, 1};
     CLAE_TRY(clae_launch(d, k, 2, global, wg <= kwg && wg <= d->max_wg ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
-    CL_ARG(ksum, 1, cl_mem, part);
-    CL_ARG(ksum, 2, cl_int, nw);
-    CL_ARG(ksum, 3, cl_int, nslices);
-    return clae_launch1d(d, ksum, (size_t)nw);
+    CL_ARG(ksum, 1, cl_mem, db);
+    CL_ARG(ksum, 2, cl_mem, part);
+    CL_ARG(ksum, 3, cl_int, nw);
+    CL_ARG(ksum, 4, cl_int, nb);
+    CL_ARG(ksum, 5, cl_int, nslices);
+    return clae_launch1d(d, ksum, (size_t)(nw + nb));
 }
 
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose)
@@ -217,8 +229,8 @@ clae_status conv2d_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
-    if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
-    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, dout, in));
+    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, dout, in));
+    else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
     if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL));
     return CLAE_OK;
 }
@@ -237,8 +249,8 @@ clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem 
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
     const dc_geom e = tconv_geom(g);
-    if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
-    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, in, dout));
+    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 2, in, dout));
+    else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
     if (din) CLAE_TRY(run_conv(d, &e, g->N, din, dout, w, NULL));
     return CLAE_OK;
 }
