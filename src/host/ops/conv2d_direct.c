@@ -62,6 +62,21 @@ static int out_block(int ch) { return block_of(ch, 16); }
 /* dw kind: BLK * R * S float8 accumulators per work-item. */
 static int dw_block(const dc_geom *e) { return block_of(e->GC, 20 / (e->R * e->S)); }
 
+/* Launch a 3-D kernel with a work-group of one whole plane (global[0] x
+ * global[1]) when it fits, else one row: the local size then depends on the
+ * shape only, so PoCL compiles one work-group function per shape, not one
+ * per batch size. */
+static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global)
+{
+    size_t kwg = 0;
+    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
+                                      NULL));
+    if (kwg > d->max_wg) kwg = d->max_wg;
+    size_t local[3] = {global[0], global[1], 1};
+    if (local[0] * local[1] > kwg) local[1] = 1;
+    return clae_launch(d, k, 3, global, local[0] <= kwg ? local : NULL);
+}
+
 static const char *direct_source(void)
 {
     for (size_t i = 0; i < clae_kernel_nsources; i++)
@@ -143,7 +158,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 5, cl_int, N);
     size_t global[3] = {(size_t)ceil_div(e->GW, 8), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
-    return clae_launch(d, k, 3, global, NULL);
+    return launch_planes(d, k, global);
 }
 
 /* image (N,IC,IH,IW) = bias + transposed conv of grid (tconv kind). */
@@ -161,7 +176,7 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 5, cl_int, N);
     int nbx = ceil_div(ceil_div(e->IW, e->SW), 8);
     size_t global[3] = {(size_t)e->SW * nbx, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
-    return clae_launch(d, k, 3, global, NULL);
+    return launch_planes(d, k, global);
 }
 
 /* dw (GC,IC,R,S) += sum over the batch of grid x image (dw kind, then
