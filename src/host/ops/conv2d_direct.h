@@ -14,7 +14,8 @@
 
 /* 1 when conv2d (transpose = 0) or conv2d_transpose (transpose = 1) of
  * shape g should run the direct kernels on d: $CLAE_CONV=direct always,
- * gemm never, auto (default) by the per-shape rule in conv2d_direct.c. */
+ * gemm never, auto (default): kernels up to 7x7, on CPU devices for any
+ * channel count, on other devices for at most 32 input and output channels. */
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose);
 
 clae_status conv2d_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
