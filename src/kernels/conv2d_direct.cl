@@ -87,7 +87,7 @@
 #endif
 
 /* row[x + j*step] for j < VW, zero where the column is outside [0, lim). */
-inline float8 load_guard(__global const float *row, int x, int step, int lim)
+static inline float8 load_guard(__global const float *row, int x, int step, int lim)
 {
     float t[VW];
     for (int j = 0; j < VW; j++) {
@@ -101,7 +101,7 @@ inline float8 load_guard(__global const float *row, int x, int step, int lim)
  * columns x, x+SW, ..., zero where outside [0, IW). Near the edges one
  * vector load still works (it reads neighbouring rows, whose lanes are then
  * masked to zero) unless it would leave the tensor. */
-inline float8 load_img(__global const float *t, int at, int x, int total)
+static inline float8 load_img(__global const float *t, int at, int x, int total)
 {
     const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
     const int8 ok = col >= (int8)(0) && col < (int8)(IW);
@@ -111,7 +111,7 @@ inline float8 load_img(__global const float *t, int at, int x, int total)
 }
 
 /* The same for a grid row (width GW, unit stride). */
-inline float8 load_grid(__global const float *t, int at, int x, int total)
+static inline float8 load_grid(__global const float *t, int at, int x, int total)
 {
     const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
     const int8 ok = col >= (int8)(0) && col < (int8)(GW);
@@ -121,7 +121,7 @@ inline float8 load_grid(__global const float *t, int at, int x, int total)
 }
 
 /* Sum of the lanes in a fixed order. */
-inline float hsum8(float8 t)
+static inline float hsum8(float8 t)
 {
     const float4 h4 = t.lo + t.hi;
     const float2 h2 = h4.lo + h4.hi;
@@ -129,7 +129,7 @@ inline float hsum8(float8 t)
 }
 
 /* Store the first `count` lanes of v at dst[0], dst[step], ... */
-inline void store_part(__global float *dst, float8 v, int step, int count)
+static inline void store_part(__global float *dst, float8 v, int step, int count)
 {
     float t[VW];
     vstore8(v, 0, t);
