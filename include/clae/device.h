@@ -16,6 +16,19 @@
 #define CLAE_MAX_KERNELS 128
 #define CLAE_SCRATCH_SLOTS 6
 
+/* $CLAE_CONV: which convolution path conv2d / conv2d_transpose take. */
+#define CLAE_CONV_AUTO 0   /* per shape (src/host/ops/conv2d_direct.c) */
+#define CLAE_CONV_GEMM 1   /* im2col + CLBlast GEMM */
+#define CLAE_CONV_DIRECT 2 /* shape-specialised direct kernels */
+
+/* Shape-specialised direct-convolution programs, built on first use. */
+#define CLAE_MAX_DIRECT 64
+typedef struct clae_direct_entry {
+    char key[224]; /* the build options, which name the shape and kernel */
+    cl_program program;
+    cl_kernel kernel;
+} clae_direct_entry;
+
 typedef struct clae_kernel_entry {
     char name[64];
     cl_kernel kernel;
@@ -42,6 +55,9 @@ typedef struct clae_device {
     cl_mem scratch[CLAE_SCRATCH_SLOTS];
     size_t scratch_bytes[CLAE_SCRATCH_SLOTS];
     int verbose;             /* print cache hits/misses and build timings */
+    int conv_path;           /* CLAE_CONV_AUTO / _GEMM / _DIRECT, from $CLAE_CONV */
+    int ndirect, direct_next; /* direct-kernel cache: used entries, next to evict */
+    clae_direct_entry direct[CLAE_MAX_DIRECT];
 } clae_device;
 
 /* Report an OpenCL status: "clae: clFoo failed: CL_BAR (file:line)". */

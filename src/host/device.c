@@ -423,6 +423,17 @@ clae_status clae_device_open(clae_device *d, const char *spec)
     memset(d, 0, sizeof *d);
     d->index = -1;
     d->verbose = getenv("CLAE_VERBOSE") != NULL;
+    const char *conv = getenv("CLAE_CONV");
+    if (!conv || !*conv || strcmp(conv, "auto") == 0) {
+        d->conv_path = CLAE_CONV_AUTO;
+    } else if (strcmp(conv, "gemm") == 0) {
+        d->conv_path = CLAE_CONV_GEMM;
+    } else if (strcmp(conv, "direct") == 0) {
+        d->conv_path = CLAE_CONV_DIRECT;
+    } else {
+        fprintf(stderr, "clae: bad CLAE_CONV '%s': expected gemm, direct or auto\n", conv);
+        return CLAE_ERR_ARG;
+    }
     if (!spec || !*spec) spec = getenv("CLAE_DEVICE");
     if (spec && strcmp(spec, "ref") == 0) {
         d->is_ref = 1;
@@ -462,6 +473,10 @@ void clae_device_close(clae_device *d)
     for (int i = 0; i < CLAE_SCRATCH_SLOTS; i++)
         if (d->scratch[i]) clReleaseMemObject(d->scratch[i]);
     for (int i = 0; i < d->nkernels; i++) clReleaseKernel(d->kernels[i].kernel);
+    for (int i = 0; i < d->ndirect; i++) {
+        clReleaseKernel(d->direct[i].kernel);
+        clReleaseProgram(d->direct[i].program);
+    }
     for (int i = 0; i < d->nprograms; i++) clReleaseProgram(d->programs[i]);
     if (d->queue) clReleaseCommandQueue(d->queue);
     if (d->ctx) clReleaseContext(d->ctx);

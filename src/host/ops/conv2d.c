@@ -4,7 +4,10 @@
  * Backward: dp (K, Nc*PQ) = permute(dout); dw += dp . col^T;
  *           dcol = w^T . dp; din = col2im(dcol) (a gather, no atomics);
  *           db += sum of dout over n, p, q.
- * Scratch slots: 0 column buffer, 1 the (K, Nc*PQ) matrix. */
+ * Scratch slots: 0 column buffer, 1 the (K, Nc*PQ) matrix.
+ * clae_conv_use_direct (conv2d_direct.c) sends most shapes to the direct
+ * kernels instead; this GEMM path is the general fallback. */
+#include "ops/conv2d_direct.h"
 #include "ops/gemm.h"
 
 static clae_lowering conv_lowering(const clae_conv_shape *g)
@@ -19,6 +22,7 @@ clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, c
                               const clae_conv_shape *g)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
+    if (clae_conv_use_direct(d, g, 0)) return conv2d_forward_direct(d, out, in, w, b, g);
     const clae_lowering L = conv_lowering(g);
     const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
@@ -42,6 +46,8 @@ clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
                                cl_mem in, cl_mem w, const clae_conv_shape *g)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
+    if (clae_conv_use_direct(d, g, 0))
+        return conv2d_backward_direct(d, din, dw, db, dout, in, w, g);
     const clae_lowering L = conv_lowering(g);
     const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;

@@ -4,7 +4,10 @@
  *           (w stored (C, KRS)); out = col2im(col) + b (a gather, no atomics).
  * Backward: col = im2col(dout); din = permute(w . col) back to NCHW;
  *           dw += xp . col^T; db += sum of dout over n, p, q.
- * Scratch slots: 0 column buffer, 1 the (C, Nc*HW) matrix. */
+ * Scratch slots: 0 column buffer, 1 the (C, Nc*HW) matrix.
+ * clae_conv_use_direct (conv2d_direct.c) sends most shapes to the direct
+ * kernels instead; this GEMM path is the general fallback. */
+#include "ops/conv2d_direct.h"
 #include "ops/gemm.h"
 
 /* Image = the output (K,P,Q); grid = the input (H,W). */
@@ -20,6 +23,8 @@ clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, c
                                         cl_mem b, const clae_conv_shape *g)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
+    if (clae_conv_use_direct(d, g, 1))
+        return conv2d_transpose_forward_direct(d, out, in, w, b, g);
     const clae_lowering L = tconv_lowering(g);
     const size_t KRS = (size_t)g->K * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
@@ -44,6 +49,8 @@ clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, 
                                          const clae_conv_shape *g)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
+    if (clae_conv_use_direct(d, g, 1))
+        return conv2d_transpose_backward_direct(d, din, dw, db, dout, in, w, g);
     const clae_lowering L = tconv_lowering(g);
     const size_t KRS = (size_t)g->K * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;

@@ -1,0 +1,380 @@
+/* Direct convolution kernels for conv2d and conv2d_transpose, specialised
+ * per shape: every size is a compile-time constant (-D options from
+ * src/host/ops/conv2d_direct.c), so loops over taps and output channels
+ * unroll and the weights sit in __constant memory. Each work-item computes
+ * VW = 8 neighbouring pixels along the width as one float8.
+ *
+ * Two tensors take part: the GRID tensor (GC channels, GH x GW) and the
+ * IMAGE tensor (IC channels, IH x IW). Grid point (gy,gx), tap (r,s) touches
+ * image pixel (gy*SH + r - PT, gx*SW + s - PL) (zero outside the image).
+ * Weights are always w[gc][ic][r][s] (GC, IC, R, S). Then
+ *   conv2d_direct_conv  (DC_KIND 1): grid[gc]  = bias + sum w * image  (gather)
+ *   conv2d_direct_tconv (DC_KIND 2): image[ic] = bias + sum w * grid   (gather)
+ *   conv2d_direct_dw    (DC_KIND 3): dw[gc][ic][r][s] partial sums of
+ *                                    grid[gc] * image[ic] over a batch slice
+ *   conv2d_direct_dw_sum (always):   dw += sum of the partials (fixed order)
+ * conv2d forward is kind 1 (image = in, grid = out), its din kind 2 (grid =
+ * dout); conv2d_transpose forward is kind 2 (grid = in, image = out), its din
+ * kind 1 (image = dout). Deterministic: no atomics, fixed summation order.
+ *
+ * The file is also compiled once without options at device open: the
+ * defaults below make that build a small, valid instance of every kernel. */
+
+#ifndef DC_KIND
+#define DC_KIND 0 /* 0: every kernel, default sizes */
+#endif
+#ifndef GC
+#define GC 2
+#endif
+#ifndef GH
+#define GH 4
+#endif
+#ifndef GW
+#define GW 9
+#endif
+#ifndef IC
+#define IC 3
+#endif
+#ifndef IH
+#define IH 4
+#endif
+#ifndef IW
+#define IW 9
+#endif
+#ifndef R
+#define R 3
+#endif
+#ifndef S
+#define S 3
+#endif
+#ifndef SH
+#define SH 1
+#endif
+#ifndef SW
+#define SW 1
+#endif
+#ifndef PT
+#define PT 1
+#endif
+#ifndef PL
+#define PL 1
+#endif
+#ifndef BLK
+#define BLK 2 /* output channels (kinds 1, 2) or grid channels (kind 3) per work-item */
+#endif
+#ifndef WMEM
+#define WMEM __constant /* __global when the weights exceed the constant buffer */
+#endif
+
+#define VW 8
+
+/* VW values p[0], p[SW], ..., p[(VW-1)*SW]; all must be readable. */
+#if SW == 1
+#define LOADV(p) vload8(0, (p))
+#elif SW == 2
+#define LOADV_NEEDS_16 1
+#define LOADV(p) (vload16(0, (p)).even)
+#else
+#define LOADV(p) \
+    ((float8)((p)[0], (p)[SW], (p)[2 * SW], (p)[3 * SW], (p)[4 * SW], (p)[5 * SW], \
+              (p)[6 * SW], (p)[7 * SW]))
+#endif
+/* Image columns a strided VW-vector starting at column x touches: x .. x+SPAN-1. */
+#ifdef LOADV_NEEDS_16
+#define SPAN (2 * VW)
+#else
+#define SPAN ((VW - 1) * SW + 1)
+#endif
+
+/* row[x + j*step] for j < VW, zero where the column is outside [0, lim). */
+static inline float8 load_guard(__global const float *row, int x, int step, int lim)
+{
+    float t[VW];
+    for (int j = 0; j < VW; j++) {
+        int c = x + j * step;
+        t[j] = (c >= 0 && c < lim) ? row[c] : 0.0f;
+    }
+    return vload8(0, t);
+}
+
+/* Image row at flat offset `at` of a tensor of `total` floats: the VW
+ * columns x, x+SW, ..., zero where outside [0, IW). Near the edges one
+ * vector load still works (it reads neighbouring rows, whose lanes are then
+ * masked to zero) unless it would leave the tensor. */
+static inline float8 load_img(__global const float *t, int at, int x, int total)
+{
+    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
+    const int8 ok = col >= (int8)(0) && col < (int8)(IW);
+    if (at + x >= 0 && at + x + SPAN <= total)
+        return select((float8)(0.0f), LOADV(t + at + x), ok);
+    return load_guard(t + at, x, SW, IW);
+}
+
+/* The same for a grid row (width GW, unit stride). */
+static inline float8 load_grid(__global const float *t, int at, int x, int total)
+{
+    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const int8 ok = col >= (int8)(0) && col < (int8)(GW);
+    if (at + x >= 0 && at + x + VW <= total)
+        return select((float8)(0.0f), vload8(0, t + at + x), ok);
+    return load_guard(t + at, x, 1, GW);
+}
+
+/* Sum of the lanes in a fixed order. */
+static inline float hsum8(float8 t)
+{
+    const float4 h4 = t.lo + t.hi;
+    const float2 h2 = h4.lo + h4.hi;
+    return h2.x + h2.y;
+}
+
+/* Store the first `count` lanes of v at dst[0], dst[step], ... */
+static inline void store_part(__global float *dst, float8 v, int step, int count)
+{
+    float t[VW];
+    vstore8(v, 0, t);
+    for (int j = 0; j < VW; j++)
+        if (j < count) dst[j * step] = t[j];
+}
+
+#define NBLK_CONV ((GC + BLK - 1) / BLK)
+#define NBLK_TCONV ((IC + BLK - 1) / BLK)
+
+#if DC_KIND == 0 || DC_KIND == 1
+/* grid (N,GC,GH,GW) = bias + sum over ic, r, s of w[gc][ic][r][s] * image.
+ * Global (ceil(GW/VW), GH, N * NBLK_CONV). */
+__kernel void conv2d_direct_conv(__global float *grid, __global const float *image,
+                                 WMEM const float *w, __global const float *bias,
+                                 const int has_bias, const int N)
+{
+    const int q0 = (int)get_global_id(0) * VW;
+    const int p = (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
+    if (q0 >= GW || p >= GH) return;
+    float8 acc[BLK];
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        const int kk = k0 + k < GC ? k0 + k : GC - 1;
+        acc[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+    }
+    const int x0 = q0 * SW - PL;
+    /* Every column any tap reads is inside the image: unguarded loads. */
+    const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+    const int total = N * IC * IH * IW;
+    for (int c = 0; c < IC; c++) {
+        const int plane = (n * IC + c) * (IH * IW);
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            const int h = p * SH + r - PT;
+            if (h < 0 || h >= IH) continue;
+            const int row = plane + h * IW;
+#pragma unroll
+            for (int s = 0; s < S; s++) {
+                const float8 v =
+                    inside ? LOADV(image + row + x0 + s) : load_img(image, row, x0 + s, total);
+#pragma unroll
+                for (int k = 0; k < BLK; k++) {
+                    const int kk = k0 + k < GC ? k0 + k : GC - 1;
+                    acc[k] = fma(v, (float8)(w[((kk * IC + c) * R + r) * S + s]), acc[k]);
+                }
+            }
+        }
+    }
+    const int count = GW - q0 < VW ? GW - q0 : VW;
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k0 + k < GC) {
+            __global float *dst = grid + ((n * GC + k0 + k) * GH + p) * GW + q0;
+            if (count == VW)
+                vstore8(acc[k], 0, dst);
+            else
+                store_part(dst, acc[k], 1, count);
+        }
+    }
+}
+#endif
+
+#if DC_KIND == 0 || DC_KIND == 2
+/* image (N,IC,IH,IW) = bias + sum over gc and the taps (r,s) landing on the
+ * pixel of w[gc][ic][r][s] * grid. Work-items own output columns of one
+ * phase x = ph + SW*(VW*b + j), j < VW, so the grid columns they read are
+ * contiguous. Global (SW * NBX, IH, N * NBLK_TCONV), NBX = ceil(ceil(IW/SW)/VW). */
+#define NBX (((IW + SW - 1) / SW + VW - 1) / VW)
+__kernel void conv2d_direct_tconv(__global float *image, __global const float *grid,
+                                  WMEM const float *w, __global const float *bias,
+                                  const int has_bias, const int N)
+{
+    const int gx = (int)get_global_id(0);
+    const int ph = gx % SW, b = gx / SW;
+    const int y = (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    const int n = z / NBLK_TCONV, k0 = (z % NBLK_TCONV) * BLK;
+    const int x0 = ph + SW * VW * b; /* first output column */
+    if (x0 >= IW || y >= IH) return;
+    float8 acc[BLK];
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        const int kk = k0 + k < IC ? k0 + k : IC - 1;
+        acc[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+    }
+    /* Taps outermost: which of them land on this work-item's pixels depends
+     * only on its row and column phase, so the tests run once per tap. */
+#pragma unroll
+    for (int r = 0; r < R; r++) {
+        const int ny = y + PT - r;
+        if (ny % SH != 0) continue;
+        const int h = ny / SH;
+        if (h < 0 || h >= GH) continue;
+#pragma unroll
+        for (int s = 0; s < S; s++) {
+            const int nx = x0 + PL - s;
+            if (nx % SW != 0) continue;
+            const int xs = nx / SW; /* grid column of lane 0 */
+            __global const float *row = grid + (n * GC * GH + h) * GW;
+            if (xs >= 0 && xs + VW <= GW) {
+                for (int c = 0; c < GC; c++) {
+                    const float8 v = vload8(0, row + c * (GH * GW) + xs);
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) {
+                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    }
+                }
+            } else {
+                const int total = N * GC * GH * GW;
+                const int at = (n * GC * GH + h) * GW;
+                for (int c = 0; c < GC; c++) {
+                    const float8 v = load_grid(grid, at + c * (GH * GW), xs, total);
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) {
+                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    }
+                }
+            }
+        }
+    }
+    const int count = (IW - x0 + SW - 1) / SW < VW ? (IW - x0 + SW - 1) / SW : VW;
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k0 + k < IC) {
+            __global float *dst = image + ((n * IC + k0 + k) * IH + y) * IW + x0;
+            if (SW == 1 && count == VW)
+                vstore8(acc[k], 0, dst);
+            else
+                store_part(dst, acc[k], SW, count);
+        }
+    }
+}
+#endif
+
+#if DC_KIND == 0 || DC_KIND == 3
+/* Partial weight gradients over one slice of the batch:
+ * part[slice][gc][ic][r][s] = sum over n in the slice, gy, gx of
+ * grid[n,gc,gy,gx] * image[n,ic,gy*SH+r-PT,gx*SW+s-PL]
+ * (slice rows of pstride floats). With db_mode 1 also the bias partials
+ * part[slice][GC*IC*R*S + gc] = sum of grid[n,gc] (conv2d: grid = dout),
+ * with db_mode 2 part[slice][GC*IC*R*S + ic] = sum of image[n,ic]
+ * (conv2d_transpose: image = dout).
+ * Global (NBLK_DW * IC, nslices); a work-group should hold one slice's
+ * work-items so they share its data in cache. */
+#define NBLK_DW ((GC + BLK - 1) / BLK)
+#define NBXG ((GW + VW - 1) / VW)
+__kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
+                               __global const float *image, const int N, const int per_slice,
+                               const int db_mode, const int pstride)
+{
+    const int id = (int)get_global_id(0);
+    const int slice = (int)get_global_id(1);
+    const int ic = id % IC, k0 = (id / IC) * BLK;
+    if (k0 >= GC) return;
+    const int n0 = slice * per_slice;
+    const int n1 = n0 + per_slice < N ? n0 + per_slice : N;
+    float8 acc[BLK][R][S];
+#pragma unroll
+    for (int k = 0; k < BLK; k++)
+#pragma unroll
+        for (int r = 0; r < R; r++)
+#pragma unroll
+            for (int s = 0; s < S; s++) acc[k][r][s] = (float8)(0.0f);
+    float8 bacc[BLK];
+    const int grid_bias = db_mode == 1 && ic == 0;
+#pragma unroll
+    for (int k = 0; k < BLK; k++) bacc[k] = (float8)(0.0f);
+    for (int n = n0; n < n1; n++) {
+        for (int gy = 0; gy < GH; gy++) {
+            for (int bx = 0; bx < NBXG; bx++) {
+                const int q0 = bx * VW;
+                float8 a[BLK];
+#pragma unroll
+                for (int k = 0; k < BLK; k++) {
+                    const int kk = k0 + k < GC ? k0 + k : GC - 1;
+                    __global const float *grow = grid + ((n * GC + kk) * GH + gy) * GW;
+                    a[k] = q0 + VW <= GW ? vload8(0, grow + q0)
+                                         : load_grid(grid, ((n * GC + kk) * GH + gy) * GW, q0,
+                                                     N * GC * GH * GW);
+                }
+                if (grid_bias) {
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) bacc[k] += a[k];
+                }
+                const int x0 = q0 * SW - PL;
+                const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+#pragma unroll
+                for (int r = 0; r < R; r++) {
+                    const int h = gy * SH + r - PT;
+                    if (h < 0 || h >= IH) continue;
+                    const int row = (n * IC + ic) * (IH * IW) + h * IW;
+#pragma unroll
+                    for (int s = 0; s < S; s++) {
+                        const float8 v = inside ? LOADV(image + row + x0 + s)
+                                                : load_img(image, row, x0 + s, N * IC * IH * IW);
+#pragma unroll
+                        for (int k = 0; k < BLK; k++) acc[k][r][s] = fma(a[k], v, acc[k][r][s]);
+                    }
+                }
+            }
+        }
+    }
+    /* Lanes beyond GW multiplied zeros from the masked loads: they add nothing. */
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k0 + k < GC) {
+            __global float *dst = part + slice * pstride + ((k0 + k) * IC + ic) * (R * S);
+#pragma unroll
+            for (int r = 0; r < R; r++)
+#pragma unroll
+                for (int s = 0; s < S; s++) dst[r * S + s] = hsum8(acc[k][r][s]);
+            if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsum8(bacc[k]);
+        }
+    }
+    if (db_mode == 2 && k0 == 0) {
+        float8 b8 = (float8)(0.0f);
+        float b1 = 0.0f;
+        for (int n = n0; n < n1; n++) {
+            __global const float *plane = image + (n * IC + ic) * (IH * IW);
+            int i = 0;
+            for (; i + VW <= IH * IW; i += VW) b8 += vload8(0, plane + i);
+            for (; i < IH * IW; i++) b1 += plane[i];
+        }
+        part[slice * pstride + GC * IC * R * S + ic] = hsum8(b8) + b1;
+    }
+}
+#endif
+
+/* dw (nw) += and db (nb) += the sums over slices of part (nslices rows of
+ * nw + nb floats: weights, then biases), in slice order. */
+__kernel void conv2d_direct_dw_sum(__global float *dw, __global float *db,
+                                   __global const float *part, const int nw, const int nb,
+                                   const int nslices)
+{
+    const int i = (int)get_global_id(0);
+    if (i >= nw + nb) return;
+    float acc = 0.0f;
+    for (int sl = 0; sl < nslices; sl++) acc += part[sl * (nw + nb) + i];
+    if (i < nw)
+        dw[i] += acc;
+    else
+        db[i - nw] += acc;
+}
