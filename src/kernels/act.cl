@@ -1,27 +1,27 @@
-/* Activations; twins of src/host/ref/act.c. act: 0 none, 1 relu, 2 sigmoid, 3 tanh. */
+/* Activations; twins of src/host/ref/act.c. One kernel per activation (no
+ * branch on the kind inside the loop, so compilers vectorise them):
+ * act_forward_<kind>, act_backward_<kind>, kind none|relu|sigmoid|tanh.
+ * Backward uses the saved output y = f(x). */
 
-__kernel void act_forward(__global float *out, __global const float *in, const int n,
-                          const int act)
-{
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float x = in[i];
-    float y = x;
-    if (act == 1) y = x > 0.0f ? x : 0.0f;
-    else if (act == 2) y = 1.0f / (1.0f + exp(-x));
-    else if (act == 3) y = tanh(x);
-    out[i] = y;
-}
+#define ACT_KERNELS(kind, FWD, BWD)                                                         \
+    __kernel void act_forward_##kind(__global float *out, __global const float *in,         \
+                                     const int n)                                           \
+    {                                                                                       \
+        int i = get_global_id(0);                                                           \
+        if (i >= n) return;                                                                 \
+        float x = in[i];                                                                    \
+        out[i] = FWD;                                                                       \
+    }                                                                                       \
+    __kernel void act_backward_##kind(__global float *din, __global const float *dout,      \
+                                      __global const float *out, const int n)               \
+    {                                                                                       \
+        int i = get_global_id(0);                                                           \
+        if (i >= n) return;                                                                 \
+        float y = out[i], dy = dout[i];                                                     \
+        din[i] = BWD;                                                                       \
+    }
 
-__kernel void act_backward(__global float *din, __global const float *dout,
-                           __global const float *out, const int n, const int act)
-{
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float y = out[i], dy = dout[i];
-    float g = dy;
-    if (act == 1) g = y > 0.0f ? dy : 0.0f;
-    else if (act == 2) g = dy * y * (1.0f - y);
-    else if (act == 3) g = dy * (1.0f - y * y);
-    din[i] = g;
-}
+ACT_KERNELS(none, x, dy)
+ACT_KERNELS(relu, x > 0.0f ? x : 0.0f, y > 0.0f ? dy : 0.0f)
+ACT_KERNELS(sigmoid, 1.0f / (1.0f + exp(-x)), dy *y *(1.0f - y))
+ACT_KERNELS(tanh, tanh(x), dy *(1.0f - y * y))

@@ -80,6 +80,51 @@ __kernel void maxpool_backward_tiled(__global float *din, __global const float *
         }
 }
 
+/* 2x2 windows with stride 2 tiling the input (the denoiser's pools): the
+ * same results as maxpool_forward / maxpool_backward_tiled with the window
+ * unrolled, so the compiler can vectorise across work-items. */
+__kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
+                                  __global const float *in, POOL_GEOM)
+{
+    int row = get_global_id(0); /* one output row (n, c, p) per work-item */
+    if (row >= N * C * P) return;
+    int p = row % P, nc = row / P;
+    __global const float *r0 = in + (long)nc * H * W + 2 * p * W, *r1 = r0 + W;
+    __global float *o = out + (long)row * Q;
+    __global int *ix = idx + (long)row * Q;
+    int base = 2 * p * W;
+    for (int q = 0; q < Q; q++) {
+        float v0 = r0[2 * q], v1 = r0[2 * q + 1], v2 = r1[2 * q], v3 = r1[2 * q + 1];
+        float best = v0;
+        int bi = base + 2 * q;
+        if (v1 > best) { best = v1; bi = base + 2 * q + 1; }
+        if (v2 > best) { best = v2; bi = base + W + 2 * q; }
+        if (v3 > best) { best = v3; bi = base + W + 2 * q + 1; }
+        o[q] = best;
+        ix[q] = bi;
+    }
+}
+
+__kernel void maxpool_backward_2x2(__global float *din, __global const float *dout,
+                                   __global const int *idx, POOL_GEOM)
+{
+    int row = get_global_id(0);
+    if (row >= N * C * P) return;
+    int p = row % P, nc = row / P;
+    __global float *r0 = din + (long)nc * H * W + 2 * p * W, *r1 = r0 + W;
+    __global const float *g = dout + (long)row * Q;
+    __global const int *ix = idx + (long)row * Q;
+    int base = 2 * p * W;
+    for (int q = 0; q < Q; q++) {
+        int hit = ix[q] - base - 2 * q; /* 0, 1 (top row) or W, W + 1 (bottom row) */
+        float v = g[q];
+        r0[2 * q] = hit == 0 ? v : 0.0f;
+        r0[2 * q + 1] = hit == 1 ? v : 0.0f;
+        r1[2 * q] = hit == W ? v : 0.0f;
+        r1[2 * q + 1] = hit == W + 1 ? v : 0.0f;
+    }
+}
+
 /* In-image element count of output (p, q)'s window. */
 static int window_count(int p, int q, int H, int W, int R, int S, int sh, int sw, int pt,
                         int pl)

@@ -1,26 +1,37 @@
 /* Host side of activations: typed launch wrappers for src/kernels/act.cl. */
 #include "clae/ops.h"
 
+static const char *const FWD[] = {"act_forward_none", "act_forward_relu", "act_forward_sigmoid",
+                                  "act_forward_tanh"};
+static const char *const BWD[] = {"act_backward_none", "act_backward_relu",
+                                  "act_backward_sigmoid", "act_backward_tanh"};
+
+static clae_status check(size_t n, clae_act a)
+{
+    if ((unsigned)a > CLAE_ACT_TANH || n > 0x7fffffff) return CLAE_ERR_ARG;
+    return CLAE_OK;
+}
+
 clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a)
 {
+    CLAE_TRY(check(n, a));
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "act_forward", &k));
+    CLAE_TRY(clae_kernel(d, FWD[a], &k));
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_mem, in);
     CL_ARG(k, 2, cl_int, (cl_int)n);
-    CL_ARG(k, 3, cl_int, (cl_int)a);
     return clae_launch1d(d, k, n);
 }
 
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
                             clae_act a)
 {
+    CLAE_TRY(check(n, a));
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "act_backward", &k));
+    CLAE_TRY(clae_kernel(d, BWD[a], &k));
     CL_ARG(k, 0, cl_mem, din);
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_mem, out);
     CL_ARG(k, 3, cl_int, (cl_int)n);
-    CL_ARG(k, 4, cl_int, (cl_int)a);
     return clae_launch1d(d, k, n);
 }

@@ -26,18 +26,25 @@ static clae_status pool_sizes(const clae_conv_shape *g, size_t *n_in, size_t *n_
     return CLAE_OK;
 }
 
+/* 2x2 windows, stride 2, no padding, covering the input exactly. */
+static int tiles_2x2(const clae_conv_shape *g)
+{
+    return g->R == 2 && g->S == 2 && g->sh == 2 && g->sw == 2 && g->pt == 0 && g->pl == 0 &&
+           g->P * 2 == g->H && g->Q * 2 == g->W;
+}
+
 clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in,
                                const clae_conv_shape *g)
 {
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "maxpool_forward", &k));
+    CLAE_TRY(clae_kernel(d, tiles_2x2(g) ? "maxpool_forward_2x2" : "maxpool_forward", &k));
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_mem, idx);
     CL_ARG(k, 2, cl_mem, in);
     CLAE_TRY(set_geom(k, 3, g));
-    return clae_launch1d(d, k, n_out);
+    return clae_launch1d(d, k, tiles_2x2(g) ? (size_t)g->N * g->C * g->P : n_out);
 }
 
 clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
@@ -48,12 +55,16 @@ clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem 
     int tiled = g->sh == g->R && g->sw == g->S && g->pt == 0 && g->pl == 0 &&
                 g->P * g->R == g->H && g->Q * g->S == g->W;
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, tiled ? "maxpool_backward_tiled" : "maxpool_backward", &k));
+    CLAE_TRY(clae_kernel(d,
+                         tiles_2x2(g) ? "maxpool_backward_2x2"
+                         : tiled      ? "maxpool_backward_tiled"
+                                      : "maxpool_backward",
+                         &k));
     CL_ARG(k, 0, cl_mem, din);
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_mem, idx);
     CLAE_TRY(set_geom(k, 3, g));
-    return clae_launch1d(d, k, tiled ? n_out : n_in);
+    return clae_launch1d(d, k, tiles_2x2(g) ? (size_t)g->N * g->C * g->P : tiled ? n_out : n_in);
 }
 
 clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g)
