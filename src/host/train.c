@@ -524,10 +524,11 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
             break;
         }
         tl = sum / (double)ntrain;
+        double t_trained = now_s(); /* images/s counts the training steps only */
         if ((st = evaluate(&f, &hs, train, ntrain, nval, &val)) != CLAE_OK) break;
         epoch++;
         double dt = now_s() - t0;
-        double ips = (double)(ntrain - (size_t)s0 * B) / dt;
+        double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
         int is_best = nval > 0 && !(val >= best);
         if (is_best) best = val;
         if (!o->quiet) {
