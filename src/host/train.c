@@ -22,6 +22,7 @@
 
 #include "clae/checkpoint.h"
 #include "clae/corrupt.h"
+#include "clae/metrics.h"
 #include "clae/net.h"
 
 void clae_epoch_order(uint32_t *order, size_t n, uint64_t seed, long epoch, int shuffle)
@@ -264,8 +265,29 @@ static clae_status history_sum(history *hs, clae_device *d, long from, long to, 
 }
 
 /* Mean MSE over records [base, base + count) of ds, in file order. */
+/* Validation extras computed on the host from the outputs: mean per-image
+ * PSNR (peak 1) and Keras's channel-argmax accuracy (ties to the first
+ * channel, as tf.argmax). Costs one read-back per validation batch. */
+typedef struct val_metrics {
+    float *out, *target; /* B images each: output, clean target */
+    double psnr_sum;
+    size_t images, correct, pixels;
+} val_metrics;
+
+static void val_metrics_add(val_metrics *vm, const uint8_t *records, int nb)
+{
+    cifar_to_float_ref(vm->target, records, nb);
+    for (int i = 0; i < nb; i++) {
+        size_t o = (size_t)i * CLAE_CIFAR_PIXELS;
+        vm->psnr_sum += clae_psnr_from_mse(clae_mse(vm->out + o, vm->target + o, CLAE_CIFAR_PIXELS));
+    }
+    vm->correct += clae_argmax_equal(vm->out, vm->target, nb, 3, 32, 32);
+    vm->pixels += (size_t)nb * 1024;
+    vm->images += (size_t)nb;
+}
+
 static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size_t base,
-                            size_t count, double *mse)
+                            size_t count, double *mse, val_metrics *vm)
 {
     clae_net *n = f->net;
     int B = f->B;
@@ -285,6 +307,10 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
         CLAE_TRY(clae_net_forward(n, nb));
         CLAE_TRY(clae_net_loss(n, nb));
         CLAE_TRY(history_put(hs, n, s));
+        if (vm) { /* slot k's records stay until the prepare two batches on */
+            CLAE_TRY(clae_net_read_output(n, vm->out, nb));
+            val_metrics_add(vm, f->stage[k], nb);
+        }
         if (s + 1 < steps) {
             size_t nxt = base + (size_t)(s + 1) * B;
             size_t left = count - (size_t)(s + 1) * B;
@@ -353,8 +379,8 @@ static void progress_end(progress *p)
 }
 
 /* One JSON object per epoch appended to OUT/history.jsonl. */
-static void history_append(const char *dir, long epoch, double tl, double vl, double ips,
-                           double secs, long steps)
+static void history_append(const char *dir, long epoch, double tl, double vl, double psnr,
+                           double acc, double ips, double secs, long steps)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/history.jsonl", dir);
@@ -363,11 +389,13 @@ static void history_append(const char *dir, long epoch, double tl, double vl, do
         fprintf(stderr, "clae: warning: %s: cannot append the metrics history\n", path);
         return;
     }
-    double psnr = vl > 0 ? -10.0 * log10(vl) : INFINITY;
+    /* -1 marks a value that was not measured (no validation images) */
     fprintf(f,
             "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
-            "\"images_per_s\": %.6g, \"seconds\": %.6g, \"steps\": %ld}\n",
-            epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0, ips, secs, steps);
+            "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, "
+            "\"steps\": %ld}\n",
+            epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
+            isfinite(acc) ? acc : -1.0, ips, secs, steps);
     fclose(f);
 }
 
@@ -457,10 +485,16 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     memset(&f, 0, sizeof f);
     memset(&hs, 0, sizeof hs);
     uint32_t *order = malloc(ntrain * sizeof *order);
-    if (!order) return CLAE_ERR_NOMEM;
+    float *val_out = nval ? malloc(2 * (size_t)B * CLAE_CIFAR_PIXELS * sizeof(float)) : NULL;
+    if (!order || (nval && !val_out)) {
+        free(order);
+        free(val_out);
+        return CLAE_ERR_NOMEM;
+    }
     clae_status st = clae_net_create(&net, m, d, B);
     if (st != CLAE_OK) {
         free(order);
+        free(val_out);
         return st;
     }
     net.t = o->adam_t;
@@ -525,19 +559,26 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         }
         tl = sum / (double)ntrain;
         double t_trained = now_s(); /* images/s counts the training steps only */
-        if ((st = evaluate(&f, &hs, train, ntrain, nval, &val)) != CLAE_OK) break;
+        val_metrics vm = {.out = val_out, .target = val_out ? val_out + (size_t)B * CLAE_CIFAR_PIXELS : NULL};
+        if ((st = evaluate(&f, &hs, train, ntrain, nval, &val, val_out ? &vm : NULL)) != CLAE_OK)
+            break;
         epoch++;
         double dt = now_s() - t0;
         double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
         int is_best = nval > 0 && !(val >= best);
         if (is_best) best = val;
         if (!o->quiet) {
-            printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  %.0f img/s  %.1f s "
-                   "(total %.1f s)\n",
-                   epoch, o->epochs, tl, val, is_best ? " *" : "", ips, dt, now_s() - t_start);
+            printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  val PSNR %.2f dB  acc %.1f%%  "
+                   "%.0f img/s  %.1f s (total %.1f s)\n",
+                   epoch, o->epochs, tl, val, is_best ? " *" : "",
+                   vm.images ? vm.psnr_sum / (double)vm.images : NAN,
+                   vm.pixels ? 100.0 * (double)vm.correct / (double)vm.pixels : NAN, ips, dt,
+                   now_s() - t_start);
             fflush(stdout);
         }
-        history_append(o->out_dir, epoch, tl, val, ips, dt, net.t);
+        history_append(o->out_dir, epoch, tl, val,
+                       vm.images ? vm.psnr_sum / (double)vm.images : NAN,
+                       vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
         if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
                        res->last_path, sizeof res->last_path)) != CLAE_OK)
             break;
@@ -558,7 +599,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     res->val_loss = val;
     res->test_mse = NAN;
     if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
-        st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse);
+        st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, NULL);
         if (st == CLAE_OK && !o->quiet) printf("test MSE %.6f (%zu images)\n", res->test_mse, ntest);
     }
     if (!d->is_ref) clFinish(d->queue);
@@ -566,5 +607,6 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     feeder_free(&f);
     clae_net_free(&net);
     free(order);
+    free(val_out);
     return st;
 }
