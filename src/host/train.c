@@ -512,6 +512,12 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     while (st == CLAE_OK && epoch < o->epochs) {
         double t0 = now_s();
         long s0 = epoch == o->start_epoch ? o->start_epoch_step : 0;
+        if (s0 < 0 || s0 >= steps) {
+            fprintf(stderr, "clae: the checkpoint stopped at step %ld of an epoch, but this run has "
+                            "%ld steps per epoch (batch or data size changed)\n", s0, steps);
+            st = CLAE_ERR_ARG;
+            break;
+        }
         double carried = epoch == o->start_epoch ? o->start_loss_sum : 0.0;
         clae_epoch_order(order, ntrain, o->seed, epoch, o->shuffle);
         int nb0 = (int)(ntrain - (size_t)s0 * B < (size_t)B ? ntrain - (size_t)s0 * B : (size_t)B);
@@ -565,7 +571,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         epoch++;
         double dt = now_s() - t0;
         double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
-        int is_best = nval > 0 && !(val >= best);
+        int is_best = nval > 0 && isfinite(val) && val < best; /* a NaN never wins */
         if (is_best) best = val;
         if (!o->quiet) {
             printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  val PSNR %.2f dB  acc %.1f%%  "
