@@ -15,9 +15,12 @@ static char g_dir[] = "/tmp/clae_test_image_XXXXXX";
 static const char *tmp_path(const char *name)
 {
     static char buf[4][256];
-    static int k;
+    static int k, made;
     k = (k + 1) % 4;
-    if (g_dir[strlen(g_dir) - 1] == 'X') ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    if (!made) { /* once: the random name may itself end in 'X' */
+        ck_assert_ptr_nonnull(mkdtemp(g_dir));
+        made = 1;
+    }
     snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
     return buf[k];
 }
