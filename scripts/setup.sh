@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo
   libclblast-dev libstb-dev check libinih-dev libcjson-dev
+  oclgrind  # checks only: a simulated GPU device (scripts/check-kernels-sim.sh)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

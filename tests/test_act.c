@@ -87,8 +87,7 @@ END_TEST
 static Suite *act_suite(void)
 {
     Suite *s = suite_create("act");
-    TCase *tc = tcase_create("act");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("act", 120, 1); /* all of it under oclgrind */
     tcase_add_loop_test(tc, test_act_cl_vs_ref, 0, 4);
     tcase_add_loop_test(tc, test_act_ref_backward_fd, 0, 4);
     tcase_add_test(tc, test_act_hand);

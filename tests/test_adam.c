@@ -98,8 +98,7 @@ END_TEST
 static Suite *adam_suite(void)
 {
     Suite *s = suite_create("adam");
-    TCase *tc = tcase_create("adam");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("adam", 120, 1); /* all of it under oclgrind */
     tcase_add_test(tc, test_adam_hand);
     tcase_add_loop_test(tc, test_adam_cl_vs_ref, 0, 3);
     suite_add_tcase(s, tc);

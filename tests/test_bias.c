@@ -139,8 +139,7 @@ END_TEST
 static Suite *bias_suite(void)
 {
     Suite *s = suite_create("bias");
-    TCase *tc = tcase_create("bias");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("bias", 120, 1); /* all of it under oclgrind */
     tcase_add_loop_test(tc, test_bias_cl_vs_ref, 0, NCASES);
     tcase_add_test(tc, test_bias_backward_deterministic);
     tcase_add_test(tc, test_bias_ref_backward_fd);

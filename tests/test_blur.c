@@ -144,8 +144,7 @@ END_TEST
 static Suite *blur_suite(void)
 {
     Suite *s = suite_create("blur");
-    TCase *tc = tcase_create("blur");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("blur", 120, 1); /* all of it under oclgrind */
     tcase_add_test(tc, test_blur_gaussian_kernel_hand);
     tcase_add_test(tc, test_blur_constant);
     tcase_add_test(tc, test_blur_impulse);

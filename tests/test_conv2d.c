@@ -26,12 +26,14 @@ static clae_conv_shape make_shape(const conv_case *c)
     return g;
 }
 
-/* Odd sizes, batch 1 and 3, channels 1..16, kernels 1x1 2x2 3x3 5x5 and
- * non-square, strides 1 and 2, both paddings; then the denoiser's encoder /
- * decoder convolutions at batch 2. */
+/* Odd sizes, batch 1 and 3, channels 1..16 and 40 -> 36 (the auto rule's
+ * GEMM branch on GPUs), kernels 1x1 2x2 3x3 5x5 and non-square, strides 1
+ * and 2, both paddings; then the denoiser's encoder / decoder convolutions
+ * at batch 2. */
 static const conv_case CASES[] = {
     {1, 1, 7, 5, 1, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     {3, 2, 7, 5, 4, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
+    {2, 40, 6, 5, 36, 3, 3, 1, 1, CLAE_PAD_SAME, 1}, /* > 32 channels: GEMM on GPUs */
     {3, 3, 7, 5, 5, 3, 3, 1, 1, CLAE_PAD_VALID, 1},
     {1, 16, 6, 6, 8, 1, 1, 1, 1, CLAE_PAD_VALID, 1},
     {3, 5, 9, 7, 3, 5, 5, 1, 1, CLAE_PAD_SAME, 0},
@@ -342,14 +344,19 @@ END_TEST
 static Suite *conv2d_suite(void)
 {
     Suite *s = suite_create("conv2d");
-    TCase *tc = tcase_create("conv2d");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_conv2d_gemm_smoke);
+    /* Under oclgrind: CLBlast, the hand case, the small odd shapes (edge
+     * work-items, strides, 'valid'), NULL outputs and the denoiser's layers. */
+    TCase *sim = tu_tcase("conv2d sim", 300, 1);
+    tcase_add_test(sim, test_conv2d_gemm_smoke);
+    tcase_add_test(sim, test_conv2d_hand_same_constant);
+    tcase_add_loop_test(sim, test_conv2d_cl_vs_ref, 0, 3);
+    tcase_add_loop_test(sim, test_conv2d_cl_vs_ref, NCASES - 3, NCASES);
+    tcase_add_test(sim, test_conv2d_cl_null_outputs);
+    suite_add_tcase(s, sim);
+    TCase *tc = tu_tcase("conv2d", 300, 0);
     tcase_add_test(tc, test_conv2d_shape_rules);
-    tcase_add_test(tc, test_conv2d_hand_same_constant);
     tcase_add_test(tc, test_conv2d_hand_stride2);
-    tcase_add_loop_test(tc, test_conv2d_cl_vs_ref, 0, NCASES);
-    tcase_add_test(tc, test_conv2d_cl_null_outputs);
+    tcase_add_loop_test(tc, test_conv2d_cl_vs_ref, 3, NCASES - 3);
     tcase_add_test(tc, test_conv2d_cl_vs_ref_chunked);
     tcase_add_loop_test(tc, test_conv2d_ref_backward_fd, 0,
                         (int)(sizeof FD_CASES / sizeof FD_CASES[0]));

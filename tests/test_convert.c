@@ -71,8 +71,7 @@ END_TEST
 static Suite *convert_suite(void)
 {
     Suite *s = suite_create("convert");
-    TCase *tc = tcase_create("convert");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("convert", 120, 1); /* all of it under oclgrind */
     tcase_add_loop_test(tc, test_convert_cl_vs_ref, 0, 3);
     tcase_add_test(tc, test_convert_hand);
     suite_add_tcase(s, tc);

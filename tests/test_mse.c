@@ -98,8 +98,7 @@ END_TEST
 static Suite *mse_suite(void)
 {
     Suite *s = suite_create("mse");
-    TCase *tc = tcase_create("mse");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("mse", 120, 1); /* all of it under oclgrind */
     tcase_add_loop_test(tc, test_mse_cl_vs_ref, 0, NSIZES);
     tcase_add_test(tc, test_mse_ref_backward_fd);
     tcase_add_test(tc, test_mse_hand);

@@ -14,7 +14,7 @@ typedef struct pool_case {
 } pool_case;
 
 /* Odd sizes, batch 1 and >1, channels 1..16, pool 2/3, stride 1/2/3, valid/same;
- * stride < pool gives overlapping windows. */
+ * stride < pool gives overlapping windows; the denoiser's two pools last. */
 static const pool_case CASES[] = {
     {1, 1, 5, 5, 2, 2, 2, 2, CLAE_PAD_VALID},   {2, 3, 7, 9, 3, 3, 2, 2, CLAE_PAD_SAME},
     {3, 16, 8, 8, 2, 2, 2, 2, CLAE_PAD_SAME},   {2, 5, 11, 6, 3, 3, 1, 1, CLAE_PAD_VALID},
@@ -22,6 +22,7 @@ static const pool_case CASES[] = {
     {1, 2, 6, 7, 2, 2, 1, 1, CLAE_PAD_SAME},    {4, 16, 32, 32, 2, 2, 2, 2, CLAE_PAD_SAME},
     {2, 3, 13, 11, 3, 3, 1, 1, CLAE_PAD_SAME},  {1, 1, 1, 1, 2, 2, 2, 2, CLAE_PAD_SAME},
     {3, 2, 7, 8, 2, 3, 1, 2, CLAE_PAD_SAME},    {2, 9, 15, 15, 3, 3, 3, 3, CLAE_PAD_VALID},
+    {2, 8, 32, 32, 2, 2, 2, 2, CLAE_PAD_SAME},  {2, 16, 16, 16, 2, 2, 2, 2, CLAE_PAD_SAME},
 };
 #define NCASES (int)(sizeof CASES / sizeof CASES[0])
 
@@ -331,8 +332,7 @@ END_TEST
 static Suite *pool_suite(void)
 {
     Suite *s = suite_create("pool");
-    TCase *tc = tcase_create("pool");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = tu_tcase("pool", 120, 1); /* all of it under oclgrind */
     tcase_add_test(tc, test_pool_hand_4x4);
     tcase_add_test(tc, test_pool_hand_ties);
     tcase_add_test(tc, test_pool_hand_same_odd);

@@ -88,6 +88,14 @@ int tu_close(const char *what, const float *got, const float *want, size_t n, do
     return bad == 0;
 }
 
+TCase *tu_tcase(const char *name, int timeout_s, int sim)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, timeout_s);
+    if (sim) tcase_set_tags(tc, "sim");
+    return tc;
+}
+
 int tu_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);

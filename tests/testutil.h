@@ -28,6 +28,13 @@ void tu_download(cl_mem m, void *x, size_t bytes);
 int tu_close(const char *what, const float *got, const float *want, size_t n, double abs_tol,
              double rel_tol);
 
+/* A test case with a timeout. sim = 1 tags it "sim": the selection that
+ * scripts/check-kernels-sim.sh runs under oclgrind (CK_INCLUDE_TAGS=sim),
+ * where every kernel runs a thousand times slower than on PoCL, so it holds
+ * the denoiser's own shapes at batch 1-2 and small edge cases, not the big
+ * shapes. The plain suite runs every case, tagged or not. */
+TCase *tu_tcase(const char *name, int timeout_s, int sim);
+
 /* Run a suite without forking (one OpenCL context per process), verbose. */
 int tu_run(Suite *s);
 

@@ -47,6 +47,8 @@ typedef struct clae_bench_result {
     double peak_flops_s;        /* FMA probe, FLOP/s (median) */
     double peak_bytes_s;        /* copy probe, bytes/s (median) */
     double probe_fma_s, probe_fma_flops, probe_copy_s, probe_copy_bytes;
+    unsigned long step_kernels;  /* clae kernels one training step enqueues */
+    unsigned long step_gemms;    /* and CLBlast GEMM calls (0 on the direct path) */
 } clae_bench_result;
 
 /* Benchmark model m (its parameters are initialised here from m->train.seed)

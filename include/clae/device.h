@@ -57,6 +57,8 @@ typedef struct clae_device {
     int verbose;             /* print cache hits/misses and build timings */
     int conv_path;           /* CLAE_CONV_AUTO / _GEMM / _DIRECT, from $CLAE_CONV */
     int ndirect, direct_next; /* direct-kernel cache: used entries, next to evict */
+    unsigned long launches;  /* kernels enqueued through clae_launch / clae_launch1d */
+    unsigned long gemms;     /* CLBlast GEMM calls (each enqueues 1-4 kernels of its own) */
     clae_direct_entry direct[CLAE_MAX_DIRECT];
 } clae_device;
 
@@ -130,6 +132,10 @@ clae_status clae_program_add(clae_device *d, const char *file, const char *src,
  * calls (allocated once, grown when needed). */
 clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out);
 
+/* The largest power of two <= cap that both the device (max_wg) and the
+ * kernel on it (CL_KERNEL_WORK_GROUP_SIZE) accept as a work-group size;
+ * reductions over local memory use it (their tree sums need a power of two). */
+clae_status clae_group_size(clae_device *d, cl_kernel k, size_t cap, size_t *out);
 /* Launch a 1-D kernel over n work-items (global size rounded up to the
  * work-group size; kernels guard with if (i >= n) return). */
 clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n);

@@ -547,7 +547,10 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     }
     CLAE_TRY(probes(c, r));
     CLAE_TRY(fill_inputs(c));
+    unsigned long k0 = d->launches, g0 = d->gemms;
     CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
+    r->step_kernels = d->launches - k0;
+    r->step_gemms = d->gemms - g0;
     if (!d->is_ref) CL_CHECK(clFinish(d->queue));
 
     double nout = (double)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
@@ -676,6 +679,9 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
                  "images/s)\n",
             rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,
             1e3 * r->step.min_s, rate(r->batch, r->step.min_s));
+    if (!r->is_ref)
+        fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)\n",
+                r->step_kernels, r->step_gemms);
 }
 
 static cJSON *row_json(const clae_bench_result *r, const clae_bench_row *w)
@@ -735,6 +741,10 @@ static cJSON *result_json(const clae_bench_result *r, const char *config)
     cJSON *step = row_json(r, &r->step);
     if (step) {
         cJSON_AddNumberToObject(step, "images_per_s", rate(r->batch, r->step.median_s));
+        if (!r->is_ref) {
+            cJSON_AddNumberToObject(step, "kernels", (double)r->step_kernels);
+            cJSON_AddNumberToObject(step, "clblast_gemm_calls", (double)r->step_gemms);
+        }
         cJSON_AddItemToObject(root, "step", step);
     }
     return root;

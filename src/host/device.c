@@ -1,6 +1,7 @@
 /* Device layer: see include/clae/device.h. */
 #include "clae/device.h"
 
+#include <clblast_c.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -478,6 +479,17 @@ void clae_device_close(clae_device *d)
         clReleaseProgram(d->direct[i].program);
     }
     for (int i = 0; i < d->nprograms; i++) clReleaseProgram(d->programs[i]);
+    /* CLBlast keeps the programs it built in a process-wide cache that holds
+     * a reference to our context; left there, they are released by CLBlast's
+     * static destructor at exit, after the OpenCL implementation may have
+     * torn down its own state (oclgrind then corrupts the heap: "corrupted
+     * double-linked list" after a CLAE_CONV=gemm run). Release them while the
+     * context is alive. The cache is global, so another open device only
+     * rebuilds its GEMM kernels on next use. */
+    if (d->ctx) {
+        int cb = (int)CLBlastClearCache();
+        if (cb != 0) clae_report_clblast("CLBlastClearCache()", cb, __FILE__, __LINE__);
+    }
     if (d->queue) clReleaseCommandQueue(d->queue);
     if (d->ctx) clReleaseContext(d->ctx);
     memset(d, 0, sizeof *d);
@@ -527,13 +539,30 @@ clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out)
     return CLAE_OK;
 }
 
+clae_status clae_group_size(clae_device *d, cl_kernel k, size_t cap, size_t *out)
+{
+    size_t kwg = 0;
+    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
+                                      NULL));
+    size_t l = 1;
+    while (l * 2 <= cap && l * 2 <= kwg && l * 2 <= d->max_wg) l *= 2;
+    *out = l;
+    return CLAE_OK;
+}
+
+/* Work-groups of 64: a multiple of NVIDIA's warp (32) and AMD's wavefront
+ * (64), within every device's limit, and on PoCL one work-group function
+ * for every launch (its CPU driver compiles one per local size). A kernel
+ * that cannot run 64 work-items at once on this device (registers, local
+ * memory: CL_KERNEL_WORK_GROUP_SIZE) gets the largest power of two it can. */
 clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n)
 {
     if (n == 0) return CLAE_OK;
-    size_t local = 64;
-    if (local > d->max_wg) local = d->max_wg;
+    size_t local;
+    CLAE_TRY(clae_group_size(d, k, 64, &local));
     size_t global = (n + local - 1) / local * local;
     CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, 1, NULL, &global, &local, 0, NULL, NULL));
+    d->launches++;
     return CLAE_OK;
 }
 
@@ -543,6 +572,7 @@ clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t 
     for (cl_uint i = 0; i < dims; i++)
         if (global[i] == 0) return CLAE_OK;
     CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, dims, NULL, global, local, 0, NULL, NULL));
+    d->launches++;
     return CLAE_OK;
 }
 

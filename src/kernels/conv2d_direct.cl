@@ -66,6 +66,11 @@
 #define WMEM __constant /* __global when the weights exceed the constant buffer */
 #endif
 
+/* Pixels per work-item along the width. On CPUs a float8 is one AVX2
+ * register (half an AVX-512 one) and PoCL also vectorises across work-items;
+ * on GPUs the 8 lanes are 8 independent FMA chains per work-item. Loads and
+ * stores go through vload8/vstore8, which need only float alignment (any
+ * offset), never a cast to float8 *. */
 #define VW 8
 
 /* VW values p[0], p[SW], ..., p[(VW-1)*SW]; all must be readable. */
@@ -97,26 +102,36 @@ static inline float8 load_guard(__global const float *row, int x, int step, int 
     return vload8(0, t);
 }
 
+/* v with the lanes whose column is outside [0, lim) set to 0.0f. The lane
+ * mask is integer arithmetic: (col | (lim - 1 - col)) has its sign bit set
+ * exactly when col < 0 or col >= lim, and >> 31 spreads it over the lane.
+ * Not select() on a vector comparison: clang may fold a comparison whose
+ * lanes it can prove equal into a splat of one scalar bool, and oclgrind
+ * (21.10 and 26.03) sign-extends such a vector to 1 instead of -1, so the
+ * select silently zeroes every lane on the simulator (README, "Checking the
+ * kernels on a simulated GPU"). Same instructions on every device. */
+static inline float8 mask_cols(float8 v, int8 col, int lim)
+{
+    const int8 out = (col | ((int8)(lim - 1) - col)) >> 31;
+    return as_float8(as_int8(v) & ~out);
+}
+
 /* Image row at flat offset `at` of a tensor of `total` floats: the VW
  * columns x, x+SW, ..., zero where outside [0, IW). Near the edges one
  * vector load still works (it reads neighbouring rows, whose lanes are then
  * masked to zero) unless it would leave the tensor. */
 static inline float8 load_img(__global const float *t, int at, int x, int total)
 {
-    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-    const int8 ok = col >= (int8)(0) && col < (int8)(IW);
     if (at + x >= 0 && at + x + SPAN <= total)
-        return select((float8)(0.0f), LOADV(t + at + x), ok);
+        return mask_cols(LOADV(t + at + x), (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW, IW);
     return load_guard(t + at, x, SW, IW);
 }
 
 /* The same for a grid row (width GW, unit stride). */
 static inline float8 load_grid(__global const float *t, int at, int x, int total)
 {
-    const int8 col = (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
-    const int8 ok = col >= (int8)(0) && col < (int8)(GW);
     if (at + x >= 0 && at + x + VW <= total)
-        return select((float8)(0.0f), vload8(0, t + at + x), ok);
+        return mask_cols(vload8(0, t + at + x), (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7), GW);
     return load_guard(t + at, x, 1, GW);
 }
 

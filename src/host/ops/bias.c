@@ -4,19 +4,6 @@
 
 #include "clae/ops.h"
 
-/* Largest power-of-two work-group size <= 256 that the device and kernel accept. */
-static clae_status reduce_group_size(clae_device *d, cl_kernel k, size_t *L)
-{
-    size_t kmax = 0;
-    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax,
-                                      &kmax, NULL));
-    size_t lim = kmax < d->max_wg ? kmax : d->max_wg;
-    size_t l = 256;
-    while (l > 1 && l > lim) l >>= 1;
-    *L = l;
-    return CLAE_OK;
-}
-
 static clae_status bias_check(int N, int C, int HW)
 {
     if (N < 0 || C < 0 || HW < 0 || (double)N * C * HW > INT_MAX) {
@@ -46,7 +33,7 @@ clae_status bias_backward_cl(clae_device *d, cl_mem db, cl_mem dout, int N, int 
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "bias_backward", &k));
     size_t L;
-    CLAE_TRY(reduce_group_size(d, k, &L));
+    CLAE_TRY(clae_group_size(d, k, 256, &L));
     CL_ARG(k, 0, cl_mem, db);
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_int, (cl_int)N);

@@ -27,7 +27,11 @@
 enum { KIND_CONV = 1, KIND_TCONV = 2, KIND_DW = 3 };
 
 /* Weight-gradient partial sums: slices of about this many images (a slice's
- * data stays in cache while its work-group runs), at most DW_MAX_SLICES. */
+ * data stays in cache while its work-group runs), at most DW_MAX_SLICES.
+ * Chosen on PoCL (CPU). On a GPU the same sizes give nslices x (GC/BLK * IC)
+ * work-items (768 for the denoiser's first layer at batch 512): correct, but
+ * too few to fill a large GPU; smaller slices there are a tuning step for a
+ * measured GPU, not a correctness one. */
 #define DW_SLICE_IMAGES 8
 #define DW_MAX_SLICES 256
 
@@ -68,9 +72,16 @@ static int dw_block(const dc_geom *e)
 }
 
 /* Launch a 3-D kernel with a work-group of one whole plane (global[0] x
- * global[1]) when it fits, else one row: the local size then depends on the
- * shape only, so PoCL compiles one work-group function per shape, not one
- * per batch size. */
+ * global[1]) when it fits, else one row, else (a row wider than the kernel's
+ * work-group limit) the driver's choice. Why, per device class:
+ *  - CPU (PoCL): the local size then depends on the shape only, so PoCL
+ *    compiles one work-group function per shape, not one per batch size;
+ *    a plane's work-items run on one core and share its input rows in cache.
+ *  - GPU: a plane of the denoiser's layers is 4 x 32, 2 x 16 or 1 x 8
+ *    work-items, within every GPU's limit (256 on AMD, 1024 on NVIDIA);
+ *    work-items never share data through local memory, so any local size is
+ *    correct, and the row and NULL fallbacks (devices with small limits)
+ *    are exercised under oclgrind with --max-wgsize (check-kernels-sim.sh). */
 static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global)
 {
     size_t kwg = 0;
@@ -95,6 +106,12 @@ static const char *direct_source(void)
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk,
                                  cl_kernel *out)
 {
+    /* Weights in __constant memory when they fit the device's constant
+     * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
+     * __global. Every work-item of a launch reads the same weight at the same
+     * time: GPUs broadcast that from the constant cache; on CPUs it is an
+     * ordinary cached load either way. Both branches are checked under
+     * oclgrind (--constant-mem-size forces __global for the denoiser). */
     cl_ulong const_max = 0;
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE, sizeof const_max,
                              &const_max, NULL));
@@ -225,13 +242,20 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     return clae_launch1d(d, ksum, (size_t)(nw + nb));
 }
 
-/* auto rule. Measured on PoCL (2-core AMD EPYC, AVX-512) the direct kernels
- * beat im2col + CLBlast by 10-100x on every shape tried, from the
- * denoiser's (3..16 channels) to 128 -> 128 channels 3x3 and 256 -> 2
- * channels 5x5, so CPUs take them up to 7x7 kernels (beyond that the
- * per-work-item tap accumulators of dw spill). Other devices (GPUs, not
- * measured here) keep GEMM, which CLBlast tunes for them, except for few
- * channels, where the GEMM's M = K dimension is too skinny to fill them. */
+/* auto rule, per device class:
+ *  - CPU: measured on PoCL (2-core AMD EPYC, AVX-512), the direct kernels
+ *    beat im2col + CLBlast by 10-100x on every shape tried, from the
+ *    denoiser's (3..16 channels) to 128 -> 128 channels 3x3 and 256 -> 2
+ *    channels 5x5, so CPUs take them up to 7x7 kernels (beyond that the
+ *    per-work-item tap accumulators of dw spill).
+ *  - GPU, accelerator, anything else: GEMM, which CLBlast tunes per GPU,
+ *    except for few channels (both C and K <= 32, kernels up to 7x7), where
+ *    the GEMM's M = K dimension is too skinny to fill the device and the
+ *    im2col copy costs more than the product. Not yet measured on a real
+ *    GPU (scripts/gpu-check.sh prints the figures that would settle it).
+ *    Under oclgrind (a GPU-type device) the denoiser takes the direct
+ *    kernels and the 256-channel tests take GEMM, so both branches run there.
+ * The rule reads the shape only: a layer takes the same path at every batch. */
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose)
 {
     (void)transpose;

@@ -15,6 +15,7 @@ clae_status clae_gemm(clae_device *d, int ta, int tb, size_t M, size_t N, size_t
                                ta ? CLBlastTransposeYes : CLBlastTransposeNo,
                                tb ? CLBlastTransposeYes : CLBlastTransposeNo, M, N, Kd, alpha, A,
                                a_off, lda, B, b_off, ldb, beta, C, c_off, ldc, &d->queue, NULL));
+    d->gemms++;
     return CLAE_OK;
 }
 
@@ -133,11 +134,8 @@ clae_status clae_conv_bias_grad(clae_device *d, cl_mem db, cl_mem dout, int N, i
 {
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "conv2d_bias_grad", &k));
-    size_t kwg = 0;
-    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
-                                      NULL));
-    size_t local = 256;
-    while (local > 1 && (local > kwg || local > d->max_wg)) local /= 2;
+    size_t local;
+    CLAE_TRY(clae_group_size(d, k, 256, &local));
     CL_ARG(k, 0, cl_mem, db);
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_int, N);

@@ -8,19 +8,6 @@
 #define MSE_SCRATCH_SLOT 4
 #define MSE_MAX_GROUPS 512
 
-/* Largest power-of-two work-group size <= 256 that the device and kernel accept. */
-static clae_status reduce_group_size(clae_device *d, cl_kernel k, size_t *L)
-{
-    size_t kmax = 0;
-    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax,
-                                      &kmax, NULL));
-    size_t lim = kmax < d->max_wg ? kmax : d->max_wg;
-    size_t l = 256;
-    while (l > 1 && l > lim) l >>= 1;
-    *L = l;
-    return CLAE_OK;
-}
-
 static clae_status mse_check(size_t n)
 {
     if (n > INT_MAX) {
@@ -37,8 +24,8 @@ clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size
     CLAE_TRY(clae_kernel(d, "mse_forward_partial", &kp));
     CLAE_TRY(clae_kernel(d, "mse_forward_final", &kf));
     size_t Lp, Lf;
-    CLAE_TRY(reduce_group_size(d, kp, &Lp));
-    CLAE_TRY(reduce_group_size(d, kf, &Lf));
+    CLAE_TRY(clae_group_size(d, kp, 256, &Lp));
+    CLAE_TRY(clae_group_size(d, kf, 256, &Lf));
     /* The number of groups depends only on n and the group size. */
     size_t groups = (n + Lp - 1) / Lp;
     if (groups > MSE_MAX_GROUPS) groups = MSE_MAX_GROUPS;
