@@ -45,6 +45,13 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+static void remove_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
 /* Run training from scratch (or from a checkpoint) on the reference path. */
 static const char *g_corrupt = "blur";
 
@@ -135,9 +142,7 @@ START_TEST(test_resume_equals_uninterrupted_ref)
     ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
     printf("  corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
            "uninterrupted run\n", g_corrupt);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
-    ck_assert_int_eq(system(cmd), 0);
+    remove_tree(tmpl);
 }
 END_TEST
 
@@ -165,9 +170,7 @@ START_TEST(test_device_runs_agree)
     ck_assert_close("device run A vs run B val loss", &la, &lb, 1, TOL_SUM_ABS, TOL_SUM_REL);
     clae_model_free(&ma);
     clae_model_free(&mb);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
-    ck_assert_int_eq(system(cmd), 0);
+    remove_tree(tmpl);
 }
 END_TEST
 
@@ -240,9 +243,7 @@ START_TEST(test_device_two_steps_match_ref)
     clae_model_free(&mr);
     clae_model_free(&md);
     clae_device_close(&ref);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
-    ck_assert_int_eq(system(cmd), 0);
+    remove_tree(tmpl);
 }
 END_TEST
 
