@@ -13,9 +13,8 @@
  * Oclgrind stores a scalar true as 1 and a vector-comparison true as -1; its
  * sext turns 1 into -1 only when the operand type is 1 bit wide, which an
  * <8 x i1> is not (getPrimitiveSizeInBits() is 8). So the mask lanes are 1,
- * select() takes a, and the middle term silently vanishes: the sums come
- * out 2/3 of the truth on the simulator, exact on PoCL and every other
- * implementation tried.
+ * select() takes a, and the middle term silently vanishes from every sum
+ * on the simulator (out[0] = 2 instead of 3); PoCL computes them exactly.
  *
  * src/kernels/conv2d_direct.cl masks its edge loads with integer arithmetic
  * instead (mask_cols), which the simulator gets right.

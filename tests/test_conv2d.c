@@ -344,8 +344,9 @@ END_TEST
 static Suite *conv2d_suite(void)
 {
     Suite *s = suite_create("conv2d");
-    /* Under oclgrind: CLBlast, the hand case, the small odd shapes (edge
-     * work-items, strides, 'valid'), NULL outputs and the denoiser's layers. */
+    /* Under oclgrind: CLBlast, the hand case, small odd shapes (edge
+     * work-items, strides, 'valid'), 40 -> 36 channels (GEMM on GPUs), NULL
+     * outputs and the denoiser's layers. */
     TCase *sim = tu_tcase("conv2d sim", 300, 1);
     tcase_add_test(sim, test_conv2d_gemm_smoke);
     tcase_add_test(sim, test_conv2d_hand_same_constant);

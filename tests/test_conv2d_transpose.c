@@ -416,7 +416,8 @@ static Suite *tconv_suite(void)
 {
     Suite *s = suite_create("conv2d_transpose");
     /* Under oclgrind: small odd shapes (edge work-items, strides, 'valid'),
-     * NULL outputs and the denoiser's decoder layers. */
+     * 36 -> 40 channels (GEMM on GPUs), NULL outputs and the denoiser's
+     * decoder layers. */
     TCase *sim = tu_tcase("conv2d_transpose sim", 300, 1);
     tcase_add_loop_test(sim, test_tconv_cl_vs_ref, 0, 3);
     tcase_add_loop_test(sim, test_tconv_cl_vs_ref, NCASES - 2, NCASES);

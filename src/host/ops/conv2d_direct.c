@@ -80,8 +80,9 @@ static int dw_block(const dc_geom *e)
  *  - GPU: a plane of the denoiser's layers is 4 x 32, 2 x 16 or 1 x 8
  *    work-items, within every GPU's limit (256 on AMD, 1024 on NVIDIA);
  *    work-items never share data through local memory, so any local size is
- *    correct, and the row and NULL fallbacks (devices with small limits)
- *    are exercised under oclgrind with --max-wgsize (check-kernels-sim.sh). */
+ *    correct. The row fallback runs under oclgrind with --max-wgsize 64
+ *    (check-kernels-sim.sh); the NULL one needs a row of more work-items
+ *    than the device allows, an image over 8,000 pixels wide on any GPU. */
 static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global)
 {
     size_t kwg = 0;
@@ -254,7 +255,8 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
  *    im2col copy costs more than the product. Not yet measured on a real
  *    GPU (scripts/gpu-check.sh prints the figures that would settle it).
  *    Under oclgrind (a GPU-type device) the denoiser takes the direct
- *    kernels and the 256-channel tests take GEMM, so both branches run there.
+ *    kernels and the 40 -> 36 and 36 -> 40 channel test cases GEMM, so
+ *    both branches run there.
  * The rule reads the shape only: a layer takes the same path at every batch. */
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose)
 {
