@@ -31,6 +31,7 @@ expect_ok() {
 expect_fail "unknown command" "unknown command" "$clae" frobnicate
 expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary configs/denoiser.cfg --device banana
 expect_ok "devices lists a device" "compute units" "$clae" devices
+expect_fail "empty device" "bad device ''" "$clae" bench configs/denoiser.cfg --device ''
 
 for more in tests/cli_more*.sh; do . "$more"; done
 

@@ -158,4 +158,14 @@ printf '{"epoch": 1, "val_loss": 0.06}\n' >"$a/nokey.jsonl"
 expect_fail "plot missing train_loss" "nokey.jsonl:1: missing number 'train_loss'" \
   "$clae" plot "$a/nokey.jsonl" "$a/x.png"
 expect_fail "plot missing history" "nope.jsonl: No such file" "$clae" plot "$a/nope.jsonl" "$a/x.png"
+# Histories that once hung the plot forever: refused at once (timeout: a hang fails).
+printf '{"epoch":1,"train_loss":1e308}\n{"epoch":2,"train_loss":-1e308}\n' >"$a/huge.jsonl"
+expect_fail "plot huge losses" "huge.jsonl:1: 'train_loss' is not a number within" \
+  timeout 20 "$clae" plot "$a/huge.jsonl" "$a/x.png"
+printf '{"epoch":1e17,"train_loss":0.1}\n' >"$a/far.jsonl"
+expect_fail "plot far epoch" "far.jsonl:1: 'epoch' is not a whole number" \
+  timeout 20 "$clae" plot "$a/far.jsonl" "$a/x.png"
+printf '{"epoch":1,"train_loss":0.1} trailing\n' >"$a/trail.jsonl"
+expect_fail "plot text after the object" "trail.jsonl:1: text after the JSON object" \
+  "$clae" plot "$a/trail.jsonl" "$a/x.png"
 expect_fail "plot missing OUT" "missing OUT.png" "$clae" plot "$a/h.jsonl"

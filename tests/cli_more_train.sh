@@ -17,6 +17,9 @@ head -c 3000 /dev/urandom >"$tmp/trunc.bin"
 mkdir -p "$tmp/cifar-bad" && cp "$tmp"/cifar/*.bin "$tmp/cifar-bad/" && cp "$tmp/trunc.bin" "$tmp/cifar-bad/data_batch_3.bin"
 expect_fail "train truncated data" "data_batch_3.bin: size 3000 is not a whole number" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar-bad" --device ref
+long_out="$tmp/$(printf 'd%.0s' $(seq 1 1000))"
+expect_fail "train out path too long" "output folder path of 10[0-9][0-9] characters: expected 1 to 960" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --out "$long_out"
 expect_fail "train missing resume" "nope.safetensors" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --resume "$tmp/nope.safetensors"
 expect_ok "train 1 epoch on ref" "epoch 1/1 .*img/s" \
@@ -29,6 +32,18 @@ fi
 expect_ok "train resume to epoch 2" "epoch 2/2" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
   --resume "$tmp/run/last.safetensors"
+# A learning rate that blows the weights up: the first non-finite loss stops
+# the run with one line, exit 1, and no checkpoint or history of NaN.
+sed 's/^lr *=.*/lr = 1e30/' configs/denoiser.cfg >"$tmp/diverge.cfg"
+expect_fail "train stops on a NaN loss" "training diverged: the loss is .*nan at epoch [0-9]*, step" \
+  "$clae" train "$tmp/diverge.cfg" --data "$tmp/cifar" --device ref --epochs 5 --out "$tmp/nan"
+if ! grep -qi nan "$tmp/nan/history.jsonl" 2>/dev/null &&
+   { [ ! -e "$tmp/nan/last.safetensors" ] ||
+     ! python3 scripts/show-checkpoint.py "$tmp/nan/last.safetensors" | grep -q non-finite; }; then
+  echo "ok   train left no NaN checkpoint or history line"; pass=$((pass + 1))
+else
+  echo "FAIL train: a diverged run left NaN in its checkpoint or history"; fail=$((fail + 1))
+fi
 # A checkpoint of another model is refused by shape.
 sed 's/^filters = 8$/filters = 4/' configs/denoiser.cfg >"$tmp/other.cfg"
 expect_fail "train resume other model" "tensor layers.0.weight has shape \[8,3,3,3\], expected \[4,3,3,3\]" \

@@ -653,6 +653,8 @@ START_TEST(test_bad_metadata)
         {"step", "1.5", "metadata 'step' is not a non-negative integer ('1.5')"},
         {"step", "99999999999999999999", "metadata 'step' is not a non-negative integer"},
         {"step", " 7", "metadata 'step' is not a non-negative integer"},
+        {"step", "9223372036854775807", "metadata 'step' is 9223372036854775807, over the limit"},
+        {"epoch", "1000000000000001", "metadata 'epoch' is 1000000000000001, over the limit"},
         {"seed", "18446744073709551616", "metadata 'seed' is not an unsigned 64-bit integer"},
         {"rng", "-5", "metadata 'rng' is not an unsigned 64-bit integer ('-5')"},
         {"rng", "12\n34", "metadata 'rng' is not an unsigned 64-bit integer ('12?34')"},
@@ -752,6 +754,55 @@ START_TEST(test_save_errors)
 }
 END_TEST
 
+/* The mid-epoch resume point is validated, not trusted: a malformed
+ * epoch_step or epoch_loss_sum is refused by name (it was read as 0). */
+START_TEST(test_resume_point)
+{
+    char p[128], q[128];
+    pathj(p, sizeof p, "resume.safetensors");
+    pathj(q, sizeof q, "resume-bad.safetensors");
+    save_denoiser(p, 1);
+    clae_model m = {0};
+    clae_ckpt_meta mt;
+    long es = -1;
+    double ls = -1;
+    /* none stored (a checkpoint from `clae init`): the start of the epoch */
+    ck_assert_int_eq(clae_ckpt_load(p, &m, &mt, 0), CLAE_OK);
+    ck_assert_int_eq(clae_ckpt_resume_point(&mt, p, &es, &ls), CLAE_OK);
+    ck_assert(es == 0 && ls == 0.0);
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&m);
+
+    static const struct {
+        const char *key, *val, *want;
+    } bad[] = {
+        {"epoch_step", "abc", "metadata 'epoch_step' is not an integer from 0 to"},
+        {"epoch_step", "-3", "metadata 'epoch_step' is not an integer from 0 to"},
+        {"epoch_step", "9223372036854775807", "metadata 'epoch_step' is not an integer"},
+        {"epoch_loss_sum", "nan", "metadata 'epoch_loss_sum' is not a finite number >= 0"},
+        {"epoch_loss_sum", "-0.5", "metadata 'epoch_loss_sum' is not a finite number >= 0"},
+        {"epoch_loss_sum", "1e400", "metadata 'epoch_loss_sum' is not a finite number >= 0"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rewrite(p, q, bad[i].key, bad[i].val, NULL, NULL);
+        ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
+        cap_begin();
+        clae_status st = clae_ckpt_resume_point(&mt, q, &es, &ls);
+        cap_end();
+        ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+        assert_one_line(q, bad[i].want);
+        clae_ckpt_meta_free(&mt);
+        clae_model_free(&m);
+    }
+    rewrite(p, q, "epoch_step", "12", NULL, NULL);
+    ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
+    ck_assert_int_eq(clae_ckpt_resume_point(&mt, q, &es, &ls), CLAE_OK);
+    ck_assert_int_eq(es, 12);
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -763,6 +814,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tensor_set_errors);
     tcase_add_test(tc, test_corrupt_files);
     tcase_add_test(tc, test_bad_metadata);
+    tcase_add_test(tc, test_resume_point);
     tcase_add_test(tc, test_save_errors);
     suite_add_tcase(s, tc);
     return s;

@@ -330,6 +330,46 @@ START_TEST(test_history_plot)
 }
 END_TEST
 
+/* Histories that once hung `clae plot` (tick loops over an infinite or
+ * unrepresentable range) or were taken with garbage after the object are
+ * refused by name; at the loader's limits the plot is still drawn. */
+START_TEST(test_history_extremes)
+{
+    static const char *const BAD[] = {
+        "{\"epoch\": 1, \"train_loss\": 1e308}\n{\"epoch\": 2, \"train_loss\": -1e308}\n",
+        "{\"epoch\": 1e17, \"train_loss\": 0.1}\n",
+        "{\"epoch\": 0, \"train_loss\": 0.1}\n",
+        "{\"epoch\": 1.5, \"train_loss\": 0.1}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.1, \"val_loss\": 1e31}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.1} garbage\n",
+        "{\"epoch\": 1, \"train_loss\": 0.1}{\"epoch\": 2, \"train_loss\": 0.1}\n",
+    };
+    clae_history h;
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "extreme%zu.jsonl", i);
+        ck_assert_msg(clae_history_load(write_text(name, BAD[i]), &h) == CLAE_ERR_FORMAT,
+                      "history %zu accepted: %s", i, BAD[i]);
+    }
+    /* At the limits: epochs 1 and 1e9, losses -1e30 and 1e30; and one epoch
+     * far out with a tiny loss range. */
+    static const char *const EDGE[] = {
+        "{\"epoch\": 1, \"train_loss\": 1e30}\n"
+        "{\"epoch\": 1000000000, \"train_loss\": -1e30, \"val_loss\": 0}\n",
+        "{\"epoch\": 999999999, \"train_loss\": 0.1}\n",
+    };
+    for (size_t i = 0; i < sizeof EDGE / sizeof EDGE[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "edge%zu.jsonl", i);
+        ck_assert_int_eq(clae_history_load(write_text(name, EDGE[i]), &h), CLAE_OK);
+        clae_image img;
+        ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+        clae_image_free(&img);
+        clae_history_free(&h);
+    }
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
     Suite *s = suite_create("image");
@@ -342,6 +382,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_font_glyphs);
     tcase_add_test(tc, test_draw_line);
     tcase_add_test(tc, test_history_plot);
+    tcase_add_test(tc, test_history_extremes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -240,6 +240,31 @@ START_TEST(test_parse_string)
 }
 END_TEST
 
+/* Every key of [train] (17 of them, more than the parser once had room
+ * for) in one section, the last one first: each is read, none overwrites
+ * another's bookkeeping (a crash under the old 16-key limit). */
+START_TEST(test_every_train_key)
+{
+    static const char *const TEXT =
+        "[net]\ninput = 32,32,3\n"
+        "[train]\nmask_max = 16\nepochs = 2\nseed = 5\nvalidation_split = 0.25\n"
+        "corrupt = mask\nblur_size = 3\nblur_sigma = 0.9\ndata = d\nout = o\n"
+        "max_steps = 7\nshuffle = 0\naugment = none\naugment_fraction = 0.1\n"
+        "noise_sigma = 0.2\nsp_rate = 0.01\nmask_count = 2\nmask_min = 4\n"
+        "[conv2d]\nfilters = 3\nsize = 3\npadding = same\n";
+    clae_model m;
+    char err[512] = "";
+    ck_assert_msg(clae_model_parse_ex(NULL, TEXT, "every-key", &m, err, sizeof err) == CLAE_OK,
+                  "%s", err);
+    ck_assert_int_eq(m.train.mask_max, 16);
+    ck_assert_int_eq(m.train.mask_min, 4);
+    ck_assert_int_eq(m.train.mask_count, 2);
+    ck_assert_int_eq(m.train.epochs, 2);
+    ck_assert_int_eq(m.nlayers, 1);
+    clae_model_free(&m);
+}
+END_TEST
+
 /* Repeated and empty sections, comments, indentation, CRLF, "key: value". */
 START_TEST(test_sections_and_syntax)
 {
@@ -578,6 +603,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_denoiser_tensors);
     tcase_add_test(tc, test_denoiser_shapes);
     tcase_add_test(tc, test_parse_string);
+    tcase_add_test(tc, test_every_train_key);
     tcase_add_test(tc, test_sections_and_syntax);
     tcase_add_test(tc, test_bad_configs);
     tcase_add_test(tc, test_missing_file);

@@ -76,8 +76,10 @@ static clae_status run(clae_device *d, const char *out, long epochs, long max_st
         clae_ckpt_meta_init(&meta);
         ck_assert_int_eq(clae_ckpt_load(resume, &m, &meta, 0), CLAE_OK);
         o.start_epoch = meta.epoch;
-        o.start_epoch_step = strtol(clae_ckpt_meta_get(&meta, "epoch_step"), NULL, 10);
-        o.start_loss_sum = strtod(clae_ckpt_meta_get(&meta, "epoch_loss_sum"), NULL);
+        ck_assert_int_eq(
+            clae_ckpt_resume_point(&meta, resume, &o.start_epoch_step, &o.start_loss_sum),
+            CLAE_OK);
+        ck_assert_int_gt(o.start_epoch_step, 0); /* these resumes are mid-epoch */
         o.adam_t = meta.step;
         o.best_val = meta.best_val_loss;
         clae_ckpt_meta_free(&meta);

@@ -26,6 +26,9 @@
 
 #define CLAE_CKPT_FORMAT "clae-checkpoint-1"
 #define CLAE_CKPT_MAX_EXTRA 8
+/* Largest epoch and step a checkpoint may hold: beyond any real run, and
+ * far enough below LONG_MAX that counting on from it cannot overflow. */
+#define CLAE_CKPT_MAX_COUNT 1000000000000000L
 
 /* clae_ckpt_load flags */
 #define CLAE_CKPT_WEIGHTS_ONLY 1 /* parameters only: Adam moments (if any) ignored, zeroed in m */
@@ -62,6 +65,15 @@ void clae_ckpt_meta_free(clae_ckpt_meta *meta);
  * not passed to clae_ckpt_meta_free. */
 clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckpt_meta *meta,
                            int with_adam);
+
+/* Where inside its epoch a checkpoint written by `clae train` stopped: the
+ * extras "epoch_step" (steps done in epoch meta->epoch + 1, an integer from
+ * 0 to CLAE_CKPT_MAX_COUNT) and "epoch_loss_sum" (the sum of batch loss x
+ * batch size so far, finite and >= 0); 0 for a key that is absent (a
+ * checkpoint from `clae init` or a finished epoch). A malformed value gets
+ * one line naming path and key, and CLAE_ERR_FORMAT. */
+clae_status clae_ckpt_resume_point(const clae_ckpt_meta *meta, const char *path,
+                                   long *epoch_step, double *loss_sum);
 
 /* Read a checkpoint into m.
  *  - m empty (zeroed, e.g. `clae_model m = {0};`): the model is built from

@@ -115,7 +115,7 @@ const char *clae_clblast_errname(int err);
 clae_status clae_devices_list(FILE *out);
 
 /* Open a device. spec: NULL (use $CLAE_DEVICE, else the default), "ref",
- * or a flat index "N". With no OpenCL platform at all, warns once and
+ * or a flat index "N"; an empty spec is refused (CLAE_ERR_ARG). With no OpenCL platform at all, warns once and
  * opens the reference path. Builds every embedded program. */
 clae_status clae_device_open(clae_device *d, const char *spec);
 void clae_device_close(clae_device *d);

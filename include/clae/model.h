@@ -9,8 +9,10 @@
  *
  *   [net]    input=H,W,C (required)  batch=32  optimizer=adam  lr=0.001
  *            beta1=0.9  beta2=0.999  eps=1e-7  loss=mse
+ *            (lr and eps from 1e-37 to 1e38, betas in [0, 1) as floats too)
  *   [train]  epochs=1  seed=42  validation_split=0.2
- *            corrupt=blur|noise|saltpepper|mask|none  blur_size=5 (odd)  blur_sigma=1.1
+ *            corrupt=blur|noise|saltpepper|mask|none  blur_size=5 (odd)
+ *            blur_sigma=1.1 (0.001 to 1000)
  *            noise_sigma=0.1  sp_rate=0.05  mask_count=1  mask_min=8  mask_max=16
  *            augment=none|recipe  augment_fraction=0.3
  *            data=data/cifar-10-batches-bin  out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
@@ -92,7 +94,7 @@ typedef struct clae_train_config {
     double validation_split; /* [0, 1) */
     char corrupt[16];        /* "blur" or "none" */
     int blur_size;           /* odd, >= 1 */
-    double blur_sigma;       /* > 0 */
+    double blur_sigma;       /* 0.001 to 1000 */
     char data[512];
     char out[512];
     long max_steps;          /* 0: no limit */

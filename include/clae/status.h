@@ -11,7 +11,8 @@ typedef enum clae_status {
     CLAE_ERR_NOMEM,   /* host allocation failed */
     CLAE_ERR_CL,      /* an OpenCL or CLBlast call failed (already reported) */
     CLAE_ERR_SHAPE,   /* impossible shapes */
-    CLAE_ERR_INTERRUPTED
+    CLAE_ERR_INTERRUPTED,
+    CLAE_ERR_NUMERIC  /* training diverged: a loss or parameter is not finite */
 } clae_status;
 
 const char *clae_status_str(clae_status s);

@@ -11,6 +11,11 @@
 #include "clae/device.h"
 #include "clae/model.h"
 
+/* Longest output folder path: the checkpoint paths built from it must fit
+ * clae_train_result.last_path and the scheduler's buffers (a longer one was
+ * once truncated silently). */
+#define CLAE_TRAIN_MAX_OUT 960
+
 typedef struct clae_train_opts {
     const char *out_dir;       /* checkpoints: OUT/last.safetensors, OUT/best.safetensors */
     long epochs;               /* total epochs (a resumed run continues up to this) */

@@ -137,10 +137,9 @@ int cmd_train(int argc, char **argv)
     if (resume) {
         if (clae_ckpt_load(resume, &m, &meta, 0) != CLAE_OK) goto done_model;
         o.start_epoch = meta.epoch;
-        const char *es = clae_ckpt_meta_get(&meta, "epoch_step");
-        const char *el = clae_ckpt_meta_get(&meta, "epoch_loss_sum");
-        o.start_epoch_step = es ? strtol(es, NULL, 10) : 0;
-        o.start_loss_sum = el ? strtod(el, NULL) : 0.0;
+        if (clae_ckpt_resume_point(&meta, resume, &o.start_epoch_step, &o.start_loss_sum) !=
+            CLAE_OK)
+            goto done_model;
         o.adam_t = meta.step;
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
         if (seed < 0) o.seed = meta.seed;

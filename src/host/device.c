@@ -25,6 +25,7 @@ const char *clae_status_str(clae_status s)
     case CLAE_ERR_CL: return "OpenCL error";
     case CLAE_ERR_SHAPE: return "impossible shape";
     case CLAE_ERR_INTERRUPTED: return "interrupted";
+    case CLAE_ERR_NUMERIC: return "training diverged";
     }
     return "unknown status";
 }
@@ -435,7 +436,11 @@ clae_status clae_device_open(clae_device *d, const char *spec)
         fprintf(stderr, "clae: bad CLAE_CONV '%s': expected gemm, direct or auto\n", conv);
         return CLAE_ERR_ARG;
     }
-    if (!spec || !*spec) spec = getenv("CLAE_DEVICE");
+    if (spec && !*spec) { /* given, but empty (--device ""): not "the default" */
+        fprintf(stderr, "clae: bad device '': expected a device index or 'ref'\n");
+        return CLAE_ERR_ARG;
+    }
+    if (!spec) spec = getenv("CLAE_DEVICE");
     if (spec && strcmp(spec, "ref") == 0) {
         d->is_ref = 1;
         snprintf(d->name, sizeof d->name, "reference (plain C)");

@@ -14,7 +14,7 @@
 #define MAX_DIM 65536         /* any size, stride, channel count or spatial size */
 #define MAX_BATCH (1 << 20)
 #define MAX_CONFIG_BYTES (1 << 20)
-#define MAX_KEYS 16
+#define MAX_KEYS 32 /* keys per section: bits of sec_src.seen */
 
 /* ---- PRNG (splitmix64) ------------------------------------------------- */
 
@@ -72,6 +72,13 @@ static const char *const CONV_KEYS[] = {"filters", "size", "stride", "padding", 
                                         NULL};
 static const char *const POOL_KEYS[] = {"size", "stride", "padding", NULL};
 static const char *const *const KEYS[] = {NET_KEYS, TRAIN_KEYS, CONV_KEYS, POOL_KEYS};
+/* Every section's keys fit key_line[] and the seen bits (a key past them
+ * once overwrote the parser's state). */
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
+_Static_assert(MAX_KEYS <= 32, "sec_src.seen has 32 bits");
+_Static_assert(NKEYS(NET_KEYS) <= MAX_KEYS && NKEYS(TRAIN_KEYS) <= MAX_KEYS &&
+                   NKEYS(CONV_KEYS) <= MAX_KEYS && NKEYS(POOL_KEYS) <= MAX_KEYS,
+               "a section has more keys than MAX_KEYS");
 
 /* What one section has said: which keys, on which lines. */
 typedef struct sec_src {
@@ -296,6 +303,19 @@ static int parse_double(const char *v, double *out)
     return 1;
 }
 
+/* A positive float parameter: within [1e-37, 1e38], so that the float it
+ * becomes is neither 0 nor infinite (lr = 1e300 once became inf and trained
+ * on NaN; eps = 1e-60 silently became 0). */
+#define FLOAT_POS_MIN 1e-37
+#define FLOAT_POS_MAX 1e38
+static int parse_float_pos(const char *v, float *out)
+{
+    double d;
+    if (!parse_double(v, &d) || d < FLOAT_POS_MIN || d > FLOAT_POS_MAX) return 0;
+    *out = (float)d;
+    return 1;
+}
+
 static int parse_u64(const char *v, uint64_t *out)
 {
     char *end;
@@ -356,22 +376,17 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"mse", NULL};
         if (!copy_word(n->loss, sizeof n->loss, value, ok)) BAD("mse");
     } else if (strcmp(key, "lr") == 0) {
-        if (!parse_double(value, &d) || d <= 0)
-            BAD("a positive number");
-        else
-            n->adam.lr = (float)d;
+        if (!parse_float_pos(value, &n->adam.lr)) BAD("a number from 1e-37 to 1e38");
     } else if (strcmp(key, "beta1") == 0 || strcmp(key, "beta2") == 0) {
-        if (!parse_double(value, &d) || d < 0 || d >= 1)
+        /* below 1 as a float too: 1 - beta^t is a divisor */
+        if (!parse_double(value, &d) || d < 0 || d >= 1 || (float)d >= 1.0f)
             BAD("a number in [0, 1)");
         else if (key[4] == '1')
             n->adam.beta1 = (float)d;
         else
             n->adam.beta2 = (float)d;
     } else if (strcmp(key, "eps") == 0) {
-        if (!parse_double(value, &d) || d <= 0)
-            BAD("a positive number");
-        else
-            n->adam.eps = (float)d;
+        if (!parse_float_pos(value, &n->adam.eps)) BAD("a number from 1e-37 to 1e38");
     }
 }
 
@@ -427,8 +442,9 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         else
             t->blur_size = (int)x;
     } else if (strcmp(key, "blur_sigma") == 0) {
-        if (!parse_double(value, &d) || d <= 0)
-            BAD("a positive number");
+        /* 2 sigma^2 is a divisor of the Gaussian's exponent: keep it normal */
+        if (!parse_double(value, &d) || d < 1e-3 || d > 1e3)
+            BAD("a number from 0.001 to 1000");
         else
             t->blur_sigma = d;
     } else if (strcmp(key, "data") == 0 || strcmp(key, "out") == 0) {

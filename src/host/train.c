@@ -407,6 +407,17 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
 {
     CLAE_TRY(clae_net_download(n));
     snprintf(path, len, "%s/%s", dir, file);
+    /* Never a checkpoint of non-finite weights (a NaN or inf gradient, or a
+     * learning rate that overshoots): the last one written stays the last
+     * good one. */
+    const clae_model *m = n->m;
+    for (size_t i = 0; i < m->block_floats; i++)
+        if (!isfinite(m->params[i])) {
+            fprintf(stderr, "clae: training diverged: a parameter is %g after Adam step %ld; %s "
+                    "not written (the checkpoint there is the last good one)\n",
+                    (double)m->params[i], n->t, path);
+            return CLAE_ERR_NUMERIC;
+        }
     clae_ckpt_meta meta;
     clae_ckpt_meta_init(&meta);
     meta.epoch = epoch;
@@ -453,6 +464,12 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     memset(res, 0, sizeof *res);
     if (m->net.H != 32 || m->net.W != 32 || m->net.C != 3) {
         fprintf(stderr, "clae: %s: input must be 32,32,3 to train on CIFAR-10\n", m->name);
+        return CLAE_ERR_ARG;
+    }
+    size_t outlen = strlen(o->out_dir);
+    if (outlen == 0 || outlen > CLAE_TRAIN_MAX_OUT) {
+        fprintf(stderr, "clae: output folder path of %zu characters: expected 1 to %d\n", outlen,
+                CLAE_TRAIN_MAX_OUT);
         return CLAE_ERR_ARG;
     }
     if (mkdir_p(o->out_dir) != 0) {
@@ -555,6 +572,18 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         if (st != CLAE_OK) break;
         double sum;
         if ((st = history_sum(&hs, d, s0, s, ntrain, B, carried, &sum)) != CLAE_OK) break;
+        /* The first non-finite batch loss stops the run; the losses are read
+         * here, once per epoch, so this costs no round-trip per step. */
+        for (long i = s0; i < s; i++)
+            if (!isfinite(hs.h[i])) {
+                fprintf(stderr, "clae: training diverged: the loss is %g at epoch %ld, step %ld; "
+                        "stopped without writing a checkpoint (%s/last.safetensors, if any, is "
+                        "the last good one)\n",
+                        (double)hs.h[i], epoch + 1, i + 1, o->out_dir);
+                st = CLAE_ERR_NUMERIC;
+                break;
+            }
+        if (st != CLAE_OK) break;
         if (early && s < steps) {
             /* Stopped inside the epoch: save where we are, resumable exactly. */
             res->stopped = early;
@@ -582,9 +611,6 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                    now_s() - t_start);
             fflush(stdout);
         }
-        history_append(o->out_dir, epoch, tl, val,
-                       vm.images ? vm.psnr_sum / (double)vm.images : NAN,
-                       vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
         if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
                        res->last_path, sizeof res->last_path)) != CLAE_OK)
             break;
@@ -594,6 +620,11 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                            bp, sizeof bp)) != CLAE_OK)
                 break;
         }
+        /* Only once the epoch's checkpoints are safely written: a failed write
+         * leaves no history line past the last checkpoint. */
+        history_append(o->out_dir, epoch, tl, val,
+                       vm.images ? vm.psnr_sum / (double)vm.images : NAN,
+                       vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
         if (early) {
             res->stopped = early;
             break;

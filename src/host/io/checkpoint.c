@@ -238,6 +238,29 @@ static int parse_double(const char *s, double *out)
     return 1;
 }
 
+clae_status clae_ckpt_resume_point(const clae_ckpt_meta *meta, const char *path,
+                                   long *epoch_step, double *loss_sum)
+{
+    char q[64];
+    uint64_t u = 0;
+    double x = 0.0;
+    const char *es = clae_ckpt_meta_get(meta, "epoch_step");
+    const char *el = clae_ckpt_meta_get(meta, "epoch_loss_sum");
+    if (es && (!parse_u64(es, &u) || u > (uint64_t)CLAE_CKPT_MAX_COUNT)) {
+        fail(path, "metadata 'epoch_step' is not an integer from 0 to %ld ('%s')",
+             CLAE_CKPT_MAX_COUNT, quote(es, q, sizeof q));
+        return CLAE_ERR_FORMAT;
+    }
+    if (el && (!parse_double(el, &x) || !isfinite(x) || x < 0)) {
+        fail(path, "metadata 'epoch_loss_sum' is not a finite number >= 0 ('%s')",
+             quote(el, q, sizeof q));
+        return CLAE_ERR_FORMAT;
+    }
+    *epoch_step = (long)u;
+    *loss_sum = x;
+    return CLAE_OK;
+}
+
 static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt_meta *meta)
 {
     char q[64];
@@ -253,9 +276,14 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
     long *ivals[2] = {&meta->epoch, &meta->step};
     for (int i = 0; i < 2; i++) {
         v = clae_st_meta(f, ikeys[i]);
-        if (!parse_u64(v, &u) || u > (uint64_t)LONG_MAX) {
+        if (!parse_u64(v, &u)) {
             fail(path, "metadata '%s' is not a non-negative integer ('%s')", ikeys[i],
                  quote(v, q, sizeof q));
+            return CLAE_ERR_FORMAT;
+        }
+        if (u > (uint64_t)CLAE_CKPT_MAX_COUNT) {
+            fail(path, "metadata '%s' is %llu, over the limit of %ld", ikeys[i],
+                 (unsigned long long)u, CLAE_CKPT_MAX_COUNT);
             return CLAE_ERR_FORMAT;
         }
         *ivals[i] = (long)u;

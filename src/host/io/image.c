@@ -453,10 +453,16 @@ void clae_history_free(clae_history *h)
     memset(h, 0, sizeof *h);
 }
 
-static int json_number(const cJSON *o, const char *key, double *out)
+/* A history's numbers stay within these, so that every span, tick step and
+ * pixel coordinate of the plot is a finite, representable number. */
+#define HISTORY_MAX_EPOCH 1e9
+#define HISTORY_MAX_LOSS 1e30
+
+/* o[key] as a number within [-lim, lim]. */
+static int json_number(const cJSON *o, const char *key, double lim, double *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return 0;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > lim) return 0;
     *out = v->valuedouble;
     return 1;
 }
@@ -479,18 +485,27 @@ clae_status clae_history_load(const char *path, clae_history *h)
         const char *p = line;
         while (*p && isspace((unsigned char)*p)) p++;
         if (!*p) continue;
-        cJSON *o = cJSON_Parse(line);
+        const char *end = NULL;
+        cJSON *o = cJSON_ParseWithOpts(line, &end, 0);
+        if (o && end)
+            while (*end && isspace((unsigned char)*end)) end++;
         double e = 0, tl = 0, vl = NAN;
         const char *why = NULL;
         if (!o || !cJSON_IsObject(o))
             why = "not a JSON object";
-        else if (!json_number(o, "epoch", &e))
+        else if (!end || *end)
+            why = "text after the JSON object";
+        else if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "epoch")))
             why = "missing number 'epoch'";
-        else if (!json_number(o, "train_loss", &tl))
+        else if (!json_number(o, "epoch", HISTORY_MAX_EPOCH, &e) || e < 1 || e != floor(e))
+            why = "'epoch' is not a whole number from 1 to 1e9";
+        else if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "train_loss")))
             why = "missing number 'train_loss'";
+        else if (!json_number(o, "train_loss", HISTORY_MAX_LOSS, &tl))
+            why = "'train_loss' is not a number within +-1e30";
         else if (cJSON_GetObjectItemCaseSensitive(o, "val_loss") &&
-                 !json_number(o, "val_loss", &vl))
-            why = "'val_loss' is not a number";
+                 !json_number(o, "val_loss", HISTORY_MAX_LOSS, &vl))
+            why = "'val_loss' is not a number within +-1e30";
         else if (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)
             vl = NAN;
         cJSON_Delete(o);
@@ -534,6 +549,8 @@ clae_status clae_history_load(const char *path, clae_history *h)
 }
 
 /* ---- plot -------------------------------------------------------------------- */
+
+#define PLOT_MAX_TICKS 50 /* per axis; nice_step aims at 5 and 8 */
 
 /* Nice tick step (1, 2 or 5 times a power of ten) for about `want` ticks over span. */
 static double nice_step(double span, int want)
@@ -599,10 +616,11 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
 #define PY(l) (Y1 - (int)lround(((l)-ly0) / (ly1 - ly0) * (Y1 - Y0)))
 
     char buf[32];
-    /* y grid, ticks and labels */
-    for (int k = 0;; k++) {
+    /* y grid, ticks and labels; counted loops, so that no rounding of the
+     * range can make them run away */
+    for (int k = 0; k <= PLOT_MAX_TICKS; k++) {
         double v = ly0 + k * ys;
-        if (v > ly1 + ys * 1e-6) break;
+        if (!(v <= ly1 + ys * 1e-6)) break;
         int y = PY(v);
         if (y > Y0 && y < Y1) clae_draw_line(out, X0 + 1, y, X1 - 1, y, grid, 1);
         clae_draw_line(out, X0 - 5, y, X0, y, black, 1);
@@ -610,7 +628,10 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
         clae_draw_text(out, X0 - 8 - clae_text_width(buf, 1), y - 3, buf, black, 1, 0);
     }
     /* x grid, ticks and labels */
-    for (double e = ceil(vx0 / xs) * xs; e <= vx1 + 1e-9; e += xs) {
+    const double xfirst = ceil(vx0 / xs) * xs;
+    for (int k = 0; k <= PLOT_MAX_TICKS; k++) {
+        double e = xfirst + k * xs;
+        if (!(e <= vx1 + 1e-9)) break;
         int x = PX(e);
         if (x > X0 && x < X1) clae_draw_line(out, x, Y0 + 1, x, Y1 - 1, grid, 1);
         clae_draw_line(out, x, Y1, x, Y1 + 5, black, 1);
