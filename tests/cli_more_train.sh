@@ -29,9 +29,20 @@ if [ -s "$tmp/run/last.safetensors" ] && [ -s "$tmp/run/best.safetensors" ]; the
 else
   echo "FAIL train: last/best checkpoints missing"; fail=$((fail + 1))
 fi
+cp "$tmp/run/last.safetensors" "$tmp/epoch1.safetensors"
 expect_ok "train resume to epoch 2" "epoch 2/2" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
   --resume "$tmp/run/last.safetensors"
+# Resuming from the epoch-1 checkpoint again trains epoch 2 again: the
+# history keeps one line per epoch (1, 2), not the old epoch 2 as well.
+expect_ok "train resume from an earlier checkpoint" "epoch 2/2" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
+  --resume "$tmp/epoch1.safetensors"
+if [ "$(grep -c '"epoch"' "$tmp/run/history.jsonl")" -eq 2 ]; then
+  echo "ok   train history has one line per epoch after a resume"; pass=$((pass + 1))
+else
+  echo "FAIL train history after a resume:"; cat "$tmp/run/history.jsonl"; fail=$((fail + 1))
+fi
 # A learning rate that blows the weights up: the first non-finite loss stops
 # the run with one line, exit 1, and no checkpoint or history of NaN.
 sed 's/^lr *=.*/lr = 1e30/' configs/denoiser.cfg >"$tmp/diverge.cfg"

@@ -370,6 +370,30 @@ START_TEST(test_history_extremes)
 }
 END_TEST
 
+/* A resume from an earlier checkpoint drops the history lines past it. */
+START_TEST(test_history_keep)
+{
+    const char *hp = write_text("keep.jsonl", "{\"epoch\": 1, \"train_loss\": 0.3}\n"
+                                              "{\"epoch\": 2, \"train_loss\": 0.2}\n"
+                                              "\n"
+                                              "{\"epoch\": 3, \"train_loss\": 0.1}\n"
+                                              "{\"epoch\": 4, \"train_loss\": 0.05}\n");
+    ck_assert_int_eq(clae_history_keep(hp, 4), CLAE_OK);
+    clae_history h;
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 4);
+    clae_history_free(&h);
+    ck_assert_int_eq(clae_history_keep(hp, 2), CLAE_OK);
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 2);
+    ck_assert(h.epoch[1] == 2.0 && h.train_loss[1] == 0.2);
+    clae_history_free(&h);
+    ck_assert_int_eq(clae_history_keep(hp, 0), CLAE_OK);
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_ERR_FORMAT); /* no epochs left */
+    ck_assert_int_eq(clae_history_keep(tmp_path("absent.jsonl"), 3), CLAE_OK);
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
     Suite *s = suite_create("image");
@@ -383,6 +407,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_draw_line);
     tcase_add_test(tc, test_history_plot);
     tcase_add_test(tc, test_history_extremes);
+    tcase_add_test(tc, test_history_keep);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,8 +1,10 @@
 /* The scheduler: batch order, determinism, and resume == uninterrupted. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
@@ -249,6 +251,32 @@ START_TEST(test_device_two_steps_match_ref)
 }
 END_TEST
 
+/* A folder another run holds (OUT/.lock locked, its pid inside) is refused
+ * with one line naming the pid, and nothing is written there; once the
+ * holder lets go, training goes ahead. */
+START_TEST(test_out_folder_locked)
+{
+    clae_device d;
+    ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
+    char tmpl[] = "/tmp/clae-train-XXXXXX", lock[300], last[300];
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    snprintf(lock, sizeof lock, "%s/.lock", tmpl);
+    snprintf(last, sizeof last, "%s/last.safetensors", tmpl);
+    int fd = open(lock, O_RDWR | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    ck_assert_int_eq(write(fd, "4242\n", 5), 5);
+    clae_train_result r;
+    ck_assert_int_eq(run(&d, tmpl, 1, 2, NULL, &r), CLAE_ERR_IO);
+    ck_assert_int_ne(access(last, F_OK), 0);
+    close(fd); /* the holder is gone */
+    ck_assert_int_eq(run(&d, tmpl, 1, 2, NULL, &r), CLAE_OK);
+    ck_assert_int_eq(access(last, F_OK), 0);
+    clae_device_close(&d);
+    remove_tree(tmpl);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -257,6 +285,7 @@ static Suite *train_suite(void)
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("scheduler", 600, 0);
     tcase_add_test(tc, test_epoch_order);
+    tcase_add_test(tc, test_out_folder_locked);
     tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 3);
     tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);
     suite_add_tcase(s, tc);

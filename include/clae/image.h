@@ -93,6 +93,11 @@ typedef struct clae_history {
  * epochs at all: CLAE_ERR_FORMAT; unreadable: CLAE_ERR_IO. */
 clae_status clae_history_load(const char *path, clae_history *h);
 void clae_history_free(clae_history *h);
+/* Keep only the lines of path whose epoch is at most max_epoch (a resume
+ * from an earlier checkpoint drops the epochs it will train again), and
+ * blank lines; rewritten atomically, untouched when nothing is dropped. A
+ * missing file is fine; a line that is not a history record is kept. */
+clae_status clae_history_keep(const char *path, long max_epoch);
 
 #define CLAE_PLOT_W 640
 #define CLAE_PLOT_H 400

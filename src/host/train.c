@@ -12,16 +12,20 @@
  * the other slot. The loss history is read once per epoch. */
 #include "clae/train.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
 #include "clae/corrupt.h"
+#include "clae/image.h"
 #include "clae/metrics.h"
 #include "clae/net.h"
 
@@ -457,6 +461,47 @@ static int mkdir_p(const char *path)
 
 /* ---- the loop ------------------------------------------------------------ */
 
+/* Lock OUT for this run: OUT/.lock, held with flock() (released by the
+ * kernel when the process ends, however it ends) and holding the pid. A
+ * second run into the same folder is refused, naming the holder. Returns
+ * the descriptor to close at the end, or -1 after one line. */
+static int lock_out(const char *dir)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "clae: %s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char buf[32] = "";
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        if (err == EWOULDBLOCK)
+            fprintf(stderr, "clae: %s is in use by another run (pid %s); choose another --out\n",
+                    dir, buf[0] ? buf : "unknown");
+        else
+            fprintf(stderr, "clae: %s: cannot lock: %s\n", path, strerror(err));
+        close(fd);
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+        fprintf(stderr, "clae: %s: cannot write: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static clae_status train_locked(clae_model *m, clae_device *d, const clae_dataset *train,
+                                const clae_dataset *test, const clae_train_opts *o,
+                                volatile sig_atomic_t *stop, clae_train_result *res);
+
 clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                        const clae_dataset *test, const clae_train_opts *o,
                        volatile sig_atomic_t *stop, clae_train_result *res)
@@ -476,6 +521,23 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         fprintf(stderr, "clae: %s: cannot create output folder\n", o->out_dir);
         return CLAE_ERR_IO;
     }
+    int lock = lock_out(o->out_dir);
+    if (lock < 0) return CLAE_ERR_IO;
+    clae_status st = CLAE_OK;
+    if (o->adam_t > 0) { /* a resume: the history goes no further than its checkpoint */
+        char hp[1100];
+        snprintf(hp, sizeof hp, "%s/history.jsonl", o->out_dir);
+        st = clae_history_keep(hp, o->start_epoch);
+    }
+    if (st == CLAE_OK) st = train_locked(m, d, train, test, o, stop, res);
+    close(lock);
+    return st;
+}
+
+static clae_status train_locked(clae_model *m, clae_device *d, const clae_dataset *train,
+                                const clae_dataset *test, const clae_train_opts *o,
+                                volatile sig_atomic_t *stop, clae_train_result *res)
+{
     size_t total = train->n;
     if (o->limit > 0 && (size_t)o->limit < total) total = (size_t)o->limit;
     size_t ntest = test ? test->n : 0;

@@ -548,6 +548,53 @@ clae_status clae_history_load(const char *path, clae_history *h)
     return st;
 }
 
+clae_status clae_history_keep(const char *path, long max_epoch)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) return CLAE_OK;
+        fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
+        return CLAE_ERR_IO;
+    }
+    char *line = NULL, *out = NULL;
+    size_t cap = 0, used = 0, room = 0;
+    int dropped = 0;
+    clae_status st = CLAE_OK;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *e = o ? cJSON_GetObjectItemCaseSensitive(o, "epoch") : NULL;
+        int drop = cJSON_IsNumber(e) && e->valuedouble > (double)max_epoch;
+        cJSON_Delete(o);
+        if (drop) {
+            dropped = 1;
+            continue;
+        }
+        if (used + (size_t)len > room) {
+            size_t nr = 2 * (used + (size_t)len) + 256;
+            char *b = realloc(out, nr);
+            if (!b) {
+                fprintf(stderr, "clae: %s: out of memory\n", path);
+                st = CLAE_ERR_NOMEM;
+                break;
+            }
+            out = b;
+            room = nr;
+        }
+        memcpy(out + used, line, (size_t)len);
+        used += (size_t)len;
+    }
+    if (st == CLAE_OK && ferror(f)) {
+        fprintf(stderr, "clae: %s: read error\n", path);
+        st = CLAE_ERR_IO;
+    }
+    fclose(f);
+    free(line);
+    if (st == CLAE_OK && dropped) st = clae_file_write_atomic(path, out ? out : "", used);
+    free(out);
+    return st;
+}
+
 /* ---- plot -------------------------------------------------------------------- */
 
 #define PLOT_MAX_TICKS 50 /* per axis; nice_step aims at 5 and 8 */
