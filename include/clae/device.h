@@ -149,7 +149,20 @@ clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes);
 clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes);
 clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes);
 
-/* Cache directory for program binaries: $XDG_CACHE_HOME/clae or ~/.cache/clae. */
-void clae_cache_dir(char *buf, size_t len);
+/* Program-binary cache. The folder is $XDG_CACHE_HOME/clae, else
+ * ~/.cache/clae ($HOME, else the passwd entry); 0 (and "") when there is
+ * none: never a shared folder such as /tmp. It is created with mode 0700 and
+ * used only while clae_cache_dir_safe: a real directory (not a link) owned
+ * by this user and writable by nobody else. */
+int clae_cache_dir(char *buf, size_t len);
+int clae_cache_dir_safe(const char *dir);
+/* A cache entry: "CLAEBIN1", the binary's length and FNV-1a hash, the
+ * binary. clae_cache_read loads one only if it is a regular file (no link)
+ * owned by this user, writable by nobody else, and its length and hash
+ * match: CLAE_OK with *bin malloc'ed; CLAE_ERR_IO when it cannot be opened,
+ * CLAE_ERR_FORMAT when it fails a check (then clae builds from source).
+ * clae_cache_write writes an owner-only temporary file and renames it. */
+clae_status clae_cache_read(const char *path, unsigned char **bin, size_t *len);
+clae_status clae_cache_write(const char *path, const unsigned char *bin, size_t len);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <clblast_c.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,22 +234,42 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
     return h;
 }
 
-void clae_cache_dir(char *buf, size_t len)
+int clae_cache_dir(char *buf, size_t len)
 {
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
+    if (!(home && *home)) {
+        const struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : NULL;
+    }
+    int n;
     if (xdg && *xdg)
-        snprintf(buf, len, "%s/clae", xdg);
+        n = snprintf(buf, len, "%s/clae", xdg);
     else if (home && *home)
-        snprintf(buf, len, "%s/.cache/clae", home);
+        n = snprintf(buf, len, "%s/.cache/clae", home);
     else
-        snprintf(buf, len, "/tmp/clae-cache");
+        n = -1; /* nowhere that is ours: no cache (never a shared /tmp folder) */
+    if (n < 0 || (size_t)n >= len) {
+        if (len) buf[0] = '\0';
+        return 0;
+    }
+    return 1;
 }
 
-static void mkdir_p(const char *path)
+int clae_cache_dir_safe(const char *dir)
 {
+    struct stat st;
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+           (st.st_mode & 022) == 0;
+}
+
+/* The cache folder, created (mode 0700, parents 0755) if missing, or 0 when
+ * there is none or it is not safe to load from. */
+static int cache_dir_ready(char *dir, size_t len)
+{
+    if (!clae_cache_dir(dir, len)) return 0;
     char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
+    snprintf(tmp, sizeof tmp, "%s", dir);
     for (char *p = tmp + 1; *p; p++) {
         if (*p == '/') {
             *p = '\0';
@@ -255,11 +277,95 @@ static void mkdir_p(const char *path)
             *p = '/';
         }
     }
-    mkdir(tmp, 0755);
+    mkdir(tmp, 0700);
+    return clae_cache_dir_safe(dir);
 }
 
-static void cache_path(const clae_device *d, const char *src, const char *options, char *buf,
-                       size_t len)
+/* Cache entry: magic, binary length and FNV-1a hash of the binary (both
+ * little-endian u64), then the binary. */
+static const char CACHE_MAGIC[8] = {'C', 'L', 'A', 'E', 'B', 'I', 'N', '1'};
+#define CACHE_MAX_BYTES ((size_t)1 << 30)
+
+static uint64_t get_u64le(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static void put_u64le(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+clae_status clae_cache_read(const char *path, unsigned char **bin, size_t *len)
+{
+    *bin = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return CLAE_ERR_IO;
+    struct stat st;
+    unsigned char hdr[24];
+    clae_status rc = CLAE_ERR_FORMAT;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+        (st.st_mode & 022) != 0 || st.st_size < 24)
+        goto out;
+    if (read(fd, hdr, sizeof hdr) != (ssize_t)sizeof hdr || memcmp(hdr, CACHE_MAGIC, 8) != 0)
+        goto out;
+    uint64_t n = get_u64le(hdr + 8), h = get_u64le(hdr + 16);
+    if (n == 0 || n > CACHE_MAX_BYTES || (uint64_t)st.st_size != 24 + n) goto out;
+    unsigned char *b = malloc((size_t)n);
+    if (!b) {
+        rc = CLAE_ERR_NOMEM;
+        goto out;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, b + got, (size_t)n - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    if (got != n || fnv1a(14695981039346656037ULL, b, (size_t)n) != h) {
+        free(b);
+        goto out;
+    }
+    *bin = b;
+    *len = (size_t)n;
+    rc = CLAE_OK;
+out:
+    close(fd);
+    return rc;
+}
+
+clae_status clae_cache_write(const char *path, const unsigned char *bin, size_t len)
+{
+    size_t plen = strlen(path) + 32;
+    char *tmp = malloc(plen);
+    if (!tmp) return CLAE_ERR_NOMEM;
+    snprintf(tmp, plen, "%s.%ld.tmp", path, (long)getpid());
+    unsigned char hdr[24];
+    memcpy(hdr, CACHE_MAGIC, 8);
+    put_u64le(hdr + 8, len);
+    put_u64le(hdr + 16, fnv1a(14695981039346656037ULL, bin, len));
+    clae_status rc = CLAE_ERR_IO;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        int ok = write(fd, hdr, sizeof hdr) == (ssize_t)sizeof hdr &&
+                 write(fd, bin, len) == (ssize_t)len;
+        ok = (close(fd) == 0) && ok;
+        if (ok && rename(tmp, path) == 0)
+            rc = CLAE_OK;
+        else
+            unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* The cache file for this program on this device, or 0 when there is no
+ * safe cache folder. */
+static int cache_path(const clae_device *d, const char *src, const char *options, char *buf,
+                      size_t len)
 {
     uint64_t h = 14695981039346656037ULL;
     h = fnv1a(h, d->name, strlen(d->name));
@@ -268,8 +374,9 @@ static void cache_path(const clae_device *d, const char *src, const char *option
     h = fnv1a(h, options, strlen(options));
     h = fnv1a(h, src, strlen(src));
     char dir[900];
-    clae_cache_dir(dir, sizeof dir);
-    snprintf(buf, len, "%s/%016llx.bin", dir, (unsigned long long)h);
+    if (!cache_dir_ready(dir, sizeof dir)) return 0;
+    int n = snprintf(buf, len, "%s/%016llx.bin", dir, (unsigned long long)h);
+    return n > 0 && (size_t)n < len;
 }
 
 static void print_build_log(clae_device *d, cl_program prog, const char *file)
@@ -288,23 +395,9 @@ static void print_build_log(clae_device *d, cl_program prog, const char *file)
 /* Try to load a cached binary; returns NULL on any problem (then build from source). */
 static cl_program load_cached(clae_device *d, const char *path, const char *options)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (n <= 0) {
-        fclose(f);
-        return NULL;
-    }
-    unsigned char *bin = malloc((size_t)n);
-    if (!bin || fread(bin, 1, (size_t)n, f) != (size_t)n) {
-        free(bin);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    size_t len = (size_t)n;
+    unsigned char *bin;
+    size_t len;
+    if (clae_cache_read(path, &bin, &len) != CLAE_OK) return NULL;
     const unsigned char *bins[1] = {bin};
     cl_int st = CL_SUCCESS, err;
     cl_program p = clCreateProgramWithBinary(d->ctx, 1, &d->device, &len, bins, &st, &err);
@@ -320,32 +413,20 @@ static cl_program load_cached(clae_device *d, const char *path, const char *opti
     return p;
 }
 
-/* Write the program binary to the cache (temporary file, then rename). */
+/* Write the program binary to the cache (owner-only temporary file, then
+ * rename). */
 static void store_cached(clae_device *d, cl_program p, const char *path)
 {
     size_t len = 0;
     if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) != CL_SUCCESS ||
-        len == 0)
+        len == 0 || len > CACHE_MAX_BYTES)
         return;
     unsigned char *bin = malloc(len);
     if (!bin) return;
     unsigned char *bins[1] = {bin};
-    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS) {
-        char dir[900], tmp[1100];
-        clae_cache_dir(dir, sizeof dir);
-        mkdir_p(dir);
-        snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-        FILE *f = fopen(tmp, "wb");
-        if (f) {
-            int ok = fwrite(bin, 1, len, f) == len;
-            ok = (fclose(f) == 0) && ok;
-            if (ok && rename(tmp, path) == 0) {
-                if (d->verbose) fprintf(stderr, "clae: cached program binary %s\n", path);
-            } else {
-                remove(tmp);
-            }
-        }
-    }
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS &&
+        clae_cache_write(path, bin, len) == CLAE_OK && d->verbose)
+        fprintf(stderr, "clae: cached program binary %s\n", path);
     free(bin);
 }
 
@@ -363,8 +444,8 @@ clae_status clae_program_add(clae_device *d, const char *file, const char *src,
      * compile, so the binary cache is used only on other platforms. */
     char path[1024] = "";
     cl_program p = NULL;
-    if (!d->is_pocl && !getenv("CLAE_NO_BINARY_CACHE")) {
-        cache_path(d, src, opts, path, sizeof path);
+    if (!d->is_pocl && !getenv("CLAE_NO_BINARY_CACHE") &&
+        cache_path(d, src, opts, path, sizeof path)) {
         p = load_cached(d, path, opts);
         if (p && d->verbose) fprintf(stderr, "clae: %s loaded from %s\n", file, path);
     }
