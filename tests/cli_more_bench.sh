@@ -20,3 +20,7 @@ if grep -q '"images_per_s"' "$tmp/bench.json" 2>/dev/null && ! ls "$tmp"/bench.j
 else
   echo "FAIL bench: json missing or temp file left"; fail=$((fail + 1))
 fi
+# A batch the device cannot hold: one line before anything is allocated
+# (PoCL used to abort inside the driver at first use).
+expect_fail "bench batch too large for the device" "a batch of 50000 needs .* MiB of device memory" \
+  "$clae" bench configs/denoiser.cfg --batch 50000

@@ -32,12 +32,47 @@ static clae_status sub_buffer(cl_mem block, size_t off_floats, size_t count, cl_
     return CLAE_OK;
 }
 
+/* What create_device is about to allocate, against the device's memory and
+ * its largest allocation, before any of it is: a batch that does not fit is
+ * one line here, not an abort inside the driver at first use (PoCL allocates
+ * lazily). Half the device's memory is left for the trainer's upload slots,
+ * the convolutions' scratch buffers and the driver. */
+static clae_status fits_device(const clae_net *n)
+{
+    const clae_device *d = n->d;
+    const clae_model *m = n->m;
+    cl_ulong global = 0, max_alloc = 0;
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                             &max_alloc, NULL));
+    double total = 0, largest = 0;
+    for (int i = 0; i <= n->L; i++) {
+        double b = (double)n->N * (double)in_count(n, i) * sizeof(float);
+        total += i > 0 ? 2 * b : b; /* activation (and its gradient) */
+        if (b > largest) largest = b;
+        if (i < n->L && m->layers[i].type == CLAE_LAYER_MAXPOOL)
+            total += (double)n->N * (double)in_count(n, i + 1) * sizeof(int32_t);
+    }
+    total += (double)n->N * (double)in_count(n, n->L) * sizeof(float); /* target */
+    total += 4.0 * (double)m->block_floats * sizeof(float); /* params, grads, Adam m, v */
+    if (total > 0.5 * (double)global || largest > (double)max_alloc) {
+        fprintf(stderr, "clae: a batch of %d needs %.0f MiB of device memory (largest buffer "
+                "%.0f MiB); %s has %.0f MiB (largest buffer %.0f MiB), half of it usable: use a "
+                "smaller batch\n",
+                n->N, total / 1048576.0, largest / 1048576.0, d->name, (double)global / 1048576.0,
+                (double)max_alloc / 1048576.0);
+        return CLAE_ERR_ARG;
+    }
+    return CLAE_OK;
+}
+
 static clae_status create_device(clae_net *n)
 {
     clae_device *d = n->d;
     clae_model *m = n->m;
     int L = n->L;
     CLAE_TRY(clae_model_check_align(m, d->align_bytes));
+    CLAE_TRY(fits_device(n));
     n->d_act = calloc((size_t)L + 1, sizeof(cl_mem));
     n->d_grad = calloc((size_t)L + 1, sizeof(cl_mem));
     n->d_idx = calloc((size_t)L, sizeof(cl_mem));
