@@ -394,6 +394,46 @@ START_TEST(test_history_keep)
 }
 END_TEST
 
+/* An image is bounded by its header before it is decoded: a PNG header
+ * that declares 20000 x 20000 or 8000 x 8000 pixels in a few dozen bytes is
+ * refused by name at once (no decoding: a crafted file once cost seconds). */
+START_TEST(test_image_limits)
+{
+    ck_assert_ptr_null(clae_image_over_limits(32, 32, 3000));
+    ck_assert_ptr_null(clae_image_over_limits(4000, 3000, 2000000));
+    ck_assert_ptr_nonnull(clae_image_over_limits(20000, 10, 1000000));
+    ck_assert_ptr_nonnull(clae_image_over_limits(10000, 10000, 100000000));
+    ck_assert_ptr_nonnull(clae_image_over_limits(8000, 8000, 224));
+    ck_assert_ptr_nonnull(clae_image_over_limits(0, 5, 100));
+    ck_assert_ptr_nonnull(clae_image_over_limits(100, 100, CLAE_IMAGE_MAX_FILE + 1));
+    static const int dims[][2] = {{20000, 20000}, {8000, 8000}};
+    for (int k = 0; k < 2; k++) {
+        /* signature, IHDR (w, h, 8-bit RGB), an empty IDAT, IEND; CRCs unchecked by stb */
+        unsigned char png[57] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                 'I', 'H', 'D', 'R'};
+        int w = dims[k][0], h = dims[k][1];
+        unsigned char *p = png + 16;
+        *p++ = (unsigned char)(w >> 24), *p++ = (unsigned char)(w >> 16);
+        *p++ = (unsigned char)(w >> 8), *p++ = (unsigned char)w;
+        *p++ = (unsigned char)(h >> 24), *p++ = (unsigned char)(h >> 16);
+        *p++ = (unsigned char)(h >> 8), *p++ = (unsigned char)h;
+        *p++ = 8, *p++ = 2, *p++ = 0, *p++ = 0, *p++ = 0;
+        p += 4; /* CRC */
+        memcpy(p, "\0\0\0\0IDAT\0\0\0\0\0\0\0\0IEND\0\0\0\0", 24);
+        char name[32];
+        snprintf(name, sizeof name, "huge%d.png", k);
+        const char *path = tmp_path(name);
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(png, 1, sizeof png, f), sizeof png);
+        fclose(f);
+        clae_image img;
+        ck_assert_int_eq(clae_image_load(path, 0, &img), CLAE_ERR_FORMAT);
+        ck_assert_ptr_null(img.px);
+    }
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
     Suite *s = suite_create("image");
@@ -408,6 +448,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_history_plot);
     tcase_add_test(tc, test_history_extremes);
     tcase_add_test(tc, test_history_keep);
+    tcase_add_test(tc, test_image_limits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -28,11 +28,26 @@ void clae_image_free(clae_image *img);
 /* Every pixel = rgb (the first c of its 3 values; alpha 255). */
 void clae_image_fill(clae_image *img, const uint8_t rgb[3]);
 
+/* What a user's image may cost, checked from its header before it is
+ * decoded: at most CLAE_IMAGE_MAX_SIDE pixels a side, CLAE_IMAGE_MAX_PIXELS
+ * pixels, a CLAE_IMAGE_MAX_FILE-byte file, and no more than
+ * CLAE_IMAGE_PIXELS_PER_BYTE pixels per byte of file beyond the first
+ * megapixel (real PNG and JPEG files stay far below; a crafted 224-byte JPEG
+ * declaring a huge image took over 10 s to decode). */
+#define CLAE_IMAGE_MAX_SIDE 16384
+#define CLAE_IMAGE_MAX_PIXELS (64L * 1024 * 1024)
+#define CLAE_IMAGE_MAX_FILE (256L * 1024 * 1024)
+#define CLAE_IMAGE_PIXELS_PER_BYTE 1024L
+
 /* Load an image file. want_c 0: as stored; otherwise the file must have
  * exactly want_c channels (PNG palette images count as 3, or 4 with
  * transparency), else `clae: <file>: image has 1 channel, the model expects 3`
- * and CLAE_ERR_FORMAT. Missing/unreadable file: CLAE_ERR_IO. */
+ * and CLAE_ERR_FORMAT. Over the limits above: one line, CLAE_ERR_FORMAT.
+ * Missing/unreadable file: CLAE_ERR_IO. */
 clae_status clae_image_load(const char *path, int want_c, clae_image *img);
+/* NULL when a w x h image in a file of file_bytes is within the limits above,
+ * else what is wrong with it (for an error line). */
+const char *clae_image_over_limits(int w, int h, long file_bytes);
 /* Write by extension (.png, .jpg/.jpeg quality 95, .bmp; any letter case),
  * atomically. Unknown extension: CLAE_ERR_ARG. */
 clae_status clae_image_write(const char *path, const clae_image *img);

@@ -253,6 +253,16 @@ static void decode_one(decode_job *j, size_t i)
         return;
     }
     int w = 0, h = 0, c = 0;
+    /* The header first: only a 32x32 RGB image is decoded at all (a crafted
+     * header declaring a huge image must not cost seconds). */
+    if (stbi_info_from_file(f, &w, &h, &c) &&
+        (w != CLAE_CIFAR_SIDE || h != CLAE_CIFAR_SIDE || c != CLAE_CIFAR_CHANNELS)) {
+        fclose(f);
+        snprintf(msg, sizeof msg, "clae: %s: image is %dx%dx%d, expected %dx%dx%d", it->path, w,
+                 h, c, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, CLAE_CIFAR_CHANNELS);
+        job_fail(j, i, CLAE_ERR_FORMAT, msg);
+        return;
+    }
     /* 0 = the file's own channel count: grey or RGBA images are rejected, not converted. */
     uint8_t *px = stbi_load_from_file(f, &w, &h, &c, 0);
     fclose(f);

@@ -65,6 +65,18 @@ void clae_image_fill(clae_image *img, const uint8_t rgb[3])
         for (int x = 0; x < img->w; x++) put_px(img, x, y, rgb);
 }
 
+const char *clae_image_over_limits(int w, int h, long file_bytes)
+{
+    if (w < 1 || h < 1) return "no pixels";
+    if (w > CLAE_IMAGE_MAX_SIDE || h > CLAE_IMAGE_MAX_SIDE) return "a side over 16384 pixels";
+    long px = (long)w * h;
+    if (px > CLAE_IMAGE_MAX_PIXELS) return "over 64 megapixels";
+    if (file_bytes < 0 || file_bytes > CLAE_IMAGE_MAX_FILE) return "file over 256 MiB";
+    if (px > 1048576L + CLAE_IMAGE_PIXELS_PER_BYTE * file_bytes)
+        return "more pixels than such a small file can hold (a crafted file?)";
+    return NULL;
+}
+
 clae_status clae_image_load(const char *path, int want_c, clae_image *img)
 {
     img->w = img->h = img->c = 0;
@@ -77,6 +89,15 @@ clae_status clae_image_load(const char *path, int want_c, clae_image *img)
     int w, h, c;
     if (!stbi_info_from_file(f, &w, &h, &c)) {
         fprintf(stderr, "clae: %s: not a readable image (%s)\n", path, stbi_failure_reason());
+        fclose(f);
+        return CLAE_ERR_FORMAT;
+    }
+    struct stat sb;
+    long bytes_on_disk = fstat(fileno(f), &sb) == 0 ? (long)sb.st_size : -1;
+    const char *why = clae_image_over_limits(w, h, bytes_on_disk);
+    if (why) {
+        fprintf(stderr, "clae: %s: %dx%d image in %ld bytes: %s\n", path, w, h, bytes_on_disk,
+                why);
         fclose(f);
         return CLAE_ERR_FORMAT;
     }
