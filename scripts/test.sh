@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# Build and run every test (Check suites per op family + CLI checks) under ctest.
+# Build and run every test (Check suites per op family, CLI checks and, with
+# oclgrind installed, the simulated-GPU check) under ctest.
+#   scripts/test.sh [ctest options]              e.g. -LE sim (without the simulator check)
+#   scripts/test.sh --sanitize [ctest options]   the same suite built with AddressSanitizer
+#       (leaks included) and UndefinedBehaviorSanitizer (-fno-sanitize-recover) in
+#       build-asan/; the simulated-GPU check is left out (oclgrind's runtime and
+#       ASan's cannot share a process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g" \
+    >/dev/null
+  cmake --build build-asan -j"$(nproc)" >/dev/null
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+  ctest --test-dir build-asan --output-on-failure -j1 -LE sim "$@"
+  exit
+fi
 scripts/build.sh >/dev/null
 ctest --test-dir build --output-on-failure -j1 "$@"

@@ -699,7 +699,7 @@ START_TEST(test_save_errors)
     ck_assert_int_eq(clae_ckpt_meta_set(&mt, "epoch", "3"), CLAE_ERR_ARG);
     cap_end();
     ck_assert_ptr_nonnull(strstr(g_err, "key 'epoch' is reserved"));
-    char k[8][8];
+    char k[CLAE_CKPT_MAX_EXTRA][16];
     for (int i = 0; i < CLAE_CKPT_MAX_EXTRA; i++) {
         snprintf(k[i], sizeof k[i], "k%d", i);
         ck_assert_int_eq(clae_ckpt_meta_set(&mt, k[i], "v"), CLAE_OK);
