@@ -289,6 +289,11 @@ static const bad_case BAD[] = {
      "tensor w: shape dimension 0 is not an integer"},
     {"string shape", "{\"w\":" E("[\"2\"]", "[0,8]") "}", 8, REAL, CLAE_ERR_FORMAT,
      "tensor w: shape dimension 0 is not a number"},
+    /* past 2^64: converting it to an integer was undefined behaviour (fuzz_checkpoint) */
+    {"huge shape", "{\"w\":" E("[2.54e86]", "[0,8]") "}", 8, REAL, CLAE_ERR_FORMAT,
+     "tensor w: shape dimension 0 is not an integer"},
+    {"huge offset", "{\"w\":" E("[1]", "[0,1e300]") "}", 8, REAL, CLAE_ERR_FORMAT,
+     "is not an integer"},
     {"too many dims", "{\"w\":" E("[1,1,1,1,1]", "[0,4]") "}", 4, REAL, CLAE_ERR_FORMAT,
      "tensor w: shape has 5 dimensions, at most 4"},
     {"offsets not a pair", "{\"w\":" E("[1]", "[0]") "}", 4, REAL, CLAE_ERR_FORMAT,

@@ -140,7 +140,8 @@ static const char *json_uint(const cJSON *x, uint64_t *out)
     if (!cJSON_IsNumber(x)) return "is not a number";
     double d = x->valuedouble;
     if (d < 0) return "is negative";
-    if (d != (double)(uint64_t)d || d > MAX_SAFE_INT) return "is not an integer";
+    /* range first: converting a double past 2^64 (or inf, NaN) to an integer is undefined */
+    if (!(d <= MAX_SAFE_INT) || d != (double)(uint64_t)d) return "is not an integer";
     *out = (uint64_t)d;
     return NULL;
 }
