@@ -24,6 +24,8 @@ expect_fail "summary conv larger than input" "^clae: tests/configs/conv_too_big.
   "$clae" summary tests/configs/conv_too_big.cfg
 expect_fail "summary pool to size 0" "^clae: tests/configs/pool_to_zero.cfg:12: .*does not fit" \
   "$clae" summary tests/configs/pool_to_zero.cfg
+expect_fail "summary parameters past 2^31" "^clae: tests/configs/params_overflow.cfg: the layers have 4295000064 parameters in all (aligned); at most 2147483647$" \
+  "$clae" summary tests/configs/params_overflow.cfg
 expect_fail "summary missing [net]" "^clae: tests/configs/missing_net.cfg: missing \[net\] section$" \
   "$clae" summary tests/configs/missing_net.cfg
 expect_fail "summary no layers" "^clae: tests/configs/no_layers.cfg: no layers" \

@@ -55,6 +55,13 @@ if grep -q "^model  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[0-9.]*$" "$tmp/out" &&
 else
   echo "FAIL eval on ref: no model row or image count"; cat "$tmp/out"; fail=$((fail + 1))
 fi
+# eval corrupts the test images as the checkpoint's config says, every setting
+# (noise_sigma, sp_rate, mask_*), not only the kind
+sed -e 's/^corrupt *=.*/corrupt = mask/' -e 's/^\[train\]/[train]\nmask_count = 3\nmask_min = 5\nmask_max = 7/' \
+  configs/denoiser.cfg >"$a/mask.cfg"
+"$clae" init "$a/mask.cfg" "$a/mask.safetensors" >/dev/null
+expect_ok "eval uses the config's corruption settings" "corrupt = mask (3 rectangles, sides 5 to 7)" \
+  "$clae" eval "$a/mask.safetensors" --data "$a/cifar" --device ref
 expect_ok "eval on the default device, batches of 3" "^model  *[0-9]" \
   "$clae" eval "$a/m.safetensors" --data "$a/cifar" --batch 3 --json "$a/dev.json"
 if grep -q '"images":[[:space:]]*8' "$a/ref.json" && grep -q '"model":' "$a/ref.json" &&
@@ -97,6 +104,8 @@ expect_ok "show default 8 on the device" "(1160x400)" \
 check_size "show PNG size (8 images)" "$a/show8.png" 1160x400
 expect_fail "show past the end" "the test set has 8" \
   "$clae" show "$a/m.safetensors" "$a/x.png" --data "$a/cifar" --n 4 --offset 5 --device ref
+expect_fail "show offset past any test set" "clae show: --offset 9223372036854775807: at most 99999999" \
+  "$clae" show "$a/m.safetensors" "$a/x.png" --data "$a/cifar" --offset 9223372036854775807
 expect_fail "show model of another input size" "input is 16x16x3" \
   "$clae" show "$a/small.safetensors" "$a/x.png" --data "$a/cifar" --device ref
 expect_fail "show missing OUT" "missing OUT.png" "$clae" show "$a/m.safetensors"

@@ -9,6 +9,8 @@ head -c $((8 * 3073)) /dev/urandom >"$tmp/cifar/test_batch.bin"
 expect_fail "train missing config" "missing CONFIG" "$clae" train
 expect_fail "train unknown flag" "unknown option '--frob'" "$clae" train configs/denoiser.cfg --frob
 expect_fail "train bad epochs" "bad value 'x' for --epochs" "$clae" train configs/denoiser.cfg --epochs x
+expect_fail "train too many epochs" "clae train: --epochs 1000000001: at most 1000000000" \
+  "$clae" train configs/denoiser.cfg --epochs 1000000001
 expect_fail "train zero max-steps" "bad value '0' for --max-steps" \
   "$clae" train configs/denoiser.cfg --max-steps 0
 expect_fail "train missing data" "no/such/dir" \
@@ -42,6 +44,19 @@ if [ "$(grep -c '"epoch"' "$tmp/run/history.jsonl")" -eq 2 ]; then
   echo "ok   train history has one line per epoch after a resume"; pass=$((pass + 1))
 else
   echo "FAIL train history after a resume:"; cat "$tmp/run/history.jsonl"; fail=$((fail + 1))
+fi
+# A resume of a finished run has nothing to train: it says so and exits 0.
+expect_ok "train resume of a finished run" "already trained for 2 epochs (asked for 2): nothing to do" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
+  --resume "$tmp/run/last.safetensors"
+# A fresh run into the same folder starts the history afresh (as it does
+# last.safetensors): one line, not the old run's two before it.
+expect_ok "train fresh run into a used folder" "epoch 1/1" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1 --out "$tmp/run"
+if [ "$(grep -c '"epoch"' "$tmp/run/history.jsonl")" -eq 1 ]; then
+  echo "ok   train fresh run: the history has its own epoch only"; pass=$((pass + 1))
+else
+  echo "FAIL train fresh run kept the old history:"; cat "$tmp/run/history.jsonl"; fail=$((fail + 1))
 fi
 # A learning rate that blows the weights up: the first non-finite loss stops
 # the run with one line, exit 1, and no checkpoint or history of NaN.

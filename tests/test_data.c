@@ -317,6 +317,40 @@ START_TEST(test_data_load_rejects_truncated)
 }
 END_TEST
 
+/* Record counts from file sizes are bounded before they are added up or
+ * allocated: two sparse files of 2^62 bytes each (on a file system that
+ * allows them) once wrapped the total to a small malloc that fread then
+ * overran. Here a sparse data_batch_2.bin one record past the limit. */
+START_TEST(test_data_load_rejects_too_many_records)
+{
+    static uint8_t rec[CLAE_CIFAR_RECORD];
+    write_bytes("big/data_batch_1.bin", rec, CLAE_CIFAR_RECORD);
+    for (int i = 2; i <= 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "big/data_batch_%d.bin", i);
+        write_bytes(rel, rec, 0);
+    }
+    int fd = open(at("big/data_batch_2.bin"), O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    if (ftruncate(fd, (off_t)CLAE_CIFAR_MAX_RECORDS * CLAE_CIFAR_RECORD) != 0) {
+        close(fd); /* a file system without sparse files this large: nothing to test */
+        return;
+    }
+    close(fd);
+    clae_dataset d = {NULL, 0};
+    capture_begin();
+    clae_status st = clae_cifar_load(at("big"), CLAE_CIFAR_TRAIN, &d);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    char want[600];
+    snprintf(want, sizeof want,
+             "clae: %s: %d records would take the train split past %d\n",
+             at("big/data_batch_2.bin"), CLAE_CIFAR_MAX_RECORDS, CLAE_CIFAR_MAX_RECORDS);
+    ck_assert_str_eq(err, want);
+}
+END_TEST
+
 /* ---- import rejections: named file, one line, no output left ---------- */
 
 static void expect_import_fails(const char *out_rel, clae_status want_st, const char *file_rel,
@@ -413,6 +447,7 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_data_import_load_roundtrip);
     tcase_add_test(tc, test_data_import_equal_files);
     tcase_add_test(tc, test_data_load_rejects_truncated);
+    tcase_add_test(tc, test_data_load_rejects_too_many_records);
     tcase_add_test(tc, test_data_import_rejects_size);
     tcase_add_test(tc, test_data_import_rejects_channels);
     tcase_add_test(tc, test_data_import_rejects_garbage);

@@ -378,19 +378,64 @@ START_TEST(test_history_keep)
                                               "\n"
                                               "{\"epoch\": 3, \"train_loss\": 0.1}\n"
                                               "{\"epoch\": 4, \"train_loss\": 0.05}\n");
-    ck_assert_int_eq(clae_history_keep(hp, 4), CLAE_OK);
+    ck_assert_int_eq(clae_history_keep(hp, 4, NULL), CLAE_OK);
     clae_history h;
     ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
     ck_assert_uint_eq(h.n, 4);
     clae_history_free(&h);
-    ck_assert_int_eq(clae_history_keep(hp, 2), CLAE_OK);
+    ck_assert_int_eq(clae_history_keep(hp, 2, NULL), CLAE_OK);
     ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
     ck_assert_uint_eq(h.n, 2);
     ck_assert(h.epoch[1] == 2.0 && h.train_loss[1] == 0.2);
     clae_history_free(&h);
-    ck_assert_int_eq(clae_history_keep(hp, 0), CLAE_OK);
+    ck_assert_int_eq(clae_history_keep(hp, 0, NULL), CLAE_OK);
     ck_assert_int_eq(clae_history_load(hp, &h), CLAE_ERR_FORMAT); /* no epochs left */
-    ck_assert_int_eq(clae_history_keep(tmp_path("absent.jsonl"), 3), CLAE_OK);
+    const char *absent = tmp_path("absent.jsonl");
+    ck_assert_int_eq(clae_history_keep(absent, 3, NULL), CLAE_OK);
+    ck_assert_int_eq(access(absent, F_OK), -1); /* not created for nothing */
+}
+END_TEST
+
+/* A history file past CLAE_HISTORY_MAX_BYTES is refused by its size, unread
+ * (a sparse file: no disk used). */
+START_TEST(test_history_too_big)
+{
+    const char *hp = write_text("big.jsonl", "{\"epoch\": 1, \"train_loss\": 0.3}\n");
+    if (truncate(hp, (off_t)CLAE_HISTORY_MAX_BYTES + 1) != 0) return;
+    clae_history h;
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_ERR_FORMAT);
+    ck_assert_int_eq(clae_history_keep(hp, 1, NULL), CLAE_ERR_FORMAT);
+    unlink(hp);
+}
+END_TEST
+
+/* A resume puts the checkpoint's own line for its epoch in place: after
+ * lines up to the epoch before, replacing a line for that epoch or
+ * supplying a missing one (a kill between the checkpoint and the append),
+ * and a final line cut short by a failed append goes. */
+START_TEST(test_history_keep_line)
+{
+    const char *hp = write_text("keepl.jsonl", "{\"epoch\": 1, \"train_loss\": 0.3}\n"
+                                               "{\"epoch\": 2, \"train_loss\": 0.2}\n"
+                                               "{\"epoch\": 3, \"train_");
+    ck_assert_int_eq(clae_history_keep(hp, 3, "{\"epoch\": 3, \"train_loss\": 0.125}"), CLAE_OK);
+    clae_history h;
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 3);
+    ck_assert(h.epoch[2] == 3.0 && h.train_loss[2] == 0.125);
+    clae_history_free(&h);
+    /* the same epoch again: replaced, not repeated */
+    ck_assert_int_eq(clae_history_keep(hp, 2, "{\"epoch\": 2, \"train_loss\": 0.25}"), CLAE_OK);
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 2);
+    ck_assert(h.epoch[1] == 2.0 && h.train_loss[1] == 0.25);
+    clae_history_free(&h);
+    /* a missing file is created with the line */
+    const char *fresh = tmp_path("fresh.jsonl");
+    ck_assert_int_eq(clae_history_keep(fresh, 1, "{\"epoch\": 1, \"train_loss\": 0.5}"), CLAE_OK);
+    ck_assert_int_eq(clae_history_load(fresh, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 1);
+    clae_history_free(&h);
 }
 END_TEST
 
@@ -448,6 +493,8 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_history_plot);
     tcase_add_test(tc, test_history_extremes);
     tcase_add_test(tc, test_history_keep);
+    tcase_add_test(tc, test_history_keep_line);
+    tcase_add_test(tc, test_history_too_big);
     tcase_add_test(tc, test_image_limits);
     suite_add_tcase(s, tc);
     return s;

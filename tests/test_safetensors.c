@@ -294,6 +294,9 @@ static const bad_case BAD[] = {
      "tensor w: shape dimension 0 is not an integer"},
     {"huge offset", "{\"w\":" E("[1]", "[0,1e300]") "}", 8, REAL, CLAE_ERR_FORMAT,
      "is not an integer"},
+    /* 2^32 x 2^32 elements wrap a 64-bit count to 0, which read as an empty tensor */
+    {"shape product wraps to 0", "{\"w\":" E("[4294967296,4294967296]", "[0,0]") "}", 0, REAL,
+     CLAE_ERR_FORMAT, "tensor w: shape [4294967296,4294967296] is too large"},
     {"too many dims", "{\"w\":" E("[1,1,1,1,1]", "[0,4]") "}", 4, REAL, CLAE_ERR_FORMAT,
      "tensor w: shape has 5 dimensions, at most 4"},
     {"offsets not a pair", "{\"w\":" E("[1]", "[0]") "}", 4, REAL, CLAE_ERR_FORMAT,
@@ -354,6 +357,28 @@ START_TEST(test_st_reject_corrupt)
     ck_assert_int_eq(f.n, 0);
     ck_assert_ptr_null(f.tensors);
     clae_st_close(&f);
+}
+END_TEST
+
+/* The data section is bounded before anything is allocated for it: a
+ * sparse file one byte past CLAE_ST_MAX_DATA (24 GiB of nothing on disk)
+ * is refused by its size, the header unread. */
+START_TEST(test_st_reject_huge_data)
+{
+    char path[256];
+    pathj(path, sizeof path, "huge.safetensors");
+    const char *json = "{\"w\":" E("[1]", "[0,4]") "}";
+    write_raw(path, json, 4, REAL);
+    size_t hdr = 8 + ((strlen(json) + 7) & ~(size_t)7);
+    if (truncate(path, (off_t)(hdr + CLAE_ST_MAX_DATA + 1)) != 0) return; /* no sparse files */
+    clae_st_file f;
+    ck_assert_int_eq(clae_st_open(path, &f), CLAE_ERR_FORMAT);
+    char want[200];
+    snprintf(want, sizeof want, "data section of %llu bytes is larger than clae reads",
+             CLAE_ST_MAX_DATA + 1);
+    ck_assert_msg(strstr(f.err, want) != NULL, "got \"%s\"", f.err);
+    clae_st_close(&f);
+    unlink(path);
 }
 END_TEST
 
@@ -724,6 +749,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_st_roundtrip);
     tcase_add_test(tc, test_st_header_layout);
     tcase_add_loop_test(tc, test_st_reject_corrupt, 0, NBAD);
+    tcase_add_test(tc, test_st_reject_huge_data);
     tcase_add_test(tc, test_st_reject_io);
     tcase_add_test(tc, test_st_truncated);
     tcase_add_test(tc, test_st_expect);

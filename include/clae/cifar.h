@@ -18,6 +18,9 @@
 #define CLAE_CIFAR_PIXELS (CLAE_CIFAR_CHANNELS * CLAE_CIFAR_SIDE * CLAE_CIFAR_SIDE) /* 3072 */
 #define CLAE_CIFAR_RECORD (1 + CLAE_CIFAR_PIXELS)                                  /* 3073 */
 #define CLAE_CIFAR_TRAIN_FILES 5 /* data_batch_1.bin .. data_batch_5.bin */
+/* Records in one split, all files together (307 GB of records; the batch
+ * order indexes them with 32-bit integers). */
+#define CLAE_CIFAR_MAX_RECORDS 100000000
 #define CLAE_CIFAR_MAX_CLASSES 256 /* a label is one byte; the official release has 10 */
 
 enum { CLAE_CIFAR_TRAIN = 0, CLAE_CIFAR_TEST = 1 };

@@ -104,15 +104,24 @@ typedef struct clae_history {
     double *epoch, *train_loss, *val_loss;
 } clae_history;
 
+/* history.jsonl files past this are refused (a line is about 200 bytes) */
+#define CLAE_HISTORY_MAX_BYTES (256 << 20)
+
 /* Bad line: `clae: <file>:<line>: <problem>` and CLAE_ERR_FORMAT; no
  * epochs at all: CLAE_ERR_FORMAT; unreadable: CLAE_ERR_IO. */
 clae_status clae_history_load(const char *path, clae_history *h);
 void clae_history_free(clae_history *h);
 /* Keep only the lines of path whose epoch is at most max_epoch (a resume
  * from an earlier checkpoint drops the epochs it will train again), and
- * blank lines; rewritten atomically, untouched when nothing is dropped. A
- * missing file is fine; a line that is not a history record is kept. */
-clae_status clae_history_keep(const char *path, long max_epoch);
+ * blank lines. With last_line (the line for epoch max_epoch that the
+ * checkpoint carries, no newline), lines up to max_epoch - 1 are kept and
+ * last_line follows them, so a kill between a checkpoint and its history
+ * append loses no line. A final line cut short that does not parse is
+ * dropped. A last_line that is not one JSON object with that epoch is
+ * ignored. Rewritten atomically, untouched when nothing changes. A missing
+ * file is fine (created when last_line is given); any other line that is
+ * not a history record is kept. */
+clae_status clae_history_keep(const char *path, long max_epoch, const char *last_line);
 
 #define CLAE_PLOT_W 640
 #define CLAE_PLOT_H 400

@@ -45,6 +45,10 @@
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
  * CL_DEVICE_MEM_BASE_ADDR_ALIGN seen (1024 bits PoCL, up to 4096 bits on GPUs). */
 #define CLAE_ALIGN_FLOATS 256
+/* Most epochs a run may have (config, --epochs): what history.jsonl and
+ * `clae plot` take, and the per-epoch keys of the corruption's random
+ * streams stay distinct. */
+#define CLAE_MAX_EPOCHS 1000000000L
 _Static_assert(CLAE_ALIGN_FLOATS * sizeof(float) * 8 >= 4096,
                "tensor alignment must cover a 4096-bit CL_DEVICE_MEM_BASE_ADDR_ALIGN");
 

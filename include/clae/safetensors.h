@@ -30,6 +30,9 @@
 #define CLAE_ST_NAME_MAX 128              /* including the terminating NUL */
 #define CLAE_ST_ERR_MAX 512
 #define CLAE_ST_MAX_HEADER 100000000ULL  /* larger header lengths are rejected */
+/* and larger data sections: a model's parameters and both Adam moments at
+ * 2^31 - 1 floats each (the most a model may have) */
+#define CLAE_ST_MAX_DATA (3ULL * 4ULL * 2147483647ULL)
 
 /* One tensor to write. data holds product(shape) floats (1 for ndim 0); it may
  * be NULL only when that product is 0. */

@@ -30,6 +30,7 @@ typedef struct clae_train_opts {
     double start_loss_sum;     /* sum of batch loss * batch size so far in that epoch */
     long adam_t;               /* Adam steps taken */
     double best_val;           /* best validation loss so far (INFINITY if none) */
+    const char *history_line;  /* the checkpoint's history.jsonl line for start_epoch, or NULL */
 } clae_train_opts;
 
 typedef struct clae_train_result {

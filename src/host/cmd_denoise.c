@@ -85,8 +85,10 @@ static void down_factor(const clae_model *m, int *fh, int *fw)
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
         if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE) continue;
-        if (*fh < (1 << 20)) *fh *= l->sh;
-        if (*fw < (1 << 20)) *fw *= l->sw;
+        /* saturating: strides of up to 65,536 from a checkpoint's config
+         * would overflow an int; past 2^20 the image is refused anyway */
+        *fh = (int)((long)*fh * l->sh < (1L << 20) ? (long)*fh * l->sh : (1L << 20));
+        *fw = (int)((long)*fw * l->sw < (1L << 20) ? (long)*fw * l->sw : (1L << 20));
     }
 }
 

@@ -39,6 +39,11 @@ clae_status clae_app_corrupt_init(const clae_model *m, clae_corrupt *c)
     if (clae_corrupt_set(c, "corrupt", m->train.corrupt) != CLAE_OK) return CLAE_ERR_ARG;
     c->blur_size = m->train.blur_size;
     c->blur_sigma = m->train.blur_sigma;
+    c->noise_sigma = m->train.noise_sigma;
+    c->sp_rate = m->train.sp_rate;
+    c->mask_count = m->train.mask_count;
+    c->mask_min = m->train.mask_min;
+    c->mask_max = m->train.mask_max;
     return clae_corrupt_check(c);
 }
 
@@ -46,6 +51,13 @@ void clae_app_corrupt_describe(const clae_corrupt *c, char *buf, size_t len)
 {
     if (c->kind == CLAE_CORRUPT_BLUR)
         snprintf(buf, len, "blur (size %d, sigma %g)", c->blur_size, c->blur_sigma);
+    else if (c->kind == CLAE_CORRUPT_NOISE)
+        snprintf(buf, len, "noise (sigma %g)", c->noise_sigma);
+    else if (c->kind == CLAE_CORRUPT_SALTPEPPER)
+        snprintf(buf, len, "saltpepper (rate %g)", c->sp_rate);
+    else if (c->kind == CLAE_CORRUPT_MASK)
+        snprintf(buf, len, "mask (%d rectangles, sides %d to %d)", c->mask_count, c->mask_min,
+                 c->mask_max);
     else
         snprintf(buf, len, "%s", clae_corrupt_name(c->kind));
 }

@@ -59,6 +59,11 @@ int cmd_show(int argc, char **argv)
             }
         } else if (strcmp(a, "--offset") == 0) {
             if (!clae_parse_long(a, argv[++i], 0, &offset)) return 2;
+            if (offset >= CLAE_CIFAR_MAX_RECORDS) { /* no test set is that long */
+                fprintf(stderr, "clae show: --offset %ld: at most %d\n", offset,
+                        CLAE_CIFAR_MAX_RECORDS - 1);
+                return 2;
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "clae show: unknown option '%s' (see --help)\n", a);
             return 2;

@@ -85,6 +85,10 @@ int cmd_train(int argc, char **argv)
         } else if (strcmp(a, "--epochs") == 0) {
             NEEDV;
             if (!clae_parse_long(a, v, 1, &epochs)) return 2;
+            if (epochs > CLAE_MAX_EPOCHS) {
+                fprintf(stderr, "clae train: --epochs %ld: at most %ld\n", epochs, CLAE_MAX_EPOCHS);
+                return 2;
+            }
         } else if (strcmp(a, "--max-steps") == 0) {
             NEEDV;
             if (!clae_parse_long(a, v, 1, &max_steps)) return 2;
@@ -141,15 +145,15 @@ int cmd_train(int argc, char **argv)
             CLAE_OK)
             goto done_model;
         o.adam_t = meta.step;
+        o.history_line = clae_ckpt_meta_get(&meta, "history");
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
         if (seed < 0) o.seed = meta.seed;
-        if (o.start_epoch >= o.epochs) {
-            fprintf(stderr, "clae: %s: already trained for %ld epochs (asked for %ld)\n", resume,
-                    o.start_epoch, o.epochs);
-            goto done_model;
-        }
-        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken\n", resume,
-               o.start_epoch + 1, o.start_epoch_step, meta.step);
+        if (o.start_epoch >= o.epochs) /* still run: it restores a lost last history line */
+            printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", resume,
+                   o.start_epoch, o.epochs);
+        else
+            printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken\n", resume,
+                   o.start_epoch + 1, o.start_epoch_step, meta.step);
     } else if (weights) {
         if (clae_ckpt_load(weights, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) != CLAE_OK) goto done_model;
         printf("starting from the weights of %s with a fresh optimizer\n", weights);
@@ -199,7 +203,9 @@ int cmd_train(int argc, char **argv)
     clae_status st = clae_train(&m, &d, &train, &test, &o, &g_stop, &res);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    if (st == CLAE_OK) {
+    if (st == CLAE_OK && resume && o.start_epoch >= o.epochs) {
+        rc = 0;
+    } else if (st == CLAE_OK) {
         if (res.stopped == 2) {
             printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
                    res.steps, res.last_path);

@@ -396,8 +396,8 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
     long x;
     double d;
     if (strcmp(key, "epochs") == 0) {
-        if (!parse_long(value, 1, LONG_MAX, &x))
-            BAD("a positive integer");
+        if (!parse_long(value, 1, CLAE_MAX_EPOCHS, &x))
+            BAD("an integer from 1 to 1000000000");
         else
             t->epochs = x;
     } else if (strcmp(key, "seed") == 0) {
@@ -437,8 +437,8 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         else
             *dst = (int)x;
     } else if (strcmp(key, "blur_size") == 0) {
-        if (!parse_long(value, 1, 255, &x) || x % 2 == 0)
-            BAD("an odd integer from 1 to 255");
+        if (!parse_long(value, 1, 63, &x) || x % 2 == 0) /* the device blur's largest */
+            BAD("an odd integer from 1 to 63");
         else
             t->blur_size = (int)x;
     } else if (strcmp(key, "blur_sigma") == 0) {
@@ -696,6 +696,12 @@ static void finish(pctx *c)
              "no layers (add [conv2d], [conv2d_transpose], [maxpool] or [avgpool] sections)");
         return;
     }
+    if (m->train.mask_min > m->train.mask_max) {
+        const char *k = key_seen(&c->train, SEC_TRAIN, "mask_min") ? "mask_min" : "mask_max";
+        fail(c, key_line(&c->train, SEC_TRAIN, k), k, "mask_min %d is larger than mask_max %d",
+             m->train.mask_min, m->train.mask_max);
+        return;
+    }
     int H = m->net.H, W = m->net.W, C = m->net.C;
     for (int i = 0; i < m->nlayers; i++) {
         clae_layer *l = &m->layers[i];
@@ -776,6 +782,13 @@ static void finish(pctx *c)
         m->nparams += m->tensors[l->weight].count + m->tensors[l->bias].count;
     }
     clae_model_layout(m, CLAE_ALIGN_FLOATS);
+    /* One block holds every parameter, and the optimizer's kernels count it
+     * with 32-bit integers. */
+    if (m->block_floats > INT_MAX) {
+        fail(c, 0, NULL, "the layers have %zu parameters in all (aligned); at most %d",
+             m->block_floats, INT_MAX);
+        return;
+    }
 
     char msg[160];
     clae_conv_shape *g = malloc((size_t)m->nlayers * sizeof *g);

@@ -55,6 +55,8 @@ static clae_status fits_device(const clae_net *n)
     }
     total += (double)n->N * (double)in_count(n, n->L) * sizeof(float); /* target */
     total += 4.0 * (double)m->block_floats * sizeof(float); /* params, grads, Adam m, v */
+    if ((double)m->block_floats * sizeof(float) > largest)
+        largest = (double)m->block_floats * sizeof(float);
     if (total > 0.5 * (double)global || largest > (double)max_alloc) {
         fprintf(stderr, "clae: a batch of %d needs %.0f MiB of device memory (largest buffer "
                 "%.0f MiB); %s has %.0f MiB (largest buffer %.0f MiB), half of it usable: use a "

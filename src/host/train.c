@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -382,32 +383,53 @@ static void progress_end(progress *p)
     if (p->on) fprintf(stdout, "\r%*s\r", 100, "");
 }
 
-/* One JSON object per epoch appended to OUT/history.jsonl. */
-static void history_append(const char *dir, long epoch, double tl, double vl, double psnr,
-                           double acc, double ips, double secs, long steps)
+/* One JSON object per epoch for OUT/history.jsonl (no newline); the
+ * epoch's checkpoints carry it too, so a resume can put it back. */
+#define HISTORY_LINE_MAX 512
+static void history_line(char *buf, long epoch, double tl, double vl, double psnr, double acc,
+                         double ips, double secs, long steps)
+{
+    /* -1 marks a value that was not measured (no validation images) */
+    snprintf(buf, HISTORY_LINE_MAX,
+             "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
+             "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, "
+             "\"steps\": %ld}",
+             epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
+             isfinite(acc) ? acc : -1.0, isfinite(ips) ? ips : -1.0, secs, steps);
+}
+
+static void history_append(const char *dir, const char *line)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/history.jsonl", dir);
     FILE *f = fopen(path, "a");
-    if (!f) {
+    if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f) != 0)
         fprintf(stderr, "clae: warning: %s: cannot append the metrics history\n", path);
-        return;
+}
+
+/* Remove the temporary files of checkpoint writes that a killed run left in
+ * dir (NAME.safetensors.tmp.PID); only called with dir locked by us. */
+static void remove_stale_temps(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) return;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        const char *t = strstr(e->d_name, ".safetensors.tmp.");
+        if (!t || strspn(t + 17, "0123456789") != strlen(t + 17) || !t[17]) continue;
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        (void)unlink(path);
     }
-    /* -1 marks a value that was not measured (no validation images) */
-    fprintf(f,
-            "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
-            "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, "
-            "\"steps\": %ld}\n",
-            epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
-            isfinite(acc) ? acc : -1.0, ips, secs, steps);
-    fclose(f);
+    closedir(dh);
 }
 
 /* ---- checkpoints --------------------------------------------------------- */
 
 static clae_status save(clae_net *n, const char *dir, const char *file, long epoch,
                         long epoch_step, double loss_sum, const clae_train_opts *o,
-                        double best, double val, double train, char *path, size_t len)
+                        double best, double val, double train, const char *hline, char *path,
+                        size_t len)
 {
     CLAE_TRY(clae_net_download(n));
     snprintf(path, len, "%s/%s", dir, file);
@@ -437,6 +459,7 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     clae_status st = clae_ckpt_meta_set(&meta, "epoch_step", buf);
     snprintf(buf, sizeof buf, "%.17g", loss_sum);
     if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "epoch_loss_sum", buf);
+    if (st == CLAE_OK && hline && *hline) st = clae_ckpt_meta_set(&meta, "history", hline);
     if (st == CLAE_OK) st = clae_ckpt_save(path, n->m, &meta, 1);
     clae_ckpt_meta_free(&meta);
     return st;
@@ -523,13 +546,20 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     }
     int lock = lock_out(o->out_dir);
     if (lock < 0) return CLAE_ERR_IO;
-    clae_status st = CLAE_OK;
-    if (o->adam_t > 0) { /* a resume: the history goes no further than its checkpoint */
-        char hp[1100];
-        snprintf(hp, sizeof hp, "%s/history.jsonl", o->out_dir);
-        st = clae_history_keep(hp, o->start_epoch);
+    remove_stale_temps(o->out_dir);
+    /* The history goes no further than the checkpoint a run starts from (and
+     * a fresh run starts it afresh, as it does last.safetensors). */
+    char hp[1100];
+    snprintf(hp, sizeof hp, "%s/history.jsonl", o->out_dir);
+    clae_status st = clae_history_keep(hp, o->start_epoch,
+                                       o->start_epoch > 0 ? o->history_line : NULL);
+    if (st == CLAE_OK && o->start_epoch >= o->epochs) { /* nothing left but that history line */
+        res->epochs_done = o->start_epoch;
+        res->steps = o->adam_t;
+        res->train_loss = res->val_loss = res->test_mse = NAN;
+    } else if (st == CLAE_OK) {
+        st = train_locked(m, d, train, test, o, stop, res);
     }
-    if (st == CLAE_OK) st = train_locked(m, d, train, test, o, stop, res);
     close(lock);
     return st;
 }
@@ -585,6 +615,8 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                m->name, d->name, ntrain, nval, B, steps);
 
     double best = o->best_val, val = NAN, tl = NAN;
+    char hline[HISTORY_LINE_MAX] = ""; /* the last completed epoch's history line */
+    if (o->history_line) snprintf(hline, sizeof hline, "%s", o->history_line);
     long run_steps = 0;
     long epoch = o->start_epoch;
     double t_start = now_s();
@@ -650,7 +682,8 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
             /* Stopped inside the epoch: save where we are, resumable exactly. */
             res->stopped = early;
             st = save(&net, o->out_dir, "last.safetensors", epoch, s, sum, o, best, val,
-                      sum / (double)((size_t)s * B), res->last_path, sizeof res->last_path);
+                      sum / (double)((size_t)s * B), hline, res->last_path,
+                      sizeof res->last_path);
             res->epochs_done = epoch;
             break;
         }
@@ -673,20 +706,23 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                    now_s() - t_start);
             fflush(stdout);
         }
-        if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
-                       res->last_path, sizeof res->last_path)) != CLAE_OK)
-            break;
+        history_line(hline, epoch, tl, val, vm.images ? vm.psnr_sum / (double)vm.images : NAN,
+                     vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
+        /* best before last: a run killed between them resumes from the
+         * previous last.safetensors and writes this epoch's best again. */
         if (is_best || nval == 0) {
             char bp[1024];
             if ((st = save(&net, o->out_dir, "best.safetensors", epoch, 0, 0.0, o, best, val, tl,
-                           bp, sizeof bp)) != CLAE_OK)
+                           hline, bp, sizeof bp)) != CLAE_OK)
                 break;
         }
+        if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
+                       hline, res->last_path, sizeof res->last_path)) != CLAE_OK)
+            break;
         /* Only once the epoch's checkpoints are safely written: a failed write
-         * leaves no history line past the last checkpoint. */
-        history_append(o->out_dir, epoch, tl, val,
-                       vm.images ? vm.psnr_sum / (double)vm.images : NAN,
-                       vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
+         * leaves no history line past the last checkpoint (and one killed
+         * before this line gets it back from the checkpoint on resume). */
+        history_append(o->out_dir, hline);
         if (early) {
             res->stopped = early;
             break;

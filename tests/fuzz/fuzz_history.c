@@ -12,6 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (clae_plot_history(&h, &img) == CLAE_OK) clae_image_free(&img);
         clae_history_free(&h);
     }
-    (void)clae_history_keep(p, size % 7);
+    (void)clae_history_keep(p, (long)(size % 7), size % 2 ? "{\"epoch\": 1}" : NULL);
     return 0;
 }

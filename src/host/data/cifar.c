@@ -84,7 +84,14 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             st = CLAE_ERR_FORMAT;
             goto done;
         }
-        count[i] = (size_t)sb.st_size / CLAE_CIFAR_RECORD;
+        count[i] = (size_t)((uint64_t)sb.st_size / CLAE_CIFAR_RECORD);
+        if (count[i] > CLAE_CIFAR_MAX_RECORDS - total) {
+            fprintf(stderr, "clae: %s: %zu records would take the %s split past %d\n", path[i],
+                    count[i], split == CLAE_CIFAR_TRAIN ? "train" : "test",
+                    CLAE_CIFAR_MAX_RECORDS);
+            st = CLAE_ERR_FORMAT;
+            goto done;
+        }
         total += count[i];
     }
     if (total == 0) {

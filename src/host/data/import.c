@@ -255,8 +255,15 @@ static void decode_one(decode_job *j, size_t i)
     int w = 0, h = 0, c = 0;
     /* The header first: only a 32x32 RGB image is decoded at all (a crafted
      * header declaring a huge image must not cost seconds). */
-    if (stbi_info_from_file(f, &w, &h, &c) &&
-        (w != CLAE_CIFAR_SIDE || h != CLAE_CIFAR_SIDE || c != CLAE_CIFAR_CHANNELS)) {
+    if (!stbi_info_from_file(f, &w, &h, &c)) { /* not a header stb_image knows: not decoded */
+        fclose(f);
+        const char *why = stbi_failure_reason();
+        snprintf(msg, sizeof msg, "clae: %s: cannot decode: %s", it->path,
+                 why ? why : "unknown error");
+        job_fail(j, i, CLAE_ERR_FORMAT, msg);
+        return;
+    }
+    if (w != CLAE_CIFAR_SIDE || h != CLAE_CIFAR_SIDE || c != CLAE_CIFAR_CHANNELS) {
         fclose(f);
         snprintf(msg, sizeof msg, "clae: %s: image is %dx%dx%d, expected %dx%dx%d", it->path, w,
                  h, c, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, CLAE_CIFAR_CHANNELS);

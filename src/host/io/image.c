@@ -488,10 +488,29 @@ static int json_number(const cJSON *o, const char *key, double lim, double *out)
     return 1;
 }
 
+/* fopen for reading, refusing a file past CLAE_HISTORY_MAX_BYTES (one
+ * line names it); NULL with errno set otherwise. */
+static FILE *history_open(const char *path, int *too_big)
+{
+    *too_big = 0;
+    FILE *f = fopen(path, "r");
+    struct stat sb;
+    if (f && fstat(fileno(f), &sb) == 0 && sb.st_size > CLAE_HISTORY_MAX_BYTES) {
+        fprintf(stderr, "clae: %s: %lld bytes; a history is at most %d\n", path,
+                (long long)sb.st_size, CLAE_HISTORY_MAX_BYTES);
+        fclose(f);
+        *too_big = 1;
+        return NULL;
+    }
+    return f;
+}
+
 clae_status clae_history_load(const char *path, clae_history *h)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "r");
+    int too_big;
+    FILE *f = history_open(path, &too_big);
+    if (too_big) return CLAE_ERR_FORMAT;
     if (!f) {
         fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
         return CLAE_ERR_IO;
@@ -569,49 +588,76 @@ clae_status clae_history_load(const char *path, clae_history *h)
     return st;
 }
 
-clae_status clae_history_keep(const char *path, long max_epoch)
+/* Append n bytes to the growing buffer *out (used of room); 0 or -1. */
+static int grow_append(char **out, size_t *used, size_t *room, const char *s, size_t n)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT) return CLAE_OK;
+    if (*used + n > *room) {
+        size_t nr = 2 * (*used + n) + 256;
+        char *b = realloc(*out, nr);
+        if (!b) return -1;
+        *out = b;
+        *room = nr;
+    }
+    memcpy(*out + *used, s, n);
+    *used += n;
+    return 0;
+}
+
+clae_status clae_history_keep(const char *path, long max_epoch, const char *last_line)
+{
+    int too_big;
+    FILE *f = history_open(path, &too_big);
+    if (too_big) return CLAE_ERR_FORMAT;
+    if (!f && errno != ENOENT) {
         fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
         return CLAE_ERR_IO;
     }
+    if (last_line) { /* from a checkpoint: one JSON object for epoch max_epoch, or ignored */
+        cJSON *o = strpbrk(last_line, "\r\n") ? NULL : cJSON_Parse(last_line);
+        const cJSON *e = o ? cJSON_GetObjectItemCaseSensitive(o, "epoch") : NULL;
+        if (!cJSON_IsNumber(e) || e->valuedouble != (double)max_epoch) last_line = NULL;
+        cJSON_Delete(o);
+    }
+    if (!f && !last_line) return CLAE_OK;
+    /* With the checkpoint's own line for epoch max_epoch, that line replaces
+     * whatever the file has for it (or supplies it when a kill came between
+     * the checkpoint and the append). */
+    long keep_to = last_line ? max_epoch - 1 : max_epoch;
     char *line = NULL, *out = NULL;
     size_t cap = 0, used = 0, room = 0;
-    int dropped = 0;
+    int changed = last_line != NULL;
     clae_status st = CLAE_OK;
     ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (f && (len = getline(&line, &cap, f)) >= 0) {
         cJSON *o = cJSON_Parse(line);
         const cJSON *e = o ? cJSON_GetObjectItemCaseSensitive(o, "epoch") : NULL;
-        int drop = cJSON_IsNumber(e) && e->valuedouble > (double)max_epoch;
+        int drop = cJSON_IsNumber(e) && e->valuedouble > (double)keep_to;
+        int torn = len > 0 && line[len - 1] != '\n'; /* the last line, cut short */
+        if (torn && !o) drop = 1; /* an append that did not finish */
         cJSON_Delete(o);
         if (drop) {
-            dropped = 1;
+            changed = 1;
             continue;
         }
-        if (used + (size_t)len > room) {
-            size_t nr = 2 * (used + (size_t)len) + 256;
-            char *b = realloc(out, nr);
-            if (!b) {
-                fprintf(stderr, "clae: %s: out of memory\n", path);
-                st = CLAE_ERR_NOMEM;
-                break;
-            }
-            out = b;
-            room = nr;
+        if (grow_append(&out, &used, &room, line, (size_t)len) != 0 ||
+            (torn && grow_append(&out, &used, &room, "\n", 1) != 0)) {
+            st = CLAE_ERR_NOMEM;
+            break;
         }
-        memcpy(out + used, line, (size_t)len);
-        used += (size_t)len;
+        changed |= torn;
     }
-    if (st == CLAE_OK && ferror(f)) {
+    if (f && st == CLAE_OK && ferror(f)) {
         fprintf(stderr, "clae: %s: read error\n", path);
         st = CLAE_ERR_IO;
     }
-    fclose(f);
+    if (f) fclose(f);
     free(line);
-    if (st == CLAE_OK && dropped) st = clae_file_write_atomic(path, out ? out : "", used);
+    if (st == CLAE_OK && last_line &&
+        (grow_append(&out, &used, &room, last_line, strlen(last_line)) != 0 ||
+         grow_append(&out, &used, &room, "\n", 1) != 0))
+        st = CLAE_ERR_NOMEM;
+    if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: %s: out of memory\n", path);
+    if (st == CLAE_OK && changed) st = clae_file_write_atomic(path, out ? out : "", used);
     free(out);
     return st;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
 
 /* Tensor data is copied to and from the file as raw host floats. */
 _Static_assert(sizeof(float) == 4, "clae checkpoints need 4-byte IEEE floats");
@@ -208,7 +209,7 @@ static clae_status parse_entry(clae_st_file *f, const cJSON *item, clae_st_entry
     }
     e->ndim = ndim;
     uint64_t numel = 1;
-    int overflow = 0;
+    int overflow = 0, zero = 0;
     for (int i = 0; i < ndim; i++) {
         uint64_t v;
         const char *why = json_uint(cJSON_GetArrayItem(shape, i), &v);
@@ -217,12 +218,13 @@ static clae_status parse_entry(clae_st_file *f, const cJSON *item, clae_st_entry
             return CLAE_ERR_FORMAT;
         }
         e->shape[i] = (int64_t)v;
+        zero |= v == 0;
         if (v != 0 && numel > (UINT64_MAX / 4) / v) overflow = 1;
         numel *= v;
     }
     char sbuf[128];
     fmt_shape(sbuf, sizeof sbuf, ndim, e->shape);
-    if (overflow && numel != 0) {
+    if (overflow && !zero) { /* (a wrapped product can be 0 too) */
         st_fail(f, "tensor %s: shape %s is too large", name, sbuf);
         return CLAE_ERR_FORMAT;
     }
@@ -257,8 +259,7 @@ static clae_status parse_entry(clae_st_file *f, const cJSON *item, clae_st_entry
                 name, e->begin, e->end, f->data_bytes);
         return CLAE_ERR_FORMAT;
     }
-    e->data = (const float *)((const unsigned char *)f->data_ + e->begin);
-    return CLAE_OK;
+    return CLAE_OK; /* e->data is set once the data section is read */
 }
 
 /* Metadata, tensor entries and the tiling of the data section. */
@@ -453,20 +454,35 @@ clae_status clae_st_open(const char *path, clae_st_file *f)
         s = CLAE_ERR_FORMAT;
         goto out;
     }
+    if (size - 8 - hlen > CLAE_ST_MAX_DATA) {
+        st_fail(f, "data section of %" PRIu64 " bytes is larger than clae reads (%llu)",
+                size - 8 - hlen, CLAE_ST_MAX_DATA);
+        s = CLAE_ERR_FORMAT;
+        goto out;
+    }
+    /* The header first: it must account for every byte of the data section
+     * before that is allocated (a sparse file of terabytes costs nothing). */
     hdr = malloc((size_t)hlen + 1);
-    f->data_bytes = (size_t)(size - 8 - hlen);
-    f->data_ = malloc(f->data_bytes ? f->data_bytes : 1); /* malloc: aligned for float */
-    if (!hdr || !f->data_) {
-        st_fail(f, "out of memory (file is %" PRIu64 " bytes)", size);
+    if (!hdr) {
+        st_fail(f, "out of memory (header of %" PRIu64 " bytes)", hlen);
         s = CLAE_ERR_NOMEM;
         goto out;
     }
     if ((r = read_all(fd, hdr, (size_t)hlen)) != 0) goto readerr;
     hdr[hlen] = 0;
+    f->data_bytes = (size_t)(size - 8 - hlen);
+    if ((s = parse_header(f, hdr, (size_t)hlen)) != CLAE_OK) goto out;
+    f->data_ = malloc(f->data_bytes ? f->data_bytes : 1); /* malloc: aligned for float */
+    if (!f->data_) {
+        st_fail(f, "out of memory (data section of %zu bytes)", f->data_bytes);
+        s = CLAE_ERR_NOMEM;
+        goto out;
+    }
     if ((r = read_all(fd, f->data_, f->data_bytes)) != 0) goto readerr;
+    for (int i = 0; i < f->n; i++)
+        f->tensors[i].data = (const float *)((const unsigned char *)f->data_ + f->tensors[i].begin);
     close(fd);
     fd = -1;
-    s = parse_header(f, hdr, (size_t)hlen);
     goto out;
 
 readerr:
@@ -699,6 +715,19 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
+/* Test hook for scripts/fault-test.sh: CLAE_FAULT_SLOW_WRITE_MS=N (1 to
+ * 10000) pauses N ms after each piece of a write, before the rename and
+ * after it, so that a kill -9 at a random moment often lands inside one. */
+static void fault_pause(void)
+{
+    const char *v = getenv("CLAE_FAULT_SLOW_WRITE_MS");
+    long ms = v ? strtol(v, NULL, 10) : 0;
+    if (ms <= 0 || ms > 10000) return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
 clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
                           const char *const *meta_keys, const char *const *meta_vals, int nmeta)
 {
@@ -755,10 +784,13 @@ clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
     const char *what = NULL;
     int err = 0;
     if (write_all(fd, hdr, 8 + plen) != 0) what = "write", err = errno;
-    for (int i = 0; !what && i < n; i++)
+    for (int i = 0; !what && i < n; i++) {
+        fault_pause();
         if (numel[i] && write_all(fd, t[i].data, (size_t)numel[i] * 4) != 0)
             what = "write", err = errno;
+    }
     if (!what && fsync(fd) != 0) what = "fsync", err = errno;
+    fault_pause();
     if (close(fd) != 0 && !what) what = "close", err = errno;
     if (what) {
         wr_fail(path, "%s of %s failed: %s", what, tmp, strerror(err));
@@ -767,10 +799,12 @@ clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
         wr_fail(path, "cannot rename %s over it: %s", tmp, strerror(errno));
         s = CLAE_ERR_IO;
     }
-    if (s != CLAE_OK)
+    if (s != CLAE_OK) {
         unlink(tmp);
-    else
+    } else {
         sync_dir(path);
+        fault_pause();
+    }
     free(numel), free(tmp), free(hdr);
     return s;
 }

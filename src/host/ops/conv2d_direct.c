@@ -18,6 +18,7 @@
  * in the device's direct cache, keyed by the option string. */
 #include "ops/conv2d_direct.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,9 @@ enum { KIND_CONV = 1, KIND_TCONV = 2, KIND_DW = 3 };
  * measured GPU, not a correctness one. */
 #define DW_SLICE_IMAGES 8
 #define DW_MAX_SLICES 256
+/* ... and at most this many bytes of partial sums (fewer, larger slices for
+ * a large layer: the scratch stays one modest allocation). */
+#define DW_SCRATCH_MAX ((size_t)256 << 20)
 
 typedef struct dc_geom {
     int GC, GH, GW, IC, IH, IW, R, S, SH, SW, PT, PL;
@@ -212,22 +216,32 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     cl_kernel k, ksum;
     CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, &k));
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
-    int per_slice = DW_SLICE_IMAGES;
-    if (ceil_div(N, per_slice) > DW_MAX_SLICES) per_slice = ceil_div(N, DW_MAX_SLICES);
-    int nslices = ceil_div(N, per_slice);
     int nw = e->GC * e->IC * e->R * e->S;
     int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
+    /* The kernels index the partial sums as slice * (nw + nb) + i in 32-bit
+     * integers, and the scratch is one allocation: bound the slices by both
+     * (a large layer at a large batch takes more images per slice). */
+    size_t row = (size_t)nw + (size_t)nb;
+    if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
+    size_t max_slices = DW_MAX_SLICES;
+    if ((size_t)INT_MAX / row < max_slices) max_slices = (size_t)INT_MAX / row;
+    if (DW_SCRATCH_MAX / (row * sizeof(float)) < max_slices)
+        max_slices = DW_SCRATCH_MAX / (row * sizeof(float));
+    if (max_slices < 1) max_slices = 1;
+    int per_slice = DW_SLICE_IMAGES;
+    if ((size_t)ceil_div(N, per_slice) > max_slices) per_slice = ceil_div(N, (int)max_slices);
+    int nslices = ceil_div(N, per_slice);
     if (db == NULL) db_mode = 0;
     cl_mem part;
-    CLAE_TRY(clae_scratch(d, CLAE_DIRECT_SCRATCH_SLOT,
-                          (size_t)nslices * (nw + nb) * sizeof(float), &part));
+    CLAE_TRY(clae_scratch(d, CLAE_DIRECT_SCRATCH_SLOT, (size_t)nslices * row * sizeof(float),
+                          &part));
     CL_ARG(k, 0, cl_mem, part);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, image);
     CL_ARG(k, 3, cl_int, N);
     CL_ARG(k, 4, cl_int, per_slice);
     CL_ARG(k, 5, cl_int, db_mode);
-    CL_ARG(k, 6, cl_int, nw + nb);
+    CL_ARG(k, 6, cl_int, (cl_int)row);
     size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
     size_t kwg = 0;
     CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
@@ -240,7 +254,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CL_ARG(ksum, 3, cl_int, nw);
     CL_ARG(ksum, 4, cl_int, nb);
     CL_ARG(ksum, 5, cl_int, nslices);
-    return clae_launch1d(d, ksum, (size_t)(nw + nb));
+    return clae_launch1d(d, ksum, row);
 }
 
 /* auto rule, per device class:

@@ -6,7 +6,7 @@
 
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
 {
-    if (N < 0 || N > INT_MAX / 3073) {
+    if (N < 0 || N > INT_MAX / 3072) { /* the kernel counts floats in int; records in long */
         fprintf(stderr, "clae: cifar_to_float: bad record count %d\n", N);
         return CLAE_ERR_ARG;
     }
