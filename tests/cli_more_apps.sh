@@ -62,6 +62,19 @@ sed -e 's/^corrupt *=.*/corrupt = mask/' -e 's/^\[train\]/[train]\nmask_count = 
 "$clae" init "$a/mask.cfg" "$a/mask.safetensors" >/dev/null
 expect_ok "eval uses the config's corruption settings" "corrupt = mask (3 rectangles, sides 5 to 7)" \
   "$clae" eval "$a/mask.safetensors" --data "$a/cifar" --device ref
+# noise_sigma = 0.3: the do-nothing baseline is about 11 dB, not the 20 dB of
+# the default sigma 0.1 (eval once ignored the setting)
+sed -e 's/^corrupt *=.*/corrupt = noise/' -e 's/^\[train\]/[train]\nnoise_sigma = 0.3/' \
+  configs/denoiser.cfg >"$a/noise.cfg"
+"$clae" init "$a/noise.cfg" "$a/noise.safetensors" >/dev/null
+expect_ok "eval noise_sigma 0.3" "corrupt = noise (sigma 0.3)" \
+  "$clae" eval "$a/noise.safetensors" --data "$a/cifar" --device ref
+base_psnr=$(awk '/^corrupted input/ {print $(NF-2)}' "$tmp/out")
+if awk -v p="$base_psnr" 'BEGIN { exit !(p > 8 && p < 14) }'; then
+  echo "ok   eval noise_sigma 0.3: baseline PSNR $base_psnr dB"; pass=$((pass + 1))
+else
+  echo "FAIL eval noise_sigma 0.3: baseline PSNR '$base_psnr' dB, want about 11"; cat "$tmp/out"; fail=$((fail + 1))
+fi
 expect_ok "eval on the default device, batches of 3" "^model  *[0-9]" \
   "$clae" eval "$a/m.safetensors" --data "$a/cifar" --batch 3 --json "$a/dev.json"
 if grep -q '"images":[[:space:]]*8' "$a/ref.json" && grep -q '"model":' "$a/ref.json" &&
