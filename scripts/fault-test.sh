@@ -8,7 +8,7 @@
 #   scripts/fault-test.sh [TRIALS] [CLAE]   (default 24 kills, build/clae)
 # Each trial starts the run (fresh, or --resume OUT/last.safetensors), then
 # kills it, in turn: at a random moment; at a random moment while a
-# checkpoint is being written (a *.tmp.PID file exists; the test hook
+# checkpoint is being written (a *.tmp.PID.* file exists; the test hook
 # CLAE_FAULT_SLOW_WRITE_MS makes each write take about half a second); or
 # just after last.safetensors is replaced, before the epoch's history line.
 # After each kill: OUT/last.safetensors and best.safetensors (if any) load
@@ -86,7 +86,7 @@ for ((t = 1; t <= trials; t++)); do
   mode=$((t % 3))
   if ((mode == 2)); then # inside a checkpoint write: wait for a temp file, then a random 0-400 ms
     for ((i = 0; i < 4000; i++)); do
-      compgen -G "$out/*.tmp.$pid" >/dev/null && break
+      compgen -G "$out/*.tmp.$pid.*" >/dev/null && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.005
     done
@@ -102,7 +102,7 @@ for ((t = 1; t <= trials; t++)); do
     sleep "$(echo "scale=3; $RANDOM / 32767 * $t_ref * 1.5" | bc)"
   fi
   during=no
-  compgen -G "$out/*.tmp.$pid" >/dev/null && during=yes
+  compgen -G "$out/*.tmp.$pid.*" >/dev/null && during=yes
   kill -9 "$pid" 2>/dev/null || during=exited
   rc=0
   { wait "$pid"; } 2>/dev/null || rc=$?

@@ -392,7 +392,7 @@ START_TEST(test_load_into_empty_model)
     ck_assert_uint_eq(b.train.seed, a.train.seed);
     ck_assert_float_eq(b.net.adam.lr, a.net.adam.lr);
     for (int i = 0; i < a.nlayers; i++) {
-        ck_assert_int_eq(b.layers[i].type, a.layers[i].type);
+        ck_assert_ptr_eq(b.layers[i].kind, a.layers[i].kind);
         ck_assert_int_eq(b.layers[i].act, a.layers[i].act);
         ck_assert_int_eq(b.layers[i].out_c, a.layers[i].out_c);
         ck_assert_int_eq(b.layers[i].out_h, a.layers[i].out_h);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/layer.h"
 #include "clae/model.h"
 #include "testutil.h"
 
@@ -39,9 +40,8 @@ START_TEST(test_denoiser_layers)
     clae_model m;
     load_ok(DENOISER, &m);
     ck_assert_int_eq(m.nlayers, 7);
-    static const clae_layer_type types[7] = {
-        CLAE_LAYER_CONV2D, CLAE_LAYER_MAXPOOL, CLAE_LAYER_CONV2D, CLAE_LAYER_MAXPOOL,
-        CLAE_LAYER_CONV2D_TRANSPOSE, CLAE_LAYER_CONV2D_TRANSPOSE, CLAE_LAYER_CONV2D};
+    static const char *const types[7] = {"conv2d", "maxpool", "conv2d", "maxpool",
+                                         "conv2d_transpose", "conv2d_transpose", "conv2d"};
     static const int out[7][3] = {{32, 32, 8},  {16, 16, 8},  {16, 16, 16}, {8, 8, 16},
                                   {16, 16, 16}, {32, 32, 16}, {32, 32, 3}};
     static const size_t counts[7] = {224, 0, 1168, 0, 2320, 2320, 435};
@@ -51,8 +51,8 @@ START_TEST(test_denoiser_layers)
     for (int i = 0; i < 7; i++) {
         const clae_layer *l = &m.layers[i];
         fprintf(stderr, "layer %d %s (None, %d, %d, %d) %zu params\n", i,
-                clae_layer_type_name(l->type), l->out_h, l->out_w, l->out_c, layer_params(&m, i));
-        ck_assert_int_eq(l->type, types[i]);
+                l->kind->name, l->out_h, l->out_w, l->out_c, layer_params(&m, i));
+        ck_assert_str_eq(l->kind->name, types[i]);
         ck_assert_int_eq(l->act, acts[i]);
         ck_assert_int_eq(l->in_h, H);
         ck_assert_int_eq(l->in_w, W);
@@ -298,12 +298,12 @@ START_TEST(test_sections_and_syntax)
     ck_assert_int_eq(m.net.C, 2);
     ck_assert_int_eq(m.net.batch, 3);
     ck_assert_uint_eq(m.train.seed, UINT64_MAX);
-    ck_assert_int_eq(m.layers[0].type, CLAE_LAYER_MAXPOOL); /* bare section: defaults */
+    ck_assert_str_eq(m.layers[0].kind->name, "maxpool"); /* bare section: defaults */
     ck_assert_int_eq(m.layers[0].out_h, 4);
-    ck_assert_int_eq(m.layers[1].type, CLAE_LAYER_AVGPOOL);
+    ck_assert_str_eq(m.layers[1].kind->name, "avgpool");
     ck_assert_int_eq(m.layers[1].sh, 1); /* stride defaults to size */
     ck_assert_int_eq(m.layers[1].out_h, 4);
-    ck_assert_int_eq(m.layers[2].type, CLAE_LAYER_MAXPOOL);
+    ck_assert_str_eq(m.layers[2].kind->name, "maxpool");
     ck_assert_int_eq(m.layers[2].out_h, 2);
     ck_assert_int_eq(m.layers[2].line, 10);
     ck_assert_int_eq(m.layers[3].R, 4);

@@ -50,10 +50,10 @@ START_TEST(test_net_step_cl_vs_ref)
     clae_net nr, nc;
     ck_assert_int_eq(clae_net_create(&nr, &mr, &ref, NB), CLAE_OK);
     ck_assert_int_eq(clae_net_create(&nc, &mc, dev, NB), CLAE_OK);
-    memcpy(nr.h_act[0], in, cnt * sizeof(float));
-    memcpy(nr.h_target, target, cnt * sizeof(float));
-    ck_assert_int_eq(clae_write(dev, nc.d_act[0], in, cnt * sizeof(float)), CLAE_OK);
-    ck_assert_int_eq(clae_write(dev, nc.d_target, target, cnt * sizeof(float)), CLAE_OK);
+    memcpy(nr.act[0].h, in, cnt * sizeof(float));
+    memcpy(nr.target.h, target, cnt * sizeof(float));
+    ck_assert_int_eq(clae_write(dev, nc.act[0].d, in, cnt * sizeof(float)), CLAE_OK);
+    ck_assert_int_eq(clae_write(dev, nc.target.d, target, cnt * sizeof(float)), CLAE_OK);
 
     ck_assert_int_eq(clae_net_train_step(&nr, NB), CLAE_OK);
     ck_assert_int_eq(clae_net_train_step(&nc, NB), CLAE_OK);
@@ -120,11 +120,11 @@ START_TEST(test_net_loss_falls)
         clae_net n;
         ck_assert_int_eq(clae_net_create(&n, &m, devs[k], NB), CLAE_OK);
         if (devs[k]->is_ref) {
-            memcpy(n.h_act[0], target, cnt * sizeof(float));
-            memcpy(n.h_target, target, cnt * sizeof(float));
+            memcpy(n.act[0].h, target, cnt * sizeof(float));
+            memcpy(n.target.h, target, cnt * sizeof(float));
         } else {
-            ck_assert_int_eq(clae_write(devs[k], n.d_act[0], target, cnt * 4), CLAE_OK);
-            ck_assert_int_eq(clae_write(devs[k], n.d_target, target, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_write(devs[k], n.act[0].d, target, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_write(devs[k], n.target.d, target, cnt * 4), CLAE_OK);
         }
         float first = 0, last = 0;
         for (int s = 0; s < 30; s++) {

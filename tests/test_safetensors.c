@@ -624,9 +624,17 @@ START_TEST(test_st_write_fail_keeps_old)
     ck_assert_int_eq(clae_st_open(path, &f), CLAE_OK);
     ck_assert_int_eq(f.n, 2);
     clae_st_close(&f);
-    char stale[300];
-    snprintf(stale, sizeof stale, "%s.tmp.%ld", path, (long)pid);
-    ck_assert_int_eq(access(stale, F_OK), 0);
+    /* the killed writer's temporary file (path.tmp.PID.XXXXXX) is left */
+    char prefix[300], stale[600] = "";
+    snprintf(prefix, sizeof prefix, "%s.tmp.%ld.", strrchr(path, '/') + 1, (long)pid);
+    DIR *dh = opendir(sub);
+    ck_assert_ptr_nonnull(dh);
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            snprintf(stale, sizeof stale, "%s/%s", sub, e->d_name);
+    closedir(dh);
+    ck_assert_msg(stale[0], "no %s* left in %s", prefix, sub);
     ck_assert_int_eq(unlink(stale), 0);
     printf("writer killed mid-write: old file intact and loads\n");
 

@@ -33,7 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "clae/model.h" /* clae_rng */
+#include "clae/model.h" /* clae_train_config */
+#include "clae/rng.h"
 #include "clae/status.h"
 
 typedef enum clae_corrupt_kind {
@@ -63,6 +64,14 @@ const char *clae_corrupt_name(clae_corrupt_kind k);
 clae_status clae_corrupt_set(clae_corrupt *c, const char *key, const char *value);
 /* Parse the compact form; on error one line on stderr, CLAE_ERR_ARG, c unchanged. */
 clae_status clae_corrupt_parse(clae_corrupt *c, const char *spec);
+/* The corruption a model's [train] section asks for (corrupt, blur_size,
+ * blur_sigma, noise_sigma, sp_rate, mask_*): the one place that reads them,
+ * for train, eval, show and denoise alike. CLAE_ERR_ARG (one line) if they
+ * do not pass clae_corrupt_check. */
+struct clae_train_config;
+clae_status clae_corrupt_from_config(const struct clae_train_config *t, clae_corrupt *c);
+/* "blur (size 5, sigma 1.1)", "noise (sigma 0.3)", "none", ... */
+void clae_corrupt_describe(const clae_corrupt *c, char *buf, size_t len);
 /* Cross-field check (mask_min <= mask_max): one line and CLAE_ERR_ARG if not. */
 clae_status clae_corrupt_check(const clae_corrupt *c);
 
@@ -74,8 +83,6 @@ clae_status clae_corrupt_apply(float *out, const float *in, int N, int C, int H,
 
 /* ---- the pieces, in place on x (N,C,H,W) ------------------------------------- */
 
-/* One N(0,1) pair from two 53-bit uniforms (Box-Muller). */
-void clae_rng_normal2(clae_rng *rng, double z[2]);
 /* x (n) += sigma z, clipped to [0,1] */
 void clae_corrupt_noise(float *x, size_t n, double sigma, clae_rng *rng);
 /* x (N,C,H,W): salt and pepper per pixel */

@@ -14,20 +14,29 @@
 
 #define CLAE_MAX_PROGRAMS 32
 #define CLAE_MAX_KERNELS 128
-#define CLAE_SCRATCH_SLOTS 6
+/* Scratch buffers the ops reuse across calls (clae_scratch), one per role. */
+enum {
+    CLAE_SCRATCH_COL = 0, /* im2col / col2im columns of the GEMM convolutions */
+    CLAE_SCRATCH_GEMM,    /* the GEMM's output (or permuted input) beside them */
+    CLAE_SCRATCH_DIRECT,  /* the direct convolution's weight-gradient partial sums */
+    CLAE_SCRATCH_MSE = 4, /* the loss's per-group partial sums */
+    CLAE_SCRATCH_BLUR,    /* the blur's horizontal pass */
+    CLAE_SCRATCH_SLOTS
+};
 
 /* $CLAE_CONV: which convolution path conv2d / conv2d_transpose take. */
 #define CLAE_CONV_AUTO 0   /* per shape (src/host/ops/conv2d_direct.c) */
 #define CLAE_CONV_GEMM 1   /* im2col + CLBlast GEMM */
 #define CLAE_CONV_DIRECT 2 /* shape-specialised direct kernels */
 
-/* Shape-specialised direct-convolution programs, built on first use. */
-#define CLAE_MAX_DIRECT 64
-typedef struct clae_direct_entry {
-    char key[224]; /* the build options, which name the shape and kernel */
+/* Kernels built on first use with options of their own (shape-specialised
+ * variants: clae_kernel_variant). */
+#define CLAE_MAX_VARIANTS 64
+typedef struct clae_variant_entry {
+    char key[288]; /* file, kernel name and build options */
     cl_program program;
     cl_kernel kernel;
-} clae_direct_entry;
+} clae_variant_entry;
 
 typedef struct clae_kernel_entry {
     char name[64];
@@ -46,8 +55,13 @@ typedef struct clae_device {
     char vendor[256];
     char driver[128];
     char platform_name[256];
+    /* Limits, read once when the device opens. */
     size_t max_wg;
     cl_uint align_bytes;     /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
+    cl_ulong global_mem;     /* CL_DEVICE_GLOBAL_MEM_SIZE */
+    cl_ulong max_alloc;      /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+    cl_uint compute_units;   /* CL_DEVICE_MAX_COMPUTE_UNITS */
+    cl_ulong const_max;      /* CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE */
     int nprograms;
     cl_program programs[CLAE_MAX_PROGRAMS];
     int nkernels;
@@ -56,10 +70,10 @@ typedef struct clae_device {
     size_t scratch_bytes[CLAE_SCRATCH_SLOTS];
     int verbose;             /* print cache hits/misses and build timings */
     int conv_path;           /* CLAE_CONV_AUTO / _GEMM / _DIRECT, from $CLAE_CONV */
-    int ndirect, direct_next; /* direct-kernel cache: used entries, next to evict */
+    int nvariants, variant_next; /* variant cache: used entries, next to evict */
     unsigned long launches;  /* kernels enqueued through clae_launch / clae_launch1d */
     unsigned long gemms;     /* CLBlast GEMM calls (each enqueues 1-4 kernels of its own) */
-    clae_direct_entry direct[CLAE_MAX_DIRECT];
+    clae_variant_entry variants[CLAE_MAX_VARIANTS];
 } clae_device;
 
 /* Report an OpenCL status: "clae: clFoo failed: CL_BAR (file:line)". */
@@ -128,6 +142,15 @@ clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out);
 clae_status clae_program_add(clae_device *d, const char *file, const char *src,
                              const char *options);
 
+/* The kernel `name` of the embedded kernel file `file` built with `options`
+ * (e.g. -D sizes of one shape): built once per device and options (through
+ * the binary cache), kept in a cache that evicts the oldest of
+ * CLAE_MAX_VARIANTS. */
+clae_status clae_kernel_variant(clae_device *d, const char *file, const char *options,
+                                const char *name, cl_kernel *out);
+/* The embedded source of a kernel file ("conv2d_direct.cl"), NULL if none. */
+const char *clae_embedded_source(const char *file);
+
 /* A device buffer of at least `bytes` in scratch slot `slot`, reused across
  * calls (allocated once, grown when needed). */
 clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out);
@@ -148,6 +171,32 @@ clae_status clae_buffer(clae_device *d, size_t bytes, cl_mem *out);
 clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes);
 clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes);
 clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes);
+
+/* One handle for a buffer on whichever path d is: host memory (h) on the
+ * reference path, a cl_mem (d) on an OpenCL device, so that code above the
+ * ops never asks which. owned: clae_buf_free releases it (not for views of
+ * memory owned elsewhere, such as a tensor inside a parameter block). */
+typedef struct clae_buf {
+    void *h;
+    cl_mem d;
+    int owned;
+} clae_buf;
+
+/* A zeroed buffer of bytes. */
+clae_status clae_buf_alloc(clae_device *d, size_t bytes, clae_buf *b);
+/* A buffer holding the bytes at host (copied to the device; on the
+ * reference path host itself, not owned). */
+clae_status clae_buf_mirror(clae_device *d, void *host, size_t bytes, clae_buf *b);
+/* The bytes [off, off + bytes) of parent as a buffer of their own (a
+ * sub-buffer on a device: off must be a multiple of its base alignment). */
+clae_status clae_buf_view(clae_device *d, clae_buf parent, size_t off, size_t bytes,
+                          clae_buf *b);
+/* Copy in or out (blocking), or zero; a host copy onto itself is skipped. */
+clae_status clae_buf_write(clae_device *d, clae_buf b, const void *src, size_t bytes);
+clae_status clae_buf_read(clae_device *d, clae_buf b, void *dst, size_t bytes);
+clae_status clae_buf_fill0(clae_device *d, clae_buf b, size_t bytes);
+/* Release an owned buffer (views before their parents); *b is zeroed. */
+void clae_buf_free(clae_buf *b);
 
 /* Program-binary cache. The folder is $XDG_CACHE_HOME/clae, else
  * ~/.cache/clae ($HOME, else the passwd entry); 0 (and "") when there is

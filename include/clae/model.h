@@ -40,6 +40,7 @@
 #include <stdio.h>
 
 #include "clae/ops.h"
+#include "clae/rng.h"
 #include "clae/status.h"
 
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
@@ -52,35 +53,8 @@
 _Static_assert(CLAE_ALIGN_FLOATS * sizeof(float) * 8 >= 4096,
                "tensor alignment must cover a 4096-bit CL_DEVICE_MEM_BASE_ADDR_ALIGN");
 
-/* ---- PRNG ---------------------------------------------------------------
- * splitmix64 (Steele, Lea, Flood 2014; the seeder of xoshiro):
- *   s += 0x9E3779B97F4A7C15; z = s;
- *   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
- *   z = (z ^ (z >> 27)) * 0x94D049BB133111EB;  return z ^ (z >> 31).
- * The whole state is one uint64_t, so a checkpoint can store it as is and the
- * same seed gives the same numbers on every machine. */
-typedef struct clae_rng {
-    uint64_t s;
-} clae_rng;
-
-void clae_rng_seed(clae_rng *r, uint64_t seed); /* s = seed */
-uint64_t clae_rng_next(clae_rng *r);
-/* Uniform in [0, 1): the top 24 bits of clae_rng_next() times 2^-24 (exact). */
-float clae_rng_uniform(clae_rng *r);
-/* Uniform integer in [0, n), n >= 1 (rejection sampling, no modulo bias). */
-uint64_t clae_rng_below(clae_rng *r, uint64_t n);
-
 /* ---- config ------------------------------------------------------------ */
 
-typedef enum clae_layer_type {
-    CLAE_LAYER_CONV2D = 0,
-    CLAE_LAYER_CONV2D_TRANSPOSE,
-    CLAE_LAYER_MAXPOOL,
-    CLAE_LAYER_AVGPOOL
-} clae_layer_type;
-
-/* "conv2d", "conv2d_transpose", "maxpool", "avgpool" (the section names) */
-const char *clae_layer_type_name(clae_layer_type t);
 /* "linear", "relu", "sigmoid", "tanh" */
 const char *clae_act_name(clae_act a);
 
@@ -110,8 +84,11 @@ typedef struct clae_train_config {
     int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
 } clae_train_config;
 
+struct clae_layer_kind;
+
 typedef struct clae_layer {
-    clae_layer_type type;
+    const struct clae_layer_kind *kind; /* its entry in the layer table (clae/layer.h) */
+    char name[32];        /* name = ... (optional; "" if none) */
     int line;             /* config line of the section header */
     int filters;          /* conv: output channels; pools: 0 */
     int R, S;             /* kernel / window size */

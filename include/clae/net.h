@@ -8,6 +8,7 @@
 #define CLAE_NET_H
 
 #include "clae/device.h"
+#include "clae/layer.h"
 #include "clae/model.h"
 
 typedef struct clae_net {
@@ -18,14 +19,12 @@ typedef struct clae_net {
     clae_conv_shape *g;    /* per-layer geometry for the batch size of the last call */
     int g_n;               /* batch size g is built for */
     long t;                /* Adam steps taken */
-    /* Reference path: act[0] input, act[i+1] output of layer i; grad[i]
-     * the loss gradient w.r.t. act[i]; idx[i] maxpool indices of layer i. */
-    float **h_act, **h_grad, *h_target, h_loss;
-    int32_t **h_idx;
-    /* OpenCL path, the same roles. */
-    cl_mem *d_act, *d_grad, *d_idx, d_target, d_loss;
-    cl_mem d_params, d_grads, d_m, d_v;  /* whole blocks (m->block_floats) */
-    cl_mem *d_w, *d_b, *d_gw, *d_gb;     /* per-layer sub-buffers, NULL for pools */
+    /* act[0] the input, act[i+1] layer i's output; grad[i] the loss
+     * gradient w.r.t. act[i] (grad[0] absent); aux[i] layer i's auxiliary
+     * buffer (maxpool's indices); target; loss (1 float). */
+    clae_buf *act, *grad, *aux, target, loss;
+    clae_buf params, grads, adam_m, adam_v; /* whole blocks (m->block_floats) */
+    clae_buf *w, *b, *gw, *gb;              /* per-layer views of them, absent for pools */
 } clae_net;
 
 /* Allocate buffers for batches of up to N images and upload the model's
@@ -34,9 +33,12 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N);
 void clae_net_free(clae_net *n);
 
 /* The input (act[0], (N,C,H,W)) and target ((N,C,H,W)) buffers. */
-static inline float *clae_net_host_input(clae_net *n) { return n->h_act[0]; }
-static inline cl_mem clae_net_dev_input(clae_net *n) { return n->d_act[0]; }
+static inline float *clae_net_host_input(clae_net *n) { return n->act[0].h; }
+static inline cl_mem clae_net_dev_input(clae_net *n) { return n->act[0].d; }
 
+/* Layer i's buffers and geometry, as its kind's forward and backward take
+ * them (what the training step runs; `clae bench` times the same). */
+clae_layer_run clae_net_layer_run(clae_net *n, int i);
 /* Forward nb <= N images of the input; the output is act[L]. */
 clae_status clae_net_forward(clae_net *n, int nb);
 /* MSE of act[L] against the target (loss into h_loss / d_loss) and its gradient. */
@@ -55,6 +57,9 @@ clae_status clae_net_read_loss(clae_net *n, float *loss);
 /* Copy parameters, gradients and Adam moments back into the model's host
  * blocks (no-op on the reference path, where they live there already). */
 clae_status clae_net_download(clae_net *n);
+/* Inference on host images: in (nb,C,H,W) into the input, forward, and
+ * the output into out (nb,C,H,W). */
+clae_status clae_net_infer(clae_net *n, const float *in, float *out, int nb);
 /* Read nb images of the output act[L] into host memory. */
 clae_status clae_net_read_output(clae_net *n, float *out, int nb);
 

@@ -164,4 +164,32 @@ clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
 clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
                             int C, int H, int W);
 
+/* ---- one entry per op: the reference twin or the OpenCL kernel, as d is --
+ * The only place that chooses between them (src/host/ops/<op>.c); layers and
+ * the net call these. Arguments as the twins above; an absent optional
+ * buffer (din of the first layer, a bias) is a zeroed clae_buf. */
+clae_status conv2d_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
+                           const clae_conv_shape *g);
+clae_status conv2d_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g);
+clae_status conv2d_transpose_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
+                                     clae_buf b, const clae_conv_shape *g);
+clae_status conv2d_transpose_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                                      clae_buf dout, clae_buf in, clae_buf w,
+                                      const clae_conv_shape *g);
+clae_status maxpool_forward(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
+                            const clae_conv_shape *g);
+clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
+                             const clae_conv_shape *g);
+clae_status avgpool_forward(clae_device *d, clae_buf out, clae_buf in, const clae_conv_shape *g);
+clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout,
+                             const clae_conv_shape *g);
+clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a);
+clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
+                         clae_act a);
+clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, size_t n);
+clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n);
+clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
+                        const clae_adam *h, long t);
+
 #endif

@@ -15,37 +15,31 @@
  * Reference path: the ref functions are synchronous, so clock_gettime
  * (CLOCK_MONOTONIC) around each call is the time.
  *
- * FLOPs and bytes of one call (N batch; C,H,W input; K,P,Q output; R,S kernel;
- * bytes = 4 * (every tensor read once + every tensor written once)):
- *   conv2d fwd+bias   2*N*K*C*R*S*P*Q + N*K*P*Q (bias adds)
- *                     bytes in + w + b + out
- *   conv2d bwd din    2*N*K*C*R*S*P*Q;  bytes dout + w + din
- *   conv2d bwd dw     2*N*K*C*R*S*P*Q;  bytes dout + in + dw read and written (+=)
- *   conv2d bwd db     N*K*P*Q;          bytes dout + db read and written
- *   conv2d_transpose  the same with the multiply-adds counted over the input
- *                     positions: 2*N*C*K*R*S*H*W (every input pixel scatters an
- *                     R*S*K patch; the 'same' crop is not subtracted)
- *   act fwd           per element relu 1, sigmoid 3 (exp counted as 1, add, div),
- *                     tanh 1; bytes in + out (in place: read + write)
- *   act bwd           relu 1, sigmoid 3, tanh 3 per element; bytes dout + out + din
- *   maxpool fwd       N*C*P*Q*R*S compares; bytes in + out + idx
- *   maxpool bwd       N*C*P*Q adds; bytes dout + idx + din
- *   avgpool fwd       N*C*P*Q*(R*S + 1); bytes in + out
- *   avgpool bwd       N*C*P*Q*(R*S + 1); bytes dout + din
- *   mse fwd           3 per element (sub, mul, add); bytes y + t + loss
- *   mse bwd           2 per element (sub, mul);      bytes y + t + dy
- *   zero grads        0; bytes the gradient block written
- *   adam              12 per parameter (m: 3, v: 4, sqrt, add, div, mul, sub: 5);
- *                     bytes p, m, v, g read + p, m, v written (whole padded block)
+ * Every row runs the entry the training step runs (a layer through its kind,
+ * clae/layer.h; the activation, the loss and Adam through clae/ops.h), and a
+ * layer's FLOPs and bytes are its kind's cost (layers/<kind>.c says how it
+ * counts; bytes = every tensor read once + every tensor written once):
+ *   fwd          the layer's forward pass (conv: with the bias)
+ *   act fwd      per element relu 1, sigmoid 3 (exp counted as 1, add, div),
+ *                tanh 1; bytes in + out (in place: read + write)
+ *   loss fwd/bwd mse: 3 per element (sub, mul, add), bytes y + t + loss; 2 per
+ *                element (sub, mul), bytes y + t + dy
+ *   act bwd      relu 1, sigmoid 3, tanh 3 per element; bytes dout + out + din
+ *   bwd din      the backward pass with only the input gradient asked for
+ *                (none for the first layer, as in the step)
+ *   bwd params   the backward pass with only the parameter gradients (dw, db)
+ *   zero         0; bytes the gradient block written
+ *   update       Adam: 12 per parameter (m: 3, v: 4, sqrt, add, div, mul, sub:
+ *                5); bytes p, m, v, g read + p, m, v written (whole padded block)
  * The whole step's FLOPs and bytes are the sums of the rows. GFLOP/s and GB/s
  * come from the median time.
  *
  * Act backward writes into a bench-owned buffer instead of in place (so the
  * layer's gradient stays intact across repeats); it reads and writes the same
- * number of bytes. Conv backward is timed as three calls (din only, dw only,
- * db only, passing NULL for the others); each call re-does the shared
- * permutation of dout, so the three rows can add up to a little more than the
- * combined call inside the step. One untimed training step fills every buffer
+ * number of bytes. A layer's backward is timed as two calls (din only, then
+ * dw and db only); each re-does any work they share (a conv's permutation of
+ * dout), so the two rows can add up to a little more than the combined call
+ * inside the step. One untimed training step fills every buffer
  * (activations, gradients, maxpool indices) before anything is timed. */
 #define _POSIX_C_SOURCE 200809L
 #include "clae/bench.h"
@@ -60,6 +54,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/image.h" /* clae_file_write_atomic */
+#include "clae/layer.h"
 #include "clae/net.h"
 #include "clae/ops.h"
 
@@ -126,16 +122,13 @@ double clae_bench_median(double *x, int n)
 
 typedef enum bench_kind {
     OP_ZERO_GRAD,
-    OP_CONV_FWD,
+    OP_FWD,
     OP_ACT_FWD,
-    OP_POOL_FWD,
     OP_MSE_FWD,
     OP_MSE_BWD,
     OP_ACT_BWD,
-    OP_CONV_DIN,
-    OP_CONV_DW,
-    OP_CONV_DB,
-    OP_POOL_BWD,
+    OP_BWD_DIN,
+    OP_BWD_PARAMS,
     OP_ADAM,
     OP_STEP,
     OP_PROBE_FMA,
@@ -147,124 +140,61 @@ typedef struct bench_ctx {
     clae_device *d;
     clae_model *m;
     int N, warmup, repeats;
-    cl_mem d_tmp;              /* act backward's din (largest activation) */
-    float *h_tmp;
+    clae_buf tmp;              /* act backward's din (largest activation) */
     /* probes */
     int fma_n, fma_iters;
     size_t copy_floats;
-    cl_mem p_out, p_src, p_dst;
-    float *hp_out, *hp_src, *hp_dst;
+    clae_buf p_out, p_src, p_dst;
     double *samples;           /* repeats */
     cl_event *ev;              /* 2 * repeats */
 } bench_ctx;
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }
 
-static clae_status run_cl(bench_ctx *c, bench_kind kind, int i)
+static clae_status bench_fma(clae_device *d, clae_buf out, int n, int iters)
 {
-    clae_net *n = c->n;
-    clae_device *d = c->d;
-    const clae_layer *l = i >= 0 ? &c->m->layers[i] : NULL;
-    const clae_conv_shape *g = i >= 0 ? &n->g[i] : NULL;
-    int tr = l && l->type == CLAE_LAYER_CONV2D_TRANSPOSE;
-    int mx = l && l->type == CLAE_LAYER_MAXPOOL;
-    size_t nout = (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]);
-    switch (kind) {
-    case OP_ZERO_GRAD: return clae_net_zero_grad(n);
-    case OP_CONV_FWD:
-        return tr ? conv2d_transpose_forward_cl(d, n->d_act[i + 1], n->d_act[i], n->d_w[i],
-                                                n->d_b[i], g)
-                  : conv2d_forward_cl(d, n->d_act[i + 1], n->d_act[i], n->d_w[i], n->d_b[i], g);
-    case OP_ACT_FWD:
-        return act_forward_cl(d, n->d_act[i + 1], n->d_act[i + 1], out_elems(g), l->act);
-    case OP_POOL_FWD:
-        return mx ? maxpool_forward_cl(d, n->d_act[i + 1], n->d_idx[i], n->d_act[i], g)
-                  : avgpool_forward_cl(d, n->d_act[i + 1], n->d_act[i], g);
-    case OP_MSE_FWD: return mse_forward_cl(d, n->d_loss, n->d_act[n->L], n->d_target, nout);
-    case OP_MSE_BWD:
-        return mse_backward_cl(d, n->d_grad[n->L], n->d_act[n->L], n->d_target, nout);
-    case OP_ACT_BWD:
-        return act_backward_cl(d, c->d_tmp, n->d_grad[i + 1], n->d_act[i + 1], out_elems(g),
-                               l->act);
-    case OP_CONV_DIN:
-    case OP_CONV_DW:
-    case OP_CONV_DB: {
-        cl_mem din = kind == OP_CONV_DIN ? n->d_grad[i] : NULL;
-        cl_mem dw = kind == OP_CONV_DW ? n->d_gw[i] : NULL;
-        cl_mem db = kind == OP_CONV_DB ? n->d_gb[i] : NULL;
-        return tr ? conv2d_transpose_backward_cl(d, din, dw, db, n->d_grad[i + 1], n->d_act[i],
-                                                 n->d_w[i], g)
-                  : conv2d_backward_cl(d, din, dw, db, n->d_grad[i + 1], n->d_act[i], n->d_w[i],
-                                       g);
-    }
-    case OP_POOL_BWD:
-        return mx ? maxpool_backward_cl(d, n->d_grad[i], n->d_grad[i + 1], n->d_idx[i], g)
-                  : avgpool_backward_cl(d, n->d_grad[i], n->d_grad[i + 1], g);
-    case OP_ADAM: return clae_net_adam(n);
-    case OP_STEP: return clae_net_train_step(n, c->N);
-    case OP_PROBE_FMA: return bench_fma_cl(d, c->p_out, c->fma_n, c->fma_iters, 1.0f, 1.0f);
-    case OP_PROBE_COPY: return bench_copy_cl(d, c->p_dst, c->p_src, (int)(c->copy_floats / 4));
-    }
-    return CLAE_ERR_ARG;
-}
-
-static clae_status run_ref(bench_ctx *c, bench_kind kind, int i)
-{
-    clae_net *n = c->n;
-    clae_model *m = c->m;
-    const clae_layer *l = i >= 0 ? &m->layers[i] : NULL;
-    const clae_conv_shape *g = i >= 0 ? &n->g[i] : NULL;
-    int tr = l && l->type == CLAE_LAYER_CONV2D_TRANSPOSE;
-    int mx = l && l->type == CLAE_LAYER_MAXPOOL;
-    size_t nout = (size_t)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
-    const float *w = NULL, *b = NULL;
-    float *gw = NULL, *gb = NULL;
-    if (l && l->weight >= 0) {
-        w = m->params + m->tensors[l->weight].offset;
-        b = m->params + m->tensors[l->bias].offset;
-        gw = m->grads + m->tensors[l->weight].offset;
-        gb = m->grads + m->tensors[l->bias].offset;
-    }
-    switch (kind) {
-    case OP_ZERO_GRAD: return clae_net_zero_grad(n);
-    case OP_CONV_FWD:
-        if (tr) conv2d_transpose_forward_ref(n->h_act[i + 1], n->h_act[i], w, b, g);
-        else conv2d_forward_ref(n->h_act[i + 1], n->h_act[i], w, b, g);
-        return CLAE_OK;
-    case OP_ACT_FWD: act_forward_ref(n->h_act[i + 1], n->h_act[i + 1], out_elems(g), l->act); break;
-    case OP_POOL_FWD:
-        if (mx) maxpool_forward_ref(n->h_act[i + 1], n->h_idx[i], n->h_act[i], g);
-        else avgpool_forward_ref(n->h_act[i + 1], n->h_act[i], g);
-        break;
-    case OP_MSE_FWD: mse_forward_ref(&n->h_loss, n->h_act[n->L], n->h_target, nout); break;
-    case OP_MSE_BWD: mse_backward_ref(n->h_grad[n->L], n->h_act[n->L], n->h_target, nout); break;
-    case OP_ACT_BWD:
-        act_backward_ref(c->h_tmp, n->h_grad[i + 1], n->h_act[i + 1], out_elems(g), l->act);
-        break;
-    case OP_CONV_DIN:
-    case OP_CONV_DW:
-    case OP_CONV_DB: {
-        float *din = kind == OP_CONV_DIN ? n->h_grad[i] : NULL;
-        float *dw = kind == OP_CONV_DW ? gw : NULL, *db = kind == OP_CONV_DB ? gb : NULL;
-        if (tr) conv2d_transpose_backward_ref(din, dw, db, n->h_grad[i + 1], n->h_act[i], w, g);
-        else conv2d_backward_ref(din, dw, db, n->h_grad[i + 1], n->h_act[i], w, g);
-        break;
-    }
-    case OP_POOL_BWD:
-        if (mx) maxpool_backward_ref(n->h_grad[i], n->h_grad[i + 1], n->h_idx[i], g);
-        else avgpool_backward_ref(n->h_grad[i], n->h_grad[i + 1], g);
-        break;
-    case OP_ADAM: return clae_net_adam(n);
-    case OP_STEP: return clae_net_train_step(n, c->N);
-    case OP_PROBE_FMA: bench_fma_ref(c->hp_out, c->fma_n, c->fma_iters, 1.0f, 1.0f); break;
-    case OP_PROBE_COPY: bench_copy_ref(c->hp_dst, c->hp_src, c->copy_floats); break;
-    }
+    if (!d->is_ref) return bench_fma_cl(d, out.d, n, iters, 1.0f, 1.0f);
+    bench_fma_ref(out.h, n, iters, 1.0f, 1.0f);
     return CLAE_OK;
 }
 
+static clae_status bench_copy(clae_device *d, clae_buf dst, clae_buf src, size_t n)
+{
+    if (!d->is_ref) return bench_copy_cl(d, dst.d, src.d, (int)(n / 4));
+    bench_copy_ref(dst.h, src.h, n);
+    return CLAE_OK;
+}
+
+/* One measured call, through the same entries the training step uses: a
+ * layer's kind (forward; backward with only din, or only its parameter
+ * gradients), the activation, the loss, Adam. */
 static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
 {
-    return c->d->is_ref ? run_ref(c, kind, i) : run_cl(c, kind, i);
+    clae_net *n = c->n;
+    clae_device *d = c->d;
+    clae_layer_run r = {0};
+    if (i >= 0) r = clae_net_layer_run(n, i);
+    const clae_buf none = {0};
+    size_t nout = (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]);
+    switch (kind) {
+    case OP_ZERO_GRAD: return clae_net_zero_grad(n);
+    case OP_FWD: return r.l->kind->forward(&r);
+    case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act);
+    case OP_MSE_FWD: return mse_forward(d, n->loss, n->act[n->L], n->target, nout);
+    case OP_MSE_BWD: return mse_backward(d, n->grad[n->L], n->act[n->L], n->target, nout);
+    case OP_ACT_BWD: return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act);
+    case OP_BWD_DIN:
+        r.dw = r.db = none;
+        return r.l->kind->backward(&r);
+    case OP_BWD_PARAMS:
+        r.din = none;
+        return r.l->kind->backward(&r);
+    case OP_ADAM: return clae_net_adam(n);
+    case OP_STEP: return clae_net_train_step(n, c->N);
+    case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters);
+    case OP_PROBE_COPY: return bench_copy(d, c->p_dst, c->p_src, c->copy_floats);
+    }
+    return CLAE_ERR_ARG;
 }
 
 static double now_s(void)
@@ -357,10 +287,10 @@ static clae_status add_row(bench_ctx *c, clae_bench_result *r, bench_kind kind, 
     if (i >= 0) {
         const clae_layer *l = &c->m->layers[i];
         if (l->act != CLAE_ACT_NONE)
-            snprintf(row->what, sizeof row->what, "%s %s", clae_layer_type_name(l->type),
+            snprintf(row->what, sizeof row->what, "%s %s", l->kind->name,
                      clae_act_name(l->act));
         else
-            snprintf(row->what, sizeof row->what, "%s", clae_layer_type_name(l->type));
+            snprintf(row->what, sizeof row->what, "%s", l->kind->name);
         snprintf(row->shape, sizeof row->shape, "%dx%dx%d -> %dx%dx%d", l->in_c, l->in_h,
                  l->in_w, l->out_c, l->out_h, l->out_w);
     } else {
@@ -395,23 +325,10 @@ static clae_status layer_forward_rows(bench_ctx *c, clae_bench_result *r, int i)
 {
     const clae_layer *l = &c->m->layers[i];
     const clae_conv_shape *g = &c->n->g[i];
-    double N = g->N, C = g->C, HW = (double)g->H * g->W, K = g->K, PQ = (double)g->P * g->Q,
-           RS = (double)g->R * g->S, in = N * C * HW, out = N * K * PQ;
-    switch (l->type) {
-    case CLAE_LAYER_CONV2D:
-    case CLAE_LAYER_CONV2D_TRANSPOSE: {
-        double macs = l->type == CLAE_LAYER_CONV2D ? N * K * C * RS * PQ : N * C * K * RS * HW;
-        CLAE_TRY(add_row(c, r, OP_CONV_FWD, i, "fwd+bias", 2 * macs + out,
-                         4 * (in + K * C * RS + K + out)));
-        break;
-    }
-    case CLAE_LAYER_MAXPOOL:
-        CLAE_TRY(add_row(c, r, OP_POOL_FWD, i, "fwd", out * RS, 4 * (in + 2 * out)));
-        break;
-    case CLAE_LAYER_AVGPOOL:
-        CLAE_TRY(add_row(c, r, OP_POOL_FWD, i, "fwd", out * (RS + 1), 4 * (in + out)));
-        break;
-    }
+    clae_layer_cost k = {0};
+    l->kind->cost(l, g, &k);
+    double out = (double)out_elems(g);
+    CLAE_TRY(add_row(c, r, OP_FWD, i, "fwd", k.fwd_flops, k.fwd_bytes));
     if (l->act != CLAE_ACT_NONE)
         CLAE_TRY(add_row(c, r, OP_ACT_FWD, i, "act fwd", out * act_flops(l->act, 0), 8 * out));
     return CLAE_OK;
@@ -421,28 +338,15 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
 {
     const clae_layer *l = &c->m->layers[i];
     const clae_conv_shape *g = &c->n->g[i];
-    double N = g->N, C = g->C, HW = (double)g->H * g->W, K = g->K, PQ = (double)g->P * g->Q,
-           RS = (double)g->R * g->S, in = N * C * HW, out = N * K * PQ;
+    clae_layer_cost k = {0};
+    l->kind->cost(l, g, &k);
+    double out = (double)out_elems(g);
     if (l->act != CLAE_ACT_NONE)
         CLAE_TRY(add_row(c, r, OP_ACT_BWD, i, "act bwd", out * act_flops(l->act, 1), 12 * out));
-    switch (l->type) {
-    case CLAE_LAYER_CONV2D:
-    case CLAE_LAYER_CONV2D_TRANSPOSE: {
-        double macs = l->type == CLAE_LAYER_CONV2D ? N * K * C * RS * PQ : N * C * K * RS * HW;
-        double wc = K * C * RS;
-        if (i > 0) /* the step computes no input gradient for the first layer */
-            CLAE_TRY(add_row(c, r, OP_CONV_DIN, i, "bwd din", 2 * macs, 4 * (out + wc + in)));
-        CLAE_TRY(add_row(c, r, OP_CONV_DW, i, "bwd dw", 2 * macs, 4 * (out + in + 2 * wc)));
-        CLAE_TRY(add_row(c, r, OP_CONV_DB, i, "bwd db", out, 4 * (out + 2 * K)));
-        break;
-    }
-    case CLAE_LAYER_MAXPOOL:
-        if (i > 0) CLAE_TRY(add_row(c, r, OP_POOL_BWD, i, "bwd", out, 4 * (2 * out + in)));
-        break;
-    case CLAE_LAYER_AVGPOOL:
-        if (i > 0) CLAE_TRY(add_row(c, r, OP_POOL_BWD, i, "bwd", out * (RS + 1), 4 * (out + in)));
-        break;
-    }
+    if (i > 0) /* the step computes no input gradient for the first layer */
+        CLAE_TRY(add_row(c, r, OP_BWD_DIN, i, "bwd din", k.din_flops, k.din_bytes));
+    if (l->kind->nparams > 0)
+        CLAE_TRY(add_row(c, r, OP_BWD_PARAMS, i, "bwd params", k.param_flops, k.param_bytes));
     return CLAE_OK;
 }
 
@@ -468,30 +372,21 @@ static clae_status probes(bench_ctx *c, clae_bench_result *r)
     clae_device *d = c->d;
     size_t copy_bytes = (size_t)64 << 20;
     c->fma_iters = 64;
-    if (d->is_ref) {
-        c->fma_n = 1024;
-        c->hp_out = calloc((size_t)c->fma_n, sizeof(float));
-        c->hp_src = malloc(copy_bytes);
-        c->hp_dst = malloc(copy_bytes);
-        if (!c->hp_out || !c->hp_src || !c->hp_dst) return CLAE_ERR_NOMEM;
-        memset(c->hp_src, 0, copy_bytes); /* touch every page before timing */
-        memset(c->hp_dst, 0, copy_bytes);
-    } else {
-        cl_uint cus = 1;
-        cl_ulong max_alloc = 0;
-        CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
-        CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
-                                 &max_alloc, NULL));
+    c->fma_n = 1024;
+    if (!d->is_ref) {
+        cl_uint cus = d->compute_units;
         /* enough work-items to fill every compute unit many times over */
         c->fma_n = (int)(cus * 2048u > 16384u ? cus * 2048u : 16384u);
         /* past the last-level cache: 64 MiB on a CPU, 256 MiB on a GPU */
         if (!d->is_pocl) copy_bytes = (size_t)256 << 20;
-        while (copy_bytes > max_alloc && copy_bytes > ((size_t)1 << 20)) copy_bytes /= 2;
-        CLAE_TRY(clae_buffer(d, (size_t)c->fma_n * sizeof(float), &c->p_out));
-        CLAE_TRY(clae_buffer(d, copy_bytes, &c->p_src));
-        CLAE_TRY(clae_buffer(d, copy_bytes, &c->p_dst));
-        CLAE_TRY(clae_fill0(d, c->p_src, copy_bytes));
-        CLAE_TRY(clae_fill0(d, c->p_dst, copy_bytes));
+        while (copy_bytes > d->max_alloc && copy_bytes > ((size_t)1 << 20)) copy_bytes /= 2;
+    }
+    CLAE_TRY(clae_buf_alloc(d, (size_t)c->fma_n * sizeof(float), &c->p_out));
+    CLAE_TRY(clae_buf_alloc(d, copy_bytes, &c->p_src));
+    CLAE_TRY(clae_buf_alloc(d, copy_bytes, &c->p_dst));
+    if (d->is_ref) { /* touch every page before timing */
+        memset(c->p_src.h, 0, copy_bytes);
+        memset(c->p_dst.h, 0, copy_bytes);
     }
     c->copy_floats = copy_bytes / sizeof(float);
     CLAE_TRY(calibrate_fma(c));
@@ -517,21 +412,16 @@ static clae_status fill_inputs(bench_ctx *c)
     size_t cnt = (size_t)c->N * clae_model_in_count(c->m);
     clae_rng rng;
     clae_rng_seed(&rng, c->m->train.seed + 1);
-    float *x = c->d->is_ref ? n->h_act[0] : malloc(cnt * sizeof(float));
-    float *y = c->d->is_ref ? n->h_target : malloc(cnt * sizeof(float));
+    float *x = malloc(cnt * sizeof(float)), *y = malloc(cnt * sizeof(float));
     clae_status st = x && y ? CLAE_OK : CLAE_ERR_NOMEM;
     if (st == CLAE_OK) {
         for (size_t k = 0; k < cnt; k++) x[k] = clae_rng_uniform(&rng);
         for (size_t k = 0; k < cnt; k++) y[k] = clae_rng_uniform(&rng);
-        if (!c->d->is_ref) {
-            st = clae_write(c->d, n->d_act[0], x, cnt * sizeof(float));
-            if (st == CLAE_OK) st = clae_write(c->d, n->d_target, y, cnt * sizeof(float));
-        }
+        st = clae_buf_write(c->d, n->act[0], x, cnt * sizeof(float));
+        if (st == CLAE_OK) st = clae_buf_write(c->d, n->target, y, cnt * sizeof(float));
     }
-    if (!c->d->is_ref) {
-        free(x);
-        free(y);
-    }
+    free(x);
+    free(y);
     return st;
 }
 
@@ -539,12 +429,7 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
 {
     clae_model *m = c->m;
     clae_device *d = c->d;
-    size_t tmp = (size_t)c->N * clae_model_max_count(m);
-    if (d->is_ref) {
-        if (!(c->h_tmp = calloc(tmp, sizeof(float)))) return CLAE_ERR_NOMEM;
-    } else {
-        CLAE_TRY(clae_buffer(d, tmp * sizeof(float), &c->d_tmp));
-    }
+    CLAE_TRY(clae_buf_alloc(d, (size_t)c->N * clae_model_max_count(m) * sizeof(float), &c->tmp));
     CLAE_TRY(probes(c, r));
     CLAE_TRY(fill_inputs(c));
     unsigned long k0 = d->launches, g0 = d->gemms;
@@ -612,13 +497,10 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
     c.ev = calloc(2 * (size_t)o->repeats, sizeof *c.ev);
     st = c.samples && c.ev ? bench_all(&c, r) : CLAE_ERR_NOMEM;
     if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: bench: out of memory\n");
-    cl_mem mems[] = {c.d_tmp, c.p_out, c.p_src, c.p_dst};
-    for (size_t k = 0; k < sizeof mems / sizeof mems[0]; k++)
-        if (mems[k]) clReleaseMemObject(mems[k]);
-    free(c.h_tmp);
-    free(c.hp_out);
-    free(c.hp_src);
-    free(c.hp_dst);
+    clae_buf_free(&c.tmp);
+    clae_buf_free(&c.p_out);
+    clae_buf_free(&c.p_src);
+    clae_buf_free(&c.p_dst);
     free(c.samples);
     free(c.ev);
     clae_net_free(&n);
@@ -760,43 +642,9 @@ clae_status clae_bench_write_json(const clae_bench_result *r, const char *config
         fprintf(stderr, "clae: %s: out of memory building JSON\n", path);
         return CLAE_ERR_NOMEM;
     }
-    size_t plen = strlen(path) + 16;
-    char *tmp = malloc(plen);
-    if (!tmp) {
-        free(text);
-        return CLAE_ERR_NOMEM;
-    }
-    snprintf(tmp, plen, "%s.tmpXXXXXX", path);
-    clae_status st = CLAE_OK;
-    int fd = mkstemp(tmp);
-    if (fd >= 0) (void)fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a report */
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fprintf(stderr, "clae: %s: cannot write: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        st = CLAE_ERR_IO;
-    } else {
-        int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) != 0 ||
-                  fsync(fileno(f)) != 0;
-        int err = errno;
-        if (fclose(f) != 0 && !bad) {
-            bad = 1;
-            err = errno;
-        }
-        if (!bad && rename(tmp, path) != 0) {
-            bad = 1;
-            err = errno;
-        }
-        if (bad) {
-            fprintf(stderr, "clae: %s: cannot write: %s\n", path, strerror(err));
-            unlink(tmp);
-            st = CLAE_ERR_IO;
-        }
-    }
-    free(tmp);
+    size_t len = strlen(text);
+    text[len] = '\n'; /* cJSON_Print's terminator becomes the final newline */
+    clae_status st = clae_file_write_atomic(path, text, len + 1);
     free(text);
     return st;
 }

@@ -11,34 +11,34 @@ typedef struct clae_command {
 
 int cmd_devices(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_layers(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 /* Parse an integer option value >= min; prints one line and returns 0 on error. */
 int clae_parse_long(const char *flag, const char *v, long min, long *out);
+
+/* Options, read with getopt_long strictly in order so that errors name the first bad
+ * argument: set optind = 0, then call clae_getopt until it returns -1. It returns a long
+ * option's val, 'h' for -h (LONGOPTS maps "help" to 'h' too), 1 for a positional argument
+ * (in optarg), '?' for an unknown option and ':' for an option missing its value. Long
+ * options take "--name value" or "--name=value"; abbreviations, "-hx" and "--" (every
+ * argument is read) are unknown options. */
+#include <getopt.h>
+typedef struct clae_opts {
+    const char *cmd;               /* "clae train": what error lines start with */
+    const char *hint;              /* what they end with, in parentheses: "see --help" */
+    const struct option *longopts; /* ends with a zeroed entry */
+    const char *arg;               /* out: the argument just read, as typed */
+} clae_opts;
+int clae_getopt(clae_opts *o, int argc, char **argv);
+/* After '?': "CMD: unknown option 'ARG' (HINT)"; after ':': "CMD: ARG needs a value (HINT)".
+ * Returns 2, the exit code for bad usage. */
+int clae_opt_error(const clae_opts *o, int c);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
-
-/* Shared by eval, show and denoise (cmd_eval.c). */
-#include <stddef.h>
-
-#include "clae/status.h"
-struct clae_model;
-struct clae_net;
-struct clae_corrupt;
-/* Load a checkpoint into an empty model (built from its config); 1 on
- * success, 0 after a one-line error. */
-int clae_app_load(const char *ckpt, struct clae_model *m);
-/* 1 if the model takes 32x32x3 images, else a one-line error and 0. */
-int clae_app_check_cifar(const char *ckpt, const struct clae_model *m);
-/* The corruption the model was trained with (its [train] corrupt, blur_size, blur_sigma). */
-clae_status clae_app_corrupt_init(const struct clae_model *m, struct clae_corrupt *c);
-/* "blur (size 5, sigma 1.1)", "none", ... */
-void clae_app_corrupt_describe(const struct clae_corrupt *c, char *buf, size_t len);
-/* in (nb,C,H,W) host -> the net's input, forward, out (nb,C,H,W) host. */
-clae_status clae_app_forward(struct clae_net *n, const float *in, float *out, int nb);
 
 #endif

@@ -9,6 +9,7 @@
 #include "clae/bench.h"
 #include "clae/device.h"
 #include "clae/model.h"
+#include "clae/parse.h"
 #include "cli.h"
 
 static void bench_usage(FILE *f)
@@ -28,61 +29,46 @@ static void bench_usage(FILE *f)
             "  --json     also write the results as JSON to FILE (atomically)\n");
 }
 
-/* A whole decimal integer in [lo, hi]. */
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    if (!s || !*s) return 0;
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end != '\0' || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
-
 int cmd_bench(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL, *json = NULL;
     int batch = 0, repeats = 5, warmup = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"batch", required_argument, NULL, 'b'},
+        {"device", required_argument, NULL, 'd'},
+        {"repeats", required_argument, NULL, 'r'},
+        {"warmup", required_argument, NULL, 'w'},
+        {"json", required_argument, NULL, 'j'},
+        {0}};
+    clae_opts cli = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        int ok = 1;
+        switch (c) {
+        case 'h':
             bench_usage(stdout);
             return 0;
-        }
-        const char *flags[] = {"--batch", "--device", "--repeats", "--warmup", "--json"};
-        int f = -1;
-        for (int k = 0; k < 5; k++)
-            if (strcmp(a, flags[k]) == 0) f = k;
-        if (f < 0 && a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "clae bench: unknown option '%s' (try 'clae bench --help')\n", a);
-            return 2;
-        }
-        if (f < 0) {
+        case 'b': ok = clae_str_to_int(optarg, 1, 1 << 20, &batch); break;
+        case 'd': device = optarg; break;
+        case 'r': ok = clae_str_to_int(optarg, 1, 10000, &repeats); break;
+        case 'w': ok = clae_str_to_int(optarg, 0, 10000, &warmup); break;
+        case 'j': json = optarg; break;
+        case 1:
             if (config) {
-                fprintf(stderr, "clae bench: unexpected argument '%s'\n", a);
+                fprintf(stderr, "clae bench: unexpected argument '%s'\n", optarg);
                 return 2;
             }
-            config = a;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "clae bench: %s needs a value (try 'clae bench --help')\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        int ok = 1;
-        switch (f) {
-        case 0: ok = parse_int(v, 1, 1 << 20, &batch); break;
-        case 1: device = v; break;
-        case 2: ok = parse_int(v, 1, 10000, &repeats); break;
-        case 3: ok = parse_int(v, 0, 10000, &warmup); break;
-        case 4: json = v; break;
+            config = optarg;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
         if (!ok) {
-            const char *range = f == 0 ? "from 1 to 1048576" : f == 2 ? "from 1 to 10000"
-                                                                      : "from 0 to 10000";
-            fprintf(stderr, "clae bench: %s needs a whole number %s, not '%s'\n", a, range, v);
+            const char *flag = c == 'b' ? "--batch" : c == 'r' ? "--repeats" : "--warmup";
+            const char *range = c == 'b' ? "from 1 to 1048576" : c == 'r' ? "from 1 to 10000"
+                                                                        : "from 0 to 10000";
+            fprintf(stderr, "clae bench: %s needs a whole number %s, not '%s'\n", flag, range,
+                    optarg);
             return 2;
         }
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clae/cifar.h"
+#include "clae/parse.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -40,25 +41,34 @@ static int cmd_import(int argc, char **argv)
 {
     const char *pos[2];
     int npos = 0, threads = default_threads();
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--threads") == 0) {
-            char *end = NULL;
-            long t = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
-            if (i + 1 >= argc || *argv[i + 1] == '\0' || *end != '\0' || t < 1 || t > 64) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'}, {"threads", required_argument, NULL, 't'}, {0}};
+    clae_opts cli = {.cmd = "clae data import", .hint = "try 'clae data --help'",
+                     .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 't':
+        case ':': { /* --threads is the only option with a value */
+            long t = 0;
+            if (c == ':' || !clae_str_to_long(optarg, 1, 64, &t)) {
                 fprintf(stderr, "clae data import: --threads needs a number from 1 to 64\n");
                 return 2;
             }
             threads = (int)t;
-            i++;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "clae data import: unknown option '%s' (try 'clae data --help')\n",
-                    argv[i]);
-            return 2;
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            fprintf(stderr, "clae data import: unexpected argument '%s'\n", argv[i]);
-            return 2;
+            break;
+        }
+        case 1:
+            if (npos == 2) {
+                fprintf(stderr, "clae data import: unexpected argument '%s'\n", optarg);
+                return 2;
+            }
+            pos[npos++] = optarg;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (npos != 2) {
@@ -79,14 +89,30 @@ static int cmd_import(int argc, char **argv)
 
 static int cmd_info(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
+    const char *dir = NULL;
+    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
+    clae_opts cli = {.cmd = "clae data info", .hint = "try 'clae data --help'",
+                     .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (c != 1 || dir || optarg[0] == '-') { /* no options; "-" is no folder */
+            dir = NULL;
+            break;
+        }
+        dir = optarg;
+    }
+    if (!dir) {
         fprintf(stderr, "clae data info: expected DIR (try 'clae data --help')\n");
         return 2;
     }
     static const char *const NAMES[] = {"train", "test"};
     for (int split = CLAE_CIFAR_TRAIN; split <= CLAE_CIFAR_TEST; split++) {
         clae_dataset d;
-        if (clae_cifar_load(argv[1], split, &d) != CLAE_OK) return 1;
+        if (clae_cifar_load(dir, split, &d) != CLAE_OK) return 1;
         size_t count[256] = {0};
         for (size_t i = 0; i < d.n; i++) count[clae_dataset_label(&d, i)]++;
         printf("%-5s %zu records; per label:", NAMES[split], d.n);
@@ -100,16 +126,22 @@ static int cmd_info(int argc, char **argv)
 
 int cmd_data(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "clae data: expected a subcommand: import, info (try 'clae data --help')\n");
+    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
+    clae_opts cli = {.cmd = "clae data", .hint = "try 'clae data --help'", .longopts = LONGOPTS};
+    optind = 0;
+    switch (clae_getopt(&cli, argc, argv)) { /* only the first argument: --help or a subcommand */
+    case -1:
+        fprintf(stderr,
+                "clae data: expected a subcommand: import, info (try 'clae data --help')\n");
         return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    case 'h':
         usage(stdout);
         return 0;
+    case 1:
+        if (strcmp(optarg, "import") == 0) return cmd_import(argc - 1, argv + 1);
+        if (strcmp(optarg, "info") == 0) return cmd_info(argc - 1, argv + 1);
+        break;
     }
-    if (strcmp(argv[1], "import") == 0) return cmd_import(argc - 1, argv + 1);
-    if (strcmp(argv[1], "info") == 0) return cmd_info(argc - 1, argv + 1);
-    fprintf(stderr, "clae data: unknown subcommand '%s' (try 'clae data --help')\n", argv[1]);
+    fprintf(stderr, "clae data: unknown subcommand '%s' (try 'clae data --help')\n", cli.arg);
     return 2;
 }

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/app.h"
 #include "clae/corrupt.h"
 #include "clae/image.h"
 #include "clae/net.h"
+#include "clae/layer.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -84,7 +86,7 @@ static void down_factor(const clae_model *m, int *fh, int *fw)
     *fh = *fw = 1;
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
-        if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE) continue;
+        if (!l->kind->downsamples) continue;
         /* saturating: strides of up to 65,536 from a checkpoint's config
          * would overflow an int; past 2^20 the image is refused anyway */
         *fh = (int)((long)*fh * l->sh < (1L << 20) ? (long)*fh * l->sh : (1L << 20));
@@ -93,63 +95,49 @@ static void down_factor(const clae_model *m, int *fh, int *fw)
 }
 
 /* Whether the net's buffers (activations and gradients, batch 1) fit the device. */
-static int fits_device(const clae_device *d, const clae_model *m, int *ok)
+static int fits_device(const clae_device *d, const clae_model *m)
 {
-    *ok = 1;
     if (d->is_ref) return 1;
-    cl_ulong max_alloc = 0, global = 0;
-    cl_int e = clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
-                               &max_alloc, NULL);
-    if (e != CL_SUCCESS) {
-        clae_report_cl("clGetDeviceInfo(CL_DEVICE_MAX_MEM_ALLOC_SIZE)", e, __FILE__, __LINE__);
-        *ok = 0;
-        return 0;
-    }
-    e = clGetDeviceInfo(d->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global, &global, NULL);
-    if (e != CL_SUCCESS) {
-        clae_report_cl("clGetDeviceInfo(CL_DEVICE_GLOBAL_MEM_SIZE)", e, __FILE__, __LINE__);
-        *ok = 0;
-        return 0;
-    }
     size_t biggest = clae_model_max_count(m) * sizeof(float), total = 0;
     total += 2 * clae_model_in_count(m) * sizeof(float);
     for (int i = 0; i < m->nlayers; i++)
         total += 2 * clae_layer_out_count(&m->layers[i]) * sizeof(float);
-    return biggest <= max_alloc && total <= global / 2;
+    return biggest <= d->max_alloc && total <= d->global_mem / 2;
 }
 
 int cmd_denoise(int argc, char **argv)
 {
     const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL, *blurred_out = NULL;
     int blur = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int takes = strcmp(a, "--device") == 0 || strcmp(a, "--blurred") == 0;
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "clae denoise: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"device", required_argument, NULL, 'D'},
+        {"blurred", required_argument, NULL, 'B'},
+        {"blur", no_argument, NULL, 'b'},
+        {0}};
+    clae_opts cli = {.cmd = "clae denoise", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--device") == 0) {
-            device = argv[++i];
-        } else if (strcmp(a, "--blurred") == 0) {
-            blurred_out = argv[++i];
-        } else if (strcmp(a, "--blur") == 0) {
-            blur = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "clae denoise: unknown option '%s' (see --help)\n", a);
-            return 2;
-        } else if (!ckpt) {
-            ckpt = a;
-        } else if (!in) {
-            in = a;
-        } else if (!out) {
-            out = a;
-        } else {
-            fprintf(stderr, "clae denoise: unexpected argument '%s' (see --help)\n", a);
-            return 2;
+        case 'D': device = optarg; break;
+        case 'B': blurred_out = optarg; break;
+        case 'b': blur = 1; break;
+        case 1:
+            if (!ckpt) {
+                ckpt = optarg;
+            } else if (!in) {
+                in = optarg;
+            } else if (!out) {
+                out = optarg;
+            } else {
+                fprintf(stderr, "clae denoise: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (!out) {
@@ -226,7 +214,9 @@ int cmd_denoise(int argc, char **argv)
     }
     clae_image_to_chw(x, &img);
     if (blur) {
-        if (clae_corrupt_blur(x, x, 1, C, H, W, m.train.blur_size, m.train.blur_sigma) != CLAE_OK)
+        clae_corrupt cor;
+        if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK ||
+            clae_corrupt_blur(x, x, 1, C, H, W, cor.blur_size, cor.blur_sigma) != CLAE_OK)
             goto done;
         if (blurred_out) {
             clae_image_from_chw(&img, x);
@@ -237,9 +227,7 @@ int cmd_denoise(int argc, char **argv)
 
     if (clae_device_open(&d, device) != CLAE_OK) goto done;
     dev_open = 1;
-    int ok;
-    if (!fits_device(&d, &mp, &ok)) {
-        if (!ok) goto done;
+    if (!fits_device(&d, &mp)) {
         printf("note: a %dx%d image is too large for %s's buffers; using the reference path\n", Wp,
                Hp, d.name);
         clae_device_close(&d);
@@ -249,7 +237,7 @@ int cmd_denoise(int argc, char **argv)
     }
     if (clae_net_create(&net, &mp, &d, 1) != CLAE_OK) goto done;
     net_made = 1;
-    if (clae_app_forward(&net, xp, yp, 1) != CLAE_OK) goto done;
+    if (clae_net_infer(&net, xp, yp, 1) != CLAE_OK) goto done;
     clae_crop(x, yp, C, Hp, Wp, top, left, H, W);
     clae_image_from_chw(&img, x);
     if (clae_image_write(out, &img) != CLAE_OK) goto done;

@@ -1,12 +1,12 @@
 /* clae eval CKPT: image-quality metrics of a trained model on the CIFAR-10
- * test set against the "do nothing" baseline (the corrupted input itself).
- * Also the helpers eval, show and denoise share (declared in cli.h). */
+ * test set against the "do nothing" baseline (the corrupted input itself). */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/app.h"
 #include "clae/checkpoint.h"
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
@@ -14,64 +14,6 @@
 #include "clae/metrics.h"
 #include "clae/net.h"
 #include "cli.h"
-
-/* ---- shared by eval / show / denoise ------------------------------------------- */
-
-int clae_app_load(const char *ckpt, clae_model *m)
-{
-    memset(m, 0, sizeof *m);
-    return clae_ckpt_load(ckpt, m, NULL, CLAE_CKPT_WEIGHTS_ONLY) == CLAE_OK;
-}
-
-int clae_app_check_cifar(const char *ckpt, const clae_model *m)
-{
-    if (m->net.H == CLAE_CIFAR_SIDE && m->net.W == CLAE_CIFAR_SIDE &&
-        m->net.C == CLAE_CIFAR_CHANNELS)
-        return 1;
-    fprintf(stderr, "clae: %s: the model's input is %dx%dx%d, CIFAR-10 images are 32x32x3\n", ckpt,
-            m->net.H, m->net.W, m->net.C);
-    return 0;
-}
-
-clae_status clae_app_corrupt_init(const clae_model *m, clae_corrupt *c)
-{
-    clae_corrupt_defaults(c);
-    if (clae_corrupt_set(c, "corrupt", m->train.corrupt) != CLAE_OK) return CLAE_ERR_ARG;
-    c->blur_size = m->train.blur_size;
-    c->blur_sigma = m->train.blur_sigma;
-    c->noise_sigma = m->train.noise_sigma;
-    c->sp_rate = m->train.sp_rate;
-    c->mask_count = m->train.mask_count;
-    c->mask_min = m->train.mask_min;
-    c->mask_max = m->train.mask_max;
-    return clae_corrupt_check(c);
-}
-
-void clae_app_corrupt_describe(const clae_corrupt *c, char *buf, size_t len)
-{
-    if (c->kind == CLAE_CORRUPT_BLUR)
-        snprintf(buf, len, "blur (size %d, sigma %g)", c->blur_size, c->blur_sigma);
-    else if (c->kind == CLAE_CORRUPT_NOISE)
-        snprintf(buf, len, "noise (sigma %g)", c->noise_sigma);
-    else if (c->kind == CLAE_CORRUPT_SALTPEPPER)
-        snprintf(buf, len, "saltpepper (rate %g)", c->sp_rate);
-    else if (c->kind == CLAE_CORRUPT_MASK)
-        snprintf(buf, len, "mask (%d rectangles, sides %d to %d)", c->mask_count, c->mask_min,
-                 c->mask_max);
-    else
-        snprintf(buf, len, "%s", clae_corrupt_name(c->kind));
-}
-
-clae_status clae_app_forward(clae_net *n, const float *in, float *out, int nb)
-{
-    size_t bytes = (size_t)nb * clae_model_in_count(n->m) * sizeof(float);
-    if (n->d->is_ref)
-        memcpy(n->h_act[0], in, bytes);
-    else
-        CLAE_TRY(clae_write(n->d, n->d_act[0], in, bytes));
-    CLAE_TRY(clae_net_forward(n, nb));
-    return clae_net_read_output(n, out, nb);
-}
 
 /* ---- eval ------------------------------------------------------------------------ */
 
@@ -145,38 +87,39 @@ int cmd_eval(int argc, char **argv)
 {
     const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL;
     long limit = 0, batch = 256;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = strcmp(a, "--data") == 0 || strcmp(a, "--device") == 0 ||
-                    strcmp(a, "--json") == 0 || strcmp(a, "--limit") == 0 ||
-                    strcmp(a, "--batch") == 0;
-        if (takes && !v) {
-            fprintf(stderr, "clae eval: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"data", required_argument, NULL, 'd'},
+        {"device", required_argument, NULL, 'D'},
+        {"json", required_argument, NULL, 'j'},
+        {"limit", required_argument, NULL, 'l'},
+        {"batch", required_argument, NULL, 'b'},
+        {0}};
+    clae_opts cli = {.cmd = "clae eval", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--data") == 0) {
-            data = argv[++i];
-        } else if (strcmp(a, "--device") == 0) {
-            device = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
-            json = argv[++i];
-        } else if (strcmp(a, "--limit") == 0) {
-            if (!clae_parse_long(a, argv[++i], 1, &limit)) return 2;
-        } else if (strcmp(a, "--batch") == 0) {
-            if (!clae_parse_long(a, argv[++i], 1, &batch)) return 2;
+        case 'd': data = optarg; break;
+        case 'D': device = optarg; break;
+        case 'j': json = optarg; break;
+        case 'l':
+            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
+            break;
+        case 'b':
+            if (!clae_parse_long("--batch", optarg, 1, &batch)) return 2;
             if (batch > 65536) batch = 65536;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "clae eval: unknown option '%s' (see --help)\n", a);
-            return 2;
-        } else if (!ckpt) {
-            ckpt = a;
-        } else {
-            fprintf(stderr, "clae eval: unexpected argument '%s' (see --help)\n", a);
-            return 2;
+            break;
+        case 1:
+            if (ckpt) {
+                fprintf(stderr, "clae eval: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            ckpt = optarg;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (!ckpt) {
@@ -194,7 +137,7 @@ int cmd_eval(int argc, char **argv)
     clae_net net;
     float *clean = NULL, *input = NULL, *output = NULL;
     if (!clae_app_check_cifar(ckpt, &m)) goto done;
-    if (clae_app_corrupt_init(&m, &cor) != CLAE_OK) goto done;
+    if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
     if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
     size_t n = test.n;
@@ -223,13 +166,13 @@ int cmd_eval(int argc, char **argv)
         int nb = (int)((n - s) < (size_t)batch ? n - s : (size_t)batch);
         cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb);
         if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
-        if (clae_app_forward(&net, input, output, nb) != CLAE_OK) goto done;
+        if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
         clae_metrics_add(&acc_in, input, clean, (size_t)nb);
         clae_metrics_add(&acc_out, output, clean, (size_t)nb);
     }
     clae_metrics_summary si = clae_metrics_result(&acc_in), so = clae_metrics_result(&acc_out);
     char desc[96];
-    clae_app_corrupt_describe(&cor, desc, sizeof desc);
+    clae_corrupt_describe(&cor, desc, sizeof desc);
     const char *base_name = cor.kind == CLAE_CORRUPT_BLUR   ? "blurred input (do nothing)"
                             : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
                                                             : "corrupted input (do nothing)";

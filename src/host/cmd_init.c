@@ -2,10 +2,10 @@
  * Glorot-uniform weights, zero biases and zero Adam moments (epoch 0, step 0). */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "clae/checkpoint.h"
 #include "clae/model.h"
+#include "clae/parse.h"
 #include "cli.h"
 
 static void init_usage(FILE *f)
@@ -17,51 +17,37 @@ static void init_usage(FILE *f)
             "  --seed  seed for the weights (a non-negative integer; default: [train] seed)\n");
 }
 
-/* Decimal digits only, no overflow. */
-static int parse_seed(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s) return 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return 0;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
-
 int cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *seed_arg = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'}, {"seed", required_argument, NULL, 's'}, {0}};
+    clae_opts cli = {.cmd = "clae init", .hint = "try 'clae init --help'", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             init_usage(stdout);
             return 0;
-        }
-        if (strcmp(argv[i], "--seed") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clae init: --seed needs a value (a non-negative integer)\n");
+        case 's': seed_arg = optarg; break;
+        case ':':
+            fprintf(stderr, "clae init: --seed needs a value (a non-negative integer)\n");
+            return 2;
+        case 1:
+            if (!config) {
+                config = optarg;
+            } else if (!out) {
+                out = optarg;
+            } else {
+                fprintf(stderr, "clae init: unexpected argument '%s'\n", optarg);
                 return 2;
             }
-            seed_arg = argv[++i];
-        } else if (strncmp(argv[i], "--seed=", 7) == 0) {
-            seed_arg = argv[i] + 7;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "clae init: unknown option '%s' (try 'clae init --help')\n", argv[i]);
-            return 2;
-        } else if (!config) {
-            config = argv[i];
-        } else if (!out) {
-            out = argv[i];
-        } else {
-            fprintf(stderr, "clae init: unexpected argument '%s'\n", argv[i]);
-            return 2;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     uint64_t seed = 0;
-    if (seed_arg && !parse_seed(seed_arg, &seed)) {
+    if (seed_arg && !clae_str_to_u64(seed_arg, &seed)) {
         fprintf(stderr, "clae init: --seed needs a non-negative integer, got '%s'\n", seed_arg);
         return 2;
     }

@@ -1,7 +1,6 @@
 /* clae plot HISTORY OUT.png: train and validation loss against epoch from a
  * history.jsonl written by 'clae train'. */
 #include <stdio.h>
-#include <string.h>
 
 #include "clae/image.h"
 #include "cli.h"
@@ -19,21 +18,25 @@ static void usage(FILE *f)
 int cmd_plot(int argc, char **argv)
 {
     const char *hist = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
+    clae_opts cli = {.cmd = "clae plot", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "clae plot: unknown option '%s' (see --help)\n", a);
-            return 2;
-        } else if (!hist) {
-            hist = a;
-        } else if (!out) {
-            out = a;
-        } else {
-            fprintf(stderr, "clae plot: unexpected argument '%s' (see --help)\n", a);
-            return 2;
+        case 1:
+            if (!hist) {
+                hist = optarg;
+            } else if (!out) {
+                out = optarg;
+            } else {
+                fprintf(stderr, "clae plot: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (!hist || !out) {

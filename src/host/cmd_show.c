@@ -2,8 +2,8 @@
  * restored CIFAR-10 test images in three rows. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "clae/app.h"
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
 #include "clae/image.h"
@@ -36,44 +36,48 @@ int cmd_show(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
     long count = 8, offset = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int takes = strcmp(a, "--data") == 0 || strcmp(a, "--device") == 0 ||
-                    strcmp(a, "--n") == 0 || strcmp(a, "--offset") == 0;
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "clae show: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"data", required_argument, NULL, 'd'},
+        {"device", required_argument, NULL, 'D'},
+        {"n", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {0}};
+    clae_opts cli = {.cmd = "clae show", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--data") == 0) {
-            data = argv[++i];
-        } else if (strcmp(a, "--device") == 0) {
-            device = argv[++i];
-        } else if (strcmp(a, "--n") == 0) {
-            if (!clae_parse_long(a, argv[++i], 1, &count)) return 2;
+        case 'd': data = optarg; break;
+        case 'D': device = optarg; break;
+        case 'n':
+            if (!clae_parse_long("--n", optarg, 1, &count)) return 2;
             if (count > MAX_N) {
                 fprintf(stderr, "clae show: --n %ld: at most %d images\n", count, MAX_N);
                 return 2;
             }
-        } else if (strcmp(a, "--offset") == 0) {
-            if (!clae_parse_long(a, argv[++i], 0, &offset)) return 2;
+            break;
+        case 'o':
+            if (!clae_parse_long("--offset", optarg, 0, &offset)) return 2;
             if (offset >= CLAE_CIFAR_MAX_RECORDS) { /* no test set is that long */
                 fprintf(stderr, "clae show: --offset %ld: at most %d\n", offset,
                         CLAE_CIFAR_MAX_RECORDS - 1);
                 return 2;
             }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "clae show: unknown option '%s' (see --help)\n", a);
-            return 2;
-        } else if (!ckpt) {
-            ckpt = a;
-        } else if (!out) {
-            out = a;
-        } else {
-            fprintf(stderr, "clae show: unexpected argument '%s' (see --help)\n", a);
-            return 2;
+            break;
+        case 1:
+            if (!ckpt) {
+                ckpt = optarg;
+            } else if (!out) {
+                out = optarg;
+            } else {
+                fprintf(stderr, "clae show: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (!ckpt || !out) {
@@ -92,7 +96,7 @@ int cmd_show(int argc, char **argv)
     float *clean = NULL, *input = NULL, *output = NULL;
     clae_image fig = {0}, tile = {0};
     if (!clae_app_check_cifar(ckpt, &m)) goto done;
-    if (clae_app_corrupt_init(&m, &cor) != CLAE_OK) goto done;
+    if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
     if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
     if ((size_t)offset + (size_t)count > test.n) {
@@ -117,7 +121,7 @@ int cmd_show(int argc, char **argv)
     dev_open = 1;
     if (clae_net_create(&net, &m, &d, nb) != CLAE_OK) goto done;
     net_made = 1;
-    if (clae_app_forward(&net, input, output, nb) != CLAE_OK) goto done;
+    if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
 
     int W = LABEL_W + GAP + nb * (TILE + GAP), H = GAP + 3 * (TILE + GAP);
     static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};

@@ -1,7 +1,6 @@
 /* clae summary CONFIG: parse a config and print its layers, output shapes
  * and parameter counts like Keras's model.summary(). */
 #include <stdio.h>
-#include <string.h>
 
 #include "clae/device.h"
 #include "clae/model.h"
@@ -18,28 +17,28 @@ static void summary_usage(FILE *f)
 int cmd_summary(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'}, {"device", required_argument, NULL, 'd'}, {0}};
+    clae_opts cli = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
+                     .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             summary_usage(stdout);
             return 0;
-        }
-        if (strcmp(argv[i], "--device") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "clae summary: --device needs a value (an index or 'ref')\n");
+        case 'd': device = optarg; break;
+        case ':':
+            fprintf(stderr, "clae summary: --device needs a value (an index or 'ref')\n");
+            return 2;
+        case 1:
+            if (config) {
+                fprintf(stderr, "clae summary: unexpected argument '%s'\n", optarg);
                 return 2;
             }
-            device = argv[++i];
-        } else if (strncmp(argv[i], "--device=", 9) == 0) {
-            device = argv[i] + 9;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "clae summary: unknown option '%s' (try 'clae summary --help')\n",
-                    argv[i]);
-            return 2;
-        } else if (config) {
-            fprintf(stderr, "clae summary: unexpected argument '%s'\n", argv[i]);
-            return 2;
-        } else {
-            config = argv[i];
+            config = optarg;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
     }
     if (!config) {

@@ -35,83 +35,68 @@ static void usage(FILE *f)
             "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
 }
 
-/* Parse a non-negative integer option value; one line on error. */
-int clae_parse_long(const char *flag, const char *v, long min, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || end == v || *end != '\0' || x < min) {
-        fprintf(stderr, "clae: bad value '%s' for %s: expected an integer >= %ld\n", v, flag, min);
-        return 0;
-    }
-    *out = x;
-    return 1;
-}
-
 int cmd_train(int argc, char **argv)
 {
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
                *weights = NULL;
     long epochs = -1, max_steps = -1, seed = -1, limit = 0;
     int no_shuffle = 0, quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDV                                                               \
-    if (!v) {                                                               \
-        fprintf(stderr, "clae train: %s needs a value (see --help)\n", a);  \
-        return 2;                                                           \
-    }                                                                       \
-    i++
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
+           QUIET };
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"data", required_argument, NULL, DATA},
+        {"device", required_argument, NULL, DEVICE},
+        {"out", required_argument, NULL, OUT},
+        {"resume", required_argument, NULL, RESUME},
+        {"weights", required_argument, NULL, WEIGHTS},
+        {"epochs", required_argument, NULL, EPOCHS},
+        {"max-steps", required_argument, NULL, MAX_STEPS},
+        {"seed", required_argument, NULL, SEED},
+        {"limit", required_argument, NULL, LIMIT},
+        {"no-shuffle", no_argument, NULL, NO_SHUFFLE},
+        {"quiet", no_argument, NULL, QUIET},
+        {0}};
+    clae_opts cli = {.cmd = "clae train", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--data") == 0) {
-            NEEDV;
-            data = v;
-        } else if (strcmp(a, "--device") == 0) {
-            NEEDV;
-            device = v;
-        } else if (strcmp(a, "--out") == 0) {
-            NEEDV;
-            out = v;
-        } else if (strcmp(a, "--resume") == 0) {
-            NEEDV;
-            resume = v;
-        } else if (strcmp(a, "--weights") == 0) {
-            NEEDV;
-            weights = v;
-        } else if (strcmp(a, "--epochs") == 0) {
-            NEEDV;
-            if (!clae_parse_long(a, v, 1, &epochs)) return 2;
+        case DATA: data = optarg; break;
+        case DEVICE: device = optarg; break;
+        case OUT: out = optarg; break;
+        case RESUME: resume = optarg; break;
+        case WEIGHTS: weights = optarg; break;
+        case EPOCHS:
+            if (!clae_parse_long("--epochs", optarg, 1, &epochs)) return 2;
             if (epochs > CLAE_MAX_EPOCHS) {
                 fprintf(stderr, "clae train: --epochs %ld: at most %ld\n", epochs, CLAE_MAX_EPOCHS);
                 return 2;
             }
-        } else if (strcmp(a, "--max-steps") == 0) {
-            NEEDV;
-            if (!clae_parse_long(a, v, 1, &max_steps)) return 2;
-        } else if (strcmp(a, "--seed") == 0) {
-            NEEDV;
-            if (!clae_parse_long(a, v, 0, &seed)) return 2;
-        } else if (strcmp(a, "--limit") == 0) {
-            NEEDV;
-            if (!clae_parse_long(a, v, 1, &limit)) return 2;
-        } else if (strcmp(a, "--no-shuffle") == 0) {
-            no_shuffle = 1;
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "clae train: unknown option '%s' (see --help)\n", a);
-            return 2;
-        } else if (!config) {
-            config = a;
-        } else {
-            fprintf(stderr, "clae train: unexpected argument '%s' (see --help)\n", a);
-            return 2;
+            break;
+        case MAX_STEPS:
+            if (!clae_parse_long("--max-steps", optarg, 1, &max_steps)) return 2;
+            break;
+        case SEED:
+            if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
+            break;
+        case LIMIT:
+            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
+            break;
+        case NO_SHUFFLE: no_shuffle = 1; break;
+        case QUIET: quiet = 1; break;
+        case 1:
+            if (optarg[0] == '-') return clae_opt_error(&cli, '?'); /* "-" */
+            if (config) {
+                fprintf(stderr, "clae train: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            config = optarg;
+            break;
+        default: return clae_opt_error(&cli, c);
         }
-#undef NEEDV
     }
     if (!config) {
         fprintf(stderr, "clae train: missing CONFIG (see --help)\n");

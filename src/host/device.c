@@ -5,12 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/fs.h"
+#include "clae/parse.h"
 #include "clae_kernels.h"
 
 /* Kernel sources are compiled with these options everywhere; never fast-math. */
@@ -189,9 +192,8 @@ clae_status clae_devices_list(FILE *out)
     int def = default_index(e, n);
     const char *env = getenv("CLAE_DEVICE");
     if (env && *env && strcmp(env, "ref") != 0) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end == '\0' && v >= 0 && v < n) def = (int)v;
+        long v;
+        if (clae_str_to_long(env, 0, n - 1, &v)) def = (int)v;
     }
     for (int i = 0; i < n; i++) {
         char pname[256] = "", name[256] = "", vendor[256] = "", clc[128] = "", drv[128] = "";
@@ -268,16 +270,7 @@ int clae_cache_dir_safe(const char *dir)
 static int cache_dir_ready(char *dir, size_t len)
 {
     if (!clae_cache_dir(dir, len)) return 0;
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0755);
-            *p = '/';
-        }
-    }
-    mkdir(tmp, 0700);
+    (void)clae_mkdir_p(dir, 0700);
     return clae_cache_dir_safe(dir);
 }
 
@@ -339,27 +332,14 @@ out:
 
 clae_status clae_cache_write(const char *path, const unsigned char *bin, size_t len)
 {
-    size_t plen = strlen(path) + 32;
-    char *tmp = malloc(plen);
-    if (!tmp) return CLAE_ERR_NOMEM;
-    snprintf(tmp, plen, "%s.%ld.tmp", path, (long)getpid());
     unsigned char hdr[24];
     memcpy(hdr, CACHE_MAGIC, 8);
     put_u64le(hdr + 8, len);
     put_u64le(hdr + 16, fnv1a(14695981039346656037ULL, bin, len));
-    clae_status rc = CLAE_ERR_IO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        int ok = write(fd, hdr, sizeof hdr) == (ssize_t)sizeof hdr &&
-                 write(fd, bin, len) == (ssize_t)len;
-        ok = (close(fd) == 0) && ok;
-        if (ok && rename(tmp, path) == 0)
-            rc = CLAE_OK;
-        else
-            unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    const void *parts[2] = {hdr, bin};
+    size_t lens[2] = {sizeof hdr, len};
+    const char *what;
+    return clae_write_atomic(path, parts, lens, 2, 0600, &what) == 0 ? CLAE_OK : CLAE_ERR_IO;
 }
 
 /* The cache file for this program on this device, or 0 when there is no
@@ -430,14 +410,10 @@ static void store_cached(clae_device *d, cl_program p, const char *path)
     free(bin);
 }
 
-clae_status clae_program_add(clae_device *d, const char *file, const char *src,
-                             const char *options)
+/* Build (or load from the binary cache) one program from source. */
+static clae_status build_program(clae_device *d, const char *file, const char *src,
+                                 const char *options, cl_program *out)
 {
-    if (d->nprograms >= CLAE_MAX_PROGRAMS) {
-        fprintf(stderr, "clae: too many programs (max %d) while adding %s\n", CLAE_MAX_PROGRAMS,
-                file);
-        return CLAE_ERR_ARG;
-    }
     char opts[1024];
     snprintf(opts, sizeof opts, "%s %s", CLAE_BASE_OPTIONS, options ? options : "");
     /* PoCL keeps its own kernel cache, and loading its binaries costs an extra
@@ -464,7 +440,71 @@ clae_status clae_program_add(clae_device *d, const char *file, const char *src,
         }
         if (path[0]) store_cached(d, p, path);
     }
-    d->programs[d->nprograms++] = p;
+    *out = p;
+    return CLAE_OK;
+}
+
+clae_status clae_program_add(clae_device *d, const char *file, const char *src,
+                             const char *options)
+{
+    if (d->nprograms >= CLAE_MAX_PROGRAMS) {
+        fprintf(stderr, "clae: too many programs (max %d) while adding %s\n", CLAE_MAX_PROGRAMS,
+                file);
+        return CLAE_ERR_ARG;
+    }
+    CLAE_TRY(build_program(d, file, src, options, &d->programs[d->nprograms]));
+    d->nprograms++;
+    return CLAE_OK;
+}
+
+const char *clae_embedded_source(const char *file)
+{
+    for (size_t i = 0; i < clae_kernel_nsources; i++)
+        if (strcmp(clae_kernel_sources[i].file, file) == 0) return clae_kernel_sources[i].src;
+    return NULL;
+}
+
+clae_status clae_kernel_variant(clae_device *d, const char *file, const char *options,
+                                const char *name, cl_kernel *out)
+{
+    char key[sizeof d->variants[0].key];
+    int len = snprintf(key, sizeof key, "%s %s %s", file, name, options);
+    if (len < 0 || (size_t)len >= sizeof key) {
+        fprintf(stderr, "clae: %s: build options too long for the variant cache\n", file);
+        return CLAE_ERR_ARG;
+    }
+    for (int i = 0; i < d->nvariants; i++)
+        if (strcmp(d->variants[i].key, key) == 0) {
+            *out = d->variants[i].kernel;
+            return CLAE_OK;
+        }
+    const char *src = clae_embedded_source(file);
+    if (!src) {
+        fprintf(stderr, "clae: %s is not among the embedded kernels\n", file);
+        return CLAE_ERR_CL;
+    }
+    cl_program prog;
+    CLAE_TRY(build_program(d, file, src, options, &prog));
+    cl_int err;
+    cl_kernel k = clCreateKernel(prog, name, &err);
+    if (err != CL_SUCCESS) {
+        clReleaseProgram(prog);
+        CL_CHECK_RET("clCreateKernel", err);
+    }
+    int slot;
+    if (d->nvariants < CLAE_MAX_VARIANTS) {
+        slot = d->nvariants++;
+    } else { /* evict the oldest; enqueued commands keep their own references */
+        slot = d->variant_next;
+        d->variant_next = (d->variant_next + 1) % CLAE_MAX_VARIANTS;
+        clReleaseKernel(d->variants[slot].kernel);
+        clReleaseProgram(d->variants[slot].program);
+    }
+    snprintf(d->variants[slot].key, sizeof d->variants[slot].key, "%s", key);
+    d->variants[slot].program = prog;
+    d->variants[slot].kernel = k;
+    if (d->verbose) fprintf(stderr, "clae: built %s %s\n", file, options);
+    *out = k;
     return CLAE_OK;
 }
 
@@ -487,6 +527,14 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits,
                              &align_bits, NULL));
     d->align_bytes = align_bits / 8 ? align_bits / 8 : 128;
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE, sizeof d->const_max,
+                             &d->const_max, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof d->global_mem,
+                             &d->global_mem, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof d->max_alloc,
+                             &d->max_alloc, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof d->compute_units,
+                             &d->compute_units, NULL));
     d->is_pocl = strstr(d->platform_name, "Portable Computing Language") != NULL ||
                  strstr(d->platform_name, "PoCL") != NULL || strstr(d->platform_name, "pocl");
 
@@ -537,9 +585,8 @@ clae_status clae_device_open(clae_device *d, const char *spec)
     }
     int idx = default_index(e, n);
     if (spec && *spec) {
-        char *end;
-        long v = strtol(spec, &end, 10);
-        if (*end != '\0' || end == spec) {
+        long v;
+        if (!clae_str_to_long(spec, LONG_MIN, LONG_MAX, &v)) {
             fprintf(stderr, "clae: bad device '%s': expected a device index or 'ref'\n", spec);
             return CLAE_ERR_ARG;
         }
@@ -560,9 +607,9 @@ void clae_device_close(clae_device *d)
     for (int i = 0; i < CLAE_SCRATCH_SLOTS; i++)
         if (d->scratch[i]) clReleaseMemObject(d->scratch[i]);
     for (int i = 0; i < d->nkernels; i++) clReleaseKernel(d->kernels[i].kernel);
-    for (int i = 0; i < d->ndirect; i++) {
-        clReleaseKernel(d->direct[i].kernel);
-        clReleaseProgram(d->direct[i].program);
+    for (int i = 0; i < d->nvariants; i++) {
+        clReleaseKernel(d->variants[i].kernel);
+        clReleaseProgram(d->variants[i].program);
     }
     for (int i = 0; i < d->nprograms; i++) clReleaseProgram(d->programs[i]);
     /* CLBlast keeps the programs it built in a process-wide cache that holds
@@ -690,4 +737,84 @@ clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes)
     cl_float zero = 0.0f;
     CL_CHECK(clEnqueueFillBuffer(d->queue, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
     return CLAE_OK;
+}
+
+/* ---- clae_buf: one handle for host or device memory ------------------------- */
+
+clae_status clae_buf_alloc(clae_device *d, size_t bytes, clae_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    if (d->is_ref) {
+        if (!(b->h = calloc(bytes ? bytes : 1, 1))) return CLAE_ERR_NOMEM;
+    } else {
+        CLAE_TRY(clae_buffer(d, bytes, &b->d));
+        clae_status st = clae_fill0(d, b->d, bytes);
+        if (st != CLAE_OK) {
+            clReleaseMemObject(b->d);
+            b->d = NULL;
+            return st;
+        }
+    }
+    b->owned = 1;
+    return CLAE_OK;
+}
+
+clae_status clae_buf_mirror(clae_device *d, void *host, size_t bytes, clae_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    if (d->is_ref) {
+        b->h = host;
+        return CLAE_OK;
+    }
+    CLAE_TRY(clae_buffer(d, bytes, &b->d));
+    b->owned = 1;
+    clae_status st = clae_write(d, b->d, host, bytes);
+    if (st != CLAE_OK) clae_buf_free(b);
+    return st;
+}
+
+clae_status clae_buf_view(clae_device *d, clae_buf parent, size_t off, size_t bytes,
+                          clae_buf *b)
+{
+    memset(b, 0, sizeof *b);
+    if (d->is_ref) {
+        b->h = (unsigned char *)parent.h + off;
+        return CLAE_OK;
+    }
+    cl_buffer_region reg = {off, bytes};
+    cl_int err;
+    b->d = clCreateSubBuffer(parent.d, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &reg, &err);
+    CL_CHECK_RET("clCreateSubBuffer", err);
+    b->owned = 1;
+    return CLAE_OK;
+}
+
+clae_status clae_buf_write(clae_device *d, clae_buf b, const void *src, size_t bytes)
+{
+    if (!d->is_ref) return clae_write(d, b.d, src, bytes);
+    if (b.h != src && bytes) memcpy(b.h, src, bytes);
+    return CLAE_OK;
+}
+
+clae_status clae_buf_read(clae_device *d, clae_buf b, void *dst, size_t bytes)
+{
+    if (!d->is_ref) return clae_read(d, b.d, dst, bytes);
+    if (b.h != dst && bytes) memcpy(dst, b.h, bytes);
+    return CLAE_OK;
+}
+
+clae_status clae_buf_fill0(clae_device *d, clae_buf b, size_t bytes)
+{
+    if (!d->is_ref) return clae_fill0(d, b.d, bytes);
+    if (bytes) memset(b.h, 0, bytes);
+    return CLAE_OK;
+}
+
+void clae_buf_free(clae_buf *b)
+{
+    if (b->owned) {
+        if (b->d) clReleaseMemObject(b->d);
+        else free(b->h);
+    }
+    memset(b, 0, sizeof *b);
 }

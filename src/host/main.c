@@ -1,12 +1,16 @@
-/* clae <command>: dispatch and --help. Each command lives in cmd_<name>.c. */
+/* clae <command>: dispatch and --help, and the option parsing every command shares
+ * (clae_getopt, on getopt_long). Each command lives in cmd_<name>.c. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clae/parse.h"
 #include "cli.h"
 
 static const clae_command COMMANDS[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
     {"summary", "print a config's layers, output shapes and parameter counts", cmd_summary},
+    {"layers", "every layer kind a config may use, with its keys and defaults", cmd_layers},
     {"data", "CIFAR-10 data: import image folders, inspect datasets", cmd_data},
     {"init", "write a freshly initialised checkpoint for a config", cmd_init},
     {"train", "train a model on CIFAR-10 (checkpoints, resume, Ctrl-C safe)", cmd_train},
@@ -25,23 +29,65 @@ static void usage(FILE *f)
     fprintf(f, "\n'clae <command> --help' describes a command's options.\n");
 }
 
+int clae_getopt(clae_opts *o, int argc, char **argv)
+{
+    int i = optind > 0 ? optind : 1; /* optind 0 asks getopt for a fresh start */
+    o->arg = i < argc ? argv[i] : NULL;
+    if (o->arg && strcmp(o->arg, "--") == 0) return '?'; /* no end-of-options marker */
+    opterr = 0;
+    /* "-": arguments in order, none moved; ":": ':' for a missing value */
+    int c = getopt_long(argc, argv, "-:h", o->longopts, NULL);
+    if (c == -1 || c == 1 || c == '?') return c;
+    if (o->arg[1] != '-') return c == 'h' && o->arg[2] == '\0' ? c : '?'; /* "-h", not "-hx" */
+    size_t n = strcspn(o->arg + 2, "="); /* a long option: its full name, no abbreviation */
+    const struct option *p = o->longopts;
+    while (p->name && (strlen(p->name) != n || strncmp(p->name, o->arg + 2, n) != 0)) p++;
+    return p->name ? c : '?';
+}
+
+int clae_opt_error(const clae_opts *o, int c)
+{
+    if (c == ':')
+        fprintf(stderr, "%s: %s needs a value (%s)\n", o->cmd, o->arg, o->hint);
+    else
+        fprintf(stderr, "%s: unknown option '%s' (%s)\n", o->cmd, o->arg, o->hint);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0}};
+    clae_opts cli = {.cmd = "clae", .hint = "try 'clae --help'", .longopts = LONGOPTS};
+    optind = 0;
+    switch (clae_getopt(&cli, argc, argv)) { /* the first argument: an option or a command */
+    case 'h':
         usage(stdout);
         return 0;
-    }
-    if (strcmp(argv[1], "--version") == 0) {
+    case 'V':
         printf("clae 0.1.0\n");
         return 0;
+    case 1:
+        if (strcmp(optarg, "help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+            if (strcmp(optarg, COMMANDS[i].name) == 0)
+                return COMMANDS[i].run(argc - 1, argv + 1);
+        break;
     }
-    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "clae: unknown command '%s' (try 'clae --help')\n", argv[1]);
+    fprintf(stderr, "clae: unknown command '%s' (try 'clae --help')\n", cli.arg);
     return 2;
+}
+
+int clae_parse_long(const char *flag, const char *v, long min, long *out)
+{
+    if (clae_str_to_long(v, min, LONG_MAX, out)) return 1;
+    fprintf(stderr, "clae: bad value '%s' for %s: expected an integer >= %ld\n", v, flag, min);
+    return 0;
 }

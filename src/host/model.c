@@ -1,5 +1,6 @@
 /* The model description: config (INI via libinih) -> layers with Keras
  * shapes, parameter tensors in one block each, Glorot init, summary. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -10,78 +11,80 @@
 #include <ini.h>
 
 #include "clae/model.h"
+#include "clae/layer.h"
+#include "clae/parse.h"
 
 #define MAX_DIM 65536         /* any size, stride, channel count or spatial size */
 #define MAX_BATCH (1 << 20)
 #define MAX_CONFIG_BYTES (1 << 20)
 #define MAX_KEYS 32 /* keys per section: bits of sec_src.seen */
 
-/* ---- PRNG (splitmix64) ------------------------------------------------- */
-
-void clae_rng_seed(clae_rng *r, uint64_t seed) { r->s = seed; }
-
-uint64_t clae_rng_next(clae_rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-float clae_rng_uniform(clae_rng *r) { return (float)(clae_rng_next(r) >> 40) * 0x1.0p-24f; }
-
-uint64_t clae_rng_below(clae_rng *r, uint64_t n)
-{
-    if (n <= 1) return 0;
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* accept x < limit */
-    uint64_t x;
-    do x = clae_rng_next(r);
-    while (x >= limit);
-    return x % n;
-}
-
 /* ---- names ------------------------------------------------------------- */
 
-static const char *const LAYER_NAMES[] = {"conv2d", "conv2d_transpose", "maxpool", "avgpool"};
-static const char *const ACT_NAMES[] = {"linear", "relu", "sigmoid", "tanh"};
-
-const char *clae_layer_type_name(clae_layer_type t)
-{
-    return (unsigned)t < 4 ? LAYER_NAMES[t] : "?";
-}
-
-const char *clae_act_name(clae_act a) { return (unsigned)a < 4 ? ACT_NAMES[a] : "?"; }
-
-static int is_conv(clae_layer_type t)
-{
-    return t == CLAE_LAYER_CONV2D || t == CLAE_LAYER_CONV2D_TRANSPOSE;
-}
+const char *clae_act_name(clae_act a) { return (unsigned)a < 4 ? clae_act_names[a] : "?"; }
 
 /* ---- parse context ------------------------------------------------------ */
 
-typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_CONV, SEC_POOL } sec_kind;
+typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER } sec_kind;
 
-static const char *const NET_KEYS[] = {"input", "batch", "optimizer", "lr", "beta1",
-                                       "beta2", "eps",   "loss",      NULL};
-static const char *const TRAIN_KEYS[] = {"epochs",    "seed", "validation_split", "corrupt",
-                                         "blur_size", "blur_sigma", "data", "out",
-                                         "max_steps", "shuffle", "augment", "augment_fraction",
-                                         "noise_sigma", "sp_rate", "mask_count", "mask_min",
-                                         "mask_max", NULL};
-static const char *const CONV_KEYS[] = {"filters", "size", "stride", "padding", "activation",
-                                        NULL};
-static const char *const POOL_KEYS[] = {"size", "stride", "padding", NULL};
-static const char *const *const KEYS[] = {NET_KEYS, TRAIN_KEYS, CONV_KEYS, POOL_KEYS};
+/* [net] and [train]: every key once, with its default (parsed from here
+ * into a fresh model, so this is the only place a default is written) and
+ * what it takes (the config reference, `clae layers --markdown`, prints
+ * this table; net_key and train_key below check the values). */
+#define K(n_, d_, a_, h_) {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
+const clae_key_spec clae_net_keys[] = {
+    K("input", NULL, "three positive integers H,W,C like 32,32,3",
+      "one sample's shape (Keras order)"),
+    K("batch", "32", "an integer from 1 to 1048576", "images per training step"),
+    K("optimizer", "adam", "adam", "the optimizer"),
+    K("lr", "0.001", "a number from 1e-37 to 1e38", "Adam's learning rate"),
+    K("beta1", "0.9", "a number in [0, 1)", "Adam's first-moment decay"),
+    K("beta2", "0.999", "a number in [0, 1)", "Adam's second-moment decay"),
+    K("eps", "1e-7", "a number from 1e-37 to 1e38",
+      "Adam's epsilon (Keras: added after the bias correction)"),
+    K("loss", "mse", "mse", "the loss"),
+    {0}};
+const clae_key_spec clae_train_keys[] = {
+    K("epochs", "1", "an integer from 1 to 1000000000", "epochs to train (--epochs wins)"),
+    K("seed", "42", "an integer from 0 to 18446744073709551615",
+      "initialisation, batch order, augmentation and corruption"),
+    K("validation_split", "0.2", "a number in [0, 1)",
+      "the last fraction of the training images, held out (Keras)"),
+    K("corrupt", "blur", "blur, noise, saltpepper, mask or none",
+      "what the network learns to undo"),
+    K("blur_size", "5", "an odd integer from 1 to 63", "corrupt = blur: Gaussian kernel size"),
+    K("blur_sigma", "1.1", "a number from 0.001 to 1000", "corrupt = blur: Gaussian sigma"),
+    K("data", "data/cifar-10-batches-bin", "a path of 1 to 511 characters",
+      "CIFAR-10 binary folder (--data wins)"),
+    K("out", "runs/clae", "a path of 1 to 511 characters", "checkpoint folder (--out wins)"),
+    K("max_steps", "0", "an integer >= 0 (0: no limit)",
+      "stop after this many steps (--max-steps wins)"),
+    K("shuffle", "1", "0 or 1", "shuffle the batches every epoch"),
+    K("augment", "none", "recipe or none",
+      "recipe: extra images by flip lr / flip ud / rotate -30"),
+    K("augment_fraction", "0.3", "a number from 0 to 10",
+      "augment = recipe: extra images per training image"),
+    K("noise_sigma", "0.1", "a number from 0 to 10",
+      "corrupt = noise: Gaussian noise sigma (clipped to [0, 1])"),
+    K("sp_rate", "0.05", "a number in [0, 1]",
+      "corrupt = saltpepper: fraction of pixels set to 0 or 1"),
+    K("mask_count", "1", "an integer from 0 to 4096", "corrupt = mask: rectangles per image"),
+    K("mask_min", "8", "an integer from 1 to 4096", "corrupt = mask: smallest side"),
+    K("mask_max", "16", "an integer from 1 to 4096", "corrupt = mask: largest side"),
+    {0}};
+#undef K
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
+static const clae_key_spec *const KEYS[] = {clae_net_keys, clae_train_keys};
 /* Every section's keys fit key_line[] and the seen bits (a key past them
  * once overwrote the parser's state). */
-#define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
 _Static_assert(MAX_KEYS <= 32, "sec_src.seen has 32 bits");
-_Static_assert(NKEYS(NET_KEYS) <= MAX_KEYS && NKEYS(TRAIN_KEYS) <= MAX_KEYS &&
-                   NKEYS(CONV_KEYS) <= MAX_KEYS && NKEYS(POOL_KEYS) <= MAX_KEYS,
+_Static_assert(NKEYS(clae_net_keys) <= MAX_KEYS && NKEYS(clae_train_keys) <= MAX_KEYS,
                "a section has more keys than MAX_KEYS");
 
 /* What one section has said: which keys, on which lines. */
 typedef struct sec_src {
+    sec_kind kind;
+    const clae_layer_kind *lk; /* a layer section's kind: its keys, then "name" */
     int line;          /* header line, 0 if the section never appeared */
     unsigned seen;     /* bit i: KEYS[kind][i] was set */
     int key_line[MAX_KEYS];
@@ -123,27 +126,31 @@ static void fail(pctx *c, int line, const char *key, const char *fmt, ...)
         snprintf(c->err, sizeof c->err, "%s: %s", c->name, msg);
 }
 
-static int key_index(sec_kind k, const char *key)
+static int key_index(const sec_src *s, const char *key)
 {
-    for (int i = 0; KEYS[k][i]; i++)
-        if (strcmp(KEYS[k][i], key) == 0) return i;
+    if (s->kind == SEC_LAYER) {
+        for (int i = 0; i < s->lk->nkeys; i++)
+            if (strcmp(s->lk->keys[i].name, key) == 0) return i;
+        return strcmp(key, "name") == 0 ? s->lk->nkeys : -1;
+    }
+    for (int i = 0; KEYS[s->kind][i].name; i++)
+        if (strcmp(KEYS[s->kind][i].name, key) == 0) return i;
     return -1;
 }
 
-static int key_seen(const sec_src *s, sec_kind k, const char *key)
+static int key_seen(const sec_src *s, const char *key)
 {
-    int i = key_index(k, key);
+    int i = key_index(s, key);
     return i >= 0 && (s->seen >> i & 1u);
 }
 
 /* Line of a key if the section set it, else the section header's line. */
-static int key_line(const sec_src *s, sec_kind k, const char *key)
+static int key_line(const sec_src *s, const char *key)
 {
-    int i = key_index(k, key);
+    int i = key_index(s, key);
     return i >= 0 && (s->seen >> i & 1u) ? s->key_line[i] : s->line;
 }
 
-static sec_kind layer_kind(clae_layer_type t) { return is_conv(t) ? SEC_CONV : SEC_POOL; }
 
 /* A section header line "[name]" (str starts with '['). */
 static void section_start(pctx *c, const char *str)
@@ -177,18 +184,14 @@ static void section_start(pctx *c, const char *str)
             return;
         }
         s->line = c->lineno;
-        c->kind = sec[0] == 'n' ? SEC_NET : SEC_TRAIN;
+        s->kind = c->kind = sec[0] == 'n' ? SEC_NET : SEC_TRAIN;
         c->cur = s;
         return;
     }
-    int t = -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(sec, LAYER_NAMES[i]) == 0) t = i;
-    if (t < 0) {
-        fail(c, c->lineno, NULL,
-             "unknown section [%s] (expected net, train, conv2d, conv2d_transpose, maxpool or "
-             "avgpool)",
-             sec);
+    const clae_layer_kind *lk = clae_layer_kind_find(sec);
+    if (!lk) {
+        fail(c, c->lineno, NULL, "unknown section [%s] (expected net, train, %s)", sec,
+             clae_layer_kind_list());
         return;
     }
     clae_model *m = c->m;
@@ -207,16 +210,16 @@ static void section_start(pctx *c, const char *str)
     }
     clae_layer *l = &m->layers[m->nlayers];
     memset(l, 0, sizeof *l);
-    l->type = (clae_layer_type)t;
+    l->kind = lk;
     l->line = c->lineno;
-    l->pad = CLAE_PAD_VALID;
-    l->act = CLAE_ACT_NONE;
     l->weight = l->bias = -1;
     sec_src *s = &c->lsrc[m->nlayers];
     memset(s, 0, sizeof *s);
+    s->kind = SEC_LAYER;
+    s->lk = lk;
     s->line = c->lineno;
     m->nlayers++;
-    c->kind = layer_kind(l->type);
+    c->kind = SEC_LAYER;
     c->cur = s;
 }
 
@@ -258,19 +261,6 @@ static char *reader(char *str, int num, void *stream)
 
 /* ---- value parsers -------------------------------------------------------- */
 
-static int parse_long(const char *v, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    while (*v == ' ' || *v == '\t') v++;
-    if (!*v) return 0;
-    long x = strtol(v, &end, 10);
-    while (*end == ' ' || *end == '\t') end++;
-    if (errno || *end || end == v || x < lo || x > hi) return 0;
-    *out = x;
-    return 1;
-}
-
 /* Comma-separated integers in [lo, hi]; returns how many (0 on a bad one). */
 static int parse_ints(const char *v, int *out, int maxn, long lo, long hi)
 {
@@ -283,24 +273,11 @@ static int parse_ints(const char *v, int *out, int maxn, long lo, long hi)
         char *comma = strchr(p, ',');
         if (comma) *comma = '\0';
         long x;
-        if (n == maxn || !parse_long(p, lo, hi, &x)) return 0;
+        if (n == maxn || !clae_str_to_long(p, lo, hi, &x)) return 0;
         out[n++] = (int)x;
         if (!comma) return n;
         p = comma + 1;
     }
-}
-
-static int parse_double(const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    while (*v == ' ' || *v == '\t') v++;
-    if (!*v) return 0;
-    double x = strtod(v, &end);
-    while (*end == ' ' || *end == '\t') end++;
-    if (errno || *end || end == v || !isfinite(x)) return 0;
-    *out = x;
-    return 1;
 }
 
 /* A positive float parameter: within [1e-37, 1e38], so that the float it
@@ -311,31 +288,8 @@ static int parse_double(const char *v, double *out)
 static int parse_float_pos(const char *v, float *out)
 {
     double d;
-    if (!parse_double(v, &d) || d < FLOAT_POS_MIN || d > FLOAT_POS_MAX) return 0;
+    if (!clae_str_to_double(v, &d) || d < FLOAT_POS_MIN || d > FLOAT_POS_MAX) return 0;
     *out = (float)d;
-    return 1;
-}
-
-static int parse_u64(const char *v, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    while (*v == ' ' || *v == '\t') v++;
-    if (*v < '0' || *v > '9') return 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    while (*end == ' ' || *end == '\t') end++;
-    if (errno || *end) return 0;
-    *out = (uint64_t)x;
-    return 1;
-}
-
-static int parse_pair(const char *v, int *a, int *b)
-{
-    int x[2];
-    int n = parse_ints(v, x, 2, 1, MAX_DIM);
-    if (n == 1) x[1] = x[0];
-    if (n < 1) return 0;
-    *a = x[0], *b = x[1];
     return 1;
 }
 
@@ -365,7 +319,7 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         else
             n->H = v[0], n->W = v[1], n->C = v[2];
     } else if (strcmp(key, "batch") == 0) {
-        if (!parse_long(value, 1, MAX_BATCH, &x))
+        if (!clae_str_to_long(value, 1, MAX_BATCH, &x))
             BAD("an integer from 1 to 1048576");
         else
             n->batch = (int)x;
@@ -379,7 +333,7 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         if (!parse_float_pos(value, &n->adam.lr)) BAD("a number from 1e-37 to 1e38");
     } else if (strcmp(key, "beta1") == 0 || strcmp(key, "beta2") == 0) {
         /* below 1 as a float too: 1 - beta^t is a divisor */
-        if (!parse_double(value, &d) || d < 0 || d >= 1 || (float)d >= 1.0f)
+        if (!clae_str_to_double(value, &d) || d < 0 || d >= 1 || (float)d >= 1.0f)
             BAD("a number in [0, 1)");
         else if (key[4] == '1')
             n->adam.beta1 = (float)d;
@@ -396,14 +350,14 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
     long x;
     double d;
     if (strcmp(key, "epochs") == 0) {
-        if (!parse_long(value, 1, CLAE_MAX_EPOCHS, &x))
+        if (!clae_str_to_long(value, 1, CLAE_MAX_EPOCHS, &x))
             BAD("an integer from 1 to 1000000000");
         else
             t->epochs = x;
     } else if (strcmp(key, "seed") == 0) {
-        if (!parse_u64(value, &t->seed)) BAD("an integer from 0 to 18446744073709551615");
+        if (!clae_str_to_u64(value, &t->seed)) BAD("an integer from 0 to 18446744073709551615");
     } else if (strcmp(key, "validation_split") == 0) {
-        if (!parse_double(value, &d) || d < 0 || d >= 1)
+        if (!clae_str_to_double(value, &d) || d < 0 || d >= 1)
             BAD("a number in [0, 1)");
         else
             t->validation_split = d;
@@ -415,35 +369,35 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"recipe", "none", NULL};
         if (!copy_word(t->augment, sizeof t->augment, value, ok)) BAD("recipe or none");
     } else if (strcmp(key, "augment_fraction") == 0) {
-        if (!parse_double(value, &d) || d < 0 || d > 10)
+        if (!clae_str_to_double(value, &d) || d < 0 || d > 10)
             BAD("a number from 0 to 10");
         else
             t->augment_fraction = d;
     } else if (strcmp(key, "noise_sigma") == 0) {
-        if (!parse_double(value, &d) || d < 0 || d > 10)
+        if (!clae_str_to_double(value, &d) || d < 0 || d > 10)
             BAD("a number from 0 to 10");
         else
             t->noise_sigma = d;
     } else if (strcmp(key, "sp_rate") == 0) {
-        if (!parse_double(value, &d) || d < 0 || d > 1)
+        if (!clae_str_to_double(value, &d) || d < 0 || d > 1)
             BAD("a number in [0, 1]");
         else
             t->sp_rate = d;
     } else if (strcmp(key, "mask_count") == 0 || strcmp(key, "mask_min") == 0 ||
                strcmp(key, "mask_max") == 0) {
         int *dst = key[5] == 'c' ? &t->mask_count : key[6] == 'i' ? &t->mask_min : &t->mask_max;
-        if (!parse_long(value, key[5] == 'c' ? 0 : 1, 4096, &x))
+        if (!clae_str_to_long(value, key[5] == 'c' ? 0 : 1, 4096, &x))
             BAD(key[5] == 'c' ? "an integer from 0 to 4096" : "an integer from 1 to 4096");
         else
             *dst = (int)x;
     } else if (strcmp(key, "blur_size") == 0) {
-        if (!parse_long(value, 1, 63, &x) || x % 2 == 0) /* the device blur's largest */
+        if (!clae_str_to_long(value, 1, 63, &x) || x % 2 == 0) /* the device blur's largest */
             BAD("an odd integer from 1 to 63");
         else
             t->blur_size = (int)x;
     } else if (strcmp(key, "blur_sigma") == 0) {
         /* 2 sigma^2 is a divisor of the Gaussian's exponent: keep it normal */
-        if (!parse_double(value, &d) || d < 1e-3 || d > 1e3)
+        if (!clae_str_to_double(value, &d) || d < 1e-3 || d > 1e3)
             BAD("a number from 0.001 to 1000");
         else
             t->blur_sigma = d;
@@ -454,56 +408,124 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         else
             strcpy(dst, value);
     } else if (strcmp(key, "max_steps") == 0) {
-        if (!parse_long(value, 0, LONG_MAX, &x))
+        if (!clae_str_to_long(value, 0, LONG_MAX, &x))
             BAD("an integer >= 0 (0: no limit)");
         else
             t->max_steps = x;
     } else if (strcmp(key, "shuffle") == 0) {
-        if (!parse_long(value, 0, 1, &x))
+        if (!clae_str_to_long(value, 0, 1, &x))
             BAD("0 or 1");
         else
             t->shuffle = (int)x;
     }
 }
 
+/* Parse value as key k of a layer into its field; 0 when it is not allowed. */
+static int layer_value(clae_layer *l, const clae_key_spec *k, const char *value)
+{
+    int *f = (int *)((char *)l + k->field);
+    long x;
+    int a[2];
+    switch (k->type) {
+    case CLAE_KEY_INT:
+        if (!clae_str_to_long(value, k->min, k->max, &x)) return 0;
+        f[0] = (int)x;
+        return 1;
+    case CLAE_KEY_PAIR: {
+        int n = parse_ints(value, a, 2, k->min, k->max);
+        if (n < 1) return 0;
+        f[0] = a[0], f[1] = n == 2 ? a[1] : a[0];
+        return 1;
+    }
+    case CLAE_KEY_CHOICE:
+        for (int i = 0; k->choices[i]; i++)
+            if (strcmp(value, k->choices[i]) == 0) {
+                f[0] = i;
+                return 1;
+            }
+        return 0;
+    case CLAE_KEY_LAYER:  /* resolved in finish(), once every name is known */
+    case CLAE_KEY_CUSTOM: /* [net] and [train] parse their own */
+        return 0;
+    }
+    return 0;
+}
+
+/* name = ...: letters, digits and '_', not starting with a digit, unique. */
+static int good_name(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= CLAE_LAYER_NAME_MAX || (v[0] >= '0' && v[0] <= '9')) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(isalnum((unsigned char)v[i]) || v[i] == '_')) return 0;
+    return 1;
+}
+
 static void layer_key(pctx *c, int line, const char *key, const char *value)
 {
-    clae_layer *l = &c->m->layers[c->m->nlayers - 1];
-    long x;
-    if (strcmp(key, "filters") == 0) {
-        if (!parse_long(value, 1, MAX_DIM, &x))
-            BAD("an integer from 1 to 65536");
-        else
-            l->filters = (int)x;
-    } else if (strcmp(key, "size") == 0) {
-        if (!parse_pair(value, &l->R, &l->S))
-            BAD("one or two integers from 1 to 65536, like 3 or 3,3");
-    } else if (strcmp(key, "stride") == 0) {
-        if (!parse_pair(value, &l->sh, &l->sw))
-            BAD("one or two integers from 1 to 65536, like 2 or 2,2");
-    } else if (strcmp(key, "padding") == 0) {
-        if (strcmp(value, "valid") == 0)
-            l->pad = CLAE_PAD_VALID;
-        else if (strcmp(value, "same") == 0)
-            l->pad = CLAE_PAD_SAME;
-        else
-            BAD("valid or same");
-    } else if (strcmp(key, "activation") == 0) {
-        int a = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(value, ACT_NAMES[i]) == 0) a = i;
-        if (a < 0)
-            BAD("linear, relu, sigmoid or tanh");
-        else
-            l->act = (clae_act)a;
+    clae_model *m = c->m;
+    clae_layer *l = &m->layers[m->nlayers - 1];
+    const clae_layer_kind *lk = c->cur->lk;
+    int ki = key_index(c->cur, key);
+    if (ki == lk->nkeys) { /* name */
+        if (!good_name(value)) {
+            BAD("a name of letters, digits and _ (not starting with a digit), at most 31");
+            return;
+        }
+        for (int i = 0; i + 1 < m->nlayers; i++)
+            if (strcmp(m->layers[i].name, value) == 0) {
+                fail(c, line, key, "layer name '%s' is already layer %d's (line %d)", value, i,
+                     m->layers[i].line);
+                return;
+            }
+        snprintf(l->name, sizeof l->name, "%s", value);
+        return;
     }
+    const clae_key_spec *k = &lk->keys[ki];
+    if (!layer_value(l, k, value)) {
+        char al[160];
+        clae_key_allowed(k, al, sizeof al);
+        BAD(al);
+    }
+}
+
+/* Defaults for the keys a layer section did not set; the first required
+ * key missing fails. */
+static int layer_defaults(pctx *c, clae_layer *l, const sec_src *s)
+{
+    const clae_layer_kind *lk = s->lk;
+    for (int i = 0; i < lk->nkeys; i++) {
+        const clae_key_spec *k = &lk->keys[i];
+        if (s->seen >> i & 1u) continue;
+        if (k->def) {
+            if (!layer_value(l, k, k->def)) {
+                fail(c, s->line, k->name, "[%s]: bad built-in default '%s'", lk->name, k->def);
+                return 0;
+            }
+        } else if (!k->def_from) {
+            fail(c, s->line, k->name, "[%s] needs %s", lk->name, k->name);
+            return 0;
+        }
+    }
+    for (int i = 0; i < lk->nkeys; i++) { /* defaults taken from another key, after those */
+        const clae_key_spec *k = &lk->keys[i];
+        if ((s->seen >> i & 1u) || !k->def_from) continue;
+        for (int j = 0; j < lk->nkeys; j++)
+            if (strcmp(lk->keys[j].name, k->def_from) == 0) {
+                int *dst = (int *)((char *)l + k->field);
+                const int *src = (const int *)((const char *)l + lk->keys[j].field);
+                dst[0] = src[0];
+                if (k->type == CLAE_KEY_PAIR) dst[1] = src[1];
+            }
+    }
+    return 1;
 }
 
 static const char *kind_name(const pctx *c)
 {
     if (c->kind == SEC_NET) return "net";
     if (c->kind == SEC_TRAIN) return "train";
-    return LAYER_NAMES[c->m->layers[c->m->nlayers - 1].type];
+    return c->cur->lk->name;
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -516,7 +538,7 @@ static int handler(void *user, const char *section, const char *key, const char 
         fail(c, line, key, "key outside any section (start with [net])");
         return 1;
     }
-    int ki = key_index(c->kind, key);
+    int ki = key_index(c->cur, key);
     if (ki < 0) {
         fail(c, line, key, "unknown key in [%s]", kind_name(c));
         return 1;
@@ -547,14 +569,7 @@ static size_t mul_lim(size_t a, size_t b, size_t lim)
 
 static clae_status layer_shape(const clae_layer *l, int N, clae_conv_shape *g)
 {
-    if (l->type == CLAE_LAYER_CONV2D)
-        return clae_conv2d_shape(g, N, l->in_c, l->in_h, l->in_w, l->filters, l->R, l->S, l->sh,
-                                 l->sw, l->pad);
-    if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE)
-        return clae_conv2d_transpose_shape(g, N, l->in_c, l->in_h, l->in_w, l->filters, l->R,
-                                           l->S, l->sh, l->sw, l->pad);
-    return clae_conv2d_shape(g, N, l->in_c, l->in_h, l->in_w, l->in_c, l->R, l->S, l->sh, l->sw,
-                             l->pad);
+    return l->kind->shape(l, N, g);
 }
 
 /* Shapes at batch N; msg explains a failure. */
@@ -687,18 +702,17 @@ static void finish(pctx *c)
         fail(c, 0, NULL, "missing [net] section");
         return;
     }
-    if (!key_seen(&c->net, SEC_NET, "input")) {
+    if (!key_seen(&c->net, "input")) {
         fail(c, c->net.line, "input", "[net] needs input=H,W,C");
         return;
     }
     if (m->nlayers == 0) {
-        fail(c, 0, NULL,
-             "no layers (add [conv2d], [conv2d_transpose], [maxpool] or [avgpool] sections)");
+        fail(c, 0, NULL, "no layers (add sections of the layer kinds: %s)", clae_layer_kind_list());
         return;
     }
     if (m->train.mask_min > m->train.mask_max) {
-        const char *k = key_seen(&c->train, SEC_TRAIN, "mask_min") ? "mask_min" : "mask_max";
-        fail(c, key_line(&c->train, SEC_TRAIN, k), k, "mask_min %d is larger than mask_max %d",
+        const char *k = key_seen(&c->train, "mask_min") ? "mask_min" : "mask_max";
+        fail(c, key_line(&c->train, k), k, "mask_min %d is larger than mask_max %d",
              m->train.mask_min, m->train.mask_max);
         return;
     }
@@ -706,38 +720,26 @@ static void finish(pctx *c)
     for (int i = 0; i < m->nlayers; i++) {
         clae_layer *l = &m->layers[i];
         const sec_src *s = &c->lsrc[i];
-        sec_kind k = layer_kind(l->type);
-        const char *tn = LAYER_NAMES[l->type];
-        if (k == SEC_CONV) {
-            if (!key_seen(s, k, "filters")) {
-                fail(c, s->line, "filters", "[%s] needs filters", tn);
-                return;
-            }
-            if (!key_seen(s, k, "size")) {
-                fail(c, s->line, "size", "[%s] needs size", tn);
-                return;
-            }
-            if (!key_seen(s, k, "stride")) l->sh = l->sw = 1;
-        } else {
-            if (!key_seen(s, k, "size")) l->R = l->S = 2;
-            if (!key_seen(s, k, "stride")) l->sh = l->R, l->sw = l->S;
-        }
+        const char *tn = l->kind->name;
+        if (!layer_defaults(c, l, s)) return;
         l->in_h = H, l->in_w = W, l->in_c = C;
-        if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE &&
+        /* an upsampling layer's output is about its input times its stride:
+         * bounded before the shape is computed in int */
+        if (!l->kind->downsamples &&
             ((long)H * l->sh + l->R > MAX_DIM || (long)W * l->sw + l->S > MAX_DIM)) {
-            fail(c, key_line(s, k, "stride"), "stride",
+            fail(c, key_line(s, "stride"), "stride",
                  "layer %d (%s): output would be larger than %dx%d", i, tn, MAX_DIM, MAX_DIM);
             return;
         }
         clae_conv_shape g;
         if (layer_shape(l, 1, &g) != CLAE_OK) {
-            fail(c, key_line(s, k, "size"), "size",
+            fail(c, key_line(s, "size"), "size",
                  "layer %d (%s): a %dx%d window with padding=valid does not fit its %dx%d input",
                  i, tn, l->R, l->S, H, W);
             return;
         }
         if (g.P > MAX_DIM || g.Q > MAX_DIM) {
-            fail(c, key_line(s, k, "stride"), "stride",
+            fail(c, key_line(s, "stride"), "stride",
                  "layer %d (%s): output %dx%d is larger than %dx%d", i, tn, g.P, g.Q, MAX_DIM,
                  MAX_DIM);
             return;
@@ -745,11 +747,17 @@ static void finish(pctx *c)
         l->out_h = H = g.P;
         l->out_w = W = g.Q;
         l->out_c = C = g.K;
-        if (k == SEC_CONV && !mul_lim(mul_lim((size_t)l->in_c, (size_t)l->filters, INT_MAX),
-                                      (size_t)l->R * (size_t)l->S, INT_MAX)) {
-            fail(c, key_line(s, k, "filters"), "filters",
-                 "layer %d (%s): the weight would have more than %d elements", i, tn, INT_MAX);
-            return;
+        for (int p = 0; p < l->kind->nparams; p++) {
+            int nd, dims[4];
+            l->kind->param_dims(l, p, &nd, dims);
+            size_t cnt = 1;
+            for (int j = 0; j < nd && cnt; j++) cnt = mul_lim(cnt, (size_t)dims[j], INT_MAX);
+            if (!cnt) {
+                const char *k0 = l->kind->keys[0].name;
+                fail(c, key_line(s, k0), k0, "layer %d (%s): the %s would have more than %d "
+                     "elements", i, tn, l->kind->param_names[p], INT_MAX);
+                return;
+            }
         }
     }
     if (H != m->net.H || W != m->net.W || C != m->net.C) {
@@ -760,9 +768,9 @@ static void finish(pctx *c)
         return;
     }
 
-    int nconv = 0;
-    for (int i = 0; i < m->nlayers; i++) nconv += is_conv(m->layers[i].type);
-    m->tensors = calloc((size_t)(2 * nconv + 1), sizeof *m->tensors);
+    int ntens = 0;
+    for (int i = 0; i < m->nlayers; i++) ntens += m->layers[i].kind->nparams;
+    m->tensors = calloc((size_t)ntens + 1, sizeof *m->tensors);
     if (!m->tensors) {
         fail(c, 0, NULL, "out of memory");
         c->st = CLAE_ERR_NOMEM;
@@ -771,15 +779,14 @@ static void finish(pctx *c)
     m->nparams = 0;
     for (int i = 0; i < m->nlayers; i++) {
         clae_layer *l = &m->layers[i];
-        if (!is_conv(l->type)) continue;
-        int w[4] = {l->filters, l->in_c, l->R, l->S}; /* conv2d (K,C,R,S) */
-        if (l->type == CLAE_LAYER_CONV2D_TRANSPOSE)
-            w[0] = l->in_c, w[1] = l->filters;       /* (C_in,C_out,R,S) */
-        l->weight = m->ntensors;
-        add_tensor(m, i, "weight", 4, w);
-        l->bias = m->ntensors;
-        add_tensor(m, i, "bias", 1, &l->filters);
-        m->nparams += m->tensors[l->weight].count + m->tensors[l->bias].count;
+        for (int p = 0; p < l->kind->nparams; p++) {
+            int nd, dims[4];
+            l->kind->param_dims(l, p, &nd, dims);
+            if (p == 0) l->weight = m->ntensors;
+            if (p == 1) l->bias = m->ntensors;
+            add_tensor(m, i, l->kind->param_names[p], nd, dims);
+            m->nparams += m->tensors[m->ntensors - 1].count;
+        }
     }
     clae_model_layout(m, CLAE_ALIGN_FLOATS);
     /* One block holds every parameter, and the optimizer's kernels count it
@@ -798,7 +805,7 @@ static void finish(pctx *c)
         return;
     }
     if (build_shapes(m, m->net.batch, g, msg, sizeof msg) != CLAE_OK) {
-        fail(c, key_line(&c->net, SEC_NET, "batch"), "batch", "%s", msg);
+        fail(c, key_line(&c->net, "batch"), "batch", "%s", msg);
     } else {
         for (int i = 0; i < m->nlayers; i++) m->layers[i].g = g[i];
         m->N = m->net.batch;
@@ -806,31 +813,14 @@ static void finish(pctx *c)
     free(g);
 }
 
-static void set_defaults(clae_model *m)
+/* The defaults of [net] and [train], parsed from their key tables. */
+static void set_defaults(pctx *c)
 {
-    m->net.batch = 32;
-    snprintf(m->net.optimizer, sizeof m->net.optimizer, "adam");
-    snprintf(m->net.loss, sizeof m->net.loss, "mse");
-    m->net.adam = (clae_adam){.lr = 0.001f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-7f};
-    clae_train_config *t = &m->train;
-    t->epochs = 1;
-    t->seed = 42;
-    t->validation_split = 0.2;
-    snprintf(t->corrupt, sizeof t->corrupt, "blur");
-    t->blur_size = 5;
-    t->blur_sigma = 1.1;
-    snprintf(t->data, sizeof t->data, "data/cifar-10-batches-bin");
-    snprintf(t->out, sizeof t->out, "runs/clae");
-    t->max_steps = 0;
-    t->shuffle = 1;
-    snprintf(t->augment, sizeof t->augment, "none");
-    t->augment_fraction = 0.3;
-    t->noise_sigma = 0.1;
-    t->sp_rate = 0.05;
-    t->mask_count = 1;
-    t->mask_min = 8;
-    t->mask_max = 16;
-    m->align = CLAE_ALIGN_FLOATS;
+    for (const clae_key_spec *k = clae_net_keys; k->name; k++)
+        if (k->def) net_key(c, 0, k->name, k->def);
+    for (const clae_key_spec *k = clae_train_keys; k->name; k++)
+        if (k->def) train_key(c, 0, k->name, k->def);
+    c->m->align = CLAE_ALIGN_FLOATS;
 }
 
 static char *dup_str(const char *s)
@@ -894,12 +884,12 @@ clae_status clae_model_parse_ex(const char *path, const char *text, const char *
                                 clae_model *m, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    set_defaults(m);
     pctx c = {0};
     c.name = path ? path : (name ? name : "config");
     c.m = m;
     c.kind = SEC_NONE;
     c.st = CLAE_OK;
+    set_defaults(&c);
     m->name = dup_str(c.name);
     if (!m->name) {
         fail(&c, 0, NULL, "out of memory");
@@ -989,10 +979,9 @@ clae_status clae_model_alloc(clae_model *m)
 double clae_tensor_glorot_limit(const clae_model *m, int t)
 {
     const clae_tensor *x = &m->tensors[t];
-    if (x->ndim != 4) return 0.0;
-    /* (K,C,R,S) or (C_in,C_out,R,S): fan_in + fan_out = R*S*(dims[0] + dims[1]) */
-    double rs = (double)x->dims[2] * x->dims[3];
-    return sqrt(6.0 / (rs * x->dims[0] + rs * x->dims[1]));
+    const clae_layer *l = &m->layers[x->layer];
+    if (t != l->weight || l->kind->param_init[0] != CLAE_INIT_GLOROT) return 0.0;
+    return sqrt(6.0 / l->kind->fans(l));
 }
 
 clae_status clae_model_init(clae_model *m, clae_rng *rng)
@@ -1001,7 +990,9 @@ clae_status clae_model_init(clae_model *m, clae_rng *rng)
     for (int t = 0; t < m->ntensors; t++) {
         const clae_tensor *x = &m->tensors[t];
         float *p = m->params + x->offset;
-        if (x->ndim != 4) {
+        const clae_layer *l = &m->layers[x->layer];
+        int pi = t == l->weight ? 0 : 1;
+        if (l->kind->param_init[pi] != CLAE_INIT_GLOROT) {
             memset(p, 0, x->count * sizeof *p);
             continue;
         }
@@ -1057,15 +1048,9 @@ void clae_model_summary(const clae_model *m, FILE *out)
         size_t count = 0;
         if (l->weight >= 0) count += m->tensors[l->weight].count;
         if (l->bias >= 0) count += m->tensors[l->bias].count;
-        snprintf(name, sizeof name, "layers.%d (%s)", i, LAYER_NAMES[l->type]);
+        snprintf(name, sizeof name, "layers.%d (%s)", i, l->kind->name);
         snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->out_h, l->out_w, l->out_c);
-        const char *pad = l->pad == CLAE_PAD_SAME ? "same" : "valid";
-        if (is_conv(l->type))
-            snprintf(detail, sizeof detail, "%d %dx%d stride %d,%d %s %s", l->filters, l->R, l->S,
-                     l->sh, l->sw, pad, ACT_NAMES[l->act]);
-        else
-            snprintf(detail, sizeof detail, "%dx%d stride %d,%d %s", l->R, l->S, l->sh, l->sw,
-                     pad);
+        l->kind->describe(l, detail, sizeof detail);
         fprintf(out, " %-28s %-22s %10s   %s\n", name, shape,
                 clae_thousands(count, num, sizeof num), detail);
     }

@@ -26,6 +26,7 @@
 
 #include "clae/checkpoint.h"
 #include "clae/corrupt.h"
+#include "clae/fs.h"
 #include "clae/image.h"
 #include "clae/metrics.h"
 #include "clae/net.h"
@@ -80,22 +81,12 @@ static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, ui
     f->net = net;
     f->d = net->d;
     f->B = net->N;
-    f->blur = strcmp(m->train.corrupt, "blur") == 0;
-    f->ksize = m->train.blur_size;
     f->seed = seed;
-    clae_corrupt_defaults(&f->cor);
-    const clae_train_config *t = &m->train;
-    f->host_corrupt = !f->blur && strcmp(t->corrupt, "none") != 0;
+    CLAE_TRY(clae_corrupt_from_config(&m->train, &f->cor));
+    f->blur = f->cor.kind == CLAE_CORRUPT_BLUR; /* on the device; the others on the host */
+    f->ksize = f->cor.blur_size;
+    f->host_corrupt = !f->blur && f->cor.kind != CLAE_CORRUPT_NONE;
     if (f->host_corrupt) {
-        f->cor.kind = strcmp(t->corrupt, "noise") == 0        ? CLAE_CORRUPT_NOISE
-                      : strcmp(t->corrupt, "saltpepper") == 0 ? CLAE_CORRUPT_SALTPEPPER
-                                                              : CLAE_CORRUPT_MASK;
-        f->cor.noise_sigma = t->noise_sigma;
-        f->cor.sp_rate = t->sp_rate;
-        f->cor.mask_count = t->mask_count;
-        f->cor.mask_min = t->mask_min;
-        f->cor.mask_max = t->mask_max;
-        CLAE_TRY(clae_corrupt_check(&f->cor));
         size_t cnt = (size_t)f->B * CLAE_CIFAR_PIXELS;
         if (!(f->h_clean = malloc(cnt * sizeof(float)))) return CLAE_ERR_NOMEM;
         for (int k = 0; k < 2; k++) {
@@ -108,7 +99,7 @@ static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, ui
             fprintf(stderr, "clae: %s: blur_size must be odd and at most 63\n", m->name);
             return CLAE_ERR_ARG;
         }
-        clae_gaussian_kernel(f->kern, f->ksize, m->train.blur_sigma);
+        clae_gaussian_kernel(f->kern, f->ksize, f->cor.blur_sigma);
     }
     size_t bytes = (size_t)f->B * CLAE_CIFAR_RECORD;
     for (int k = 0; k < 2; k++)
@@ -186,23 +177,23 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     clae_net *n = f->net;
     size_t cnt = (size_t)nb * CLAE_CIFAR_PIXELS;
     if (f->d->is_ref) {
-        cifar_to_float_ref(n->h_target, f->stage[k], nb);
+        cifar_to_float_ref(n->target.h, f->stage[k], nb);
         if (f->host_corrupt)
-            memcpy(n->h_act[0], f->h_input[k], cnt * sizeof(float));
+            memcpy(n->act[0].h, f->h_input[k], cnt * sizeof(float));
         else if (f->blur)
-            blur_forward_ref(n->h_act[0], n->h_target, f->kern, f->ksize, nb, 3, 32, 32);
+            blur_forward_ref(n->act[0].h, n->target.h, f->kern, f->ksize, nb, 3, 32, 32);
         else
-            memcpy(n->h_act[0], n->h_target, cnt * sizeof(float));
+            memcpy(n->act[0].h, n->target.h, cnt * sizeof(float));
         return CLAE_OK;
     }
     clae_device *d = f->d;
     CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &f->write_ev[k], NULL));
-    CLAE_TRY(cifar_to_float_cl(d, n->d_target, f->rec[k], nb));
+    CLAE_TRY(cifar_to_float_cl(d, n->target.d, f->rec[k], nb));
     if (f->blur)
-        CLAE_TRY(blur_forward_cl(d, n->d_act[0], n->d_target, f->d_kern, f->ksize, nb, 3, 32, 32));
+        CLAE_TRY(blur_forward_cl(d, n->act[0].d, n->target.d, f->d_kern, f->ksize, nb, 3, 32, 32));
     else
-        CL_CHECK(clEnqueueCopyBuffer(d->queue, f->host_corrupt ? f->d_input[k] : n->d_target,
-                                     n->d_act[0], 0, 0, cnt * sizeof(float), 0, NULL, NULL));
+        CL_CHECK(clEnqueueCopyBuffer(d->queue, f->host_corrupt ? f->d_input[k] : n->target.d,
+                                     n->act[0].d, 0, 0, cnt * sizeof(float), 0, NULL, NULL));
     /* slot k's device buffers are free for the next upload after this point */
     if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
     f->conv_ev[k] = NULL;
@@ -243,10 +234,10 @@ static void history_free(history *hs)
 static clae_status history_put(history *hs, clae_net *n, long i)
 {
     if (n->d->is_ref) {
-        hs->h[i] = n->h_loss;
+        hs->h[i] = *(float *)n->loss.h;
         return CLAE_OK;
     }
-    CL_CHECK(clEnqueueCopyBuffer(n->d->queue, n->d_loss, hs->m, 0, (size_t)i * sizeof(float),
+    CL_CHECK(clEnqueueCopyBuffer(n->d->queue, n->loss.d, hs->m, 0, (size_t)i * sizeof(float),
                                  sizeof(float), 0, NULL, NULL));
     return CLAE_OK;
 }
@@ -351,7 +342,7 @@ static void progress_update(progress *p, history *hs, clae_net *n, long epoch, l
     if (!p->on || (t - p->last < 0.25 && s + 1 < steps)) return;
     p->last = t;
     if (n->d->is_ref) {
-        p->shown = n->h_loss;
+        p->shown = *(float *)n->loss.h;
     } else {
         if (p->ev) {
             if (clWaitForEvents(1, &p->ev) == CL_SUCCESS) p->shown = p->pending;
@@ -407,16 +398,15 @@ static void history_append(const char *dir, const char *line)
         fprintf(stderr, "clae: warning: %s: cannot append the metrics history\n", path);
 }
 
-/* Remove the temporary files of checkpoint writes that a killed run left in
- * dir (NAME.safetensors.tmp.PID); only called with dir locked by us. */
+/* Remove the temporary files of writes that a killed run left in dir
+ * (NAME.tmp.PID.XXXXXX); only called with dir locked by us. */
 static void remove_stale_temps(const char *dir)
 {
     DIR *dh = opendir(dir);
     if (!dh) return;
     struct dirent *e;
     while ((e = readdir(dh)) != NULL) {
-        const char *t = strstr(e->d_name, ".safetensors.tmp.");
-        if (!t || strspn(t + 17, "0123456789") != strlen(t + 17) || !t[17]) continue;
+        if (!clae_is_atomic_temp(e->d_name)) continue;
         char path[1400];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         (void)unlink(path);
@@ -463,23 +453,6 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     if (st == CLAE_OK) st = clae_ckpt_save(path, n->m, &meta, 1);
     clae_ckpt_meta_free(&meta);
     return st;
-}
-
-static int mkdir_p(const char *path)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        mkdir(tmp, 0755);
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0) {
-        struct stat st;
-        if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) return -1;
-    }
-    return 0;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -540,7 +513,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                 CLAE_TRAIN_MAX_OUT);
         return CLAE_ERR_ARG;
     }
-    if (mkdir_p(o->out_dir) != 0) {
+    if (clae_mkdir_p(o->out_dir, 0755) != 0) {
         fprintf(stderr, "clae: %s: cannot create output folder\n", o->out_dir);
         return CLAE_ERR_IO;
     }

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "clae/ops.h"
+#include "clae/parse.h"
 
-#define PI 3.14159265358979323846
 
 static const char *const KIND_NAMES[] = {"none", "blur", "noise", "saltpepper", "mask"};
 
@@ -30,26 +30,6 @@ const char *clae_corrupt_name(clae_corrupt_kind k) { return (unsigned)k < 5 ? KI
 
 /* ---- parsing ------------------------------------------------------------------ */
 
-static int parse_num(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(d)) return 0;
-    *out = d;
-    return 1;
-}
-
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) return 0;
-    *out = (int)v;
-    return 1;
-}
-
 clae_status clae_corrupt_set(clae_corrupt *c, const char *key, const char *value)
 {
     clae_corrupt t = *c;
@@ -64,27 +44,27 @@ clae_status clae_corrupt_set(clae_corrupt *c, const char *key, const char *value
         else
             t.kind = (clae_corrupt_kind)k;
     } else if (strcmp(key, "blur_size") == 0) {
-        if (!parse_int(value, 1, 255, &t.blur_size) || t.blur_size % 2 == 0)
+        if (!clae_str_to_int(value, 1, 255, &t.blur_size) || t.blur_size % 2 == 0)
             want = "an odd integer from 1 to 255";
     } else if (strcmp(key, "blur_sigma") == 0) {
-        if (!parse_num(value, &d) || !(d > 0))
+        if (!clae_str_to_double(value, &d) || !(d > 0))
             want = "a number > 0";
         else
             t.blur_sigma = d;
     } else if (strcmp(key, "noise_sigma") == 0) {
-        if (!parse_num(value, &d) || !(d >= 0))
+        if (!clae_str_to_double(value, &d) || !(d >= 0))
             want = "a number >= 0";
         else
             t.noise_sigma = d;
     } else if (strcmp(key, "sp_rate") == 0) {
-        if (!parse_num(value, &d) || !(d >= 0 && d <= 1))
+        if (!clae_str_to_double(value, &d) || !(d >= 0 && d <= 1))
             want = "a number in [0, 1]";
         else
             t.sp_rate = d;
     } else if (strcmp(key, "mask_count") == 0) {
-        if (!parse_int(value, 0, 1000, &t.mask_count)) want = "an integer from 0 to 1000";
+        if (!clae_str_to_int(value, 0, 1000, &t.mask_count)) want = "an integer from 0 to 1000";
     } else if (strcmp(key, "mask_min") == 0 || strcmp(key, "mask_max") == 0) {
-        if (!parse_int(value, 1, 4096, strcmp(key, "mask_min") == 0 ? &t.mask_min : &t.mask_max))
+        if (!clae_str_to_int(value, 1, 4096, strcmp(key, "mask_min") == 0 ? &t.mask_min : &t.mask_max))
             want = "an integer from 1 to 4096";
     } else {
         fprintf(stderr, "corrupt: unknown key '%s'\n", key);
@@ -161,17 +141,6 @@ clae_status clae_corrupt_parse(clae_corrupt *c, const char *spec)
 
 /* ---- corruptions --------------------------------------------------------------- */
 
-static double uniform53(clae_rng *rng) { return (double)(clae_rng_next(rng) >> 11) * 0x1.0p-53; }
-
-void clae_rng_normal2(clae_rng *rng, double z[2])
-{
-    double u1 = 1.0 - uniform53(rng); /* (0, 1]: log finite */
-    double u2 = uniform53(rng);
-    double r = sqrt(-2.0 * log(u1));
-    z[0] = r * cos(2.0 * PI * u2);
-    z[1] = r * sin(2.0 * PI * u2);
-}
-
 /* x (n) */
 void clae_corrupt_noise(float *x, size_t n, double sigma, clae_rng *rng)
 {
@@ -190,7 +159,7 @@ void clae_corrupt_saltpepper(float *x, int N, int C, int H, int W, double rate, 
     for (int n = 0; n < N; n++) {
         float *img = x + (size_t)n * C * HW;
         for (size_t i = 0; i < HW; i++) {
-            double u = uniform53(rng);
+            double u = clae_rng_uniform53(rng);
             if (u >= rate) continue;
             float v = u < 0.5 * rate ? 1.0f : 0.0f;
             for (int c = 0; c < C; c++) img[c * HW + i] = v;
@@ -275,4 +244,33 @@ clae_status clae_corrupt_apply(float *out, const float *in, int N, int C, int H,
     default: break;
     }
     return CLAE_OK;
+}
+
+clae_status clae_corrupt_from_config(const clae_train_config *t, clae_corrupt *c)
+{
+    clae_corrupt_defaults(c);
+    if (clae_corrupt_set(c, "corrupt", t->corrupt) != CLAE_OK) return CLAE_ERR_ARG;
+    c->blur_size = t->blur_size;
+    c->blur_sigma = t->blur_sigma;
+    c->noise_sigma = t->noise_sigma;
+    c->sp_rate = t->sp_rate;
+    c->mask_count = t->mask_count;
+    c->mask_min = t->mask_min;
+    c->mask_max = t->mask_max;
+    return clae_corrupt_check(c);
+}
+
+void clae_corrupt_describe(const clae_corrupt *c, char *buf, size_t len)
+{
+    if (c->kind == CLAE_CORRUPT_BLUR)
+        snprintf(buf, len, "blur (size %d, sigma %g)", c->blur_size, c->blur_sigma);
+    else if (c->kind == CLAE_CORRUPT_NOISE)
+        snprintf(buf, len, "noise (sigma %g)", c->noise_sigma);
+    else if (c->kind == CLAE_CORRUPT_SALTPEPPER)
+        snprintf(buf, len, "saltpepper (rate %g)", c->sp_rate);
+    else if (c->kind == CLAE_CORRUPT_MASK)
+        snprintf(buf, len, "mask (%d rectangles, sides %d to %d)", c->mask_count, c->mask_min,
+                 c->mask_max);
+    else
+        snprintf(buf, len, "%s", clae_corrupt_name(c->kind));
 }

@@ -16,6 +16,8 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "clae/fs.h"
+
 /* ---- basics ---------------------------------------------------------------- */
 
 clae_status clae_image_alloc(clae_image *img, int w, int h, int c)
@@ -130,70 +132,62 @@ clae_status clae_image_load(const char *path, int want_c, clae_image *img)
 
 /* ---- atomic writing ----------------------------------------------------------- */
 
+/* stb_image_write's output, gathered in memory for one atomic write. */
 typedef struct sink {
-    FILE *f;
+    unsigned char *buf;
+    size_t len, cap;
     int bad;
 } sink;
 
 static void sink_write(void *ctx, void *data, int size)
 {
     sink *s = ctx;
-    if (size > 0 && fwrite(data, 1, (size_t)size, s->f) != (size_t)size) s->bad = 1;
+    if (s->bad || size <= 0) return;
+    if (s->len + (size_t)size > s->cap) {
+        size_t cap = 2 * (s->len + (size_t)size) + 4096;
+        unsigned char *b = realloc(s->buf, cap);
+        if (!b) {
+            s->bad = 1;
+            return;
+        }
+        s->buf = b, s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, (size_t)size);
+    s->len += (size_t)size;
 }
 
-enum { FMT_PNG, FMT_JPG, FMT_BMP, FMT_RAW };
+enum { FMT_PNG, FMT_JPG, FMT_BMP };
 
-/* Open a temp file next to path; write through fn; fsync; rename. */
-static clae_status write_atomic(const char *path, int fmt, const clae_image *img, const void *data,
-                                size_t len)
+static clae_status write_bytes(const char *path, const void *data, size_t len)
 {
-    size_t plen = strlen(path) + 16;
-    char *tmp = malloc(plen);
-    if (!tmp) return CLAE_ERR_NOMEM;
-    snprintf(tmp, plen, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "clae: %s: cannot create a file there: %s\n", path, strerror(errno));
-        free(tmp);
-        return CLAE_ERR_IO;
+    const char *what = NULL;
+    if (clae_write_atomic(path, &data, &len, 1, 0644, &what) == 0) return CLAE_OK;
+    fprintf(stderr, "clae: %s: cannot write (%s): %s\n", path, what, strerror(errno));
+    return CLAE_ERR_IO;
+}
+
+/* Encode into memory, then one atomic write. */
+static clae_status write_image(const char *path, int fmt, const clae_image *img)
+{
+    sink s = {0};
+    int ok = 0;
+    switch (fmt) {
+    case FMT_PNG:
+        ok = stbi_write_png_to_func(sink_write, &s, img->w, img->h, img->c, img->px,
+                                    img->w * img->c);
+        break;
+    case FMT_JPG: ok = stbi_write_jpg_to_func(sink_write, &s, img->w, img->h, img->c, img->px, 95); break;
+    default: ok = stbi_write_bmp_to_func(sink_write, &s, img->w, img->h, img->c, img->px); break;
     }
-    (void)fchmod(fd, 0644);
-    sink s = {fdopen(fd, "wb"), 0};
-    if (!s.f) {
-        close(fd);
-        s.bad = 1;
+    clae_status st;
+    if (!ok || s.bad) {
+        fprintf(stderr, "clae: %s: cannot write: %s\n", path, s.bad ? "out of memory" : "encoder failed");
+        st = s.bad ? CLAE_ERR_NOMEM : CLAE_ERR_IO;
     } else {
-        int ok = 1;
-        switch (fmt) {
-        case FMT_PNG:
-            ok = stbi_write_png_to_func(sink_write, &s, img->w, img->h, img->c, img->px,
-                                        img->w * img->c);
-            break;
-        case FMT_JPG:
-            ok = stbi_write_jpg_to_func(sink_write, &s, img->w, img->h, img->c, img->px, 95);
-            break;
-        case FMT_BMP:
-            ok = stbi_write_bmp_to_func(sink_write, &s, img->w, img->h, img->c, img->px);
-            break;
-        default:
-            sink_write(&s, (void *)data, (int)len);
-            if (len > (size_t)0x7fffffff) s.bad = 1;
-            break;
-        }
-        if (!ok) s.bad = 1;
-        if (fflush(s.f) != 0 || fsync(fileno(s.f)) != 0) s.bad = 1;
-        if (fclose(s.f) != 0) s.bad = 1;
+        st = write_bytes(path, s.buf, s.len);
     }
-    if (!s.bad && rename(tmp, path) != 0) s.bad = 1;
-    if (s.bad) {
-        fprintf(stderr, "clae: %s: cannot write: %s\n", path,
-                errno ? strerror(errno) : "encoder failed");
-        unlink(tmp);
-        free(tmp);
-        return CLAE_ERR_IO;
-    }
-    free(tmp);
-    return CLAE_OK;
+    free(s.buf);
+    return st;
 }
 
 static int ext_is(const char *path, const char *ext)
@@ -222,14 +216,12 @@ clae_status clae_image_write(const char *path, const clae_image *img)
         fprintf(stderr, "clae: %s: no image to write\n", path);
         return CLAE_ERR_ARG;
     }
-    errno = 0;
-    return write_atomic(path, fmt, img, NULL, 0);
+    return write_image(path, fmt, img);
 }
 
 clae_status clae_file_write_atomic(const char *path, const void *data, size_t len)
 {
-    errno = 0;
-    return write_atomic(path, FMT_RAW, NULL, data, len);
+    return write_bytes(path, data, len);
 }
 
 /* ---- float conversion, padding, cropping, enlargement -------------------------- */

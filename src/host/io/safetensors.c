@@ -12,7 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <time.h>
+
+#include "clae/fs.h"
 
 /* Tensor data is copied to and from the file as raw host floats. */
 _Static_assert(sizeof(float) == 4, "clae checkpoints need 4-byte IEEE floats");
@@ -566,24 +567,6 @@ void clae_st_close(clae_st_file *f)
 
 /* ------------------------------------------------------------------ writer */
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-    while (n > 0) {
-        size_t chunk = n > (1u << 30) ? (1u << 30) : n;
-        ssize_t w = write(fd, p, chunk);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return -1;
-        if (w == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* A JSON integer printed exactly (cJSON would print large doubles with an exponent). */
 static cJSON *json_int(uint64_t v)
 {
@@ -694,40 +677,6 @@ static char *build_header(const clae_st_tensor *t, int n, const uint64_t *numel,
     return js;
 }
 
-/* fsync the directory holding path so the rename itself is durable (best effort). */
-static void sync_dir(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir) return;
-    char *slash = strrchr(dir, '/');
-    const char *d = ".";
-    if (slash == dir)
-        d = "/";
-    else if (slash) {
-        *slash = 0;
-        d = dir;
-    }
-    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-/* Test hook for scripts/fault-test.sh: CLAE_FAULT_SLOW_WRITE_MS=N (1 to
- * 10000) pauses N ms after each piece of a write, before the rename and
- * after it, so that a kill -9 at a random moment often lands inside one. */
-static void fault_pause(void)
-{
-    const char *v = getenv("CLAE_FAULT_SLOW_WRITE_MS");
-    long ms = v ? strtol(v, NULL, 10) : 0;
-    if (ms <= 0 || ms > 10000) return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
                           const char *const *meta_keys, const char *const *meta_vals, int nmeta)
 {
@@ -755,56 +704,27 @@ clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
         return s;
     }
     char *js = build_header(t, n, numel, meta_keys, meta_vals, nmeta);
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
     unsigned char *hdr = NULL;
     size_t jlen = js ? strlen(js) : 0, plen = (jlen + 7) & ~(size_t)7;
     if (js) hdr = malloc(8 + plen);
-    if (!js || !tmp || !hdr) {
+    const void **parts = malloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof *parts);
+    size_t *lens = malloc(((size_t)(n > 0 ? n : 0) + 1) * sizeof *lens);
+    if (!js || !hdr || !parts || !lens) {
         wr_fail(path, "out of memory building the header");
-        free(numel), free(js), free(tmp), free(hdr);
+        free(numel), free(js), free(hdr), free(parts), free(lens);
         return CLAE_ERR_NOMEM;
     }
     for (int i = 0; i < 8; i++) hdr[i] = (unsigned char)((uint64_t)plen >> (8 * i));
     memcpy(hdr + 8, js, jlen);
     memset(hdr + 8 + jlen, ' ', plen - jlen);
     free(js);
-
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST) { /* stale temp file from a killed process with our pid */
-        unlink(tmp);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    }
-    if (fd < 0) {
-        wr_fail(path, "cannot create %s: %s", tmp, strerror(errno));
-        free(numel), free(tmp), free(hdr);
-        return CLAE_ERR_IO;
-    }
+    parts[0] = hdr, lens[0] = 8 + plen;
+    for (int i = 0; i < n; i++) parts[1 + i] = t[i].data, lens[1 + i] = (size_t)numel[i] * 4;
     const char *what = NULL;
-    int err = 0;
-    if (write_all(fd, hdr, 8 + plen) != 0) what = "write", err = errno;
-    for (int i = 0; !what && i < n; i++) {
-        fault_pause();
-        if (numel[i] && write_all(fd, t[i].data, (size_t)numel[i] * 4) != 0)
-            what = "write", err = errno;
-    }
-    if (!what && fsync(fd) != 0) what = "fsync", err = errno;
-    fault_pause();
-    if (close(fd) != 0 && !what) what = "close", err = errno;
-    if (what) {
-        wr_fail(path, "%s of %s failed: %s", what, tmp, strerror(err));
-        s = CLAE_ERR_IO;
-    } else if (rename(tmp, path) != 0) {
-        wr_fail(path, "cannot rename %s over it: %s", tmp, strerror(errno));
+    if (clae_write_atomic(path, parts, lens, n + 1, 0644, &what) != 0) {
+        wr_fail(path, "%s failed: %s", what, strerror(errno));
         s = CLAE_ERR_IO;
     }
-    if (s != CLAE_OK) {
-        unlink(tmp);
-    } else {
-        sync_dir(path);
-        fault_pause();
-    }
-    free(numel), free(tmp), free(hdr);
+    free(numel), free(hdr), free(parts), free(lens);
     return s;
 }

@@ -35,3 +35,18 @@ clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out,
     CL_ARG(k, 3, cl_int, (cl_int)n);
     return clae_launch1d(d, k, n);
 }
+
+clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a)
+{
+    if (!d->is_ref) return act_forward_cl(d, out.d, in.d, n, a);
+    act_forward_ref(out.h, in.h, n, a);
+    return CLAE_OK;
+}
+
+clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
+                         clae_act a)
+{
+    if (!d->is_ref) return act_backward_cl(d, din.d, dout.d, out.d, n, a);
+    act_backward_ref(din.h, dout.h, out.h, n, a);
+    return CLAE_OK;
+}

@@ -24,3 +24,11 @@ clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem 
     CL_ARG(k, 8, cl_float, h->eps);
     return clae_launch1d(d, k, n);
 }
+
+clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
+                        const clae_adam *h, long t)
+{
+    if (!d->is_ref) return adam_update_cl(d, p.d, m.d, v.d, g.d, n, h, t);
+    adam_update_ref(p.h, m.h, v.h, g.h, n, h, t);
+    return CLAE_OK;
+}

@@ -5,7 +5,6 @@
 
 #include "clae/ops.h"
 
-#define BLUR_SCRATCH_SLOT 5
 
 clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
                             int C, int H, int W)
@@ -19,7 +18,7 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
     size_t total = (size_t)N * C * H * W;
     if (total == 0) return CLAE_OK;
     cl_mem tmp;
-    CLAE_TRY(clae_scratch(d, BLUR_SCRATCH_SLOT, total * sizeof(cl_float), &tmp));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_BLUR, total * sizeof(cl_float), &tmp));
     cl_kernel kr, kc;
     CLAE_TRY(clae_kernel(d, "blur_forward_rows", &kr));
     CLAE_TRY(clae_kernel(d, "blur_forward_cols", &kc));

@@ -29,8 +29,8 @@ clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, c
     int Nc;
     CLAE_TRY(clae_conv_chunk(d, "conv2d", max_sz(CRS, K) * PQ, g->N, &Nc));
     cl_mem col, y;
-    CLAE_TRY(clae_scratch(d, 0, CRS * PQ * Nc * sizeof(float), &col));
-    CLAE_TRY(clae_scratch(d, 1, K * PQ * Nc * sizeof(float), &y));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_COL, CRS * PQ * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_GEMM, K * PQ * Nc * sizeof(float), &y));
     for (int n0 = 0; n0 < g->N; n0 += Nc) {
         int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
         size_t cols = (size_t)nc * PQ;
@@ -56,8 +56,8 @@ clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
     int Nc;
     CLAE_TRY(clae_conv_chunk(d, "conv2d", max_sz(CRS, K) * PQ, g->N, &Nc));
     cl_mem col, dp;
-    CLAE_TRY(clae_scratch(d, 0, CRS * PQ * Nc * sizeof(float), &col));
-    CLAE_TRY(clae_scratch(d, 1, K * PQ * Nc * sizeof(float), &dp));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_COL, CRS * PQ * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_GEMM, K * PQ * Nc * sizeof(float), &dp));
     for (int n0 = 0; n0 < g->N; n0 += Nc) {
         int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
         size_t cols = (size_t)nc * PQ;
@@ -74,5 +74,21 @@ clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
             CLAE_TRY(clae_col2im(d, din, (size_t)n0 * C * HW, col, NULL, &L, nc));
         }
     }
+    return CLAE_OK;
+}
+
+clae_status conv2d_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
+                           const clae_conv_shape *g)
+{
+    if (!d->is_ref) return conv2d_forward_cl(d, out.d, in.d, w.d, b.d, g);
+    conv2d_forward_ref(out.h, in.h, w.h, b.h, g);
+    return CLAE_OK;
+}
+
+clae_status conv2d_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g)
+{
+    if (!d->is_ref) return conv2d_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g);
+    conv2d_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, g);
     return CLAE_OK;
 }

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clae_kernels.h"
 #include "ops/gemm.h"
 
 enum { KIND_CONV = 1, KIND_TCONV = 2, KIND_DW = 3 };
@@ -98,14 +97,6 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
     return clae_launch(d, k, 3, global, local[0] <= kwg ? local : NULL);
 }
 
-static const char *direct_source(void)
-{
-    for (size_t i = 0; i < clae_kernel_nsources; i++)
-        if (strcmp(clae_kernel_sources[i].file, "conv2d_direct.cl") == 0)
-            return clae_kernel_sources[i].src;
-    return NULL;
-}
-
 /* The kernel of `kind` specialised for e (blk channels per work-item),
  * built on first use. */
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk,
@@ -117,57 +108,18 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
      * time: GPUs broadcast that from the constant cache; on CPUs it is an
      * ordinary cached load either way. Both branches are checked under
      * oclgrind (--constant-mem-size forces __global for the denoiser). */
-    cl_ulong const_max = 0;
-    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE, sizeof const_max,
-                             &const_max, NULL));
     size_t wbytes = (size_t)e->GC * e->IC * e->R * e->S * sizeof(float);
-    const char *wmem = (cl_ulong)wbytes <= const_max ? "__constant" : "__global";
-    char opts[sizeof d->direct[0].key];
+    const char *wmem = (cl_ulong)wbytes <= d->const_max ? "__constant" : "__global";
+    char opts[224];
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
                        e->PT, e->PL, blk, wmem);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
-    for (int i = 0; i < d->ndirect; i++)
-        if (strcmp(d->direct[i].key, opts) == 0) {
-            *out = d->direct[i].kernel;
-            return CLAE_OK;
-        }
-    const char *src = direct_source();
-    if (!src) {
-        fprintf(stderr, "clae: conv2d_direct.cl is not among the embedded kernels\n");
-        return CLAE_ERR_CL;
-    }
-    /* Build through the device layer (binary cache, build log), then take the
-     * program out of the device's table into the direct cache, which may
-     * hold many more of them and evicts the oldest when full. */
-    CLAE_TRY(clae_program_add(d, "conv2d_direct.cl", src, opts));
-    cl_program prog = d->programs[--d->nprograms];
     static const char *const names[] = {"", "conv2d_direct_conv", "conv2d_direct_tconv",
                                         "conv2d_direct_dw"};
-    cl_int err;
-    cl_kernel k = clCreateKernel(prog, names[kind], &err);
-    if (err != CL_SUCCESS) {
-        clReleaseProgram(prog);
-        CL_CHECK_RET("clCreateKernel", err);
-    }
-    int slot;
-    if (d->ndirect < CLAE_MAX_DIRECT) {
-        slot = d->ndirect++;
-    } else {
-        slot = d->direct_next;
-        d->direct_next = (d->direct_next + 1) % CLAE_MAX_DIRECT;
-        /* Enqueued commands keep their own references. */
-        clReleaseKernel(d->direct[slot].kernel);
-        clReleaseProgram(d->direct[slot].program);
-    }
-    snprintf(d->direct[slot].key, sizeof d->direct[slot].key, "%s", opts);
-    d->direct[slot].program = prog;
-    d->direct[slot].kernel = k;
-    if (d->verbose) fprintf(stderr, "clae: built conv2d_direct.cl %s\n", opts);
-    *out = k;
-    return CLAE_OK;
+    return clae_kernel_variant(d, "conv2d_direct.cl", opts, names[kind], out);
 }
 
 /* grid (N,GC,GH,GW) = bias + conv of image (conv kind). */
@@ -233,7 +185,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     int nslices = ceil_div(N, per_slice);
     if (db == NULL) db_mode = 0;
     cl_mem part;
-    CLAE_TRY(clae_scratch(d, CLAE_DIRECT_SCRATCH_SLOT, (size_t)nslices * row * sizeof(float),
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_DIRECT, (size_t)nslices * row * sizeof(float),
                           &part));
     CL_ARG(k, 0, cl_mem, part);
     CL_ARG(k, 1, cl_mem, grid);

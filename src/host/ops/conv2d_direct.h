@@ -9,9 +9,6 @@
 
 #include "clae/ops.h"
 
-/* Scratch slot of the per-slice weight-gradient partial sums. */
-#define CLAE_DIRECT_SCRATCH_SLOT 2
-
 /* 1 when conv2d (transpose = 0) or conv2d_transpose (transpose = 1) of
  * shape g should run the direct kernels on d: $CLAE_CONV=direct always,
  * gemm never, auto (default): kernels up to 7x7, on CPU devices for any

@@ -31,8 +31,8 @@ clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, c
     int Nc;
     CLAE_TRY(clae_conv_chunk(d, "conv2d_transpose", max_sz(KRS, C) * HW, g->N, &Nc));
     cl_mem col, xp;
-    CLAE_TRY(clae_scratch(d, 0, KRS * HW * Nc * sizeof(float), &col));
-    CLAE_TRY(clae_scratch(d, 1, C * HW * Nc * sizeof(float), &xp));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_COL, KRS * HW * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_GEMM, C * HW * Nc * sizeof(float), &xp));
     for (int n0 = 0; n0 < g->N; n0 += Nc) {
         int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
         size_t cols = (size_t)nc * HW;
@@ -59,8 +59,8 @@ clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, 
     int Nc;
     CLAE_TRY(clae_conv_chunk(d, "conv2d_transpose", max_sz(KRS, C) * HW, g->N, &Nc));
     cl_mem col, xp;
-    CLAE_TRY(clae_scratch(d, 0, KRS * HW * Nc * sizeof(float), &col));
-    CLAE_TRY(clae_scratch(d, 1, C * HW * Nc * sizeof(float), &xp));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_COL, KRS * HW * Nc * sizeof(float), &col));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_GEMM, C * HW * Nc * sizeof(float), &xp));
     for (int n0 = 0; n0 < g->N; n0 += Nc) {
         int nc = g->N - n0 < Nc ? g->N - n0 : Nc;
         size_t cols = (size_t)nc * HW;
@@ -77,5 +77,23 @@ clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, 
             CLAE_TRY(clae_from_cnhw(d, din, (size_t)n0 * C * HW, xp, NULL, g->C, (int)HW, nc));
         }
     }
+    return CLAE_OK;
+}
+
+clae_status conv2d_transpose_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
+                                     clae_buf b, const clae_conv_shape *g)
+{
+    if (!d->is_ref) return conv2d_transpose_forward_cl(d, out.d, in.d, w.d, b.d, g);
+    conv2d_transpose_forward_ref(out.h, in.h, w.h, b.h, g);
+    return CLAE_OK;
+}
+
+clae_status conv2d_transpose_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                                      clae_buf dout, clae_buf in, clae_buf w,
+                                      const clae_conv_shape *g)
+{
+    if (!d->is_ref)
+        return conv2d_transpose_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g);
+    conv2d_transpose_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, g);
     return CLAE_OK;
 }

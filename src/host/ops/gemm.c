@@ -39,9 +39,7 @@ clae_status clae_conv_check(const clae_conv_shape *g, const char *op)
 
 clae_status clae_conv_chunk(clae_device *d, const char *op, size_t per_image, int N, int *Nc)
 {
-    cl_ulong max_alloc = 0;
-    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
-                             &max_alloc, NULL));
+    cl_ulong max_alloc = d->max_alloc;
     size_t bytes = per_image * sizeof(float);
     if ((cl_ulong)bytes > max_alloc || per_image > (size_t)INT_MAX) {
         fprintf(stderr, "clae: %s: one image needs a %zu-byte column buffer, over the device's "

@@ -5,7 +5,6 @@
 
 #include "clae/ops.h"
 
-#define MSE_SCRATCH_SLOT 4
 #define MSE_MAX_GROUPS 512
 
 static clae_status mse_check(size_t n)
@@ -31,7 +30,7 @@ clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size
     if (groups > MSE_MAX_GROUPS) groups = MSE_MAX_GROUPS;
     if (groups < 1) groups = 1;
     cl_mem partial;
-    CLAE_TRY(clae_scratch(d, MSE_SCRATCH_SLOT, groups * sizeof(cl_float), &partial));
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_MSE, groups * sizeof(cl_float), &partial));
 
     CL_ARG(kp, 0, cl_mem, partial);
     CL_ARG(kp, 1, cl_mem, y);
@@ -59,4 +58,18 @@ clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_
     CL_ARG(k, 2, cl_mem, t);
     CL_ARG(k, 3, cl_int, (cl_int)n);
     return clae_launch1d(d, k, n);
+}
+
+clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, size_t n)
+{
+    if (!d->is_ref) return mse_forward_cl(d, loss.d, y.d, t.d, n);
+    mse_forward_ref(loss.h, y.h, t.h, n);
+    return CLAE_OK;
+}
+
+clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n)
+{
+    if (!d->is_ref) return mse_backward_cl(d, dy.d, y.d, t.d, n);
+    mse_backward_ref(dy.h, y.h, t.h, n);
+    return CLAE_OK;
 }

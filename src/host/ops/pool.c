@@ -91,3 +91,34 @@ clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
     CLAE_TRY(set_geom(k, 2, g));
     return clae_launch1d(d, k, n_in);
 }
+
+clae_status maxpool_forward(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
+                            const clae_conv_shape *g)
+{
+    if (!d->is_ref) return maxpool_forward_cl(d, out.d, idx.d, in.d, g);
+    maxpool_forward_ref(out.h, idx.h, in.h, g);
+    return CLAE_OK;
+}
+
+clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
+                             const clae_conv_shape *g)
+{
+    if (!d->is_ref) return maxpool_backward_cl(d, din.d, dout.d, idx.d, g);
+    maxpool_backward_ref(din.h, dout.h, idx.h, g);
+    return CLAE_OK;
+}
+
+clae_status avgpool_forward(clae_device *d, clae_buf out, clae_buf in, const clae_conv_shape *g)
+{
+    if (!d->is_ref) return avgpool_forward_cl(d, out.d, in.d, g);
+    avgpool_forward_ref(out.h, in.h, g);
+    return CLAE_OK;
+}
+
+clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout,
+                             const clae_conv_shape *g)
+{
+    if (!d->is_ref) return avgpool_backward_cl(d, din.d, dout.d, g);
+    avgpool_backward_ref(din.h, dout.h, g);
+    return CLAE_OK;
+}

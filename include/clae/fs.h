@@ -1,0 +1,27 @@
+/* Files, once each (src/host/util/fs.c): the atomic write every output of
+ * clae goes through (checkpoints, images, history, reports, the kernel
+ * cache) and mkdir -p. */
+#ifndef CLAE_FS_H
+#define CLAE_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write the n pieces (data[i], len[i]) to a new temporary file next to path
+ * (path.tmp.PID.XXXXXX, mode), fsync it, rename it over path and fsync the
+ * folder: path is the old file or the whole new one, never a part. 0 on
+ * success; -1 with errno set and *what ("create", "write", "fsync", "close",
+ * "rename") on failure, the temporary file removed. Test hook
+ * CLAE_FAULT_SLOW_WRITE_MS=N (1 to 10000): a pause of N ms after each piece,
+ * before the rename and after it (scripts/fault-test.sh). */
+int clae_write_atomic(const char *path, const void *const *data, const size_t *len, int n,
+                      mode_t mode, const char **what);
+
+/* Whether name is a temporary file of clae_write_atomic (NAME.tmp.PID.XXXXXX). */
+int clae_is_atomic_temp(const char *name);
+
+/* mkdir -p: parents 0755, the last folder with mode; 0 when path is a
+ * folder at the end, -1 (errno set) otherwise. */
+int clae_mkdir_p(const char *path, mode_t mode);
+
+#endif

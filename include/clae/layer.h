@@ -1,0 +1,128 @@
+/* Layer kinds as modules. Each kind (src/host/layers/<kind>.c) describes
+ * itself once — its config section and keys, its output shape, its
+ * parameter tensors and their initialisation, an auxiliary buffer, forward
+ * and backward through the op entries of clae/ops.h, its cost for
+ * `clae bench` and its spatial scale for `clae denoise` — and one table
+ * (src/host/layers/table.c) lists the kinds. The config parser, the
+ * summary, `clae layers`, the net and the benchmark read only this. */
+#ifndef CLAE_LAYER_H
+#define CLAE_LAYER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "clae/device.h"
+#include "clae/ops.h"
+#include "clae/status.h"
+
+struct clae_layer;
+
+/* ---- config keys ---------------------------------------------------------- */
+
+typedef enum clae_key_type {
+    CLAE_KEY_INT,    /* one integer in [min, max] */
+    CLAE_KEY_PAIR,   /* one or two integers in [min, max]: "3" is "3,3" (rows, columns) */
+    CLAE_KEY_CHOICE, /* one of choices[]; stored as its index */
+    CLAE_KEY_LAYER,  /* the name of an earlier layer; stored as its index */
+    CLAE_KEY_CUSTOM  /* parsed by its section's own code ([net], [train]); see allowed */
+} clae_key_type;
+
+typedef struct clae_key_spec {
+    const char *name;
+    clae_key_type type;
+    const char *def;            /* default, as config text; NULL: required, or see def_from */
+    const char *def_from;       /* default: the value of this other key (pool stride = size) */
+    long min, max;              /* INT, PAIR */
+    const char *const *choices; /* CHOICE: NULL-terminated */
+    size_t field;               /* offsetof(clae_layer, ...): int (PAIR: two ints) */
+    const char *help;
+    const char *allowed;        /* CUSTOM: what it takes, as an error names it */
+} clae_key_spec;
+
+/* The keys of [net] and [train] (src/host/model.c), NULL-name terminated:
+ * their defaults are parsed from here. */
+extern const clae_key_spec clae_net_keys[], clae_train_keys[];
+
+/* The whole config reference: [net], [train] and every layer kind, as text
+ * (`clae layers --all`) or as Markdown tables (`--markdown`, README's
+ * reference is this output). */
+void clae_config_describe(FILE *out, int markdown);
+
+/* Keys every layer takes, whatever its kind. */
+#define CLAE_LAYER_NAME_MAX 32 /* name = ... : letters, digits, '_', not starting with a digit */
+
+/* ---- running a layer ------------------------------------------------------ */
+
+/* What forward and backward see: the buffers of one layer at one batch
+ * size (g), on the device d (the reference path included). din is absent
+ * (zeroed) for the first layer; w, b, dw, db for kinds without parameters;
+ * aux for kinds without an auxiliary buffer. */
+typedef struct clae_layer_run {
+    clae_device *d;
+    const struct clae_layer *l;
+    const clae_conv_shape *g;
+    clae_buf in, out, din, dout, aux;
+    clae_buf w, b, dw, db;
+} clae_layer_run;
+
+/* Arithmetic and memory traffic at the geometry g (for `clae bench`:
+ * GFLOP/s and GB/s), bytes counting every tensor read once and every
+ * tensor written once: the forward pass, the backward pass's input
+ * gradient (din), and its parameter gradients (dw, db; 0 without). */
+typedef struct clae_layer_cost {
+    double fwd_flops, fwd_bytes;
+    double din_flops, din_bytes;
+    double param_flops, param_bytes;
+} clae_layer_cost;
+
+typedef enum clae_init { CLAE_INIT_ZERO = 0, CLAE_INIT_GLOROT } clae_init;
+
+typedef struct clae_layer_kind {
+    const char *name;    /* config section, e.g. "conv2d" */
+    const char *summary; /* one line for `clae layers` */
+    const clae_key_spec *keys;
+    int nkeys;
+    /* Geometry at batch N from l's settings and input (l->in_*): output
+     * size in g->P, g->Q, g->K. CLAE_ERR_SHAPE when it does not fit. */
+    clae_status (*shape)(const struct clae_layer *l, int N, clae_conv_shape *g);
+    /* Parameter tensors: names ("weight", "bias"), PyTorch-layout dims, and
+     * how clae_model_init fills them. */
+    int nparams;
+    const char *param_names[2];
+    clae_init param_init[2];
+    void (*param_dims)(const struct clae_layer *l, int p, int *ndim, int dims[4]);
+    /* Glorot fan_in + fan_out of the weight (param 0). */
+    double (*fans)(const struct clae_layer *l);
+    /* Bytes of the auxiliary buffer per output element (maxpool's argmax
+     * indices: 4), 0 for none. */
+    size_t aux_bytes;
+    clae_status (*forward)(const clae_layer_run *r);
+    clae_status (*backward)(const clae_layer_run *r);
+    void (*cost)(const struct clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c);
+    /* The layer's strides shrink the image (conv2d, pools: 1) or grow it
+     * (conv2d_transpose: 0): denoise pads inputs to a multiple of the
+     * product of the shrinking strides. */
+    int downsamples;
+    /* The summary's config column, e.g. "8 3x3 stride 1,1 same relu". */
+    void (*describe)(const struct clae_layer *l, char *buf, size_t len);
+} clae_layer_kind;
+
+/* The table (src/host/layers/table.c). */
+int clae_layer_kind_count(void);
+const clae_layer_kind *clae_layer_kind_at(int i);
+/* By section name; NULL if there is none. */
+const clae_layer_kind *clae_layer_kind_find(const char *name);
+/* "conv2d, conv2d_transpose, maxpool or avgpool" (for error messages). */
+const char *clae_layer_kind_list(void);
+
+/* Shared by the kinds: the keys and checks of a convolution or a pool. */
+extern const char *const clae_padding_names[]; /* "valid", "same" */
+extern const char *const clae_act_names[];     /* "linear", "relu", "sigmoid", "tanh" */
+
+/* "an integer from 1 to 65536", "valid or same", ... (what an error names) */
+void clae_key_allowed(const clae_key_spec *k, char *buf, size_t len);
+
+/* `clae layers`: every kind, its keys, defaults and allowed values. */
+void clae_layers_describe(FILE *out);
+
+#endif

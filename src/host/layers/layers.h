@@ -1,0 +1,24 @@
+/* What the layer kinds share (src/host/layers/): their key tables and the
+ * summary text of a window (size, stride, padding). Not a public header. */
+#ifndef CLAE_LAYERS_INTERNAL_H
+#define CLAE_LAYERS_INTERNAL_H
+
+#include "clae/layer.h"
+#include "clae/model.h"
+
+/* filters, size, stride, padding, activation */
+extern const clae_key_spec clae_conv_keys[];
+extern const int clae_conv_nkeys;
+/* size, stride, padding */
+extern const clae_key_spec clae_pool_keys[];
+extern const int clae_pool_nkeys;
+
+/* "3x3 stride 1,1 same" */
+void clae_window_describe(const clae_layer *l, char *buf, size_t len);
+/* fan_in + fan_out of a conv weight: R*S*(C_in + C_out), both kinds */
+double clae_conv_fans(const clae_layer *l);
+
+extern const clae_layer_kind clae_layer_conv2d, clae_layer_conv2d_transpose, clae_layer_maxpool,
+    clae_layer_avgpool;
+
+#endif

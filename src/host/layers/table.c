@@ -1,0 +1,177 @@
+/* The table of layer kinds and what they share: adding a kind is its file
+ * here and one line in KINDS (the order `clae layers` lists them in). */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "layers.h"
+
+static const clae_layer_kind *const KINDS[] = {
+    &clae_layer_conv2d,
+    &clae_layer_conv2d_transpose,
+    &clae_layer_maxpool,
+    &clae_layer_avgpool,
+};
+#define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
+
+int clae_layer_kind_count(void) { return NKINDS; }
+
+const clae_layer_kind *clae_layer_kind_at(int i) { return i >= 0 && i < NKINDS ? KINDS[i] : NULL; }
+
+const clae_layer_kind *clae_layer_kind_find(const char *name)
+{
+    for (int i = 0; i < NKINDS; i++)
+        if (strcmp(KINDS[i]->name, name) == 0) return KINDS[i];
+    return NULL;
+}
+
+const char *clae_layer_kind_list(void)
+{
+    static char buf[512];
+    if (!buf[0]) {
+        size_t at = 0;
+        for (int i = 0; i < NKINDS; i++)
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s",
+                                   i == 0 ? "" : i + 1 == NKINDS ? " or " : ", ", KINDS[i]->name);
+    }
+    return buf;
+}
+
+const char *const clae_padding_names[] = {"valid", "same", NULL};
+const char *const clae_act_names[] = {"linear", "relu", "sigmoid", "tanh", NULL};
+
+#define PAIR(n_, d_, from_, f_, h_)                                                         \
+    {.name = n_, .type = CLAE_KEY_PAIR, .def = d_, .def_from = from_, .min = 1, .max = 65536,   \
+     .field = offsetof(clae_layer, f_), .help = h_}
+#define PADDING(h_)                                                                           \
+    {.name = "padding", .type = CLAE_KEY_CHOICE, .def = "valid", .choices = clae_padding_names, \
+     .field = offsetof(clae_layer, pad), .help = h_}
+
+const clae_key_spec clae_conv_keys[] = {
+    {.name = "filters", .type = CLAE_KEY_INT, .min = 1, .max = 65536,
+     .field = offsetof(clae_layer, filters), .help = "output channels"},
+    PAIR("size", NULL, NULL, R, "kernel rows,columns (one number: square)"),
+    PAIR("stride", "1", NULL, sh, "step rows,columns"),
+    PADDING("Keras padding (same: the odd pad row/column goes last)"),
+    {.name = "activation", .type = CLAE_KEY_CHOICE, .def = "linear", .choices = clae_act_names,
+     .field = offsetof(clae_layer, act), .help = "applied to the output"},
+};
+const int clae_conv_nkeys = (int)(sizeof clae_conv_keys / sizeof clae_conv_keys[0]);
+
+const clae_key_spec clae_pool_keys[] = {
+    PAIR("size", "2", NULL, R, "window rows,columns (one number: square)"),
+    PAIR("stride", NULL, "size", sh, "step rows,columns"),
+    PADDING("Keras padding (same: windows are cut at the border)"),
+};
+const int clae_pool_nkeys = (int)(sizeof clae_pool_keys / sizeof clae_pool_keys[0]);
+#undef PAIR
+#undef PADDING
+
+void clae_window_describe(const clae_layer *l, char *buf, size_t len)
+{
+    snprintf(buf, len, "%dx%d stride %d,%d %s", l->R, l->S, l->sh, l->sw,
+             clae_padding_names[l->pad]);
+}
+
+double clae_conv_fans(const clae_layer *l)
+{
+    return (double)l->R * l->S * ((double)l->in_c + l->filters);
+}
+
+static void allowed(const clae_key_spec *k, char *buf, size_t len)
+{
+    if (k->allowed) {
+        snprintf(buf, len, "%s", k->allowed);
+    } else if (k->type == CLAE_KEY_INT) {
+        snprintf(buf, len, "an integer from %ld to %ld", k->min, k->max);
+    } else if (k->type == CLAE_KEY_PAIR) {
+        snprintf(buf, len, "one or two integers from %ld to %ld, like 3 or 3,2", k->min, k->max);
+    } else if (k->type == CLAE_KEY_LAYER) {
+        snprintf(buf, len, "the name of an earlier layer");
+    } else {
+        size_t at = 0;
+        int n = 0;
+        while (k->choices[n]) n++;
+        for (int i = 0; i < n && at < len; i++)
+            at += (size_t)snprintf(buf + at, len - at, "%s%s",
+                                   i == 0 ? "" : i + 1 == n ? " or " : ", ", k->choices[i]);
+    }
+}
+
+void clae_key_allowed(const clae_key_spec *k, char *buf, size_t len) { allowed(k, buf, len); }
+
+static void default_text(const clae_key_spec *k, char *buf, size_t len)
+{
+    if (k->def)
+        snprintf(buf, len, "%s", k->def);
+    else if (k->def_from)
+        snprintf(buf, len, "= %s", k->def_from);
+    else
+        snprintf(buf, len, "required");
+}
+
+static const clae_key_spec NAME_KEY = {
+    .name = "name", .type = CLAE_KEY_CUSTOM, .def = "", .allowed = "letters, digits and _, not "
+    "starting with a digit, at most 31, unique", .help = "what other layers call this one"};
+
+static void section_text(FILE *out, const char *name, const char *summary,
+                         const clae_key_spec *keys, int n, int with_name)
+{
+    fprintf(out, "[%s]%s%s\n", name, summary ? "  " : "", summary ? summary : "");
+    for (int j = 0; j <= n; j++) {
+        const clae_key_spec *k = j < n ? &keys[j] : with_name ? &NAME_KEY : NULL;
+        if (!k) break;
+        char al[200], def[64];
+        allowed(k, al, sizeof al);
+        default_text(k, def, sizeof def);
+        fprintf(out, "  %-17s %-26s %s; %s\n", k->name, def[0] ? def : "(none)", k->help, al);
+    }
+}
+
+static void section_markdown(FILE *out, const char *name, const char *summary,
+                             const clae_key_spec *keys, int n, int with_name)
+{
+    fprintf(out, "`[%s]`%s%s\n\n| key | default | takes | what |\n|---|---|---|---|\n", name,
+            summary ? ": " : "", summary ? summary : "");
+    for (int j = 0; j <= n; j++) {
+        const clae_key_spec *k = j < n ? &keys[j] : with_name ? &NAME_KEY : NULL;
+        if (!k) break;
+        char al[200], def[64];
+        allowed(k, al, sizeof al);
+        default_text(k, def, sizeof def);
+        int lit = k->def && k->def[0]; /* a value, not "required" or "= size" */
+        fprintf(out, "| `%s` | %s%s%s | %s | %s |\n", k->name, lit ? "`" : "", def, lit ? "`" : "",
+                al, k->help);
+    }
+    fprintf(out, "\n");
+}
+
+static int count_keys(const clae_key_spec *k)
+{
+    int n = 0;
+    while (k[n].name) n++;
+    return n;
+}
+
+void clae_layers_describe(FILE *out)
+{
+    for (int i = 0; i < NKINDS; i++) {
+        section_text(out, KINDS[i]->name, KINDS[i]->summary, KINDS[i]->keys, KINDS[i]->nkeys, 1);
+        if (i + 1 < NKINDS) fprintf(out, "\n");
+    }
+}
+
+void clae_config_describe(FILE *out, int markdown)
+{
+    void (*sec)(FILE *, const char *, const char *, const clae_key_spec *, int, int) =
+        markdown ? section_markdown : section_text;
+    sec(out, "net", "the network's input and optimizer", clae_net_keys, count_keys(clae_net_keys),
+        0);
+    if (!markdown) fprintf(out, "\n");
+    sec(out, "train", "data, corruption and the run", clae_train_keys,
+        count_keys(clae_train_keys), 0);
+    for (int i = 0; i < NKINDS; i++) {
+        if (!markdown) fprintf(out, "\n");
+        sec(out, KINDS[i]->name, KINDS[i]->summary, KINDS[i]->keys, KINDS[i]->nkeys, 1);
+    }
+}

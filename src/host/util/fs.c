@@ -1,0 +1,140 @@
+/* The atomic write and mkdir -p; see include/clae/fs.h. */
+#include "clae/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fault_pause(void)
+{
+    const char *v = getenv("CLAE_FAULT_SLOW_WRITE_MS");
+    long ms = v ? strtol(v, NULL, 10) : 0;
+    if (ms <= 0 || ms > 10000) return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+        ssize_t w = write(fd, p, chunk);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* fsync the folder holding path, so the rename itself is durable (best effort). */
+static void sync_dir(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir) return;
+    char *slash = strrchr(dir, '/');
+    const char *d = ".";
+    if (slash == dir)
+        d = "/";
+    else if (slash) {
+        *slash = 0;
+        d = dir;
+    }
+    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int clae_write_atomic(const char *path, const void *const *data, const size_t *len, int n,
+                      mode_t mode, const char **what)
+{
+    const char *w = NULL;
+    size_t tlen = strlen(path) + 48;
+    char *tmp = malloc(tlen);
+    if (!tmp) {
+        *what = "create";
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(tmp, tlen, "%s.tmp.%ld.XXXXXX", path, (long)getpid());
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        *what = "create";
+        errno = e;
+        return -1;
+    }
+    int err = 0;
+    if (fchmod(fd, mode) != 0) w = "create", err = errno;
+    for (int i = 0; !w && i < n; i++) {
+        if (len[i] && write_all(fd, data[i], len[i]) != 0) w = "write", err = errno;
+        fault_pause();
+    }
+    if (!w && fsync(fd) != 0) w = "fsync", err = errno;
+    if (close(fd) != 0 && !w) w = "close", err = errno;
+    fault_pause();
+    if (!w && rename(tmp, path) != 0) w = "rename", err = errno;
+    if (w) {
+        unlink(tmp);
+        free(tmp);
+        *what = w;
+        errno = err;
+        return -1;
+    }
+    free(tmp);
+    sync_dir(path);
+    fault_pause();
+    return 0;
+}
+
+int clae_is_atomic_temp(const char *name)
+{
+    const char *t = strstr(name, ".tmp.");
+    if (!t || t == name) return 0;
+    t += 5;
+    size_t digits = strspn(t, "0123456789");
+    if (digits == 0 || t[digits] != '.') return 0;
+    t += digits + 1;
+    return strlen(t) == 6;
+}
+
+int clae_mkdir_p(const char *path, mode_t mode)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 1);
+    if (!tmp) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        (void)mkdir(tmp, 0755);
+        *p = '/';
+    }
+    int rc = mkdir(tmp, mode);
+    if (rc != 0) {
+        int e = errno;
+        struct stat st;
+        rc = stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+        errno = rc ? (e == EEXIST ? ENOTDIR : e) : 0;
+    }
+    free(tmp);
+    return rc;
+}

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# CLI checks for 'clae layers', the config reference in README.md and layer
+# names (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+expect_ok "layers lists every kind" "^\[maxpool\]  max pooling" "$clae" layers
+expect_ok "layers --all has [train]" "^  blur_size  *5 " "$clae" layers --all
+expect_fail "layers extra argument" "unexpected argument 'x'" "$clae" layers x
+# README's reference is the parser's own table, word for word.
+"$clae" layers --markdown >"$tmp/ref.md"
+awk '/^<!-- config-reference:/ { on = 1; next } /^<!-- end config-reference -->/ { on = 0 } on' \
+  README.md >"$tmp/readme-ref.md"
+if [ -s "$tmp/ref.md" ] && cmp -s "$tmp/ref.md" "$tmp/readme-ref.md"; then
+  echo "ok   README's config reference is 'clae layers --markdown'"; pass=$((pass + 1))
+else
+  echo "FAIL README's config reference differs from 'clae layers --markdown' (run scripts/config-reference.sh):"
+  diff "$tmp/readme-ref.md" "$tmp/ref.md" | head -n 10; fail=$((fail + 1))
+fi
+# Layer names: any layer may have one; bad or repeated ones are refused by line.
+sed '0,/^\[maxpool\]$/s//[maxpool]\nname = pool1/' configs/denoiser.cfg >"$tmp/named.cfg"
+expect_ok "layer with a name" "Total params: 6,467" "$clae" summary "$tmp/named.cfg"
+sed 's/^\[maxpool\]$/[maxpool]\nname = pool1/' configs/denoiser.cfg >"$tmp/dupname.cfg"
+expect_fail "layer name used twice" "layer name 'pool1' is already layer 1's (line 3[0-9]) (key 'name')" \
+  "$clae" summary "$tmp/dupname.cfg"
+sed 's/^\[maxpool\]$/[maxpool]\nname = 1pool/' configs/denoiser.cfg >"$tmp/badname.cfg"
+expect_fail "layer name starting with a digit" "bad value '1pool'.*(key 'name')" \
+  "$clae" summary "$tmp/badname.cfg"
