@@ -79,7 +79,6 @@ START_TEST(test_golden_ref)
     o.max_steps = 6; /* one epoch (4 or 5 steps) and into the next */
     o.seed = 7;
     o.shuffle = 1;
-    o.quiet = 1;
     o.best_val = 1.0 / 0.0;
     clae_train_result res;
     ck_assert_int_eq(clae_train(&m, &d, &train, &test, &o, NULL, &res), CLAE_OK);

@@ -178,29 +178,24 @@ START_TEST(test_denoiser_shapes)
 {
     clae_model m;
     load_ok(DENOISER, &m);
-    ck_assert_int_eq(m.N, 512);
-    const clae_layer *l = m.layers;
-    check_g(&l[0].g, 512, 3, 32, 32, 8, 3, 1, 32, 1);
-    check_g(&l[1].g, 512, 8, 32, 32, 8, 2, 2, 16, 0);
-    check_g(&l[2].g, 512, 8, 16, 16, 16, 3, 1, 16, 1);
-    check_g(&l[3].g, 512, 16, 16, 16, 16, 2, 2, 8, 0);
-    check_g(&l[4].g, 512, 16, 8, 8, 16, 3, 2, 16, 0); /* Keras crops the last row */
-    check_g(&l[5].g, 512, 16, 16, 16, 16, 3, 2, 32, 0);
-    check_g(&l[6].g, 512, 16, 32, 32, 3, 3, 1, 32, 1);
+    clae_conv_shape l[7];
+    ck_assert_int_eq(clae_model_shapes(&m, 512, l), CLAE_OK);
+    check_g(&l[0], 512, 3, 32, 32, 8, 3, 1, 32, 1);
+    check_g(&l[1], 512, 8, 32, 32, 8, 2, 2, 16, 0);
+    check_g(&l[2], 512, 8, 16, 16, 16, 3, 1, 16, 1);
+    check_g(&l[3], 512, 16, 16, 16, 16, 2, 2, 8, 0);
+    check_g(&l[4], 512, 16, 8, 8, 16, 3, 2, 16, 0); /* Keras crops the last row */
+    check_g(&l[5], 512, 16, 16, 16, 16, 3, 2, 32, 0);
+    check_g(&l[6], 512, 16, 32, 32, 3, 3, 1, 32, 1);
 
     clae_conv_shape g[7];
     ck_assert_int_eq(clae_model_shapes(&m, 3, g), CLAE_OK);
-    ck_assert_int_eq(m.N, 512);
-    ck_assert_int_eq(m.layers[4].g.N, 512);
     check_g(&g[4], 3, 16, 8, 8, 16, 3, 2, 16, 0);
-
-    ck_assert_int_eq(clae_model_set_batch(&m, 7), CLAE_OK);
-    ck_assert_int_eq(m.N, 7);
-    for (int i = 0; i < 7; i++) ck_assert_int_eq(m.layers[i].g.N, 7);
-    check_g(&l[5].g, 7, 16, 16, 16, 16, 3, 2, 32, 0);
-    ck_assert_int_eq(clae_model_set_batch(&m, 0), CLAE_ERR_SHAPE);
-    ck_assert_int_eq(clae_model_set_batch(&m, 1 << 21), CLAE_ERR_SHAPE);
-    ck_assert_int_eq(m.N, 7);
+    ck_assert_int_eq(clae_model_shapes(&m, 7, g), CLAE_OK);
+    for (int i = 0; i < 7; i++) ck_assert_int_eq(g[i].N, 7);
+    check_g(&g[5], 7, 16, 16, 16, 16, 3, 2, 32, 0);
+    ck_assert_int_eq(clae_model_shapes(&m, 0, g), CLAE_ERR_SHAPE);
+    ck_assert_int_eq(clae_model_shapes(&m, 1 << 21, g), CLAE_ERR_SHAPE);
     clae_model_free(&m);
 }
 END_TEST
@@ -216,9 +211,12 @@ START_TEST(test_parse_string)
     ck_assert_str_eq(a.text, b.text);
     ck_assert_int_eq(a.nlayers, b.nlayers);
     ck_assert_int_eq(a.ntensors, b.ntensors);
+    clae_conv_shape ga[7], gb[7];
+    ck_assert_int_eq(clae_model_shapes(&a, 4, ga), CLAE_OK);
+    ck_assert_int_eq(clae_model_shapes(&b, 4, gb), CLAE_OK);
     for (int i = 0; i < a.nlayers; i++) {
         ck_assert_int_eq(a.layers[i].out_c, b.layers[i].out_c);
-        ck_assert_mem_eq(&a.layers[i].g, &b.layers[i].g, sizeof a.layers[i].g);
+        ck_assert_mem_eq(&ga[i], &gb[i], sizeof ga[i]);
     }
     for (int i = 0; i < a.ntensors; i++) {
         ck_assert_str_eq(a.tensors[i].name, b.tensors[i].name);
@@ -313,8 +311,10 @@ START_TEST(test_sections_and_syntax)
     ck_assert_int_eq(m.layers[3].pad, CLAE_PAD_VALID);
     ck_assert_int_eq(m.layers[4].act, CLAE_ACT_TANH);
     ck_assert_int_eq(m.layers[5].act, CLAE_ACT_NONE);
-    ck_assert_int_eq(m.layers[5].g.pt, 1);
-    ck_assert_int_eq(m.layers[5].g.pl, 0);
+    clae_conv_shape g[6];
+    ck_assert_int_eq(clae_model_shapes(&m, 1, g), CLAE_OK);
+    ck_assert_int_eq(g[5].pt, 1);
+    ck_assert_int_eq(g[5].pl, 0);
     ck_assert_int_eq(m.layers[5].out_h, 8);
     ck_assert_int_eq(m.layers[5].out_w, 8);
     ck_assert_int_eq(m.layers[5].out_c, 2);

@@ -71,7 +71,6 @@ static clae_status run(clae_device *d, const char *out, long epochs, long max_st
     o.max_steps = max_steps;
     o.seed = 7;
     o.shuffle = 1;
-    o.quiet = 1;
     o.best_val = 1.0 / 0.0;
     if (resume) {
         clae_ckpt_meta meta;
@@ -199,7 +198,6 @@ static clae_status two_steps(clae_device *d, const char *out, clae_model *m)
     o.max_steps = 2;
     o.seed = 11;
     o.shuffle = 0;
-    o.quiet = 1;
     o.best_val = 1.0 / 0.0;
     clae_dataset train = make_data(3), test = make_data(4);
     clae_train_result res;

@@ -137,19 +137,12 @@ void clae_device_close(clae_device *d);
 /* A cached kernel object by name (created on first use). */
 clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out);
 
-/* Build (or load from cache) one extra program from source with options,
- * e.g. a shape-specialised variant; it joins the kernel lookup. */
-clae_status clae_program_add(clae_device *d, const char *file, const char *src,
-                             const char *options);
-
 /* The kernel `name` of the embedded kernel file `file` built with `options`
  * (e.g. -D sizes of one shape): built once per device and options (through
  * the binary cache), kept in a cache that evicts the oldest of
  * CLAE_MAX_VARIANTS. */
 clae_status clae_kernel_variant(clae_device *d, const char *file, const char *options,
                                 const char *name, cl_kernel *out);
-/* The embedded source of a kernel file ("conv2d_direct.cl"), NULL if none. */
-const char *clae_embedded_source(const char *file);
 
 /* A device buffer of at least `bytes` in scratch slot `slot`, reused across
  * calls (allocated once, grown when needed). */

@@ -108,8 +108,6 @@ typedef struct clae_layer_kind {
 } clae_layer_kind;
 
 /* The table (src/host/layers/table.c). */
-int clae_layer_kind_count(void);
-const clae_layer_kind *clae_layer_kind_at(int i);
 /* By section name; NULL if there is none. */
 const clae_layer_kind *clae_layer_kind_find(const char *name);
 /* "conv2d, conv2d_transpose, maxpool or avgpool" (for error messages). */

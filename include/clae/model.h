@@ -97,7 +97,6 @@ typedef struct clae_layer {
     clae_act act;         /* pools: CLAE_ACT_NONE */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
     int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
-    clae_conv_shape g;    /* geometry at batch m->N (pools: K == C) */
     int weight, bias;     /* indices into m->tensors, -1 for pools */
 } clae_layer;
 
@@ -122,7 +121,6 @@ typedef struct clae_model {
     size_t nparams;       /* sum of tensor counts (what summary prints) */
     size_t align;         /* tensor offset alignment in floats */
     size_t block_floats;  /* floats in each block (last offset + count, rounded up to align) */
-    int N;                /* batch size the layers' g are built for (starts at net.batch) */
     /* Host blocks of block_floats floats each, NULL until clae_model_alloc();
      * padding between tensors is zero. */
     float *params, *grads, *adam_m, *adam_v;
@@ -155,11 +153,9 @@ clae_status clae_model_layout(clae_model *m, size_t align_floats);
  * one line and returns CLAE_ERR_ARG. */
 clae_status clae_model_check_align(const clae_model *m, size_t align_bytes);
 
-/* Rebuild every layer's g for batch N (m->N = N). CLAE_ERR_SHAPE (with one
- * line on stderr) if N < 1 or some tensor would have more than INT_MAX elements. */
-clae_status clae_model_set_batch(clae_model *m, int N);
-
-/* The same into a caller's array of m->nlayers shapes, m unchanged. */
+/* Every layer's geometry at batch N into a caller's array of m->nlayers.
+ * CLAE_ERR_SHAPE (with one line on stderr) if N is out of 1..2^20 or some
+ * tensor would have more than INT_MAX elements. */
 clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
 
 /* Elements of one sample: the input, and layer i's output. */

@@ -32,9 +32,6 @@ typedef struct clae_net {
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N);
 void clae_net_free(clae_net *n);
 
-/* The input (act[0], (N,C,H,W)) and target ((N,C,H,W)) buffers. */
-static inline float *clae_net_host_input(clae_net *n) { return n->act[0].h; }
-static inline cl_mem clae_net_dev_input(clae_net *n) { return n->act[0].d; }
 
 /* Layer i's buffers and geometry, as its kind's forward and backward take
  * them (what the training step runs; `clae bench` times the same). */

@@ -16,6 +16,34 @@
  * once truncated silently). */
 #define CLAE_TRAIN_MAX_OUT 960
 
+/* What a run reports as it goes (clae_train_opts.report); the library
+ * prints nothing itself but errors and warnings. */
+typedef enum clae_train_event_kind {
+    CLAE_TRAIN_START, /* before the first step: the data split and step count */
+    CLAE_TRAIN_STEP,  /* a few times a second inside an epoch (for a progress bar) */
+    CLAE_TRAIN_EPOCH, /* an epoch done: its metrics (its checkpoints follow) */
+    CLAE_TRAIN_TEST   /* the test set's MSE at the end */
+} clae_train_event_kind;
+
+typedef struct clae_train_event {
+    clae_train_event_kind kind;
+    const char *model, *device;   /* START */
+    size_t ntrain, nval, ntest;   /* START; ntest also TEST */
+    int batch;                    /* START */
+    long epoch, epochs;           /* STEP: the epoch running (0-based); EPOCH: epochs done */
+    long step, steps;             /* STEP: steps done in the epoch; START, STEP: per epoch */
+    float loss;                   /* STEP: the latest batch loss read back (NAN: none yet) */
+    double images_per_s;          /* STEP, EPOCH: training images per second */
+    double eta_s;                 /* STEP: seconds left in the epoch */
+    double train_loss, val_loss;  /* EPOCH */
+    double val_psnr, val_accuracy; /* EPOCH (NAN without validation images) */
+    int is_best;                  /* EPOCH: the best validation loss so far */
+    double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far */
+    double test_mse;              /* TEST */
+} clae_train_event;
+
+typedef void (*clae_train_report)(const clae_train_event *e, void *user);
+
 typedef struct clae_train_opts {
     const char *out_dir;       /* checkpoints: OUT/last.safetensors, OUT/best.safetensors */
     long epochs;               /* total epochs (a resumed run continues up to this) */
@@ -23,7 +51,8 @@ typedef struct clae_train_opts {
     uint64_t seed;
     int shuffle;
     long limit;                /* use only the first `limit` training/test images (0: all) */
-    int quiet;                 /* no per-epoch lines (tests) */
+    clae_train_report report;  /* called with every event (NULL: none); user passed back */
+    void *report_user;
     /* Resume state (from a checkpoint; zero for a fresh run). */
     long start_epoch;          /* completed epochs */
     long start_epoch_step;     /* steps already done in epoch start_epoch */

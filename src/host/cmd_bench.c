@@ -17,9 +17,9 @@ static void bench_usage(FILE *f)
     fprintf(f,
             "usage: clae bench [CONFIG] [--batch N] [--device N|ref] [--repeats R] [--warmup W]\n"
             "                  [--json FILE]\n"
-            "  times each op of CONFIG's training step (conv forward with bias, activations,\n"
-            "  conv backward din/dw/db, pooling, MSE loss, zero-grad, Adam) and the whole\n"
-            "  step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
+            "  times each part of CONFIG's training step (every layer's forward, activation,\n"
+            "  input gradient and parameter gradients; MSE loss, zero-grad, Adam) and the\n"
+            "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
             "  probes. Device times come from OpenCL profiling events.\n"
             "  CONFIG     model config (default configs/denoiser.cfg)\n"
             "  --batch    images per step (default: the config's batch)\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clae/checkpoint.h"
 #include "clae/augment.h"
@@ -33,6 +34,50 @@ static void usage(FILE *f)
             "  --quiet           no per-epoch lines\n"
             "Command-line options win over the config's [train] section.\n"
             "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
+}
+
+/* What `clae train` prints of a run: a line at the start, a live progress
+ * bar on a terminal, a line per epoch, the test MSE. */
+struct printer {
+    int bar;   /* stdout is a terminal */
+    int drawn; /* a bar is on the screen */
+};
+
+static void print_event(const clae_train_event *e, void *user)
+{
+    struct printer *p = user;
+    if (p->drawn && e->kind != CLAE_TRAIN_STEP) {
+        printf("\r%*s\r", 100, "");
+        p->drawn = 0;
+    }
+    switch (e->kind) {
+    case CLAE_TRAIN_START:
+        printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
+               "epoch\n",
+               e->model, e->device, e->ntrain, e->nval, e->batch, e->steps);
+        break;
+    case CLAE_TRAIN_STEP: {
+        if (!p->bar) return;
+        enum { WIDTH = 24 };
+        int fill = (int)((double)WIDTH * (double)e->step / (double)e->steps);
+        char bar[WIDTH + 1];
+        for (int i = 0; i < WIDTH; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+        bar[WIDTH] = '\0';
+        printf("\repoch %ld/%ld [%s] %ld/%ld  loss %.5f  %.0f img/s  ETA %.0f s   ", e->epoch + 1,
+               e->epochs, bar, e->step, e->steps, (double)e->loss, e->images_per_s, e->eta_s);
+        p->drawn = 1;
+        break;
+    }
+    case CLAE_TRAIN_EPOCH:
+        printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  val PSNR %.2f dB  acc %.1f%%  "
+               "%.0f img/s  %.1f s (total %.1f s)\n",
+               e->epoch, e->epochs, e->train_loss, e->val_loss, e->is_best ? " *" : "",
+               e->val_psnr, 100.0 * e->val_accuracy, e->images_per_s, e->seconds,
+               e->total_seconds);
+        break;
+    case CLAE_TRAIN_TEST: printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest); break;
+    }
+    fflush(stdout);
 }
 
 int cmd_train(int argc, char **argv)
@@ -117,7 +162,11 @@ int cmd_train(int argc, char **argv)
     o.seed = seed >= 0 ? (uint64_t)seed : m.train.seed;
     o.shuffle = no_shuffle ? 0 : m.train.shuffle;
     o.limit = 0; /* applied to the datasets below */
-    o.quiet = quiet;
+    struct printer pr = {.bar = isatty(fileno(stdout))};
+    if (!quiet) {
+        o.report = print_event;
+        o.report_user = &pr;
+    }
     o.best_val = INFINITY;
 
     int rc = 1;

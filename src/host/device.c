@@ -444,8 +444,9 @@ static clae_status build_program(clae_device *d, const char *file, const char *s
     return CLAE_OK;
 }
 
-clae_status clae_program_add(clae_device *d, const char *file, const char *src,
-                             const char *options)
+/* Build (or load from the cache) one of the embedded programs into d's table. */
+static clae_status program_add(clae_device *d, const char *file, const char *src,
+                               const char *options)
 {
     if (d->nprograms >= CLAE_MAX_PROGRAMS) {
         fprintf(stderr, "clae: too many programs (max %d) while adding %s\n", CLAE_MAX_PROGRAMS,
@@ -457,7 +458,8 @@ clae_status clae_program_add(clae_device *d, const char *file, const char *src,
     return CLAE_OK;
 }
 
-const char *clae_embedded_source(const char *file)
+/* The embedded source of a kernel file ("conv2d_direct.cl"), NULL if none. */
+static const char *embedded_source(const char *file)
 {
     for (size_t i = 0; i < clae_kernel_nsources; i++)
         if (strcmp(clae_kernel_sources[i].file, file) == 0) return clae_kernel_sources[i].src;
@@ -478,7 +480,7 @@ clae_status clae_kernel_variant(clae_device *d, const char *file, const char *op
             *out = d->variants[i].kernel;
             return CLAE_OK;
         }
-    const char *src = clae_embedded_source(file);
+    const char *src = embedded_source(file);
     if (!src) {
         fprintf(stderr, "clae: %s is not among the embedded kernels\n", file);
         return CLAE_ERR_CL;
@@ -544,7 +546,7 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     d->queue = clCreateCommandQueue(d->ctx, d->device, CL_QUEUE_PROFILING_ENABLE, &err);
     CL_CHECK_RET("clCreateCommandQueue", err);
     for (size_t i = 0; i < clae_kernel_nsources; i++)
-        CLAE_TRY(clae_program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src,
+        CLAE_TRY(program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src,
                                   ""));
     return CLAE_OK;
 }

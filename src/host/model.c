@@ -607,19 +607,6 @@ clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g)
     return st;
 }
 
-clae_status clae_model_set_batch(clae_model *m, int N)
-{
-    clae_conv_shape *g = malloc((size_t)(m->nlayers ? m->nlayers : 1) * sizeof *g);
-    if (!g) return CLAE_ERR_NOMEM;
-    clae_status st = clae_model_shapes(m, N, g);
-    if (st == CLAE_OK) {
-        for (int i = 0; i < m->nlayers; i++) m->layers[i].g = g[i];
-        m->N = N;
-    }
-    free(g);
-    return st;
-}
-
 size_t clae_model_in_count(const clae_model *m)
 {
     return (size_t)m->net.H * (size_t)m->net.W * (size_t)m->net.C;
@@ -804,12 +791,8 @@ static void finish(pctx *c)
         c->st = CLAE_ERR_NOMEM;
         return;
     }
-    if (build_shapes(m, m->net.batch, g, msg, sizeof msg) != CLAE_OK) {
+    if (build_shapes(m, m->net.batch, g, msg, sizeof msg) != CLAE_OK) /* the batch fits */
         fail(c, key_line(&c->net, "batch"), "batch", "%s", msg);
-    } else {
-        for (int i = 0; i < m->nlayers; i++) m->layers[i].g = g[i];
-        m->N = m->net.batch;
-    }
     free(g);
 }
 

@@ -323,23 +323,28 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
 
 /* ---- watching ----------------------------------------------------------- */
 
-/* A live progress line on a terminal: steps, latest loss, images/s, ETA.
- * The loss shown is the latest one already copied back without waiting:
- * each update starts a non-blocking read of the newest loss and shows it at
- * the next update. */
+/* STEP events, a few times a second: steps, the latest loss, images/s and
+ * the time left. The loss reported is the latest one already copied back
+ * without waiting: each event starts a non-blocking read of the newest loss
+ * and reports it at the next. */
 typedef struct progress {
-    int on;
+    const clae_train_opts *o;
     double t0, last;
     float shown;
     float pending;
     cl_event ev;
 } progress;
 
-static void progress_update(progress *p, history *hs, clae_net *n, long epoch, long epochs,
-                            long s, long steps, long s0, int B)
+static void report(const clae_train_opts *o, const clae_train_event *e)
+{
+    if (o->report) o->report(e, o->report_user);
+}
+
+static void progress_update(progress *p, history *hs, clae_net *n, long epoch, long s,
+                            long steps, long s0, int B)
 {
     double t = now_s();
-    if (!p->on || (t - p->last < 0.25 && s + 1 < steps)) return;
+    if (!p->o->report || (t - p->last < 0.25 && s + 1 < steps)) return;
     p->last = t;
     if (n->d->is_ref) {
         p->shown = *(float *)n->loss.h;
@@ -353,15 +358,12 @@ static void progress_update(progress *p, history *hs, clae_net *n, long epoch, l
                                 sizeof(float), &p->pending, 0, NULL, &p->ev) != CL_SUCCESS)
             p->ev = NULL;
     }
-    double done = (double)(s + 1 - s0), ips = done * B / (t - p->t0);
-    double eta = (double)(steps - s - 1) * (t - p->t0) / done;
-    int width = 24, fill = (int)((double)width * (double)(s + 1) / (double)steps);
-    char bar[32];
-    for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
-    bar[width] = '\0';
-    fprintf(stdout, "\repoch %ld/%ld [%s] %ld/%ld  loss %.5f  %.0f img/s  ETA %.0f s   ", epoch + 1,
-            epochs, bar, s + 1, steps, p->shown, ips, eta);
-    fflush(stdout);
+    double done = (double)(s + 1 - s0);
+    clae_train_event e = {.kind = CLAE_TRAIN_STEP, .epoch = epoch, .epochs = p->o->epochs,
+                          .step = s + 1, .steps = steps, .loss = p->shown,
+                          .images_per_s = done * B / (t - p->t0),
+                          .eta_s = (double)(steps - s - 1) * (t - p->t0) / done};
+    report(p->o, &e);
 }
 
 static void progress_end(progress *p)
@@ -371,7 +373,6 @@ static void progress_end(progress *p)
         clReleaseEvent(p->ev);
         p->ev = NULL;
     }
-    if (p->on) fprintf(stdout, "\r%*s\r", 100, "");
 }
 
 /* One JSON object per epoch for OUT/history.jsonl (no newline); the
@@ -582,10 +583,10 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     net.t = o->adam_t;
     st = feeder_init(&f, &net, m, o->seed);
     if (st == CLAE_OK) st = history_init(&hs, d, hist_cap);
-    if (!o->quiet)
-        printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
-               "epoch\n",
-               m->name, d->name, ntrain, nval, B, steps);
+    clae_train_event start = {.kind = CLAE_TRAIN_START, .model = m->name, .device = d->name,
+                              .ntrain = ntrain, .nval = nval, .ntest = ntest, .batch = B,
+                              .steps = steps, .epochs = o->epochs};
+    if (st == CLAE_OK) report(o, &start);
 
     double best = o->best_val, val = NAN, tl = NAN;
     char hline[HISTORY_LINE_MAX] = ""; /* the last completed epoch's history line */
@@ -611,7 +612,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                                 ekey + (uint64_t)s0);
         long s = s0;
         int early = 0;
-        progress pg = {.on = !o->quiet && isatty(fileno(stdout)), .t0 = t0};
+        progress pg = {.o = o, .t0 = t0, .shown = NAN};
         for (; st == CLAE_OK && s < steps; s++) {
             int k = (int)(s % 2);
             size_t first = (size_t)s * B;
@@ -628,7 +629,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
             }
             if ((st = flush(d)) != CLAE_OK) break;
             run_steps++;
-            progress_update(&pg, &hs, &net, epoch, o->epochs, s, steps, s0, B);
+            progress_update(&pg, &hs, &net, epoch, s, steps, s0, B);
             if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
                 early = (stop && *stop) ? 2 : 1;
                 s++;
@@ -670,17 +671,14 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
         int is_best = nval > 0 && isfinite(val) && val < best; /* a NaN never wins */
         if (is_best) best = val;
-        if (!o->quiet) {
-            printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  val PSNR %.2f dB  acc %.1f%%  "
-                   "%.0f img/s  %.1f s (total %.1f s)\n",
-                   epoch, o->epochs, tl, val, is_best ? " *" : "",
-                   vm.images ? vm.psnr_sum / (double)vm.images : NAN,
-                   vm.pixels ? 100.0 * (double)vm.correct / (double)vm.pixels : NAN, ips, dt,
-                   now_s() - t_start);
-            fflush(stdout);
-        }
-        history_line(hline, epoch, tl, val, vm.images ? vm.psnr_sum / (double)vm.images : NAN,
-                     vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN, ips, dt, net.t);
+        double psnr = vm.images ? vm.psnr_sum / (double)vm.images : NAN;
+        double acc = vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN;
+        clae_train_event ev = {.kind = CLAE_TRAIN_EPOCH, .epoch = epoch, .epochs = o->epochs,
+                               .train_loss = tl, .val_loss = val, .val_psnr = psnr,
+                               .val_accuracy = acc, .is_best = is_best, .images_per_s = ips,
+                               .seconds = dt, .total_seconds = now_s() - t_start};
+        report(o, &ev);
+        history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t);
         /* best before last: a run killed between them resumes from the
          * previous last.safetensors and writes this epoch's best again. */
         if (is_best || nval == 0) {
@@ -708,7 +706,8 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     res->test_mse = NAN;
     if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
         st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, NULL);
-        if (st == CLAE_OK && !o->quiet) printf("test MSE %.6f (%zu images)\n", res->test_mse, ntest);
+        clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse, .ntest = ntest};
+        if (st == CLAE_OK) report(o, &ev);
     }
     if (!d->is_ref) clFinish(d->queue);
     history_free(&hs);

@@ -14,10 +14,6 @@ static const clae_layer_kind *const KINDS[] = {
 };
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 
-int clae_layer_kind_count(void) { return NKINDS; }
-
-const clae_layer_kind *clae_layer_kind_at(int i) { return i >= 0 && i < NKINDS ? KINDS[i] : NULL; }
-
 const clae_layer_kind *clae_layer_kind_find(const char *name)
 {
     for (int i = 0; i < NKINDS; i++)
