@@ -190,6 +190,32 @@ clae_status clae_buf_read(clae_device *d, clae_buf b, void *dst, size_t bytes);
 clae_status clae_buf_fill0(clae_device *d, clae_buf b, size_t bytes);
 /* Release an owned buffer (views before their parents); *b is zeroed. */
 void clae_buf_free(clae_buf *b);
+/* bytes from src at src_off to dst at dst_off, in order on d's queue. */
+clae_status clae_buf_copy(clae_device *d, clae_buf dst, size_t dst_off, clae_buf src,
+                          size_t src_off, size_t bytes);
+/* bytes at off into host memory dst: blocking, or started (*ev marks its
+ * end; NULL on the reference path, where it is done at once). */
+clae_status clae_buf_read_at(clae_device *d, clae_buf b, size_t off, void *dst, size_t bytes);
+clae_status clae_buf_read_async(clae_device *d, clae_buf b, size_t off, void *dst, size_t bytes,
+                                cl_event *ev);
+/* Host memory into b on queue q (a second queue: uploads overlap the
+ * compute), after the events in wait[0..nwait); *ev marks its end. The
+ * reference path copies at once (q, wait and ev unused; *ev = NULL). */
+clae_status clae_buf_write_async(clae_device *d, cl_command_queue q, clae_buf b, const void *src,
+                                 size_t bytes, cl_uint nwait, const cl_event *wait, cl_event *ev);
+
+/* Queue control that is a no-op on the reference path (where every call
+ * has finished when it returns). */
+clae_status clae_queue_create(clae_device *d, cl_command_queue *q); /* NULL on ref */
+void clae_queue_release(cl_command_queue q);
+clae_status clae_flush(clae_device *d, cl_command_queue q); /* q NULL: d's queue */
+clae_status clae_finish(clae_device *d);
+/* d's queue waits for ev (NULL: nothing) before what follows. */
+clae_status clae_wait_on(clae_device *d, cl_event ev);
+/* The host waits for ev (NULL: nothing) and releases it; *ev = NULL. */
+clae_status clae_event_wait(cl_event *ev);
+/* *ev (released first if set) marks the end of everything queued on d so far. */
+clae_status clae_marker(clae_device *d, cl_event *ev);
 
 /* Program-binary cache. The folder is $XDG_CACHE_HOME/clae, else
  * ~/.cache/clae ($HOME, else the passwd entry); 0 (and "") when there is

@@ -191,5 +191,8 @@ clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, s
 clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);
+clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
+                         int C, int H, int W);
 
 #endif

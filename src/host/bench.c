@@ -436,7 +436,7 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
     r->step_kernels = d->launches - k0;
     r->step_gemms = d->gemms - g0;
-    if (!d->is_ref) CL_CHECK(clFinish(d->queue));
+    CLAE_TRY(clae_finish(d));
 
     double nout = (double)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
     double blk = (double)m->block_floats;
@@ -469,10 +469,10 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
         return CLAE_ERR_ARG;
     }
     r->is_ref = d->is_ref;
-    snprintf(r->device, sizeof r->device, "%s", d->is_ref ? "reference (plain C)" : d->name);
-    snprintf(r->platform, sizeof r->platform, "%s", d->is_ref ? "none" : d->platform_name);
-    snprintf(r->driver, sizeof r->driver, "%s", d->is_ref ? "none" : d->driver);
-    snprintf(r->vendor, sizeof r->vendor, "%s", d->is_ref ? "none" : d->vendor);
+    snprintf(r->device, sizeof r->device, "%s", d->name);
+    snprintf(r->platform, sizeof r->platform, "%s", d->platform_name);
+    snprintf(r->driver, sizeof r->driver, "%s", d->driver);
+    snprintf(r->vendor, sizeof r->vendor, "%s", d->vendor);
     r->timer = d->is_ref ? "host clock_gettime(CLOCK_MONOTONIC) around each synchronous call"
                          : "OpenCL profiling: END of a marker before to END of a marker after";
     r->batch = o->batch;

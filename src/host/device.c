@@ -512,6 +512,18 @@ clae_status clae_kernel_variant(clae_device *d, const char *file, const char *op
 
 /* ---- open / close ------------------------------------------------------ */
 
+/* The plain-C reference path: no OpenCL objects; its names say so. */
+static clae_status open_ref(clae_device *d)
+{
+    d->is_ref = 1;
+    d->index = -1;
+    snprintf(d->name, sizeof d->name, "reference (plain C)");
+    snprintf(d->platform_name, sizeof d->platform_name, "none");
+    snprintf(d->vendor, sizeof d->vendor, "none");
+    snprintf(d->driver, sizeof d->driver, "none");
+    return CLAE_OK;
+}
+
 static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
 {
     cl_int err;
@@ -572,18 +584,12 @@ clae_status clae_device_open(clae_device *d, const char *spec)
         return CLAE_ERR_ARG;
     }
     if (!spec) spec = getenv("CLAE_DEVICE");
-    if (spec && strcmp(spec, "ref") == 0) {
-        d->is_ref = 1;
-        snprintf(d->name, sizeof d->name, "reference (plain C)");
-        return CLAE_OK;
-    }
+    if (spec && strcmp(spec, "ref") == 0) return open_ref(d);
     dev_entry e[MAX_DEVICES];
     int n = enumerate(e, MAX_DEVICES);
     if (n == 0) {
         fprintf(stderr, "clae: warning: no OpenCL platform found; using the reference path\n");
-        d->is_ref = 1;
-        snprintf(d->name, sizeof d->name, "reference (plain C)");
-        return CLAE_OK;
+        return open_ref(d);
     }
     int idx = default_index(e, n);
     if (spec && *spec) {
@@ -819,4 +825,109 @@ void clae_buf_free(clae_buf *b)
         else free(b->h);
     }
     memset(b, 0, sizeof *b);
+}
+
+clae_status clae_buf_copy(clae_device *d, clae_buf dst, size_t dst_off, clae_buf src,
+                          size_t src_off, size_t bytes)
+{
+    if (bytes == 0) return CLAE_OK;
+    if (!d->is_ref) {
+        CL_CHECK(clEnqueueCopyBuffer(d->queue, src.d, dst.d, src_off, dst_off, bytes, 0, NULL,
+                                     NULL));
+        return CLAE_OK;
+    }
+    memmove((unsigned char *)dst.h + dst_off, (const unsigned char *)src.h + src_off, bytes);
+    return CLAE_OK;
+}
+
+clae_status clae_buf_read_at(clae_device *d, clae_buf b, size_t off, void *dst, size_t bytes)
+{
+    if (bytes == 0) return CLAE_OK;
+    if (!d->is_ref) {
+        CL_CHECK(clEnqueueReadBuffer(d->queue, b.d, CL_TRUE, off, bytes, dst, 0, NULL, NULL));
+        return CLAE_OK;
+    }
+    const unsigned char *src = (const unsigned char *)b.h + off;
+    if (src != dst) memcpy(dst, src, bytes);
+    return CLAE_OK;
+}
+
+clae_status clae_buf_read_async(clae_device *d, clae_buf b, size_t off, void *dst, size_t bytes,
+                                cl_event *ev)
+{
+    *ev = NULL;
+    if (!d->is_ref) {
+        CL_CHECK(clEnqueueReadBuffer(d->queue, b.d, CL_FALSE, off, bytes, dst, 0, NULL, ev));
+        return CLAE_OK;
+    }
+    return clae_buf_read_at(d, b, off, dst, bytes);
+}
+
+clae_status clae_buf_write_async(clae_device *d, cl_command_queue q, clae_buf b, const void *src,
+                                 size_t bytes, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    *ev = NULL;
+    if (!d->is_ref) {
+        CL_CHECK(clEnqueueWriteBuffer(q, b.d, CL_FALSE, 0, bytes, src, nwait, nwait ? wait : NULL,
+                                      ev));
+        return CLAE_OK;
+    }
+    return clae_buf_write(d, b, src, bytes);
+}
+
+clae_status clae_queue_create(clae_device *d, cl_command_queue *q)
+{
+    *q = NULL;
+    if (d->is_ref) return CLAE_OK;
+    cl_int err;
+    *q = clCreateCommandQueue(d->ctx, d->device, 0, &err);
+    CL_CHECK_RET("clCreateCommandQueue", err);
+    return CLAE_OK;
+}
+
+void clae_queue_release(cl_command_queue q)
+{
+    if (!q) return;
+    clFinish(q);
+    clReleaseCommandQueue(q);
+}
+
+clae_status clae_flush(clae_device *d, cl_command_queue q)
+{
+    if (d->is_ref) return CLAE_OK;
+    CL_CHECK(clFlush(q ? q : d->queue));
+    return CLAE_OK;
+}
+
+clae_status clae_finish(clae_device *d)
+{
+    if (d->is_ref) return CLAE_OK;
+    CL_CHECK(clFinish(d->queue));
+    return CLAE_OK;
+}
+
+clae_status clae_wait_on(clae_device *d, cl_event ev)
+{
+    if (!ev) return CLAE_OK;
+    CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &ev, NULL));
+    return CLAE_OK;
+}
+
+clae_status clae_event_wait(cl_event *ev)
+{
+    if (!*ev) return CLAE_OK;
+    cl_int err = clWaitForEvents(1, ev);
+    clReleaseEvent(*ev);
+    *ev = NULL;
+    CL_CHECK(err);
+    return CLAE_OK;
+}
+
+clae_status clae_marker(clae_device *d, cl_event *ev)
+{
+    if (*ev) clReleaseEvent(*ev);
+    *ev = NULL;
+    if (d->is_ref) return CLAE_OK;
+    CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, ev));
+    return CLAE_OK;
 }

@@ -59,39 +59,43 @@ typedef struct feeder {
     clae_device *d;
     int B;
     uint8_t *stage[2];            /* host staging: B records each */
-    cl_mem rec[2];                /* device slots */
+    clae_buf rec[2];              /* the records on the device (the stage itself on ref) */
     cl_event write_ev[2], conv_ev[2];
-    cl_command_queue upq;         /* upload queue */
+    cl_command_queue upq;         /* upload queue (NULL on the reference path) */
     int blur;                     /* corrupt = blur (a device op) */
     int ksize;
     float kern[64];
-    cl_mem d_kern;
+    clae_buf kbuf;
     /* Other corruptions (noise, salt-and-pepper, masks) are drawn on the host:
      * the batch is converted there too and its corrupted input uploaded. */
     int host_corrupt;
     clae_corrupt cor;
     uint64_t seed;
     float *h_clean, *h_input[2];
-    cl_mem d_input[2];
+    clae_buf input[2];
 } feeder;
 
 static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, uint64_t seed)
 {
     memset(f, 0, sizeof *f);
     f->net = net;
-    f->d = net->d;
+    clae_device *d = f->d = net->d;
     f->B = net->N;
     f->seed = seed;
     CLAE_TRY(clae_corrupt_from_config(&m->train, &f->cor));
     f->blur = f->cor.kind == CLAE_CORRUPT_BLUR; /* on the device; the others on the host */
     f->ksize = f->cor.blur_size;
     f->host_corrupt = !f->blur && f->cor.kind != CLAE_CORRUPT_NONE;
+    size_t bytes = (size_t)f->B * CLAE_CIFAR_RECORD, cnt = (size_t)f->B * CLAE_CIFAR_PIXELS;
+    for (int k = 0; k < 2; k++) {
+        if (!(f->stage[k] = calloc(bytes, 1))) return CLAE_ERR_NOMEM;
+        CLAE_TRY(clae_buf_mirror(d, f->stage[k], bytes, &f->rec[k]));
+    }
     if (f->host_corrupt) {
-        size_t cnt = (size_t)f->B * CLAE_CIFAR_PIXELS;
         if (!(f->h_clean = malloc(cnt * sizeof(float)))) return CLAE_ERR_NOMEM;
         for (int k = 0; k < 2; k++) {
-            if (!(f->h_input[k] = malloc(cnt * sizeof(float)))) return CLAE_ERR_NOMEM;
-            if (!f->d->is_ref) CLAE_TRY(clae_buffer(f->d, cnt * sizeof(float), &f->d_input[k]));
+            if (!(f->h_input[k] = calloc(cnt, sizeof(float)))) return CLAE_ERR_NOMEM;
+            CLAE_TRY(clae_buf_mirror(d, f->h_input[k], cnt * sizeof(float), &f->input[k]));
         }
     }
     if (f->blur) {
@@ -100,36 +104,24 @@ static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, ui
             return CLAE_ERR_ARG;
         }
         clae_gaussian_kernel(f->kern, f->ksize, f->cor.blur_sigma);
+        CLAE_TRY(clae_buf_mirror(d, f->kern, sizeof(float) * (size_t)f->ksize, &f->kbuf));
     }
-    size_t bytes = (size_t)f->B * CLAE_CIFAR_RECORD;
-    for (int k = 0; k < 2; k++)
-        if (!(f->stage[k] = malloc(bytes))) return CLAE_ERR_NOMEM;
-    if (f->d->is_ref) return CLAE_OK;
-    cl_int err;
-    f->upq = clCreateCommandQueue(f->d->ctx, f->d->device, 0, &err);
-    CL_CHECK_RET("clCreateCommandQueue", err);
-    for (int k = 0; k < 2; k++) CLAE_TRY(clae_buffer(f->d, bytes, &f->rec[k]));
-    if (f->blur) {
-        CLAE_TRY(clae_buffer(f->d, sizeof(float) * (size_t)f->ksize, &f->d_kern));
-        CLAE_TRY(clae_write(f->d, f->d_kern, f->kern, sizeof(float) * (size_t)f->ksize));
-    }
-    return CLAE_OK;
+    return clae_queue_create(d, &f->upq);
 }
 
 static void feeder_free(feeder *f)
 {
-    if (f->upq) clFinish(f->upq);
+    clae_queue_release(f->upq);
     for (int k = 0; k < 2; k++) {
         if (f->write_ev[k]) clReleaseEvent(f->write_ev[k]);
         if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
-        if (f->rec[k]) clReleaseMemObject(f->rec[k]);
-        if (f->d_input[k]) clReleaseMemObject(f->d_input[k]);
+        clae_buf_free(&f->rec[k]);
+        clae_buf_free(&f->input[k]);
         free(f->stage[k]);
         free(f->h_input[k]);
     }
-    if (f->d_kern) clReleaseMemObject(f->d_kern);
+    clae_buf_free(&f->kbuf);
     free(f->h_clean);
-    if (f->upq) clReleaseCommandQueue(f->upq);
     memset(f, 0, sizeof *f);
 }
 
@@ -139,11 +131,7 @@ static void feeder_free(feeder *f)
 static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base,
                                   const uint32_t *idx, int nb, uint64_t key)
 {
-    if (f->write_ev[k]) { /* the host buffer is free once its last write is done */
-        CL_CHECK(clWaitForEvents(1, &f->write_ev[k]));
-        clReleaseEvent(f->write_ev[k]);
-        f->write_ev[k] = NULL;
-    }
+    CLAE_TRY(clae_event_wait(&f->write_ev[k])); /* the stage is free once its upload is done */
     for (int i = 0; i < nb; i++) {
         size_t r = base + (idx ? idx[i] : (size_t)i);
         memcpy(f->stage[k] + (size_t)i * CLAE_CIFAR_RECORD, clae_dataset_record(ds, r),
@@ -155,63 +143,41 @@ static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size
         cifar_to_float_ref(f->h_clean, f->stage[k], nb);
         CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, 3, 32, 32, &f->cor, &r));
     }
-    if (f->d->is_ref) return CLAE_OK;
+    /* after slot k's last conversion; the input upload follows the records on the same queue */
     cl_uint nwait = f->conv_ev[k] ? 1 : 0;
-    cl_event wev;
-    CL_CHECK(clEnqueueWriteBuffer(f->upq, f->rec[k], CL_FALSE, 0, (size_t)nb * CLAE_CIFAR_RECORD,
-                                  f->stage[k], nwait, nwait ? &f->conv_ev[k] : NULL, &wev));
-    if (f->host_corrupt) { /* the input upload follows the records on the same queue */
-        clReleaseEvent(wev);
-        CL_CHECK(clEnqueueWriteBuffer(f->upq, f->d_input[k], CL_FALSE, 0,
-                                      (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float),
-                                      f->h_input[k], nwait, nwait ? &f->conv_ev[k] : NULL, &wev));
+    CLAE_TRY(clae_buf_write_async(f->d, f->upq, f->rec[k], f->stage[k],
+                                  (size_t)nb * CLAE_CIFAR_RECORD, nwait, &f->conv_ev[k],
+                                  &f->write_ev[k]));
+    if (f->host_corrupt) {
+        if (f->write_ev[k]) clReleaseEvent(f->write_ev[k]);
+        CLAE_TRY(clae_buf_write_async(f->d, f->upq, f->input[k], f->h_input[k],
+                                      (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float), nwait,
+                                      &f->conv_ev[k], &f->write_ev[k]));
     }
-    f->write_ev[k] = wev;
-    CL_CHECK(clFlush(f->upq));
-    return CLAE_OK;
+    return clae_flush(f->d, f->upq);
 }
 
 /* Turn slot k into the net's target (clean) and input (corrupted). */
 static clae_status feeder_consume(feeder *f, int k, int nb)
 {
     clae_net *n = f->net;
-    size_t cnt = (size_t)nb * CLAE_CIFAR_PIXELS;
-    if (f->d->is_ref) {
-        cifar_to_float_ref(n->target.h, f->stage[k], nb);
-        if (f->host_corrupt)
-            memcpy(n->act[0].h, f->h_input[k], cnt * sizeof(float));
-        else if (f->blur)
-            blur_forward_ref(n->act[0].h, n->target.h, f->kern, f->ksize, nb, 3, 32, 32);
-        else
-            memcpy(n->act[0].h, n->target.h, cnt * sizeof(float));
-        return CLAE_OK;
-    }
     clae_device *d = f->d;
-    CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &f->write_ev[k], NULL));
-    CLAE_TRY(cifar_to_float_cl(d, n->target.d, f->rec[k], nb));
+    CLAE_TRY(clae_wait_on(d, f->write_ev[k]));
+    CLAE_TRY(cifar_to_float(d, n->target, f->rec[k], nb));
     if (f->blur)
-        CLAE_TRY(blur_forward_cl(d, n->act[0].d, n->target.d, f->d_kern, f->ksize, nb, 3, 32, 32));
+        CLAE_TRY(blur_forward(d, n->act[0], n->target, f->kbuf, f->ksize, nb, 3, 32, 32));
     else
-        CL_CHECK(clEnqueueCopyBuffer(d->queue, f->host_corrupt ? f->d_input[k] : n->target.d,
-                                     n->act[0].d, 0, 0, cnt * sizeof(float), 0, NULL, NULL));
+        CLAE_TRY(clae_buf_copy(d, n->act[0], 0, f->host_corrupt ? f->input[k] : n->target, 0,
+                               (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float)));
     /* slot k's device buffers are free for the next upload after this point */
-    if (f->conv_ev[k]) clReleaseEvent(f->conv_ev[k]);
-    f->conv_ev[k] = NULL;
-    CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, &f->conv_ev[k]));
-    return CLAE_OK;
-}
-
-static clae_status flush(clae_device *d)
-{
-    if (!d->is_ref) CL_CHECK(clFlush(d->queue));
-    return CLAE_OK;
+    return clae_marker(d, &f->conv_ev[k]);
 }
 
 /* ---- loss history (one scalar per batch, read once per pass) ----------- */
 
 typedef struct history {
     float *h;      /* host copy */
-    cl_mem m;      /* device copy */
+    clae_buf m;    /* on the device (h itself on the reference path) */
     long cap;
 } history;
 
@@ -220,36 +186,28 @@ static clae_status history_init(history *hs, clae_device *d, long cap)
     memset(hs, 0, sizeof *hs);
     hs->cap = cap > 0 ? cap : 1;
     if (!(hs->h = calloc((size_t)hs->cap, sizeof(float)))) return CLAE_ERR_NOMEM;
-    if (!d->is_ref) CLAE_TRY(clae_buffer(d, (size_t)hs->cap * sizeof(float), &hs->m));
-    return CLAE_OK;
+    return clae_buf_mirror(d, hs->h, (size_t)hs->cap * sizeof(float), &hs->m);
 }
 
 static void history_free(history *hs)
 {
+    clae_buf_free(&hs->m);
     free(hs->h);
-    if (hs->m) clReleaseMemObject(hs->m);
     memset(hs, 0, sizeof *hs);
 }
 
 static clae_status history_put(history *hs, clae_net *n, long i)
 {
-    if (n->d->is_ref) {
-        hs->h[i] = *(float *)n->loss.h;
-        return CLAE_OK;
-    }
-    CL_CHECK(clEnqueueCopyBuffer(n->d->queue, n->loss.d, hs->m, 0, (size_t)i * sizeof(float),
-                                 sizeof(float), 0, NULL, NULL));
-    return CLAE_OK;
+    return clae_buf_copy(n->d, hs->m, (size_t)i * sizeof(float), n->loss, 0, sizeof(float));
 }
 
 /* Sum of loss[i] * batch size over i in [from, to). */
 static clae_status history_sum(history *hs, clae_device *d, long from, long to, size_t total,
                                int B, double start, double *sum)
 {
-    if (!d->is_ref && to > from)
-        CL_CHECK(clEnqueueReadBuffer(d->queue, hs->m, CL_TRUE, (size_t)from * sizeof(float),
-                                     (size_t)(to - from) * sizeof(float), hs->h + from, 0, NULL,
-                                     NULL));
+    if (to > from)
+        CLAE_TRY(clae_buf_read_at(d, hs->m, (size_t)from * sizeof(float), hs->h + from,
+                                  (size_t)(to - from) * sizeof(float)));
     double s = start; /* continuing a partial epoch adds in the same order */
     for (long i = from; i < to; i++) {
         size_t first = (size_t)i * (size_t)B;
@@ -313,7 +271,7 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
             CLAE_TRY(feeder_prepare(f, 1 - k, ds, nxt, NULL,
                                     (int)(left < (size_t)B ? left : (size_t)B), key0 + nxt));
         }
-        CLAE_TRY(flush(f->d));
+        CLAE_TRY(clae_flush(f->d, NULL));
     }
     double sum;
     CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, 0.0, &sum));
@@ -346,18 +304,10 @@ static void progress_update(progress *p, history *hs, clae_net *n, long epoch, l
     double t = now_s();
     if (!p->o->report || (t - p->last < 0.25 && s + 1 < steps)) return;
     p->last = t;
-    if (n->d->is_ref) {
-        p->shown = *(float *)n->loss.h;
-    } else {
-        if (p->ev) {
-            if (clWaitForEvents(1, &p->ev) == CL_SUCCESS) p->shown = p->pending;
-            clReleaseEvent(p->ev);
-            p->ev = NULL;
-        }
-        if (clEnqueueReadBuffer(n->d->queue, hs->m, CL_FALSE, (size_t)s * sizeof(float),
-                                sizeof(float), &p->pending, 0, NULL, &p->ev) != CL_SUCCESS)
-            p->ev = NULL;
-    }
+    if (p->ev && clae_event_wait(&p->ev) == CLAE_OK) p->shown = p->pending;
+    if (clae_buf_read_async(n->d, hs->m, (size_t)s * sizeof(float), &p->pending, sizeof(float),
+                            &p->ev) == CLAE_OK && !p->ev)
+        p->shown = p->pending; /* read at once (the reference path) */
     double done = (double)(s + 1 - s0);
     clae_train_event e = {.kind = CLAE_TRAIN_STEP, .epoch = epoch, .epochs = p->o->epochs,
                           .step = s + 1, .steps = steps, .loss = p->shown,
@@ -366,14 +316,7 @@ static void progress_update(progress *p, history *hs, clae_net *n, long epoch, l
     report(p->o, &e);
 }
 
-static void progress_end(progress *p)
-{
-    if (p->ev) {
-        clWaitForEvents(1, &p->ev);
-        clReleaseEvent(p->ev);
-        p->ev = NULL;
-    }
-}
+static void progress_end(progress *p) { (void)clae_event_wait(&p->ev); }
 
 /* One JSON object per epoch for OUT/history.jsonl (no newline); the
  * epoch's checkpoints carry it too, so a resume can put it back. */
@@ -627,7 +570,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                                          ekey + (uint64_t)(s + 1))) != CLAE_OK)
                     break;
             }
-            if ((st = flush(d)) != CLAE_OK) break;
+            if ((st = clae_flush(d, NULL)) != CLAE_OK) break;
             run_steps++;
             progress_update(&pg, &hs, &net, epoch, s, steps, s0, B);
             if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
@@ -709,7 +652,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse, .ntest = ntest};
         if (st == CLAE_OK) report(o, &ev);
     }
-    if (!d->is_ref) clFinish(d->queue);
+    (void)clae_finish(d);
     history_free(&hs);
     feeder_free(&f);
     clae_net_free(&net);

@@ -38,3 +38,11 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
     CL_ARG(kc, 6, cl_int, (cl_int)W);
     return clae_launch1d(d, kc, total);
 }
+
+clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
+                         int C, int H, int W)
+{
+    if (!d->is_ref) return blur_forward_cl(d, out.d, in.d, k.d, ksize, N, C, H, W);
+    blur_forward_ref(out.h, in.h, k.h, ksize, N, C, H, W);
+    return CLAE_OK;
+}

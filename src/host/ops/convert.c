@@ -17,3 +17,10 @@ clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
     CL_ARG(k, 2, cl_int, (cl_int)N);
     return clae_launch1d(d, k, (size_t)N * 3072);
 }
+
+clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N)
+{
+    if (!d->is_ref) return cifar_to_float_cl(d, out.d, records.d, N);
+    cifar_to_float_ref(out.h, records.h, N);
+    return CLAE_OK;
+}
