@@ -24,3 +24,21 @@ expect_fail "layer name used twice" "layer name 'pool1' is already layer 1's (li
 sed 's/^\[maxpool\]$/[maxpool]\nname = 1pool/' configs/denoiser.cfg >"$tmp/badname.cfg"
 expect_fail "layer name starting with a digit" "bad value '1pool'.*(key 'name')" \
   "$clae" summary "$tmp/badname.cfg"
+# [max_unpooling] refers to a [maxpool] by name; what that pool must be.
+u=configs/unpool-denoiser.cfg
+expect_ok "max_unpooling model" "layers.6 (max_unpooling) *(None, 32, 32, 8) .*from pool1 (2x2)" \
+  "$clae" summary "$u"
+sed 's/^pool = pool2$/pool = nope/' "$u" >"$tmp/u-none.cfg"
+expect_fail "max_unpooling of an unknown name" ":40: no earlier layer is named 'nope' (key 'pool')" \
+  "$clae" summary "$tmp/u-none.cfg"
+sed -e '0,/^\[conv2d\]$/s//[conv2d]\nname = c1/' -e 's/^pool = pool2$/pool = c1/' "$u" >"$tmp/u-conv.cfg"
+expect_fail "max_unpooling of a conv2d" "pool 'c1' is a conv2d, not a maxpool (key 'pool')" \
+  "$clae" summary "$tmp/u-conv.cfg"
+sed 's/^name = pool2$/name = pool2\nstride = 1\npadding = same/' "$u" >"$tmp/u-overlap.cfg"
+expect_fail "max_unpooling of overlapping windows" "pool 'pool2' has overlapping windows (2x2, stride 1,1)" \
+  "$clae" summary "$tmp/u-overlap.cfg"
+sed 's/^pool = pool1$/pool = pool2/' "$u" >"$tmp/u-shape.cfg"
+expect_fail "max_unpooling of the wrong pool" "its input is 16x16x8 but pool 'pool2' gives 8x8x16" \
+  "$clae" summary "$tmp/u-shape.cfg"
+expect_ok "max_unpooling model trains on ref" "epoch 1/1 " \
+  "$clae" train "$u" --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/unpool-run"

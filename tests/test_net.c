@@ -1,6 +1,7 @@
-/* Whole-model check: the denoiser from configs/denoiser.cfg, one forward +
- * backward + Adam step on a fixed random batch, on the OpenCL device and on
- * the reference path; loss, every parameter gradient and the updated weights
+/* Whole-model check: the denoiser from configs/denoiser.cfg (and the
+ * max-unpooling one, configs/unpool-denoiser.cfg), one forward + backward +
+ * Adam step on a fixed random batch, on the OpenCL device and on the
+ * reference path; loss, every parameter gradient and the updated weights
  * must agree. */
 #include <math.h>
 #include <stdlib.h>
@@ -11,9 +12,12 @@
 
 enum { NB = 2 }; /* batch > 1, small enough for oclgrind */
 
+static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-denoiser.cfg"};
+static const char *g_config = "configs/denoiser.cfg";
+
 static void load_init(clae_model *m)
 {
-    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", m), CLAE_OK);
+    ck_assert_int_eq(clae_model_load(g_config, m), CLAE_OK);
     clae_rng rng;
     clae_rng_seed(&rng, 1234);
     ck_assert_int_eq(clae_model_init(m, &rng), CLAE_OK);
@@ -37,6 +41,8 @@ static void fill_batch(float *in, float *target, size_t cnt)
 
 START_TEST(test_net_step_cl_vs_ref)
 {
+    g_config = CONFIGS[_i];
+    printf("  %s\n", g_config);
     clae_device ref;
     ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
     clae_device *dev = tu_device();
@@ -108,6 +114,7 @@ END_TEST
 /* Training a few steps on one batch lowers the loss (both paths). */
 START_TEST(test_net_loss_falls)
 {
+    g_config = CONFIGS[_i];
     clae_device ref;
     ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
     clae_device *devs[2] = {&ref, tu_device()};
@@ -144,10 +151,10 @@ static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
     TCase *sim = tu_tcase("denoiser step", 300, 1); /* one whole step under oclgrind */
-    tcase_add_test(sim, test_net_step_cl_vs_ref);
+    tcase_add_loop_test(sim, test_net_step_cl_vs_ref, 0, 2);
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("denoiser steps", 300, 0);
-    tcase_add_test(tc, test_net_loss_falls);
+    tcase_add_loop_test(tc, test_net_loss_falls, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,4 +32,8 @@
 #define TOL_HAND_ABS 1e-5
 #define TOL_HAND_REL 1e-6
 
+/* Ops that only move values (max-unpooling): bit-identical on every device. */
+#define TOL_EXACT_ABS 0.0
+#define TOL_EXACT_REL 0.0
+
 #endif

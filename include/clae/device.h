@@ -62,6 +62,7 @@ typedef struct clae_device {
     cl_ulong max_alloc;      /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     cl_uint compute_units;   /* CL_DEVICE_MAX_COMPUTE_UNITS */
     cl_ulong const_max;      /* CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE */
+    cl_device_type type;     /* CL_DEVICE_TYPE (0 on the reference path) */
     int nprograms;
     cl_program programs[CLAE_MAX_PROGRAMS];
     int nkernels;
@@ -152,6 +153,9 @@ clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out);
  * kernel on it (CL_KERNEL_WORK_GROUP_SIZE) accept as a work-group size;
  * reductions over local memory use it (their tree sums need a power of two). */
 clae_status clae_group_size(clae_device *d, cl_kernel k, size_t cap, size_t *out);
+/* The most work-items a work-group of kernel k may have on d (the kernel's
+ * CL_KERNEL_WORK_GROUP_SIZE, at most the device's). */
+clae_status clae_kernel_max_wg(clae_device *d, cl_kernel k, size_t *out);
 /* Launch a 1-D kernel over n work-items (global size rounded up to the
  * work-group size; kernels guard with if (i >= n) return). */
 clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n);

@@ -63,6 +63,7 @@ typedef struct clae_layer_run {
     const clae_conv_shape *g;
     clae_buf in, out, din, dout, aux;
     clae_buf w, b, dw, db;
+    clae_buf src_aux; /* the auxiliary buffer of the layer it refers to (a pool's indices) */
 } clae_layer_run;
 
 /* Arithmetic and memory traffic at the geometry g (for `clae bench`:
@@ -85,6 +86,10 @@ typedef struct clae_layer_kind {
     /* Geometry at batch N from l's settings and input (l->in_*): output
      * size in g->P, g->Q, g->K. CLAE_ERR_SHAPE when it does not fit. */
     clae_status (*shape)(const struct clae_layer *l, int N, clae_conv_shape *g);
+    /* Checks beyond the keys' own ranges, before the shape (e.g. what a
+     * referred layer must be); NULL: none. On failure: the key to blame,
+     * with a message in msg. */
+    const char *(*check)(const struct clae_layer *l, char *msg, size_t len);
     /* Parameter tensors: names ("weight", "bias"), PyTorch-layout dims, and
      * how clae_model_init fills them. */
     int nparams;

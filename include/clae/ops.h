@@ -98,6 +98,17 @@ void avgpool_forward_ref(float *out, const float *in, const clae_conv_shape *g);
 /* dout (N,C,P,Q) -> din (N,C,H,W) = */
 void avgpool_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
 
+/* Max-unpooling with a max pool's saved indices: in, idx (N,C,H,W) are the
+ * pool's output shape and its argmax (row*Q+col within an output plane of
+ * P x Q, the pool's input; -1: none) -> out (N,C,P,Q) = 0 but
+ * out[n,c,idx] = in[n,c,h,w]. The pool's windows must not overlap (no two
+ * indices of a plane equal). */
+void max_unpool_forward_ref(float *out, const float *in, const int32_t *idx,
+                            const clae_conv_shape *g);
+/* dout (N,C,P,Q) -> din (N,C,H,W) = dout[n,c,idx] (0 where idx is -1) */
+void max_unpool_backward_ref(float *din, const float *dout, const int32_t *idx,
+                             const clae_conv_shape *g);
+
 /* x (n): out = f(in); in == out allowed */
 void act_forward_ref(float *out, const float *in, size_t n, clae_act a);
 /* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
@@ -149,6 +160,10 @@ clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem 
 clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g);
 clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
                                 const clae_conv_shape *g);
+clae_status max_unpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem idx,
+                                  const clae_conv_shape *g);
+clae_status max_unpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
+                                   const clae_conv_shape *g);
 clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a);
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
                             clae_act a);
@@ -184,6 +199,10 @@ clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_b
 clae_status avgpool_forward(clae_device *d, clae_buf out, clae_buf in, const clae_conv_shape *g);
 clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout,
                              const clae_conv_shape *g);
+clae_status max_unpool_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf idx,
+                               const clae_conv_shape *g);
+clae_status max_unpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
+                                const clae_conv_shape *g);
 clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a);
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
                          clae_act a);

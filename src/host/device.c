@@ -543,6 +543,7 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     d->align_bytes = align_bits / 8 ? align_bits / 8 : 128;
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE, sizeof d->const_max,
                              &d->const_max, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_TYPE, sizeof d->type, &d->type, NULL));
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof d->global_mem,
                              &d->global_mem, NULL));
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof d->max_alloc,
@@ -929,5 +930,14 @@ clae_status clae_marker(clae_device *d, cl_event *ev)
     *ev = NULL;
     if (d->is_ref) return CLAE_OK;
     CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, ev));
+    return CLAE_OK;
+}
+
+clae_status clae_kernel_max_wg(clae_device *d, cl_kernel k, size_t *out)
+{
+    size_t kwg = 0;
+    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
+                                      NULL));
+    *out = kwg < d->max_wg ? kwg : d->max_wg;
     return CLAE_OK;
 }

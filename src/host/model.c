@@ -213,6 +213,7 @@ static void section_start(pctx *c, const char *str)
     l->kind = lk;
     l->line = c->lineno;
     l->weight = l->bias = -1;
+    l->src = -1;
     sec_src *s = &c->lsrc[m->nlayers];
     memset(s, 0, sizeof *s);
     s->kind = SEC_LAYER;
@@ -482,6 +483,13 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
         return;
     }
     const clae_key_spec *k = &lk->keys[ki];
+    if (k->type == CLAE_KEY_LAYER) { /* every earlier layer is read by now */
+        int *f = (int *)((char *)l + k->field);
+        for (int i = 0; i + 1 < m->nlayers; i++)
+            if (m->layers[i].name[0] && strcmp(m->layers[i].name, value) == 0) *f = i;
+        if (*f < 0) fail(c, line, key, "no earlier layer is named '%s'", value);
+        return;
+    }
     if (!layer_value(l, k, value)) {
         char al[160];
         clae_key_allowed(k, al, sizeof al);
@@ -709,6 +717,16 @@ static void finish(pctx *c)
         const sec_src *s = &c->lsrc[i];
         const char *tn = l->kind->name;
         if (!layer_defaults(c, l, s)) return;
+        l->in_h = H, l->in_w = W, l->in_c = C;
+        l->src_layer = l->src >= 0 ? &m->layers[l->src] : NULL;
+        if (l->kind->check) {
+            char msg[200];
+            const char *k = l->kind->check(l, msg, sizeof msg);
+            if (k) {
+                fail(c, key_line(s, k), k, "layer %d (%s): %s", i, tn, msg);
+                return;
+            }
+        }
         l->in_h = H, l->in_w = W, l->in_c = C;
         /* an upsampling layer's output is about its input times its stride:
          * bounded before the shape is computed in int */

@@ -148,7 +148,9 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
     return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[i],
                             .out = n->act[i + 1], .din = n->grad[i], .dout = n->grad[i + 1],
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
-                            .db = n->gb[i]};
+                            .db = n->gb[i],
+                            .src_aux = n->m->layers[i].src >= 0 ? n->aux[n->m->layers[i].src]
+                                                                : (clae_buf){0}};
 }
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }

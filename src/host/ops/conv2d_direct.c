@@ -88,10 +88,8 @@ static int dw_block(const dc_geom *e)
  *    than the device allows, an image over 8,000 pixels wide on any GPU. */
 static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global)
 {
-    size_t kwg = 0;
-    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
-                                      NULL));
-    if (kwg > d->max_wg) kwg = d->max_wg;
+    size_t kwg;
+    CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
     size_t local[3] = {global[0], global[1], 1};
     if (local[0] * local[1] > kwg) local[1] = 1;
     return clae_launch(d, k, 3, global, local[0] <= kwg ? local : NULL);
@@ -195,11 +193,10 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CL_ARG(k, 5, cl_int, db_mode);
     CL_ARG(k, 6, cl_int, (cl_int)row);
     size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
-    size_t kwg = 0;
-    CL_CHECK(clGetKernelWorkGroupInfo(k, d->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg,
-                                      NULL));
+    size_t kwg;
+    CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
     size_t global[2] = {wg, (size_t)nslices}, local[2] = {wg, 1};
-    CLAE_TRY(clae_launch(d, k, 2, global, wg <= kwg && wg <= d->max_wg ? local : NULL));
+    CLAE_TRY(clae_launch(d, k, 2, global, wg <= kwg ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
     CL_ARG(ksum, 1, cl_mem, db);
     CL_ARG(ksum, 2, cl_mem, part);
@@ -230,11 +227,7 @@ int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int tra
     if (d->conv_path == CLAE_CONV_GEMM) return 0;
     if (d->conv_path == CLAE_CONV_DIRECT) return 1;
     if (g->R > 7 || g->S > 7) return 0;
-    cl_device_type type = 0;
-    if (!d->is_ref &&
-        clGetDeviceInfo(d->device, CL_DEVICE_TYPE, sizeof type, &type, NULL) != CL_SUCCESS)
-        type = 0;
-    if (type & CL_DEVICE_TYPE_CPU) return 1;
+    if (d->type & CL_DEVICE_TYPE_CPU) return 1;
     return g->C <= 32 && g->K <= 32;
 }
 
