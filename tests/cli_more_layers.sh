@@ -24,9 +24,9 @@ expect_fail "layer name used twice" "layer name 'pool1' is already layer 1's (li
 sed 's/^\[maxpool\]$/[maxpool]\nname = 1pool/' configs/denoiser.cfg >"$tmp/badname.cfg"
 expect_fail "layer name starting with a digit" "bad value '1pool'.*(key 'name')" \
   "$clae" summary "$tmp/badname.cfg"
-# [max_unpooling] refers to a [maxpool] by name; what that pool must be.
-u=configs/unpool-denoiser.cfg
-expect_ok "max_unpooling model" "layers.6 (max_unpooling) *(None, 32, 32, 8) .*from pool1 (2x2)" \
+# [max_unpooling2d] refers to a [maxpool] by name; what that pool must be.
+u=configs/unpool-ae.cfg
+expect_ok "max_unpooling model" "layers.6 (max_unpooling2d) *(None, 32, 32, 8) .*from pool1 (2x2)" \
   "$clae" summary "$u"
 sed 's/^pool = pool2$/pool = nope/' "$u" >"$tmp/u-none.cfg"
 expect_fail "max_unpooling of an unknown name" ":40: no earlier layer is named 'nope' (key 'pool')" \

@@ -1,5 +1,5 @@
 /* Whole-model check: the denoiser from configs/denoiser.cfg (and the
- * max-unpooling one, configs/unpool-denoiser.cfg), one forward + backward +
+ * max-unpooling one, configs/unpool-ae.cfg), one forward + backward +
  * Adam step on a fixed random batch, on the OpenCL device and on the
  * reference path; loss, every parameter gradient and the updated weights
  * must agree. */
@@ -12,7 +12,7 @@
 
 enum { NB = 2 }; /* batch > 1, small enough for oclgrind */
 
-static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-denoiser.cfg"};
+static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-ae.cfg"};
 static const char *g_config = "configs/denoiser.cfg";
 
 static void load_init(clae_model *m)

@@ -11,7 +11,7 @@ static const clae_layer_kind *const KINDS[] = {
     &clae_layer_conv2d_transpose,
     &clae_layer_maxpool,
     &clae_layer_avgpool,
-    &clae_layer_max_unpooling,
+    &clae_layer_max_unpooling2d,
 };
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 

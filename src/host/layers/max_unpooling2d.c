@@ -1,4 +1,4 @@
-/* [max_unpooling]: the inverse of a named [maxpool] (PyTorch MaxUnpool2d):
+/* [max_unpooling2d]: the inverse of a named [maxpool] (PyTorch MaxUnpool2d):
  * each value goes back to where the pool found it, zeros elsewhere; the
  * output has the pool's input size. Uses the pool's saved indices, so the
  * pool must run before it in the same network and its windows must not
@@ -68,8 +68,8 @@ static void describe(const clae_layer *l, char *buf, size_t len)
     snprintf(buf, len, "from %s (%dx%d)", l->src_layer->name, l->src_layer->R, l->src_layer->S);
 }
 
-const clae_layer_kind clae_layer_max_unpooling = {
-    .name = "max_unpooling",
+const clae_layer_kind clae_layer_max_unpooling2d = {
+    .name = "max_unpooling2d",
     .summary = "max-unpooling (PyTorch MaxUnpool2d) with a named maxpool's saved indices",
     .keys = KEYS,
     .nkeys = 1,
