@@ -42,3 +42,16 @@ expect_fail "max_unpooling of the wrong pool" "its input is 16x16x8 but pool 'po
   "$clae" summary "$tmp/u-shape.cfg"
 expect_ok "max_unpooling model trains on ref" "epoch 1/1 " \
   "$clae" train "$u" --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/unpool-run"
+# Fixed upsampling: nearest / bilinear (Keras UpSampling2D) and bed of nails.
+expect_ok "upsampling2d model" "Total params: 4,963" "$clae" summary configs/conv-ae-upsampling.cfg
+expect_ok "bilinear and bed of nails" "layers.4 (bed_of_nails) .*x2,2" \
+  "$clae" summary tests/models/upsample.cfg
+sed 's/^interpolation = bilinear$/interpolation = bicubic/' tests/models/upsample.cfg >"$tmp/bicubic.cfg"
+expect_fail "upsampling2d bicubic" "bad value 'bicubic': expected nearest or bilinear (key 'interpolation')" \
+  "$clae" summary "$tmp/bicubic.cfg"
+sed 's/^\[bed_of_nails\]$/[bed_of_nails]\ninterpolation = bilinear/' tests/models/upsample.cfg >"$tmp/nails.cfg"
+expect_fail "bed_of_nails takes no interpolation" "unknown key in \[bed_of_nails\] (key 'interpolation')" \
+  "$clae" summary "$tmp/nails.cfg"
+sed '/^\[upsampling2d\]$/,/^$/s/^size = 2$/size = 40000/' tests/models/upsample.cfg >"$tmp/huge-up.cfg"
+expect_fail "upsampling2d too large" "output would be larger than 65536x65536 (key 'size')" \
+  "$clae" summary "$tmp/huge-up.cfg"

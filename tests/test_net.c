@@ -1,5 +1,5 @@
 /* Whole-model check: the denoiser from configs/denoiser.cfg (and the
- * max-unpooling one, configs/unpool-ae.cfg), one forward + backward +
+ * max-unpooling, nearest, bilinear and bed-of-nails upsampling ones), one forward + backward +
  * Adam step on a fixed random batch, on the OpenCL device and on the
  * reference path; loss, every parameter gradient and the updated weights
  * must agree. */
@@ -12,7 +12,8 @@
 
 enum { NB = 2 }; /* batch > 1, small enough for oclgrind */
 
-static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-ae.cfg"};
+static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-ae.cfg",
+                                "configs/conv-ae-upsampling.cfg", "tests/models/upsample.cfg"};
 static const char *g_config = "configs/denoiser.cfg";
 
 static void load_init(clae_model *m)
@@ -126,13 +127,8 @@ START_TEST(test_net_loss_falls)
         fill_smooth(target, cnt);
         clae_net n;
         ck_assert_int_eq(clae_net_create(&n, &m, devs[k], NB), CLAE_OK);
-        if (devs[k]->is_ref) {
-            memcpy(n.act[0].h, target, cnt * sizeof(float));
-            memcpy(n.target.h, target, cnt * sizeof(float));
-        } else {
-            ck_assert_int_eq(clae_write(devs[k], n.act[0].d, target, cnt * 4), CLAE_OK);
-            ck_assert_int_eq(clae_write(devs[k], n.target.d, target, cnt * 4), CLAE_OK);
-        }
+        ck_assert_int_eq(clae_buf_write(devs[k], n.act[0], target, cnt * 4), CLAE_OK);
+        ck_assert_int_eq(clae_buf_write(devs[k], n.target, target, cnt * 4), CLAE_OK);
         float first = 0, last = 0;
         for (int s = 0; s < 30; s++) {
             ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
@@ -151,10 +147,10 @@ static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
     TCase *sim = tu_tcase("denoiser step", 300, 1); /* one whole step under oclgrind */
-    tcase_add_loop_test(sim, test_net_step_cl_vs_ref, 0, 2);
+    tcase_add_loop_test(sim, test_net_step_cl_vs_ref, 0, 4);
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("denoiser steps", 300, 0);
-    tcase_add_loop_test(tc, test_net_loss_falls, 0, 2);
+    tcase_add_loop_test(tc, test_net_loss_falls, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -90,6 +90,7 @@ typedef struct clae_layer {
     const struct clae_layer_kind *kind; /* its entry in the layer table (clae/layer.h) */
     char name[32];        /* name = ... (optional; "" if none) */
     int src;              /* a layer it refers to by name (max_unpooling's pool), -1 if none */
+    int mode;             /* a kind's own choice (upsampling2d's interpolation) */
     const struct clae_layer *src_layer; /* the same, once the config is read */
     int line;             /* config line of the section header */
     int filters;          /* conv: output channels; pools: 0 */

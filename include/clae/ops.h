@@ -109,6 +109,20 @@ void max_unpool_forward_ref(float *out, const float *in, const int32_t *idx,
 void max_unpool_backward_ref(float *din, const float *dout, const int32_t *idx,
                              const clae_conv_shape *g);
 
+/* Upsampling by integer factors sh, sw: in (N,C,H,W) -> out (N,C,P,Q),
+ * P = H*sh, Q = W*sw. nearest: out[p,q] = in[p/sh, q/sw]; bilinear: as
+ * tf.image.resize (Keras UpSampling2D): half-pixel centres, x = (o + 0.5) *
+ * H/P - 0.5, inputs floor(x) and ceil(x) clamped to the image, weight
+ * x - floor(x); bed of nails: in at (p, q) multiples of (sh, sw), 0
+ * elsewhere. Backward: din (N,C,H,W) = the adjoint applied to dout. */
+typedef enum clae_upsample { CLAE_UP_NEAREST = 0, CLAE_UP_BILINEAR, CLAE_UP_NAILS } clae_upsample;
+void upsample_nearest_forward_ref(float *out, const float *in, const clae_conv_shape *g);
+void upsample_nearest_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
+void upsample_bilinear_forward_ref(float *out, const float *in, const clae_conv_shape *g);
+void upsample_bilinear_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
+void bed_of_nails_forward_ref(float *out, const float *in, const clae_conv_shape *g);
+void bed_of_nails_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
+
 /* x (n): out = f(in); in == out allowed */
 void act_forward_ref(float *out, const float *in, size_t n, clae_act a);
 /* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
@@ -164,6 +178,10 @@ clae_status max_unpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem 
                                   const clae_conv_shape *g);
 clae_status max_unpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
                                    const clae_conv_shape *g);
+clae_status upsample_forward_cl(clae_device *d, clae_upsample mode, cl_mem out, cl_mem in,
+                                const clae_conv_shape *g);
+clae_status upsample_backward_cl(clae_device *d, clae_upsample mode, cl_mem din, cl_mem dout,
+                                 const clae_conv_shape *g);
 clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a);
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
                             clae_act a);
@@ -203,6 +221,10 @@ clae_status max_unpool_forward(clae_device *d, clae_buf out, clae_buf in, clae_b
                                const clae_conv_shape *g);
 clae_status max_unpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
                                 const clae_conv_shape *g);
+clae_status upsample_forward(clae_device *d, clae_upsample mode, clae_buf out, clae_buf in,
+                             const clae_conv_shape *g);
+clae_status upsample_backward(clae_device *d, clae_upsample mode, clae_buf din, clae_buf dout,
+                              const clae_conv_shape *g);
 clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a);
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
                          clae_act a);

@@ -727,12 +727,12 @@ static void finish(pctx *c)
                 return;
             }
         }
-        l->in_h = H, l->in_w = W, l->in_c = C;
-        /* an upsampling layer's output is about its input times its stride:
-         * bounded before the shape is computed in int */
+        /* an upsampling layer's output is about its input times its stride
+         * (or factor): bounded before the shape is computed in int */
         if (!l->kind->downsamples &&
             ((long)H * l->sh + l->R > MAX_DIM || (long)W * l->sw + l->S > MAX_DIM)) {
-            fail(c, key_line(s, "stride"), "stride",
+            const char *k = key_index(s, "stride") >= 0 ? "stride" : "size";
+            fail(c, key_line(s, k), k,
                  "layer %d (%s): output would be larger than %dx%d", i, tn, MAX_DIM, MAX_DIM);
             return;
         }

@@ -11,6 +11,8 @@ static const clae_layer_kind *const KINDS[] = {
     &clae_layer_conv2d_transpose,
     &clae_layer_maxpool,
     &clae_layer_avgpool,
+    &clae_layer_upsampling2d,
+    &clae_layer_bed_of_nails,
     &clae_layer_max_unpooling2d,
 };
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
