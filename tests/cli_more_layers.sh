@@ -55,3 +55,6 @@ expect_fail "bed_of_nails takes no interpolation" "unknown key in \[bed_of_nails
 sed '/^\[upsampling2d\]$/,/^$/s/^size = 2$/size = 40000/' tests/models/upsample.cfg >"$tmp/huge-up.cfg"
 expect_fail "upsampling2d too large" "output would be larger than 65536x65536 (key 'size')" \
   "$clae" summary "$tmp/huge-up.cfg"
+sed 's/^alpha = 0.2$/alpha = 1.5/' tests/models/upsample.cfg >"$tmp/alpha.cfg"
+expect_fail "leaky_relu alpha out of range" "bad value '1.5': expected a number from 0 to 1 (key 'alpha')" \
+  "$clae" summary "$tmp/alpha.cfg"

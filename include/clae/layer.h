@@ -21,6 +21,7 @@ struct clae_layer;
 
 typedef enum clae_key_type {
     CLAE_KEY_INT,    /* one integer in [min, max] */
+    CLAE_KEY_FLOAT,  /* one number in [fmin, fmax], stored as a float */
     CLAE_KEY_PAIR,   /* one or two integers in [min, max]: "3" is "3,3" (rows, columns) */
     CLAE_KEY_CHOICE, /* one of choices[]; stored as its index */
     CLAE_KEY_LAYER,  /* the name of an earlier layer; stored as its index */
@@ -33,8 +34,9 @@ typedef struct clae_key_spec {
     const char *def;            /* default, as config text; NULL: required, or see def_from */
     const char *def_from;       /* default: the value of this other key (pool stride = size) */
     long min, max;              /* INT, PAIR */
+    double fmin, fmax;          /* FLOAT */
     const char *const *choices; /* CHOICE: NULL-terminated */
-    size_t field;               /* offsetof(clae_layer, ...): int (PAIR: two ints) */
+    size_t field;               /* offsetof(clae_layer, ...): int (PAIR: two; FLOAT: a float) */
     const char *help;
     const char *allowed;        /* CUSTOM: what it takes, as an error names it */
 } clae_key_spec;

@@ -98,6 +98,7 @@ typedef struct clae_layer {
     int sh, sw;           /* strides */
     clae_padding pad;
     clae_act act;         /* pools: CLAE_ACT_NONE */
+    float alpha;          /* leaky_relu's slope */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
     int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
     int weight, bias;     /* indices into m->tensors, -1 for pools */

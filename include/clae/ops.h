@@ -28,7 +28,8 @@ typedef enum clae_act {
     CLAE_ACT_NONE = 0,
     CLAE_ACT_RELU,
     CLAE_ACT_SIGMOID,
-    CLAE_ACT_TANH
+    CLAE_ACT_TANH,
+    CLAE_ACT_LEAKY_RELU /* x > 0 ? x : alpha x (Keras LeakyReLU), 0 <= alpha <= 1 */
 } clae_act;
 
 /* Geometry shared by conv2d, conv2d_transpose and pooling.
@@ -123,10 +124,11 @@ void upsample_bilinear_backward_ref(float *din, const float *dout, const clae_co
 void bed_of_nails_forward_ref(float *out, const float *in, const clae_conv_shape *g);
 void bed_of_nails_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
 
-/* x (n): out = f(in); in == out allowed */
-void act_forward_ref(float *out, const float *in, size_t n, clae_act a);
+/* x (n): out = f(in); in == out allowed; alpha: leaky_relu's slope (others ignore it) */
+void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float alpha);
 /* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
-void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a);
+void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a,
+                      float alpha);
 
 /* x (N,C,HW) += b (C), in place */
 void bias_forward_ref(float *x, const float *b, int N, int C, int HW);
@@ -182,9 +184,10 @@ clae_status upsample_forward_cl(clae_device *d, clae_upsample mode, cl_mem out, 
                                 const clae_conv_shape *g);
 clae_status upsample_backward_cl(clae_device *d, clae_upsample mode, cl_mem din, cl_mem dout,
                                  const clae_conv_shape *g);
-clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a);
+clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a,
+                           float alpha);
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
-                            clae_act a);
+                            clae_act a, float alpha);
 clae_status bias_forward_cl(clae_device *d, cl_mem x, cl_mem b, int N, int C, int HW);
 clae_status bias_backward_cl(clae_device *d, cl_mem db, cl_mem dout, int N, int C, int HW);
 /* loss: a device buffer of 1 float; nothing is read back */
@@ -225,9 +228,10 @@ clae_status upsample_forward(clae_device *d, clae_upsample mode, clae_buf out, c
                              const clae_conv_shape *g);
 clae_status upsample_backward(clae_device *d, clae_upsample mode, clae_buf din, clae_buf dout,
                               const clae_conv_shape *g);
-clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a);
+clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a,
+                        float alpha);
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
-                         clae_act a);
+                         clae_act a, float alpha);
 clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, size_t n);
 clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,

@@ -179,10 +179,10 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     switch (kind) {
     case OP_ZERO_GRAD: return clae_net_zero_grad(n);
     case OP_FWD: return r.l->kind->forward(&r);
-    case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act);
+    case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha);
     case OP_MSE_FWD: return mse_forward(d, n->loss, n->act[n->L], n->target, nout);
     case OP_MSE_BWD: return mse_backward(d, n->grad[n->L], n->act[n->L], n->target, nout);
-    case OP_ACT_BWD: return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act);
+    case OP_ACT_BWD: return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
     case OP_BWD_DIN:
         r.dw = r.db = none;
         return r.l->kind->backward(&r);
@@ -314,6 +314,7 @@ static double act_flops(clae_act a, int backward)
 {
     switch (a) {
     case CLAE_ACT_RELU: return 1;
+    case CLAE_ACT_LEAKY_RELU: return 1;
     case CLAE_ACT_SIGMOID: return 3;
     case CLAE_ACT_TANH: return backward ? 3 : 1;
     case CLAE_ACT_NONE: return 0;

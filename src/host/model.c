@@ -21,7 +21,10 @@
 
 /* ---- names ------------------------------------------------------------- */
 
-const char *clae_act_name(clae_act a) { return (unsigned)a < 4 ? clae_act_names[a] : "?"; }
+const char *clae_act_name(clae_act a)
+{
+    return (unsigned)a <= CLAE_ACT_LEAKY_RELU ? clae_act_names[a] : "?";
+}
 
 /* ---- parse context ------------------------------------------------------ */
 
@@ -432,6 +435,12 @@ static int layer_value(clae_layer *l, const clae_key_spec *k, const char *value)
         if (!clae_str_to_long(value, k->min, k->max, &x)) return 0;
         f[0] = (int)x;
         return 1;
+    case CLAE_KEY_FLOAT: {
+        double v;
+        if (!clae_str_to_double(value, &v) || v < k->fmin || v > k->fmax) return 0;
+        *(float *)f = (float)v;
+        return 1;
+    }
     case CLAE_KEY_PAIR: {
         int n = parse_ints(value, a, 2, k->min, k->max);
         if (n < 1) return 0;

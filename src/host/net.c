@@ -162,7 +162,7 @@ clae_status clae_net_forward(clae_net *n, int nb)
         clae_layer_run r = clae_net_layer_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
         if (r.l->act != CLAE_ACT_NONE)
-            CLAE_TRY(act_forward(n->d, r.out, r.out, out_elems(r.g), r.l->act));
+            CLAE_TRY(act_forward(n->d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha));
     }
     return CLAE_OK;
 }
@@ -180,7 +180,7 @@ clae_status clae_net_backward(clae_net *n, int nb)
     for (int i = n->L - 1; i >= 0; i--) {
         clae_layer_run r = clae_net_layer_run(n, i);
         if (r.l->act != CLAE_ACT_NONE)
-            CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act));
+            CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha));
         CLAE_TRY(r.l->kind->backward(&r));
     }
     return CLAE_OK;

@@ -6,12 +6,12 @@
 #include "clae/layer.h"
 #include "clae/model.h"
 
-/* filters, size, stride, padding, activation */
-extern const clae_key_spec clae_conv_keys[];
-extern const int clae_conv_nkeys;
+/* filters, size, stride, padding, activation, alpha */
+#define CLAE_CONV_NKEYS 6
+extern const clae_key_spec clae_conv_keys[CLAE_CONV_NKEYS];
 /* size, stride, padding */
-extern const clae_key_spec clae_pool_keys[];
-extern const int clae_pool_nkeys;
+#define CLAE_POOL_NKEYS 3
+extern const clae_key_spec clae_pool_keys[CLAE_POOL_NKEYS];
 
 /* "3x3 stride 1,1 same" */
 void clae_window_describe(const clae_layer *l, char *buf, size_t len);

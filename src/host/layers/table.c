@@ -37,7 +37,7 @@ const char *clae_layer_kind_list(void)
 }
 
 const char *const clae_padding_names[] = {"valid", "same", NULL};
-const char *const clae_act_names[] = {"linear", "relu", "sigmoid", "tanh", NULL};
+const char *const clae_act_names[] = {"linear", "relu", "sigmoid", "tanh", "leaky_relu", NULL};
 
 #define PAIR(n_, d_, from_, f_, h_)                                                         \
     {.name = n_, .type = CLAE_KEY_PAIR, .def = d_, .def_from = from_, .min = 1, .max = 65536,   \
@@ -46,7 +46,7 @@ const char *const clae_act_names[] = {"linear", "relu", "sigmoid", "tanh", NULL}
     {.name = "padding", .type = CLAE_KEY_CHOICE, .def = "valid", .choices = clae_padding_names, \
      .field = offsetof(clae_layer, pad), .help = h_}
 
-const clae_key_spec clae_conv_keys[] = {
+const clae_key_spec clae_conv_keys[CLAE_CONV_NKEYS] = {
     {.name = "filters", .type = CLAE_KEY_INT, .min = 1, .max = 65536,
      .field = offsetof(clae_layer, filters), .help = "output channels"},
     PAIR("size", NULL, NULL, R, "kernel rows,columns (one number: square)"),
@@ -54,15 +54,17 @@ const clae_key_spec clae_conv_keys[] = {
     PADDING("Keras padding (same: the odd pad row/column goes last)"),
     {.name = "activation", .type = CLAE_KEY_CHOICE, .def = "linear", .choices = clae_act_names,
      .field = offsetof(clae_layer, act), .help = "applied to the output"},
+    {.name = "alpha", .type = CLAE_KEY_FLOAT, .def = "0.3", .fmin = 0, .fmax = 1,
+     .field = offsetof(clae_layer, alpha), .help = "leaky_relu's slope for x < 0 (Keras)"},
 };
-const int clae_conv_nkeys = (int)(sizeof clae_conv_keys / sizeof clae_conv_keys[0]);
+_Static_assert(sizeof clae_conv_keys / sizeof clae_conv_keys[0] == CLAE_CONV_NKEYS, "conv keys");
 
-const clae_key_spec clae_pool_keys[] = {
+const clae_key_spec clae_pool_keys[CLAE_POOL_NKEYS] = {
     PAIR("size", "2", NULL, R, "window rows,columns (one number: square)"),
     PAIR("stride", NULL, "size", sh, "step rows,columns"),
     PADDING("Keras padding (same: windows are cut at the border)"),
 };
-const int clae_pool_nkeys = (int)(sizeof clae_pool_keys / sizeof clae_pool_keys[0]);
+_Static_assert(sizeof clae_pool_keys / sizeof clae_pool_keys[0] == CLAE_POOL_NKEYS, "pool keys");
 #undef PAIR
 #undef PADDING
 
@@ -83,6 +85,8 @@ static void allowed(const clae_key_spec *k, char *buf, size_t len)
         snprintf(buf, len, "%s", k->allowed);
     } else if (k->type == CLAE_KEY_INT) {
         snprintf(buf, len, "an integer from %ld to %ld", k->min, k->max);
+    } else if (k->type == CLAE_KEY_FLOAT) {
+        snprintf(buf, len, "a number from %g to %g", k->fmin, k->fmax);
     } else if (k->type == CLAE_KEY_PAIR) {
         snprintf(buf, len, "one or two integers from %ld to %ld, like 3 or 3,2", k->min, k->max);
     } else if (k->type == CLAE_KEY_LAYER) {

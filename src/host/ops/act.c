@@ -2,17 +2,19 @@
 #include "clae/ops.h"
 
 static const char *const FWD[] = {"act_forward_none", "act_forward_relu", "act_forward_sigmoid",
-                                  "act_forward_tanh"};
+                                  "act_forward_tanh", "act_forward_leaky_relu"};
 static const char *const BWD[] = {"act_backward_none", "act_backward_relu",
-                                  "act_backward_sigmoid", "act_backward_tanh"};
+                                  "act_backward_sigmoid", "act_backward_tanh",
+                                  "act_backward_leaky_relu"};
 
 static clae_status check(size_t n, clae_act a)
 {
-    if ((unsigned)a > CLAE_ACT_TANH || n > 0x7fffffff) return CLAE_ERR_ARG;
+    if ((unsigned)a > CLAE_ACT_LEAKY_RELU || n > 0x7fffffff) return CLAE_ERR_ARG;
     return CLAE_OK;
 }
 
-clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a)
+clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae_act a,
+                           float alpha)
 {
     CLAE_TRY(check(n, a));
     cl_kernel k;
@@ -20,11 +22,12 @@ clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_mem, in);
     CL_ARG(k, 2, cl_int, (cl_int)n);
+    CL_ARG(k, 3, cl_float, alpha);
     return clae_launch1d(d, k, n);
 }
 
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
-                            clae_act a)
+                            clae_act a, float alpha)
 {
     CLAE_TRY(check(n, a));
     cl_kernel k;
@@ -33,20 +36,22 @@ clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out,
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_mem, out);
     CL_ARG(k, 3, cl_int, (cl_int)n);
+    CL_ARG(k, 4, cl_float, alpha);
     return clae_launch1d(d, k, n);
 }
 
-clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a)
+clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a,
+                        float alpha)
 {
-    if (!d->is_ref) return act_forward_cl(d, out.d, in.d, n, a);
-    act_forward_ref(out.h, in.h, n, a);
+    if (!d->is_ref) return act_forward_cl(d, out.d, in.d, n, a, alpha);
+    act_forward_ref(out.h, in.h, n, a, alpha);
     return CLAE_OK;
 }
 
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
-                         clae_act a)
+                         clae_act a, float alpha)
 {
-    if (!d->is_ref) return act_backward_cl(d, din.d, dout.d, out.d, n, a);
-    act_backward_ref(din.h, dout.h, out.h, n, a);
+    if (!d->is_ref) return act_backward_cl(d, din.d, dout.d, out.d, n, a, alpha);
+    act_backward_ref(din.h, dout.h, out.h, n, a, alpha);
     return CLAE_OK;
 }

@@ -4,7 +4,7 @@
 #include "clae/ops.h"
 
 /* x (n): out = f(in) */
-void act_forward_ref(float *out, const float *in, size_t n, clae_act a)
+void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float alpha)
 {
     for (size_t i = 0; i < n; i++) {
         float x = in[i];
@@ -12,13 +12,15 @@ void act_forward_ref(float *out, const float *in, size_t n, clae_act a)
         case CLAE_ACT_RELU: out[i] = x > 0.0f ? x : 0.0f; break;
         case CLAE_ACT_SIGMOID: out[i] = 1.0f / (1.0f + expf(-x)); break;
         case CLAE_ACT_TANH: out[i] = tanhf(x); break;
+        case CLAE_ACT_LEAKY_RELU: out[i] = x > 0.0f ? x : alpha * x; break;
         case CLAE_ACT_NONE: out[i] = x; break;
         }
     }
 }
 
 /* dout, out (n) -> din = dout * f'(x), with f' written through out = f(x) */
-void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a)
+void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a,
+                      float alpha)
 {
     for (size_t i = 0; i < n; i++) {
         float y = out[i], dy = dout[i];
@@ -26,6 +28,7 @@ void act_backward_ref(float *din, const float *dout, const float *out, size_t n,
         case CLAE_ACT_RELU: din[i] = y > 0.0f ? dy : 0.0f; break;
         case CLAE_ACT_SIGMOID: din[i] = dy * y * (1.0f - y); break;
         case CLAE_ACT_TANH: din[i] = dy * (1.0f - y * y); break;
+        case CLAE_ACT_LEAKY_RELU: din[i] = y > 0.0f ? dy : alpha * dy; break;
         case CLAE_ACT_NONE: din[i] = dy; break;
         }
     }
