@@ -58,3 +58,12 @@ expect_fail "upsampling2d too large" "output would be larger than 65536x65536 (k
 sed 's/^alpha = 0.2$/alpha = 1.5/' tests/models/upsample.cfg >"$tmp/alpha.cfg"
 expect_fail "leaky_relu alpha out of range" "bad value '1.5': expected a number from 0 to 1 (key 'alpha')" \
   "$clae" summary "$tmp/alpha.cfg"
+# Losses: mae and binary_crossentropy train (Keras's definitions; tests/test_loss.c).
+for l in mae binary_crossentropy; do
+  sed "s/^loss = mse$/loss = $l/" configs/denoiser.cfg >"$tmp/loss-$l.cfg"
+  expect_ok "train with loss = $l" "epoch 1/1 " \
+    "$clae" train "$tmp/loss-$l.cfg" --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/loss-$l"
+done
+sed 's/^loss = mse$/loss = hinge/' configs/denoiser.cfg >"$tmp/loss-bad.cfg"
+expect_fail "unknown loss" "bad value 'hinge': expected mse, mae or binary_crossentropy (key 'loss')" \
+  "$clae" summary "$tmp/loss-bad.cfg"

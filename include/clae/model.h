@@ -62,7 +62,8 @@ typedef struct clae_net_config {
     int H, W, C;          /* input=H,W,C (Keras order) */
     int batch;
     char optimizer[16];   /* "adam" */
-    char loss[16];        /* "mse" */
+    char loss[24];        /* "mse", "mae", "binary_crossentropy" */
+    clae_loss loss_kind;  /* the same */
     clae_adam adam;       /* lr, beta1, beta2, eps */
 } clae_net_config;
 

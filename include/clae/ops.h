@@ -140,6 +140,17 @@ void mse_forward_ref(float *loss, const float *y, const float *t, size_t n);
 /* y, t (n) -> dy = 2 (y - t) / n */
 void mse_backward_ref(float *dy, const float *y, const float *t, size_t n);
 
+/* The losses a config may ask for (loss = mse | mae | binary_crossentropy). */
+typedef enum clae_loss { CLAE_LOSS_MSE = 0, CLAE_LOSS_MAE, CLAE_LOSS_BCE } clae_loss;
+/* loss[0] = mean(|y - t|); dy = sign(y - t) / n (0 where equal) */
+void mae_forward_ref(float *loss, const float *y, const float *t, size_t n);
+void mae_backward_ref(float *dy, const float *y, const float *t, size_t n);
+/* Keras binary_crossentropy: c = clip(y, 1e-7, 1 - 1e-7), loss[0] =
+ * mean(-(t log(c + 1e-7) + (1 - t) log(1 - c + 1e-7))); dy its derivative
+ * (0 where the clip holds y) */
+void bce_forward_ref(float *loss, const float *y, const float *t, size_t n);
+void bce_backward_ref(float *dy, const float *y, const float *t, size_t n);
+
 /* Keras Adam, step t (1-based), per element:
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *   p -= lr_t * m / (sqrt(v) + eps),  lr_t = clae_adam_lr_t(h, t)
@@ -193,6 +204,10 @@ clae_status bias_backward_cl(clae_device *d, cl_mem db, cl_mem dout, int N, int 
 /* loss: a device buffer of 1 float; nothing is read back */
 clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n);
 clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_t n);
+clae_status loss_forward_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem y, cl_mem t,
+                            size_t n);
+clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y, cl_mem t,
+                             size_t n);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
@@ -232,8 +247,10 @@ clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, cla
                         float alpha);
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
                          clae_act a, float alpha);
-clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, size_t n);
-clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n);
+clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y, clae_buf t,
+                         size_t n);
+clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y, clae_buf t,
+                          size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);

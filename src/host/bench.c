@@ -23,7 +23,7 @@
  *   act fwd      per element relu 1, sigmoid 3 (exp counted as 1, add, div),
  *                tanh 1; bytes in + out (in place: read + write)
  *   loss fwd/bwd mse: 3 per element (sub, mul, add), bytes y + t + loss; 2 per
- *                element (sub, mul), bytes y + t + dy
+ *                element (sub, mul), bytes y + t + dy (mae, bce: see below)
  *   act bwd      relu 1, sigmoid 3, tanh 3 per element; bytes dout + out + din
  *   bwd din      the backward pass with only the input gradient asked for
  *                (none for the first layer, as in the step)
@@ -180,8 +180,10 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     case OP_ZERO_GRAD: return clae_net_zero_grad(n);
     case OP_FWD: return r.l->kind->forward(&r);
     case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha);
-    case OP_MSE_FWD: return mse_forward(d, n->loss, n->act[n->L], n->target, nout);
-    case OP_MSE_BWD: return mse_backward(d, n->grad[n->L], n->act[n->L], n->target, nout);
+    case OP_MSE_FWD:
+        return loss_forward(d, c->m->net.loss_kind, n->loss, n->act[n->L], n->target, nout);
+    case OP_MSE_BWD:
+        return loss_backward(d, c->m->net.loss_kind, n->grad[n->L], n->act[n->L], n->target, nout);
     case OP_ACT_BWD: return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
     case OP_BWD_DIN:
         r.dw = r.db = none;
@@ -296,7 +298,7 @@ static clae_status add_row(bench_ctx *c, clae_bench_result *r, bench_kind kind, 
     } else {
         const char *what = kind == OP_ADAM        ? "adam"
                            : kind == OP_ZERO_GRAD ? "grads"
-                                                  : "mse";
+                                                  : c->m->net.loss;
         snprintf(row->what, sizeof row->what, "%s", what);
         snprintf(row->shape, sizeof row->shape, "%zu floats",
                  kind == OP_ADAM || kind == OP_ZERO_GRAD
@@ -443,8 +445,12 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     double blk = (double)m->block_floats;
     CLAE_TRY(add_row(c, r, OP_ZERO_GRAD, -1, "zero", 0, 4 * blk));
     for (int i = 0; i < m->nlayers; i++) CLAE_TRY(layer_forward_rows(c, r, i));
-    CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", 3 * nout, 4 * (2 * nout + 1)));
-    CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", 2 * nout, 4 * 3 * nout));
+    /* per element: mse 3 (sub, mul, add) and 2 back; mae 3 and 2; bce 9 (clip 2,
+     * 2 logs, 3 mul-adds, add, neg) and 7 back (compare 2, 2 divides, sub, mul, div) */
+    static const double LF[] = {3, 3, 9}, LB[] = {2, 2, 7};
+    clae_loss lk = m->net.loss_kind;
+    CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", LF[lk] * nout, 4 * (2 * nout + 1)));
+    CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", LB[lk] * nout, 4 * 3 * nout));
     for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
     CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));
 

@@ -45,7 +45,7 @@ const clae_key_spec clae_net_keys[] = {
     K("beta2", "0.999", "a number in [0, 1)", "Adam's second-moment decay"),
     K("eps", "1e-7", "a number from 1e-37 to 1e38",
       "Adam's epsilon (Keras: added after the bias correction)"),
-    K("loss", "mse", "mse", "the loss"),
+    K("loss", "mse", "mse, mae or binary_crossentropy", "the loss (Keras's definitions)"),
     {0}};
 const clae_key_spec clae_train_keys[] = {
     K("epochs", "1", "an integer from 1 to 1000000000", "epochs to train (--epochs wins)"),
@@ -331,8 +331,12 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"adam", NULL};
         if (!copy_word(n->optimizer, sizeof n->optimizer, value, ok)) BAD("adam");
     } else if (strcmp(key, "loss") == 0) {
-        static const char *const ok[] = {"mse", NULL};
-        if (!copy_word(n->loss, sizeof n->loss, value, ok)) BAD("mse");
+        static const char *const ok[] = {"mse", "mae", "binary_crossentropy", NULL};
+        if (!copy_word(n->loss, sizeof n->loss, value, ok))
+            BAD("mse, mae or binary_crossentropy");
+        else
+            n->loss_kind = value[0] == 'b' ? CLAE_LOSS_BCE : value[1] == 'a' ? CLAE_LOSS_MAE
+                                                                            : CLAE_LOSS_MSE;
     } else if (strcmp(key, "lr") == 0) {
         if (!parse_float_pos(value, &n->adam.lr)) BAD("a number from 1e-37 to 1e38");
     } else if (strcmp(key, "beta1") == 0 || strcmp(key, "beta2") == 0) {

@@ -170,8 +170,9 @@ clae_status clae_net_forward(clae_net *n, int nb)
 clae_status clae_net_loss(clae_net *n, int nb)
 {
     size_t cnt = (size_t)nb * in_count(n, n->L);
-    CLAE_TRY(mse_forward(n->d, n->loss, n->act[n->L], n->target, cnt));
-    return mse_backward(n->d, n->grad[n->L], n->act[n->L], n->target, cnt);
+    clae_loss k = n->m->net.loss_kind;
+    CLAE_TRY(loss_forward(n->d, k, n->loss, n->act[n->L], n->target, cnt));
+    return loss_backward(n->d, k, n->grad[n->L], n->act[n->L], n->target, cnt);
 }
 
 clae_status clae_net_backward(clae_net *n, int nb)

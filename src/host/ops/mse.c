@@ -16,11 +16,17 @@ static clae_status mse_check(size_t n)
     return CLAE_OK;
 }
 
-clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n)
+static const char *const PARTIAL[] = {"mse_forward_partial", "mae_forward_partial",
+                                      "bce_forward_partial"};
+static const char *const BACKWARD[] = {"mse_backward", "mae_backward", "bce_backward"};
+
+clae_status loss_forward_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem y, cl_mem t,
+                            size_t n)
 {
     CLAE_TRY(mse_check(n));
+    if ((unsigned)kind > CLAE_LOSS_BCE) return CLAE_ERR_ARG;
     cl_kernel kp, kf;
-    CLAE_TRY(clae_kernel(d, "mse_forward_partial", &kp));
+    CLAE_TRY(clae_kernel(d, PARTIAL[kind], &kp));
     CLAE_TRY(clae_kernel(d, "mse_forward_final", &kf));
     size_t Lp, Lf;
     CLAE_TRY(clae_group_size(d, kp, 256, &Lp));
@@ -48,11 +54,13 @@ clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size
     return clae_launch(d, kf, 1, &Lf, &Lf);
 }
 
-clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_t n)
+clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y, cl_mem t,
+                             size_t n)
 {
     CLAE_TRY(mse_check(n));
+    if ((unsigned)kind > CLAE_LOSS_BCE) return CLAE_ERR_ARG;
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "mse_backward", &k));
+    CLAE_TRY(clae_kernel(d, BACKWARD[kind], &k));
     CL_ARG(k, 0, cl_mem, dy);
     CL_ARG(k, 1, cl_mem, y);
     CL_ARG(k, 2, cl_mem, t);
@@ -60,16 +68,38 @@ clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_
     return clae_launch1d(d, k, n);
 }
 
-clae_status mse_forward(clae_device *d, clae_buf loss, clae_buf y, clae_buf t, size_t n)
+clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n)
 {
-    if (!d->is_ref) return mse_forward_cl(d, loss.d, y.d, t.d, n);
-    mse_forward_ref(loss.h, y.h, t.h, n);
+    return loss_forward_cl(d, CLAE_LOSS_MSE, loss, y, t, n);
+}
+
+clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_t n)
+{
+    return loss_backward_cl(d, CLAE_LOSS_MSE, dy, y, t, n);
+}
+
+clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y, clae_buf t,
+                         size_t n)
+{
+    if (!d->is_ref) return loss_forward_cl(d, kind, loss.d, y.d, t.d, n);
+    switch (kind) {
+    case CLAE_LOSS_MSE: mse_forward_ref(loss.h, y.h, t.h, n); break;
+    case CLAE_LOSS_MAE: mae_forward_ref(loss.h, y.h, t.h, n); break;
+    case CLAE_LOSS_BCE: bce_forward_ref(loss.h, y.h, t.h, n); break;
+    default: return CLAE_ERR_ARG;
+    }
     return CLAE_OK;
 }
 
-clae_status mse_backward(clae_device *d, clae_buf dy, clae_buf y, clae_buf t, size_t n)
+clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y, clae_buf t,
+                          size_t n)
 {
-    if (!d->is_ref) return mse_backward_cl(d, dy.d, y.d, t.d, n);
-    mse_backward_ref(dy.h, y.h, t.h, n);
+    if (!d->is_ref) return loss_backward_cl(d, kind, dy.d, y.d, t.d, n);
+    switch (kind) {
+    case CLAE_LOSS_MSE: mse_backward_ref(dy.h, y.h, t.h, n); break;
+    case CLAE_LOSS_MAE: mae_backward_ref(dy.h, y.h, t.h, n); break;
+    case CLAE_LOSS_BCE: bce_backward_ref(dy.h, y.h, t.h, n); break;
+    default: return CLAE_ERR_ARG;
+    }
     return CLAE_OK;
 }
