@@ -67,3 +67,11 @@ done
 sed 's/^loss = mse$/loss = hinge/' configs/denoiser.cfg >"$tmp/loss-bad.cfg"
 expect_fail "unknown loss" "bad value 'hinge': expected mse, mae or binary_crossentropy (key 'loss')" \
   "$clae" summary "$tmp/loss-bad.cfg"
+# Optimizer: Keras SGD with momentum and Nesterov (tests/test_sgd.c).
+expect_ok "summary of an sgd model" "optimizer sgd (lr 1, momentum 0.9, nesterov)" \
+  "$clae" summary tests/models/sgd.cfg
+expect_ok "train with sgd" "epoch 1/1 " \
+  "$clae" train tests/models/sgd.cfg --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/sgd"
+sed 's/^momentum = 0.9$/momentum = 1/' tests/models/sgd.cfg >"$tmp/sgd-bad.cfg"
+expect_fail "sgd momentum 1" "bad value '1': expected a number in \[0, 1) (key 'momentum')" \
+  "$clae" summary "$tmp/sgd-bad.cfg"

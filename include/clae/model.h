@@ -61,7 +61,10 @@ const char *clae_act_name(clae_act a);
 typedef struct clae_net_config {
     int H, W, C;          /* input=H,W,C (Keras order) */
     int batch;
-    char optimizer[16];   /* "adam" */
+    char optimizer[16];   /* "adam" or "sgd" */
+    clae_optimizer opt_kind; /* the same */
+    float momentum;       /* sgd */
+    int nesterov;         /* sgd */
     char loss[24];        /* "mse", "mae", "binary_crossentropy" */
     clae_loss loss_kind;  /* the same */
     clae_adam adam;       /* lr, beta1, beta2, eps */

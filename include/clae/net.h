@@ -44,8 +44,9 @@ clae_status clae_net_loss(clae_net *n, int nb);
 clae_status clae_net_backward(clae_net *n, int nb);
 /* Clear the gradient block. */
 clae_status clae_net_zero_grad(clae_net *n);
-/* One Adam update over the whole parameter block (t += 1). */
-clae_status clae_net_adam(clae_net *n);
+/* One optimizer step over the whole parameter block (Adam, or SGD with its
+ * velocity in the adam_m block; t += 1). */
+clae_status clae_net_update(clae_net *n);
 /* zero_grad, forward, loss, backward, adam. */
 clae_status clae_net_train_step(clae_net *n, int nb);
 

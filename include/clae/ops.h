@@ -66,6 +66,13 @@ typedef struct clae_adam {
     float lr, beta1, beta2, eps;
 } clae_adam;
 
+/* Keras SGD: lr, momentum in [0, 1), nesterov 0 or 1. */
+typedef struct clae_sgd {
+    float lr, momentum;
+    int nesterov;
+} clae_sgd;
+typedef enum clae_optimizer { CLAE_OPT_ADAM = 0, CLAE_OPT_SGD } clae_optimizer;
+
 /* Keras's bias-corrected step size for step t (1-based), computed in double:
  * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). */
 float clae_adam_lr_t(const clae_adam *h, long t);
@@ -158,6 +165,11 @@ void bce_backward_ref(float *dy, const float *y, const float *t, size_t n);
 void adam_update_ref(float *p, float *m, float *v, const float *g, size_t n, const clae_adam *h,
                      long t);
 
+/* Keras SGD, per element, v the velocity (zero at the start):
+ *   momentum 0: p -= lr g
+ *   else:       v = momentum v - lr g;  p += v   (nesterov: p += momentum v - lr g) */
+void sgd_update_ref(float *p, float *v, const float *g, size_t n, const clae_sgd *h);
+
 /* CIFAR records (N, 3073): 1 label byte then 3072 uint8 pixels (R,G,B planes)
  * -> out (N,3,32,32) = pixel / 255 */
 void cifar_to_float_ref(float *out, const uint8_t *records, int N);
@@ -210,6 +222,8 @@ clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y
                              size_t n);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
+clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
+                          const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
 /* k: device buffer of ksize floats */
 clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
@@ -253,6 +267,8 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
                           size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
+                       const clae_sgd *h);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
                          int C, int H, int W);

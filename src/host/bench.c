@@ -191,7 +191,7 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     case OP_BWD_PARAMS:
         r.din = none;
         return r.l->kind->backward(&r);
-    case OP_ADAM: return clae_net_adam(n);
+    case OP_ADAM: return clae_net_update(n);
     case OP_STEP: return clae_net_train_step(n, c->N);
     case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters);
     case OP_PROBE_COPY: return bench_copy(d, c->p_dst, c->p_src, c->copy_floats);
@@ -296,7 +296,7 @@ static clae_status add_row(bench_ctx *c, clae_bench_result *r, bench_kind kind, 
         snprintf(row->shape, sizeof row->shape, "%dx%dx%d -> %dx%dx%d", l->in_c, l->in_h,
                  l->in_w, l->out_c, l->out_h, l->out_w);
     } else {
-        const char *what = kind == OP_ADAM        ? "adam"
+        const char *what = kind == OP_ADAM        ? c->m->net.optimizer
                            : kind == OP_ZERO_GRAD ? "grads"
                                                   : c->m->net.loss;
         snprintf(row->what, sizeof row->what, "%s", what);
@@ -452,7 +452,10 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", LF[lk] * nout, 4 * (2 * nout + 1)));
     CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", LB[lk] * nout, 4 * 3 * nout));
     for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
-    CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));
+    if (m->net.opt_kind == CLAE_OPT_SGD) /* 4 per parameter (2 mul-adds); p, v, g read, p, v written */
+        CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 4 * blk, 4 * 5 * blk));
+    else
+        CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));
 
     clae_bench_row *s = &r->step;
     memset(s, 0, sizeof *s);

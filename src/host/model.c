@@ -39,8 +39,10 @@ const clae_key_spec clae_net_keys[] = {
     K("input", NULL, "three positive integers H,W,C like 32,32,3",
       "one sample's shape (Keras order)"),
     K("batch", "32", "an integer from 1 to 1048576", "images per training step"),
-    K("optimizer", "adam", "adam", "the optimizer"),
-    K("lr", "0.001", "a number from 1e-37 to 1e38", "Adam's learning rate"),
+    K("optimizer", "adam", "adam or sgd", "the optimizer (Keras's)"),
+    K("momentum", "0", "a number in [0, 1)", "sgd: momentum"),
+    K("nesterov", "0", "0 or 1", "sgd: Nesterov momentum"),
+    K("lr", "0.001", "a number from 1e-37 to 1e38", "the learning rate (Adam's and SGD's)"),
     K("beta1", "0.9", "a number in [0, 1)", "Adam's first-moment decay"),
     K("beta2", "0.999", "a number in [0, 1)", "Adam's second-moment decay"),
     K("eps", "1e-7", "a number from 1e-37 to 1e38",
@@ -328,8 +330,21 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         else
             n->batch = (int)x;
     } else if (strcmp(key, "optimizer") == 0) {
-        static const char *const ok[] = {"adam", NULL};
-        if (!copy_word(n->optimizer, sizeof n->optimizer, value, ok)) BAD("adam");
+        static const char *const ok[] = {"adam", "sgd", NULL};
+        if (!copy_word(n->optimizer, sizeof n->optimizer, value, ok))
+            BAD("adam or sgd");
+        else
+            n->opt_kind = value[0] == 's' ? CLAE_OPT_SGD : CLAE_OPT_ADAM;
+    } else if (strcmp(key, "momentum") == 0) {
+        if (!clae_str_to_double(value, &d) || d < 0 || d >= 1 || (float)d >= 1.0f)
+            BAD("a number in [0, 1)");
+        else
+            n->momentum = (float)d;
+    } else if (strcmp(key, "nesterov") == 0) {
+        if (!clae_str_to_long(value, 0, 1, &x))
+            BAD("0 or 1");
+        else
+            n->nesterov = (int)x;
     } else if (strcmp(key, "loss") == 0) {
         static const char *const ok[] = {"mse", "mae", "binary_crossentropy", NULL};
         if (!copy_word(n->loss, sizeof n->loss, value, ok))
@@ -1075,7 +1090,13 @@ void clae_model_summary(const clae_model *m, FILE *out)
     fprintf(out, " Trainable params: %s (%s)\n", num, hb);
     fprintf(out, " Non-trainable params: 0 (0.00 B)\n");
     fprintf(out, "%s\n", rule);
-    fprintf(out, "batch %d, optimizer %s (lr %g, beta1 %g, beta2 %g, eps %g), loss %s\n",
-            m->net.batch, m->net.optimizer, (double)m->net.adam.lr, (double)m->net.adam.beta1,
-            (double)m->net.adam.beta2, (double)m->net.adam.eps, m->net.loss);
+    if (m->net.opt_kind == CLAE_OPT_SGD)
+        fprintf(out, "batch %d, optimizer sgd (lr %g, momentum %g%s), loss %s\n", m->net.batch,
+                (double)m->net.adam.lr, (double)m->net.momentum,
+                m->net.nesterov ? ", nesterov" : "", m->net.loss);
+    else
+        fprintf(out, "batch %d, optimizer %s (lr %g, beta1 %g, beta2 %g, eps %g), loss %s\n",
+                m->net.batch, m->net.optimizer, (double)m->net.adam.lr,
+                (double)m->net.adam.beta1, (double)m->net.adam.beta2, (double)m->net.adam.eps,
+                m->net.loss);
 }

@@ -192,11 +192,16 @@ clae_status clae_net_zero_grad(clae_net *n)
     return clae_buf_fill0(n->d, n->grads, n->m->block_floats * sizeof(float));
 }
 
-clae_status clae_net_adam(clae_net *n)
+clae_status clae_net_update(clae_net *n)
 {
+    const clae_net_config *c = &n->m->net;
     n->t++;
+    if (c->opt_kind == CLAE_OPT_SGD) { /* the velocity lives in the first moment's block */
+        clae_sgd h = {.lr = c->adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
+        return sgd_update(n->d, n->params, n->adam_m, n->grads, n->m->block_floats, &h);
+    }
     return adam_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, n->m->block_floats,
-                       &n->m->net.adam, n->t);
+                       &c->adam, n->t);
 }
 
 clae_status clae_net_train_step(clae_net *n, int nb)
@@ -205,7 +210,7 @@ clae_status clae_net_train_step(clae_net *n, int nb)
     CLAE_TRY(clae_net_forward(n, nb));
     CLAE_TRY(clae_net_loss(n, nb));
     CLAE_TRY(clae_net_backward(n, nb));
-    return clae_net_adam(n);
+    return clae_net_update(n);
 }
 
 clae_status clae_net_read_loss(clae_net *n, float *loss)
