@@ -75,3 +75,12 @@ expect_ok "train with sgd" "epoch 1/1 " \
 sed 's/^momentum = 0.9$/momentum = 1/' tests/models/sgd.cfg >"$tmp/sgd-bad.cfg"
 expect_fail "sgd momentum 1" "bad value '1': expected a number in \[0, 1) (key 'momentum')" \
   "$clae" summary "$tmp/sgd-bad.cfg"
+# Dropout: required rate below 1; trains on ref.
+expect_ok "dropout model" "layers.1 (dropout) .*rate 0.25" "$clae" summary tests/models/dropout.cfg
+sed 's/^rate = 0.25$/rate = 1/' tests/models/dropout.cfg >"$tmp/drop1.cfg"
+expect_fail "dropout rate 1" "bad value '1': expected a number from 0 to 0.99 (key 'rate')" \
+  "$clae" summary "$tmp/drop1.cfg"
+sed '/^rate = 0.25$/d' tests/models/dropout.cfg >"$tmp/drop0.cfg"
+expect_fail "dropout without a rate" "\[dropout\] needs rate (key 'rate')" "$clae" summary "$tmp/drop0.cfg"
+expect_ok "train with dropout" "epoch 1/1 " \
+  "$clae" train tests/models/dropout.cfg --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/drop"

@@ -56,12 +56,13 @@ static void remove_tree(const char *dir)
 
 /* Run training from scratch (or from a checkpoint) on the reference path. */
 static const char *g_corrupt = "blur";
+static const char *g_config = "configs/denoiser.cfg";
 
 static clae_status run(clae_device *d, const char *out, long epochs, long max_steps,
                        const char *resume, clae_train_result *res)
 {
     clae_model m;
-    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", &m), CLAE_OK);
+    ck_assert_int_eq(clae_model_load(g_config, &m), CLAE_OK);
     m.net.batch = BATCH;
     snprintf(m.train.corrupt, sizeof m.train.corrupt, "%s", g_corrupt);
     clae_train_opts o;
@@ -113,11 +114,15 @@ START_TEST(test_epoch_order)
 }
 END_TEST
 
-static const char *CORRUPTS[] = {"blur", "noise", "mask"};
+static const char *CORRUPTS[] = {"blur", "noise", "mask", "blur"};
+/* the last case: a model with dropout, whose masks follow the step */
+static const char *CONFIG_OF[] = {"configs/denoiser.cfg", "configs/denoiser.cfg",
+                                  "configs/denoiser.cfg", "tests/models/dropout.cfg"};
 
 START_TEST(test_resume_equals_uninterrupted_ref)
 {
     g_corrupt = CORRUPTS[_i];
+    g_config = CONFIG_OF[_i];
     clae_device d;
     ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
     char tmpl[] = "/tmp/clae-train-XXXXXX";
@@ -143,8 +148,9 @@ START_TEST(test_resume_equals_uninterrupted_ref)
     ck_assert_int_eq(run(&d, b, 2, 0, pb, &r), CLAE_OK);
     ck_assert_int_eq(r.steps, 8);
     ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
-    printf("  corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
-           "uninterrupted run\n", g_corrupt);
+    printf("  %s corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
+           "uninterrupted run\n", g_config, g_corrupt);
+    g_config = "configs/denoiser.cfg";
     remove_tree(tmpl);
 }
 END_TEST
@@ -284,7 +290,7 @@ static Suite *train_suite(void)
     TCase *tc = tu_tcase("scheduler", 600, 0);
     tcase_add_test(tc, test_epoch_order);
     tcase_add_test(tc, test_out_folder_locked);
-    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 3);
+    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 4);
     tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);
     suite_add_tcase(s, tc);
     return s;

@@ -9,6 +9,7 @@
 #define CLAE_LAYER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "clae/device.h"
@@ -66,6 +67,10 @@ typedef struct clae_layer_run {
     clae_buf in, out, din, dout, aux;
     clae_buf w, b, dw, db;
     clae_buf src_aux; /* the auxiliary buffer of the layer it refers to (a pool's indices) */
+    int index;        /* the layer's position in the net */
+    int training;     /* a training step (dropout drops), not inference */
+    uint64_t seed;    /* the run's seed */
+    long step;        /* optimizer steps taken before this one */
 } clae_layer_run;
 
 /* Arithmetic and memory traffic at the geometry g (for `clae bench`:

@@ -103,6 +103,7 @@ typedef struct clae_layer {
     clae_padding pad;
     clae_act act;         /* pools: CLAE_ACT_NONE */
     float alpha;          /* leaky_relu's slope */
+    float rate;           /* dropout's rate */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
     int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
     int weight, bias;     /* indices into m->tensors, -1 for pools */

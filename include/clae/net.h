@@ -19,6 +19,8 @@ typedef struct clae_net {
     clae_conv_shape *g;    /* per-layer geometry for the batch size of the last call */
     int g_n;               /* batch size g is built for */
     long t;                /* Adam steps taken */
+    int training;          /* inside clae_net_train_step (dropout drops) */
+    uint64_t seed;         /* the run's seed (dropout's masks) */
     /* act[0] the input, act[i+1] layer i's output; grad[i] the loss
      * gradient w.r.t. act[i] (grad[0] absent); aux[i] layer i's auxiliary
      * buffer (maxpool's indices); target; loss (1 float). */

@@ -131,6 +131,20 @@ void upsample_bilinear_backward_ref(float *din, const float *dout, const clae_co
 void bed_of_nails_forward_ref(float *out, const float *in, const clae_conv_shape *g);
 void bed_of_nails_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
 
+/* Inverted dropout: element i is kept (times scale = 1 / (1 - rate)) when
+ * the top 24 bits of a hash of (i, key0, key1), over 2^24, are >= rate, else
+ * 0. The keys name the seed, layer and step (clae_dropout_params), so a
+ * step's mask is the same on every device and again on resume; the
+ * backward pass applies the same mask to dout. */
+typedef struct clae_dropout {
+    float rate, scale;
+    uint32_t key0, key1;
+} clae_dropout;
+clae_dropout clae_dropout_params(float rate, uint64_t seed, int layer, long step);
+int clae_dropout_keep(uint32_t i, const clae_dropout *p);
+void dropout_forward_ref(float *out, const float *in, size_t n, const clae_dropout *p);
+void dropout_backward_ref(float *din, const float *dout, size_t n, const clae_dropout *p);
+
 /* x (n): out = f(in); in == out allowed; alpha: leaky_relu's slope (others ignore it) */
 void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float alpha);
 /* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
@@ -222,6 +236,10 @@ clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y
                              size_t n);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
+clae_status dropout_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
+                               const clae_dropout *p);
+clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t n,
+                                const clae_dropout *p);
 clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
                           const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
@@ -267,6 +285,10 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
                           size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
+                            const clae_dropout *p);
+clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t n,
+                             const clae_dropout *p);
 clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
                        const clae_sgd *h);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);

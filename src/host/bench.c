@@ -174,6 +174,7 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     clae_device *d = c->d;
     clae_layer_run r = {0};
     if (i >= 0) r = clae_net_layer_run(n, i);
+    r.training = 1; /* the rows time a training step's calls */
     const clae_buf none = {0};
     size_t nout = (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]);
     switch (kind) {

@@ -148,7 +148,8 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
     return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[i],
                             .out = n->act[i + 1], .din = n->grad[i], .dout = n->grad[i + 1],
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
-                            .db = n->gb[i],
+                            .db = n->gb[i], .index = i, .training = n->training,
+                            .seed = n->seed, .step = n->t,
                             .src_aux = n->m->layers[i].src >= 0 ? n->aux[n->m->layers[i].src]
                                                                 : (clae_buf){0}};
 }
@@ -206,11 +207,13 @@ clae_status clae_net_update(clae_net *n)
 
 clae_status clae_net_train_step(clae_net *n, int nb)
 {
-    CLAE_TRY(clae_net_zero_grad(n));
-    CLAE_TRY(clae_net_forward(n, nb));
-    CLAE_TRY(clae_net_loss(n, nb));
-    CLAE_TRY(clae_net_backward(n, nb));
-    return clae_net_update(n);
+    n->training = 1;
+    clae_status st = clae_net_zero_grad(n);
+    if (st == CLAE_OK) st = clae_net_forward(n, nb);
+    if (st == CLAE_OK) st = clae_net_loss(n, nb);
+    if (st == CLAE_OK) st = clae_net_backward(n, nb);
+    n->training = 0;
+    return st == CLAE_OK ? clae_net_update(n) : st;
 }
 
 clae_status clae_net_read_loss(clae_net *n, float *loss)

@@ -524,6 +524,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         return st;
     }
     net.t = o->adam_t;
+    net.seed = o->seed;
     st = feeder_init(&f, &net, m, o->seed);
     if (st == CLAE_OK) st = history_init(&hs, d, hist_cap);
     clae_train_event start = {.kind = CLAE_TRAIN_START, .model = m->name, .device = d->name,

@@ -1,0 +1,67 @@
+/* [dropout]: Keras Dropout, inverted: in a training step each value is
+ * zeroed with probability rate and the rest scaled by 1 / (1 - rate); the
+ * identity otherwise (validation, eval, show, denoise). The masks are
+ * hashed from the run's seed, the layer and the step, so a resumed run
+ * draws the same ones. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "layers.h"
+
+static const clae_key_spec KEYS[] = {
+    {.name = "rate", .type = CLAE_KEY_FLOAT, .fmin = 0, .fmax = 0.99,
+     .field = offsetof(clae_layer, rate), .help = "the fraction of values dropped in training"},
+};
+
+static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
+{
+    if (N < 1) return CLAE_ERR_SHAPE;
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->in_c,
+                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
+    return CLAE_OK;
+}
+
+static size_t count(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->H * g->W; }
+
+static clae_status forward(const clae_layer_run *r)
+{
+    if (!r->training || r->l->rate == 0.0f)
+        return clae_buf_copy(r->d, r->out, 0, r->in, 0, count(r->g) * sizeof(float));
+    clae_dropout p = clae_dropout_params(r->l->rate, r->seed, r->index, r->step);
+    return dropout_forward(r->d, r->out, r->in, count(r->g), &p);
+}
+
+static clae_status backward(const clae_layer_run *r)
+{
+    if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
+    if (!r->training || r->l->rate == 0.0f)
+        return clae_buf_copy(r->d, r->din, 0, r->dout, 0, count(r->g) * sizeof(float));
+    clae_dropout p = clae_dropout_params(r->l->rate, r->seed, r->index, r->step);
+    return dropout_backward(r->d, r->din, r->dout, count(r->g), &p);
+}
+
+/* a hash and a multiply per value each way */
+static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
+{
+    double n = (double)count(g);
+    c->fwd_flops = c->din_flops = n;
+    c->fwd_bytes = c->din_bytes = 8 * n;
+}
+
+static void describe(const clae_layer *l, char *buf, size_t len)
+{
+    snprintf(buf, len, "rate %g", (double)l->rate);
+}
+
+const clae_layer_kind clae_layer_dropout = {
+    .name = "dropout",
+    .summary = "inverted dropout in training steps (Keras Dropout), the identity otherwise",
+    .keys = KEYS,
+    .nkeys = 1,
+    .shape = shape,
+    .forward = forward,
+    .backward = backward,
+    .cost = cost,
+    .downsamples = 0,
+    .describe = describe,
+};
