@@ -84,3 +84,13 @@ sed '/^rate = 0.25$/d' tests/models/dropout.cfg >"$tmp/drop0.cfg"
 expect_fail "dropout without a rate" "\[dropout\] needs rate (key 'rate')" "$clae" summary "$tmp/drop0.cfg"
 expect_ok "train with dropout" "epoch 1/1 " \
   "$clae" train tests/models/dropout.cfg --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/drop"
+# Residual connections: [add] from an earlier layer or the input; shapes must match.
+expect_ok "residual model" "layers.4 (add) .*+ input" "$clae" summary tests/models/residual.cfg
+sed 's/^from = c1$/from = input/' tests/models/residual.cfg >"$tmp/res-bad.cfg"
+expect_fail "add of a different shape" "layer 2 (add): its input is 32x32x8 but 'input' gives 32x32x3 (key 'from')" \
+  "$clae" summary "$tmp/res-bad.cfg"
+sed 's/^name = c1$/name = input/' tests/models/residual.cfg >"$tmp/res-name.cfg"
+expect_fail "a layer named input" "bad value 'input'.*not 'input'.*(key 'name')" \
+  "$clae" summary "$tmp/res-name.cfg"
+expect_ok "train a residual model" "epoch 1/1 " \
+  "$clae" train tests/models/residual.cfg --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/res"

@@ -67,6 +67,8 @@ typedef struct clae_layer_run {
     clae_buf in, out, din, dout, aux;
     clae_buf w, b, dw, db;
     clae_buf src_aux; /* the auxiliary buffer of the layer it refers to (a pool's indices) */
+    clae_buf src_out; /* the output of the layer it refers to (or the network input) */
+    clae_buf src_grad; /* where the gradient for that output collects (absent: none needed) */
     int index;        /* the layer's position in the net */
     int training;     /* a training step (dropout drops), not inference */
     uint64_t seed;    /* the run's seed */
@@ -111,6 +113,9 @@ typedef struct clae_layer_kind {
     clae_status (*forward)(const clae_layer_run *r);
     clae_status (*backward)(const clae_layer_run *r);
     void (*cost)(const struct clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c);
+    /* The kind adds a gradient into the output of the layer it refers to
+     * (a residual add): the net collects it in r->src_grad. */
+    int grads_src;
     /* The layer's strides shrink the image (conv2d, pools: 1) or grow it
      * (conv2d_transpose: 0): denoise pads inputs to a multiple of the
      * product of the shrinking strides. */

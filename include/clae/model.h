@@ -46,6 +46,8 @@
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
  * CL_DEVICE_MEM_BASE_ADDR_ALIGN seen (1024 bits PoCL, up to 4096 bits on GPUs). */
 #define CLAE_ALIGN_FLOATS 256
+/* What a layer's src is when it names the network input (the reserved name "input"). */
+#define CLAE_SRC_INPUT (-2)
 /* Most epochs a run may have (config, --epochs): what history.jsonl and
  * `clae plot` take, and the per-epoch keys of the corruption's random
  * streams stay distinct. */
@@ -93,7 +95,9 @@ struct clae_layer_kind;
 typedef struct clae_layer {
     const struct clae_layer_kind *kind; /* its entry in the layer table (clae/layer.h) */
     char name[32];        /* name = ... (optional; "" if none) */
-    int src;              /* a layer it refers to by name (max_unpooling's pool), -1 if none */
+    int src;              /* a layer it refers to by name (max_unpooling's pool, add's
+                             source), CLAE_SRC_INPUT for the network input, -1 if none */
+    int src_h, src_w, src_c; /* the shape of what src gives (its output, or the input) */
     int mode;             /* a kind's own choice (upsampling2d's interpolation) */
     const struct clae_layer *src_layer; /* the same, once the config is read */
     int line;             /* config line of the section header */

@@ -27,6 +27,8 @@ typedef struct clae_net {
     clae_buf *act, *grad, *aux, target, loss;
     clae_buf params, grads, adam_m, adam_v; /* whole blocks (m->block_floats) */
     clae_buf *w, *b, *gw, *gb;              /* per-layer views of them, absent for pools */
+    clae_buf *pend;        /* pend[j]: gradient for act[j] from a later residual add, added to
+                              grad[j] once layer j's backward has written it (absent if none) */
 } clae_net;
 
 /* Allocate buffers for batches of up to N images and upload the model's

@@ -131,6 +131,10 @@ void upsample_bilinear_backward_ref(float *din, const float *dout, const clae_co
 void bed_of_nails_forward_ref(float *out, const float *in, const clae_conv_shape *g);
 void bed_of_nails_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
 
+/* Elementwise sums (n): out = a + b; y += x. */
+void add_forward_ref(float *out, const float *a, const float *b, size_t n);
+void add_into_ref(float *y, const float *x, size_t n);
+
 /* Inverted dropout: element i is kept (times scale = 1 / (1 - rate)) when
  * the top 24 bits of a hash of (i, key0, key1), over 2^24, are >= rate, else
  * 0. The keys name the seed, layer and step (clae_dropout_params), so a
@@ -236,6 +240,8 @@ clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y
                              size_t n);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
+clae_status add_forward_cl(clae_device *d, cl_mem out, cl_mem a, cl_mem b, size_t n);
+clae_status add_into_cl(clae_device *d, cl_mem y, cl_mem x, size_t n);
 clae_status dropout_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
                                const clae_dropout *p);
 clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t n,
@@ -285,6 +291,8 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
                           size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status add_forward(clae_device *d, clae_buf out, clae_buf a, clae_buf b, size_t n);
+clae_status add_into(clae_device *d, clae_buf y, clae_buf x, size_t n);
 clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
                             const clae_dropout *p);
 clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t n,

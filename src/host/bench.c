@@ -185,7 +185,8 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
         return loss_forward(d, c->m->net.loss_kind, n->loss, n->act[n->L], n->target, nout);
     case OP_MSE_BWD:
         return loss_backward(d, c->m->net.loss_kind, n->grad[n->L], n->act[n->L], n->target, nout);
-    case OP_ACT_BWD: return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
+    case OP_ACT_BWD:
+        return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
     case OP_BWD_DIN:
         r.dw = r.db = none;
         return r.l->kind->backward(&r);
@@ -453,7 +454,8 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", LF[lk] * nout, 4 * (2 * nout + 1)));
     CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", LB[lk] * nout, 4 * 3 * nout));
     for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
-    if (m->net.opt_kind == CLAE_OPT_SGD) /* 4 per parameter (2 mul-adds); p, v, g read, p, v written */
+    /* sgd: 4 per parameter (2 mul-adds); p, v, g read, p, v written */
+    if (m->net.opt_kind == CLAE_OPT_SGD)
         CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 4 * blk, 4 * 5 * blk));
     else
         CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));

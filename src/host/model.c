@@ -34,7 +34,8 @@ typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER } sec_kind;
  * into a fresh model, so this is the only place a default is written) and
  * what it takes (the config reference, `clae layers --markdown`, prints
  * this table; net_key and train_key below check the values). */
-#define K(n_, d_, a_, h_) {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
+#define K(n_, d_, a_, h_)                                                                    \
+    {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
 const clae_key_spec clae_net_keys[] = {
     K("input", NULL, "three positive integers H,W,C like 32,32,3",
       "one sample's shape (Keras order)"),
@@ -485,6 +486,7 @@ static int good_name(const char *v)
 {
     size_t n = strlen(v);
     if (n == 0 || n >= CLAE_LAYER_NAME_MAX || (v[0] >= '0' && v[0] <= '9')) return 0;
+    if (strcmp(v, "input") == 0) return 0; /* reserved: the network input */
     for (size_t i = 0; i < n; i++)
         if (!(isalnum((unsigned char)v[i]) || v[i] == '_')) return 0;
     return 1;
@@ -498,7 +500,8 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
     int ki = key_index(c->cur, key);
     if (ki == lk->nkeys) { /* name */
         if (!good_name(value)) {
-            BAD("a name of letters, digits and _ (not starting with a digit), at most 31");
+            BAD("a name of letters, digits and _ (not starting with a digit, not 'input'), at "
+                "most 31");
             return;
         }
         for (int i = 0; i + 1 < m->nlayers; i++)
@@ -513,9 +516,10 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
     const clae_key_spec *k = &lk->keys[ki];
     if (k->type == CLAE_KEY_LAYER) { /* every earlier layer is read by now */
         int *f = (int *)((char *)l + k->field);
+        if (strcmp(value, "input") == 0) *f = CLAE_SRC_INPUT;
         for (int i = 0; i + 1 < m->nlayers; i++)
             if (m->layers[i].name[0] && strcmp(m->layers[i].name, value) == 0) *f = i;
-        if (*f < 0) fail(c, line, key, "no earlier layer is named '%s'", value);
+        if (*f == -1) fail(c, line, key, "no earlier layer is named '%s'", value);
         return;
     }
     if (!layer_value(l, k, value)) {
@@ -747,6 +751,11 @@ static void finish(pctx *c)
         if (!layer_defaults(c, l, s)) return;
         l->in_h = H, l->in_w = W, l->in_c = C;
         l->src_layer = l->src >= 0 ? &m->layers[l->src] : NULL;
+        if (l->src_layer)
+            l->src_h = l->src_layer->out_h, l->src_w = l->src_layer->out_w,
+            l->src_c = l->src_layer->out_c;
+        else if (l->src == CLAE_SRC_INPUT)
+            l->src_h = m->net.H, l->src_w = m->net.W, l->src_c = m->net.C;
         if (l->kind->check) {
             char msg[200];
             const char *k = l->kind->check(l, msg, sizeof msg);

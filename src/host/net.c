@@ -79,8 +79,9 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     n->b = calloc((size_t)L, sizeof *n->b);
     n->gw = calloc((size_t)L, sizeof *n->gw);
     n->gb = calloc((size_t)L, sizeof *n->gb);
+    n->pend = calloc((size_t)L + 1, sizeof *n->pend);
     clae_status st = CLAE_ERR_NOMEM;
-    if (n->g && n->act && n->grad && n->aux && n->w && n->b && n->gw && n->gb)
+    if (n->g && n->act && n->grad && n->aux && n->w && n->b && n->gw && n->gb && n->pend)
         st = shapes_for(n, N);
     if (st == CLAE_OK) st = clae_model_check_align(m, d->align_bytes);
     if (st == CLAE_OK) st = fits_device(n);
@@ -91,6 +92,12 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
         if (st == CLAE_OK && i < L && m->layers[i].kind->aux_bytes)
             st = clae_buf_alloc(d, (size_t)N * in_count(n, i + 1) * m->layers[i].kind->aux_bytes,
                                 &n->aux[i]);
+    }
+    for (int i = 0; i < L && st == CLAE_OK; i++) { /* gradients a residual add sends back */
+        const clae_layer *l = &m->layers[i];
+        int j = l->src == CLAE_SRC_INPUT ? 0 : l->src + 1; /* act[j] is what it adds */
+        if (l->kind->grads_src && j > 0 && !n->pend[j].h && !n->pend[j].d)
+            st = clae_buf_alloc(d, (size_t)N * in_count(n, j) * sizeof(float), &n->pend[j]);
     }
     if (st == CLAE_OK)
         st = clae_buf_alloc(d, (size_t)N * in_count(n, L) * sizeof(float), &n->target);
@@ -135,6 +142,7 @@ void clae_net_free(clae_net *n)
     free_all(n->act, L + 1);
     free_all(n->grad, L + 1);
     free_all(n->aux, L);
+    free_all(n->pend, L + 1);
     clae_buf *singles[] = {&n->target, &n->loss, &n->params, &n->grads, &n->adam_m, &n->adam_v};
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) clae_buf_free(singles[i]);
     free(n->g);
@@ -143,6 +151,20 @@ void clae_net_free(clae_net *n)
 
 /* ---- the step: a loop over the layers, each through its kind ------------ */
 
+/* What layer i refers to: act[j] and its pending gradient, j = src + 1
+ * (0: the network input, which needs no gradient). */
+static clae_buf src_act(clae_net *n, int i)
+{
+    int src = n->m->layers[i].src;
+    return src == -1 ? (clae_buf){0} : n->act[src == CLAE_SRC_INPUT ? 0 : src + 1];
+}
+
+static clae_buf src_pend(clae_net *n, int i)
+{
+    int src = n->m->layers[i].src;
+    return src >= 0 ? n->pend[src + 1] : (clae_buf){0};
+}
+
 clae_layer_run clae_net_layer_run(clae_net *n, int i)
 {
     return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[i],
@@ -150,6 +172,7 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
                             .db = n->gb[i], .index = i, .training = n->training,
                             .seed = n->seed, .step = n->t,
+                            .src_out = src_act(n, i), .src_grad = src_pend(n, i),
                             .src_aux = n->m->layers[i].src >= 0 ? n->aux[n->m->layers[i].src]
                                                                 : (clae_buf){0}};
 }
@@ -179,11 +202,18 @@ clae_status clae_net_loss(clae_net *n, int nb)
 clae_status clae_net_backward(clae_net *n, int nb)
 {
     CLAE_TRY(shapes_for(n, nb));
+    for (int j = 1; j <= n->L; j++) /* residual adds collect into these */
+        if (n->pend[j].h || n->pend[j].d)
+            CLAE_TRY(clae_buf_fill0(n->d, n->pend[j], (size_t)nb * in_count(n, j) * sizeof(float)));
     for (int i = n->L - 1; i >= 0; i--) {
         clae_layer_run r = clae_net_layer_run(n, i);
         if (r.l->act != CLAE_ACT_NONE)
-            CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha));
+            CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act,
+                                  r.l->alpha));
         CLAE_TRY(r.l->kind->backward(&r));
+        /* grad[i] is written: add what later residual adds sent to act[i] */
+        if (i > 0 && (n->pend[i].h || n->pend[i].d))
+            CLAE_TRY(add_into(n->d, n->grad[i], n->pend[i], (size_t)nb * in_count(n, i)));
     }
     return CLAE_OK;
 }

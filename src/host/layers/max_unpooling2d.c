@@ -16,6 +16,10 @@ static const clae_key_spec KEYS[] = {
 static const char *check(const clae_layer *l, char *msg, size_t len)
 {
     const clae_layer *p = l->src_layer;
+    if (!p) {
+        snprintf(msg, len, "pool names the network input, not a maxpool");
+        return "pool";
+    }
     if (p->kind != &clae_layer_maxpool) {
         snprintf(msg, len, "pool '%s' is a %s, not a maxpool", p->name, p->kind->name);
         return "pool";

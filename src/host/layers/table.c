@@ -15,6 +15,7 @@ static const clae_layer_kind *const KINDS[] = {
     &clae_layer_bed_of_nails,
     &clae_layer_max_unpooling2d,
     &clae_layer_dropout,
+    &clae_layer_add,
 };
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 

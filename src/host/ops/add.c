@@ -1,0 +1,52 @@
+/* Host side of the elementwise sums: launch wrappers for src/kernels/add.cl
+ * and the dispatch to the reference twins. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+
+static clae_status check(size_t n)
+{
+    if (n > INT_MAX) {
+        fprintf(stderr, "clae: add: %zu elements is more than supported\n", n);
+        return CLAE_ERR_SHAPE;
+    }
+    return CLAE_OK;
+}
+
+clae_status add_forward_cl(clae_device *d, cl_mem out, cl_mem a, cl_mem b, size_t n)
+{
+    CLAE_TRY(check(n));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "add_forward", &k));
+    CL_ARG(k, 0, cl_mem, out);
+    CL_ARG(k, 1, cl_mem, a);
+    CL_ARG(k, 2, cl_mem, b);
+    CL_ARG(k, 3, cl_int, (cl_int)n);
+    return clae_launch1d(d, k, n);
+}
+
+clae_status add_into_cl(clae_device *d, cl_mem y, cl_mem x, size_t n)
+{
+    CLAE_TRY(check(n));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "add_into", &k));
+    CL_ARG(k, 0, cl_mem, y);
+    CL_ARG(k, 1, cl_mem, x);
+    CL_ARG(k, 2, cl_int, (cl_int)n);
+    return clae_launch1d(d, k, n);
+}
+
+clae_status add_forward(clae_device *d, clae_buf out, clae_buf a, clae_buf b, size_t n)
+{
+    if (!d->is_ref) return add_forward_cl(d, out.d, a.d, b.d, n);
+    add_forward_ref(out.h, a.h, b.h, n);
+    return CLAE_OK;
+}
+
+clae_status add_into(clae_device *d, clae_buf y, clae_buf x, size_t n)
+{
+    if (!d->is_ref) return add_into_cl(d, y.d, x.d, n);
+    add_into_ref(y.h, x.h, n);
+    return CLAE_OK;
+}
