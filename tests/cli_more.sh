@@ -18,7 +18,7 @@ expect_fail "summary size=2.5" "^clae: tests/configs/size_float.cfg:11: bad valu
   "$clae" summary tests/configs/size_float.cfg
 expect_fail "summary size=abc" "^clae: tests/configs/size_abc.cfg:11: bad value 'abc'.*(key 'size')$" \
   "$clae" summary tests/configs/size_abc.cfg
-expect_fail "summary unknown section" "^clae: tests/configs/unknown_section.cfg:8: unknown section \[dense\]" \
+expect_fail "summary unknown section" "^clae: tests/configs/unknown_section.cfg:8: unknown section \[lstm\]" \
   "$clae" summary tests/configs/unknown_section.cfg
 expect_fail "summary conv larger than input" "^clae: tests/configs/conv_too_big.cfg:11: .*does not fit" \
   "$clae" summary tests/configs/conv_too_big.cfg

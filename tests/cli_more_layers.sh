@@ -94,3 +94,22 @@ expect_fail "a layer named input" "bad value 'input'.*not 'input'.*(key 'name')"
   "$clae" summary "$tmp/res-name.cfg"
 expect_ok "train a residual model" "epoch 1/1 " \
   "$clae" train tests/models/residual.cfg --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/res"
+# Dense autoencoders: flatten (C,H,W order), dense (PyTorch nn.Linear layout), reshape.
+expect_ok "dense autoencoder: Keras's parameter count" "Total params: 3,215,424" \
+  "$clae" summary configs/dense-ae.cfg
+sed '/^\[flatten\]$/d' configs/dense-ae.cfg >"$tmp/noflat.cfg"
+expect_fail "dense on an image" "its input is 32x32x3, not flat: add a \[flatten\] before it" \
+  "$clae" summary "$tmp/noflat.cfg"
+sed 's/^target_shape = 32,32,3$/target_shape = 32,32,4/' configs/dense-ae.cfg >"$tmp/reshape.cfg"
+expect_fail "reshape to another size" "target_shape 32,32,4 holds 4096 values, its input 1x1x3072 holds 3072" \
+  "$clae" summary "$tmp/reshape.cfg"
+"$clae" init tests/models/dense.cfg "$tmp/dense.safetensors" >/dev/null
+python3 -c "
+import struct, sys, zlib
+w, h = 9, 8
+raw = b''.join(b'\x00' + bytes((x * 7 + y * 13 + c * 50) % 256 for x in range(w) for c in range(3)) for y in range(h))
+ch = lambda t, d: struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + ch(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+                              + ch(b'IDAT', zlib.compress(raw)) + ch(b'IEND', b''))" "$tmp/nine.png" 2>/dev/null &&
+expect_fail "denoise with a dense model at another size" "the model takes 8x8 images only (layer 1 is dense); .*nine.png is 9x8" \
+  "$clae" denoise "$tmp/dense.safetensors" "$tmp/nine.png" "$tmp/nine-out.png"

@@ -14,7 +14,8 @@ enum { NB = 2 }; /* batch > 1, small enough for oclgrind */
 
 static const char *CONFIGS[] = {"configs/denoiser.cfg", "configs/unpool-ae.cfg",
                                 "configs/conv-ae-upsampling.cfg", "tests/models/upsample.cfg",
-                                "tests/models/sgd.cfg", "tests/models/dropout.cfg"};
+                                "tests/models/sgd.cfg", "tests/models/dropout.cfg",
+                                "tests/models/dense.cfg"};
 static const char *g_config = "configs/denoiser.cfg";
 
 static void load_init(clae_model *m)
@@ -148,10 +149,10 @@ static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
     TCase *sim = tu_tcase("denoiser step", 300, 1); /* one whole step under oclgrind */
-    tcase_add_loop_test(sim, test_net_step_cl_vs_ref, 0, 6);
+    tcase_add_loop_test(sim, test_net_step_cl_vs_ref, 0, 7);
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("denoiser steps", 300, 0);
-    tcase_add_loop_test(tc, test_net_loss_falls, 0, 6);
+    tcase_add_loop_test(tc, test_net_loss_falls, 0, 7);
     suite_add_tcase(s, tc);
     return s;
 }

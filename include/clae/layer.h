@@ -24,6 +24,7 @@ typedef enum clae_key_type {
     CLAE_KEY_INT,    /* one integer in [min, max] */
     CLAE_KEY_FLOAT,  /* one number in [fmin, fmax], stored as a float */
     CLAE_KEY_PAIR,   /* one or two integers in [min, max]: "3" is "3,3" (rows, columns) */
+    CLAE_KEY_SHAPE,  /* three integers H,W,C in [min, max] (Keras order), stored as three ints */
     CLAE_KEY_CHOICE, /* one of choices[]; stored as its index */
     CLAE_KEY_LAYER,  /* the name of an earlier layer; stored as its index */
     CLAE_KEY_CUSTOM  /* parsed by its section's own code ([net], [train]); see allowed */
@@ -116,6 +117,9 @@ typedef struct clae_layer_kind {
     /* The kind adds a gradient into the output of the layer it refers to
      * (a residual add): the net collects it in r->src_grad. */
     int grads_src;
+    /* The layer fixes the size of the network input (dense): `clae denoise`
+     * cannot run it on other sizes. */
+    int fixed_size;
     /* The layer's strides shrink the image (conv2d, pools: 1) or grow it
      * (conv2d_transpose: 0): denoise pads inputs to a multiple of the
      * product of the shrinking strides. */

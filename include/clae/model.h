@@ -108,6 +108,8 @@ typedef struct clae_layer {
     clae_act act;         /* pools: CLAE_ACT_NONE */
     float alpha;          /* leaky_relu's slope */
     float rate;           /* dropout's rate */
+    int units;            /* dense: outputs */
+    int tgt_h, tgt_w, tgt_c; /* reshape: target_shape (H,W,C as Keras) */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
     int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
     int weight, bias;     /* indices into m->tensors, -1 for pools */

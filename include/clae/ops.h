@@ -131,6 +131,14 @@ void upsample_bilinear_backward_ref(float *din, const float *dout, const clae_co
 void bed_of_nails_forward_ref(float *out, const float *in, const clae_conv_shape *g);
 void bed_of_nails_backward_ref(float *din, const float *dout, const clae_conv_shape *g);
 
+/* Fully connected (PyTorch nn.Linear layout): in (N,I), w (U,I), b (U) or
+ * NULL -> out (N,U) = in w^T + b; backward: din (N,I) = dout w, dw += dout^T
+ * in, db += the column sums of dout (each output skipped when NULL). */
+void dense_forward_ref(float *out, const float *in, const float *w, const float *b, int N, int I,
+                       int U);
+void dense_backward_ref(float *din, float *dw, float *db, const float *dout, const float *in,
+                        const float *w, int N, int I, int U);
+
 /* Elementwise sums (n): out = a + b; y += x. */
 void add_forward_ref(float *out, const float *a, const float *b, size_t n);
 void add_into_ref(float *y, const float *x, size_t n);
@@ -240,6 +248,10 @@ clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y
                              size_t n);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
+clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
+                             int I, int U);
+clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
+                              cl_mem in, cl_mem w, int N, int I, int U);
 clae_status add_forward_cl(clae_device *d, cl_mem out, cl_mem a, cl_mem b, size_t n);
 clae_status add_into_cl(clae_device *d, cl_mem y, cl_mem x, size_t n);
 clae_status dropout_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
@@ -291,6 +303,10 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
                           size_t n);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
+                          int N, int I, int U);
+clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db, clae_buf dout,
+                           clae_buf in, clae_buf w, int N, int I, int U);
 clae_status add_forward(clae_device *d, clae_buf out, clae_buf a, clae_buf b, size_t n);
 clae_status add_into(clae_device *d, clae_buf y, clae_buf x, size_t n);
 clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,

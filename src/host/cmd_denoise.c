@@ -169,6 +169,12 @@ int cmd_denoise(int argc, char **argv)
     const int C = m.net.C;
     if (clae_image_load(in, C, &img) != CLAE_OK) goto done;
     const int H = img.h, W = img.w;
+    for (int i = 0; i < m.nlayers; i++) /* a dense layer fixes the input size */
+        if (m.layers[i].kind->fixed_size && (H != m.net.H || W != m.net.W)) {
+            fprintf(stderr, "clae: %s: the model takes %dx%d images only (layer %d is %s); %s is "
+                    "%dx%d\n", ckpt, m.net.W, m.net.H, i, m.layers[i].kind->name, in, W, H);
+            goto done;
+        }
     int fh, fw;
     down_factor(&m, &fh, &fw);
     if (fh > 4096 || fw > 4096) {

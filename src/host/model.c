@@ -455,6 +455,12 @@ static int layer_value(clae_layer *l, const clae_key_spec *k, const char *value)
         if (!clae_str_to_long(value, k->min, k->max, &x)) return 0;
         f[0] = (int)x;
         return 1;
+    case CLAE_KEY_SHAPE: {
+        int v[3];
+        if (parse_ints(value, v, 3, k->min, k->max) != 3) return 0;
+        f[0] = v[0], f[1] = v[1], f[2] = v[2];
+        return 1;
+    }
     case CLAE_KEY_FLOAT: {
         double v;
         if (!clae_str_to_double(value, &v) || v < k->fmin || v > k->fmax) return 0;

@@ -16,6 +16,9 @@ static const clae_layer_kind *const KINDS[] = {
     &clae_layer_max_unpooling2d,
     &clae_layer_dropout,
     &clae_layer_add,
+    &clae_layer_flatten,
+    &clae_layer_dense,
+    &clae_layer_reshape,
 };
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 
@@ -87,6 +90,8 @@ static void allowed(const clae_key_spec *k, char *buf, size_t len)
         snprintf(buf, len, "%s", k->allowed);
     } else if (k->type == CLAE_KEY_INT) {
         snprintf(buf, len, "an integer from %ld to %ld", k->min, k->max);
+    } else if (k->type == CLAE_KEY_SHAPE) {
+        snprintf(buf, len, "three integers H,W,C from %ld to %ld, like 32,32,3", k->min, k->max);
     } else if (k->type == CLAE_KEY_FLOAT) {
         snprintf(buf, len, "a number from %g to %g", k->fmin, k->fmax);
     } else if (k->type == CLAE_KEY_PAIR) {

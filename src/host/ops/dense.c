@@ -1,0 +1,56 @@
+/* Host side of the fully connected layer: GEMMs through CLBlast and the bias
+ * kernels, and the dispatch to the reference twin. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+#include "ops/gemm.h"
+
+static clae_status dense_check(int N, int I, int U)
+{
+    if (N < 1 || I < 1 || U < 1 || (double)N * I > INT_MAX || (double)N * U > INT_MAX ||
+        (double)U * I > INT_MAX) {
+        fprintf(stderr, "clae: dense: shape out of range\n");
+        return CLAE_ERR_SHAPE;
+    }
+    return CLAE_OK;
+}
+
+clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
+                             int I, int U)
+{
+    CLAE_TRY(dense_check(N, I, U));
+    /* out (N,U) = in (N,I) . w^T (I,U) */
+    CLAE_TRY(clae_gemm(d, 0, 1, (size_t)N, (size_t)U, (size_t)I, 1.0f, in, 0, (size_t)I, w, 0,
+                       (size_t)I, 0.0f, out, 0, (size_t)U));
+    return b ? bias_forward_cl(d, out, b, N, U, 1) : CLAE_OK;
+}
+
+clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
+                              cl_mem in, cl_mem w, int N, int I, int U)
+{
+    CLAE_TRY(dense_check(N, I, U));
+    if (din) /* din (N,I) = dout (N,U) . w (U,I) */
+        CLAE_TRY(clae_gemm(d, 0, 0, (size_t)N, (size_t)I, (size_t)U, 1.0f, dout, 0, (size_t)U, w,
+                           0, (size_t)I, 0.0f, din, 0, (size_t)I));
+    if (dw) /* dw (U,I) += dout^T (U,N) . in (N,I) */
+        CLAE_TRY(clae_gemm(d, 1, 0, (size_t)U, (size_t)I, (size_t)N, 1.0f, dout, 0, (size_t)U,
+                           in, 0, (size_t)I, 1.0f, dw, 0, (size_t)I));
+    return db ? bias_backward_cl(d, db, dout, N, U, 1) : CLAE_OK;
+}
+
+clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
+                          int N, int I, int U)
+{
+    if (!d->is_ref) return dense_forward_cl(d, out.d, in.d, w.d, b.d, N, I, U);
+    dense_forward_ref(out.h, in.h, w.h, b.h, N, I, U);
+    return CLAE_OK;
+}
+
+clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db, clae_buf dout,
+                           clae_buf in, clae_buf w, int N, int I, int U)
+{
+    if (!d->is_ref) return dense_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, N, I, U);
+    dense_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, N, I, U);
+    return CLAE_OK;
+}
