@@ -79,8 +79,8 @@ static void compare_case(const conv_case *cc, uint64_t seed, float lo)
     cl_mem m_dout = tu_upload(dout, nout * 4), m_out = tu_upload(out_cl, nout * 4);
     cl_mem m_din = tu_upload(din_cl, nin * 4);
     cl_mem m_dw = tu_upload(dw0, nw * 4), m_db = tu_upload(db0, nb * 4);
-    ck_assert_int_eq(conv2d_forward_cl(d, m_out, m_in, m_w, cc->bias ? m_b : NULL, &g), CLAE_OK);
-    ck_assert_int_eq(conv2d_backward_cl(d, m_din, m_dw, m_db, m_dout, m_in, m_w, &g), CLAE_OK);
+    ck_assert_int_eq(conv2d_forward_cl(d, m_out, m_in, m_w, cc->bias ? m_b : NULL, &g, CLAE_EPI_NONE), CLAE_OK);
+    ck_assert_int_eq(conv2d_backward_cl(d, m_din, m_dw, m_db, m_dout, m_in, m_w, &g, CLAE_EPI_NONE), CLAE_OK);
     float *dw_cl = tu_alloc0(nw), *db_cl = tu_alloc0(nb);
     tu_download(m_out, out_cl, nout * 4);
     tu_download(m_din, din_cl, nin * 4);
@@ -170,9 +170,9 @@ START_TEST(test_conv2d_cl_null_outputs)
     cl_mem m_in = tu_upload(in, nin * 4), m_w = tu_upload(w, nw * 4);
     cl_mem m_dout = tu_upload(dout, nout * 4), m_din = tu_upload(din_cl, nin * 4);
     cl_mem m_dw = tu_upload(dw_cl, nw * 4), m_db = tu_upload(db_cl, nb * 4);
-    ck_assert_int_eq(conv2d_backward_cl(d, m_din, NULL, NULL, m_dout, m_in, m_w, &g), CLAE_OK);
-    ck_assert_int_eq(conv2d_backward_cl(d, NULL, m_dw, NULL, m_dout, m_in, m_w, &g), CLAE_OK);
-    ck_assert_int_eq(conv2d_backward_cl(d, NULL, NULL, m_db, m_dout, m_in, m_w, &g), CLAE_OK);
+    ck_assert_int_eq(conv2d_backward_cl(d, m_din, NULL, NULL, m_dout, m_in, m_w, &g, CLAE_EPI_NONE), CLAE_OK);
+    ck_assert_int_eq(conv2d_backward_cl(d, NULL, m_dw, NULL, m_dout, m_in, m_w, &g, CLAE_EPI_NONE), CLAE_OK);
+    ck_assert_int_eq(conv2d_backward_cl(d, NULL, NULL, m_db, m_dout, m_in, m_w, &g, CLAE_EPI_NONE), CLAE_OK);
     tu_download(m_din, din_cl, nin * 4);
     tu_download(m_dw, dw_cl, nw * 4);
     tu_download(m_db, db_cl, nb * 4);
@@ -308,7 +308,7 @@ START_TEST(test_conv2d_hand_same_constant)
     clae_device *d = tu_device();
     cl_mem m_in = tu_upload(in, sizeof in), m_w = tu_upload(w, sizeof w);
     cl_mem m_out = tu_upload(out_cl, sizeof out_cl);
-    ck_assert_int_eq(conv2d_forward_cl(d, m_out, m_in, m_w, NULL, &g), CLAE_OK);
+    ck_assert_int_eq(conv2d_forward_cl(d, m_out, m_in, m_w, NULL, &g, CLAE_EPI_NONE), CLAE_OK);
     tu_download(m_out, out_cl, sizeof out_cl);
     ck_assert_close("conv2d same constant cl", out_cl, want, H * W, TOL_HAND_ABS, TOL_HAND_REL);
     clReleaseMemObject(m_in);

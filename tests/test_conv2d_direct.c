@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/model.h"
 #include "ops/conv2d_direct.h"
 #include "testutil.h"
 
@@ -64,29 +65,30 @@ static const dcase CASES[] = {
 typedef enum path { PATH_DIRECT, PATH_GEMM } path;
 
 static clae_status run_forward(clae_device *d, path p, int tr, cl_mem out, cl_mem in, cl_mem w,
-                               cl_mem b, const clae_conv_shape *g)
+                               cl_mem b, const clae_conv_shape *g, clae_epi e)
 {
     if (p == PATH_DIRECT)
-        return tr ? conv2d_transpose_forward_direct(d, out, in, w, b, g)
-                  : conv2d_forward_direct(d, out, in, w, b, g);
+        return tr ? conv2d_transpose_forward_direct(d, out, in, w, b, g, e)
+                  : conv2d_forward_direct(d, out, in, w, b, g, e);
     int keep = d->conv_path;
     d->conv_path = CLAE_CONV_GEMM;
-    clae_status st = tr ? conv2d_transpose_forward_cl(d, out, in, w, b, g)
-                        : conv2d_forward_cl(d, out, in, w, b, g);
+    clae_status st = tr ? conv2d_transpose_forward_cl(d, out, in, w, b, g, e)
+                        : conv2d_forward_cl(d, out, in, w, b, g, e);
     d->conv_path = keep;
     return st;
 }
 
 static clae_status run_backward(clae_device *d, path p, int tr, cl_mem din, cl_mem dw, cl_mem db,
-                                cl_mem dout, cl_mem in, cl_mem w, const clae_conv_shape *g)
+                                cl_mem dout, cl_mem in, cl_mem w, const clae_conv_shape *g,
+                                clae_epi e)
 {
     if (p == PATH_DIRECT)
-        return tr ? conv2d_transpose_backward_direct(d, din, dw, db, dout, in, w, g)
-                  : conv2d_backward_direct(d, din, dw, db, dout, in, w, g);
+        return tr ? conv2d_transpose_backward_direct(d, din, dw, db, dout, in, w, g, e)
+                  : conv2d_backward_direct(d, din, dw, db, dout, in, w, g, e);
     int keep = d->conv_path;
     d->conv_path = CLAE_CONV_GEMM;
-    clae_status st = tr ? conv2d_transpose_backward_cl(d, din, dw, db, dout, in, w, g)
-                        : conv2d_backward_cl(d, din, dw, db, dout, in, w, g);
+    clae_status st = tr ? conv2d_transpose_backward_cl(d, din, dw, db, dout, in, w, g, e)
+                        : conv2d_backward_cl(d, din, dw, db, dout, in, w, g, e);
     d->conv_path = keep;
     return st;
 }
@@ -159,9 +161,9 @@ static void compare_case(const dcase *cc, uint64_t seed, path p)
     cl_mem m_b = tu_upload(f.b, f.nb * 4), m_dout = tu_upload(f.dout, f.nout * 4);
     cl_mem m_out = tu_upload(out_cl, f.nout * 4), m_din = tu_upload(din_cl, f.nin * 4);
     cl_mem m_dw = tu_upload(f.dw0, f.nw * 4), m_db = tu_upload(f.db0, f.nb * 4);
-    ck_assert_int_eq(run_forward(d, p, cc->tr, m_out, m_in, m_w, cc->bias ? m_b : NULL, g),
+    ck_assert_int_eq(run_forward(d, p, cc->tr, m_out, m_in, m_w, cc->bias ? m_b : NULL, g, CLAE_EPI_NONE),
                      CLAE_OK);
-    ck_assert_int_eq(run_backward(d, p, cc->tr, m_din, m_dw, m_db, m_dout, m_in, m_w, g),
+    ck_assert_int_eq(run_backward(d, p, cc->tr, m_din, m_dw, m_db, m_dout, m_in, m_w, g, CLAE_EPI_NONE),
                      CLAE_OK);
     tu_download(m_out, out_cl, f.nout * 4);
     tu_download(m_din, din_cl, f.nin * 4);
@@ -213,16 +215,16 @@ static void single_outputs(const dcase *cc, uint64_t seed)
     case_tag(tag, sizeof tag, cc, g, "direct");
 
     cl_mem m_din = tu_upload(din, f.nin * 4);
-    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, m_din, NULL, NULL, m_dout, m_in, m_w, g),
+    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, m_din, NULL, NULL, m_dout, m_in, m_w, g, CLAE_EPI_NONE),
                      CLAE_OK);
     tu_download(m_din, din, f.nin * 4);
     snprintf(what, sizeof what, "%s din only", tag);
     ck_assert_close(what, din, f.din_ref, f.nin, TOL_SUM_ABS, TOL_SUM_REL);
 
     cl_mem m_dw = tu_upload(f.dw0, f.nw * 4), m_db = tu_upload(f.db0, f.nb * 4);
-    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, m_dw, NULL, m_dout, m_in, m_w, g),
+    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, m_dw, NULL, m_dout, m_in, m_w, g, CLAE_EPI_NONE),
                      CLAE_OK);
-    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, NULL, m_db, m_dout, m_in, m_w, g),
+    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, NULL, m_db, m_dout, m_in, m_w, g, CLAE_EPI_NONE),
                      CLAE_OK);
     tu_download(m_dw, dw, f.nw * 4);
     tu_download(m_db, db, f.nb * 4);
@@ -233,7 +235,7 @@ static void single_outputs(const dcase *cc, uint64_t seed)
 
     clae_write(d, m_dw, f.dw0, f.nw * 4);
     clae_write(d, m_db, f.db0, f.nb * 4);
-    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, m_dw, m_db, m_dout, m_in, m_w, g),
+    ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc->tr, NULL, m_dw, m_db, m_dout, m_in, m_w, g, CLAE_EPI_NONE),
                      CLAE_OK);
     tu_download(m_dw, dw, f.nw * 4);
     tu_download(m_db, db, f.nb * 4);
@@ -276,7 +278,7 @@ START_TEST(test_conv2d_direct_deterministic)
         db[t] = tu_alloc0(f.nb);
         cl_mem m_dw = tu_upload(f.dw0, f.nw * 4), m_db = tu_upload(f.db0, f.nb * 4);
         ck_assert_int_eq(run_backward(d, PATH_DIRECT, cc.tr, NULL, m_dw, m_db, m_dout, m_in, m_w,
-                                      g),
+                                      g, CLAE_EPI_NONE),
                          CLAE_OK);
         tu_download(m_dw, dw[t], f.nw * 4);
         tu_download(m_db, db[t], f.nb * 4);
@@ -296,6 +298,60 @@ START_TEST(test_conv2d_direct_deterministic)
     clReleaseMemObject(m_in);
     clReleaseMemObject(m_w);
     clReleaseMemObject(m_dout);
+    fixture_free(&f);
+}
+END_TEST
+
+/* The fused activations: forward writes act(conv + b), backward's din is
+ * multiplied by the derivative of the activation that produced `in`
+ * (through in as its saved output), against the reference composition
+ * (conv then act_forward_ref; din then act_backward_ref). dw and db are
+ * unaffected. _i: bit 0 conv2d / conv2d_transpose, bits 1-2 the activation
+ * (relu, sigmoid, tanh, leaky_relu 0.2), bit 3 the direct kernels or the
+ * GEMM path (whose epilogue is an activation pass of its own). */
+START_TEST(test_conv2d_direct_fused_act)
+{
+    clae_device *d = tu_device();
+    static const clae_act ACTS[] = {CLAE_ACT_RELU, CLAE_ACT_SIGMOID, CLAE_ACT_TANH,
+                                    CLAE_ACT_LEAKY_RELU};
+    const int tr = _i & 1;
+    const clae_epi e = {.act = ACTS[(_i >> 1) & 3], .alpha = 0.2f};
+    const path p = _i & 8 ? PATH_GEMM : PATH_DIRECT;
+    const dcase cc = {tr, 3, 5, 7, 13, 6, 3, 3, 2 - tr, 2, CLAE_PAD_SAME, 1};
+    fixture f;
+    fixture_init(&f, &cc, 900 + (uint64_t)_i);
+    const clae_conv_shape *g = &f.g;
+    act_forward_ref(f.out_ref, f.out_ref, f.nout, e.act, e.alpha);
+    act_backward_ref(f.din_ref, f.din_ref, f.in, f.nin, e.act, e.alpha);
+    uint64_t seed = 77;
+    float *out = tu_alloc_rand(f.nout, -9.0f, 9.0f, &seed), *din = tu_alloc_rand(f.nin, -9.0f, 9.0f, &seed);
+    float *dw = tu_alloc0(f.nw), *db = tu_alloc0(f.nb);
+    cl_mem m_in = tu_upload(f.in, f.nin * 4), m_w = tu_upload(f.w, f.nw * 4);
+    cl_mem m_b = tu_upload(f.b, f.nb * 4), m_dout = tu_upload(f.dout, f.nout * 4);
+    cl_mem m_out = tu_upload(out, f.nout * 4), m_din = tu_upload(din, f.nin * 4);
+    cl_mem m_dw = tu_upload(f.dw0, f.nw * 4), m_db = tu_upload(f.db0, f.nb * 4);
+    ck_assert_int_eq(run_forward(d, p, tr, m_out, m_in, m_w, m_b, g, e), CLAE_OK);
+    ck_assert_int_eq(run_backward(d, p, tr, m_din, m_dw, m_db, m_dout, m_in, m_w, g, e), CLAE_OK);
+    tu_download(m_out, out, f.nout * 4);
+    tu_download(m_din, din, f.nin * 4);
+    tu_download(m_dw, dw, f.nw * 4);
+    tu_download(m_db, db, f.nb * 4);
+    char tag[128], what[192];
+    case_tag(tag, sizeof tag, &cc, g, p == PATH_DIRECT ? "direct" : "gemm");
+    snprintf(what, sizeof what, "%s fwd + %s", tag, clae_act_name(e.act));
+    ck_assert_close(what, out, f.out_ref, f.nout, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "%s din * %s'", tag, clae_act_name(e.act));
+    ck_assert_close(what, din, f.din_ref, f.nin, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "%s dw+= (with a fused din)", tag);
+    ck_assert_close(what, dw, f.dw_ref, f.nw, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "%s db+= (with a fused din)", tag);
+    ck_assert_close(what, db, f.db_ref, f.nb, TOL_SUM_ABS, TOL_SUM_REL);
+    cl_mem ms[] = {m_in, m_w, m_b, m_dout, m_out, m_din, m_dw, m_db};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) clReleaseMemObject(ms[i]);
+    free(out);
+    free(din);
+    free(dw);
+    free(db);
     fixture_free(&f);
 }
 END_TEST
@@ -352,6 +408,7 @@ static Suite *conv2d_direct_suite(void)
     tcase_add_loop_test(sim, test_conv2d_direct_vs_ref, NCASES - 6, NCASES - 1);
     tcase_add_loop_test(sim, test_conv2d_direct_gemm_vs_ref, NCASES - 6, NCASES - 1);
     tcase_add_loop_test(sim, test_conv2d_direct_single_outputs, 0, 2);
+    tcase_add_loop_test(sim, test_conv2d_direct_fused_act, 0, 8);
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("conv2d_direct", 600, 0);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 2, 6);
@@ -360,6 +417,7 @@ static Suite *conv2d_direct_suite(void)
     tcase_add_loop_test(tc, test_conv2d_direct_deterministic, 0, 2);
     tcase_add_loop_test(tc, test_conv2d_direct_gemm_vs_ref, 0, NCASES - 6);
     tcase_add_loop_test(tc, test_conv2d_direct_gemm_vs_ref, NCASES - 1, NCASES);
+    tcase_add_loop_test(tc, test_conv2d_direct_fused_act, 8, 16);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -78,9 +78,9 @@ static void compare_case(const tconv_case *cc, uint64_t seed, float lo)
     cl_mem m_dout = tu_upload(dout, nout * 4), m_out = tu_upload(out_cl, nout * 4);
     cl_mem m_din = tu_upload(din_cl, nin * 4);
     cl_mem m_dw = tu_upload(dw0, nw * 4), m_db = tu_upload(db0, nb * 4);
-    ck_assert_int_eq(conv2d_transpose_forward_cl(d, m_out, m_in, m_w, cc->bias ? m_b : NULL, &g),
+    ck_assert_int_eq(conv2d_transpose_forward_cl(d, m_out, m_in, m_w, cc->bias ? m_b : NULL, &g, CLAE_EPI_NONE),
                      CLAE_OK);
-    ck_assert_int_eq(conv2d_transpose_backward_cl(d, m_din, m_dw, m_db, m_dout, m_in, m_w, &g),
+    ck_assert_int_eq(conv2d_transpose_backward_cl(d, m_din, m_dw, m_db, m_dout, m_in, m_w, &g, CLAE_EPI_NONE),
                      CLAE_OK);
     float *dw_cl = tu_alloc0(nw), *db_cl = tu_alloc0(nb);
     tu_download(m_out, out_cl, nout * 4);
@@ -143,11 +143,11 @@ START_TEST(test_tconv_cl_null_outputs)
     cl_mem m_in = tu_upload(in, nin * 4), m_w = tu_upload(w, nw * 4);
     cl_mem m_dout = tu_upload(dout, nout * 4), m_din = tu_upload(din_cl, nin * 4);
     cl_mem m_dw = tu_upload(dw_cl, nw * 4), m_db = tu_upload(db_cl, nb * 4);
-    ck_assert_int_eq(conv2d_transpose_backward_cl(d, m_din, NULL, NULL, m_dout, m_in, m_w, &g),
+    ck_assert_int_eq(conv2d_transpose_backward_cl(d, m_din, NULL, NULL, m_dout, m_in, m_w, &g, CLAE_EPI_NONE),
                      CLAE_OK);
-    ck_assert_int_eq(conv2d_transpose_backward_cl(d, NULL, m_dw, NULL, m_dout, m_in, m_w, &g),
+    ck_assert_int_eq(conv2d_transpose_backward_cl(d, NULL, m_dw, NULL, m_dout, m_in, m_w, &g, CLAE_EPI_NONE),
                      CLAE_OK);
-    ck_assert_int_eq(conv2d_transpose_backward_cl(d, NULL, NULL, m_db, m_dout, m_in, m_w, &g),
+    ck_assert_int_eq(conv2d_transpose_backward_cl(d, NULL, NULL, m_db, m_dout, m_in, m_w, &g, CLAE_EPI_NONE),
                      CLAE_OK);
     tu_download(m_din, din_cl, nin * 4);
     tu_download(m_dw, dw_cl, nw * 4);
@@ -275,7 +275,7 @@ static void check_both(const char *what, const clae_conv_shape *g, const float *
     clae_device *d = tu_device();
     cl_mem m_in = tu_upload(in, nin * 4), m_w = tu_upload(w, nw * 4), m_out = tu_upload(out, nout * 4);
     cl_mem m_b = b ? tu_upload(b, (size_t)g->K * 4) : NULL;
-    ck_assert_int_eq(conv2d_transpose_forward_cl(d, m_out, m_in, m_w, m_b, g), CLAE_OK);
+    ck_assert_int_eq(conv2d_transpose_forward_cl(d, m_out, m_in, m_w, m_b, g, CLAE_EPI_NONE), CLAE_OK);
     tu_download(m_out, out, nout * 4);
     snprintf(buf, sizeof buf, "%s cl", what);
     ck_assert_close(buf, out, want, nout, TOL_HAND_ABS, TOL_HAND_REL);

@@ -77,6 +77,39 @@ START_TEST(test_loss_cl_vs_ref)
 }
 END_TEST
 
+/* loss_step_cl: the loss and the gradient in one pass, the gradient through
+ * the last activation's derivative (y its output), vs the reference
+ * composition (forward, backward, act_backward_ref). _i: loss * 5 + act
+ * (none, relu, sigmoid, tanh, leaky_relu 0.3), n = 1003 (a short last
+ * block of 8). */
+START_TEST(test_loss_step_fused)
+{
+    clae_loss k = (clae_loss)(_i / 5);
+    const clae_epi e = {.act = (clae_act)(_i % 5), .alpha = 0.3f};
+    const size_t n = 1003;
+    uint64_t seed = 700 + (uint64_t)_i;
+    float *y = tu_alloc_rand(n, 0.001f, 0.999f, &seed), *t = tu_alloc_rand(n, 0.0f, 1.0f, &seed);
+    float lr, lc = -1.0f, *dr = tu_alloc0(n), *dc = tu_alloc0(n);
+    ref_fwd(k, &lr, y, t, n);
+    ref_bwd(k, dr, y, t, n);
+    act_backward_ref(dr, dr, y, n, e.act, e.alpha);
+    clae_device *d = tu_device();
+    cl_mem my = tu_upload(y, n * 4), mt = tu_upload(t, n * 4), ml, md;
+    ck_assert_int_eq(clae_buffer(d, 4, &ml), CLAE_OK);
+    ck_assert_int_eq(clae_buffer(d, n * 4, &md), CLAE_OK);
+    ck_assert_int_eq(loss_step_cl(d, k, ml, md, my, mt, n, e), CLAE_OK);
+    tu_download(ml, &lc, 4);
+    tu_download(md, dc, n * 4);
+    char what[96];
+    snprintf(what, sizeof what, "%s step loss (act %d) n=%zu", NAME[k], (int)e.act, n);
+    ck_assert_close(what, &lc, &lr, 1, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "%s step grad * act %d' n=%zu", NAME[k], (int)e.act, n);
+    ck_assert_close(what, dc, dr, n, TOL_ELEM_ABS, TOL_ELEM_REL);
+    clReleaseMemObject(my), clReleaseMemObject(mt), clReleaseMemObject(ml), clReleaseMemObject(md);
+    free(y), free(t), free(dr), free(dc);
+}
+END_TEST
+
 /* The reference gradient of the loss vs central differences (values kept
  * away from the clip and, for mae, from y == t). */
 START_TEST(test_loss_ref_backward_fd)
@@ -112,6 +145,7 @@ static Suite *loss_suite(void)
     TCase *tc = tu_tcase("loss", 120, 1); /* all of it under oclgrind */
     tcase_add_test(tc, test_loss_hand);
     tcase_add_loop_test(tc, test_loss_cl_vs_ref, 0, 12);
+    tcase_add_loop_test(tc, test_loss_step_fused, 0, 15);
     tcase_add_loop_test(tc, test_loss_ref_backward_fd, 0, 3);
     suite_add_tcase(s, tc);
     return s;

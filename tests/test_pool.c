@@ -50,9 +50,10 @@ static int same_idx(const char *what, const int32_t *got, const int32_t *want, s
 #define ck_assert_same_idx(what, got, want, n) \
     ck_assert_msg(same_idx((what), (got), (want), (n)), "%s differs", (what))
 
-/* Pooling on the device: out (and idx for max), then din from dout. */
+/* Pooling on the device: out (and idx for max), then din from dout (max:
+ * times the derivative of e, the activation that produced in). */
 static void pool_cl(int is_max, const clae_conv_shape *g, const float *in, const float *dout,
-                    float *out, int32_t *idx, float *din)
+                    float *out, int32_t *idx, float *din, clae_epi e)
 {
     clae_device *d = tu_device();
     size_t n_in = (size_t)g->N * g->C * g->H * g->W, n_out = (size_t)g->N * g->C * g->P * g->Q;
@@ -63,7 +64,7 @@ static void pool_cl(int is_max, const clae_conv_shape *g, const float *in, const
     ck_assert_int_eq(clae_buffer(d, n_in * 4, &m_din), CLAE_OK);
     if (is_max) {
         ck_assert_int_eq(maxpool_forward_cl(d, m_out, m_idx, m_in, g), CLAE_OK);
-        ck_assert_int_eq(maxpool_backward_cl(d, m_din, m_dout, m_idx, g), CLAE_OK);
+        ck_assert_int_eq(maxpool_backward_cl(d, m_din, m_dout, m_idx, m_in, g, e), CLAE_OK);
         tu_download(m_idx, idx, n_out * 4);
     } else {
         ck_assert_int_eq(avgpool_forward_cl(d, m_out, m_in, g), CLAE_OK);
@@ -109,12 +110,12 @@ START_TEST(test_pool_hand_4x4)
     ck_assert_close("avgpool 4x4 hand ref backward", din, want_davg, 16, TOL_HAND_ABS,
                     TOL_HAND_REL);
 
-    pool_cl(1, &g, MAP4, dout, out, idx, din);
+    pool_cl(1, &g, MAP4, dout, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("maxpool 4x4 hand cl", out, want_max, 4, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_same_idx("maxpool 4x4 hand cl idx", idx, want_idx, 4);
     ck_assert_close("maxpool 4x4 hand cl backward", din, want_dmax, 16, TOL_HAND_ABS,
                     TOL_HAND_REL);
-    pool_cl(0, &g, MAP4, dout, out, idx, din);
+    pool_cl(0, &g, MAP4, dout, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("avgpool 4x4 hand cl", out, want_avg, 4, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_close("avgpool 4x4 hand cl backward", din, want_davg, 16, TOL_HAND_ABS,
                     TOL_HAND_REL);
@@ -139,7 +140,7 @@ START_TEST(test_pool_hand_ties)
     maxpool_forward_ref(out, idx, in, &g);
     ck_assert_close("maxpool ties ref", out, want_max, 4, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_same_idx("maxpool ties ref idx", idx, want_idx, 4);
-    pool_cl(1, &g, in, dout, out, idx, din);
+    pool_cl(1, &g, in, dout, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("maxpool ties cl", out, want_max, 4, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_same_idx("maxpool ties cl idx", idx, want_idx, 4);
 
@@ -155,7 +156,7 @@ START_TEST(test_pool_hand_ties)
     ck_assert_same_idx("maxpool flat ref idx", idx, want_idx2, 4);
     maxpool_backward_ref(din2, dout2, idx, &g);
     ck_assert_close("maxpool flat ref backward", din2, want_din2, 9, TOL_HAND_ABS, TOL_HAND_REL);
-    pool_cl(1, &g, flat, dout2, out, idx, din2);
+    pool_cl(1, &g, flat, dout2, out, idx, din2, CLAE_EPI_NONE);
     ck_assert_same_idx("maxpool flat cl idx", idx, want_idx2, 4);
     ck_assert_close("maxpool flat cl backward", din2, want_din2, 9, TOL_HAND_ABS, TOL_HAND_REL);
 
@@ -165,7 +166,7 @@ START_TEST(test_pool_hand_ties)
     const float dout3[2] = {0.5f, 0.25f}, want_din3[3] = {0, 0.75f, 0};
     ck_assert_int_eq(clae_conv2d_shape(&g, 1, 1, 1, 3, 1, 1, 2, 1, 1, CLAE_PAD_VALID), CLAE_OK);
     float din3[3];
-    pool_cl(1, &g, row, dout3, out, idx, din3);
+    pool_cl(1, &g, row, dout3, out, idx, din3, CLAE_EPI_NONE);
     ck_assert_same_idx("maxpool overlap cl idx", idx, want_idx3, 2);
     ck_assert_close("maxpool overlap cl backward", din3, want_din3, 3, TOL_HAND_ABS,
                     TOL_HAND_REL);
@@ -215,14 +216,14 @@ START_TEST(test_pool_hand_same_odd)
     ck_assert_close("avgpool same 5x5 ref backward", din, want_davg, 25, TOL_HAND_ABS,
                     TOL_HAND_REL);
 
-    pool_cl(1, &g, in, ones, out, idx, din);
+    pool_cl(1, &g, in, ones, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("maxpool same 5x5 cl", out, want_max, 9, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_same_idx("maxpool same 5x5 cl idx", idx, want_idx, 9);
-    pool_cl(1, &g, neg, ones, out, idx, din);
+    pool_cl(1, &g, neg, ones, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("maxpool same 5x5 negative cl", out, want_nmax, 9, TOL_HAND_ABS,
                     TOL_HAND_REL);
     ck_assert_same_idx("maxpool same 5x5 negative cl idx", idx, want_nidx, 9);
-    pool_cl(0, &g, in, ones, out, idx, din);
+    pool_cl(0, &g, in, ones, out, idx, din, CLAE_EPI_NONE);
     ck_assert_close("avgpool same 5x5 cl", out, want_avg, 9, TOL_HAND_ABS, TOL_HAND_REL);
     ck_assert_close("avgpool same 5x5 cl backward", din, want_davg, 25, TOL_HAND_ABS,
                     TOL_HAND_REL);
@@ -253,7 +254,7 @@ START_TEST(test_pool_cl_vs_ref)
 
     maxpool_forward_ref(out_ref, idx_ref, in, &g);
     maxpool_backward_ref(din_ref, dout, idx_ref, &g);
-    pool_cl(1, &g, in, dout, out_cl, idx_cl, din_cl);
+    pool_cl(1, &g, in, dout, out_cl, idx_cl, din_cl, CLAE_EPI_NONE);
     snprintf(what, sizeof what, "maxpool fwd %s", shape);
     ck_assert_msg(memcmp(out_cl, out_ref, n_out * 4) == 0, "%s values not identical", what);
     ck_assert_close(what, out_cl, out_ref, n_out, TOL_ELEM_ABS, TOL_ELEM_REL);
@@ -261,10 +262,17 @@ START_TEST(test_pool_cl_vs_ref)
     ck_assert_same_idx(what, idx_cl, idx_ref, n_out);
     snprintf(what, sizeof what, "maxpool bwd %s", shape);
     ck_assert_close(what, din_cl, din_ref, n_in, TOL_ELEM_ABS, TOL_ELEM_REL);
+    /* with the derivative of the input's activation fused in (relu,
+     * sigmoid, tanh, leaky_relu 0.25 in turn; in as its saved output) */
+    const clae_epi e = {.act = (clae_act)(1 + _i % 4), .alpha = 0.25f};
+    act_backward_ref(din_ref, din_ref, in, n_in, e.act, e.alpha);
+    pool_cl(1, &g, in, dout, out_cl, idx_cl, din_cl, e);
+    snprintf(what, sizeof what, "maxpool bwd * act %d' %s", (int)e.act, shape);
+    ck_assert_close(what, din_cl, din_ref, n_in, TOL_ELEM_ABS, TOL_ELEM_REL);
 
     avgpool_forward_ref(out_ref, in, &g);
     avgpool_backward_ref(din_ref, dout, &g);
-    pool_cl(0, &g, in, dout, out_cl, idx_cl, din_cl);
+    pool_cl(0, &g, in, dout, out_cl, idx_cl, din_cl, CLAE_EPI_NONE);
     snprintf(what, sizeof what, "avgpool fwd %s", shape);
     ck_assert_close(what, out_cl, out_ref, n_out, TOL_ELEM_ABS, TOL_ELEM_REL);
     snprintf(what, sizeof what, "avgpool bwd %s", shape);

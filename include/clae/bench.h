@@ -49,6 +49,8 @@ typedef struct clae_bench_result {
     double probe_fma_s, probe_fma_flops, probe_copy_s, probe_copy_bytes;
     unsigned long step_kernels;  /* clae kernels one training step enqueues */
     unsigned long step_gemms;    /* and CLBlast GEMM calls (0 on the direct path) */
+    double mem_batch_bytes;      /* the net's buffers that grow with the batch */
+    double mem_param_bytes;      /* and its parameter blocks (clae_net_memory) */
 } clae_bench_result;
 
 /* Benchmark model m (its parameters are initialised here from m->train.seed)

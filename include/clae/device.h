@@ -33,7 +33,7 @@ enum {
  * variants: clae_kernel_variant). */
 #define CLAE_MAX_VARIANTS 64
 typedef struct clae_variant_entry {
-    char key[288]; /* file, kernel name and build options */
+    char key[384]; /* file, kernel name and build options */
     cl_program program;
     cl_kernel kernel;
 } clae_variant_entry;

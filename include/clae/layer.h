@@ -74,6 +74,11 @@ typedef struct clae_layer_run {
     int training;     /* a training step (dropout drops), not inference */
     uint64_t seed;    /* the run's seed */
     long step;        /* optimizer steps taken before this one */
+    /* Fused activations (kinds with fuses_act / fuses_din_act; zeroed for
+     * others and where the net runs the pass on its own): forward writes
+     * act(out), the layer's activation; backward writes din times the
+     * derivative of din_act, the activation that produced `in`. */
+    clae_epi act, din_act;
 } clae_layer_run;
 
 /* Arithmetic and memory traffic at the geometry g (for `clae bench`:
@@ -124,6 +129,14 @@ typedef struct clae_layer_kind {
      * (conv2d_transpose: 0): denoise pads inputs to a multiple of the
      * product of the shrinking strides. */
     int downsamples;
+    /* The forward pass applies r->act itself (conv2d, conv2d_transpose: in
+     * the convolution's epilogue); without it the net runs the activation as
+     * a pass of its own. */
+    int fuses_act;
+    /* The backward pass multiplies din by the derivative of r->din_act
+     * (conv2d, conv2d_transpose, maxpool); without it the net runs that
+     * activation's backward pass on its own. */
+    int fuses_din_act;
     /* The summary's config column, e.g. "8 3x3 stride 1,1 same relu". */
     void (*describe)(const struct clae_layer *l, char *buf, size_t len);
 } clae_layer_kind;

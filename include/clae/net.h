@@ -35,14 +35,30 @@ typedef struct clae_net {
  * parameters and Adam moments (m->params, adam_m, adam_v; allocated by the caller). */
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N);
 void clae_net_free(clae_net *n);
+/* Device memory of the net's buffers: those that grow with the batch
+ * (activations, their gradients, pool indices, residual gradients, the
+ * target), the parameter blocks (parameters, gradients, Adam moments), and
+ * the largest single buffer. Scratch buffers and upload slots not counted. */
+void clae_net_memory(const clae_net *n, double *batch_bytes, double *param_bytes,
+                     double *largest);
 
 
 /* Layer i's buffers and geometry, as its kind's forward and backward take
  * them (what the training step runs; `clae bench` times the same). */
 clae_layer_run clae_net_layer_run(clae_net *n, int i);
+/* ... with the activations the step fuses: the forward pass's own (kinds
+ * with fuses_act), the backward pass's derivative of the layer before's
+ * (fuses_din_act, where no residual gradient joins it). */
+clae_layer_run clae_net_forward_run(clae_net *n, int i);
+clae_layer_run clae_net_backward_run(clae_net *n, int i);
+/* Whether the step runs layer i's activation as a pass of its own: forward,
+ * and backward (never for the last layer, whose derivative the loss takes). */
+int clae_net_act_fwd_separate(const clae_net *n, int i);
+int clae_net_act_bwd_separate(const clae_net *n, int i);
 /* Forward nb <= N images of the input; the output is act[L]. */
 clae_status clae_net_forward(clae_net *n, int nb);
-/* MSE of act[L] against the target (loss into h_loss / d_loss) and its gradient. */
+/* The loss of act[L] against the target (into loss) and its gradient through
+ * the last layer's activation, in one pass. */
 clae_status clae_net_loss(clae_net *n, int nb);
 /* Backward through every layer: parameter gradients accumulate into the grads block. */
 clae_status clae_net_backward(clae_net *n, int nb);

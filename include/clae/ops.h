@@ -32,6 +32,19 @@ typedef enum clae_act {
     CLAE_ACT_LEAKY_RELU /* x > 0 ? x : alpha x (Keras LeakyReLU), 0 <= alpha <= 1 */
 } clae_act;
 
+/* An activation fused into the op that writes a tensor; zeroed: none.
+ * Forward ops (conv2d, conv2d_transpose) write f(x) instead of x, the
+ * layer's own activation. Backward ops (their din, maxpool's din) write
+ * din * f'(x) instead of din, for the activation of the layer that produced
+ * their input, taken through its saved output y = f(x) (the op's `in`): din
+ * is then the gradient of that layer's pre-activation, and the separate
+ * act_forward / act_backward passes are not needed. */
+typedef struct clae_epi {
+    clae_act act;
+    float alpha;
+} clae_epi;
+#define CLAE_EPI_NONE ((clae_epi){.act = CLAE_ACT_NONE})
+
 /* Geometry shared by conv2d, conv2d_transpose and pooling.
  * conv2d:           out[n,k,p,q] = b[k] + sum_{c,r,s} in[n,c,p*sh+r-pt, q*sw+s-pl] * w[k,c,r,s]
  * conv2d_transpose: out[n,k,h*sh+r-pt, w*sw+s-pl] += in[n,c,h,w] * w[c,k,r,s]  (+ b[k])
@@ -210,18 +223,18 @@ void blur_forward_ref(float *out, const float *in, const float *k, int ksize, in
 /* ---- OpenCL implementations (src/host/ops/, src/kernels/) --------------- */
 
 clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
-                              const clae_conv_shape *g);
+                              const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                               cl_mem in, cl_mem w, const clae_conv_shape *g);
+                               cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w,
-                                        cl_mem b, const clae_conv_shape *g);
+                                        cl_mem b, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
                                          cl_mem dout, cl_mem in, cl_mem w,
-                                         const clae_conv_shape *g);
+                                         const clae_conv_shape *g, clae_epi act);
 clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in,
                                const clae_conv_shape *g);
-clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
-                                const clae_conv_shape *g);
+clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx, cl_mem in,
+                                const clae_conv_shape *g, clae_epi act);
 clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae_conv_shape *g);
 clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
                                 const clae_conv_shape *g);
@@ -246,6 +259,11 @@ clae_status loss_forward_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem 
                             size_t n);
 clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y, cl_mem t,
                              size_t n);
+/* Both in one pass (either may be NULL), dy times the derivative of act, the
+ * activation that produced y: loss_forward, loss_backward, then
+ * act_backward on dy. */
+clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy, cl_mem y,
+                         cl_mem t, size_t n, clae_epi act);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
 clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
@@ -270,18 +288,18 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
  * the net call these. Arguments as the twins above; an absent optional
  * buffer (din of the first layer, a bias) is a zeroed clae_buf. */
 clae_status conv2d_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
-                           const clae_conv_shape *g);
+                           const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
-                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g);
+                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
-                                     clae_buf b, const clae_conv_shape *g);
+                                     clae_buf b, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
                                       clae_buf dout, clae_buf in, clae_buf w,
-                                      const clae_conv_shape *g);
+                                      const clae_conv_shape *g, clae_epi act);
 clae_status maxpool_forward(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
                             const clae_conv_shape *g);
-clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
-                             const clae_conv_shape *g);
+clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx, clae_buf in,
+                             const clae_conv_shape *g, clae_epi act);
 clae_status avgpool_forward(clae_device *d, clae_buf out, clae_buf in, const clae_conv_shape *g);
 clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout,
                              const clae_conv_shape *g);
@@ -301,6 +319,8 @@ clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf
                          size_t n);
 clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y, clae_buf t,
                           size_t n);
+clae_status loss_step(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy, clae_buf y,
+                      clae_buf t, size_t n, clae_epi act);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
 clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,

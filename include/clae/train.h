@@ -22,7 +22,8 @@ typedef enum clae_train_event_kind {
     CLAE_TRAIN_START, /* before the first step: the data split and step count */
     CLAE_TRAIN_STEP,  /* a few times a second inside an epoch (for a progress bar) */
     CLAE_TRAIN_EPOCH, /* an epoch done: its metrics (its checkpoints follow) */
-    CLAE_TRAIN_TEST   /* the test set's MSE at the end */
+    CLAE_TRAIN_TEST,  /* the test set's MSE at the end */
+    CLAE_TRAIN_READY  /* this run's first step done: seconds since opts.launch_s */
 } clae_train_event_kind;
 
 typedef struct clae_train_event {
@@ -38,7 +39,7 @@ typedef struct clae_train_event {
     double train_loss, val_loss;  /* EPOCH */
     double val_psnr, val_accuracy; /* EPOCH (NAN without validation images) */
     int is_best;                  /* EPOCH: the best validation loss so far */
-    double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far */
+    double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far; READY */
     double test_mse;              /* TEST */
 } clae_train_event;
 
@@ -52,6 +53,8 @@ typedef struct clae_train_opts {
     int shuffle;
     long limit;                /* use only the first `limit` training/test images (0: all) */
     clae_train_report report;  /* called with every event (NULL: none); user passed back */
+    double launch_s;           /* when the command started (CLOCK_MONOTONIC seconds; 0: when
+                                  clae_train was called), for the READY event */
     void *report_user;
     /* Resume state (from a checkpoint; zero for a fresh run). */
     long start_epoch;          /* completed epochs */

@@ -124,8 +124,7 @@ typedef enum bench_kind {
     OP_ZERO_GRAD,
     OP_FWD,
     OP_ACT_FWD,
-    OP_MSE_FWD,
-    OP_MSE_BWD,
+    OP_LOSS,
     OP_ACT_BWD,
     OP_BWD_DIN,
     OP_BWD_PARAMS,
@@ -173,18 +172,17 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     clae_net *n = c->n;
     clae_device *d = c->d;
     clae_layer_run r = {0};
-    if (i >= 0) r = clae_net_layer_run(n, i);
+    if (i >= 0)
+        r = kind == OP_FWD ? clae_net_forward_run(n, i)
+            : kind == OP_BWD_DIN || kind == OP_BWD_PARAMS ? clae_net_backward_run(n, i)
+                                                         : clae_net_layer_run(n, i);
     r.training = 1; /* the rows time a training step's calls */
     const clae_buf none = {0};
-    size_t nout = (size_t)c->N * clae_layer_out_count(&c->m->layers[c->m->nlayers - 1]);
     switch (kind) {
     case OP_ZERO_GRAD: return clae_net_zero_grad(n);
     case OP_FWD: return r.l->kind->forward(&r);
     case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha);
-    case OP_MSE_FWD:
-        return loss_forward(d, c->m->net.loss_kind, n->loss, n->act[n->L], n->target, nout);
-    case OP_MSE_BWD:
-        return loss_backward(d, c->m->net.loss_kind, n->grad[n->L], n->act[n->L], n->target, nout);
+    case OP_LOSS: return clae_net_loss(n, c->N);
     case OP_ACT_BWD:
         return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
     case OP_BWD_DIN:
@@ -333,8 +331,9 @@ static clae_status layer_forward_rows(bench_ctx *c, clae_bench_result *r, int i)
     clae_layer_cost k = {0};
     l->kind->cost(l, g, &k);
     double out = (double)out_elems(g);
-    CLAE_TRY(add_row(c, r, OP_FWD, i, "fwd", k.fwd_flops, k.fwd_bytes));
-    if (l->act != CLAE_ACT_NONE)
+    double fused = l->kind->fuses_act ? out * act_flops(l->act, 0) : 0.0;
+    CLAE_TRY(add_row(c, r, OP_FWD, i, "fwd", k.fwd_flops + fused, k.fwd_bytes));
+    if (clae_net_act_fwd_separate(c->n, i))
         CLAE_TRY(add_row(c, r, OP_ACT_FWD, i, "act fwd", out * act_flops(l->act, 0), 8 * out));
     return CLAE_OK;
 }
@@ -346,7 +345,7 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
     clae_layer_cost k = {0};
     l->kind->cost(l, g, &k);
     double out = (double)out_elems(g);
-    if (l->act != CLAE_ACT_NONE)
+    if (clae_net_act_bwd_separate(c->n, i))
         CLAE_TRY(add_row(c, r, OP_ACT_BWD, i, "act bwd", out * act_flops(l->act, 1), 12 * out));
     if (i > 0) /* the step computes no input gradient for the first layer */
         CLAE_TRY(add_row(c, r, OP_BWD_DIN, i, "bwd din", k.din_flops, k.din_bytes));
@@ -439,6 +438,7 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(fill_inputs(c));
     unsigned long k0 = d->launches, g0 = d->gemms;
     CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
+    clae_net_memory(c->n, &r->mem_batch_bytes, &r->mem_param_bytes, NULL);
     r->step_kernels = d->launches - k0;
     r->step_gemms = d->gemms - g0;
     CLAE_TRY(clae_finish(d));
@@ -451,8 +451,10 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
      * 2 logs, 3 mul-adds, add, neg) and 7 back (compare 2, 2 divides, sub, mul, div) */
     static const double LF[] = {3, 3, 9}, LB[] = {2, 2, 7};
     clae_loss lk = m->net.loss_kind;
-    CLAE_TRY(add_row(c, r, OP_MSE_FWD, -1, "loss fwd", LF[lk] * nout, 4 * (2 * nout + 1)));
-    CLAE_TRY(add_row(c, r, OP_MSE_BWD, -1, "loss bwd", LB[lk] * nout, 4 * 3 * nout));
+    /* one pass: y and t read, dy written (and the last activation's derivative) */
+    const clae_layer *last = &m->layers[m->nlayers - 1];
+    CLAE_TRY(add_row(c, r, OP_LOSS, -1, "loss+grad",
+                     (LF[lk] + LB[lk] + act_flops(last->act, 1)) * nout, 4 * (3 * nout + 1)));
     for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
     /* sgd: 4 per parameter (2 mul-adds); p, v, g read, p, v written */
     if (m->net.opt_kind == CLAE_OPT_SGD)
@@ -577,6 +579,11 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
     if (!r->is_ref)
         fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)\n",
                 r->step_kernels, r->step_gemms);
+    fprintf(out, "memory: %.1f MiB (%.1f KiB per image, %.1f KiB of parameters, gradients and "
+                 "Adam moments; scratch and upload buffers not counted)\n",
+            (r->mem_batch_bytes + r->mem_param_bytes) / 1048576.0,
+            r->batch > 0 ? r->mem_batch_bytes / r->batch / 1024.0 : 0.0,
+            r->mem_param_bytes / 1024.0);
 }
 
 static cJSON *row_json(const clae_bench_result *r, const clae_bench_row *w)
@@ -640,6 +647,8 @@ static cJSON *result_json(const clae_bench_result *r, const char *config)
             cJSON_AddNumberToObject(step, "kernels", (double)r->step_kernels);
             cJSON_AddNumberToObject(step, "clblast_gemm_calls", (double)r->step_gemms);
         }
+        cJSON_AddNumberToObject(step, "memory_batch_bytes", r->mem_batch_bytes);
+        cJSON_AddNumberToObject(step, "memory_param_bytes", r->mem_param_bytes);
         cJSON_AddItemToObject(root, "step", step);
     }
     return root;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
@@ -76,12 +77,18 @@ static void print_event(const clae_train_event *e, void *user)
                e->total_seconds);
         break;
     case CLAE_TRAIN_TEST: printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest); break;
+    case CLAE_TRAIN_READY:
+        printf("first step done %.2f s after start (device, kernels, data, one step)\n",
+               e->seconds);
+        break;
     }
     fflush(stdout);
 }
 
 int cmd_train(int argc, char **argv)
 {
+    struct timespec launch;
+    clock_gettime(CLOCK_MONOTONIC, &launch);
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
                *weights = NULL;
     long epochs = -1, max_steps = -1, seed = -1, limit = 0;
@@ -168,6 +175,7 @@ int cmd_train(int argc, char **argv)
         o.report_user = &pr;
     }
     o.best_val = INFINITY;
+    o.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
 
     int rc = 1;
     clae_ckpt_meta meta;

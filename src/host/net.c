@@ -27,6 +27,27 @@ static clae_status shapes_for(clae_net *n, int nb)
     return CLAE_OK;
 }
 
+void clae_net_memory(const clae_net *n, double *batch_bytes, double *param_bytes,
+                     double *largest)
+{
+    const clae_model *m = n->m;
+    double total = 0, big = 0;
+    for (int i = 0; i <= n->L; i++) {
+        double b = (double)n->N * (double)in_count(n, i) * sizeof(float);
+        total += i > 0 ? 2 * b : b; /* activation (and its gradient) */
+        if (b > big) big = b;
+        if (i < n->L)
+            total += (double)n->N * (double)in_count(n, i + 1) * m->layers[i].kind->aux_bytes;
+        if (i > 0 && n->pend && (n->pend[i].h || n->pend[i].d)) total += b;
+    }
+    total += (double)n->N * (double)in_count(n, n->L) * sizeof(float); /* target */
+    double params = 4.0 * (double)m->block_floats * sizeof(float); /* params, grads, Adam m, v */
+    if ((double)m->block_floats * sizeof(float) > big) big = (double)m->block_floats * sizeof(float);
+    if (batch_bytes) *batch_bytes = total;
+    if (param_bytes) *param_bytes = params;
+    if (largest) *largest = big;
+}
+
 /* What create_device is about to allocate, against the device's memory and
  * its largest allocation, before any of it is: a batch that does not fit is
  * one line here, not an abort inside the driver at first use (PoCL allocates
@@ -36,20 +57,10 @@ static clae_status fits_device(const clae_net *n)
 {
     const clae_device *d = n->d;
     if (d->is_ref) return CLAE_OK; /* host memory: malloc says when it does not fit */
-    const clae_model *m = n->m;
     cl_ulong global = d->global_mem, max_alloc = d->max_alloc;
-    double total = 0, largest = 0;
-    for (int i = 0; i <= n->L; i++) {
-        double b = (double)n->N * (double)in_count(n, i) * sizeof(float);
-        total += i > 0 ? 2 * b : b; /* activation (and its gradient) */
-        if (b > largest) largest = b;
-        if (i < n->L)
-            total += (double)n->N * (double)in_count(n, i + 1) * m->layers[i].kind->aux_bytes;
-    }
-    total += (double)n->N * (double)in_count(n, n->L) * sizeof(float); /* target */
-    total += 4.0 * (double)m->block_floats * sizeof(float); /* params, grads, Adam m, v */
-    if ((double)m->block_floats * sizeof(float) > largest)
-        largest = (double)m->block_floats * sizeof(float);
+    double batch, params, largest;
+    clae_net_memory(n, &batch, &params, &largest);
+    double total = batch + params;
     if (total > 0.5 * (double)global || largest > (double)max_alloc) {
         fprintf(stderr, "clae: a batch of %d needs %.0f MiB of device memory (largest buffer "
                 "%.0f MiB); %s has %.0f MiB (largest buffer %.0f MiB), half of it usable: use a "
@@ -60,7 +71,6 @@ static clae_status fits_device(const clae_net *n)
     }
     return CLAE_OK;
 }
-
 
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
 {
@@ -179,24 +189,67 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }
 
+/* The activation of layer i as an epilogue. */
+static clae_epi layer_act(const clae_net *n, int i)
+{
+    const clae_layer *l = &n->m->layers[i];
+    return (clae_epi){.act = l->act, .alpha = l->alpha};
+}
+
+/* Whether layer i + 1's backward pass applies the derivative of layer i's
+ * activation as it writes grad[i + 1] (its din): its kind fuses it, and no
+ * residual add sends a gradient to act[i + 1] (that one is added after the
+ * din is written, and must go through the derivative too). The last layer's
+ * derivative goes with the loss. */
+static int din_act_fused(const clae_net *n, int i)
+{
+    if (i < 0 || i + 1 >= n->L) return 0;
+    return n->m->layers[i + 1].kind->fuses_din_act && !n->pend[i + 1].h && !n->pend[i + 1].d;
+}
+
+clae_layer_run clae_net_forward_run(clae_net *n, int i)
+{
+    clae_layer_run r = clae_net_layer_run(n, i);
+    if (r.l->kind->fuses_act) r.act = layer_act(n, i);
+    return r;
+}
+
+int clae_net_act_fwd_separate(const clae_net *n, int i)
+{
+    const clae_layer *l = &n->m->layers[i];
+    return l->act != CLAE_ACT_NONE && !l->kind->fuses_act;
+}
+
+clae_layer_run clae_net_backward_run(clae_net *n, int i)
+{
+    clae_layer_run r = clae_net_layer_run(n, i);
+    if (din_act_fused(n, i - 1)) r.din_act = layer_act(n, i - 1);
+    return r;
+}
+
+int clae_net_act_bwd_separate(const clae_net *n, int i)
+{
+    return n->m->layers[i].act != CLAE_ACT_NONE && i < n->L - 1 && !din_act_fused(n, i);
+}
+
 clae_status clae_net_forward(clae_net *n, int nb)
 {
     CLAE_TRY(shapes_for(n, nb));
     for (int i = 0; i < n->L; i++) {
-        clae_layer_run r = clae_net_layer_run(n, i);
+        clae_layer_run r = clae_net_forward_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
-        if (r.l->act != CLAE_ACT_NONE)
+        if (clae_net_act_fwd_separate(n, i))
             CLAE_TRY(act_forward(n->d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha));
     }
     return CLAE_OK;
 }
 
+/* The loss, and its gradient through the last layer's activation. */
 clae_status clae_net_loss(clae_net *n, int nb)
 {
     size_t cnt = (size_t)nb * in_count(n, n->L);
-    clae_loss k = n->m->net.loss_kind;
-    CLAE_TRY(loss_forward(n->d, k, n->loss, n->act[n->L], n->target, cnt));
-    return loss_backward(n->d, k, n->grad[n->L], n->act[n->L], n->target, cnt);
+    return loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L], n->target,
+                     cnt, layer_act(n, n->L - 1));
 }
 
 clae_status clae_net_backward(clae_net *n, int nb)
@@ -206,8 +259,10 @@ clae_status clae_net_backward(clae_net *n, int nb)
         if (n->pend[j].h || n->pend[j].d)
             CLAE_TRY(clae_buf_fill0(n->d, n->pend[j], (size_t)nb * in_count(n, j) * sizeof(float)));
     for (int i = n->L - 1; i >= 0; i--) {
-        clae_layer_run r = clae_net_layer_run(n, i);
-        if (r.l->act != CLAE_ACT_NONE)
+        clae_layer_run r = clae_net_backward_run(n, i);
+        /* dout = grad[i + 1] through this layer's activation: done by the
+         * loss (last layer), by layer i + 1's backward, or here */
+        if (clae_net_act_bwd_separate(n, i))
             CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act,
                                   r.l->alpha));
         CLAE_TRY(r.l->kind->backward(&r));

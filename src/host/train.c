@@ -485,6 +485,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                                 const clae_dataset *test, const clae_train_opts *o,
                                 volatile sig_atomic_t *stop, clae_train_result *res)
 {
+    const double t_call = now_s();
     size_t total = train->n;
     if (o->limit > 0 && (size_t)o->limit < total) total = (size_t)o->limit;
     size_t ntest = test ? test->n : 0;
@@ -572,7 +573,13 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                     break;
             }
             if ((st = clae_flush(d, NULL)) != CLAE_OK) break;
-            run_steps++;
+            if (++run_steps == 1) { /* start-up cost: device, kernels, data, one step */
+                if ((st = clae_finish(d)) != CLAE_OK) break;
+                clae_train_event ready = {.kind = CLAE_TRAIN_READY,
+                                          .seconds = now_s() - (o->launch_s > 0 ? o->launch_s
+                                                                                : t_call)};
+                report(o, &ready);
+            }
             progress_update(&pg, &hs, &net, epoch, s, steps, s0, B);
             if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
                 early = (stop && *stop) ? 2 : 1;

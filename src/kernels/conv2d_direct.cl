@@ -17,6 +17,12 @@
  * dout); conv2d_transpose forward is kind 2 (grid = in, image = out), its din
  * kind 1 (image = dout). Deterministic: no atomics, fixed summation order.
  *
+ * Kinds 1 and 2 apply an epilogue to what they write (EPI, clae_epi in
+ * include/clae/ops.h): EPI 1 the activation ACT (a forward pass: the
+ * layer's own), EPI 2 its derivative through the saved activation y at the
+ * same positions (a din: the activation of the layer before), so no
+ * separate activation pass runs. ACT and ALPHA as act.clh.
+ *
  * The file is also compiled once without options at device open: the
  * defaults below make that build a small, valid instance of every kernel. */
 
@@ -65,6 +71,17 @@
 #ifndef WMEM
 #define WMEM __constant /* __global when the weights exceed the constant buffer */
 #endif
+#ifndef EPI
+#define EPI 0 /* 0 none, 1 out = act(x), 2 out = x * act'(y) */
+#endif
+#ifndef ACT
+#define ACT 0
+#endif
+#ifndef ALPHA
+#define ALPHA 0.0f
+#endif
+
+#include "act.clh"
 
 /* Pixels per work-item along the width. On CPUs a float8 is one AVX2
  * register (half an AVX-512 one) and PoCL also vectorises across work-items;
@@ -152,6 +169,27 @@ static inline void store_part(__global float *dst, float8 v, int step, int count
         if (j < count) dst[j * step] = t[j];
 }
 
+/* The epilogue on the lanes of v that go to dst[j * step], j < count: the
+ * activation (EPI 1) or the derivative (EPI 2) with y[j * step] the saved
+ * activation at the same place. */
+static inline float8 epilogue(float8 v, __global const float *y, int step, int count)
+{
+#if EPI == 0
+    return v;
+#else
+    float t[VW];
+    vstore8(v, 0, t);
+    for (int j = 0; j < VW; j++) {
+#if EPI == 1
+        t[j] = act_f(ACT, t[j], ALPHA);
+#else
+        t[j] = j < count ? act_grad(ACT, t[j], y[j * step], ALPHA) : 0.0f;
+#endif
+    }
+    return vload8(0, t);
+#endif
+}
+
 #define NBLK_CONV ((GC + BLK - 1) / BLK)
 #define NBLK_TCONV ((IC + BLK - 1) / BLK)
 
@@ -160,7 +198,7 @@ static inline void store_part(__global float *dst, float8 v, int step, int count
  * Global (ceil(GW/VW), GH, N * NBLK_CONV). */
 __kernel void conv2d_direct_conv(__global float *grid, __global const float *image,
                                  WMEM const float *w, __global const float *bias,
-                                 const int has_bias, const int N)
+                                 const int has_bias, const int N, __global const float *y)
 {
     const int q0 = (int)get_global_id(0) * VW;
     const int p = (int)get_global_id(1);
@@ -200,11 +238,12 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         if (k0 + k < GC) {
-            __global float *dst = grid + ((n * GC + k0 + k) * GH + p) * GW + q0;
+            const int at = ((n * GC + k0 + k) * GH + p) * GW + q0;
+            const float8 v = epilogue(acc[k], y + at, 1, count);
             if (count == VW)
-                vstore8(acc[k], 0, dst);
+                vstore8(v, 0, grid + at);
             else
-                store_part(dst, acc[k], 1, count);
+                store_part(grid + at, v, 1, count);
         }
     }
 }
@@ -218,15 +257,15 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
 #define NBX (((IW + SW - 1) / SW + VW - 1) / VW)
 __kernel void conv2d_direct_tconv(__global float *image, __global const float *grid,
                                   WMEM const float *w, __global const float *bias,
-                                  const int has_bias, const int N)
+                                  const int has_bias, const int N, __global const float *y)
 {
     const int gx = (int)get_global_id(0);
     const int ph = gx % SW, b = gx / SW;
-    const int y = (int)get_global_id(1);
+    const int oy = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_TCONV, k0 = (z % NBLK_TCONV) * BLK;
     const int x0 = ph + SW * VW * b; /* first output column */
-    if (x0 >= IW || y >= IH) return;
+    if (x0 >= IW || oy >= IH) return;
     float8 acc[BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
@@ -237,7 +276,7 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
      * only on its row and column phase, so the tests run once per tap. */
 #pragma unroll
     for (int r = 0; r < R; r++) {
-        const int ny = y + PT - r;
+        const int ny = oy + PT - r;
         if (ny % SH != 0) continue;
         const int h = ny / SH;
         if (h < 0 || h >= GH) continue;
@@ -274,11 +313,12 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         if (k0 + k < IC) {
-            __global float *dst = image + ((n * IC + k0 + k) * IH + y) * IW + x0;
+            const int at = ((n * IC + k0 + k) * IH + oy) * IW + x0;
+            const float8 v = epilogue(acc[k], y + at, SW, count);
             if (SW == 1 && count == VW)
-                vstore8(acc[k], 0, dst);
+                vstore8(v, 0, image + at);
             else
-                store_part(dst, acc[k], SW, count);
+                store_part(image + at, v, SW, count);
         }
     }
 }

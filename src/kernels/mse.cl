@@ -1,88 +1,125 @@
 /* Losses: mean squared error, mean absolute error and binary cross-entropy
- * (Keras); twins of src/host/ref/mse.c. The loss is reduced on the device in
- * two fixed-order stages (no atomics, identical bits every run):
- * <loss>_forward_partial writes one partial sum per work-group,
- * mse_forward_final sums those in one work-group and writes loss[0] (the
- * mean). Group sizes: powers of two. */
+ * (Keras); twins of src/host/ref/mse.c. One pass computes the loss, its
+ * gradient, or both, and (FUSED) multiplies the gradient by the derivative
+ * of the activation that produced y (the last layer's: its separate
+ * backward pass is not needed).
+ *
+ * Options (src/host/ops/mse.c builds one variant per use): LK the loss
+ * (0 mse, 1 mae, 2 bce), WANT_LOSS, WANT_GRAD, ACT and ALPHA (act.clh).
+ * The loss is reduced in two fixed-order stages, no atomics and no local
+ * memory (identical bits every run, on any device): work-item g of G sums
+ * the 8-element blocks g, g + G, g + 2G, ... as one float8 (explicit SIMD
+ * on CPUs; neighbouring work-items read neighbouring blocks, coalesced on
+ * GPUs) into partial[g]; loss_final sums the G partials in order and
+ * divides by n. */
+#include "act.clh"
 
-static float tree_sum(__local float *part, float s)
-{
-    int l = get_local_id(0), L = get_local_size(0);
-    part[l] = s;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int off = L / 2; off > 0; off >>= 1) {
-        if (l < off) part[l] += part[l + off];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return part[0];
-}
+#ifndef LK
+#define LK 0
+#endif
+#ifndef WANT_LOSS
+#define WANT_LOSS 1
+#endif
+#ifndef WANT_GRAD
+#define WANT_GRAD 1
+#endif
+#ifndef ACT
+#define ACT 0
+#endif
+#ifndef ALPHA
+#define ALPHA 0.0f
+#endif
 
 #define BCE_EPS 1e-7f /* Keras's epsilon: predictions clipped to [eps, 1 - eps] */
 
-static float elem_mse(float y, float t)
+/* The loss of VW elements. */
+static inline float8 elem_loss(float8 y, float8 t)
 {
-    float e = y - t;
+#if LK == 0
+    const float8 e = y - t;
     return e * e;
-}
-
-static float elem_mae(float y, float t) { return fabs(y - t); }
-
-static float elem_bce(float y, float t)
-{
-    float c = clamp(y, BCE_EPS, 1.0f - BCE_EPS);
+#elif LK == 1
+    return fabs(y - t);
+#else
+    const float8 c = clamp(y, BCE_EPS, 1.0f - BCE_EPS);
     return -(t * log(c + BCE_EPS) + (1.0f - t) * log(1.0f - c + BCE_EPS));
+#endif
 }
 
-#define LOSS_PARTIAL(kind)                                                                  \
-    __kernel void kind##_forward_partial(__global float *partial, __global const float *y,  \
-                                         __global const float *t, const int n,              \
-                                         __local float *part)                               \
-    {                                                                                       \
-        int L = get_local_size(0), G = get_num_groups(0), g = get_group_id(0);              \
-        float s = 0.0f;                                                                     \
-        for (int i = g * L + get_local_id(0); i < n; i += G * L) s += elem_##kind(y[i], t[i]); \
-        float total = tree_sum(part, s);                                                    \
-        if (get_local_id(0) == 0) partial[g] = total;                                       \
+/* d(mean loss)/dy of VW elements (n elements in all). */
+static inline float8 elem_grad(float8 y, float8 t, int n)
+{
+#if LK == 0
+    return 2.0f * (y - t) / (float)n;
+#elif LK == 1
+    return sign(y - t) / (float)n; /* 1, -1, or 0 where equal */
+#else
+    /* d/dy of the clipped loss: zero where the clip holds y */
+    const float8 g = -(t / (y + BCE_EPS) - (1.0f - t) / (1.0f - y + BCE_EPS)) / (float)n;
+    return select(g, (float8)(0.0f), (y < BCE_EPS) | (y > 1.0f - BCE_EPS));
+#endif
+}
+
+#define VW 8
+
+/* Work-item g of G takes the VW-element blocks g, g + G, g + 2G, ... (a
+ * short last block is padded: its loss adds 0, its gradient is not
+ * stored). */
+__kernel void loss_step(__global float *partial, __global float *dy, __global const float *y,
+                        __global const float *t, const int n, const int G)
+{
+    const int g = (int)get_global_id(0); /* the launch may pad the G work-items */
+    if (g >= G) return;
+    const int nblocks = n > 0 ? (n - 1) / VW + 1 : 0;
+    float8 s = (float8)(0.0f);
+    for (int b = g; b < nblocks; b += G) {
+        const int i = b * VW;
+        float8 yv, tv;
+        if (i + VW <= n) {
+            yv = vload8(b, y);
+            tv = vload8(b, t);
+        } else { /* the tail, padded (its loss masked below) */
+            float ys[VW], ts[VW];
+            for (int j = 0; j < VW; j++) ys[j] = i + j < n ? y[i + j] : 0.5f;
+            for (int j = 0; j < VW; j++) ts[j] = i + j < n ? t[i + j] : 0.5f;
+            yv = vload8(0, ys);
+            tv = vload8(0, ts);
+        }
+#if WANT_LOSS
+        float8 l = elem_loss(yv, tv);
+        if (i + VW > n) {
+            float ls[VW];
+            vstore8(l, 0, ls);
+            for (int j = 0; j < VW; j++)
+                if (i + j >= n) ls[j] = 0.0f;
+            l = vload8(0, ls);
+        }
+        s += l;
+#endif
+#if WANT_GRAD
+        const float8 d = act_grad8(ACT, elem_grad(yv, tv, n), yv, ALPHA);
+        if (i + VW <= n) {
+            vstore8(d, b, dy);
+        } else {
+            float ds[VW];
+            vstore8(d, 0, ds);
+            for (int j = 0; j < VW && i + j < n; j++) dy[i + j] = ds[j];
+        }
+#endif
     }
+#if WANT_LOSS
+    const float4 h4 = s.lo + s.hi;
+    const float2 h2 = h4.lo + h4.hi;
+    partial[g] = h2.x + h2.y;
+#endif
+}
 
-LOSS_PARTIAL(mse)
-LOSS_PARTIAL(mae)
-LOSS_PARTIAL(bce)
-
-__kernel void mse_forward_final(__global float *loss, __global const float *partial,
-                                const int ngroups, const int n, __local float *part)
+/* loss[0] = (partial[0] + ... + partial[G-1]) / n, in that order. */
+__kernel void loss_final(__global float *loss, __global const float *partial, const int G,
+                         const int n)
 {
+    if (get_global_id(0) != 0) return;
     float s = 0.0f;
-    for (int i = get_local_id(0); i < ngroups; i += get_local_size(0)) s += partial[i];
-    float total = tree_sum(part, s);
-    if (get_local_id(0) == 0) loss[0] = n > 0 ? total / (float)n : 0.0f;
-}
-
-__kernel void mse_backward(__global float *dy, __global const float *y, __global const float *t,
-                           const int n)
-{
-    int i = get_global_id(0);
-    if (i >= n) return;
-    dy[i] = 2.0f * (y[i] - t[i]) / (float)n;
-}
-
-__kernel void mae_backward(__global float *dy, __global const float *y, __global const float *t,
-                           const int n)
-{
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float e = y[i] - t[i];
-    dy[i] = (e > 0.0f ? 1.0f : e < 0.0f ? -1.0f : 0.0f) / (float)n;
-}
-
-/* d/dy of the clipped loss: zero where the clip holds y */
-__kernel void bce_backward(__global float *dy, __global const float *y, __global const float *t,
-                           const int n)
-{
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float v = y[i], tt = t[i];
-    dy[i] = v < BCE_EPS || v > 1.0f - BCE_EPS
-                ? 0.0f
-                : -(tt / (v + BCE_EPS) - (1.0f - tt) / (1.0f - v + BCE_EPS)) / (float)n;
+    for (int g = 0; g < G; g++) s += partial[g];
+    loss[0] = n > 0 ? s / (float)n : 0.0f;
 }

@@ -1,7 +1,14 @@
 /* Max and average pooling; twins of src/host/ref/pool.c. One work-item per
  * output (forward) or per input pixel (backward: a gather over the outputs
  * whose windows cover the pixel, in the reference's row-major order, so
- * overlapping windows need no atomics). */
+ * overlapping windows need no atomics).
+ * The max-pool backward kernels fuse the derivative of the activation that
+ * produced the pool's input (clae_epi in include/clae/ops.h): din = dout *
+ * act'(in) at the winning pixel, 0 elsewhere (act 0: plain dout, `in`
+ * unread and may be NULL). */
+#include "act.clh"
+
+#define EPI_ARGS __global const float *in, const int act, const float alpha
 
 #define POOL_GEOM                                                                        \
     const int N, const int C, const int H, const int W, const int R, const int S,        \
@@ -43,7 +50,8 @@ static void covering(int h, int pad, int k, int stride, int n_out, int *p0, int 
 }
 
 __kernel void maxpool_backward(__global float *din, __global const float *dout,
-                               __global const int *idx, POOL_GEOM)
+                               __global const int *idx, POOL_GEOM,
+                               EPI_ARGS)
 {
     int i = get_global_id(0);
     if (i >= N * C * H * W) return;
@@ -57,7 +65,7 @@ __kernel void maxpool_backward(__global float *din, __global const float *dout,
     for (int p = p0; p <= p1; p++)
         for (int q = q0; q <= q1; q++)
             if (idx[base + p * Q + q] == self) sum += dout[base + p * Q + q];
-    din[i] = sum;
+    din[i] = act ? act_grad(act, sum, in[i], alpha) : sum;
 }
 
 /* The same when windows tile the input exactly (stride == window, no padding,
@@ -65,14 +73,15 @@ __kernel void maxpool_backward(__global float *din, __global const float *dout,
  * work-item per output writes its whole window (the common 2x2/2 case,
  * with no search over covering outputs). */
 __kernel void maxpool_backward_tiled(__global float *din, __global const float *dout,
-                                     __global const int *idx, POOL_GEOM)
+                                     __global const int *idx, POOL_GEOM,
+                                     EPI_ARGS)
 {
     int i = get_global_id(0);
     if (i >= N * C * P * Q) return;
     int q = i % Q, p = (i / Q) % P, nc = i / (P * Q);
     int hit = idx[i];
-    float g = dout[i];
     __global float *x = din + (long)nc * H * W;
+    float g = act ? act_grad(act, dout[i], in[(long)nc * H * W + hit], alpha) : dout[i];
     for (int r = 0; r < R; r++)
         for (int s = 0; s < S; s++) {
             int self = (p * R + r) * W + q * S + s;
@@ -106,7 +115,8 @@ __kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
 }
 
 __kernel void maxpool_backward_2x2(__global float *din, __global const float *dout,
-                                   __global const int *idx, POOL_GEOM)
+                                   __global const int *idx, POOL_GEOM,
+                                   EPI_ARGS)
 {
     int row = get_global_id(0);
     if (row >= N * C * P) return;
@@ -117,7 +127,7 @@ __kernel void maxpool_backward_2x2(__global float *din, __global const float *do
     int base = 2 * p * W;
     for (int q = 0; q < Q; q++) {
         int hit = ix[q] - base - 2 * q; /* 0, 1 (top row) or W, W + 1 (bottom row) */
-        float v = g[q];
+        float v = act ? act_grad(act, g[q], in[(long)nc * H * W + ix[q]], alpha) : g[q];
         r0[2 * q] = hit == 0 ? v : 0.0f;
         r0[2 * q + 1] = hit == 1 ? v : 0.0f;
         r1[2 * q] = hit == W ? v : 0.0f;

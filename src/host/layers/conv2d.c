@@ -21,12 +21,12 @@ static void param_dims(const clae_layer *l, int p, int *ndim, int dims[4])
 
 static clae_status forward(const clae_layer_run *r)
 {
-    return conv2d_forward(r->d, r->out, r->in, r->w, r->b, r->g);
+    return conv2d_forward(r->d, r->out, r->in, r->w, r->b, r->g, r->act);
 }
 
 static clae_status backward(const clae_layer_run *r)
 {
-    return conv2d_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g);
+    return conv2d_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g, r->din_act);
 }
 
 /* 2*N*K*C*R*S*P*Q for the forward pass (plus the bias adds), for din and
@@ -66,6 +66,8 @@ const clae_layer_kind clae_layer_conv2d = {
     .forward = forward,
     .backward = backward,
     .cost = cost,
+    .fuses_act = 1,
+    .fuses_din_act = 1,
     .downsamples = 1,
     .describe = describe,
 };

@@ -22,12 +22,12 @@ static void param_dims(const clae_layer *l, int p, int *ndim, int dims[4])
 
 static clae_status forward(const clae_layer_run *r)
 {
-    return conv2d_transpose_forward(r->d, r->out, r->in, r->w, r->b, r->g);
+    return conv2d_transpose_forward(r->d, r->out, r->in, r->w, r->b, r->g, r->act);
 }
 
 static clae_status backward(const clae_layer_run *r)
 {
-    return conv2d_transpose_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g);
+    return conv2d_transpose_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g, r->din_act);
 }
 
 /* Every input pixel scatters into R*S outputs per output channel:
@@ -68,6 +68,8 @@ const clae_layer_kind clae_layer_conv2d_transpose = {
     .forward = forward,
     .backward = backward,
     .cost = cost,
+    .fuses_act = 1,
+    .fuses_din_act = 1,
     .downsamples = 0,
     .describe = describe,
 };

@@ -16,7 +16,7 @@ static clae_status forward(const clae_layer_run *r)
 static clae_status backward(const clae_layer_run *r)
 {
     if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
-    return maxpool_backward(r->d, r->din, r->dout, r->aux, r->g);
+    return maxpool_backward(r->d, r->din, r->dout, r->aux, r->in, r->g, r->din_act);
 }
 
 /* R*S compares a window forward, one add per output backward. */
@@ -39,6 +39,7 @@ const clae_layer_kind clae_layer_maxpool = {
     .forward = forward,
     .backward = backward,
     .cost = cost,
+    .fuses_din_act = 1,
     .downsamples = 1,
     .describe = clae_window_describe,
 };

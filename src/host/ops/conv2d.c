@@ -19,10 +19,10 @@ static clae_lowering conv_lowering(const clae_conv_shape *g)
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
 
 clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
-                              const clae_conv_shape *g)
+                              const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
-    if (clae_conv_use_direct(d, g, 0)) return conv2d_forward_direct(d, out, in, w, b, g);
+    if (clae_conv_use_direct(d, g, 0)) return conv2d_forward_direct(d, out, in, w, b, g, act);
     const clae_lowering L = conv_lowering(g);
     const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
@@ -39,15 +39,17 @@ clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, c
                            cols));
         CLAE_TRY(clae_from_cnhw(d, out, (size_t)n0 * K * PQ, y, b, g->K, (int)PQ, nc));
     }
-    return CLAE_OK;
+    /* the fused epilogue of the direct kernels, as a pass of its own */
+    if (act.act == CLAE_ACT_NONE) return CLAE_OK;
+    return act_forward_cl(d, out, out, (size_t)g->N * K * PQ, act.act, act.alpha);
 }
 
 clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                               cl_mem in, cl_mem w, const clae_conv_shape *g)
+                               cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     if (clae_conv_use_direct(d, g, 0))
-        return conv2d_backward_direct(d, din, dw, db, dout, in, w, g);
+        return conv2d_backward_direct(d, din, dw, db, dout, in, w, g, act);
     const clae_lowering L = conv_lowering(g);
     const size_t CRS = (size_t)g->C * g->R * g->S, PQ = (size_t)g->P * g->Q,
                  HW = (size_t)g->H * g->W, K = (size_t)g->K, C = (size_t)g->C;
@@ -74,21 +76,28 @@ clae_status conv2d_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
             CLAE_TRY(clae_col2im(d, din, (size_t)n0 * C * HW, col, NULL, &L, nc));
         }
     }
+    if (din && act.act != CLAE_ACT_NONE)
+        CLAE_TRY(act_backward_cl(d, din, din, in, (size_t)g->N * C * HW, act.act, act.alpha));
     return CLAE_OK;
 }
 
 clae_status conv2d_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
-                           const clae_conv_shape *g)
+                           const clae_conv_shape *g, clae_epi act)
 {
-    if (!d->is_ref) return conv2d_forward_cl(d, out.d, in.d, w.d, b.d, g);
+    if (!d->is_ref) return conv2d_forward_cl(d, out.d, in.d, w.d, b.d, g, act);
     conv2d_forward_ref(out.h, in.h, w.h, b.h, g);
+    if (act.act != CLAE_ACT_NONE)
+        act_forward_ref(out.h, out.h, (size_t)g->N * g->K * g->P * g->Q, act.act, act.alpha);
     return CLAE_OK;
 }
 
 clae_status conv2d_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
-                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g)
+                            clae_buf dout, clae_buf in, clae_buf w, const clae_conv_shape *g, clae_epi act)
 {
-    if (!d->is_ref) return conv2d_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g);
+    if (!d->is_ref) return conv2d_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g, act);
     conv2d_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, g);
+    if (din.h && act.act != CLAE_ACT_NONE)
+        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act,
+                         act.alpha);
     return CLAE_OK;
 }

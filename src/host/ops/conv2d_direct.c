@@ -97,8 +97,8 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
 
 /* The kernel of `kind` specialised for e (blk channels per work-item),
  * built on first use. */
-static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk,
-                                 cl_kernel *out)
+static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int epi,
+                                 clae_epi act, cl_kernel *out)
 {
     /* Weights in __constant memory when they fit the device's constant
      * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
@@ -108,49 +108,62 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
      * oclgrind (--constant-mem-size forces __global for the denoiser). */
     size_t wbytes = (size_t)e->GC * e->IC * e->R * e->S * sizeof(float);
     const char *wmem = (cl_ulong)wbytes <= d->const_max ? "__constant" : "__global";
-    char opts[224];
+    /* The epilogue (conv2d_direct.cl's EPI): none when there is no activation;
+     * alpha only where it is read, so other activations share one build. */
+    if (act.act == CLAE_ACT_NONE) epi = 0;
+    if (epi == 0) act = CLAE_EPI_NONE;
+    if (act.act != CLAE_ACT_LEAKY_RELU) act.alpha = 0.0f;
+    char opts[320];
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
-                       "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s",
+                       "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
+                       "-DACT=%d -DALPHA=%.9ef",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
-                       e->PT, e->PL, blk, wmem);
+                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     static const char *const names[] = {"", "conv2d_direct_conv", "conv2d_direct_tconv",
                                         "conv2d_direct_dw"};
     return clae_kernel_variant(d, "conv2d_direct.cl", opts, names[kind], out);
 }
 
-/* grid (N,GC,GH,GW) = bias + conv of image (conv kind). */
+/* The epilogues of the conv and tconv kinds (EPI in conv2d_direct.cl). */
+enum { EPI_NONE = 0, EPI_ACT = 1, EPI_GRAD = 2 };
+
+/* grid (N,GC,GH,GW) = bias + conv of image (conv kind), then the epilogue
+ * (y: the saved activation for EPI_GRAD, else unused). */
 static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid, cl_mem image,
-                            cl_mem w, cl_mem bias)
+                            cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
     int blk = out_block(e->GC);
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, &k));
+    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, &k));
     CL_ARG(k, 0, cl_mem, grid);
     CL_ARG(k, 1, cl_mem, image);
     CL_ARG(k, 2, cl_mem, w);
     CL_ARG(k, 3, cl_mem, bias);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
+    CL_ARG(k, 6, cl_mem, y);
     size_t global[3] = {(size_t)ceil_div(e->GW, 8), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
     return launch_planes(d, k, global);
 }
 
-/* image (N,IC,IH,IW) = bias + transposed conv of grid (tconv kind). */
+/* image (N,IC,IH,IW) = bias + transposed conv of grid (tconv kind), then
+ * the epilogue as run_conv's. */
 static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem image, cl_mem grid,
-                             cl_mem w, cl_mem bias)
+                             cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
     int blk = out_block(e->IC);
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, &k));
+    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, &k));
     CL_ARG(k, 0, cl_mem, image);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, w);
     CL_ARG(k, 3, cl_mem, bias);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
+    CL_ARG(k, 6, cl_mem, y);
     int nbx = ceil_div(ceil_div(e->IW, e->SW), 8);
     size_t global[3] = {(size_t)e->SW * nbx, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
     return launch_planes(d, k, global);
@@ -164,7 +177,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
 {
     int blk = dw_block(e);
     cl_kernel k, ksum;
-    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, &k));
+    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, EPI_NONE, CLAE_EPI_NONE, &k));
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
     int nw = e->GC * e->IC * e->R * e->S;
     int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
@@ -232,40 +245,40 @@ int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int tra
 }
 
 clae_status conv2d_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
-                                  const clae_conv_shape *g)
+                                  const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
-    return run_conv(d, &e, g->N, out, in, w, b);
+    return run_conv(d, &e, g->N, out, in, w, b, EPI_ACT, act, NULL);
 }
 
 clae_status conv2d_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                                   cl_mem in, cl_mem w, const clae_conv_shape *g)
+                                   cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
     if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, dout, in));
     else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
-    if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL));
+    if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, act, in));
     return CLAE_OK;
 }
 
 clae_status conv2d_transpose_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w,
-                                            cl_mem b, const clae_conv_shape *g)
+                                            cl_mem b, const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
     const dc_geom e = tconv_geom(g);
-    return run_tconv(d, &e, g->N, out, in, w, b);
+    return run_tconv(d, &e, g->N, out, in, w, b, EPI_ACT, act, NULL);
 }
 
 clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
                                              cl_mem dout, cl_mem in, cl_mem w,
-                                             const clae_conv_shape *g)
+                                             const clae_conv_shape *g, clae_epi act)
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
     const dc_geom e = tconv_geom(g);
     if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 2, in, dout));
     else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
-    if (din) CLAE_TRY(run_conv(d, &e, g->N, din, dout, w, NULL));
+    if (din) CLAE_TRY(run_conv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, act, in));
     return CLAE_OK;
 }

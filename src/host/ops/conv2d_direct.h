@@ -16,13 +16,13 @@
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose);
 
 clae_status conv2d_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
-                                  const clae_conv_shape *g);
+                                  const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                                   cl_mem in, cl_mem w, const clae_conv_shape *g);
+                                   cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w,
-                                            cl_mem b, const clae_conv_shape *g);
+                                            cl_mem b, const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
                                              cl_mem dout, cl_mem in, cl_mem w,
-                                             const clae_conv_shape *g);
+                                             const clae_conv_shape *g, clae_epi act);
 
 #endif

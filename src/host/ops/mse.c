@@ -1,71 +1,65 @@
-/* Host side of the MSE loss: launch wrappers for src/kernels/mse.cl. The
- * forward pass leaves the loss in a 1-float device buffer; nothing is read back. */
+/* Host side of the losses (src/kernels/mse.cl): one pass for the loss, its
+ * gradient or both, with the last activation's derivative fused in. The
+ * loss stays in a 1-float device buffer; nothing is read back. */
 #include <limits.h>
 #include <stdio.h>
 
 #include "clae/ops.h"
 
-#define MSE_MAX_GROUPS 512
+/* Work-items of the loss pass (each sums a strided share of 8-element
+ * blocks; loss_final adds their partials serially): enough to fill a GPU, few enough that the final
+ * sum is short. The count depends only on n, so a loss's bits do not depend
+ * on the device's group sizes. */
+#define LOSS_ITEMS 2048
 
-static clae_status mse_check(size_t n)
+clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy, cl_mem y,
+                         cl_mem t, size_t n, clae_epi act)
 {
     if (n > INT_MAX) {
-        fprintf(stderr, "clae: mse: %zu elements is more than supported\n", n);
+        fprintf(stderr, "clae: loss: %zu elements is more than supported\n", n);
         return CLAE_ERR_SHAPE;
     }
-    return CLAE_OK;
+    if ((unsigned)kind > CLAE_LOSS_BCE || (unsigned)act.act > CLAE_ACT_LEAKY_RELU)
+        return CLAE_ERR_ARG;
+    if (!loss && !dy) return CLAE_OK;
+    if (!dy) act = CLAE_EPI_NONE;
+    if (act.act != CLAE_ACT_LEAKY_RELU) act.alpha = 0.0f;
+    char opts[160];
+    snprintf(opts, sizeof opts, "-DLK=%d -DWANT_LOSS=%d -DWANT_GRAD=%d -DACT=%d -DALPHA=%.9ef",
+             (int)kind, loss != NULL, dy != NULL, (int)act.act, (double)act.alpha);
+    cl_kernel k;
+    CLAE_TRY(clae_kernel_variant(d, "mse.cl", opts, "loss_step", &k));
+    size_t blocks = (n + 7) / 8; /* a work-item takes 8 elements at a time */
+    size_t items = blocks < LOSS_ITEMS ? (blocks > 0 ? blocks : 1) : LOSS_ITEMS;
+    cl_mem partial = NULL;
+    if (loss) CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_MSE, items * sizeof(cl_float), &partial));
+    CL_ARG(k, 0, cl_mem, partial);
+    CL_ARG(k, 1, cl_mem, dy);
+    CL_ARG(k, 2, cl_mem, y);
+    CL_ARG(k, 3, cl_mem, t);
+    CL_ARG(k, 4, cl_int, (cl_int)n);
+    CL_ARG(k, 5, cl_int, (cl_int)items);
+    CLAE_TRY(clae_launch1d(d, k, items));
+    if (!loss) return CLAE_OK;
+    cl_kernel kf;
+    CLAE_TRY(clae_kernel(d, "loss_final", &kf));
+    CL_ARG(kf, 0, cl_mem, loss);
+    CL_ARG(kf, 1, cl_mem, partial);
+    CL_ARG(kf, 2, cl_int, (cl_int)items);
+    CL_ARG(kf, 3, cl_int, (cl_int)n);
+    return clae_launch1d(d, kf, 1);
 }
-
-static const char *const PARTIAL[] = {"mse_forward_partial", "mae_forward_partial",
-                                      "bce_forward_partial"};
-static const char *const BACKWARD[] = {"mse_backward", "mae_backward", "bce_backward"};
 
 clae_status loss_forward_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem y, cl_mem t,
                             size_t n)
 {
-    CLAE_TRY(mse_check(n));
-    if ((unsigned)kind > CLAE_LOSS_BCE) return CLAE_ERR_ARG;
-    cl_kernel kp, kf;
-    CLAE_TRY(clae_kernel(d, PARTIAL[kind], &kp));
-    CLAE_TRY(clae_kernel(d, "mse_forward_final", &kf));
-    size_t Lp, Lf;
-    CLAE_TRY(clae_group_size(d, kp, 256, &Lp));
-    CLAE_TRY(clae_group_size(d, kf, 256, &Lf));
-    /* The number of groups depends only on n and the group size. */
-    size_t groups = (n + Lp - 1) / Lp;
-    if (groups > MSE_MAX_GROUPS) groups = MSE_MAX_GROUPS;
-    if (groups < 1) groups = 1;
-    cl_mem partial;
-    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_MSE, groups * sizeof(cl_float), &partial));
-
-    CL_ARG(kp, 0, cl_mem, partial);
-    CL_ARG(kp, 1, cl_mem, y);
-    CL_ARG(kp, 2, cl_mem, t);
-    CL_ARG(kp, 3, cl_int, (cl_int)n);
-    CL_CHECK(clSetKernelArg(kp, 4, Lp * sizeof(cl_float), NULL));
-    size_t global = groups * Lp;
-    CLAE_TRY(clae_launch(d, kp, 1, &global, &Lp));
-
-    CL_ARG(kf, 0, cl_mem, loss);
-    CL_ARG(kf, 1, cl_mem, partial);
-    CL_ARG(kf, 2, cl_int, (cl_int)groups);
-    CL_ARG(kf, 3, cl_int, (cl_int)n);
-    CL_CHECK(clSetKernelArg(kf, 4, Lf * sizeof(cl_float), NULL));
-    return clae_launch(d, kf, 1, &Lf, &Lf);
+    return loss_step_cl(d, kind, loss, NULL, y, t, n, CLAE_EPI_NONE);
 }
 
 clae_status loss_backward_cl(clae_device *d, clae_loss kind, cl_mem dy, cl_mem y, cl_mem t,
                              size_t n)
 {
-    CLAE_TRY(mse_check(n));
-    if ((unsigned)kind > CLAE_LOSS_BCE) return CLAE_ERR_ARG;
-    cl_kernel k;
-    CLAE_TRY(clae_kernel(d, BACKWARD[kind], &k));
-    CL_ARG(k, 0, cl_mem, dy);
-    CL_ARG(k, 1, cl_mem, y);
-    CL_ARG(k, 2, cl_mem, t);
-    CL_ARG(k, 3, cl_int, (cl_int)n);
-    return clae_launch1d(d, k, n);
+    return loss_step_cl(d, kind, NULL, dy, y, t, n, CLAE_EPI_NONE);
 }
 
 clae_status mse_forward_cl(clae_device *d, cl_mem loss, cl_mem y, cl_mem t, size_t n)
@@ -101,5 +95,16 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
     case CLAE_LOSS_BCE: bce_backward_ref(dy.h, y.h, t.h, n); break;
     default: return CLAE_ERR_ARG;
     }
+    return CLAE_OK;
+}
+
+clae_status loss_step(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy, clae_buf y,
+                      clae_buf t, size_t n, clae_epi act)
+{
+    if (!d->is_ref) return loss_step_cl(d, kind, loss.d, dy.d, y.d, t.d, n, act);
+    if (loss.h) CLAE_TRY(loss_forward(d, kind, loss, y, t, n));
+    if (!dy.h) return CLAE_OK;
+    CLAE_TRY(loss_backward(d, kind, dy, y, t, n));
+    if (act.act != CLAE_ACT_NONE) act_backward_ref(dy.h, dy.h, y.h, n, act.act, act.alpha);
     return CLAE_OK;
 }

@@ -47,9 +47,10 @@ clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in
     return clae_launch1d(d, k, tiles_2x2(g) ? (size_t)g->N * g->C * g->P : n_out);
 }
 
-clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx,
-                                const clae_conv_shape *g)
+clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx, cl_mem in,
+                                const clae_conv_shape *g, clae_epi act)
 {
+    if ((unsigned)act.act > CLAE_ACT_LEAKY_RELU) return CLAE_ERR_ARG;
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
     int tiled = g->sh == g->R && g->sw == g->S && g->pt == 0 && g->pl == 0 &&
@@ -64,6 +65,9 @@ clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem 
     CL_ARG(k, 1, cl_mem, dout);
     CL_ARG(k, 2, cl_mem, idx);
     CLAE_TRY(set_geom(k, 3, g));
+    CL_ARG(k, 15, cl_mem, in);
+    CL_ARG(k, 16, cl_int, (cl_int)act.act);
+    CL_ARG(k, 17, cl_float, act.alpha);
     return clae_launch1d(d, k, tiles_2x2(g) ? (size_t)g->N * g->C * g->P : tiled ? n_out : n_in);
 }
 
@@ -100,11 +104,14 @@ clae_status maxpool_forward(clae_device *d, clae_buf out, clae_buf idx, clae_buf
     return CLAE_OK;
 }
 
-clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
-                             const clae_conv_shape *g)
+clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx, clae_buf in,
+                             const clae_conv_shape *g, clae_epi act)
 {
-    if (!d->is_ref) return maxpool_backward_cl(d, din.d, dout.d, idx.d, g);
+    if (!d->is_ref) return maxpool_backward_cl(d, din.d, dout.d, idx.d, in.d, g, act);
     maxpool_backward_ref(din.h, dout.h, idx.h, g);
+    if (act.act != CLAE_ACT_NONE)
+        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act,
+                         act.alpha);
     return CLAE_OK;
 }
 
