@@ -51,6 +51,7 @@ typedef struct clae_bench_result {
     unsigned long step_gemms;    /* and CLBlast GEMM calls (0 on the direct path) */
     double mem_batch_bytes;      /* the net's buffers that grow with the batch */
     double mem_param_bytes;      /* and its parameter blocks (clae_net_memory) */
+    double data_convert_s, data_blur_s; /* clae train's per-batch data ops (median; 0: none) */
 } clae_bench_result;
 
 /* Benchmark model m (its parameters are initialised here from m->train.seed)

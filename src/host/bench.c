@@ -54,6 +54,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/cifar.h"
+#include "clae/corrupt.h"
 #include "clae/image.h" /* clae_file_write_atomic */
 #include "clae/layer.h"
 #include "clae/net.h"
@@ -131,7 +133,9 @@ typedef enum bench_kind {
     OP_ADAM,
     OP_STEP,
     OP_PROBE_FMA,
-    OP_PROBE_COPY
+    OP_PROBE_COPY,
+    OP_CONVERT,
+    OP_BLUR
 } bench_kind;
 
 typedef struct bench_ctx {
@@ -140,6 +144,8 @@ typedef struct bench_ctx {
     clae_model *m;
     int N, warmup, repeats;
     clae_buf tmp;              /* act backward's din (largest activation) */
+    clae_buf rec, kern;        /* the data pipeline's CIFAR records and blur kernel */
+    int blur_size;             /* the model's blur (0: it does not blur) */
     /* probes */
     int fma_n, fma_iters;
     size_t copy_floats;
@@ -195,6 +201,8 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     case OP_STEP: return clae_net_train_step(n, c->N);
     case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters);
     case OP_PROBE_COPY: return bench_copy(d, c->p_dst, c->p_src, c->copy_floats);
+    case OP_CONVERT: return cifar_to_float(d, c->tmp, c->rec, c->N);
+    case OP_BLUR: return blur_forward(d, c->tmp, n->target, c->kern, c->blur_size, c->N, 3, 32, 32);
     }
     return CLAE_ERR_ARG;
 }
@@ -429,6 +437,34 @@ static clae_status fill_inputs(bench_ctx *c)
     return st;
 }
 
+/* What `clae train` runs per batch besides the step, for CIFAR-shaped
+ * models: records (uint8) to float, and the model's blur. */
+static clae_status bench_data(bench_ctx *c, clae_bench_result *r)
+{
+    const clae_model *m = c->m;
+    if (m->net.H != 32 || m->net.W != 32 || m->net.C != 3) return CLAE_OK;
+    size_t bytes = (size_t)c->N * CLAE_CIFAR_RECORD;
+    unsigned char *rec = malloc(bytes);
+    if (!rec) return CLAE_ERR_NOMEM;
+    for (size_t k = 0; k < bytes; k++) rec[k] = (unsigned char)(k * 2654435761u >> 24);
+    clae_status st = clae_buf_alloc(c->d, bytes, &c->rec);
+    if (st == CLAE_OK) st = clae_buf_write(c->d, c->rec, rec, bytes);
+    free(rec);
+    double mn;
+    if (st == CLAE_OK) st = measure(c, OP_CONVERT, -1, &r->data_convert_s, &mn);
+    clae_corrupt cor;
+    if (st == CLAE_OK && clae_corrupt_from_config(&m->train, &cor) == CLAE_OK &&
+        cor.kind == CLAE_CORRUPT_BLUR) {
+        float k[255];
+        clae_gaussian_kernel(k, cor.blur_size, cor.blur_sigma);
+        c->blur_size = cor.blur_size;
+        st = clae_buf_alloc(c->d, (size_t)cor.blur_size * sizeof(float), &c->kern);
+        if (st == CLAE_OK) st = clae_buf_write(c->d, c->kern, k, (size_t)cor.blur_size * sizeof(float));
+        if (st == CLAE_OK) st = measure(c, OP_BLUR, -1, &r->data_blur_s, &mn);
+    }
+    return st;
+}
+
 static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
 {
     clae_model *m = c->m;
@@ -461,6 +497,8 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
         CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 4 * blk, 4 * 5 * blk));
     else
         CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 12 * blk, 4 * 7 * blk));
+
+    CLAE_TRY(bench_data(c, r));
 
     clae_bench_row *s = &r->step;
     memset(s, 0, sizeof *s);
@@ -513,6 +551,8 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
     st = c.samples && c.ev ? bench_all(&c, r) : CLAE_ERR_NOMEM;
     if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: bench: out of memory\n");
     clae_buf_free(&c.tmp);
+    clae_buf_free(&c.rec);
+    clae_buf_free(&c.kern);
     clae_buf_free(&c.p_out);
     clae_buf_free(&c.p_src);
     clae_buf_free(&c.p_dst);
@@ -579,6 +619,10 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
     if (!r->is_ref)
         fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)\n",
                 r->step_kernels, r->step_gemms);
+    if (r->data_convert_s > 0)
+        fprintf(out, "data pipeline per batch (clae train, besides the step): convert %.3f ms, "
+                     "blur %.3f ms\n",
+                1e3 * r->data_convert_s, 1e3 * r->data_blur_s);
     fprintf(out, "memory: %.1f MiB (%.1f KiB per image, %.1f KiB of parameters, gradients and "
                  "Adam moments; scratch and upload buffers not counted)\n",
             (r->mem_batch_bytes + r->mem_param_bytes) / 1048576.0,

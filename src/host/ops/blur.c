@@ -19,24 +19,23 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
     if (total == 0) return CLAE_OK;
     cl_mem tmp;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_BLUR, total * sizeof(cl_float), &tmp));
+    /* one build per kernel and image size (taps unrolled, no divisions) */
+    char opts[64];
+    snprintf(opts, sizeof opts, "-DKS=%d -DBH=%d -DBW=%d", ksize, H, W);
     cl_kernel kr, kc;
-    CLAE_TRY(clae_kernel(d, "blur_forward_rows", &kr));
-    CLAE_TRY(clae_kernel(d, "blur_forward_cols", &kc));
+    CLAE_TRY(clae_kernel_variant(d, "blur.cl", opts, "blur_forward_rows", &kr));
+    CLAE_TRY(clae_kernel_variant(d, "blur.cl", opts, "blur_forward_cols", &kc));
     CL_ARG(kr, 0, cl_mem, tmp);
     CL_ARG(kr, 1, cl_mem, in);
     CL_ARG(kr, 2, cl_mem, k);
-    CL_ARG(kr, 3, cl_int, (cl_int)ksize);
-    CL_ARG(kr, 4, cl_int, (cl_int)total);
-    CL_ARG(kr, 5, cl_int, (cl_int)W);
-    CLAE_TRY(clae_launch1d(d, kr, total));
+    size_t rows = (size_t)N * C * H, items = rows * (size_t)((W + 7) / 8);
+    CL_ARG(kr, 3, cl_int, (cl_int)rows);
+    CLAE_TRY(clae_launch1d(d, kr, rows));
     CL_ARG(kc, 0, cl_mem, out);
     CL_ARG(kc, 1, cl_mem, tmp);
     CL_ARG(kc, 2, cl_mem, k);
-    CL_ARG(kc, 3, cl_int, (cl_int)ksize);
-    CL_ARG(kc, 4, cl_int, (cl_int)total);
-    CL_ARG(kc, 5, cl_int, (cl_int)H);
-    CL_ARG(kc, 6, cl_int, (cl_int)W);
-    return clae_launch1d(d, kc, total);
+    CL_ARG(kc, 3, cl_int, (cl_int)items);
+    return clae_launch1d(d, kc, items);
 }
 
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
