@@ -101,16 +101,6 @@
     ((float8)((p)[0], (p)[SW], (p)[2 * SW], (p)[3 * SW], (p)[4 * SW], (p)[5 * SW], \
               (p)[6 * SW], (p)[7 * SW]))
 #endif
-/* LOADV(p + s) for tap column s: with stride 2 the odd taps are the odd
- * lanes of the load one column to the left, so taps s and s + 1 (s even)
- * share one 16-float load. */
-#if SW == 2
-#define LOADV_TAP(p, s) ((s) & 1 ? vload16(0, (p) + (s) - 1).odd : vload16(0, (p) + (s)).even)
-#define TAP_BACK(s) ((s) & 1) /* how far left of p + s that load starts */
-#else
-#define LOADV_TAP(p, s) LOADV((p) + (s))
-#define TAP_BACK(s) 0
-#endif
 /* Image columns a strided VW-vector starting at column x touches: x .. x+SPAN-1. */
 #ifdef LOADV_NEEDS_16
 #define SPAN (2 * VW)
@@ -367,34 +357,25 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
     const int grid_bias = db_mode == 1 && ic == 0;
 #pragma unroll
     for (int k = 0; k < BLK; k++) bacc[k] = (float8)(0.0f);
-    /* Blocks of VW grid columns outermost: whether a block's image reads
-     * stay inside the image rows, and the lane masks of each tap column
-     * where they do not, are fixed for the block and computed once. */
-    for (int bx = 0; bx < NBXG; bx++) {
-        const int q0 = bx * VW;
-        const int x0 = q0 * SW - PL;
-        const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
-        const int grid_full = q0 + VW <= GW;
-        int8 keep[S]; /* lanes whose image column is inside [0, IW): all ones */
-#pragma unroll
-        for (int s = 0; s < S; s++) {
-            const int8 col = (int8)(x0 + s) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW;
-            keep[s] = ~((col | ((int8)(IW - 1) - col)) >> 31);
-        }
-        for (int n = n0; n < n1; n++) {
-            for (int gy = 0; gy < GH; gy++) {
+    for (int n = n0; n < n1; n++) {
+        for (int gy = 0; gy < GH; gy++) {
+            for (int bx = 0; bx < NBXG; bx++) {
+                const int q0 = bx * VW;
                 float8 a[BLK];
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
-                    const int at = ((n * GC + kk) * GH + gy) * GW;
-                    a[k] = grid_full ? vload8(0, grid + at + q0)
-                                     : load_grid(grid, at, q0, N * GC * GH * GW);
+                    __global const float *grow = grid + ((n * GC + kk) * GH + gy) * GW;
+                    a[k] = q0 + VW <= GW ? vload8(0, grow + q0)
+                                         : load_grid(grid, ((n * GC + kk) * GH + gy) * GW, q0,
+                                                     N * GC * GH * GW);
                 }
                 if (grid_bias) {
 #pragma unroll
                     for (int k = 0; k < BLK; k++) bacc[k] += a[k];
                 }
+                const int x0 = q0 * SW - PL;
+                const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
 #pragma unroll
                 for (int r = 0; r < R; r++) {
                     const int h = gy * SH + r - PT;
@@ -402,14 +383,8 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                     const int row = (n * IC + ic) * (IH * IW) + h * IW;
 #pragma unroll
                     for (int s = 0; s < S; s++) {
-                        const int at = row + x0 + s;
-                        float8 v;
-                        if (inside)
-                            v = LOADV_TAP(image + row + x0, s);
-                        else if (at - TAP_BACK(s) >= 0 && at + SPAN <= N * IC * IH * IW)
-                            v = as_float8(as_int8(LOADV_TAP(image + row + x0, s)) & keep[s]);
-                        else
-                            v = load_img(image, row, x0 + s, N * IC * IH * IW);
+                        const float8 v = inside ? LOADV(image + row + x0 + s)
+                                                : load_img(image, row, x0 + s, N * IC * IH * IW);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) acc[k][r][s] = fma(a[k], v, acc[k][r][s]);
                     }
