@@ -176,17 +176,18 @@ static inline float8 epilogue(float8 v, __global const float *y, int step, int c
 {
 #if EPI == 0
     return v;
+#elif EPI == 1
+    return act_f8(ACT, v, ALPHA);
 #else
-    float t[VW];
-    vstore8(v, 0, t);
-    for (int j = 0; j < VW; j++) {
-#if EPI == 1
-        t[j] = act_f(ACT, t[j], ALPHA);
-#else
-        t[j] = j < count ? act_grad(ACT, t[j], y[j * step], ALPHA) : 0.0f;
-#endif
+    float8 yv;
+    if (step == 1 && count == VW) {
+        yv = vload8(0, y);
+    } else { /* lanes past count are not stored: any value */
+        float t[VW];
+        for (int j = 0; j < VW; j++) t[j] = j < count ? y[j * step] : 0.0f;
+        yv = vload8(0, t);
     }
-    return vload8(0, t);
+    return act_grad8(ACT, v, yv, ALPHA);
 #endif
 }
 
