@@ -74,12 +74,6 @@
 #ifndef EPI
 #define EPI 0 /* 0 none, 1 out = act(x), 2 out = x * act'(y) */
 #endif
-#ifndef ACT
-#define ACT 0
-#endif
-#ifndef ALPHA
-#define ALPHA 0.0f
-#endif
 
 #include "act.clh"
 

@@ -23,12 +23,6 @@
 #ifndef WANT_GRAD
 #define WANT_GRAD 1
 #endif
-#ifndef ACT
-#define ACT 0
-#endif
-#ifndef ALPHA
-#define ALPHA 0.0f
-#endif
 
 #define BCE_EPS 1e-7f /* Keras's epsilon: predictions clipped to [eps, 1 - eps] */
 
