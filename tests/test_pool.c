@@ -14,7 +14,8 @@ typedef struct pool_case {
 } pool_case;
 
 /* Odd sizes, batch 1 and >1, channels 1..16, pool 2/3, stride 1/2/3, valid/same;
- * stride < pool gives overlapping windows; the denoiser's two pools last. */
+ * stride < pool gives overlapping windows; the denoiser's two pools; 2x2
+ * windows in rows of 10 (the tiled kernels' vector part and its tail). */
 static const pool_case CASES[] = {
     {1, 1, 5, 5, 2, 2, 2, 2, CLAE_PAD_VALID},   {2, 3, 7, 9, 3, 3, 2, 2, CLAE_PAD_SAME},
     {3, 16, 8, 8, 2, 2, 2, 2, CLAE_PAD_SAME},   {2, 5, 11, 6, 3, 3, 1, 1, CLAE_PAD_VALID},
@@ -23,6 +24,7 @@ static const pool_case CASES[] = {
     {2, 3, 13, 11, 3, 3, 1, 1, CLAE_PAD_SAME},  {1, 1, 1, 1, 2, 2, 2, 2, CLAE_PAD_SAME},
     {3, 2, 7, 8, 2, 3, 1, 2, CLAE_PAD_SAME},    {2, 9, 15, 15, 3, 3, 3, 3, CLAE_PAD_VALID},
     {2, 8, 32, 32, 2, 2, 2, 2, CLAE_PAD_SAME},  {2, 16, 16, 16, 2, 2, 2, 2, CLAE_PAD_SAME},
+    {2, 3, 20, 20, 2, 2, 2, 2, CLAE_PAD_VALID}, /* 2x2 rows of 10: 8 as a vector, 2 one by one */
 };
 #define NCASES (int)(sizeof CASES / sizeof CASES[0])
 

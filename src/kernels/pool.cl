@@ -91,7 +91,25 @@ __kernel void maxpool_backward_tiled(__global float *din, __global const float *
 
 /* 2x2 windows with stride 2 tiling the input (the denoiser's pools): the
  * same results as maxpool_forward / maxpool_backward_tiled with the window
- * unrolled, so the compiler can vectorise across work-items. */
+ * unrolled. One work-item per output row, 8 outputs at a time as float8
+ * (the two input rows as 16-float loads split into even and odd columns),
+ * the rest of a row one at a time. */
+#define MP_VW 8
+
+/* Window q of input rows r0 / r1 (flat index base + 2q): its max and index. */
+static void max2x2(__global const float *r0, __global const float *r1, int base, int W, int q,
+                   float *best_out, int *bi_out)
+{
+    float v0 = r0[2 * q], v1 = r0[2 * q + 1], v2 = r1[2 * q], v3 = r1[2 * q + 1];
+    float best = v0;
+    int bi = base + 2 * q;
+    if (v1 > best) { best = v1; bi = base + 2 * q + 1; }
+    if (v2 > best) { best = v2; bi = base + W + 2 * q; }
+    if (v3 > best) { best = v3; bi = base + W + 2 * q + 1; }
+    *best_out = best;
+    *bi_out = bi;
+}
+
 __kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
                                   __global const float *in, POOL_GEOM)
 {
@@ -102,13 +120,28 @@ __kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
     __global float *o = out + (long)row * Q;
     __global int *ix = idx + (long)row * Q;
     int base = 2 * p * W;
-    for (int q = 0; q < Q; q++) {
-        float v0 = r0[2 * q], v1 = r0[2 * q + 1], v2 = r1[2 * q], v3 = r1[2 * q + 1];
-        float best = v0;
-        int bi = base + 2 * q;
-        if (v1 > best) { best = v1; bi = base + 2 * q + 1; }
-        if (v2 > best) { best = v2; bi = base + W + 2 * q; }
-        if (v3 > best) { best = v3; bi = base + W + 2 * q + 1; }
+    int q = 0;
+    for (; q + MP_VW <= Q; q += MP_VW) { /* strict >: ties keep the first, as below */
+        const float16 a = vload16(0, r0 + 2 * q), b = vload16(0, r1 + 2 * q);
+        const int8 c0 = (int8)(base + 2 * q) + (int8)(0, 2, 4, 6, 8, 10, 12, 14);
+        float8 best = a.even;
+        int8 bi = c0;
+        int8 m = a.odd > best;
+        best = select(best, a.odd, m);
+        bi = select(bi, c0 + 1, m);
+        m = b.even > best;
+        best = select(best, b.even, m);
+        bi = select(bi, c0 + W, m);
+        m = b.odd > best;
+        best = select(best, b.odd, m);
+        bi = select(bi, c0 + W + 1, m);
+        vstore8(best, 0, o + q);
+        vstore8(bi, 0, ix + q);
+    }
+    for (; q < Q; q++) {
+        float best;
+        int bi;
+        max2x2(r0, r1, base, W, q, &best, &bi);
         o[q] = best;
         ix[q] = bi;
     }
@@ -125,8 +158,32 @@ __kernel void maxpool_backward_2x2(__global float *din, __global const float *do
     __global const float *g = dout + (long)row * Q;
     __global const int *ix = idx + (long)row * Q;
     int base = 2 * p * W;
-    for (int q = 0; q < Q; q++) {
-        int hit = ix[q] - base - 2 * q; /* 0, 1 (top row) or W, W + 1 (bottom row) */
+    int q = 0;
+    for (; q + MP_VW <= Q; q += MP_VW) {
+        /* 0, 1 (top row) or W, W + 1 (bottom row) */
+        const int8 hit = vload8(0, ix + q) - (int8)(base + 2 * q) -
+                         (int8)(0, 2, 4, 6, 8, 10, 12, 14);
+        float8 v = vload8(0, g + q);
+        if (act) { /* the derivative at the winning input (in is read only then) */
+            __global const float *x0 = in + (long)nc * H * W + 2 * p * W + 2 * q;
+            const float16 a = vload16(0, x0), b = vload16(0, x0 + W);
+            float8 y = select(a.even, a.odd, hit == 1);
+            y = select(y, b.even, hit == W);
+            y = select(y, b.odd, hit == W + 1);
+            v = act_grad8(act, v, y, alpha);
+        }
+        const float8 z = (float8)(0.0f);
+        const float8 t0 = select(z, v, hit == 0), t1 = select(z, v, hit == 1);
+        const float8 b0 = select(z, v, hit == W), b1 = select(z, v, hit == W + 1);
+        vstore16((float16)(t0.s0, t1.s0, t0.s1, t1.s1, t0.s2, t1.s2, t0.s3, t1.s3, t0.s4, t1.s4,
+                           t0.s5, t1.s5, t0.s6, t1.s6, t0.s7, t1.s7),
+                 0, r0 + 2 * q);
+        vstore16((float16)(b0.s0, b1.s0, b0.s1, b1.s1, b0.s2, b1.s2, b0.s3, b1.s3, b0.s4, b1.s4,
+                           b0.s5, b1.s5, b0.s6, b1.s6, b0.s7, b1.s7),
+                 0, r1 + 2 * q);
+    }
+    for (; q < Q; q++) {
+        int hit = ix[q] - base - 2 * q;
         float v = act ? act_grad(act, g[q], in[(long)nc * H * W + ix[q]], alpha) : g[q];
         r0[2 * q] = hit == 0 ? v : 0.0f;
         r0[2 * q + 1] = hit == 1 ? v : 0.0f;

@@ -15,7 +15,7 @@ clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_mem, records);
     CL_ARG(k, 2, cl_int, (cl_int)N);
-    return clae_launch1d(d, k, (size_t)N * 3072);
+    return clae_launch1d(d, k, (size_t)N * 384); /* 8 pixels a work-item */
 }
 
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N)
