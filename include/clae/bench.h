@@ -29,7 +29,7 @@ typedef struct clae_bench_opts {
 typedef struct clae_bench_row {
     int layer;         /* model layer index, -1 for the loss, zero-grad and Adam rows */
     char what[40];     /* "conv2d 3->8 relu", "maxpool", "mse", "adam", ... */
-    char op[24];       /* "fwd+bias", "act fwd", "bwd din", "bwd dw", "bwd db", ... */
+    char op[24];       /* "fwd", "act fwd", "loss+grad", "bwd din", "bwd params", ... */
     char shape[48];    /* per-image input -> output, "3x32x32 -> 8x32x32" */
     double median_s, min_s;
     double flops;      /* floating-point operations of one call (formula in bench.c) */

@@ -19,14 +19,20 @@
  * clae/layer.h; the activation, the loss and Adam through clae/ops.h), and a
  * layer's FLOPs and bytes are its kind's cost (layers/<kind>.c says how it
  * counts; bytes = every tensor read once + every tensor written once):
- *   fwd          the layer's forward pass (conv: with the bias)
- *   act fwd      per element relu 1, sigmoid 3 (exp counted as 1, add, div),
+ *   fwd          the layer's forward pass (conv: with the bias, and with its
+ *                activation where the kind fuses it: its FLOPs added)
+ *   act fwd      only where the step runs the activation as a pass of its own:
+ *                per element relu 1, sigmoid 3 (exp counted as 1, add, div),
  *                tanh 1; bytes in + out (in place: read + write)
- *   loss fwd/bwd mse: 3 per element (sub, mul, add), bytes y + t + loss; 2 per
- *                element (sub, mul), bytes y + t + dy (mae, bce: see below)
- *   act bwd      relu 1, sigmoid 3, tanh 3 per element; bytes dout + out + din
+ *   loss+grad    the one loss pass: mse 3 per element (sub, mul, add) for the
+ *                loss and 2 (sub, mul) for its gradient, plus the last
+ *                activation's derivative; bytes y + t + dy + loss (mae, bce:
+ *                see below)
+ *   act bwd      only where not fused (as act fwd): relu 1, sigmoid 3, tanh 3
+ *                per element; bytes dout + out + din
  *   bwd din      the backward pass with only the input gradient asked for
- *                (none for the first layer, as in the step)
+ *                (none for the first layer, as in the step), with the
+ *                derivative of the layer before's activation where fused
  *   bwd params   the backward pass with only the parameter gradients (dw, db)
  *   zero         0; bytes the gradient block written
  *   update       Adam: 12 per parameter (m: 3, v: 4, sqrt, add, div, mul, sub:
