@@ -4,7 +4,8 @@
 # race and barrier):
 #  1. the Check suites' "sim" selection (CK_INCLUDE_TAGS=sim): every op
 #     family — direct convolution, im2col + CLBlast GEMM, pooling,
-#     activations, bias, loss, Adam, blur, convert — on the denoiser's layer
+#     activations, bias, loss, Adam, blur, convert, the fill and copy kernels
+#     of recorded steps — on the denoiser's layer
 #     shapes at batch 1-2 and small edge cases, and one whole training step
 #     and a two-step training run against the reference path;
 #  2. the same convolution, whole-step and training checks on the forced
@@ -78,7 +79,7 @@ else
 fi
 
 echo "== 1. every op family, default path (auto: direct convolution for the denoiser)"
-for t in act adam sgd dropout add dense bias blur convert mse loss pool unpool upsample conv2d conv2d_transpose conv2d_direct net train; do
+for t in act adam sgd dropout add dense bias blur convert mse loss pool unpool upsample conv2d conv2d_transpose conv2d_direct device net train; do
   check "$t" "" "" "build/test_$t"
 done
 

@@ -59,7 +59,9 @@ END_TEST
 
 static const size_t SIZES[] = {1, 1000, 65537};
 
-/* Four steps with fresh random gradients; other hyper-parameters than Keras's. */
+/* Four steps with fresh random gradients; other hyper-parameters than
+ * Keras's. Steps 3 and 4 through adam_update_dev (the step size read from
+ * the device, as a recorded step takes it). */
 START_TEST(test_adam_cl_vs_ref)
 {
     clae_device *d = tu_device();
@@ -70,13 +72,22 @@ START_TEST(test_adam_cl_vs_ref)
     float *pc = tu_alloc0(n), *mc = tu_alloc0(n), *vc = tu_alloc0(n), *g = tu_alloc0(n);
     cl_mem m_p = tu_upload(p, n * 4), m_m = tu_upload(m, n * 4), m_v = tu_upload(v, n * 4), m_g;
     ck_assert_int_eq(clae_buffer(d, n * 4, &m_g), CLAE_OK);
+    cl_mem m_lr; /* adam_update_dev's step size, on the device (steps 3 and 4) */
+    ck_assert_int_eq(clae_buffer(d, 4, &m_lr), CLAE_OK);
     for (long t = 1; t <= 4; t++) {
         tu_rand(g, n, -2.0f, 2.0f, &seed);
         if (t == 3) g[0] = 0.0f; /* a zero gradient on a later step */
         ck_assert_int_eq(clae_write(d, m_g, g, n * 4), CLAE_OK);
-        ck_assert_int_eq(adam_update_cl(d, m_p, m_m, m_v, m_g, n, &h, t), CLAE_OK);
+        if (t <= 2) {
+            ck_assert_int_eq(adam_update_cl(d, m_p, m_m, m_v, m_g, n, &h, t), CLAE_OK);
+        } else {
+            float lr_t = clae_adam_lr_t(&h, t);
+            ck_assert_int_eq(clae_write(d, m_lr, &lr_t, 4), CLAE_OK);
+            ck_assert_int_eq(adam_update_dev_cl(d, m_p, m_m, m_v, m_g, n, &h, m_lr), CLAE_OK);
+        }
         adam_update_ref(p, m, v, g, n, &h, t);
     }
+    clReleaseMemObject(m_lr);
     tu_download(m_p, pc, n * 4);
     tu_download(m_m, mc, n * 4);
     tu_download(m_v, vc, n * 4);

@@ -135,6 +135,79 @@ START_TEST(test_cache_entry_checks)
 }
 END_TEST
 
+/* The kernels a recording holds for fills and copies (buffer.cl) against
+ * their twins memset and memmove, at float offsets; then a recording of
+ * both, replayed twice, against the same, and a transfer inside a
+ * recording refused (the recording thrown away, nothing run). */
+START_TEST(test_record_fill_copy)
+{
+    clae_device *d = tu_device();
+    enum { N = 1000 };
+    uint64_t seed = 31;
+    float *a = tu_alloc_rand(N, -1.0f, 1.0f, &seed), *b = tu_alloc_rand(N, -1.0f, 1.0f, &seed);
+    float *want = tu_alloc0(N), *got = tu_alloc0(N);
+    clae_buf ba, bb;
+    ck_assert_int_eq(clae_buf_alloc(d, N * 4, &ba), CLAE_OK);
+    ck_assert_int_eq(clae_buf_alloc(d, N * 4, &bb), CLAE_OK);
+    for (int pass = 0; pass < 3; pass++) { /* 0: kernels run directly; 1, 2: replays */
+        ck_assert_int_eq(clae_buf_write(d, ba, a, N * 4), CLAE_OK);
+        ck_assert_int_eq(clae_buf_write(d, bb, b, N * 4), CLAE_OK);
+        clae_recording r = {0};
+        int recording = pass > 0 && !d->is_ref && d->cb.create;
+        if (pass > 0 && !recording) break;
+        if (recording) ck_assert_int_eq(clae_record_begin(d), CLAE_OK);
+        if (!d->is_ref && !recording) { /* the kernels themselves, unrecorded */
+            cl_kernel kf, kc;
+            ck_assert_int_eq(clae_kernel(d, "fill_zero", &kf), CLAE_OK);
+            ck_assert_int_eq(clae_kernel(d, "copy_floats", &kc), CLAE_OK);
+            int n = 300, doff = 17, soff = 501, cn = 400;
+            ck_assert_int_eq(clSetKernelArg(kf, 0, sizeof(cl_mem), &ba.d), CL_SUCCESS);
+            ck_assert_int_eq(clSetKernelArg(kf, 1, sizeof n, &n), CL_SUCCESS);
+            ck_assert_int_eq(clae_launch1d(d, kf, 300), CLAE_OK);
+            ck_assert_int_eq(clSetKernelArg(kc, 0, sizeof(cl_mem), &ba.d), CL_SUCCESS);
+            ck_assert_int_eq(clSetKernelArg(kc, 1, sizeof doff, &doff), CL_SUCCESS);
+            ck_assert_int_eq(clSetKernelArg(kc, 2, sizeof(cl_mem), &bb.d), CL_SUCCESS);
+            ck_assert_int_eq(clSetKernelArg(kc, 3, sizeof soff, &soff), CL_SUCCESS);
+            ck_assert_int_eq(clSetKernelArg(kc, 4, sizeof cn, &cn), CL_SUCCESS);
+            ck_assert_int_eq(clae_launch1d(d, kc, 400), CLAE_OK);
+        } else {
+            ck_assert_int_eq(clae_buf_fill0(d, ba, 300 * 4), CLAE_OK);
+            ck_assert_int_eq(clae_buf_copy(d, ba, 17 * 4, bb, 501 * 4, 400 * 4), CLAE_OK);
+        }
+        if (recording) {
+            ck_assert_int_eq(clae_record_end(d, &r), CLAE_OK);
+            ck_assert_ptr_nonnull(r.cb);
+            ck_assert_uint_eq(r.nkernels, 2);
+            for (int k = 0; k < pass; k++) ck_assert_int_eq(clae_replay(d, &r), CLAE_OK);
+        }
+        memcpy(want, a, N * 4);
+        memset(want, 0, 300 * 4);
+        memmove(want + 17, b + 501, 400 * 4);
+        ck_assert_int_eq(clae_buf_read(d, ba, got, N * 4), CLAE_OK);
+        char what[64];
+        snprintf(what, sizeof what, "fill + copy, %s", pass ? "replayed" : "kernels");
+        ck_assert_close(what, got, want, N, 0.0, 0.0);
+        clae_recording_free(d, &r);
+    }
+    if (!d->is_ref && d->cb.create) { /* a transfer cannot be recorded */
+        ck_assert_int_eq(clae_record_begin(d), CLAE_OK);
+        ck_assert_int_eq(clae_buf_fill0(d, ba, N * 4), CLAE_OK);
+        ck_assert_int_eq(clae_buf_write(d, bb, a, N * 4), CLAE_OK);
+        ck_assert_int_eq(d->rec_failed, 1);
+        clae_recording r;
+        ck_assert_int_eq(clae_record_end(d, &r), CLAE_OK);
+        ck_assert_ptr_null(r.cb);
+        ck_assert_int_eq(clae_buf_read(d, ba, got, N * 4), CLAE_OK);
+        ck_assert_float_eq(got[N - 1], want[N - 1]); /* the fill never ran */
+    } else {
+        printf("  no command buffers on %s: recording not checked\n", d->name);
+    }
+    clae_buf_free(&ba);
+    clae_buf_free(&bb);
+    free(a), free(b), free(want), free(got);
+}
+END_TEST
+
 static Suite *device_suite(void)
 {
     Suite *s = suite_create("device");
@@ -143,6 +216,9 @@ static Suite *device_suite(void)
     tcase_add_test(tc, test_cache_dir_safe);
     tcase_add_test(tc, test_cache_entry_checks);
     suite_add_tcase(s, tc);
+    TCase *rec = tu_tcase("recorded steps", 60, 1);
+    tcase_add_test(rec, test_record_fill_copy);
+    suite_add_tcase(s, rec);
     return s;
 }
 

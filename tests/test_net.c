@@ -148,6 +148,75 @@ START_TEST(test_net_loss_falls)
 }
 END_TEST
 
+/* A recorded step (devices with cl_khr_command_buffer) replays exactly what
+ * the step enqueued command by command would run: two nets from the same
+ * weights, one replaying and one with recording off, agree bit for bit in
+ * every loss, parameter and Adam moment over steps of two batch sizes (two
+ * recordings, the second made again), past the four-slot ring of Adam's
+ * step sizes. A net with dropout (per-step masks) or a dense layer (its
+ * GEMM is CLBlast's, which enqueues on its own) is never recorded. */
+START_TEST(test_net_replay_matches_unrecorded)
+{
+    static const char *cfgs[] = {"configs/denoiser.cfg", "tests/models/sgd.cfg",
+                                 "tests/models/dense.cfg", "tests/models/dropout.cfg",
+                                 "configs/unpool-ae.cfg"};
+    static const int recordable[] = {1, 1, 0, 0, 1};
+    g_config = cfgs[_i];
+    clae_device *dev = tu_device();
+    clae_model ma, mb;
+    load_init(&ma);
+    load_init(&mb);
+    clae_net na, nb;
+    ck_assert_int_eq(clae_net_create(&na, &ma, dev, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_create(&nb, &mb, dev, NB), CLAE_OK);
+    na.rec_off = 1; /* command by command */
+    int replay = dev->replay;
+    dev->replay = 1; /* on CPU devices too, where it is off by default */
+    size_t cnt = NB * clae_model_in_count(&ma);
+    float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+    static const int sizes[] = {NB, NB, 1, 1, NB, 1, NB, NB, 1};
+    enum { STEPS = sizeof sizes / sizeof sizes[0] };
+    unsigned long r0 = dev->replays;
+    uint64_t seed = 7;
+    for (int s = 0; s < STEPS; s++) {
+        tu_rand(in, cnt, 0.0f, 1.0f, &seed);
+        tu_rand(target, cnt, 0.0f, 1.0f, &seed);
+        clae_net *nets[2] = {&na, &nb};
+        float loss[2];
+        for (int k = 0; k < 2; k++) {
+            ck_assert_int_eq(clae_buf_write(dev, nets[k]->act[0], in, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_buf_write(dev, nets[k]->target, target, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_net_train_step(nets[k], sizes[s]), CLAE_OK);
+            ck_assert_int_eq(clae_net_read_loss(nets[k], &loss[k]), CLAE_OK);
+        }
+        ck_assert_msg(memcmp(&loss[0], &loss[1], sizeof(float)) == 0,
+                      "%s step %d: loss %.9g unrecorded, %.9g replayed", g_config, s, loss[0],
+                      loss[1]);
+    }
+    ck_assert_int_eq(clae_net_download(&na), CLAE_OK);
+    ck_assert_int_eq(clae_net_download(&nb), CLAE_OK);
+    size_t bytes = ma.block_floats * sizeof(float);
+    ck_assert(memcmp(ma.params, mb.params, bytes) == 0);
+    ck_assert(memcmp(ma.adam_m, mb.adam_m, bytes) == 0);
+    ck_assert(memcmp(ma.adam_v, mb.adam_v, bytes) == 0);
+    ck_assert(memcmp(ma.grads, mb.grads, bytes) == 0);
+    ck_assert_int_eq(na.t, nb.t);
+    dev->replay = replay;
+    unsigned long replays = dev->replays - r0;
+    printf("  %s: %d steps, %lu replayed (%s), bit-identical to unrecorded\n", g_config, STEPS,
+           replays, dev->cb.create ? "device has command buffers" : "no command buffers");
+    /* CLAE_CONV=gemm (test_net_gemm): every convolution is CLBlast's */
+    int rec = recordable[_i] && dev->conv_path != CLAE_CONV_GEMM;
+    ck_assert_uint_eq(replays, dev->cb.create && rec ? STEPS : 0);
+    ck_assert_int_eq(nb.rec_off, dev->cb.create ? !rec : 0);
+    clae_net_free(&na);
+    clae_net_free(&nb);
+    clae_model_free(&ma);
+    clae_model_free(&mb);
+    free(in), free(target);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -157,6 +226,7 @@ static Suite *net_suite(void)
     TCase *tc = tu_tcase("denoiser steps", 300, 0);
     tcase_add_loop_test(tc, test_net_step_cl_vs_ref, NSIM, NCONFIGS);
     tcase_add_loop_test(tc, test_net_loss_falls, 0, NCONFIGS);
+    tcase_add_loop_test(tc, test_net_replay_matches_unrecorded, 0, 5);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -49,6 +49,7 @@ typedef struct clae_bench_result {
     double probe_fma_s, probe_fma_flops, probe_copy_s, probe_copy_bytes;
     unsigned long step_kernels;  /* clae kernels one training step enqueues */
     unsigned long step_gemms;    /* and CLBlast GEMM calls (0 on the direct path) */
+    int step_replayed;           /* the step runs as one recorded command buffer */
     double mem_batch_bytes;      /* the net's buffers that grow with the batch */
     double mem_param_bytes;      /* and its parameter blocks (clae_net_memory) */
     double data_convert_s, data_blur_s; /* clae train's per-batch data ops (median; 0: none) */

@@ -7,6 +7,7 @@
 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,6 +44,37 @@ typedef struct clae_kernel_entry {
     cl_kernel kernel;
 } clae_kernel_entry;
 
+/* cl_khr_command_buffer's entry points, where the device offers the
+ * extension and OpenCL 2.1's clCloneKernel (create NULL otherwise): the
+ * training step can be recorded once and replayed (src/host/net.c; whether
+ * it is: clae_device.replay). Only the calls whose form every revision of the
+ * provisional extension shares (0.9.0 to 0.9.x): no fill or copy commands,
+ * whose signatures changed; the step records kernels of its own for those. */
+typedef struct clae_cmdbuf_api {
+    clCreateCommandBufferKHR_fn create;
+    clCommandNDRangeKernelKHR_fn ndrange;
+    clFinalizeCommandBufferKHR_fn finalize;
+    clEnqueueCommandBufferKHR_fn enqueue;
+    clReleaseCommandBufferKHR_fn release;
+    /* CL_COMMAND_BUFFER_CAPABILITY_SIMULTANEOUS_USE_KHR: a recording may be
+     * enqueued again before its last replay completes; without it each
+     * replay waits for the one before (clae_recording.done). */
+    int simultaneous;
+} clae_cmdbuf_api;
+
+/* A recorded command buffer and the kernel objects its commands hold: each
+ * command records a clone of the kernel with its arguments of the moment,
+ * which nothing changes afterwards. The extension says a command captures
+ * its arguments when recorded; PoCL 3.1 reads them at replay instead, so
+ * a kernel set up again for the next command (or the next call) would run
+ * with those. */
+typedef struct clae_recording {
+    cl_command_buffer_khr cb;
+    cl_kernel *kernels;
+    size_t nkernels, cap;
+    cl_event done; /* its last replay (devices without simultaneous use) */
+} clae_recording;
+
 typedef struct clae_device {
     int is_ref;              /* 1: plain-C reference path, no OpenCL objects */
     int index;               /* flat index over all platforms' devices, -1 for ref */
@@ -75,6 +107,24 @@ typedef struct clae_device {
     unsigned long launches;  /* kernels enqueued through clae_launch / clae_launch1d */
     unsigned long gemms;     /* CLBlast GEMM calls (each enqueues 1-4 kernels of its own) */
     clae_variant_entry variants[CLAE_MAX_VARIANTS];
+    clae_cmdbuf_api cb;      /* cb.create NULL: no command buffers */
+    /* Training steps are recorded and replayed (with cb.create): by default
+     * on GPUs and accelerators, where a launch costs microseconds; not on
+     * CPU devices, where PoCL runs a replay no faster than the launches
+     * (measured: 1-2% slower). $CLAE_REPLAY=1 or 0 forces it either way. */
+    int replay;
+    /* While rec.cb is set, clae_launch / clae_launch1d / clae_fill0 /
+     * clae_buf_copy record into it (each command after the one before)
+     * instead of enqueueing; anything that cannot be recorded (a transfer,
+     * a CLBlast call, an op with per-step arguments) sets rec_failed, and
+     * the recording is thrown away. */
+    clae_recording rec;
+    int rec_failed;
+    cl_sync_point_khr rec_last; /* the last recorded command's (with rec.nkernels > 0) */
+    unsigned long replays;   /* command buffers enqueued */
+    /* Bumped whenever a scratch buffer a recording may hold is replaced:
+     * recordings older than it are stale. */
+    unsigned long gen;
 } clae_device;
 
 /* Report an OpenCL status: "clae: clFoo failed: CL_BAR (file:line)". */
@@ -125,6 +175,11 @@ const char *clae_clblast_errname(int err);
         CL_CHECK(clSetKernelArg((k), (i), sizeof(type), &argv_));   \
     } while (0)
 
+/* An optional buffer argument the kernel leaves unread when absent (a flag
+ * or a build option says so): a buffer of the same call stands in for NULL,
+ * as PoCL 3.1's command buffers crash on a NULL buffer argument. */
+#define CL_ARG_OPT(k, i, m, stand_in) CL_ARG(k, i, cl_mem, (m) ? (m) : (stand_in))
+
 /* Print every platform and device (flat index, name, vendor, type, CUs,
  * memory, max work-group, OpenCL C version) and mark the default. */
 clae_status clae_devices_list(FILE *out);
@@ -134,6 +189,20 @@ clae_status clae_devices_list(FILE *out);
  * opens the reference path. Builds every embedded program. */
 clae_status clae_device_open(clae_device *d, const char *spec);
 void clae_device_close(clae_device *d);
+
+/* Recording (see clae_device.rec). clae_record_begin starts a command
+ * buffer (CLAE_ERR_CL if the device has none); clae_record_end finalizes
+ * it into *out, or, where something in it could not be recorded
+ * (rec_failed) or it is empty, frees it and leaves out->cb NULL. */
+clae_status clae_record_begin(clae_device *d);
+clae_status clae_record_end(clae_device *d, clae_recording *out);
+void clae_recording_free(clae_device *d, clae_recording *r);
+/* Inside a recording: the caller's command cannot be recorded; marks the
+ * recording failed and returns 1 (the caller then enqueues nothing).
+ * Outside one: 0. */
+int clae_record_refuse(clae_device *d);
+/* Enqueue a finalized recording on the device's queue (launches += its kernels). */
+clae_status clae_replay(clae_device *d, clae_recording *r);
 
 /* A cached kernel object by name (created on first use). */
 clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out);

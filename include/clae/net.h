@@ -29,6 +29,22 @@ typedef struct clae_net {
     clae_buf *w, *b, *gw, *gb;              /* per-layer views of them, absent for pools */
     clae_buf *pend;        /* pend[j]: gradient for act[j] from a later residual add, added to
                               grad[j] once layer j's backward has written it (absent if none) */
+    /* The training step recorded once as a command buffer and replayed
+     * (devices with cl_khr_command_buffer): one recording per batch size
+     * seen last (a full batch and an epoch's short last one), recorded
+     * again when a buffer or kernel it holds was replaced (its gen behind
+     * the device's) or the learning rate changed. */
+    struct clae_net_recording {
+        clae_recording r;
+        int nb;
+        unsigned long gen;
+        float lr;
+    } rec[2];
+    int rec_next;          /* the slot the next recording replaces */
+    int rec_off;           /* a step could not be recorded (dropout, CLBlast): none are */
+    clae_buf lr_t;         /* Adam's step size for the replayed update (1 float) */
+    float lr_host[4];      /* its values in flight to the device, and their writes */
+    cl_event lr_ev[4];
 } clae_net;
 
 /* Allocate buffers for batches of up to N images and upload the model's
@@ -67,7 +83,10 @@ clae_status clae_net_zero_grad(clae_net *n);
 /* One optimizer step over the whole parameter block (Adam, or SGD with its
  * velocity in the adam_m block; t += 1). */
 clae_status clae_net_update(clae_net *n);
-/* zero_grad, forward, loss, backward, adam. */
+/* zero_grad, forward, loss, backward, adam. On a device with command
+ * buffers the first step of each batch size is recorded, and every step is
+ * a replay of its recording: the same kernels with the same arguments,
+ * enqueued at once (n->rec). */
 clae_status clae_net_train_step(clae_net *n, int nb);
 
 /* Read the last loss (blocking on the device path). */

@@ -266,6 +266,10 @@ clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy,
                          cl_mem t, size_t n, clae_epi act);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
+/* The same with lr_t = clae_adam_lr_t(h, t) read from lr_t[0] on the device
+ * (a recorded step: the caller writes it before each replay). */
+clae_status adam_update_dev_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
+                               const clae_adam *h, cl_mem lr_t);
 clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
                              int I, int U);
 clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,

@@ -478,8 +478,9 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(clae_buf_alloc(d, (size_t)c->N * clae_model_max_count(m) * sizeof(float), &c->tmp));
     CLAE_TRY(probes(c, r));
     CLAE_TRY(fill_inputs(c));
-    unsigned long k0 = d->launches, g0 = d->gemms;
+    unsigned long k0 = d->launches, g0 = d->gemms, rp0 = d->replays;
     CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
+    r->step_replayed = d->replays > rp0;
     clae_net_memory(c->n, &r->mem_batch_bytes, &r->mem_param_bytes, NULL);
     r->step_kernels = d->launches - k0;
     r->step_gemms = d->gemms - g0;
@@ -623,8 +624,9 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
             rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,
             1e3 * r->step.min_s, rate(r->batch, r->step.min_s));
     if (!r->is_ref)
-        fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)\n",
-                r->step_kernels, r->step_gemms);
+        fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)%s\n",
+                r->step_kernels, r->step_gemms,
+                r->step_replayed ? "; enqueued as one recorded command buffer" : "");
     if (r->data_convert_s > 0)
         fprintf(out, "data pipeline per batch (clae train, besides the step): convert %.3f ms, "
                      "blur %.3f ms\n",
@@ -696,6 +698,7 @@ static cJSON *result_json(const clae_bench_result *r, const char *config)
         if (!r->is_ref) {
             cJSON_AddNumberToObject(step, "kernels", (double)r->step_kernels);
             cJSON_AddNumberToObject(step, "clblast_gemm_calls", (double)r->step_gemms);
+            cJSON_AddBoolToObject(step, "replayed", r->step_replayed);
         }
         cJSON_AddNumberToObject(step, "memory_batch_bytes", r->mem_batch_bytes);
         cJSON_AddNumberToObject(step, "memory_param_bytes", r->mem_param_bytes);

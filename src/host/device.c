@@ -180,6 +180,24 @@ static const char *type_name(cl_device_type t)
     return "other";
 }
 
+/* Whether the device lists the extension: the whole name, so that
+ * cl_khr_command_buffer is not found in cl_khr_command_buffer_multi_device. */
+static int has_extension(cl_device_id dev, const char *name)
+{
+    size_t len = 0;
+    if (clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || !len) return 0;
+    char *ext = malloc(len + 1);
+    if (!ext) return 0;
+    int ok = clGetDeviceInfo(dev, CL_DEVICE_EXTENSIONS, len, ext, NULL) == CL_SUCCESS;
+    ext[ok ? len : 0] = '\0';
+    size_t n = strlen(name);
+    int has = 0;
+    for (const char *p = ext; !has && (p = strstr(p, name)) != NULL; p += n)
+        has = (p == ext || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
+    free(ext);
+    return has;
+}
+
 clae_status clae_devices_list(FILE *out)
 {
     dev_entry e[MAX_DEVICES];
@@ -219,6 +237,10 @@ clae_status clae_devices_list(FILE *out)
         fprintf(out, "     max work-group:  %zu\n", wg);
         fprintf(out, "     OpenCL C:        %s\n", clc);
         fprintf(out, "     driver:          %s\n", drv);
+        fprintf(out, "     command buffers: %s\n",
+                has_extension(e[i].device, "cl_khr_command_buffer")
+                    ? "yes (cl_khr_command_buffer: training steps replayed on GPUs)"
+                    : "no");
     }
     fprintf(out, "(* = default; choose with --device N, CLAE_DEVICE=N, or --device ref)\n");
     return CLAE_OK;
@@ -524,6 +546,44 @@ static clae_status open_ref(clae_device *d)
     return CLAE_OK;
 }
 
+/* OpenCL 2.1's, declared here as clae builds against the 1.2 API;
+ * cmdbuf_load offers recordings only on platforms of 2.1 or later. */
+extern CL_API_ENTRY cl_kernel CL_API_CALL clCloneKernel(cl_kernel kernel, cl_int *errcode_ret);
+
+/* cl_khr_command_buffer's entry points where the device lists the
+ * extension (and the platform has clCloneKernel), and whether steps are
+ * replayed (clae_device.replay); a device without them (or with only some)
+ * records nothing and runs every step command by command. */
+static void cmdbuf_load(clae_device *d)
+{
+    const char *env = getenv("CLAE_REPLAY");
+    d->replay = env && *env ? strcmp(env, "0") != 0
+                            : (d->type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR)) != 0;
+    char ver[128] = "";
+    int major = 0, minor = 0;
+    if (clGetPlatformInfo(d->platform, CL_PLATFORM_VERSION, sizeof ver - 1, ver, NULL) !=
+            CL_SUCCESS ||
+        sscanf(ver, "OpenCL %d.%d", &major, &minor) != 2 || major * 10 + minor < 21)
+        return; /* no clCloneKernel */
+    if (!has_extension(d->device, "cl_khr_command_buffer")) return;
+    clae_cmdbuf_api a;
+#define CMDBUF_FN(field, fname)                                                        \
+    a.field = (fname##_fn)clGetExtensionFunctionAddressForPlatform(d->platform, #fname); \
+    if (!a.field) return;
+    CMDBUF_FN(create, clCreateCommandBufferKHR)
+    CMDBUF_FN(ndrange, clCommandNDRangeKernelKHR)
+    CMDBUF_FN(finalize, clFinalizeCommandBufferKHR)
+    CMDBUF_FN(enqueue, clEnqueueCommandBufferKHR)
+    CMDBUF_FN(release, clReleaseCommandBufferKHR)
+#undef CMDBUF_FN
+    cl_device_command_buffer_capabilities_khr caps = 0;
+    if (clGetDeviceInfo(d->device, CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR, sizeof caps, &caps,
+                        NULL) != CL_SUCCESS)
+        caps = 0;
+    a.simultaneous = (caps & CL_COMMAND_BUFFER_CAPABILITY_SIMULTANEOUS_USE_KHR) != 0;
+    d->cb = a;
+}
+
 static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
 {
     cl_int err;
@@ -558,6 +618,7 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     CL_CHECK_RET("clCreateContext", err);
     d->queue = clCreateCommandQueue(d->ctx, d->device, CL_QUEUE_PROFILING_ENABLE, &err);
     CL_CHECK_RET("clCreateCommandQueue", err);
+    cmdbuf_load(d);
     for (size_t i = 0; i < clae_kernel_nsources; i++)
         CLAE_TRY(program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src,
                                   ""));
@@ -613,6 +674,7 @@ clae_status clae_device_open(clae_device *d, const char *spec)
 
 void clae_device_close(clae_device *d)
 {
+    clae_recording_free(d, &d->rec);
     for (int i = 0; i < CLAE_SCRATCH_SLOTS; i++)
         if (d->scratch[i]) clReleaseMemObject(d->scratch[i]);
     for (int i = 0; i < d->nkernels; i++) clReleaseKernel(d->kernels[i].kernel);
@@ -672,6 +734,7 @@ clae_status clae_scratch(clae_device *d, int slot, size_t bytes, cl_mem *out)
         /* Safe on an in-order queue: OpenCL keeps the old buffer alive until
          * the commands already enqueued on it complete. */
         if (d->scratch[slot]) clReleaseMemObject(d->scratch[slot]);
+        d->gen++;
         d->scratch[slot] = NULL;
         d->scratch_bytes[slot] = 0;
         CLAE_TRY(clae_buffer(d, bytes, &d->scratch[slot]));
@@ -703,9 +766,46 @@ clae_status clae_launch1d(clae_device *d, cl_kernel k, size_t n)
     size_t local;
     CLAE_TRY(clae_group_size(d, k, 64, &local));
     size_t global = (n + local - 1) / local * local;
-    CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, 1, NULL, &global, &local, 0, NULL, NULL));
-    d->launches++;
-    return CLAE_OK;
+    return clae_launch(d, k, 1, &global, &local);
+}
+
+/* Record a clone of kernel k (its arguments as they are now) into d->rec
+ * after the command recorded before it: the order an in-order queue gives. */
+static void record_kernel(clae_device *d, cl_kernel k, cl_uint dims, const size_t *global,
+                          const size_t *local)
+{
+    clae_recording *r = &d->rec;
+    if (d->rec_failed) return;
+    if (r->nkernels == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 32;
+        cl_kernel *p = realloc(r->kernels, cap * sizeof *p);
+        if (!p) {
+            d->rec_failed = 1;
+            return;
+        }
+        r->kernels = p;
+        r->cap = cap;
+    }
+    cl_int err = CL_SUCCESS;
+    cl_kernel c = clCloneKernel(k, &err);
+    const char *call = "clCloneKernel";
+    if (c && err == CL_SUCCESS) {
+        r->kernels[r->nkernels] = c;
+        cl_sync_point_khr sp = 0;
+        int after = r->nkernels > 0;
+        call = "clCommandNDRangeKernelKHR";
+        err = d->cb.ndrange(r->cb, NULL, NULL, c, dims, NULL, global, local, after ? 1 : 0,
+                            after ? &d->rec_last : NULL, &sp, NULL);
+        if (err == CL_SUCCESS) {
+            r->nkernels++;
+            d->rec_last = sp;
+            return;
+        }
+        clReleaseKernel(c);
+    }
+    if (d->verbose)
+        fprintf(stderr, "clae: %s: %s; the step runs unrecorded\n", call, clae_cl_errname(err));
+    d->rec_failed = 1;
 }
 
 clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t *global,
@@ -713,8 +813,84 @@ clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t 
 {
     for (cl_uint i = 0; i < dims; i++)
         if (global[i] == 0) return CLAE_OK;
+    if (d->rec.cb) {
+        record_kernel(d, k, dims, global, local);
+        return CLAE_OK;
+    }
     CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, dims, NULL, global, local, 0, NULL, NULL));
     d->launches++;
+    return CLAE_OK;
+}
+
+int clae_record_refuse(clae_device *d)
+{
+    if (!d->rec.cb) return 0;
+    if (d->verbose && !d->rec_failed)
+        fprintf(stderr, "clae: the step holds a command a command buffer cannot; it runs "
+                        "unrecorded\n");
+    d->rec_failed = 1;
+    return 1;
+}
+
+void clae_recording_free(clae_device *d, clae_recording *r)
+{
+    if (r->done) clae_event_wait(&r->done);
+    if (r->cb && d->cb.release) d->cb.release(r->cb);
+    for (size_t i = 0; i < r->nkernels; i++) clReleaseKernel(r->kernels[i]);
+    free(r->kernels);
+    memset(r, 0, sizeof *r);
+}
+
+clae_status clae_record_begin(clae_device *d)
+{
+    if (!d->cb.create || d->rec.cb) return CLAE_ERR_CL;
+    cl_int err = CL_SUCCESS;
+    cl_command_buffer_properties_khr props[] = {CL_COMMAND_BUFFER_FLAGS_KHR,
+                                                CL_COMMAND_BUFFER_SIMULTANEOUS_USE_KHR, 0};
+    cl_command_buffer_khr cb =
+        d->cb.create(1, &d->queue, d->cb.simultaneous ? props : NULL, &err);
+    if (err != CL_SUCCESS || !cb) {
+        /* e.g. CL_INCOMPATIBLE_COMMAND_QUEUE_KHR (a profiling queue): no
+         * recordings on this device from now on */
+        if (d->verbose)
+            fprintf(stderr, "clae: clCreateCommandBufferKHR: %s; steps run unrecorded\n",
+                    clae_cl_errname(err));
+        d->cb.create = NULL;
+        return CLAE_ERR_CL;
+    }
+    memset(&d->rec, 0, sizeof d->rec);
+    d->rec.cb = cb;
+    d->rec_failed = 0;
+    return CLAE_OK;
+}
+
+clae_status clae_record_end(clae_device *d, clae_recording *out)
+{
+    *out = d->rec;
+    memset(&d->rec, 0, sizeof d->rec);
+    if (!out->cb) return CLAE_ERR_CL;
+    if (d->rec_failed || out->nkernels == 0) {
+        clae_recording_free(d, out);
+        return CLAE_OK;
+    }
+    cl_int err = d->cb.finalize(out->cb);
+    if (err != CL_SUCCESS) {
+        clae_recording_free(d, out);
+        CL_CHECK(err);
+    }
+    return CLAE_OK;
+}
+
+clae_status clae_replay(clae_device *d, clae_recording *r)
+{
+    if (d->cb.simultaneous) {
+        CL_CHECK(d->cb.enqueue(0, NULL, r->cb, 0, NULL, NULL));
+    } else {
+        CLAE_TRY(clae_event_wait(&r->done));
+        CL_CHECK(d->cb.enqueue(0, NULL, r->cb, 0, NULL, &r->done));
+    }
+    d->launches += r->nkernels;
+    d->replays++;
     return CLAE_OK;
 }
 
@@ -728,6 +904,7 @@ clae_status clae_buffer(clae_device *d, size_t bytes, cl_mem *out)
 
 clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes)
 {
+    if (clae_record_refuse(d)) return CLAE_OK;
     if (bytes == 0) return CLAE_OK;
     CL_CHECK(clEnqueueWriteBuffer(d->queue, m, CL_TRUE, 0, bytes, src, 0, NULL, NULL));
     return CLAE_OK;
@@ -735,14 +912,50 @@ clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes)
 
 clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes)
 {
+    if (clae_record_refuse(d)) return CLAE_OK;
     if (bytes == 0) return CLAE_OK;
     CL_CHECK(clEnqueueReadBuffer(d->queue, m, CL_TRUE, 0, bytes, dst, 0, NULL, NULL));
     return CLAE_OK;
 }
 
+/* Recorded fills and copies: kernels (src/kernels/buffer.cl), as the
+ * extension's own fill and copy commands changed form between revisions. */
+static clae_status record_fill0(clae_device *d, cl_mem m, size_t bytes)
+{
+    if (bytes % sizeof(float) || bytes / sizeof(float) > INT_MAX) {
+        clae_record_refuse(d);
+        return CLAE_OK;
+    }
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "fill_zero", &k));
+    CL_ARG(k, 0, cl_mem, m);
+    CL_ARG(k, 1, cl_int, (cl_int)(bytes / sizeof(float)));
+    return clae_launch1d(d, k, bytes / sizeof(float));
+}
+
+static clae_status record_copy(clae_device *d, cl_mem dst, size_t dst_off, cl_mem src,
+                               size_t src_off, size_t bytes)
+{
+    const size_t f = sizeof(float);
+    if (bytes % f || dst_off % f || src_off % f || (bytes + dst_off) / f > INT_MAX ||
+        (bytes + src_off) / f > INT_MAX) {
+        clae_record_refuse(d);
+        return CLAE_OK;
+    }
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "copy_floats", &k));
+    CL_ARG(k, 0, cl_mem, dst);
+    CL_ARG(k, 1, cl_int, (cl_int)(dst_off / f));
+    CL_ARG(k, 2, cl_mem, src);
+    CL_ARG(k, 3, cl_int, (cl_int)(src_off / f));
+    CL_ARG(k, 4, cl_int, (cl_int)(bytes / f));
+    return clae_launch1d(d, k, bytes / f);
+}
+
 clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes)
 {
     if (bytes == 0) return CLAE_OK;
+    if (d->rec.cb) return record_fill0(d, m, bytes);
     cl_float zero = 0.0f;
     CL_CHECK(clEnqueueFillBuffer(d->queue, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
     return CLAE_OK;
@@ -833,6 +1046,7 @@ clae_status clae_buf_copy(clae_device *d, clae_buf dst, size_t dst_off, clae_buf
 {
     if (bytes == 0) return CLAE_OK;
     if (!d->is_ref) {
+        if (d->rec.cb) return record_copy(d, dst.d, dst_off, src.d, src_off, bytes);
         CL_CHECK(clEnqueueCopyBuffer(d->queue, src.d, dst.d, src_off, dst_off, bytes, 0, NULL,
                                      NULL));
         return CLAE_OK;
@@ -845,6 +1059,7 @@ clae_status clae_buf_read_at(clae_device *d, clae_buf b, size_t off, void *dst, 
 {
     if (bytes == 0) return CLAE_OK;
     if (!d->is_ref) {
+        if (clae_record_refuse(d)) return CLAE_OK;
         CL_CHECK(clEnqueueReadBuffer(d->queue, b.d, CL_TRUE, off, bytes, dst, 0, NULL, NULL));
         return CLAE_OK;
     }
@@ -858,6 +1073,7 @@ clae_status clae_buf_read_async(clae_device *d, clae_buf b, size_t off, void *ds
 {
     *ev = NULL;
     if (!d->is_ref) {
+        if (clae_record_refuse(d)) return CLAE_OK;
         CL_CHECK(clEnqueueReadBuffer(d->queue, b.d, CL_FALSE, off, bytes, dst, 0, NULL, ev));
         return CLAE_OK;
     }
@@ -869,6 +1085,7 @@ clae_status clae_buf_write_async(clae_device *d, cl_command_queue q, clae_buf b,
 {
     *ev = NULL;
     if (!d->is_ref) {
+        if (clae_record_refuse(d)) return CLAE_OK;
         CL_CHECK(clEnqueueWriteBuffer(q, b.d, CL_FALSE, 0, bytes, src, nwait, nwait ? wait : NULL,
                                       ev));
         return CLAE_OK;
@@ -902,14 +1119,14 @@ clae_status clae_flush(clae_device *d, cl_command_queue q)
 
 clae_status clae_finish(clae_device *d)
 {
-    if (d->is_ref) return CLAE_OK;
+    if (d->is_ref || clae_record_refuse(d)) return CLAE_OK;
     CL_CHECK(clFinish(d->queue));
     return CLAE_OK;
 }
 
 clae_status clae_wait_on(clae_device *d, cl_event ev)
 {
-    if (!ev) return CLAE_OK;
+    if (!ev || clae_record_refuse(d)) return CLAE_OK;
     CL_CHECK(clEnqueueBarrierWithWaitList(d->queue, 1, &ev, NULL));
     return CLAE_OK;
 }
@@ -928,7 +1145,7 @@ clae_status clae_marker(clae_device *d, cl_event *ev)
 {
     if (*ev) clReleaseEvent(*ev);
     *ev = NULL;
-    if (d->is_ref) return CLAE_OK;
+    if (d->is_ref || clae_record_refuse(d)) return CLAE_OK;
     CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, ev));
     return CLAE_OK;
 }

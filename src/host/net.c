@@ -112,6 +112,7 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     if (st == CLAE_OK)
         st = clae_buf_alloc(d, (size_t)N * in_count(n, L) * sizeof(float), &n->target);
     if (st == CLAE_OK) st = clae_buf_alloc(d, sizeof(float), &n->loss);
+    if (st == CLAE_OK && d->cb.create) st = clae_buf_alloc(d, sizeof(float), &n->lr_t);
     /* The blocks: on the reference path the model's own host memory. */
     size_t bytes = m->block_floats * sizeof(float);
     if (st == CLAE_OK) st = clae_buf_mirror(d, m->params, bytes, &n->params);
@@ -153,7 +154,10 @@ void clae_net_free(clae_net *n)
     free_all(n->grad, L + 1);
     free_all(n->aux, L);
     free_all(n->pend, L + 1);
-    clae_buf *singles[] = {&n->target, &n->loss, &n->params, &n->grads, &n->adam_m, &n->adam_v};
+    for (int i = 0; i < 2; i++) clae_recording_free(n->d, &n->rec[i].r);
+    for (int i = 0; i < 4; i++) clae_event_wait(&n->lr_ev[i]);
+    clae_buf *singles[] = {&n->target, &n->loss, &n->params, &n->grads, &n->adam_m, &n->adam_v,
+                           &n->lr_t};
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) clae_buf_free(singles[i]);
     free(n->g);
     memset(n, 0, sizeof *n);
@@ -278,19 +282,28 @@ clae_status clae_net_zero_grad(clae_net *n)
     return clae_buf_fill0(n->d, n->grads, n->m->block_floats * sizeof(float));
 }
 
-clae_status clae_net_update(clae_net *n)
+/* The update after t steps; recorded: Adam's step size from n->lr_t. */
+static clae_status update(clae_net *n, int recorded)
 {
     const clae_net_config *c = &n->m->net;
-    n->t++;
     if (c->opt_kind == CLAE_OPT_SGD) { /* the velocity lives in the first moment's block */
         clae_sgd h = {.lr = c->adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
         return sgd_update(n->d, n->params, n->adam_m, n->grads, n->m->block_floats, &h);
     }
+    if (recorded)
+        return adam_update_dev_cl(n->d, n->params.d, n->adam_m.d, n->adam_v.d, n->grads.d,
+                                  n->m->block_floats, &c->adam, n->lr_t.d);
     return adam_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, n->m->block_floats,
                        &c->adam, n->t);
 }
 
-clae_status clae_net_train_step(clae_net *n, int nb)
+clae_status clae_net_update(clae_net *n)
+{
+    n->t++;
+    return update(n, 0);
+}
+
+static clae_status step_commands(clae_net *n, int nb, int recorded)
 {
     n->training = 1;
     clae_status st = clae_net_zero_grad(n);
@@ -298,7 +311,86 @@ clae_status clae_net_train_step(clae_net *n, int nb)
     if (st == CLAE_OK) st = clae_net_loss(n, nb);
     if (st == CLAE_OK) st = clae_net_backward(n, nb);
     n->training = 0;
-    return st == CLAE_OK ? clae_net_update(n) : st;
+    if (st != CLAE_OK) return st;
+    if (!recorded) n->t++;
+    return update(n, recorded);
+}
+
+/* Record the step at batch nb into a slot; the slot's cb stays NULL (and
+ * n->rec_off is set) where the step holds something a command buffer
+ * cannot. Recorded again once if a scratch buffer grew or a kernel was
+ * evicted meanwhile (an earlier command may hold the old one). */
+static clae_status record_step(clae_net *n, int nb, struct clae_net_recording **out)
+{
+    clae_device *d = n->d;
+    *out = NULL;
+    struct clae_net_recording *r = &n->rec[n->rec_next];
+    n->rec_next = 1 - n->rec_next;
+    clae_recording_free(d, &r->r);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        unsigned long gen = d->gen;
+        if (clae_record_begin(d) != CLAE_OK) { /* this device cannot: steps run as ever */
+            n->rec_off = 1;
+            return CLAE_OK;
+        }
+        clae_status st = step_commands(n, nb, 1);
+        clae_recording rec;
+        clae_status end = clae_record_end(d, &rec);
+        if (st == CLAE_OK) st = end;
+        if (st != CLAE_OK || !rec.cb) {
+            clae_recording_free(d, &rec);
+            if (st == CLAE_OK) n->rec_off = 1;
+            return st;
+        }
+        if (d->gen == gen) {
+            r->r = rec;
+            r->nb = nb;
+            r->gen = gen;
+            r->lr = n->m->net.adam.lr;
+            *out = r;
+            return CLAE_OK;
+        }
+        clae_recording_free(d, &rec);
+    }
+    n->rec_off = 1; /* buffers keep changing: not worth recording */
+    return CLAE_OK;
+}
+
+/* The recording for batch nb, made now where there is none or it is stale. */
+static clae_status recording_for(clae_net *n, int nb, struct clae_net_recording **out)
+{
+    for (int i = 0; i < 2; i++) {
+        struct clae_net_recording *r = &n->rec[i];
+        if (r->r.cb && r->nb == nb && r->gen == n->d->gen && r->lr == n->m->net.adam.lr) {
+            *out = r;
+            return CLAE_OK;
+        }
+    }
+    return record_step(n, nb, out);
+}
+
+/* Adam's step size for step t into n->lr_t, from a ring of host values
+ * (each kept until its write has completed). */
+static clae_status write_lr(clae_net *n)
+{
+    int k = (int)(n->t % 4);
+    CLAE_TRY(clae_event_wait(&n->lr_ev[k]));
+    n->lr_host[k] = clae_adam_lr_t(&n->m->net.adam, n->t);
+    return clae_buf_write_async(n->d, n->d->queue, n->lr_t, &n->lr_host[k], sizeof(float), 0,
+                                NULL, &n->lr_ev[k]);
+}
+
+clae_status clae_net_train_step(clae_net *n, int nb)
+{
+    clae_device *d = n->d;
+    if (d->is_ref || !d->cb.create || !d->replay || n->rec_off) return step_commands(n, nb, 0);
+    CLAE_TRY(shapes_for(n, nb));
+    struct clae_net_recording *r;
+    CLAE_TRY(recording_for(n, nb, &r));
+    if (!r) return step_commands(n, nb, 0);
+    n->t++;
+    if (n->m->net.opt_kind != CLAE_OPT_SGD) CLAE_TRY(write_lr(n));
+    return clae_replay(d, &r->r);
 }
 
 clae_status clae_net_read_loss(clae_net *n, float *loss)

@@ -25,6 +25,27 @@ clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem 
     return clae_launch1d(d, k, n);
 }
 
+clae_status adam_update_dev_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
+                               const clae_adam *h, cl_mem lr_t)
+{
+    if (n > INT_MAX) {
+        fprintf(stderr, "clae: adam: bad size %zu\n", n);
+        return CLAE_ERR_ARG;
+    }
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "adam_update_dev", &k));
+    CL_ARG(k, 0, cl_mem, p);
+    CL_ARG(k, 1, cl_mem, m);
+    CL_ARG(k, 2, cl_mem, v);
+    CL_ARG(k, 3, cl_mem, g);
+    CL_ARG(k, 4, cl_int, (cl_int)n);
+    CL_ARG(k, 5, cl_mem, lr_t);
+    CL_ARG(k, 6, cl_float, h->beta1);
+    CL_ARG(k, 7, cl_float, h->beta2);
+    CL_ARG(k, 8, cl_float, h->eps);
+    return clae_launch1d(d, k, n);
+}
+
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t)
 {

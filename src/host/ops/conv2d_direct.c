@@ -140,10 +140,10 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 0, cl_mem, grid);
     CL_ARG(k, 1, cl_mem, image);
     CL_ARG(k, 2, cl_mem, w);
-    CL_ARG(k, 3, cl_mem, bias);
+    CL_ARG_OPT(k, 3, bias, w);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
-    CL_ARG(k, 6, cl_mem, y);
+    CL_ARG_OPT(k, 6, y, grid);
     size_t global[3] = {(size_t)ceil_div(e->GW, 8), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
     return launch_planes(d, k, global);
@@ -160,10 +160,10 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 0, cl_mem, image);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, w);
-    CL_ARG(k, 3, cl_mem, bias);
+    CL_ARG_OPT(k, 3, bias, w);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
-    CL_ARG(k, 6, cl_mem, y);
+    CL_ARG_OPT(k, 6, y, image);
     int nbx = ceil_div(ceil_div(e->IW, e->SW), 8);
     size_t global[3] = {(size_t)e->SW * nbx, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
     return launch_planes(d, k, global);
@@ -211,7 +211,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     size_t global[2] = {wg, (size_t)nslices}, local[2] = {wg, 1};
     CLAE_TRY(clae_launch(d, k, 2, global, wg <= kwg ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
-    CL_ARG(ksum, 1, cl_mem, db);
+    CL_ARG_OPT(ksum, 1, db, dw);
     CL_ARG(ksum, 2, cl_mem, part);
     CL_ARG(ksum, 3, cl_int, nw);
     CL_ARG(ksum, 4, cl_int, nb);

@@ -20,6 +20,8 @@ static clae_status launch(clae_device *d, const char *name, cl_mem out, cl_mem i
         fprintf(stderr, "clae: dropout: %zu elements is more than supported\n", n);
         return CLAE_ERR_SHAPE;
     }
+    /* the mask's keys change every step: a recorded step cannot hold it */
+    if (clae_record_refuse(d)) return CLAE_OK;
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, name, &k));
     CL_ARG(k, 0, cl_mem, out);

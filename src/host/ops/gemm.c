@@ -11,6 +11,7 @@ clae_status clae_gemm(clae_device *d, int ta, int tb, size_t M, size_t N, size_t
                       float beta, cl_mem C, size_t c_off, size_t ldc)
 {
     if (M == 0 || N == 0 || Kd == 0) return CLAE_ERR_ARG;
+    if (clae_record_refuse(d)) return CLAE_OK; /* CLBlast enqueues on its own */
     CLBLAST_CHECK(CLBlastSgemm(CLBlastLayoutRowMajor,
                                ta ? CLBlastTransposeYes : CLBlastTransposeNo,
                                tb ? CLBlastTransposeYes : CLBlastTransposeNo, M, N, Kd, alpha, A,
@@ -92,7 +93,7 @@ clae_status clae_col2im(clae_device *d, cl_mem img, size_t img_off, cl_mem col, 
     CL_ARG(k, 0, cl_mem, img);
     CL_ARG(k, 1, cl_int, (cl_int)img_off);
     CL_ARG(k, 2, cl_mem, col);
-    CL_ARG(k, 3, cl_mem, bias);
+    CL_ARG_OPT(k, 3, bias, col);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CLAE_TRY(set_lowering_args(k, 5, L, Nc));
     return clae_launch1d(d, k, (size_t)Nc * L->C * L->H * L->W);
@@ -120,7 +121,7 @@ clae_status clae_from_cnhw(clae_device *d, cl_mem dst, size_t dst_off, cl_mem sr
     CL_ARG(k, 0, cl_mem, dst);
     CL_ARG(k, 1, cl_int, (cl_int)dst_off);
     CL_ARG(k, 2, cl_mem, src);
-    CL_ARG(k, 3, cl_mem, bias);
+    CL_ARG_OPT(k, 3, bias, src);
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, C);
     CL_ARG(k, 6, cl_int, HW);

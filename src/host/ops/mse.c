@@ -33,8 +33,8 @@ clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy,
     size_t items = blocks < LOSS_ITEMS ? (blocks > 0 ? blocks : 1) : LOSS_ITEMS;
     cl_mem partial = NULL;
     if (loss) CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_MSE, items * sizeof(cl_float), &partial));
-    CL_ARG(k, 0, cl_mem, partial);
-    CL_ARG(k, 1, cl_mem, dy);
+    CL_ARG_OPT(k, 0, partial, y);
+    CL_ARG_OPT(k, 1, dy, y);
     CL_ARG(k, 2, cl_mem, y);
     CL_ARG(k, 3, cl_mem, t);
     CL_ARG(k, 4, cl_int, (cl_int)n);
