@@ -22,6 +22,8 @@ enum {
     CLAE_SCRATCH_DIRECT,  /* the direct convolution's weight-gradient partial sums */
     CLAE_SCRATCH_MSE = 4, /* the loss's per-group partial sums */
     CLAE_SCRATCH_BLUR,    /* the blur's horizontal pass */
+    CLAE_SCRATCH_PENALTY, /* the loss terms' partial sums */
+    CLAE_SCRATCH_ROWS,    /* the contractive penalty's per-unit sums */
     CLAE_SCRATCH_SLOTS
 };
 

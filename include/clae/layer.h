@@ -52,8 +52,12 @@ extern const clae_key_spec clae_net_keys[], clae_train_keys[];
  * reference is this output). */
 void clae_config_describe(FILE *out, int markdown);
 
-/* Keys every layer takes, whatever its kind. */
-#define CLAE_LAYER_NAME_MAX 32 /* name = ... : letters, digits, '_', not starting with a digit */
+/* Keys every layer takes, whatever its kind, after its own: name (CUSTOM:
+ * letters, digits, '_', not starting with a digit, at most
+ * CLAE_LAYER_NAME_MAX - 1) and activity_l1. */
+#define CLAE_LAYER_NAME_MAX 32
+#define CLAE_COMMON_NKEYS 2
+extern const clae_key_spec clae_common_layer_keys[CLAE_COMMON_NKEYS];
 
 /* ---- running a layer ------------------------------------------------------ */
 
@@ -79,7 +83,23 @@ typedef struct clae_layer_run {
      * act(out), the layer's activation; backward writes din times the
      * derivative of din_act, the activation that produced `in`. */
     clae_epi act, din_act;
+    /* The step's loss terms (CLAE_TERM_* slots; absent when the model has no
+     * penalty): the kind's terms hook adds its own into it. */
+    clae_buf terms;
 } clae_layer_run;
+
+/* The loss's terms: the reconstruction loss and the penalties beside it,
+ * each the sum over the layers that have it (history.jsonl records them
+ * apart; the loss trained is their sum). */
+enum {
+    CLAE_TERM_RECON = 0, /* the config's loss (mse, mae, binary_crossentropy) */
+    CLAE_TERM_KL,        /* [sampling]: kl_weight * KL(q(z|x) || N(0, I)) */
+    CLAE_TERM_ACTIVITY,  /* activity_l1 on any layer */
+    CLAE_TERM_CONTRACTIVE, /* contractive on a dense sigmoid layer */
+    CLAE_NTERMS
+};
+/* "reconstruction", "kl", "activity", "contractive" */
+extern const char *const clae_term_names[CLAE_NTERMS];
 
 /* Arithmetic and memory traffic at the geometry g (for `clae bench`:
  * GFLOP/s and GB/s), bytes counting every tensor read once and every
@@ -118,6 +138,13 @@ typedef struct clae_layer_kind {
     size_t aux_bytes;
     clae_status (*forward)(const clae_layer_run *r);
     clae_status (*backward)(const clae_layer_run *r);
+    /* The kind's own loss terms (sampling's KL, dense's contractive
+     * penalty), added into r->terms after the forward pass and the
+     * activation (r->out holds the activated output); NULL: none. Its
+     * gradients are the backward pass's. */
+    clae_status (*terms)(const clae_layer_run *r);
+    /* Whether l has a term of its own to add (terms is then called). */
+    int (*has_terms)(const struct clae_layer *l);
     void (*cost)(const struct clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c);
     /* The kind adds a gradient into the output of the layer it refers to
      * (a residual add): the net collects it in r->src_grad. */

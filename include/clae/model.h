@@ -108,6 +108,10 @@ typedef struct clae_layer {
     clae_act act;         /* pools: CLAE_ACT_NONE */
     float alpha;          /* leaky_relu's slope */
     float rate;           /* dropout's rate */
+    float activity_l1;    /* any layer: Keras activity_regularizer=l1(λ) on its output, 0: none */
+    float contractive;    /* dense sigmoid: the contractive penalty's λ, 0: none */
+    float kl_weight;      /* sampling: the KL term's weight */
+    int latent;           /* sampling: latent units (the input has twice as many) */
     int units;            /* dense: outputs */
     int tgt_h, tgt_w, tgt_c; /* reshape: target_shape (H,W,C as Keras) */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */

@@ -27,6 +27,8 @@ typedef struct clae_net {
     clae_buf *act, *grad, *aux, target, loss;
     clae_buf params, grads, adam_m, adam_v; /* whole blocks (m->block_floats) */
     clae_buf *w, *b, *gw, *gb;              /* per-layer views of them, absent for pools */
+    clae_buf terms;        /* the loss's terms (CLAE_NTERMS floats, clae/layer.h), absent when
+                              the model has no penalty: loss = their sum */
     clae_buf *pend;        /* pend[j]: gradient for act[j] from a later residual add, added to
                               grad[j] once layer j's backward has written it (absent if none) */
     /* The training step recorded once as a command buffer and replayed
@@ -71,10 +73,18 @@ clae_layer_run clae_net_backward_run(clae_net *n, int i);
  * and backward (never for the last layer, whose derivative the loss takes). */
 int clae_net_act_fwd_separate(const clae_net *n, int i);
 int clae_net_act_bwd_separate(const clae_net *n, int i);
-/* Forward nb <= N images of the input; the output is act[L]. */
+/* Whether the model adds loss terms to the reconstruction loss (activity_l1,
+ * a sampling layer's KL, a contractive penalty): clae_net.terms is there. */
+int clae_model_has_terms(const clae_model *m);
+/* Forward nb <= N images of the input; the output is act[L]. With terms,
+ * the penalties of the pass are in n->terms (slot 0 until clae_net_loss). */
 clae_status clae_net_forward(clae_net *n, int nb);
+/* The same from layer `first` on, its input act[first] already written
+ * (a VAE's decoder from a code: first = the sampling layer + 1). */
+clae_status clae_net_forward_from(clae_net *n, int first, int nb);
 /* The loss of act[L] against the target (into loss) and its gradient through
- * the last layer's activation, in one pass. */
+ * the last layer's activation, in one pass; with terms, the reconstruction
+ * loss moves to terms[CLAE_TERM_RECON] and loss becomes the sum of the terms. */
 clae_status clae_net_loss(clae_net *n, int nb);
 /* Backward through every layer: parameter gradients accumulate into the grads block. */
 clae_status clae_net_backward(clae_net *n, int nb);

@@ -220,6 +220,53 @@ void clae_gaussian_kernel(float *k, int ksize, double sigma);
 void blur_forward_ref(float *out, const float *in, const float *k, int ksize, int N, int C, int H,
                       int W);
 
+/* Loss terms beside the reconstruction loss (penalties), each summed into
+ * one slot of a small vector `terms` (clae_net: CLAE_TERM_*):
+ *   penalty_sum: terms[slot] += scale * sum_i f(x[i]), f(x) = x or |x|
+ *   loss_terms:  terms[0] = loss[0] (the reconstruction term), then
+ *                loss[0] = terms[0] + terms[1] + ... + terms[nterms - 1]
+ * The sums run in a fixed order: no atomics, the same result every run. */
+typedef enum clae_pen_f { CLAE_PEN_SUM = 0, CLAE_PEN_ABS } clae_pen_f;
+void penalty_sum_ref(float *terms, int slot, float scale, const float *x, size_t n,
+                     clae_pen_f f);
+void loss_terms_ref(float *loss, float *terms, int nterms);
+/* Keras activity_regularizer=l1: the gradient of scale * sum |y|, dy (n) +=
+ * scale * sign(y) (0 at y = 0, as tf.abs). */
+void activity_l1_backward_ref(float *dy, const float *y, size_t n, float scale);
+
+/* VAE sampling (reparameterisation). x (N, 2L, HW): channels 0..L-1 the
+ * mean mu, L..2L-1 the log-variance lv (a [dense] of 2L units: HW = 1);
+ * aux (2 * N*L*HW): eps, then the KL terms.
+ * Forward: eps[i] a standard normal from (i, key0, key1) when training, else
+ * 0; z (N,L,HW) = mu + exp(lv / 2) * eps; kl[i] = -(1 + lv - mu^2 -
+ * exp(lv)) / 2 (sum them, times kl_weight / N, for the loss term).
+ * Backward: dx = (dz + w mu, dz eps exp(lv / 2) / 2 + w (exp(lv) - 1) / 2),
+ * w = kl_weight / N: the reconstruction's gradient through z plus the KL
+ * term's. */
+typedef struct clae_sampling {
+    uint32_t key0, key1; /* the seed, layer and step (as clae_dropout_params) */
+} clae_sampling;
+clae_sampling clae_sampling_params(uint64_t seed, int layer, long step);
+/* A standard normal from (i, keys): Box-Muller on two 24-bit hashes. */
+float clae_sampling_normal(uint32_t i, const clae_sampling *p);
+void sampling_forward_ref(float *z, float *aux, const float *x, int N, int L, int HW,
+                          const clae_sampling *p, int training);
+void sampling_backward_ref(float *dx, const float *dz, const float *x, const float *aux, int N,
+                           int L, int HW, float w);
+
+/* Contractive penalty of a dense sigmoid layer (Rifai et al. 2011, closed
+ * form): h (N,U) its output, w (U,I) its weight, s = h (1 - h):
+ *   P = scale * sum_n sum_j s_nj^2 * sum_i w_ji^2      (scale = lambda / N)
+ * contractive_forward:  terms[slot] += P
+ * contractive_backward: dz (N,U) += scale * 2 s^2 (1 - 2h) * sum_i w_ji^2
+ *                       (dz: the gradient at the pre-activation, before
+ *                       the dense backward takes it on to w, b and the input);
+ *                       dw (U,I) += scale * 2 w_ji * sum_n s_nj^2 */
+void contractive_forward_ref(float *terms, int slot, float scale, const float *h, const float *w,
+                             int N, int I, int U);
+void contractive_backward_ref(float *dz, float *dw, float scale, const float *h, const float *w,
+                              int N, int I, int U);
+
 /* ---- OpenCL implementations (src/host/ops/, src/kernels/) --------------- */
 
 clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
@@ -283,6 +330,19 @@ clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t 
 clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
                           const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
+/* x: n floats from element x_off of the buffer */
+clae_status penalty_sum_cl(clae_device *d, cl_mem terms, int slot, float scale, cl_mem x,
+                           size_t x_off, size_t n, clae_pen_f f);
+clae_status loss_terms_cl(clae_device *d, cl_mem loss, cl_mem terms, int nterms);
+clae_status activity_l1_backward_cl(clae_device *d, cl_mem dy, cl_mem y, size_t n, float scale);
+clae_status sampling_forward_cl(clae_device *d, cl_mem z, cl_mem aux, cl_mem x, int N, int L,
+                                int HW, const clae_sampling *p, int training);
+clae_status sampling_backward_cl(clae_device *d, cl_mem dx, cl_mem dz, cl_mem x, cl_mem aux,
+                                 int N, int L, int HW, float w);
+clae_status contractive_forward_cl(clae_device *d, cl_mem terms, int slot, float scale, cl_mem h,
+                                   cl_mem w, int N, int I, int U);
+clae_status contractive_backward_cl(clae_device *d, cl_mem dz, cl_mem dw, float scale, cl_mem h,
+                                    cl_mem w, int N, int I, int U);
 /* k: device buffer of ksize floats */
 clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
                             int C, int H, int W);
@@ -342,5 +402,17 @@ clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
                          int C, int H, int W);
+clae_status penalty_sum(clae_device *d, clae_buf terms, int slot, float scale, clae_buf x,
+                        size_t x_off, size_t n, clae_pen_f f);
+clae_status loss_terms(clae_device *d, clae_buf loss, clae_buf terms, int nterms);
+clae_status activity_l1_backward(clae_device *d, clae_buf dy, clae_buf y, size_t n, float scale);
+clae_status sampling_forward(clae_device *d, clae_buf z, clae_buf aux, clae_buf x, int N, int L,
+                             int HW, const clae_sampling *p, int training);
+clae_status sampling_backward(clae_device *d, clae_buf dx, clae_buf dz, clae_buf x, clae_buf aux,
+                              int N, int L, int HW, float w);
+clae_status contractive_forward(clae_device *d, clae_buf terms, int slot, float scale, clae_buf h,
+                                clae_buf w, int N, int I, int U);
+clae_status contractive_backward(clae_device *d, clae_buf dz, clae_buf dw, float scale,
+                                 clae_buf h, clae_buf w, int N, int I, int U);
 
 #endif

@@ -137,7 +137,9 @@ static int key_index(const sec_src *s, const char *key)
     if (s->kind == SEC_LAYER) {
         for (int i = 0; i < s->lk->nkeys; i++)
             if (strcmp(s->lk->keys[i].name, key) == 0) return i;
-        return strcmp(key, "name") == 0 ? s->lk->nkeys : -1;
+        for (int i = 0; i < CLAE_COMMON_NKEYS; i++)
+            if (strcmp(clae_common_layer_keys[i].name, key) == 0) return s->lk->nkeys + i;
+        return -1;
     }
     for (int i = 0; KEYS[s->kind][i].name; i++)
         if (strcmp(KEYS[s->kind][i].name, key) == 0) return i;
@@ -519,7 +521,7 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
         snprintf(l->name, sizeof l->name, "%s", value);
         return;
     }
-    const clae_key_spec *k = &lk->keys[ki];
+    const clae_key_spec *k = ki < lk->nkeys ? &lk->keys[ki] : &clae_common_layer_keys[ki - lk->nkeys];
     if (k->type == CLAE_KEY_LAYER) { /* every earlier layer is read by now */
         int *f = (int *)((char *)l + k->field);
         if (strcmp(value, "input") == 0) *f = CLAE_SRC_INPUT;
@@ -529,7 +531,7 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
         return;
     }
     if (!layer_value(l, k, value)) {
-        char al[160];
+        char al[200];
         clae_key_allowed(k, al, sizeof al);
         BAD(al);
     }
@@ -762,6 +764,12 @@ static void finish(pctx *c)
             l->src_c = l->src_layer->out_c;
         else if (l->src == CLAE_SRC_INPUT)
             l->src_h = m->net.H, l->src_w = m->net.W, l->src_c = m->net.C;
+        if (l->activity_l1 > 0 && i == m->nlayers - 1) {
+            fail(c, key_line(s, "activity_l1"), "activity_l1",
+                 "layer %d (%s): not on the last layer (its derivative goes with the loss's); "
+                 "put it on the code layer", i, tn);
+            return;
+        }
         if (l->kind->check) {
             char msg[200];
             const char *k = l->kind->check(l, msg, sizeof msg);

@@ -112,6 +112,8 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     if (st == CLAE_OK)
         st = clae_buf_alloc(d, (size_t)N * in_count(n, L) * sizeof(float), &n->target);
     if (st == CLAE_OK) st = clae_buf_alloc(d, sizeof(float), &n->loss);
+    if (st == CLAE_OK && clae_model_has_terms(m))
+        st = clae_buf_alloc(d, CLAE_NTERMS * sizeof(float), &n->terms);
     if (st == CLAE_OK && d->cb.create) st = clae_buf_alloc(d, sizeof(float), &n->lr_t);
     /* The blocks: on the reference path the model's own host memory. */
     size_t bytes = m->block_floats * sizeof(float);
@@ -157,7 +159,7 @@ void clae_net_free(clae_net *n)
     for (int i = 0; i < 2; i++) clae_recording_free(n->d, &n->rec[i].r);
     for (int i = 0; i < 4; i++) clae_event_wait(&n->lr_ev[i]);
     clae_buf *singles[] = {&n->target, &n->loss, &n->params, &n->grads, &n->adam_m, &n->adam_v,
-                           &n->lr_t};
+                           &n->lr_t, &n->terms};
     for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++) clae_buf_free(singles[i]);
     free(n->g);
     memset(n, 0, sizeof *n);
@@ -188,8 +190,20 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
                             .seed = n->seed, .step = n->t,
                             .src_out = src_act(n, i), .src_grad = src_pend(n, i),
                             .src_aux = n->m->layers[i].src >= 0 ? n->aux[n->m->layers[i].src]
-                                                                : (clae_buf){0}};
+                                                                : (clae_buf){0},
+                            .terms = n->terms};
 }
+
+int clae_model_has_terms(const clae_model *m)
+{
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (l->activity_l1 > 0 || (l->kind->has_terms && l->kind->has_terms(l))) return 1;
+    }
+    return 0;
+}
+
+static int has_buf(clae_buf b) { return b.h || b.d; }
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }
 
@@ -208,6 +222,8 @@ static clae_epi layer_act(const clae_net *n, int i)
 static int din_act_fused(const clae_net *n, int i)
 {
     if (i < 0 || i + 1 >= n->L) return 0;
+    /* an activity penalty's gradient joins grad[i + 1] before the derivative */
+    if (n->m->layers[i].activity_l1 > 0) return 0;
     return n->m->layers[i + 1].kind->fuses_din_act && !n->pend[i + 1].h && !n->pend[i + 1].d;
 }
 
@@ -236,24 +252,36 @@ int clae_net_act_bwd_separate(const clae_net *n, int i)
     return n->m->layers[i].act != CLAE_ACT_NONE && i < n->L - 1 && !din_act_fused(n, i);
 }
 
-clae_status clae_net_forward(clae_net *n, int nb)
+clae_status clae_net_forward_from(clae_net *n, int first, int nb)
 {
     CLAE_TRY(shapes_for(n, nb));
-    for (int i = 0; i < n->L; i++) {
+    if (first < 0 || first > n->L) return CLAE_ERR_ARG;
+    if (has_buf(n->terms))
+        CLAE_TRY(clae_buf_fill0(n->d, n->terms, CLAE_NTERMS * sizeof(float)));
+    for (int i = first; i < n->L; i++) {
         clae_layer_run r = clae_net_forward_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
         if (clae_net_act_fwd_separate(n, i))
             CLAE_TRY(act_forward(n->d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha));
+        if (!has_buf(n->terms)) continue;
+        if (r.l->activity_l1 > 0) /* Keras: l1 * sum |y|, over the batch size */
+            CLAE_TRY(penalty_sum(n->d, n->terms, CLAE_TERM_ACTIVITY, r.l->activity_l1 / (float)nb,
+                                 r.out, 0, out_elems(r.g), CLAE_PEN_ABS));
+        if (r.l->kind->terms && r.l->kind->has_terms(r.l)) CLAE_TRY(r.l->kind->terms(&r));
     }
     return CLAE_OK;
 }
+
+clae_status clae_net_forward(clae_net *n, int nb) { return clae_net_forward_from(n, 0, nb); }
 
 /* The loss, and its gradient through the last layer's activation. */
 clae_status clae_net_loss(clae_net *n, int nb)
 {
     size_t cnt = (size_t)nb * in_count(n, n->L);
-    return loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L], n->target,
-                     cnt, layer_act(n, n->L - 1));
+    CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L], n->target,
+                       cnt, layer_act(n, n->L - 1)));
+    if (!has_buf(n->terms)) return CLAE_OK;
+    return loss_terms(n->d, n->loss, n->terms, CLAE_NTERMS);
 }
 
 clae_status clae_net_backward(clae_net *n, int nb)
@@ -264,6 +292,9 @@ clae_status clae_net_backward(clae_net *n, int nb)
             CLAE_TRY(clae_buf_fill0(n->d, n->pend[j], (size_t)nb * in_count(n, j) * sizeof(float)));
     for (int i = n->L - 1; i >= 0; i--) {
         clae_layer_run r = clae_net_backward_run(n, i);
+        if (r.l->activity_l1 > 0) /* before the activation's derivative (not fused then) */
+            CLAE_TRY(activity_l1_backward(n->d, r.dout, r.out, out_elems(r.g),
+                                          r.l->activity_l1 / (float)nb));
         /* dout = grad[i + 1] through this layer's activation: done by the
          * loss (last layer), by layer i + 1's backward, or here */
         if (clae_net_act_bwd_separate(n, i))

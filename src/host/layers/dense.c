@@ -1,6 +1,9 @@
 /* [dense]: Keras Dense on a flat input (after [flatten]): weight (units,
  * inputs) and bias (units) in PyTorch nn.Linear layout, so a checkpoint's
- * tensors load into nn.Linear unchanged; GEMM through CLBlast on OpenCL. */
+ * tensors load into nn.Linear unchanged; GEMM through CLBlast on OpenCL.
+ * With contractive = λ (sigmoid only) it adds the contractive
+ * autoencoder's penalty λ·‖∂h/∂x‖²_F, averaged over the batch, in closed
+ * form: Σ_j (h_j (1 - h_j))² Σ_i W_ji². */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -13,6 +16,10 @@ static const clae_key_spec KEYS[] = {
      .field = offsetof(clae_layer, act), .help = "applied to the output"},
     {.name = "alpha", .type = CLAE_KEY_FLOAT, .def = "0.3", .fmin = 0, .fmax = 1,
      .field = offsetof(clae_layer, alpha), .help = "leaky_relu's slope for x < 0 (Keras)"},
+    {.name = "contractive", .type = CLAE_KEY_FLOAT, .def = "0", .fmin = 0, .fmax = 1e6,
+     .field = offsetof(clae_layer, contractive),
+     .help = "contractive AE: λ·‖∂h/∂x‖²_F averaged over the batch added to the loss "
+             "(sigmoid only)"},
 };
 
 static const char *check(const clae_layer *l, char *msg, size_t len)
@@ -21,6 +28,10 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
         snprintf(msg, len, "its input is %dx%dx%d, not flat: add a [flatten] before it",
                  l->in_h, l->in_w, l->in_c);
         return "units";
+    }
+    if (l->contractive > 0 && l->act != CLAE_ACT_SIGMOID) {
+        snprintf(msg, len, "the contractive penalty's closed form needs activation = sigmoid");
+        return "contractive";
     }
     return NULL;
 }
@@ -52,9 +63,23 @@ static clae_status forward(const clae_layer_run *r)
 
 static clae_status backward(const clae_layer_run *r)
 {
+    /* r->dout is the gradient at the pre-activation here (the net took it
+     * through the sigmoid): the penalty's joins it before the GEMMs */
+    if (r->l->contractive > 0)
+        CLAE_TRY(contractive_backward(r->d, r->dout, r->dw, r->l->contractive / (float)r->g->N,
+                                      r->out, r->w, r->g->N, r->g->C, r->g->K));
     return dense_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g->N, r->g->C,
                           r->g->K);
 }
+
+static clae_status terms(const clae_layer_run *r)
+{
+    return contractive_forward(r->d, r->terms, CLAE_TERM_CONTRACTIVE,
+                               r->l->contractive / (float)r->g->N, r->out, r->w, r->g->N,
+                               r->g->C, r->g->K);
+}
+
+static int has_terms(const clae_layer *l) { return l->contractive > 0; }
 
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
@@ -70,14 +95,18 @@ static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost 
 
 static void describe(const clae_layer *l, char *buf, size_t len)
 {
-    snprintf(buf, len, "%d units %s", l->units, clae_act_names[l->act]);
+    if (l->contractive > 0)
+        snprintf(buf, len, "%d units %s contractive %g", l->units, clae_act_names[l->act],
+                 (double)l->contractive);
+    else
+        snprintf(buf, len, "%d units %s", l->units, clae_act_names[l->act]);
 }
 
 const clae_layer_kind clae_layer_dense = {
     .name = "dense",
     .summary = "fully connected (Keras Dense) on a flat input, weight (units, inputs)",
     .keys = KEYS,
-    .nkeys = 3,
+    .nkeys = 4,
     .shape = shape,
     .check = check,
     .nparams = 2,
@@ -87,6 +116,8 @@ const clae_layer_kind clae_layer_dense = {
     .fans = fans,
     .forward = forward,
     .backward = backward,
+    .terms = terms,
+    .has_terms = has_terms,
     .cost = cost,
     .fixed_size = 1,
     .downsamples = 0,

@@ -21,6 +21,6 @@ double clae_conv_fans(const clae_layer *l);
 extern const clae_layer_kind clae_layer_conv2d, clae_layer_conv2d_transpose, clae_layer_maxpool,
     clae_layer_avgpool, clae_layer_max_unpooling2d, clae_layer_upsampling2d,
     clae_layer_bed_of_nails, clae_layer_dropout, clae_layer_add, clae_layer_dense,
-    clae_layer_flatten, clae_layer_reshape;
+    clae_layer_flatten, clae_layer_reshape, clae_layer_sampling;
 
 #endif

@@ -19,7 +19,11 @@ static const clae_layer_kind *const KINDS[] = {
     &clae_layer_flatten,
     &clae_layer_dense,
     &clae_layer_reshape,
+    &clae_layer_sampling,
 };
+
+const char *const clae_term_names[CLAE_NTERMS] = {"reconstruction", "kl", "activity",
+                                                  "contractive"};
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 
 const clae_layer_kind *clae_layer_kind_find(const char *name)
@@ -120,17 +124,21 @@ static void default_text(const clae_key_spec *k, char *buf, size_t len)
         snprintf(buf, len, "required");
 }
 
-static const clae_key_spec NAME_KEY = {
-    .name = "name", .type = CLAE_KEY_CUSTOM, .def = "", .allowed = "letters, digits and _, not "
-    "starting with a digit, at most 31, unique", .help = "what other layers call this one"};
+const clae_key_spec clae_common_layer_keys[CLAE_COMMON_NKEYS] = {
+    {.name = "name", .type = CLAE_KEY_CUSTOM, .def = "", .allowed = "letters, digits and _, not "
+     "starting with a digit, at most 31, unique", .help = "what other layers call this one"},
+    {.name = "activity_l1", .type = CLAE_KEY_FLOAT, .def = "0", .fmin = 0, .fmax = 1e6,
+     .field = offsetof(clae_layer, activity_l1),
+     .help = "sparse AE: λ·Σ|output| / batch added to the loss (Keras activity_regularizer=l1(λ)); "
+             "not on the last layer"},
+};
 
 static void section_text(FILE *out, const char *name, const char *summary,
                          const clae_key_spec *keys, int n, int with_name)
 {
     fprintf(out, "[%s]%s%s\n", name, summary ? "  " : "", summary ? summary : "");
-    for (int j = 0; j <= n; j++) {
-        const clae_key_spec *k = j < n ? &keys[j] : with_name ? &NAME_KEY : NULL;
-        if (!k) break;
+    for (int j = 0; j < n + (with_name ? CLAE_COMMON_NKEYS : 0); j++) {
+        const clae_key_spec *k = j < n ? &keys[j] : &clae_common_layer_keys[j - n];
         char al[200], def[64];
         allowed(k, al, sizeof al);
         default_text(k, def, sizeof def);
@@ -143,9 +151,8 @@ static void section_markdown(FILE *out, const char *name, const char *summary,
 {
     fprintf(out, "`[%s]`%s%s\n\n| key | default | takes | what |\n|---|---|---|---|\n", name,
             summary ? ": " : "", summary ? summary : "");
-    for (int j = 0; j <= n; j++) {
-        const clae_key_spec *k = j < n ? &keys[j] : with_name ? &NAME_KEY : NULL;
-        if (!k) break;
+    for (int j = 0; j < n + (with_name ? CLAE_COMMON_NKEYS : 0); j++) {
+        const clae_key_spec *k = j < n ? &keys[j] : &clae_common_layer_keys[j - n];
         char al[200], def[64];
         allowed(k, al, sizeof al);
         default_text(k, def, sizeof def);
