@@ -330,6 +330,70 @@ START_TEST(test_history_plot)
 }
 END_TEST
 
+/* A model with loss terms: "terms" names the series (in the order of the
+ * first line that has them); the plot draws them in their colours on a
+ * logarithmic axis (the KL term is far below the losses). */
+START_TEST(test_history_terms)
+{
+    const char *hp = write_text(
+        "terms.jsonl",
+        "{\"epoch\": 1, \"train_loss\": 0.0621, \"val_loss\": 0.063, \"terms\": "
+        "{\"reconstruction\": 0.0620, \"kl\": 0.0001}, \"val_terms\": {\"kl\": 0.0002}}\n"
+        "{\"epoch\": 2, \"train_loss\": 0.041, \"val_loss\": 0.042, \"terms\": "
+        "{\"kl\": 0.0006, \"reconstruction\": 0.0404}}\n"
+        "{\"epoch\": 3, \"train_loss\": 0.030, \"val_loss\": 0.031}\n"
+        "{\"epoch\": 4, \"train_loss\": 0.021, \"val_loss\": 0.022, \"terms\": "
+        "{\"reconstruction\": 0.020, \"kl\": 0.001}}\n");
+    clae_history h;
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_int_eq(h.nterms, 2);
+    ck_assert_str_eq(h.term_name[0], "reconstruction");
+    ck_assert_str_eq(h.term_name[1], "kl");
+    ck_assert(h.term[0][1] == 0.0404 && h.term[1][1] == 0.0006);
+    ck_assert(isnan(h.term[0][2]) && isnan(h.term[1][2])); /* a line without terms */
+    clae_image img;
+    ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+    long green = 0, red = 0, lo_red = 0;
+    for (int y = CLAE_PLOT_Y0 + 1; y < CLAE_PLOT_Y1; y++)
+        for (int x = CLAE_PLOT_X0 + 1; x < CLAE_PLOT_X1; x++) {
+            const uint8_t *p = img.px + ((size_t)y * img.w + x) * 3;
+            green += p[0] == 44 && p[1] == 160 && p[2] == 44;
+            int r = p[0] == 214 && p[1] == 39 && p[2] == 40;
+            red += r;
+            lo_red += r && y > (CLAE_PLOT_Y0 + CLAE_PLOT_Y1) / 2;
+        }
+    printf("terms plot: %ld reconstruction (green), %ld kl (red) pixels, %ld of them in the "
+           "lower half\n", green, red, lo_red);
+    ck_assert_int_gt(green, 50);
+    ck_assert_int_gt(red, 50);
+    ck_assert_int_gt(lo_red, red / 2); /* log axis: 1e-4..1e-3 well below 0.02..0.06 */
+    clae_image_free(&img);
+    clae_history_free(&h);
+    static const char *const BAD[] = {
+        "{\"epoch\": 1, \"train_loss\": 0.1, \"terms\": 3}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.1, \"terms\": {\"kl\": \"x\"}}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.1, \"terms\": {\"kl\": 1e31}}\n",
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "badterms%zu.jsonl", i);
+        ck_assert_msg(clae_history_load(write_text(name, BAD[i]), &h) == CLAE_ERR_FORMAT,
+                      "history %zu accepted: %s", i, BAD[i]);
+    }
+    /* the loader's extremes on a log axis: sixty decades, still a plot */
+    ck_assert_int_eq(clae_history_load(write_text("wide.jsonl",
+                                                  "{\"epoch\": 1, \"train_loss\": 1e30, "
+                                                  "\"terms\": {\"a\": 1e-30, \"b\": 1e30, "
+                                                  "\"c\": 1, \"d\": 2, \"e\": 3}}\n"),
+                                       &h),
+                     CLAE_OK);
+    ck_assert_int_eq(h.nterms, CLAE_HISTORY_MAX_TERMS); /* "e" left out of the plot */
+    ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+    clae_image_free(&img);
+    clae_history_free(&h);
+}
+END_TEST
+
 /* Histories that once hung `clae plot` (tick loops over an infinite or
  * unrepresentable range) or were taken with garbage after the object are
  * refused by name; at the loader's limits the plot is still drawn. */
@@ -492,6 +556,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_draw_line);
     tcase_add_test(tc, test_history_plot);
     tcase_add_test(tc, test_history_extremes);
+    tcase_add_test(tc, test_history_terms);
     tcase_add_test(tc, test_history_keep);
     tcase_add_test(tc, test_history_keep_line);
     tcase_add_test(tc, test_history_too_big);

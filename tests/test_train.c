@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/image.h"
 #include "clae/train.h"
 #include "testutil.h"
 
@@ -114,10 +115,12 @@ START_TEST(test_epoch_order)
 }
 END_TEST
 
-static const char *CORRUPTS[] = {"blur", "noise", "mask", "blur"};
-/* the last case: a model with dropout, whose masks follow the step */
+static const char *CORRUPTS[] = {"blur", "noise", "mask", "blur", "none"};
+/* the last cases: a model with dropout, whose masks follow the step, and one
+ * with every loss term, whose sampling layer's draws do too */
 static const char *CONFIG_OF[] = {"configs/denoiser.cfg", "configs/denoiser.cfg",
-                                  "configs/denoiser.cfg", "tests/models/dropout.cfg"};
+                                  "configs/denoiser.cfg", "tests/models/dropout.cfg",
+                                  "tests/models/penalties.cfg"};
 
 START_TEST(test_resume_equals_uninterrupted_ref)
 {
@@ -150,6 +153,24 @@ START_TEST(test_resume_equals_uninterrupted_ref)
     ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
     printf("  %s corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
            "uninterrupted run\n", g_config, g_corrupt);
+    if (strstr(g_config, "penalties")) { /* each term in the history, apart */
+        char hp[300];
+        snprintf(hp, sizeof hp, "%s/history.jsonl", a);
+        clae_history h;
+        ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+        ck_assert_uint_eq(h.n, 2);
+        ck_assert_int_eq(h.nterms, 4);
+        for (int k = 0; k < 4; k++) {
+            printf("  epoch 2 %s %.6g\n", h.term_name[k], h.term[k][1]);
+            ck_assert(h.term[k][1] > 0);
+        }
+        ck_assert_str_eq(h.term_name[0], "reconstruction");
+        /* the loss trained is their sum */
+        double sum = 0;
+        for (int k = 0; k < 4; k++) sum += h.term[k][1];
+        ck_assert(fabs(sum - h.train_loss[1]) < 1e-5 * h.train_loss[1]);
+        clae_history_free(&h);
+    }
     g_config = "configs/denoiser.cfg";
     remove_tree(tmpl);
 }
@@ -290,7 +311,7 @@ static Suite *train_suite(void)
     TCase *tc = tu_tcase("scheduler", 600, 0);
     tcase_add_test(tc, test_epoch_order);
     tcase_add_test(tc, test_out_folder_locked);
-    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 4);
+    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 5);
     tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);
     suite_add_tcase(s, tc);
     return s;

@@ -98,10 +98,17 @@ void clae_draw_line(clae_image *img, int x0, int y0, int x1, int y1, const uint8
 
 /* The history.jsonl that `clae train` appends to: one JSON object per line
  * with numbers epoch and train_loss (required) and val_loss (optional; a
- * negative value or none: not measured, NAN here). Blank lines are skipped. */
+ * negative value or none: not measured, NAN here), and for models with loss
+ * terms an object "terms" of each term's training mean (the first line
+ * that has one names the series; up to CLAE_HISTORY_MAX_TERMS, NAN where a
+ * line lacks one). Blank lines are skipped. */
+#define CLAE_HISTORY_MAX_TERMS 4
 typedef struct clae_history {
     size_t n;
     double *epoch, *train_loss, *val_loss;
+    int nterms;
+    char term_name[CLAE_HISTORY_MAX_TERMS][24];
+    double *term[CLAE_HISTORY_MAX_TERMS];
 } clae_history;
 
 /* history.jsonl files past this are refused (a line is about 200 bytes) */
@@ -132,7 +139,9 @@ clae_status clae_history_keep(const char *path, long max_epoch, const char *last
 #define CLAE_PLOT_Y1 346
 /* Train (blue) and validation (orange) loss against epoch on a white
  * CLAE_PLOT_W x CLAE_PLOT_H RGB figure: axes, ticks, tick labels, axis
- * labels "epoch" and "MSE loss", a legend. h->n >= 1. */
+ * labels "epoch" and "loss", a legend; the loss terms as thinner lines of
+ * their own colours. A logarithmic loss axis when the values drawn (all
+ * positive) span more than a factor of ten. h->n >= 1. */
 clae_status clae_plot_history(const clae_history *h, clae_image *out);
 
 #endif

@@ -76,6 +76,8 @@ int clae_net_act_bwd_separate(const clae_net *n, int i);
 /* Whether the model adds loss terms to the reconstruction loss (activity_l1,
  * a sampling layer's KL, a contractive penalty): clae_net.terms is there. */
 int clae_model_has_terms(const clae_model *m);
+/* Which terms it has, bit k for CLAE_TERM k (the reconstruction always). */
+unsigned clae_model_term_mask(const clae_model *m);
 /* Forward nb <= N images of the input; the output is act[L]. With terms,
  * the penalties of the pass are in n->terms (slot 0 until clae_net_loss). */
 clae_status clae_net_forward(clae_net *n, int nb);

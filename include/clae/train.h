@@ -40,7 +40,12 @@ typedef struct clae_train_event {
     double val_psnr, val_accuracy; /* EPOCH (NAN without validation images) */
     int is_best;                  /* EPOCH: the best validation loss so far */
     double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far; READY */
-    double test_mse;              /* TEST */
+    double test_mse;              /* TEST (with loss terms: the reconstruction term) */
+    /* EPOCH, models with loss terms besides the reconstruction (term_mask
+     * beyond bit 0, CLAE_TERM_* of clae/layer.h): each term's mean over the
+     * epoch's training batches and over the validation (NULL: none). */
+    unsigned term_mask;
+    const double *train_terms, *val_terms;
 } clae_train_event;
 
 typedef void (*clae_train_report)(const clae_train_event *e, void *user);

@@ -23,6 +23,9 @@ static void usage(FILE *f)
                "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
                "  the checkpoint's config says (e.g. blurred), against doing nothing\n"
                "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+               "  --corrupt SPEC   corrupt the inputs this way instead: none, blur[:size[,sigma]],\n"
+               "                   noise[:sigma], saltpepper[:rate] or mask[:count[,min[,max]]]\n"
+               "                   (e.g. noise:0.05: how a model answers small input noise)\n"
                "  --device N|ref   OpenCL device index or the reference path\n"
                "  --json FILE      also write the results as JSON\n"
                "  --limit N        only the first N test images\n"
@@ -85,7 +88,7 @@ static void print_row(const char *name, const clae_metrics_summary *s)
 
 int cmd_eval(int argc, char **argv)
 {
-    const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL;
+    const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL, *corrupt = NULL;
     long limit = 0, batch = 256;
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
@@ -94,6 +97,7 @@ int cmd_eval(int argc, char **argv)
         {"json", required_argument, NULL, 'j'},
         {"limit", required_argument, NULL, 'l'},
         {"batch", required_argument, NULL, 'b'},
+        {"corrupt", required_argument, NULL, 'c'},
         {0}};
     clae_opts cli = {.cmd = "clae eval", .hint = "see --help", .longopts = LONGOPTS};
     optind = 0;
@@ -105,6 +109,13 @@ int cmd_eval(int argc, char **argv)
         case 'd': data = optarg; break;
         case 'D': device = optarg; break;
         case 'j': json = optarg; break;
+        case 'c': { /* checked now: a bad spec is a usage error, before any loading */
+            clae_corrupt probe;
+            clae_corrupt_defaults(&probe);
+            if (clae_corrupt_parse(&probe, optarg) != CLAE_OK) return 2;
+            corrupt = optarg;
+            break;
+        }
         case 'l':
             if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
             break;
@@ -138,6 +149,7 @@ int cmd_eval(int argc, char **argv)
     float *clean = NULL, *input = NULL, *output = NULL;
     if (!clae_app_check_cifar(ckpt, &m)) goto done;
     if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
+    if (corrupt && clae_corrupt_parse(&cor, corrupt) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
     if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
     size_t n = test.n;

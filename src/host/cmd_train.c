@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/layer.h"
 #include "clae/augment.h"
 #include "clae/cifar.h"
 #include "clae/train.h"
@@ -75,6 +76,13 @@ static void print_event(const clae_train_event *e, void *user)
                e->epoch, e->epochs, e->train_loss, e->val_loss, e->is_best ? " *" : "",
                e->val_psnr, 100.0 * e->val_accuracy, e->images_per_s, e->seconds,
                e->total_seconds);
+        for (int k = 0; e->term_mask > 1u && k < CLAE_NTERMS; k++)
+            if (e->term_mask >> k & 1u) {
+                printf("%s%s %.6f", k == 0 ? "  terms: " : ", ", clae_term_names[k],
+                       e->train_terms[k]);
+                if (e->val_terms) printf(" (val %.6f)", e->val_terms[k]);
+            }
+        if (e->term_mask > 1u) printf("\n");
         break;
     case CLAE_TRAIN_TEST: printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest); break;
     case CLAE_TRAIN_READY:

@@ -1089,7 +1089,7 @@ void clae_model_summary(const clae_model *m, FILE *out)
         "_________________________________________________________________________________________";
     static const char *const dbl =
         "=========================================================================================";
-    char shape[64], num[32], hb[32], name[48], detail[96];
+    char shape[64], num[32], hb[32], name[96], detail[128];
     fprintf(out, "Model: \"%s\"\n", m->name);
     fprintf(out, "Input: (None, %d, %d, %d)\n", m->net.H, m->net.W, m->net.C);
     fprintf(out, "%s\n", rule);
@@ -1100,9 +1100,16 @@ void clae_model_summary(const clae_model *m, FILE *out)
         size_t count = 0;
         if (l->weight >= 0) count += m->tensors[l->weight].count;
         if (l->bias >= 0) count += m->tensors[l->bias].count;
-        snprintf(name, sizeof name, "layers.%d (%s)", i, l->kind->name);
+        if (l->name[0])
+            snprintf(name, sizeof name, "layers.%d %s (%s)", i, l->name, l->kind->name);
+        else
+            snprintf(name, sizeof name, "layers.%d (%s)", i, l->kind->name);
         snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->out_h, l->out_w, l->out_c);
         l->kind->describe(l, detail, sizeof detail);
+        if (l->activity_l1 > 0) { /* the penalty beside the layer it is on */
+            size_t at = strlen(detail);
+            snprintf(detail + at, sizeof detail - at, ", activity_l1 %g", (double)l->activity_l1);
+        }
         fprintf(out, " %-28s %-22s %10s   %s\n", name, shape,
                 clae_thousands(count, num, sizeof num), detail);
     }

@@ -203,6 +203,18 @@ int clae_model_has_terms(const clae_model *m)
     return 0;
 }
 
+unsigned clae_model_term_mask(const clae_model *m)
+{
+    unsigned mask = 1u << CLAE_TERM_RECON;
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (l->activity_l1 > 0) mask |= 1u << CLAE_TERM_ACTIVITY;
+        if (l->kind->has_terms && l->kind->has_terms(l))
+            mask |= 1u << (l->contractive > 0 ? CLAE_TERM_CONTRACTIVE : CLAE_TERM_KL);
+    }
+    return mask;
+}
+
 static int has_buf(clae_buf b) { return b.h || b.d; }
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }

@@ -179,41 +179,66 @@ typedef struct history {
     float *h;      /* host copy */
     clae_buf m;    /* on the device (h itself on the reference path) */
     long cap;
+    /* A model with loss terms (clae_net.terms): each batch's terms too,
+     * CLAE_NTERMS a batch, and their means over the last history_sum. */
+    float *th;
+    clae_buf tm;
+    double tmean[CLAE_NTERMS];
 } history;
 
-static clae_status history_init(history *hs, clae_device *d, long cap)
+static clae_status history_init(history *hs, clae_net *n, long cap)
 {
     memset(hs, 0, sizeof *hs);
     hs->cap = cap > 0 ? cap : 1;
     if (!(hs->h = calloc((size_t)hs->cap, sizeof(float)))) return CLAE_ERR_NOMEM;
-    return clae_buf_mirror(d, hs->h, (size_t)hs->cap * sizeof(float), &hs->m);
+    CLAE_TRY(clae_buf_mirror(n->d, hs->h, (size_t)hs->cap * sizeof(float), &hs->m));
+    if (!n->terms.h && !n->terms.d) return CLAE_OK;
+    size_t tb = (size_t)hs->cap * CLAE_NTERMS * sizeof(float);
+    if (!(hs->th = calloc(1, tb))) return CLAE_ERR_NOMEM;
+    return clae_buf_mirror(n->d, hs->th, tb, &hs->tm);
 }
 
 static void history_free(history *hs)
 {
     clae_buf_free(&hs->m);
+    clae_buf_free(&hs->tm);
     free(hs->h);
+    free(hs->th);
     memset(hs, 0, sizeof *hs);
 }
 
 static clae_status history_put(history *hs, clae_net *n, long i)
 {
+    if (hs->th)
+        CLAE_TRY(clae_buf_copy(n->d, hs->tm, (size_t)i * CLAE_NTERMS * sizeof(float), n->terms,
+                               0, CLAE_NTERMS * sizeof(float)));
     return clae_buf_copy(n->d, hs->m, (size_t)i * sizeof(float), n->loss, 0, sizeof(float));
 }
 
-/* Sum of loss[i] * batch size over i in [from, to). */
+/* Sum of loss[i] * batch size over i in [from, to); the terms' means over
+ * the same batches into hs->tmean (the batches of this process: after a
+ * resume inside an epoch, those since the resume). */
 static clae_status history_sum(history *hs, clae_device *d, long from, long to, size_t total,
                                int B, double start, double *sum)
 {
     if (to > from)
         CLAE_TRY(clae_buf_read_at(d, hs->m, (size_t)from * sizeof(float), hs->h + from,
                                   (size_t)(to - from) * sizeof(float)));
+    if (to > from && hs->th)
+        CLAE_TRY(clae_buf_read_at(d, hs->tm, (size_t)from * CLAE_NTERMS * sizeof(float),
+                                  hs->th + (size_t)from * CLAE_NTERMS,
+                                  (size_t)(to - from) * CLAE_NTERMS * sizeof(float)));
     double s = start; /* continuing a partial epoch adds in the same order */
+    double ts[CLAE_NTERMS] = {0}, images = 0;
     for (long i = from; i < to; i++) {
         size_t first = (size_t)i * (size_t)B;
         size_t nb = total - first < (size_t)B ? total - first : (size_t)B;
         s += (double)hs->h[i] * (double)nb;
+        images += (double)nb;
+        for (int k = 0; hs->th && k < CLAE_NTERMS; k++)
+            ts[k] += (double)hs->th[(size_t)i * CLAE_NTERMS + k] * (double)nb;
     }
+    for (int k = 0; k < CLAE_NTERMS; k++) hs->tmean[k] = images > 0 ? ts[k] / images : NAN;
     *sum = s;
     return CLAE_OK;
 }
@@ -320,17 +345,47 @@ static void progress_end(progress *p) { (void)clae_event_wait(&p->ev); }
 
 /* One JSON object per epoch for OUT/history.jsonl (no newline); the
  * epoch's checkpoints carry it too, so a resume can put it back. */
-#define HISTORY_LINE_MAX 512
+#define HISTORY_LINE_MAX 1024
+
+/* ", \"NAME\": {\"reconstruction\": .., \"kl\": ..}" for the terms in mask */
+static size_t terms_json(char *buf, size_t len, const char *name, unsigned mask,
+                         const double *mean)
+{
+    size_t at = (size_t)snprintf(buf, len, ", \"%s\": {", name);
+    int first = 1;
+    for (int k = 0; k < CLAE_NTERMS && at < len; k++) {
+        if (!(mask >> k & 1u)) continue;
+        at += (size_t)snprintf(buf + at, len - at, "%s\"%s\": %.9g", first ? "" : ", ",
+                               clae_term_names[k], isfinite(mean[k]) ? mean[k] : -1.0);
+        first = 0;
+    }
+    if (at < len) at += (size_t)snprintf(buf + at, len - at, "}");
+    return at < len ? at : len;
+}
+
+/* The loss's terms apart (models with penalties: mask beyond the
+ * reconstruction): their means over the epoch's training batches and over
+ * the validation batches; NULL: not measured. */
+typedef struct history_terms {
+    unsigned mask;
+    const double *train, *val;
+} history_terms;
+
 static void history_line(char *buf, long epoch, double tl, double vl, double psnr, double acc,
-                         double ips, double secs, long steps)
+                         double ips, double secs, long steps, const history_terms *ht)
 {
     /* -1 marks a value that was not measured (no validation images) */
-    snprintf(buf, HISTORY_LINE_MAX,
-             "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
-             "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, "
-             "\"steps\": %ld}",
-             epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
-             isfinite(acc) ? acc : -1.0, isfinite(ips) ? ips : -1.0, secs, steps);
+    size_t at = (size_t)snprintf(
+        buf, HISTORY_LINE_MAX,
+        "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
+        "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, \"steps\": %ld",
+        epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
+        isfinite(acc) ? acc : -1.0, isfinite(ips) ? ips : -1.0, secs, steps);
+    if (ht && ht->mask > 1u && ht->train && at < HISTORY_LINE_MAX)
+        at += terms_json(buf + at, HISTORY_LINE_MAX - at, "terms", ht->mask, ht->train);
+    if (ht && ht->mask > 1u && ht->val && at < HISTORY_LINE_MAX)
+        at += terms_json(buf + at, HISTORY_LINE_MAX - at, "val_terms", ht->mask, ht->val);
+    if (at + 1 < HISTORY_LINE_MAX) snprintf(buf + at, HISTORY_LINE_MAX - at, "}");
 }
 
 static void history_append(const char *dir, const char *line)
@@ -527,7 +582,9 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     net.t = o->adam_t;
     net.seed = o->seed;
     st = feeder_init(&f, &net, m, o->seed);
-    if (st == CLAE_OK) st = history_init(&hs, d, hist_cap);
+    if (st == CLAE_OK) st = history_init(&hs, &net, hist_cap);
+    const unsigned term_mask = clae_model_term_mask(m);
+    double train_terms[CLAE_NTERMS];
     clae_train_event start = {.kind = CLAE_TRAIN_START, .model = m->name, .device = d->name,
                               .ntrain = ntrain, .nval = nval, .ntest = ntest, .batch = B,
                               .steps = steps, .epochs = o->epochs};
@@ -613,6 +670,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
             break;
         }
         tl = sum / (double)ntrain;
+        memcpy(train_terms, hs.tmean, sizeof train_terms);
         double t_trained = now_s(); /* images/s counts the training steps only */
         val_metrics vm = {.out = val_out, .target = val_out ? val_out + (size_t)B * CLAE_CIFAR_PIXELS : NULL};
         if ((st = evaluate(&f, &hs, train, ntrain, nval, &val, val_out ? &vm : NULL)) != CLAE_OK)
@@ -627,9 +685,13 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         clae_train_event ev = {.kind = CLAE_TRAIN_EPOCH, .epoch = epoch, .epochs = o->epochs,
                                .train_loss = tl, .val_loss = val, .val_psnr = psnr,
                                .val_accuracy = acc, .is_best = is_best, .images_per_s = ips,
-                               .seconds = dt, .total_seconds = now_s() - t_start};
+                               .seconds = dt, .total_seconds = now_s() - t_start,
+                               .term_mask = term_mask, .train_terms = train_terms,
+                               .val_terms = nval > 0 ? hs.tmean : NULL};
         report(o, &ev);
-        history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t);
+        history_terms ht = {.mask = term_mask, .train = train_terms,
+                            .val = nval > 0 ? hs.tmean : NULL};
+        history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t, &ht);
         /* best before last: a run killed between them resumes from the
          * previous last.safetensors and writes this epoch's best again. */
         if (is_best || nval == 0) {
@@ -657,6 +719,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     res->test_mse = NAN;
     if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
         st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, NULL);
+        if (term_mask > 1u) res->test_mse = hs.tmean[CLAE_TERM_RECON];
         clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse, .ntest = ntest};
         if (st == CLAE_OK) report(o, &ev);
     }

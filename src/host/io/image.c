@@ -463,6 +463,7 @@ void clae_history_free(clae_history *h)
     free(h->epoch);
     free(h->train_loss);
     free(h->val_loss);
+    for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) free(h->term[k]);
     memset(h, 0, sizeof *h);
 }
 
@@ -497,6 +498,32 @@ static FILE *history_open(const char *path, int *too_big)
     return f;
 }
 
+/* A line's "terms" object into tv (NAN where absent): its keys name the
+ * series the first time; NULL, or what is wrong with it. */
+static const char *history_terms(clae_history *h, const cJSON *o, double *tv)
+{
+    for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) tv[k] = NAN;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "terms");
+    if (!t) return NULL;
+    if (!cJSON_IsObject(t)) return "'terms' is not an object";
+    const cJSON *it;
+    cJSON_ArrayForEach(it, t)
+    {
+        if (!it->string || !cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
+            fabs(it->valuedouble) > HISTORY_MAX_LOSS)
+            return "a value in 'terms' is not a number within +-1e30";
+        int k = 0;
+        while (k < h->nterms && strcmp(h->term_name[k], it->string) != 0) k++;
+        if (k == h->nterms) {
+            if (h->nterms == CLAE_HISTORY_MAX_TERMS || strlen(it->string) >= sizeof h->term_name[0])
+                continue; /* more series than a plot shows: not an error */
+            snprintf(h->term_name[h->nterms++], sizeof h->term_name[0], "%s", it->string);
+        }
+        tv[k] = it->valuedouble < 0 ? NAN : it->valuedouble;
+    }
+    return NULL;
+}
+
 clae_status clae_history_load(const char *path, clae_history *h)
 {
     memset(h, 0, sizeof *h);
@@ -521,7 +548,7 @@ clae_status clae_history_load(const char *path, clae_history *h)
         cJSON *o = cJSON_ParseWithOpts(line, &end, 0);
         if (o && end)
             while (*end && isspace((unsigned char)*end)) end++;
-        double e = 0, tl = 0, vl = NAN;
+        double e = 0, tl = 0, vl = NAN, tv[CLAE_HISTORY_MAX_TERMS];
         const char *why = NULL;
         if (!o || !cJSON_IsObject(o))
             why = "not a JSON object";
@@ -540,6 +567,7 @@ clae_status clae_history_load(const char *path, clae_history *h)
             why = "'val_loss' is not a number within +-1e30";
         else if (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)
             vl = NAN;
+        if (!why) why = history_terms(h, o, tv);
         cJSON_Delete(o);
         if (why) {
             fprintf(stderr, "clae: %s:%ld: %s\n", path, lineno, why);
@@ -553,17 +581,23 @@ clae_status clae_history_load(const char *path, clae_history *h)
             double *b = a ? realloc(h->train_loss, na * sizeof *b) : NULL;
             if (b) h->train_loss = b;
             double *c = b ? realloc(h->val_loss, na * sizeof *c) : NULL;
+            if (c) h->val_loss = c;
+            for (int k = 0; c && k < CLAE_HISTORY_MAX_TERMS; k++) {
+                double *t = realloc(h->term[k], na * sizeof *t);
+                if (t) h->term[k] = t;
+                else c = NULL;
+            }
             if (!c) {
                 fprintf(stderr, "clae: %s: out of memory\n", path);
                 st = CLAE_ERR_NOMEM;
                 break;
             }
-            h->val_loss = c;
             alloc = na;
         }
         h->epoch[h->n] = e;
         h->train_loss[h->n] = tl;
         h->val_loss[h->n] = vl;
+        for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) h->term[k][h->n] = tv[k];
         h->n++;
     }
     if (st == CLAE_OK && ferror(f)) {
@@ -687,30 +721,49 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     clae_image_fill(out, white);
     const int X0 = CLAE_PLOT_X0, X1 = CLAE_PLOT_X1, Y0 = CLAE_PLOT_Y0, Y1 = CLAE_PLOT_Y1;
 
+    /* the series: train, validation, then the loss terms */
+    enum { NS = 2 + CLAE_HISTORY_MAX_TERMS };
+    static const uint8_t term_col[CLAE_HISTORY_MAX_TERMS][3] = {
+        {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
+    const double *series[NS] = {h->train_loss, h->val_loss};
+    const char *names[NS] = {"train loss", "validation loss"};
+    const uint8_t *cols[NS] = {blue, orange};
+    int ns = 2;
+    for (int k = 0; k < h->nterms && k < CLAE_HISTORY_MAX_TERMS; k++, ns++) {
+        series[ns] = h->term[k];
+        names[ns] = h->term_name[k];
+        cols[ns] = term_col[k];
+    }
     /* ranges */
     double ex0 = h->epoch[0], ex1 = h->epoch[0], ly0 = INFINITY, ly1 = -INFINITY;
-    int have_val = 0;
+    int have[NS] = {0};
     for (size_t i = 0; i < h->n; i++) {
         ex0 = fmin(ex0, h->epoch[i]);
         ex1 = fmax(ex1, h->epoch[i]);
-        ly0 = fmin(ly0, h->train_loss[i]);
-        ly1 = fmax(ly1, h->train_loss[i]);
-        if (!isnan(h->val_loss[i])) {
-            have_val = 1;
-            ly0 = fmin(ly0, h->val_loss[i]);
-            ly1 = fmax(ly1, h->val_loss[i]);
-        }
+        for (int s = 0; s < ns; s++)
+            if (!isnan(series[s][i])) {
+                have[s] = 1;
+                ly0 = fmin(ly0, series[s][i]);
+                ly1 = fmax(ly1, series[s][i]);
+            }
     }
     if (ex1 - ex0 < 1) {
         ex0 -= 1;
         ex1 += 1;
+    }
+    /* a logarithmic axis (in decades) when the values span more than ten */
+    const int logy = ly0 > 0 && ly1 / ly0 > 10.0;
+    if (logy) {
+        ly0 = floor(log10(ly0));
+        ly1 = ceil(log10(ly1));
     }
     if (ly1 - ly0 < 1e-12) {
         double d = fmax(fabs(ly0) * 0.1, 1e-3);
         ly0 -= d;
         ly1 += d;
     }
-    double ys = nice_step(ly1 - ly0, 5);
+    double ys = logy ? 1.0 : nice_step(ly1 - ly0, 5);
+    if (logy && ly1 - ly0 > 12) ys = ceil((ly1 - ly0) / 6);
     ly0 = floor(ly0 / ys) * ys;
     ly1 = ceil(ly1 / ys) * ys;
     double xs = nice_step(ex1 - ex0, 8);
@@ -719,7 +772,7 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     double xm = (ex1 - ex0) * 0.03;
     double vx0 = ex0 - xm, vx1 = ex1 + xm;
 #define PX(e) (X0 + (int)lround(((e)-vx0) / (vx1 - vx0) * (X1 - X0)))
-#define PY(l) (Y1 - (int)lround(((l)-ly0) / (ly1 - ly0) * (Y1 - Y0)))
+#define PY(l) (Y1 - (int)lround(((logy ? log10(l) : (l)) - ly0) / (ly1 - ly0) * (Y1 - Y0)))
 
     char buf[32];
     /* y grid, ticks and labels; counted loops, so that no rounding of the
@@ -727,10 +780,13 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     for (int k = 0; k <= PLOT_MAX_TICKS; k++) {
         double v = ly0 + k * ys;
         if (!(v <= ly1 + ys * 1e-6)) break;
-        int y = PY(v);
+        int y = Y1 - (int)lround((v - ly0) / (ly1 - ly0) * (Y1 - Y0));
         if (y > Y0 && y < Y1) clae_draw_line(out, X0 + 1, y, X1 - 1, y, grid, 1);
         clae_draw_line(out, X0 - 5, y, X0, y, black, 1);
-        tick_label(buf, sizeof buf, v, ys);
+        if (logy)
+            snprintf(buf, sizeof buf, "1e%d", (int)lround(v));
+        else
+            tick_label(buf, sizeof buf, v, ys);
         clae_draw_text(out, X0 - 8 - clae_text_width(buf, 1), y - 3, buf, black, 1, 0);
     }
     /* x grid, ticks and labels */
@@ -750,14 +806,15 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     clae_draw_line(out, X0, Y0, X0, Y1, black, 1);
     clae_draw_line(out, X1, Y0, X1, Y1, black, 1);
     /* axis labels */
-    const char *xl = "epoch", *yl = "MSE loss";
+    const char *xl = "epoch", *yl = logy ? "loss (log scale)" : "loss";
     clae_draw_text(out, (X0 + X1) / 2 - clae_text_width(xl, 2) / 2, Y1 + 24, xl, black, 2, 0);
     clae_draw_text(out, 6, (Y0 + Y1) / 2 - clae_text_width(yl, 2) / 2, yl, black, 2, 1);
 
-    /* curves: lines between consecutive points, a square marker at each */
-    for (int s = 0; s < 2; s++) {
-        const double *v = s == 0 ? h->train_loss : h->val_loss;
-        const uint8_t *col = s == 0 ? blue : orange;
+    /* curves: lines between consecutive points, a square marker at each
+     * (the losses), thinner lines (the terms) */
+    for (int s = 0; s < ns; s++) {
+        const double *v = series[s];
+        const uint8_t *col = cols[s];
         int px = 0, py = 0, prev = 0;
         for (size_t i = 0; i < h->n; i++) {
             if (isnan(v[i])) {
@@ -765,8 +822,8 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
                 continue;
             }
             int x = PX(h->epoch[i]), y = PY(v[i]);
-            if (prev) clae_draw_line(out, px, py, x, y, col, 2);
-            if (h->n <= 60) clae_fill_rect(out, x - 2, y - 2, 5, 5, col);
+            if (prev) clae_draw_line(out, px, py, x, y, col, s < 2 ? 2 : 1);
+            if (h->n <= 60 && s < 2) clae_fill_rect(out, x - 2, y - 2, 5, 5, col);
             px = x;
             py = y;
             prev = 1;
@@ -775,20 +832,24 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
 #undef PX
 #undef PY
 
-    /* legend, top right inside the axes */
-    const char *names[2] = {"train loss", "validation loss"};
-    int entries = have_val ? 2 : 1;
-    int lw = 30 + clae_text_width(names[entries - 1], 1) + 8, lh = 8 + 14 * entries;
+    /* legend, top right inside the axes: the series drawn */
+    int shown[NS], entries = 0, wmax = 0;
+    for (int s = 0; s < ns; s++)
+        if (have[s]) {
+            shown[entries++] = s;
+            int w = clae_text_width(names[s], 1);
+            if (w > wmax) wmax = w;
+        }
+    int lw = 30 + wmax + 8, lh = 8 + 14 * entries;
     int lx = X1 - 10 - lw, ly = Y0 + 10;
     clae_fill_rect(out, lx, ly, lw, lh, white);
     clae_draw_line(out, lx, ly, lx + lw - 1, ly, grey, 1);
     clae_draw_line(out, lx, ly + lh - 1, lx + lw - 1, ly + lh - 1, grey, 1);
     clae_draw_line(out, lx, ly, lx, ly + lh - 1, grey, 1);
     clae_draw_line(out, lx + lw - 1, ly, lx + lw - 1, ly + lh - 1, grey, 1);
-    for (int s = 0; s < entries; s++) {
-        int y = ly + 4 + 14 * s + 3;
-        const uint8_t *col = s == 0 ? blue : orange;
-        clae_draw_line(out, lx + 6, y + 3, lx + 24, y + 3, col, 2);
+    for (int e = 0; e < entries; e++) {
+        int s = shown[e], y = ly + 4 + 14 * e + 3;
+        clae_draw_line(out, lx + 6, y + 3, lx + 24, y + 3, cols[s], s < 2 ? 2 : 1);
         clae_draw_text(out, lx + 30, y, names[s], black, 1, 0);
     }
     return CLAE_OK;
