@@ -40,5 +40,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_interpolate(int argc, char **argv);
 
 #endif

@@ -19,13 +19,16 @@ static const clae_command COMMANDS[] = {
     {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
     {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},
     {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},
+    {"sample", "decode random codes of a variational autoencoder into a PNG grid", cmd_sample},
+    {"interpolate", "decodes along the line between two test images' codes (VAE, PNG)",
+     cmd_interpolate},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: clae <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
     fprintf(f, "\n'clae <command> --help' describes a command's options.\n");
 }
 
