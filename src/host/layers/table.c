@@ -129,8 +129,8 @@ const clae_key_spec clae_common_layer_keys[CLAE_COMMON_NKEYS] = {
      "starting with a digit, at most 31, unique", .help = "what other layers call this one"},
     {.name = "activity_l1", .type = CLAE_KEY_FLOAT, .def = "0", .fmin = 0, .fmax = 1e6,
      .field = offsetof(clae_layer, activity_l1),
-     .help = "sparse AE: λ·Σ|output| / batch added to the loss (Keras activity_regularizer=l1(λ)); "
-             "not on the last layer"},
+     .help = "sparse AE: λ·Σ abs(output) / batch added to the loss (Keras "
+             "activity_regularizer=l1(λ)); not on the last layer"},
 };
 
 static void section_text(FILE *out, const char *name, const char *summary,
