@@ -22,6 +22,8 @@ static const clae_command COMMANDS[] = {
     {"sample", "decode random codes of a variational autoencoder into a PNG grid", cmd_sample},
     {"interpolate", "decodes along the line between two test images' codes (VAE, PNG)",
      cmd_interpolate},
+    {"encode", "the codes of a layer for a CIFAR-10 split as NumPy .npy (and labels)",
+     cmd_encode},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,334 @@
+/* clae encode CKPT OUT.npy: the codes of a CIFAR-10 split, the output of one
+ * layer (act[i+1] of the net at inference) for every image, as a NumPy
+ * float32 array, and the images' labels beside it (OUT-labels.npy). */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clae/app.h"
+#include "clae/cifar.h"
+#include "clae/corrupt.h"
+#include "clae/layer.h"
+#include "clae/net.h"
+#include "clae/npy.h"
+#include "clae/ops.h"
+#include "clae/parse.h"
+#include "clae/rng.h"
+#include "cli.h"
+
+#define MAX_BYTES (2ULL << 30) /* codes held in memory and written at once: at most 2 GiB */
+#define ZERO_EPS 1e-6          /* |v| below this counts as exactly zero */
+#define SMALL_FRAC 0.01        /* "small": |v| below this fraction of the largest |v| */
+
+enum { DEF_BATCH = 256, MAX_BATCH = 65536 };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clae encode CKPT OUT.npy [options]\n"
+            "  the codes of a CIFAR-10 split: the output of one layer of the model in CKPT for\n"
+            "  every image, as a NumPy float32 array in OUT.npy of shape (N, C, H, W), the\n"
+            "  layer's own NCHW order, or (N, C) when H = W = 1 (after [dense], [sampling]),\n"
+            "  and the images' labels as uint8 (N,) in OUT-labels.npy; numpy.load reads both.\n"
+            "  Each image is corrupted as the checkpoint's config says (e.g. blurred) before\n"
+            "  it goes in, as eval does: a denoiser's codes are those of its blurred inputs.\n"
+            "  At inference a [sampling] layer gives its mean and dropout drops nothing.\n"
+            "  Prints the codes' statistics over all values: mean, mean |v|, the fraction\n"
+            "  exactly zero (|v| < 1e-6), the fraction below 0.01 x the largest |v|, and the\n"
+            "  non-zero values (|v| >= 1e-6) per image\n"
+            "  --layer NAME|INDEX  the layer: its name (name = ... in the config) or its index\n"
+            "                      from 0 (default: the layer named code, else the first\n"
+            "                      [sampling] layer)\n"
+            "  --split test|train  the split (default test)\n"
+            "  --data DIR          CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  --limit N           only the first N images of the split\n"
+            "  --batch N           images per forward pass (default %d)\n"
+            "  --device N|ref      OpenCL device index or the reference path\n",
+            DEF_BATCH);
+}
+
+/* "named: code, mu" (the named layers, cut at len - 1 characters), or "none named". */
+static void named_layers(const clae_model *m, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "named:");
+    int any = 0;
+    for (int i = 0; i < m->nlayers && used + 1 < len; i++)
+        if (m->layers[i].name[0]) {
+            used += (size_t)snprintf(buf + used, len - used, "%s %s", any ? "," : "",
+                                     m->layers[i].name);
+            any = 1;
+        }
+    if (!any) snprintf(buf, len, "none named");
+}
+
+/* The layer --layer names (spec NULL: the default), or -1 after a one-line error. */
+static int find_layer(const clae_model *m, const char *ckpt, const char *spec)
+{
+    char names[256];
+    named_layers(m, names, sizeof names);
+    if (!spec) {
+        const clae_layer_kind *sampling = clae_layer_kind_find("sampling");
+        for (int i = 0; i < m->nlayers; i++)
+            if (strcmp(m->layers[i].name, "code") == 0) return i;
+        for (int i = 0; i < m->nlayers; i++)
+            if (m->layers[i].kind == sampling) return i;
+        fprintf(stderr,
+                "clae encode: %s has no layer named code and no [sampling] layer: choose one "
+                "with --layer NAME|INDEX (layers 0 to %d, %s)\n",
+                ckpt, m->nlayers - 1, names);
+        return -1;
+    }
+    if ((spec[0] >= '0' && spec[0] <= '9') || spec[0] == '-') { /* names start with a letter or _ */
+        long i;
+        if (clae_str_to_long(spec, 0, m->nlayers - 1, &i)) return (int)i;
+        fprintf(stderr, "clae encode: --layer %s: %s has layers 0 to %d (%s)\n", spec, ckpt,
+                m->nlayers - 1, names);
+        return -1;
+    }
+    for (int i = 0; i < m->nlayers; i++)
+        if (strcmp(m->layers[i].name, spec) == 0) return i;
+    fprintf(stderr, "clae encode: --layer %s: %s has no layer of that name (%s; or an index 0 "
+            "to %d)\n", spec, ckpt, names, m->nlayers - 1);
+    return -1;
+}
+
+/* What the second line reports, over all n * per values. */
+typedef struct code_stats {
+    double mean, mean_abs, max_abs;
+    double zero_frac;  /* |v| < ZERO_EPS */
+    double small_frac; /* |v| < SMALL_FRAC * max_abs (1 when every value is 0) */
+    double nonzero_per_image;
+} code_stats;
+
+static code_stats stats_of(const float *v, size_t n, size_t per)
+{
+    size_t count = n * per, zeros = 0, small = 0;
+    double sum = 0, sum_abs = 0, max_abs = 0;
+    for (size_t i = 0; i < count; i++) {
+        double a = fabs((double)v[i]);
+        sum += v[i];
+        sum_abs += a;
+        if (a > max_abs) max_abs = a;
+        if (a < ZERO_EPS) zeros++;
+    }
+    double thr = SMALL_FRAC * max_abs;
+    for (size_t i = 0; i < count; i++)
+        if (fabs((double)v[i]) < thr) small++;
+    code_stats s = {.mean = sum / (double)count,
+                    .mean_abs = sum_abs / (double)count,
+                    .max_abs = max_abs,
+                    .zero_frac = (double)zeros / (double)count,
+                    .small_frac = max_abs > 0 ? (double)small / (double)count : 1.0,
+                    .nonzero_per_image = (double)(count - zeros) / (double)n};
+    return s;
+}
+
+/* "OUT" without ".npy" + "-labels.npy". */
+static char *labels_path(const char *out)
+{
+    size_t stem = strlen(out) - 4;
+    char *p = malloc(stem + sizeof "-labels.npy");
+    if (p) {
+        memcpy(p, out, stem);
+        memcpy(p + stem, "-labels.npy", sizeof "-labels.npy");
+    }
+    return p;
+}
+
+/* Everything encode holds, freed at the end whatever happened. */
+typedef struct encode_run {
+    clae_model m;
+    clae_dataset ds;
+    clae_device d;
+    clae_net net;
+    int dev_open, net_made;
+    float *clean, *input, *codes;
+    uint8_t *labels;
+    char *lpath;
+} encode_run;
+
+static void run_free(encode_run *r)
+{
+    free(r->clean);
+    free(r->input);
+    free(r->codes);
+    free(r->labels);
+    free(r->lpath);
+    if (r->net_made) clae_net_free(&r->net);
+    if (r->dev_open) clae_device_close(&r->d);
+    clae_dataset_free(&r->ds);
+    clae_model_free(&r->m);
+}
+
+/* The codes of n images of r->ds from layer li into r->codes (n, per), batch at a time. */
+static int encode_all(encode_run *r, const clae_corrupt *cor, int li, size_t n, size_t per,
+                      int batch)
+{
+    size_t in_per = clae_model_in_count(&r->m);
+    clae_net *net = &r->net;
+    net->training = 0;
+    clae_rng rng;
+    clae_rng_seed(&rng, r->m.train.seed);
+    for (size_t s = 0; s < n; s += (size_t)batch) {
+        int nb = (int)(n - s < (size_t)batch ? n - s : (size_t)batch);
+        cifar_to_float_ref(r->clean, clae_dataset_record(&r->ds, s), nb);
+        if (clae_corrupt_apply(r->input, r->clean, nb, CLAE_CIFAR_CHANNELS, CLAE_CIFAR_SIDE,
+                               CLAE_CIFAR_SIDE, cor, &rng) != CLAE_OK ||
+            clae_buf_write(&r->d, net->act[0], r->input, (size_t)nb * in_per * sizeof(float)) !=
+                CLAE_OK ||
+            clae_net_forward(net, nb) != CLAE_OK ||
+            clae_buf_read(&r->d, net->act[li + 1], r->codes + s * per,
+                          (size_t)nb * per * sizeof(float)) != CLAE_OK)
+            return 0;
+    }
+    return 1;
+}
+
+static int run_encode(const char *ckpt, const char *out, const char *layer, int split,
+                      const char *data, long limit, long batch, const char *device)
+{
+    encode_run r = {0};
+    int rc = 1;
+    if (!clae_app_load(ckpt, &r.m) || !clae_app_check_cifar(ckpt, &r.m)) goto done;
+    int li = find_layer(&r.m, ckpt, layer);
+    if (li < 0) {
+        rc = 2;
+        goto done;
+    }
+    const clae_layer *l = &r.m.layers[li];
+    clae_corrupt cor;
+    if (clae_corrupt_from_config(&r.m.train, &cor) != CLAE_OK) goto done;
+    if (!data) data = r.m.train.data;
+    if (clae_cifar_load(data, split, &r.ds) != CLAE_OK) goto done;
+    size_t n = r.ds.n;
+    if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
+    size_t per = clae_layer_out_count(l);
+    if ((unsigned long long)n * per * sizeof(float) > MAX_BYTES) {
+        fprintf(stderr, "clae encode: %zu images x %zu floats of layer %d is %.1f GiB, over the "
+                "%.0f GiB limit: take fewer with --limit\n", n, per, li,
+                (double)n * (double)per * 4.0 / (double)(1ULL << 30),
+                (double)MAX_BYTES / (double)(1ULL << 30));
+        goto done;
+    }
+    if ((size_t)batch > n) batch = (long)n;
+    size_t in_per = clae_model_in_count(&r.m);
+    r.clean = malloc((size_t)batch * in_per * sizeof(float));
+    r.input = malloc((size_t)batch * in_per * sizeof(float));
+    r.codes = malloc(n * per * sizeof(float));
+    r.labels = malloc(n);
+    r.lpath = labels_path(out);
+    if (!r.clean || !r.input || !r.codes || !r.labels || !r.lpath) {
+        fprintf(stderr, "clae: out of memory for the codes of %zu images\n", n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) r.labels[i] = (uint8_t)clae_dataset_label(&r.ds, i);
+    if (clae_device_open(&r.d, device) != CLAE_OK) goto done;
+    r.dev_open = 1;
+    if (clae_net_create(&r.net, &r.m, &r.d, (int)batch) != CLAE_OK) goto done;
+    r.net_made = 1;
+    if (!encode_all(&r, &cor, li, n, per, (int)batch)) goto done;
+
+    /* (N, C, H, W) in the layer's memory order, (N, C) for a vector per image */
+    size_t shape[4] = {n, (size_t)l->out_c, (size_t)l->out_h, (size_t)l->out_w};
+    int ndim = l->out_h == 1 && l->out_w == 1 ? 2 : 4;
+    if (clae_npy_write(out, "<f4", ndim, shape, r.codes, n * per * sizeof(float)) != CLAE_OK)
+        goto done;
+    if (clae_npy_write(r.lpath, "|u1", 1, shape, r.labels, n) != CLAE_OK) {
+        /* no codes without their labels: an old labels file would not match them */
+        if (unlink(out) != 0)
+            fprintf(stderr, "clae: %s: cannot remove it: %s\n", out, strerror(errno));
+        goto done;
+    }
+
+    char dims[96], desc[96], named[CLAE_LAYER_NAME_MAX + 8] = "";
+    if (ndim == 2)
+        snprintf(dims, sizeof dims, "%zu x %d", n, l->out_c);
+    else
+        snprintf(dims, sizeof dims, "%zu x %d x %d x %d", n, l->out_c, l->out_h, l->out_w);
+    if (l->name[0]) snprintf(named, sizeof named, " '%s'", l->name);
+    clae_corrupt_describe(&cor, desc, sizeof desc);
+    printf("wrote %s: %s float32 (layer %d%s, %s; %s split, corrupt = %s), labels in %s\n", out,
+           dims, li, named, l->kind->name, split == CLAE_CIFAR_TEST ? "test" : "train", desc,
+           r.lpath);
+    code_stats s = stats_of(r.codes, n, per);
+    printf("codes: mean %.6g, mean |v| %.6g, max |v| %.6g; exactly zero (|v| < 1e-6) %.2f%%; "
+           "below 0.01 x max |v| %.2f%%; non-zero (|v| >= 1e-6) per image %.2f of %zu\n",
+           s.mean, s.mean_abs, s.max_abs, 100.0 * s.zero_frac, 100.0 * s.small_frac,
+           s.nonzero_per_image, per);
+    rc = 0;
+done:
+    run_free(&r);
+    return rc;
+}
+
+int cmd_encode(int argc, char **argv)
+{
+    const char *ckpt = NULL, *out = NULL, *layer = NULL, *data = NULL, *device = NULL;
+    int split = CLAE_CIFAR_TEST;
+    long limit = 0, batch = DEF_BATCH;
+    static const struct option LONGOPTS[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"layer", required_argument, NULL, 'L'},
+        {"split", required_argument, NULL, 's'},
+        {"data", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'l'},
+        {"batch", required_argument, NULL, 'b'},
+        {"device", required_argument, NULL, 'D'},
+        {0}};
+    clae_opts cli = {.cmd = "clae encode", .hint = "see --help", .longopts = LONGOPTS};
+    optind = 0;
+    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'L': layer = optarg; break;
+        case 'd': data = optarg; break;
+        case 'D': device = optarg; break;
+        case 's':
+            if (strcmp(optarg, "test") == 0) {
+                split = CLAE_CIFAR_TEST;
+            } else if (strcmp(optarg, "train") == 0) {
+                split = CLAE_CIFAR_TRAIN;
+            } else {
+                fprintf(stderr, "clae encode: --split '%s': expected test or train\n", optarg);
+                return 2;
+            }
+            break;
+        case 'l':
+            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
+            break;
+        case 'b':
+            if (!clae_parse_long("--batch", optarg, 1, &batch)) return 2;
+            if (batch > MAX_BATCH) batch = MAX_BATCH;
+            break;
+        case 1:
+            if (!ckpt) {
+                ckpt = optarg;
+            } else if (!out) {
+                out = optarg;
+            } else {
+                fprintf(stderr, "clae encode: unexpected argument '%s' (see --help)\n", optarg);
+                return 2;
+            }
+            break;
+        default: return clae_opt_error(&cli, c);
+        }
+    }
+    if (!out) {
+        fprintf(stderr, "clae encode: missing %s (usage: clae encode CKPT OUT.npy)\n",
+                !ckpt ? "CKPT" : "OUT.npy");
+        return 2;
+    }
+    size_t len = strlen(out);
+    if (len <= 4 || strcmp(out + len - 4, ".npy") != 0 || out[len - 5] == '/') {
+        fprintf(stderr, "clae encode: OUT '%s' must be a file name ending in .npy (the labels go "
+                "to OUT-labels.npy)\n", out);
+        return 2;
+    }
+    return run_encode(ckpt, out, layer, split, data, limit, batch, device);
+}
