@@ -34,6 +34,7 @@ fi
 #   shape FILE                    "DESCR (SHAPE)" after checking the layout
 #   labels FILE LIMIT DATA...     "same" when the labels are the records' first bytes
 #   close A B TOL                 "close" when every value of A is within TOL of B's
+#   moves A B TOL                 "moves" when some value of A is further than TOL from B's
 #   stats FILE LINE               "same" when LINE's statistics are those of FILE's values
 enc_py() {
   python3 - "$@" <<'EOF'
@@ -73,6 +74,10 @@ elif what == 'close':
     (_, a), (_, b) = load(args[0]), load(args[1])
     diff = max(abs(x - y) for x, y in zip(a, b))
     print('close' if len(a) == len(b) and diff <= float(args[2]) else 'differ by %g' % diff)
+elif what == 'moves':
+    (_, a), (_, b) = load(args[0]), load(args[1])
+    diff = max(abs(x - y) for x, y in zip(a, b))
+    print('moves' if len(a) == len(b) and diff > float(args[2]) else 'stays within %g' % diff)
 elif what == 'stats':
     h, v = load(args[0])
     n, count = h['shape'][0], len(v)
@@ -121,6 +126,16 @@ expect_ok "encode --layer 0 (by index)" \
 enc_check "encode: a conv layer's shape" "<f4 (5, 8, 32, 32)" shape "$e/sp0.npy"
 enc_check "encode --limit: the first labels" same labels "$e/sp0-labels.npy" 5 \
   "$e/cifar/test_batch.bin"
+# --corrupt: another corruption than the checkpoint's, checked before any loading
+expect_ok "encode --corrupt noise:0.05" "corrupt = noise (sigma 0.05)" \
+  "$clae" encode "$sp" "$e/sp-noisy.npy" --data "$e/cifar" --corrupt noise:0.05
+enc_check "encode --corrupt: the codes move" moves moves "$e/sp.npy" "$e/sp-noisy.npy" 1e-4
+expect_fail "encode --corrupt bogus" "corrupt = 'bogus'" \
+  "$clae" encode no-such.safetensors "$e/x.npy" --corrupt bogus
+expect_fail "eval --corrupt noise:x" "noise_sigma = 'x'" \
+  "$clae" eval no-such.safetensors --corrupt noise:x
+expect_ok "eval --corrupt noise:0.05" "corrupt = noise (sigma 0.05)" \
+  "$clae" eval "$sp" --data "$e/cifar" --corrupt noise:0.05
 # the denoiser: blurred inputs, and no default layer
 expect_ok "encode a denoiser's layer 3: blurred inputs" \
   "8 x 16 x 8 x 8 float32 (layer 3, maxpool; test split, corrupt = blur (size 5, sigma 1.1))" \

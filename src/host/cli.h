@@ -17,6 +17,9 @@ int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 /* Parse an integer option value >= min; prints one line and returns 0 on error. */
 int clae_parse_long(const char *flag, const char *v, long min, long *out);
+/* A --corrupt SPEC (clae_corrupt_parse's compact form) checked on its own,
+ * before anything is loaded: 1, or 0 after its one-line error. */
+int clae_check_corrupt(const char *v);
 
 /* Options, read with getopt_long strictly in order so that errors name the first bad
  * argument: set optind = 0, then call clae_getopt until it returns -1. It returns a long

@@ -45,6 +45,8 @@ static void usage(FILE *f)
             "                      [sampling] layer)\n"
             "  --split test|train  the split (default test)\n"
             "  --data DIR          CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  --corrupt SPEC      corrupt the inputs this way instead (as clae eval's; e.g.\n"
+            "                      noise:0.05 against none: how far the codes move)\n"
             "  --limit N           only the first N images of the split\n"
             "  --batch N           images per forward pass (default %d)\n"
             "  --device N|ref      OpenCL device index or the reference path\n",
@@ -189,7 +191,8 @@ static int encode_all(encode_run *r, const clae_corrupt *cor, int li, size_t n, 
 }
 
 static int run_encode(const char *ckpt, const char *out, const char *layer, int split,
-                      const char *data, long limit, long batch, const char *device)
+                      const char *data, long limit, long batch, const char *device,
+                      const char *corrupt)
 {
     encode_run r = {0};
     int rc = 1;
@@ -202,6 +205,7 @@ static int run_encode(const char *ckpt, const char *out, const char *layer, int 
     const clae_layer *l = &r.m.layers[li];
     clae_corrupt cor;
     if (clae_corrupt_from_config(&r.m.train, &cor) != CLAE_OK) goto done;
+    if (corrupt && clae_corrupt_parse(&cor, corrupt) != CLAE_OK) goto done;
     if (!data) data = r.m.train.data;
     if (clae_cifar_load(data, split, &r.ds) != CLAE_OK) goto done;
     size_t n = r.ds.n;
@@ -267,7 +271,8 @@ done:
 
 int cmd_encode(int argc, char **argv)
 {
-    const char *ckpt = NULL, *out = NULL, *layer = NULL, *data = NULL, *device = NULL;
+    const char *ckpt = NULL, *out = NULL, *layer = NULL, *data = NULL, *device = NULL,
+               *corrupt = NULL;
     int split = CLAE_CIFAR_TEST;
     long limit = 0, batch = DEF_BATCH;
     static const struct option LONGOPTS[] = {
@@ -278,6 +283,7 @@ int cmd_encode(int argc, char **argv)
         {"limit", required_argument, NULL, 'l'},
         {"batch", required_argument, NULL, 'b'},
         {"device", required_argument, NULL, 'D'},
+        {"corrupt", required_argument, NULL, 'c'},
         {0}};
     clae_opts cli = {.cmd = "clae encode", .hint = "see --help", .longopts = LONGOPTS};
     optind = 0;
@@ -289,6 +295,10 @@ int cmd_encode(int argc, char **argv)
         case 'L': layer = optarg; break;
         case 'd': data = optarg; break;
         case 'D': device = optarg; break;
+        case 'c':
+            if (!clae_check_corrupt(optarg)) return 2; /* a usage error, before any loading */
+            corrupt = optarg;
+            break;
         case 's':
             if (strcmp(optarg, "test") == 0) {
                 split = CLAE_CIFAR_TEST;
@@ -330,5 +340,5 @@ int cmd_encode(int argc, char **argv)
                 "to OUT-labels.npy)\n", out);
         return 2;
     }
-    return run_encode(ckpt, out, layer, split, data, limit, batch, device);
+    return run_encode(ckpt, out, layer, split, data, limit, batch, device, corrupt);
 }

@@ -109,13 +109,10 @@ int cmd_eval(int argc, char **argv)
         case 'd': data = optarg; break;
         case 'D': device = optarg; break;
         case 'j': json = optarg; break;
-        case 'c': { /* checked now: a bad spec is a usage error, before any loading */
-            clae_corrupt probe;
-            clae_corrupt_defaults(&probe);
-            if (clae_corrupt_parse(&probe, optarg) != CLAE_OK) return 2;
+        case 'c':
+            if (!clae_check_corrupt(optarg)) return 2; /* a usage error, before any loading */
             corrupt = optarg;
             break;
-        }
         case 'l':
             if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
             break;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clae/corrupt.h"
 #include "clae/parse.h"
 #include "cli.h"
 
@@ -88,6 +89,13 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "clae: unknown command '%s' (try 'clae --help')\n", cli.arg);
     return 2;
+}
+
+int clae_check_corrupt(const char *v)
+{
+    clae_corrupt probe;
+    clae_corrupt_defaults(&probe);
+    return clae_corrupt_parse(&probe, v) == CLAE_OK;
 }
 
 int clae_parse_long(const char *flag, const char *v, long min, long *out)
