@@ -439,6 +439,45 @@ START_TEST(test_data_import_rejects_layout)
 }
 END_TEST
 
+/* Class sets: "all", lists, bad text; keeping a dataset's classes in place. */
+START_TEST(test_data_classes)
+{
+    clae_classes c;
+    ck_assert(clae_classes_parse("all", &c) && clae_classes_empty(&c));
+    ck_assert(clae_classes_has(&c, 7));
+    ck_assert(clae_classes_parse("3", &c) && !clae_classes_empty(&c));
+    ck_assert(clae_classes_has(&c, 3) && !clae_classes_has(&c, 2));
+    ck_assert(clae_classes_parse(" 9, 0,200", &c));
+    char buf[64];
+    clae_classes_format(&c, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0,9,200");
+    static const char *const BAD[] = {"", ",", "1,", ",1", "256", "-1", "a", "1;2", "1 2",
+                                      "000000001", "All"};
+    clae_classes keep = c;
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_msg(!clae_classes_parse(BAD[i], &c), "'%s' accepted", BAD[i]);
+        ck_assert_mem_eq(&c, &keep, sizeof c); /* untouched */
+    }
+    clae_dataset d = {.n = 6};
+    d.records = calloc(6, CLAE_CIFAR_RECORD);
+    ck_assert_ptr_nonnull(d.records);
+    for (size_t i = 0; i < 6; i++) {
+        d.records[i * CLAE_CIFAR_RECORD] = (uint8_t)(i % 3); /* labels 0 1 2 0 1 2 */
+        d.records[i * CLAE_CIFAR_RECORD + 1] = (uint8_t)(10 + i); /* a pixel to follow */
+    }
+    ck_assert(clae_classes_parse("2,0", &c));
+    ck_assert_uint_eq(clae_dataset_keep_classes(&d, &c), 4);
+    static const int want_label[4] = {0, 2, 0, 2}, want_px[4] = {10, 12, 13, 15};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(clae_dataset_label(&d, i), want_label[i]);
+        ck_assert_int_eq(clae_dataset_pixels(&d, i)[0], want_px[i]);
+    }
+    ck_assert(clae_classes_parse("all", &c));
+    ck_assert_uint_eq(clae_dataset_keep_classes(&d, &c), 4);
+    clae_dataset_free(&d);
+}
+END_TEST
+
 static Suite *data_suite(void)
 {
     Suite *s = suite_create("data");
@@ -452,6 +491,7 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_data_import_rejects_channels);
     tcase_add_test(tc, test_data_import_rejects_garbage);
     tcase_add_test(tc, test_data_import_rejects_layout);
+    tcase_add_test(tc, test_data_classes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -225,6 +225,38 @@ START_TEST(test_metrics_accumulator)
 }
 END_TEST
 
+/* ROC-AUC by hand: positives score 0.35 and 0.8, negatives 0.1 and 0.4:
+ * of the four (positive, negative) pairs, three rank the positive higher:
+ * 0.75. Ties count a half; no positive (or no negative): NAN. */
+START_TEST(test_metrics_roc_auc_hand)
+{
+    const double s[4] = {0.1, 0.4, 0.35, 0.8};
+    const uint8_t pos[4] = {0, 0, 1, 1};
+    ck_assert_double_eq_tol(clae_roc_auc(s, pos, 4), 0.75, 1e-12);
+    const uint8_t flip[4] = {1, 1, 0, 0};
+    ck_assert_double_eq_tol(clae_roc_auc(s, flip, 4), 0.25, 1e-12);
+    const double tie[4] = {1, 1, 2, 0}; /* pos 1 (tie with a negative: 1/2), 2: above both */
+    const uint8_t tp[4] = {1, 0, 1, 0};
+    ck_assert_double_eq_tol(clae_roc_auc(tie, tp, 4), (0.5 + 1 + 1 + 1) / 4.0, 1e-12);
+    const uint8_t none[4] = {0, 0, 0, 0};
+    ck_assert(isnan(clae_roc_auc(s, none, 4)));
+    /* 1,000 scores: positives shifted up by a known amount, AUC from the pairs directly */
+    enum { N = 1000 };
+    double *x = malloc(N * sizeof *x);
+    uint8_t *p = malloc(N);
+    uint64_t seed = 5;
+    float u[N];
+    tu_rand(u, N, 0, 1, &seed);
+    for (int i = 0; i < N; i++) p[i] = i % 3 == 0, x[i] = u[i] + (p[i] ? 0.3 : 0.0);
+    double above = 0, pairs = 0;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; p[i] && j < N; j++)
+            if (!p[j]) above += x[i] > x[j] ? 1 : x[i] == x[j] ? 0.5 : 0, pairs++;
+    ck_assert_double_eq_tol(clae_roc_auc(x, p, N), above / pairs, 1e-12);
+    free(x), free(p);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -235,6 +267,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_metrics_ssim_noise);
     tcase_add_test(tc, test_metrics_accuracy_hand);
     tcase_add_test(tc, test_metrics_accumulator);
+    tcase_add_test(tc, test_metrics_roc_auc_hand);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -41,6 +41,22 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out);
 
 void clae_dataset_free(clae_dataset *d);
 
+/* A set of labels (CIFAR-10's 0-9, or any byte): which classes a model is
+ * trained on (one-class training for anomaly detection). Empty: all. */
+typedef struct clae_classes {
+    uint64_t bits[CLAE_CIFAR_MAX_CLASSES / 64];
+} clae_classes;
+/* "all" (the empty set) or labels separated by commas, "0,1" or "3"; each
+ * from 0 to 255: 1, or 0 with *out untouched. */
+int clae_classes_parse(const char *text, clae_classes *out);
+int clae_classes_empty(const clae_classes *c);
+int clae_classes_has(const clae_classes *c, int label);
+/* "0,1,5" (ascending), or "all" for the empty set. */
+void clae_classes_format(const clae_classes *c, char *buf, size_t len);
+/* Keep only the records whose label is in c (all of them for the empty set),
+ * in their order, in place; returns how many are left. */
+size_t clae_dataset_keep_classes(clae_dataset *d, const clae_classes *c);
+
 static inline const uint8_t *clae_dataset_record(const clae_dataset *d, size_t i)
 {
     return d->records + i * (size_t)CLAE_CIFAR_RECORD;

@@ -35,6 +35,7 @@
 #define CLAE_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clae/status.h"
 
@@ -56,6 +57,12 @@ double clae_ssim_image(const float *x, const float *y, int C, int H, int W);
 /* Number of pixels (of N*H*W) where the channel argmax of out equals that of
  * target (ties -> first channel). */
 size_t clae_argmax_equal(const float *out, const float *target, int N, int C, int H, int W);
+
+/* Area under the ROC curve of score as a detector of positive[i] != 0: the
+ * probability that a random positive scores above a random negative, ties
+ * counting one half (Mann-Whitney U with average ranks). NAN when there is
+ * no positive or no negative; NAN too if memory runs out. */
+double clae_roc_auc(const double *score, const uint8_t *positive, size_t n);
 
 /* ---- accumulator: add batches, read the result at the end ------------------ */
 

@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clae/cifar.h"
 #include "clae/ops.h"
 #include "clae/rng.h"
 #include "clae/status.h"
@@ -88,6 +89,7 @@ typedef struct clae_train_config {
     double noise_sigma;      /* corrupt = noise: additive Gaussian, clipped to [0, 1] */
     double sp_rate;          /* corrupt = saltpepper: fraction of pixels set to 0 or 1 */
     int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
+    clae_classes classes;    /* train (and test) on these labels only; empty: all */
 } clae_train_config;
 
 struct clae_layer_kind;

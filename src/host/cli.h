@@ -45,6 +45,7 @@ int cmd_denoise(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_interpolate(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 
 #endif

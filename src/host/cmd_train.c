@@ -33,6 +33,9 @@ static void usage(FILE *f)
             "  --max-steps N     stop after N steps (checkpoint written)\n"
             "  --no-shuffle      batches in file order\n"
             "  --limit N         use only the first N training and test images\n"
+            "  --classes LIST    train (and test) on these labels only, like 0 or 0,1: one-class\n"
+            "                    training for anomaly detection (clae score); default: [train]\n"
+            "                    classes, on resume the checkpoint's\n"
             "  --quiet           no per-epoch lines\n"
             "Command-line options win over the config's [train] section.\n"
             "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
@@ -98,11 +101,11 @@ int cmd_train(int argc, char **argv)
     struct timespec launch;
     clock_gettime(CLOCK_MONOTONIC, &launch);
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
-               *weights = NULL;
+               *weights = NULL, *classes = NULL;
     long epochs = -1, max_steps = -1, seed = -1, limit = 0;
     int no_shuffle = 0, quiet = 0;
     enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
-           QUIET };
+           QUIET, CLASSES };
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
         {"data", required_argument, NULL, DATA},
@@ -116,6 +119,7 @@ int cmd_train(int argc, char **argv)
         {"limit", required_argument, NULL, LIMIT},
         {"no-shuffle", no_argument, NULL, NO_SHUFFLE},
         {"quiet", no_argument, NULL, QUIET},
+        {"classes", required_argument, NULL, CLASSES},
         {0}};
     clae_opts cli = {.cmd = "clae train", .hint = "see --help", .longopts = LONGOPTS};
     optind = 0;
@@ -145,6 +149,16 @@ int cmd_train(int argc, char **argv)
         case LIMIT:
             if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
             break;
+        case CLASSES: {
+            clae_classes probe;
+            if (!clae_classes_parse(optarg, &probe)) {
+                fprintf(stderr, "clae train: bad --classes '%s': expected all or labels from 0 to "
+                        "255 separated by commas, like 0,1\n", optarg);
+                return 2;
+            }
+            classes = optarg;
+            break;
+        }
         case NO_SHUFFLE: no_shuffle = 1; break;
         case QUIET: quiet = 1; break;
         case 1:
@@ -196,6 +210,11 @@ int cmd_train(int argc, char **argv)
             goto done_model;
         o.adam_t = meta.step;
         o.history_line = clae_ckpt_meta_get(&meta, "history");
+        const char *mc = clae_ckpt_meta_get(&meta, "classes");
+        if (mc && !classes && !clae_classes_parse(mc, &m.train.classes)) {
+            fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", resume, mc);
+            goto done_model;
+        }
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
         if (seed < 0) o.seed = meta.seed;
         if (o.start_epoch >= o.epochs) /* still run: it restores a lost last history line */
@@ -220,6 +239,20 @@ int cmd_train(int argc, char **argv)
     if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
         clae_cifar_load(dir, CLAE_CIFAR_TEST, &test) != CLAE_OK)
         goto done_data; /* the loader said which file; scripts/fetch-cifar10.sh fetches it */
+    if (classes) clae_classes_parse(classes, &m.train.classes); /* checked above */
+    if (!clae_classes_empty(&m.train.classes)) { /* one class (or a few): the others are out */
+        size_t n0 = train.n, t0 = test.n;
+        clae_dataset_keep_classes(&train, &m.train.classes);
+        clae_dataset_keep_classes(&test, &m.train.classes);
+        char cls[1024];
+        clae_classes_format(&m.train.classes, cls, sizeof cls);
+        if (train.n == 0) {
+            fprintf(stderr, "clae: %s: no training image has a label in classes %s\n", dir, cls);
+            goto done_data;
+        }
+        printf("classes %s: %zu of %zu training images, %zu of %zu test images\n", cls, train.n,
+               n0, test.n, t0);
+    }
     if (limit > 0) { /* a subset: the first images of each split */
         if ((size_t)limit < train.n) train.n = (size_t)limit;
         if ((size_t)limit < test.n) test.n = (size_t)limit;

@@ -20,6 +20,8 @@ static const clae_command COMMANDS[] = {
     {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
     {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},
     {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},
+    {"score", "anomaly scores of test images (CSV) and their ROC-AUC for one-class models",
+     cmd_score},
     {"sample", "decode random codes of a variational autoencoder into a PNG grid", cmd_sample},
     {"interpolate", "decodes along the line between two test images' codes (VAE, PNG)",
      cmd_interpolate},

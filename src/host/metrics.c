@@ -158,3 +158,44 @@ clae_metrics_summary clae_metrics_result(const clae_metrics *acc)
     r.accuracy = (double)acc->acc_equal / (n * acc->H * acc->W);
     return r;
 }
+
+/* ---- ROC-AUC --------------------------------------------------------------- */
+
+typedef struct auc_item {
+    double s;
+    int pos;
+} auc_item;
+
+static int auc_cmp(const void *a, const void *b)
+{
+    double x = ((const auc_item *)a)->s, y = ((const auc_item *)b)->s;
+    return (x > y) - (x < y);
+}
+
+double clae_roc_auc(const double *score, const uint8_t *positive, size_t n)
+{
+    auc_item *it = malloc((n ? n : 1) * sizeof *it);
+    if (!it) return NAN;
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        it[i] = (auc_item){.s = score[i], .pos = positive[i] != 0};
+        np += it[i].pos;
+    }
+    size_t nn = n - np;
+    if (np == 0 || nn == 0) {
+        free(it);
+        return NAN;
+    }
+    qsort(it, n, sizeof *it, auc_cmp);
+    double rank_sum = 0; /* of the positives, ranks from 1, ties averaged */
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && it[j].s == it[i].s) j++;
+        double avg = 0.5 * (double)(i + 1 + j); /* ranks i+1 .. j */
+        for (size_t k = i; k < j; k++)
+            if (it[k].pos) rank_sum += avg;
+        i = j;
+    }
+    free(it);
+    return (rank_sum - 0.5 * (double)np * (double)(np + 1)) / ((double)np * (double)nn);
+}

@@ -77,6 +77,8 @@ const clae_key_spec clae_train_keys[] = {
     K("mask_count", "1", "an integer from 0 to 4096", "corrupt = mask: rectangles per image"),
     K("mask_min", "8", "an integer from 1 to 4096", "corrupt = mask: smallest side"),
     K("mask_max", "16", "an integer from 1 to 4096", "corrupt = mask: largest side"),
+    K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
+      "train and test on these classes only (one-class anomaly detection; --classes wins)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -391,6 +393,9 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"blur", "noise", "saltpepper", "mask", "none", NULL};
         if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok))
             BAD("blur, noise, saltpepper, mask or none");
+    } else if (strcmp(key, "classes") == 0) {
+        if (!clae_classes_parse(value, &t->classes))
+            BAD("all or labels from 0 to 255 separated by commas, like 0,1");
     } else if (strcmp(key, "augment") == 0) {
         static const char *const ok[] = {"recipe", "none", NULL};
         if (!copy_word(t->augment, sizeof t->augment, value, ok)) BAD("recipe or none");

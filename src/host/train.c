@@ -449,6 +449,11 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     snprintf(buf, sizeof buf, "%.17g", loss_sum);
     if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "epoch_loss_sum", buf);
     if (st == CLAE_OK && hline && *hline) st = clae_ckpt_meta_set(&meta, "history", hline);
+    if (st == CLAE_OK && !clae_classes_empty(&m->train.classes)) { /* what it was trained on */
+        char cls[1024];
+        clae_classes_format(&m->train.classes, cls, sizeof cls);
+        st = clae_ckpt_meta_set(&meta, "classes", cls);
+    }
     if (st == CLAE_OK) st = clae_ckpt_save(path, n->m, &meta, 1);
     clae_ckpt_meta_free(&meta);
     return st;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clae/parse.h"
+
 static const char *const TRAIN_FILES[] = {"data_batch_1.bin", "data_batch_2.bin",
                                           "data_batch_3.bin", "data_batch_4.bin",
                                           "data_batch_5.bin"};
@@ -135,4 +137,76 @@ void clae_dataset_free(clae_dataset *d)
     free(d->records);
     d->records = NULL;
     d->n = 0;
+}
+
+/* ---- class sets ---------------------------------------------------------- */
+
+int clae_classes_parse(const char *text, clae_classes *out)
+{
+    clae_classes c;
+    memset(&c, 0, sizeof c);
+    if (strcmp(text, "all") == 0) {
+        *out = c;
+        return 1;
+    }
+    const char *p = text;
+    for (;;) { /* a label, then ',' or the end */
+        char num[8];
+        size_t n = 0;
+        while (p[n] && p[n] != ',' && n + 1 < sizeof num) {
+            num[n] = p[n];
+            n++;
+        }
+        if (p[n] && p[n] != ',') return 0; /* a label of 8 or more characters */
+        num[n] = '\0';
+        int label;
+        if (!clae_str_to_int(num, 0, CLAE_CIFAR_MAX_CLASSES - 1, &label)) return 0;
+        c.bits[label / 64] |= (uint64_t)1 << (label % 64);
+        if (!p[n]) break;
+        p += n + 1;
+    }
+    *out = c;
+    return 1;
+}
+
+int clae_classes_empty(const clae_classes *c)
+{
+    for (size_t w = 0; w < sizeof c->bits / sizeof c->bits[0]; w++)
+        if (c->bits[w]) return 0;
+    return 1;
+}
+
+int clae_classes_has(const clae_classes *c, int label)
+{
+    if (label < 0 || label >= CLAE_CIFAR_MAX_CLASSES) return 0;
+    return clae_classes_empty(c) || (c->bits[label / 64] >> (label % 64) & 1u);
+}
+
+void clae_classes_format(const clae_classes *c, char *buf, size_t len)
+{
+    if (len == 0) return;
+    buf[0] = '\0';
+    if (clae_classes_empty(c)) {
+        snprintf(buf, len, "all");
+        return;
+    }
+    size_t at = 0;
+    for (int k = 0; k < CLAE_CIFAR_MAX_CLASSES && at < len; k++)
+        if (c->bits[k / 64] >> (k % 64) & 1u)
+            at += (size_t)snprintf(buf + at, len - at, "%s%d", at ? "," : "", k);
+}
+
+size_t clae_dataset_keep_classes(clae_dataset *d, const clae_classes *c)
+{
+    if (clae_classes_empty(c)) return d->n;
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (!clae_classes_has(c, clae_dataset_label(d, i))) continue;
+        if (kept != i)
+            memmove(d->records + kept * (size_t)CLAE_CIFAR_RECORD, clae_dataset_record(d, i),
+                    CLAE_CIFAR_RECORD);
+        kept++;
+    }
+    d->n = kept;
+    return kept;
 }

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# CLI checks for one-class training ('clae train --classes') and 'clae score'
+# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+s=$tmp/score
+mkdir -p "$s/cifar"
+# Random records in the official layout whose labels cycle 0..9: 5 x 20 train, 20 test.
+score_data() { # FILE RECORDS
+  local i
+  : >"$1"
+  for ((i = 0; i < $2; i++)); do
+    # shellcheck disable=SC2059  # the label byte, as an octal escape
+    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
+    head -c 3072 /dev/urandom >>"$1"
+  done
+}
+for i in 1 2 3 4 5; do score_data "$s/cifar/data_batch_$i.bin" 20; done
+score_data "$s/cifar/test_batch.bin" 20
+cat >"$s/ae.cfg" <<'CFG'
+[net]
+input = 32,32,3
+batch = 4
+[train]
+corrupt = none
+[conv2d]
+filters = 2
+size = 3
+stride = 2
+padding = same
+activation = relu
+[conv2d_transpose]
+filters = 3
+size = 3
+stride = 2
+padding = same
+activation = sigmoid
+CFG
+
+expect_ok "train --classes 0,1: the others left out" \
+  "^classes 0,1: 20 of 100 training images, 4 of 20 test images$" \
+  "$clae" train "$s/ae.cfg" --classes 0,1 --epochs 1 --device ref --out "$s/run" --data "$s/cifar"
+expect_ok "score: every test image, the AUC of the other classes" \
+  "^ROC-AUC, normal = classes 0,1, anomalies = the rest: MSE 0\.[0-9]*, 1 - SSIM 0\.[0-9]*$" \
+  "$clae" score "$s/run/last.safetensors" "$s/scores.csv" --data "$s/cifar" --device ref
+if [ "$(wc -l <"$s/scores.csv")" -eq 21 ] && [ "$(head -n 1 "$s/scores.csv")" = "index,label,mse,ssim" ] &&
+  [ "$(sed -n 12p "$s/scores.csv" | cut -d, -f1,2)" = "10,0" ]; then
+  echo "ok   score: a CSV line per test image"; pass=$((pass + 1))
+else
+  echo "FAIL score: CSV"; head -n 3 "$s/scores.csv"; fail=$((fail + 1))
+fi
+expect_ok "score on the device: the same classes" "trained on classes 0,1; 16 of them" \
+  "$clae" score "$s/run/last.safetensors" "$s/scores-dev.csv" --data "$s/cifar" --limit 20
+"$clae" init "$s/ae.cfg" "$s/all.safetensors" >/dev/null
+expect_ok "score: a model of every class has no anomalies to rank" \
+  "trained on classes all; 0 of them from other classes" \
+  "$clae" score "$s/all.safetensors" "$s/all.csv" --data "$s/cifar" --device ref
+if grep -q "ROC-AUC" "$tmp/out"; then
+  echo "FAIL score: an AUC without anomalies"; fail=$((fail + 1))
+else
+  echo "ok   score: no AUC without anomalies"; pass=$((pass + 1))
+fi
+expect_ok "resume keeps the checkpoint's classes" "^classes 0,1: 20 of 100 training images" \
+  "$clae" train "$s/ae.cfg" --resume "$s/run/last.safetensors" --epochs 2 --device ref \
+  --out "$s/run" --data "$s/cifar"
+expect_ok "[train] classes in the config" "^classes 5: 10 of 100 training images" \
+  "$clae" train <(sed 's/^corrupt = none/corrupt = none\nclasses = 5/' "$s/ae.cfg") --epochs 1 \
+  --device ref --out "$s/run5" --data "$s/cifar"
+expect_fail "train --classes bad" "bad --classes '1,x'" "$clae" train "$s/ae.cfg" --classes 1,x
+expect_fail "train --classes without images" "no training image has a label in classes 77" \
+  "$clae" train "$s/ae.cfg" --classes 77 --device ref --out "$s/run77" --data "$s/cifar"
+expect_fail "config classes bad" "key 'classes'" \
+  "$clae" summary <(sed 's/^corrupt = none/classes = 256/' "$s/ae.cfg")
+expect_fail "score: missing OUT" "missing OUT.csv" "$clae" score "$s/all.safetensors"
+expect_fail "score: bad --limit" "bad value '0' for --limit" \
+  "$clae" score "$s/all.safetensors" "$s/y.csv" --limit 0
+expect_fail "score: unwritable OUT" "no-dir/y.csv" \
+  "$clae" score "$s/all.safetensors" "$s/no-dir/y.csv" --data "$s/cifar" --device ref
