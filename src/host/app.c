@@ -1,11 +1,16 @@
 /* What the commands that apply a trained model share; see include/clae/app.h. */
 #include "clae/app.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clae/checkpoint.h"
 #include "clae/cifar.h"
+#include "clae/image.h"
+#include "clae/layer.h"
+#include "clae/net.h"
 
 int clae_app_load(const char *ckpt, clae_model *m)
 {
@@ -33,4 +38,169 @@ int clae_app_check_cifar(const char *ckpt, const clae_model *m)
     fprintf(stderr, "clae: %s: the model's input is %dx%dx%d, CIFAR-10 images are 32x32x3\n", ckpt,
             m->net.H, m->net.W, m->net.C);
     return 0;
+}
+
+int clae_app_image_ext(const char *p)
+{
+    const char *dot = strrchr(p, '.');
+    if (!dot || strchr(dot, '/')) return 0;
+    char e[8] = {0};
+    for (int i = 0; i < 7 && dot[i + 1]; i++) e[i] = (char)tolower((unsigned char)dot[i + 1]);
+    return strcmp(e, "png") == 0 || strcmp(e, "jpg") == 0 || strcmp(e, "jpeg") == 0 ||
+           strcmp(e, "bmp") == 0;
+}
+
+/* ---- one image of any size through a fully convolutional model ---------- */
+
+/* If line (up to its end) sets key ("key = ..."), return 1. */
+static int sets_key(const char *line, const char *key)
+{
+    while (*line == ' ' || *line == '\t') line++;
+    size_t k = strlen(key);
+    if (strncmp(line, key, k) != 0) return 0;
+    line += k;
+    while (*line == ' ' || *line == '\t') line++;
+    return *line == '=';
+}
+
+/* The model's config text with its `input = ...` line set to H,W,C and its
+ * `batch = ...` line to 1 (the first of each, so line numbers stay; batch
+ * added after input if absent). */
+static char *text_for_size(const char *text, int H, int W, int C)
+{
+    size_t len = strlen(text);
+    char *outp = malloc(len + 128);
+    if (!outp) return NULL;
+    char *o = outp;
+    int done_in = 0, done_b = 0, has_b = 0;
+    for (const char *q = text; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
+        has_b |= sets_key(q, "batch");
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p + 1) : strlen(p);
+        if (!done_in && sets_key(p, "input")) {
+            o += sprintf(o, "input = %d,%d,%d\n%s", H, W, C, has_b ? "" : "batch = 1\n");
+            done_in = 1;
+        } else if (!done_b && sets_key(p, "batch")) {
+            o += sprintf(o, "batch = 1\n");
+            done_b = 1;
+        } else {
+            memcpy(o, p, n);
+            o += n;
+        }
+        p += n;
+    }
+    *o = '\0';
+    return outp;
+}
+
+/* Product of the downsampling strides (conv2d and pools) along each axis. */
+static void down_factor(const clae_model *m, int *fh, int *fw)
+{
+    *fh = *fw = 1;
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (!l->kind->downsamples) continue;
+        /* saturating: strides of up to 65,536 from a checkpoint's config
+         * would overflow an int; past 2^20 the image is refused anyway */
+        *fh = (int)((long)*fh * l->sh < (1L << 20) ? (long)*fh * l->sh : (1L << 20));
+        *fw = (int)((long)*fw * l->sw < (1L << 20) ? (long)*fw * l->sw : (1L << 20));
+    }
+}
+
+/* Whether the net's buffers (activations and gradients, batch 1) fit the device. */
+static int fits_device(const clae_device *d, const clae_model *m)
+{
+    if (d->is_ref) return 1;
+    size_t biggest = clae_model_max_count(m) * sizeof(float), total = 0;
+    total += 2 * clae_model_in_count(m) * sizeof(float);
+    for (int i = 0; i < m->nlayers; i++)
+        total += 2 * clae_layer_out_count(&m->layers[i]) * sizeof(float);
+    return biggest <= d->max_alloc && total <= d->global_mem / 2;
+}
+
+
+int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
+                       int W, const char *device, clae_app_run *run)
+{
+    const int C = m->net.C;
+    memset(run, 0, sizeof *run);
+    for (int i = 0; i < m->nlayers; i++) /* a dense layer fixes the input size */
+        if (m->layers[i].kind->fixed_size && (H != m->net.H || W != m->net.W)) {
+            fprintf(stderr, "clae: %s: the model takes %dx%d images only (layer %d is %s); %s is "
+                    "%dx%d\n", ckpt, m->net.W, m->net.H, i, m->layers[i].kind->name, in, W, H);
+            return 0;
+        }
+    int fh, fw;
+    down_factor(m, &fh, &fw);
+    if (fh > 4096 || fw > 4096) {
+        fprintf(stderr, "clae: %s: the model downsamples by %dx%d; too much for one image\n", ckpt,
+                fh, fw);
+        return 0;
+    }
+    const int Hp = clae_round_up(H, fh), Wp = clae_round_up(W, fw);
+    const int top = (Hp - H) / 2, left = (Wp - W) / 2;
+    int ok = 0, dev_open = 0, net_made = 0;
+    clae_model mp = {0};
+    clae_device d;
+    clae_net net;
+    float *xp = NULL, *yp = NULL;
+    /* The same model at Hp x Wp: the parameters do not depend on the input size. */
+    char *text = text_for_size(m->text, Hp, Wp, C);
+    if (!text) {
+        fprintf(stderr, "clae: out of memory\n");
+        goto done;
+    }
+    char err[512], name[600];
+    snprintf(name, sizeof name, "%s:config", ckpt);
+    if (clae_model_parse_ex(NULL, text, name, &mp, err, sizeof err) != CLAE_OK) {
+        fprintf(stderr, "clae: %s: the model cannot run on a %dx%d image: %s\n", ckpt, Wp, Hp, err);
+        goto done;
+    }
+    if (mp.block_floats != m->block_floats || mp.ntensors != m->ntensors) {
+        fprintf(stderr,
+                "clae: %s: the model's parameters change with the input size (not fully "
+                "convolutional)\n",
+                ckpt);
+        goto done;
+    }
+    if (clae_model_alloc(&mp) != CLAE_OK) {
+        fprintf(stderr, "clae: out of memory for the model\n");
+        goto done;
+    }
+    memcpy(mp.params, m->params, m->block_floats * sizeof(float));
+    size_t np = (size_t)C * Hp * Wp;
+    xp = malloc(np * sizeof(float));
+    yp = malloc(np * sizeof(float));
+    if (!xp || !yp) {
+        fprintf(stderr, "clae: out of memory for a %dx%d image\n", W, H);
+        goto done;
+    }
+    clae_pad_reflect(xp, x, C, H, W, Hp, Wp, top, left);
+    if (clae_device_open(&d, device) != CLAE_OK) goto done;
+    dev_open = 1;
+    if (!fits_device(&d, &mp)) {
+        printf("note: a %dx%d image is too large for %s's buffers; using the reference path\n", Wp,
+               Hp, d.name);
+        clae_device_close(&d);
+        dev_open = 0;
+        if (clae_device_open(&d, "ref") != CLAE_OK) goto done;
+        dev_open = 1;
+    }
+    if (clae_net_create(&net, &mp, &d, 1) != CLAE_OK) goto done;
+    net_made = 1;
+    if (clae_net_infer(&net, xp, yp, 1) != CLAE_OK) goto done;
+    clae_crop(x, yp, C, Hp, Wp, top, left, H, W);
+    run->H = Hp, run->W = Wp;
+    snprintf(run->device, sizeof run->device, "%s", d.name);
+    ok = 1;
+done:
+    free(xp);
+    free(yp);
+    free(text);
+    if (net_made) clae_net_free(&net);
+    if (dev_open) clae_device_close(&d);
+    clae_model_free(&mp);
+    return ok;
 }
