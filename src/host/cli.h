@@ -46,6 +46,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_interpolate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_inpaint(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const clae_command COMMANDS[] = {
     {"eval", "metrics of a checkpoint on the CIFAR-10 test set vs doing nothing", cmd_eval},
     {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
     {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},
+    {"inpaint", "fill holes (rectangles or a mask image) in an image file with a checkpoint",
+     cmd_inpaint},
     {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},
     {"score", "anomaly scores of test images (CSV) and their ROC-AUC for one-class models",
      cmd_score},
