@@ -159,8 +159,11 @@ START_TEST(test_net_replay_matches_unrecorded)
 {
     static const char *cfgs[] = {"configs/denoiser.cfg", "tests/models/sgd.cfg",
                                  "tests/models/dense.cfg", "tests/models/dropout.cfg",
-                                 "configs/unpool-ae.cfg"};
-    static const int recordable[] = {1, 1, 0, 0, 1};
+                                 "configs/unpool-ae.cfg", "configs/sparse-ae.cfg",
+                                 "tests/models/penalties.cfg"};
+    /* dense: CLBlast; dropout and sampling: per-step draws; sparse-ae's
+     * activity_l1 term is recorded with the rest */
+    static const int recordable[] = {1, 1, 0, 0, 1, 1, 0};
     g_config = cfgs[_i];
     clae_device *dev = tu_device();
     clae_model ma, mb;
@@ -226,7 +229,7 @@ static Suite *net_suite(void)
     TCase *tc = tu_tcase("denoiser steps", 300, 0);
     tcase_add_loop_test(tc, test_net_step_cl_vs_ref, NSIM, NCONFIGS);
     tcase_add_loop_test(tc, test_net_loss_falls, 0, NCONFIGS);
-    tcase_add_loop_test(tc, test_net_replay_matches_unrecorded, 0, 5);
+    tcase_add_loop_test(tc, test_net_replay_matches_unrecorded, 0, 7);
     suite_add_tcase(s, tc);
     return s;
 }
