@@ -143,8 +143,10 @@ typedef struct clae_layer_kind {
      * activation (r->out holds the activated output); NULL: none. Its
      * gradients are the backward pass's. */
     clae_status (*terms)(const clae_layer_run *r);
-    /* Whether l has a term of its own to add (terms is then called). */
+    /* Whether l has a term of its own to add (terms is then called), and
+     * the CLAE_TERM_* slot it adds to. */
     int (*has_terms)(const struct clae_layer *l);
+    int term;
     void (*cost)(const struct clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c);
     /* The kind adds a gradient into the output of the layer it refers to
      * (a residual add): the net collects it in r->src_grad. */

@@ -209,8 +209,7 @@ unsigned clae_model_term_mask(const clae_model *m)
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
         if (l->activity_l1 > 0) mask |= 1u << CLAE_TERM_ACTIVITY;
-        if (l->kind->has_terms && l->kind->has_terms(l))
-            mask |= 1u << (l->contractive > 0 ? CLAE_TERM_CONTRACTIVE : CLAE_TERM_KL);
+        if (l->kind->has_terms && l->kind->has_terms(l)) mask |= 1u << l->kind->term;
     }
     return mask;
 }

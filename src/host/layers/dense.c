@@ -118,6 +118,7 @@ const clae_layer_kind clae_layer_dense = {
     .backward = backward,
     .terms = terms,
     .has_terms = has_terms,
+    .term = CLAE_TERM_CONTRACTIVE,
     .cost = cost,
     .fixed_size = 1,
     .downsamples = 0,

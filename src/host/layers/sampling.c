@@ -93,6 +93,7 @@ const clae_layer_kind clae_layer_sampling = {
     .backward = backward,
     .terms = terms,
     .has_terms = has_terms,
+    .term = CLAE_TERM_KL,
     .cost = cost,
     .downsamples = 0,
     .describe = describe,
