@@ -75,3 +75,8 @@ expect_fail "score: bad --limit" "bad value '0' for --limit" \
   "$clae" score "$s/all.safetensors" "$s/y.csv" --limit 0
 expect_fail "score: unwritable OUT" "no-dir/y.csv" \
   "$clae" score "$s/all.safetensors" "$s/no-dir/y.csv" --data "$s/cifar" --device ref
+# [train] freeze (tests/test_net.c checks what it does)
+expect_fail "config freeze of an unknown layer" "no layer is named 'nope' (key 'freeze')" \
+  "$clae" summary <(sed 's/^corrupt = none/freeze = nope/' "$s/ae.cfg")
+expect_fail "config freeze of the last layer" "is the last layer: nothing would train" \
+  "$clae" summary <(sed -e 's/^corrupt = none/freeze = out/' -e '$a name = out' "$s/ae.cfg")

@@ -220,6 +220,47 @@ START_TEST(test_net_replay_matches_unrecorded)
 }
 END_TEST
 
+/* [train] freeze = NAME: five steps on the reference path and on the device;
+ * the frozen layers' tensors stay bit-identical (even from nonzero Adam
+ * moments, which the net clears for them), the others move. */
+START_TEST(test_net_freeze)
+{
+    g_config = "tests/models/freeze.cfg";
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_device *devs[2] = {&ref, tu_device()};
+    for (int k = 0; k < 2; k++) {
+        clae_model m;
+        load_init(&m);
+        ck_assert_int_eq(m.train.freeze, 1);
+        for (size_t i = 0; i < m.block_floats; i++) /* a resumed run's moments */
+            m.adam_m[i] = 0.01f, m.adam_v[i] = 1e-4f;
+        float *before = tu_alloc0(m.block_floats);
+        memcpy(before, m.params, m.block_floats * sizeof(float));
+        size_t cnt = NB * clae_model_in_count(&m);
+        float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+        fill_batch(in, target, cnt);
+        clae_net n;
+        ck_assert_int_eq(clae_net_create(&n, &m, devs[k], NB), CLAE_OK);
+        ck_assert_int_eq(clae_buf_write(devs[k], n.act[0], in, cnt * 4), CLAE_OK);
+        ck_assert_int_eq(clae_buf_write(devs[k], n.target, target, cnt * 4), CLAE_OK);
+        for (int s = 0; s < 5; s++) ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
+        ck_assert_int_eq(clae_net_download(&n), CLAE_OK);
+        for (int t = 0; t < m.ntensors; t++) {
+            const clae_tensor *T = &m.tensors[t];
+            int same = memcmp(before + T->offset, m.params + T->offset,
+                              T->count * sizeof(float)) == 0;
+            printf("  %s: %s %s\n", devs[k]->name, T->name, same ? "unchanged" : "trained");
+            ck_assert_int_eq(same, T->layer <= 1);
+        }
+        clae_net_free(&n);
+        clae_model_free(&m);
+        free(before), free(in), free(target);
+    }
+    g_config = "configs/denoiser.cfg";
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -230,6 +271,7 @@ static Suite *net_suite(void)
     tcase_add_loop_test(tc, test_net_step_cl_vs_ref, NSIM, NCONFIGS);
     tcase_add_loop_test(tc, test_net_loss_falls, 0, NCONFIGS);
     tcase_add_loop_test(tc, test_net_replay_matches_unrecorded, 0, 7);
+    tcase_add_test(tc, test_net_freeze);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -90,6 +90,8 @@ typedef struct clae_train_config {
     double sp_rate;          /* corrupt = saltpepper: fraction of pixels set to 0 or 1 */
     int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
     clae_classes classes;    /* train (and test) on these labels only; empty: all */
+    char freeze_name[32];    /* freeze = NAME: "" for none */
+    int freeze;              /* layers 0..freeze keep their weights (no backward); -1: none */
 } clae_train_config;
 
 struct clae_layer_kind;

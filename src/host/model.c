@@ -77,6 +77,8 @@ const clae_key_spec clae_train_keys[] = {
     K("mask_count", "1", "an integer from 0 to 4096", "corrupt = mask: rectangles per image"),
     K("mask_min", "8", "an integer from 1 to 4096", "corrupt = mask: smallest side"),
     K("mask_max", "16", "an integer from 1 to 4096", "corrupt = mask: largest side"),
+    K("freeze", "none", "none or the name of a layer",
+      "layers up to and including it keep their weights (a trained encoder under a new head)"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
       "train and test on these classes only (one-class anomaly detection; --classes wins)"),
     {0}};
@@ -393,6 +395,13 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"blur", "noise", "saltpepper", "mask", "none", NULL};
         if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok))
             BAD("blur, noise, saltpepper, mask or none");
+    } else if (strcmp(key, "freeze") == 0) {
+        if (strcmp(value, "none") == 0)
+            t->freeze_name[0] = '\0';
+        else if (!*value || strlen(value) >= sizeof t->freeze_name)
+            BAD("none or the name of a layer");
+        else
+            snprintf(t->freeze_name, sizeof t->freeze_name, "%s", value);
     } else if (strcmp(key, "classes") == 0) {
         if (!clae_classes_parse(value, &t->classes))
             BAD("all or labels from 0 to 255 separated by commas, like 0,1");
@@ -827,6 +836,22 @@ static void finish(pctx *c)
              "the last layer's output (None, %d, %d, %d) must match the input (None, %d, %d, %d)",
              H, W, C, m->net.H, m->net.W, m->net.C);
         return;
+    }
+
+    m->train.freeze = -1;
+    if (m->train.freeze_name[0]) { /* a name, resolved now that every layer is read */
+        for (int i = 0; i < m->nlayers; i++)
+            if (strcmp(m->layers[i].name, m->train.freeze_name) == 0) m->train.freeze = i;
+        if (m->train.freeze < 0) {
+            fail(c, key_line(&c->train, "freeze"), "freeze", "no layer is named '%s'",
+                 m->train.freeze_name);
+            return;
+        }
+        if (m->train.freeze == m->nlayers - 1) {
+            fail(c, key_line(&c->train, "freeze"), "freeze",
+                 "'%s' is the last layer: nothing would train", m->train.freeze_name);
+            return;
+        }
     }
 
     int ntens = 0;

@@ -115,6 +115,19 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     if (st == CLAE_OK && clae_model_has_terms(m))
         st = clae_buf_alloc(d, CLAE_NTERMS * sizeof(float), &n->terms);
     if (st == CLAE_OK && d->cb.create) st = clae_buf_alloc(d, sizeof(float), &n->lr_t);
+    /* [train] freeze: the frozen layers' tensors come first in the blocks;
+     * with their optimizer state zero (and their gradients never set), Adam
+     * and SGD leave them exactly as they are, even after a resume of a run
+     * that trained them */
+    size_t frozen_floats = 0;
+    for (int t = 0; t < m->ntensors; t++)
+        if (m->tensors[t].layer <= m->train.freeze &&
+            m->tensors[t].offset + m->tensors[t].count > frozen_floats)
+            frozen_floats = m->tensors[t].offset + m->tensors[t].count;
+    if (frozen_floats) {
+        memset(m->adam_m, 0, frozen_floats * sizeof(float));
+        memset(m->adam_v, 0, frozen_floats * sizeof(float));
+    }
     /* The blocks: on the reference path the model's own host memory. */
     size_t bytes = m->block_floats * sizeof(float);
     if (st == CLAE_OK) st = clae_buf_mirror(d, m->params, bytes, &n->params);
@@ -301,8 +314,13 @@ clae_status clae_net_backward(clae_net *n, int nb)
     for (int j = 1; j <= n->L; j++) /* residual adds collect into these */
         if (n->pend[j].h || n->pend[j].d)
             CLAE_TRY(clae_buf_fill0(n->d, n->pend[j], (size_t)nb * in_count(n, j) * sizeof(float)));
-    for (int i = n->L - 1; i >= 0; i--) {
+    /* [train] freeze: the layers up to it get no gradient (theirs stay 0, so
+     * the optimizer leaves their weights as they are), and nothing needs the
+     * gradient of the first trainable layer's input */
+    const int frozen = n->m->train.freeze;
+    for (int i = n->L - 1; i > frozen; i--) {
         clae_layer_run r = clae_net_backward_run(n, i);
+        if (i == frozen + 1) r.din = (clae_buf){0};
         if (r.l->activity_l1 > 0) /* before the activation's derivative (not fused then) */
             CLAE_TRY(activity_l1_backward(n->d, r.dout, r.out, out_elems(r.g),
                                           r.l->activity_l1 / (float)nb));
