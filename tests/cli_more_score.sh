@@ -80,3 +80,59 @@ expect_fail "config freeze of an unknown layer" "no layer is named 'nope' (key '
   "$clae" summary <(sed 's/^corrupt = none/freeze = nope/' "$s/ae.cfg")
 expect_fail "config freeze of the last layer" "is the last layer: nothing would train" \
   "$clae" summary <(sed -e 's/^corrupt = none/freeze = out/' -e '$a name = out' "$s/ae.cfg")
+# --transfer: a trained layer under a new head, frozen
+cat >"$s/head.cfg" <<'CFG'
+[net]
+input = 32,32,3
+batch = 4
+[train]
+corrupt = none
+freeze = enc
+[conv2d]
+name = enc
+filters = 2
+size = 3
+stride = 2
+padding = same
+activation = relu
+[conv2d_transpose]
+filters = 3
+size = 3
+stride = 2
+padding = same
+activation = relu
+[conv2d]
+filters = 3
+size = 1
+activation = sigmoid
+CFG
+expect_ok "train --transfer: the tensors the two models share" \
+  "^took 4 of this model's 6 tensors from .*last.safetensors (0 of its 4 unused)" \
+  "$clae" train "$s/head.cfg" --transfer "$s/run/last.safetensors" --epochs 1 --device ref \
+  --out "$s/head" --data "$s/cifar"
+if command -v python3 >/dev/null 2>&1; then
+  same=$(python3 - "$s/run/last.safetensors" "$s/head/last.safetensors" <<'PY'
+import json, struct, sys
+def tensor(path, name):
+    d = open(path, 'rb').read()
+    n = struct.unpack('<Q', d[:8])[0]
+    h = json.loads(d[8:8 + n])
+    a, b = h[name]['data_offsets']
+    return d[8 + n + a:8 + n + b]
+print(all(tensor(sys.argv[1], t) == tensor(sys.argv[2], t) for t in ('layers.0.weight', 'layers.0.bias'))
+      and tensor(sys.argv[1], 'layers.1.weight') != tensor(sys.argv[2], 'layers.1.weight'))
+PY
+)
+  if [ "$same" = "True" ]; then
+    echo "ok   --transfer + freeze: the frozen layer is the checkpoint's, the next one trained"
+    pass=$((pass + 1))
+  else
+    echo "FAIL --transfer + freeze: '$same'"; fail=$((fail + 1))
+  fi
+fi
+expect_fail "train --transfer: a shared name of another shape" "layers.1.weight is (2,3,3,3) there and (3,2,3,3) in this model" \
+  "$clae" train <(sed -e 's/^\[conv2d_transpose\]/[conv2d]/' -e 's/^stride = 2$/stride = 1/' \
+  "$s/head.cfg") --transfer "$s/run/last.safetensors" --epochs 1 --device ref --out "$s/h2" \
+  --data "$s/cifar"
+expect_fail "train --transfer with --weights" "exclude each other" \
+  "$clae" train "$s/head.cfg" --transfer a.safetensors --weights b.safetensors

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clae/app.h"
 #include "clae/checkpoint.h"
 #include "clae/layer.h"
 #include "clae/augment.h"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
             "  --out DIR         checkpoint folder (default: [train] out)\n"
             "  --resume CKPT     continue a run from its checkpoint (weights, optimizer, epoch)\n"
             "  --weights CKPT    start from these weights with a fresh optimizer\n"
+            "  --transfer CKPT   start from the tensors of CKPT that this model has too (same\n"
+            "                    name, layers.<i>.*, and shape), the others freshly initialised:\n"
+            "                    a trained encoder under a new head (with [train] freeze)\n"
             "  --seed S          seed for initialisation and batch order\n"
             "  --max-steps N     stop after N steps (checkpoint written)\n"
             "  --no-shuffle      batches in file order\n"
@@ -96,16 +100,61 @@ static void print_event(const clae_train_event *e, void *user)
     fflush(stdout);
 }
 
+/* "(2,3,3,3)" */
+static void dims_text(const clae_tensor *t, char *buf, size_t len)
+{
+    size_t at = (size_t)snprintf(buf, len, "(");
+    for (int k = 0; k < t->ndim && at < len; k++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%d", k ? "," : "", t->dims[k]);
+    if (at < len) snprintf(buf + at, len - at, ")");
+}
+
+/* --transfer: the tensors of ckpt that m has too (same name and shape)
+ * over m's fresh ones; 1, or 0 after a one-line error (a tensor of the same
+ * name and another shape). */
+static int transfer_tensors(clae_model *m, const char *ckpt)
+{
+    clae_model src;
+    if (!clae_app_load(ckpt, &src)) return 0;
+    int taken = 0, ok = 1;
+    for (int t = 0; t < m->ntensors && ok; t++) {
+        const clae_tensor *T = &m->tensors[t];
+        int j = clae_model_find_tensor(&src, T->name);
+        if (j < 0) continue;
+        const clae_tensor *S = &src.tensors[j];
+        ok = S->ndim == T->ndim && memcmp(S->dims, T->dims, (size_t)T->ndim * sizeof(int)) == 0;
+        if (!ok) {
+            char a[64], b[64];
+            dims_text(S, a, sizeof a);
+            dims_text(T, b, sizeof b);
+            fprintf(stderr, "clae: %s: %s is %s there and %s in this model: the layers up to it "
+                    "differ\n", ckpt, T->name, a, b);
+            break;
+        }
+        memcpy(m->params + T->offset, src.params + S->offset, T->count * sizeof(float));
+        taken++;
+    }
+    if (ok && taken == 0) {
+        fprintf(stderr, "clae: %s: none of its tensors is in this model\n", ckpt);
+        ok = 0;
+    }
+    if (ok)
+        printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
+               "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
+    clae_model_free(&src);
+    return ok;
+}
+
 int cmd_train(int argc, char **argv)
 {
     struct timespec launch;
     clock_gettime(CLOCK_MONOTONIC, &launch);
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
-               *weights = NULL, *classes = NULL;
+               *weights = NULL, *classes = NULL, *transfer = NULL;
     long epochs = -1, max_steps = -1, seed = -1, limit = 0;
     int no_shuffle = 0, quiet = 0;
     enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
-           QUIET, CLASSES };
+           QUIET, CLASSES, TRANSFER };
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
         {"data", required_argument, NULL, DATA},
@@ -113,6 +162,7 @@ int cmd_train(int argc, char **argv)
         {"out", required_argument, NULL, OUT},
         {"resume", required_argument, NULL, RESUME},
         {"weights", required_argument, NULL, WEIGHTS},
+        {"transfer", required_argument, NULL, TRANSFER},
         {"epochs", required_argument, NULL, EPOCHS},
         {"max-steps", required_argument, NULL, MAX_STEPS},
         {"seed", required_argument, NULL, SEED},
@@ -133,6 +183,7 @@ int cmd_train(int argc, char **argv)
         case OUT: out = optarg; break;
         case RESUME: resume = optarg; break;
         case WEIGHTS: weights = optarg; break;
+        case TRANSFER: transfer = optarg; break;
         case EPOCHS:
             if (!clae_parse_long("--epochs", optarg, 1, &epochs)) return 2;
             if (epochs > CLAE_MAX_EPOCHS) {
@@ -176,8 +227,8 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "clae train: missing CONFIG (see --help)\n");
         return 2;
     }
-    if (resume && weights) {
-        fprintf(stderr, "clae train: --resume and --weights exclude each other\n");
+    if (!!resume + !!weights + !!transfer > 1) {
+        fprintf(stderr, "clae train: --resume, --weights and --transfer exclude each other\n");
         return 2;
     }
 
@@ -230,6 +281,7 @@ int cmd_train(int argc, char **argv)
         clae_rng rng;
         clae_rng_seed(&rng, o.seed);
         if (clae_model_init(&m, &rng) != CLAE_OK) goto done_model;
+        if (transfer && !transfer_tensors(&m, transfer)) goto done_model;
     }
 
     clae_device d;
