@@ -79,7 +79,7 @@ else
 fi
 
 echo "== 1. every op family, default path (auto: direct convolution for the denoiser)"
-for t in act adam sgd dropout add dense bias blur convert mse loss penalty pool unpool upsample conv2d conv2d_transpose conv2d_direct device net train; do
+for t in act adam sgd dropout add dense bias blur convert mse loss penalty classify pool unpool upsample conv2d conv2d_transpose conv2d_direct device net train; do
   check "$t" "" "" "build/test_$t"
 done
 

@@ -65,7 +65,7 @@ for l in mae binary_crossentropy; do
     "$clae" train "$tmp/loss-$l.cfg" --data "$tmp/apps/cifar" --device ref --epochs 1 --out "$tmp/loss-$l"
 done
 sed 's/^loss = mse$/loss = hinge/' configs/denoiser.cfg >"$tmp/loss-bad.cfg"
-expect_fail "unknown loss" "bad value 'hinge': expected mse, mae or binary_crossentropy (key 'loss')" \
+expect_fail "unknown loss" "bad value 'hinge': expected mse, mae, binary_crossentropy or categorical_crossentropy (key 'loss')" \
   "$clae" summary "$tmp/loss-bad.cfg"
 # Optimizer: Keras SGD with momentum and Nesterov (tests/test_sgd.c).
 expect_ok "summary of an sgd model" "optimizer sgd (lr 1, momentum 0.9, nesterov)" \

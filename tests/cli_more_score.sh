@@ -130,9 +130,54 @@ PY
     echo "FAIL --transfer + freeze: '$same'"; fail=$((fail + 1))
   fi
 fi
-expect_fail "train --transfer: a shared name of another shape" "layers.1.weight is (2,3,3,3) there and (3,2,3,3) in this model" \
+expect_ok "train --transfer: a shared name of another shape stays fresh" \
+  "layers.1.weight is (2,3,3,3) in .* and (3,2,3,3) here: left fresh" \
   "$clae" train <(sed -e 's/^\[conv2d_transpose\]/[conv2d]/' -e 's/^stride = 2$/stride = 1/' \
   "$s/head.cfg") --transfer "$s/run/last.safetensors" --epochs 1 --device ref --out "$s/h2" \
   --data "$s/cifar"
 expect_fail "train --transfer with --weights" "exclude each other" \
   "$clae" train "$s/head.cfg" --transfer a.safetensors --weights b.safetensors
+# A classifier on the frozen layer: target = labels, a softmax head, categorical_crossentropy
+cat >"$s/cls.cfg" <<'CFG'
+[net]
+input = 32,32,3
+batch = 4
+loss = categorical_crossentropy
+[train]
+corrupt = none
+target = labels
+freeze = enc
+[conv2d]
+name = enc
+filters = 2
+size = 3
+stride = 2
+padding = same
+activation = relu
+[flatten]
+[dense]
+units = 10
+activation = softmax
+CFG
+expect_ok "train a classifier on a transferred, frozen layer: test accuracy" \
+  "^test loss [0-9.]*, accuracy [0-9.]*% (20 images)$" \
+  "$clae" train "$s/cls.cfg" --transfer "$s/run/last.safetensors" --epochs 2 --device ref \
+  --out "$s/cls" --data "$s/cifar"
+if grep -q "val PSNR" "$tmp/out" || ! grep -q "^epoch 2/2 .* acc [0-9.]*%" "$tmp/out"; then
+  echo "FAIL classifier: epoch lines"; cat "$tmp/out"; fail=$((fail + 1))
+else
+  echo "ok   classifier: epoch lines with accuracy, no PSNR"; pass=$((pass + 1))
+fi
+expect_ok "train the classifier on the device" "^test loss [0-9.]*, accuracy" \
+  "$clae" train "$s/cls.cfg" --epochs 1 --out "$s/cls-dev" --data "$s/cifar"
+expect_fail "eval a classifier" "is a classifier (target = labels), not an autoencoder" \
+  "$clae" eval "$s/cls/last.safetensors" --data "$s/cifar"
+expect_fail "config: softmax not on the last layer" "softmax only on the last layer" \
+  "$clae" summary <(sed 's/^activation = relu/activation = softmax/' "$s/cls.cfg")
+expect_fail "config: categorical_crossentropy without softmax" \
+  "categorical_crossentropy goes with a softmax last layer" \
+  "$clae" summary <(sed 's/^activation = softmax/activation = sigmoid/' "$s/cls.cfg")
+expect_fail "config: labels with an image-sized output" "must be (None, 1, 1, K)" \
+  "$clae" summary <(sed -e 's/^loss = .*/loss = mse/' -e '/^\[flatten\]/,$d' "$s/cls.cfg")
+expect_fail "config: labels with a corruption" "target = labels takes corrupt = none" \
+  "$clae" summary <(sed 's/^corrupt = none/corrupt = blur/' "$s/cls.cfg")

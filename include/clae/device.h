@@ -24,6 +24,7 @@ enum {
     CLAE_SCRATCH_BLUR,    /* the blur's horizontal pass */
     CLAE_SCRATCH_PENALTY, /* the loss terms' partial sums */
     CLAE_SCRATCH_ROWS,    /* the contractive penalty's per-unit sums */
+    CLAE_SCRATCH_CCE,     /* categorical cross-entropy's per-element terms */
     CLAE_SCRATCH_SLOTS
 };
 

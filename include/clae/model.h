@@ -68,7 +68,7 @@ typedef struct clae_net_config {
     clae_optimizer opt_kind; /* the same */
     float momentum;       /* sgd */
     int nesterov;         /* sgd */
-    char loss[24];        /* "mse", "mae", "binary_crossentropy" */
+    char loss[32];        /* "mse", "mae", "binary_crossentropy", "categorical_crossentropy" */
     clae_loss loss_kind;  /* the same */
     clae_adam adam;       /* lr, beta1, beta2, eps */
 } clae_net_config;
@@ -90,6 +90,8 @@ typedef struct clae_train_config {
     double sp_rate;          /* corrupt = saltpepper: fraction of pixels set to 0 or 1 */
     int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
     clae_classes classes;    /* train (and test) on these labels only; empty: all */
+    int labels;              /* target = labels: the network classifies (one-hot CIFAR labels
+                                as targets, a 1x1xK output), not reconstructs */
     char freeze_name[32];    /* freeze = NAME: "" for none */
     int freeze;              /* layers 0..freeze keep their weights (no backward); -1: none */
 } clae_train_config;

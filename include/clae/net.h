@@ -78,6 +78,9 @@ int clae_net_act_bwd_separate(const clae_net *n, int i);
 int clae_model_has_terms(const clae_model *m);
 /* Which terms it has, bit k for CLAE_TERM k (the reconstruction always). */
 unsigned clae_model_term_mask(const clae_model *m);
+/* Layer i's activation as a pass of its own, on its output (softmax over
+ * each sample's values, else elementwise). */
+clae_status clae_net_act_forward(clae_net *n, int i);
 /* Forward nb <= N images of the input; the output is act[L]. With terms,
  * the penalties of the pass are in n->terms (slot 0 until clae_net_loss). */
 clae_status clae_net_forward(clae_net *n, int nb);

@@ -29,7 +29,9 @@ typedef enum clae_act {
     CLAE_ACT_RELU,
     CLAE_ACT_SIGMOID,
     CLAE_ACT_TANH,
-    CLAE_ACT_LEAKY_RELU /* x > 0 ? x : alpha x (Keras LeakyReLU), 0 <= alpha <= 1 */
+    CLAE_ACT_LEAKY_RELU, /* x > 0 ? x : alpha x (Keras LeakyReLU), 0 <= alpha <= 1 */
+    CLAE_ACT_SOFTMAX     /* over each sample's values (a [dense] classification head, the last
+                            layer, with categorical_crossentropy only): never elementwise */
 } clae_act;
 
 /* An activation fused into the op that writes a tensor; zeroed: none.
@@ -187,7 +189,12 @@ void mse_forward_ref(float *loss, const float *y, const float *t, size_t n);
 void mse_backward_ref(float *dy, const float *y, const float *t, size_t n);
 
 /* The losses a config may ask for (loss = mse | mae | binary_crossentropy). */
-typedef enum clae_loss { CLAE_LOSS_MSE = 0, CLAE_LOSS_MAE, CLAE_LOSS_BCE } clae_loss;
+typedef enum clae_loss {
+    CLAE_LOSS_MSE = 0,
+    CLAE_LOSS_MAE,
+    CLAE_LOSS_BCE,
+    CLAE_LOSS_CCE /* categorical_crossentropy after a softmax: cce_step */
+} clae_loss;
 /* loss[0] = mean(|y - t|); dy = sign(y - t) / n (0 where equal) */
 void mae_forward_ref(float *loss, const float *y, const float *t, size_t n);
 void mae_backward_ref(float *dy, const float *y, const float *t, size_t n);
@@ -196,6 +203,17 @@ void mae_backward_ref(float *dy, const float *y, const float *t, size_t n);
  * (0 where the clip holds y) */
 void bce_forward_ref(float *loss, const float *y, const float *t, size_t n);
 void bce_backward_ref(float *dy, const float *y, const float *t, size_t n);
+
+/* Classification heads. softmax over rows of K values (in == out allowed).
+ * cce_step: Keras categorical_crossentropy of probabilities p (rows, K)
+ * against one-hot t, p clipped to [1e-7, 1 - 1e-7]: loss[0] = the mean over
+ * rows of -sum_k t log p; dz = (p - t) / rows, the gradient at the
+ * softmax's input (the last layer's pre-activation). loss or dz may be NULL.
+ * labels_onehot: CIFAR records (N, 3073) -> t (N, K), t[n, label] = 1
+ * (labels >= K: a row of zeros; the trainer refuses such data first). */
+void softmax_forward_ref(float *out, const float *in, size_t rows, int K);
+void cce_step_ref(float *loss, float *dz, const float *p, const float *t, size_t rows, int K);
+void labels_onehot_ref(float *t, const uint8_t *records, int N, int K);
 
 /* Keras Adam, step t (1-based), per element:
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
@@ -330,6 +348,10 @@ clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t 
 clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
                           const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
+clae_status softmax_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t rows, int K);
+clae_status cce_step_cl(clae_device *d, cl_mem loss, cl_mem dz, cl_mem p, cl_mem t, size_t rows,
+                        int K);
+clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K);
 /* x: n floats from element x_off of the buffer */
 clae_status penalty_sum_cl(clae_device *d, cl_mem terms, int slot, float scale, cl_mem x,
                            size_t x_off, size_t n, clae_pen_f f);
@@ -400,6 +422,10 @@ clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t
 clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
                        const clae_sgd *h);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);
+clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K);
+clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
+                     size_t rows, int K);
+clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K);
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
                          int C, int H, int W);
 clae_status penalty_sum(clae_device *d, clae_buf terms, int slot, float scale, clae_buf x,

@@ -40,7 +40,9 @@ typedef struct clae_train_event {
     double val_psnr, val_accuracy; /* EPOCH (NAN without validation images) */
     int is_best;                  /* EPOCH: the best validation loss so far */
     double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far; READY */
-    double test_mse;              /* TEST (with loss terms: the reconstruction term) */
+    double test_mse;              /* TEST (with loss terms: the reconstruction term; a
+                                     classifier's: its categorical cross-entropy) */
+    double test_accuracy;         /* TEST: a classifier's (target = labels), else NAN */
     /* EPOCH, models with loss terms besides the reconstruction (term_mask
      * beyond bit 0, CLAE_TERM_* of clae/layer.h): each term's mean over the
      * epoch's training batches and over the validation (NULL: none). */
@@ -74,6 +76,7 @@ typedef struct clae_train_result {
     long epochs_done;          /* completed epochs at the end */
     long steps;                /* Adam steps at the end */
     double train_loss, val_loss, test_mse;
+    double test_accuracy;      /* a classifier's (target = labels), else NAN */
     int stopped;               /* 1: max_steps reached, 2: signal */
     char last_path[1024];
 } clae_train_result;

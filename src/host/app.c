@@ -30,6 +30,14 @@ int clae_app_load(const char *ckpt, clae_model *m)
     return ok;
 }
 
+int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m)
+{
+    if (!m->train.labels) return 1;
+    fprintf(stderr, "clae %s: %s is a classifier (target = labels), not an autoencoder: its test "
+            "accuracy is in clae train's last line\n", cmd, ckpt);
+    return 0;
+}
+
 int clae_app_check_cifar(const char *ckpt, const clae_model *m)
 {
     if (m->net.H == CLAE_CIFAR_SIDE && m->net.W == CLAE_CIFAR_SIDE &&

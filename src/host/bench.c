@@ -193,7 +193,7 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     switch (kind) {
     case OP_ZERO_GRAD: return clae_net_zero_grad(n);
     case OP_FWD: return r.l->kind->forward(&r);
-    case OP_ACT_FWD: return act_forward(d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha);
+    case OP_ACT_FWD: return clae_net_act_forward(n, i);
     case OP_LOSS: return clae_net_loss(n, c->N);
     case OP_ACT_BWD:
         return act_backward(d, c->tmp, r.dout, r.out, out_elems(r.g), r.l->act, r.l->alpha);
@@ -334,6 +334,8 @@ static double act_flops(clae_act a, int backward)
     case CLAE_ACT_SIGMOID: return 3;
     case CLAE_ACT_TANH: return backward ? 3 : 1;
     case CLAE_ACT_NONE: return 0;
+    case CLAE_ACT_SOFTMAX: return backward ? 0 : 4; /* max, exp, sum, divide; its backward
+                                                      goes with the loss */
     }
     return 0;
 }

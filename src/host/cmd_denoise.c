@@ -79,6 +79,10 @@ int cmd_denoise(int argc, char **argv)
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;
+    if (!clae_app_check_images("denoise", ckpt, &m)) {
+        clae_model_free(&m);
+        return 1;
+    }
     int rc = 1;
     clae_image img = {0};
     float *x = NULL;

@@ -137,6 +137,10 @@ int cmd_eval(int argc, char **argv)
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;
+    if (!clae_app_check_images("eval", ckpt, &m)) {
+        clae_model_free(&m);
+        return 1;
+    }
     int rc = 1;
     clae_corrupt cor;
     clae_device d;

@@ -97,6 +97,10 @@ static int run_inpaint(const inpaint_opts *o)
 {
     clae_model m;
     if (!clae_app_load(o->ckpt, &m)) return 1;
+    if (!clae_app_check_images("inpaint", o->ckpt, &m)) {
+        clae_model_free(&m);
+        return 1;
+    }
     int rc = 1, C = m.net.C;
     clae_image img = {0};
     float *x = NULL, *orig = NULL;

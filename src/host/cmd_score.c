@@ -105,7 +105,8 @@ static int run_score(const char *ckpt, const char *out, const char *data, long l
 {
     score_run r;
     memset(&r, 0, sizeof r);
-    int ok = clae_app_load(ckpt, &r.m) && clae_app_check_cifar(ckpt, &r.m);
+    int ok = clae_app_load(ckpt, &r.m) && clae_app_check_images("score", ckpt, &r.m) &&
+             clae_app_check_cifar(ckpt, &r.m);
     if (ok) ok = clae_cifar_load(data ? data : r.m.train.data, CLAE_CIFAR_TEST, &r.test) ==
                  CLAE_OK;
     size_t n = r.test.n;

@@ -88,6 +88,10 @@ int cmd_show(int argc, char **argv)
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;
+    if (!clae_app_check_images("show", ckpt, &m)) {
+        clae_model_free(&m);
+        return 1;
+    }
     int rc = 1, dev_open = 0, net_made = 0;
     clae_corrupt cor;
     clae_dataset test = {0};

@@ -31,8 +31,9 @@ static void usage(FILE *f)
             "  --resume CKPT     continue a run from its checkpoint (weights, optimizer, epoch)\n"
             "  --weights CKPT    start from these weights with a fresh optimizer\n"
             "  --transfer CKPT   start from the tensors of CKPT that this model has too (same\n"
-            "                    name, layers.<i>.*, and shape), the others freshly initialised:\n"
-            "                    a trained encoder under a new head (with [train] freeze)\n"
+            "                    name, layers.<i>.*, and shape; each is named), the others\n"
+            "                    freshly initialised: a trained encoder under a new head (with\n"
+            "                    [train] freeze)\n"
             "  --seed S          seed for initialisation and batch order\n"
             "  --max-steps N     stop after N steps (checkpoint written)\n"
             "  --no-shuffle      batches in file order\n"
@@ -78,11 +79,11 @@ static void print_event(const clae_train_event *e, void *user)
         break;
     }
     case CLAE_TRAIN_EPOCH:
-        printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  val PSNR %.2f dB  acc %.1f%%  "
-               "%.0f img/s  %.1f s (total %.1f s)\n",
-               e->epoch, e->epochs, e->train_loss, e->val_loss, e->is_best ? " *" : "",
-               e->val_psnr, 100.0 * e->val_accuracy, e->images_per_s, e->seconds,
-               e->total_seconds);
+        printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  ", e->epoch, e->epochs,
+               e->train_loss, e->val_loss, e->is_best ? " *" : "");
+        if (!isnan(e->val_psnr)) printf("val PSNR %.2f dB  ", e->val_psnr);
+        printf("acc %.1f%%  %.0f img/s  %.1f s (total %.1f s)\n", 100.0 * e->val_accuracy,
+               e->images_per_s, e->seconds, e->total_seconds);
         for (int k = 0; e->term_mask > 1u && k < CLAE_NTERMS; k++)
             if (e->term_mask >> k & 1u) {
                 printf("%s%s %.6f", k == 0 ? "  terms: " : ", ", clae_term_names[k],
@@ -91,7 +92,13 @@ static void print_event(const clae_train_event *e, void *user)
             }
         if (e->term_mask > 1u) printf("\n");
         break;
-    case CLAE_TRAIN_TEST: printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest); break;
+    case CLAE_TRAIN_TEST:
+        if (!isnan(e->test_accuracy))
+            printf("test loss %.6f, accuracy %.2f%% (%zu images)\n", e->test_mse,
+                   100.0 * e->test_accuracy, e->ntest);
+        else
+            printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest);
+        break;
     case CLAE_TRAIN_READY:
         printf("first step done %.2f s after start (device, kernels, data, one step)\n",
                e->seconds);
@@ -110,39 +117,38 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
 }
 
 /* --transfer: the tensors of ckpt that m has too (same name and shape)
- * over m's fresh ones; 1, or 0 after a one-line error (a tensor of the same
- * name and another shape). */
+ * over m's fresh ones, and a line naming each; a tensor of the same name and
+ * another shape (a new head where the checkpoint had its decoder) stays
+ * fresh and is named too. 1, or 0 after a one-line error (none taken). */
 static int transfer_tensors(clae_model *m, const char *ckpt)
 {
     clae_model src;
     if (!clae_app_load(ckpt, &src)) return 0;
-    int taken = 0, ok = 1;
-    for (int t = 0; t < m->ntensors && ok; t++) {
+    int taken = 0;
+    for (int t = 0; t < m->ntensors; t++) {
         const clae_tensor *T = &m->tensors[t];
         int j = clae_model_find_tensor(&src, T->name);
         if (j < 0) continue;
         const clae_tensor *S = &src.tensors[j];
-        ok = S->ndim == T->ndim && memcmp(S->dims, T->dims, (size_t)T->ndim * sizeof(int)) == 0;
-        if (!ok) {
+        if (S->ndim != T->ndim || memcmp(S->dims, T->dims, (size_t)T->ndim * sizeof(int)) != 0) {
             char a[64], b[64];
             dims_text(S, a, sizeof a);
             dims_text(T, b, sizeof b);
-            fprintf(stderr, "clae: %s: %s is %s there and %s in this model: the layers up to it "
-                    "differ\n", ckpt, T->name, a, b);
-            break;
+            printf("  %s is %s in %s and %s here: left fresh\n", T->name, a, ckpt, b);
+            continue;
         }
         memcpy(m->params + T->offset, src.params + S->offset, T->count * sizeof(float));
+        printf("  %s from %s\n", T->name, ckpt);
         taken++;
     }
-    if (ok && taken == 0) {
-        fprintf(stderr, "clae: %s: none of its tensors is in this model\n", ckpt);
-        ok = 0;
-    }
-    if (ok)
+    if (taken == 0)
+        fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
+                ckpt);
+    else
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
     clae_model_free(&src);
-    return ok;
+    return taken > 0;
 }
 
 int cmd_train(int argc, char **argv)

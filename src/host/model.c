@@ -48,7 +48,8 @@ const clae_key_spec clae_net_keys[] = {
     K("beta2", "0.999", "a number in [0, 1)", "Adam's second-moment decay"),
     K("eps", "1e-7", "a number from 1e-37 to 1e38",
       "Adam's epsilon (Keras: added after the bias correction)"),
-    K("loss", "mse", "mse, mae or binary_crossentropy", "the loss (Keras's definitions)"),
+    K("loss", "mse", "mse, mae, binary_crossentropy or categorical_crossentropy",
+      "the loss (Keras's definitions; categorical_crossentropy after a softmax head)"),
     {0}};
 const clae_key_spec clae_train_keys[] = {
     K("epochs", "1", "an integer from 1 to 1000000000", "epochs to train (--epochs wins)"),
@@ -77,6 +78,9 @@ const clae_key_spec clae_train_keys[] = {
     K("mask_count", "1", "an integer from 0 to 4096", "corrupt = mask: rectangles per image"),
     K("mask_min", "8", "an integer from 1 to 4096", "corrupt = mask: smallest side"),
     K("mask_max", "16", "an integer from 1 to 4096", "corrupt = mask: largest side"),
+    K("target", "images", "images or labels",
+      "what the network learns to give: the clean image (an autoencoder), or the CIFAR label "
+      "(a classifier: a 1x1xK output, a softmax head, categorical_crossentropy, corrupt = none)"),
     K("freeze", "none", "none or the name of a layer",
       "layers up to and including it keep their weights (a trained encoder under a new head)"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
@@ -353,12 +357,15 @@ static void net_key(pctx *c, int line, const char *key, const char *value)
         else
             n->nesterov = (int)x;
     } else if (strcmp(key, "loss") == 0) {
-        static const char *const ok[] = {"mse", "mae", "binary_crossentropy", NULL};
+        static const char *const ok[] = {"mse", "mae", "binary_crossentropy",
+                                         "categorical_crossentropy", NULL};
         if (!copy_word(n->loss, sizeof n->loss, value, ok))
-            BAD("mse, mae or binary_crossentropy");
+            BAD("mse, mae, binary_crossentropy or categorical_crossentropy");
         else
-            n->loss_kind = value[0] == 'b' ? CLAE_LOSS_BCE : value[1] == 'a' ? CLAE_LOSS_MAE
-                                                                            : CLAE_LOSS_MSE;
+            n->loss_kind = value[0] == 'c'   ? CLAE_LOSS_CCE
+                           : value[0] == 'b' ? CLAE_LOSS_BCE
+                           : value[1] == 'a' ? CLAE_LOSS_MAE
+                                             : CLAE_LOSS_MSE;
     } else if (strcmp(key, "lr") == 0) {
         if (!parse_float_pos(value, &n->adam.lr)) BAD("a number from 1e-37 to 1e38");
     } else if (strcmp(key, "beta1") == 0 || strcmp(key, "beta2") == 0) {
@@ -395,6 +402,13 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
         static const char *const ok[] = {"blur", "noise", "saltpepper", "mask", "none", NULL};
         if (!copy_word(t->corrupt, sizeof t->corrupt, value, ok))
             BAD("blur, noise, saltpepper, mask or none");
+    } else if (strcmp(key, "target") == 0) {
+        if (strcmp(value, "images") == 0)
+            t->labels = 0;
+        else if (strcmp(value, "labels") == 0)
+            t->labels = 1;
+        else
+            BAD("images or labels");
     } else if (strcmp(key, "freeze") == 0) {
         if (strcmp(value, "none") == 0)
             t->freeze_name[0] = '\0';
@@ -744,6 +758,52 @@ static void add_tensor(clae_model *m, int layer, const char *what, int ndim, con
 }
 
 /* After the text is read: defaults, required keys, shapes, tensors. */
+/* The last layer against what the network learns: an autoencoder's output
+ * is the input's shape; a classifier's (target = labels) is 1x1xK after a
+ * softmax [dense] head, with categorical_crossentropy, on clean inputs.
+ * Softmax and categorical_crossentropy go together and nowhere else. */
+static int check_head(pctx *c, int H, int W, int C)
+{
+    clae_model *m = c->m;
+    const clae_layer *last = &m->layers[m->nlayers - 1];
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (l->act == CLAE_ACT_SOFTMAX &&
+            (i != m->nlayers - 1 || strcmp(l->kind->name, "dense") != 0)) {
+            fail(c, key_line(&c->lsrc[i], "activation"), "activation",
+                 "layer %d (%s): softmax only on the last layer, a [dense] head", i,
+                 l->kind->name);
+            return 0;
+        }
+    }
+    int cce = m->net.loss_kind == CLAE_LOSS_CCE, soft = last->act == CLAE_ACT_SOFTMAX;
+    if (cce != soft || (cce && !m->train.labels)) {
+        fail(c, key_line(&c->net, "loss"), "loss",
+             "categorical_crossentropy goes with a softmax last layer and [train] target = labels "
+             "(loss %s, last activation %s, target %s)", m->net.loss, clae_act_names[last->act],
+             m->train.labels ? "labels" : "images");
+        return 0;
+    }
+    if (!m->train.labels) {
+        if (H == m->net.H && W == m->net.W && C == m->net.C) return 1;
+        fail(c, last->line, NULL,
+             "the last layer's output (None, %d, %d, %d) must match the input (None, %d, %d, %d)",
+             H, W, C, m->net.H, m->net.W, m->net.C);
+        return 0;
+    }
+    if (H != 1 || W != 1 || C < 2) {
+        fail(c, last->line, NULL, "target = labels: the last layer's output (None, %d, %d, %d) "
+             "must be (None, 1, 1, K), one value a class", H, W, C);
+        return 0;
+    }
+    if (strcmp(m->train.corrupt, "none") != 0) {
+        fail(c, key_line(&c->train, "corrupt"), "corrupt",
+             "target = labels takes corrupt = none (a classifier of clean images)");
+        return 0;
+    }
+    return 1;
+}
+
 static void finish(pctx *c)
 {
     clae_model *m = c->m;
@@ -830,13 +890,7 @@ static void finish(pctx *c)
             }
         }
     }
-    if (H != m->net.H || W != m->net.W || C != m->net.C) {
-        const clae_layer *l = &m->layers[m->nlayers - 1];
-        fail(c, l->line, NULL,
-             "the last layer's output (None, %d, %d, %d) must match the input (None, %d, %d, %d)",
-             H, W, C, m->net.H, m->net.W, m->net.C);
-        return;
-    }
+    if (!check_head(c, H, W, C)) return;
 
     m->train.freeze = -1;
     if (m->train.freeze_name[0]) { /* a name, resolved now that every layer is read */

@@ -276,6 +276,16 @@ int clae_net_act_bwd_separate(const clae_net *n, int i)
     return n->m->layers[i].act != CLAE_ACT_NONE && i < n->L - 1 && !din_act_fused(n, i);
 }
 
+clae_status clae_net_act_forward(clae_net *n, int i)
+{
+    const clae_layer *l = &n->m->layers[i];
+    const clae_conv_shape *g = &n->g[i];
+    if (l->act == CLAE_ACT_SOFTMAX) /* a head's rows: one sample's values */
+        return softmax_forward(n->d, n->act[i + 1], n->act[i + 1], (size_t)g->N,
+                               g->K * g->P * g->Q);
+    return act_forward(n->d, n->act[i + 1], n->act[i + 1], out_elems(g), l->act, l->alpha);
+}
+
 clae_status clae_net_forward_from(clae_net *n, int first, int nb)
 {
     CLAE_TRY(shapes_for(n, nb));
@@ -285,8 +295,7 @@ clae_status clae_net_forward_from(clae_net *n, int first, int nb)
     for (int i = first; i < n->L; i++) {
         clae_layer_run r = clae_net_forward_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
-        if (clae_net_act_fwd_separate(n, i))
-            CLAE_TRY(act_forward(n->d, r.out, r.out, out_elems(r.g), r.l->act, r.l->alpha));
+        if (clae_net_act_fwd_separate(n, i)) CLAE_TRY(clae_net_act_forward(n, i));
         if (!has_buf(n->terms)) continue;
         if (r.l->activity_l1 > 0) /* Keras: l1 * sum |y|, over the batch size */
             CLAE_TRY(penalty_sum(n->d, n->terms, CLAE_TERM_ACTIVITY, r.l->activity_l1 / (float)nb,
@@ -302,8 +311,12 @@ clae_status clae_net_forward(clae_net *n, int nb) { return clae_net_forward_from
 clae_status clae_net_loss(clae_net *n, int nb)
 {
     size_t cnt = (size_t)nb * in_count(n, n->L);
-    CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L], n->target,
-                       cnt, layer_act(n, n->L - 1)));
+    if (n->m->net.loss_kind == CLAE_LOSS_CCE) /* after a softmax (the config says so) */
+        CLAE_TRY(cce_step(n->d, n->loss, n->grad[n->L], n->act[n->L], n->target, (size_t)nb,
+                          (int)in_count(n, n->L)));
+    else
+        CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L],
+                           n->target, cnt, layer_act(n, n->L - 1)));
     if (!has_buf(n->terms)) return CLAE_OK;
     return loss_terms(n->d, n->loss, n->terms, CLAE_NTERMS);
 }

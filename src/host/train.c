@@ -163,6 +163,12 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     clae_net *n = f->net;
     clae_device *d = f->d;
     CLAE_TRY(clae_wait_on(d, f->write_ev[k]));
+    if (n->m->train.labels) { /* a classifier: clean images in, one-hot labels as targets */
+        CLAE_TRY(cifar_to_float(d, n->act[0], f->rec[k], nb));
+        CLAE_TRY(labels_onehot(d, n->target, f->rec[k], nb,
+                               clae_layer_out_count(&n->m->layers[n->L - 1])));
+        return clae_marker(d, &f->conv_ev[k]);
+    }
     CLAE_TRY(cifar_to_float(d, n->target, f->rec[k], nb));
     if (f->blur)
         CLAE_TRY(blur_forward(d, n->act[0], n->target, f->kbuf, f->ksize, nb, 3, 32, 32));
@@ -249,12 +255,24 @@ static clae_status history_sum(history *hs, clae_device *d, long from, long to, 
  * channel, as tf.argmax). Costs one read-back per validation batch. */
 typedef struct val_metrics {
     float *out, *target; /* B images each: output, clean target */
+    int classes;         /* a classifier's K (target = labels), else 0 */
     double psnr_sum;
     size_t images, correct, pixels;
 } val_metrics;
 
 static void val_metrics_add(val_metrics *vm, const uint8_t *records, int nb)
 {
+    if (vm->classes) { /* a classifier: the largest of the K outputs against the label */
+        for (int i = 0; i < nb; i++) {
+            const float *o = vm->out + (size_t)i * vm->classes;
+            int best = 0;
+            for (int k = 1; k < vm->classes; k++) best = o[k] > o[best] ? k : best;
+            vm->correct += best == records[(size_t)i * CLAE_CIFAR_RECORD];
+        }
+        vm->pixels += (size_t)nb; /* accuracy: correct of images */
+        vm->images += (size_t)nb;
+        return;
+    }
     cifar_to_float_ref(vm->target, records, nb);
     for (int i = 0; i < nb; i++) {
         size_t o = (size_t)i * CLAE_CIFAR_PIXELS;
@@ -533,7 +551,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     if (st == CLAE_OK && o->start_epoch >= o->epochs) { /* nothing left but that history line */
         res->epochs_done = o->start_epoch;
         res->steps = o->adam_t;
-        res->train_loss = res->val_loss = res->test_mse = NAN;
+        res->train_loss = res->val_loss = res->test_mse = res->test_accuracy = NAN;
     } else if (st == CLAE_OK) {
         st = train_locked(m, d, train, test, o, stop, res);
     }
@@ -572,8 +590,10 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     memset(&f, 0, sizeof f);
     memset(&hs, 0, sizeof hs);
     uint32_t *order = malloc(ntrain * sizeof *order);
-    float *val_out = nval ? malloc(2 * (size_t)B * CLAE_CIFAR_PIXELS * sizeof(float)) : NULL;
-    if (!order || (nval && !val_out)) {
+    /* a classifier reads its outputs back on the test set too (its accuracy) */
+    const int need_out = nval || m->train.labels;
+    float *val_out = need_out ? malloc(2 * (size_t)B * CLAE_CIFAR_PIXELS * sizeof(float)) : NULL;
+    if (!order || (need_out && !val_out)) {
         free(order);
         free(val_out);
         return CLAE_ERR_NOMEM;
@@ -589,6 +609,8 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     st = feeder_init(&f, &net, m, o->seed);
     if (st == CLAE_OK) st = history_init(&hs, &net, hist_cap);
     const unsigned term_mask = clae_model_term_mask(m);
+    /* a classifier (target = labels): K outputs, accuracy instead of PSNR */
+    const int classes = m->train.labels ? (int)clae_layer_out_count(&m->layers[m->nlayers - 1]) : 0;
     double train_terms[CLAE_NTERMS];
     clae_train_event start = {.kind = CLAE_TRAIN_START, .model = m->name, .device = d->name,
                               .ntrain = ntrain, .nval = nval, .ntest = ntest, .batch = B,
@@ -677,7 +699,9 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         tl = sum / (double)ntrain;
         memcpy(train_terms, hs.tmean, sizeof train_terms);
         double t_trained = now_s(); /* images/s counts the training steps only */
-        val_metrics vm = {.out = val_out, .target = val_out ? val_out + (size_t)B * CLAE_CIFAR_PIXELS : NULL};
+        val_metrics vm = {.out = val_out,
+                          .target = val_out ? val_out + (size_t)B * CLAE_CIFAR_PIXELS : NULL,
+                          .classes = classes};
         if ((st = evaluate(&f, &hs, train, ntrain, nval, &val, val_out ? &vm : NULL)) != CLAE_OK)
             break;
         epoch++;
@@ -685,7 +709,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
         int is_best = nval > 0 && isfinite(val) && val < best; /* a NaN never wins */
         if (is_best) best = val;
-        double psnr = vm.images ? vm.psnr_sum / (double)vm.images : NAN;
+        double psnr = vm.images && !classes ? vm.psnr_sum / (double)vm.images : NAN;
         double acc = vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN;
         clae_train_event ev = {.kind = CLAE_TRAIN_EPOCH, .epoch = epoch, .epochs = o->epochs,
                                .train_loss = tl, .val_loss = val, .val_psnr = psnr,
@@ -721,11 +745,14 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     res->steps = net.t;
     res->train_loss = tl;
     res->val_loss = val;
-    res->test_mse = NAN;
+    res->test_mse = res->test_accuracy = NAN;
     if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
-        st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, NULL);
+        val_metrics tm = {.out = val_out, .classes = classes};
+        st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, classes ? &tm : NULL);
         if (term_mask > 1u) res->test_mse = hs.tmean[CLAE_TERM_RECON];
-        clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse, .ntest = ntest};
+        res->test_accuracy = tm.images ? (double)tm.correct / (double)tm.images : NAN;
+        clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse, .ntest = ntest,
+                               .test_accuracy = res->test_accuracy};
         if (st == CLAE_OK) report(o, &ev);
     }
     (void)clae_finish(d);

@@ -46,7 +46,8 @@ const char *clae_layer_kind_list(void)
 }
 
 const char *const clae_padding_names[] = {"valid", "same", NULL};
-const char *const clae_act_names[] = {"linear", "relu", "sigmoid", "tanh", "leaky_relu", NULL};
+const char *const clae_act_names[] = {"linear", "relu",       "sigmoid", "tanh",
+                                      "leaky_relu", "softmax", NULL};
 
 #define PAIR(n_, d_, from_, f_, h_)                                                         \
     {.name = n_, .type = CLAE_KEY_PAIR, .def = d_, .def_from = from_, .min = 1, .max = 65536,   \

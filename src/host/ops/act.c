@@ -43,6 +43,7 @@ clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out,
 clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a,
                         float alpha)
 {
+    if (a == CLAE_ACT_SOFTMAX) return CLAE_ERR_ARG; /* over rows: softmax_forward */
     if (!d->is_ref) return act_forward_cl(d, out.d, in.d, n, a, alpha);
     act_forward_ref(out.h, in.h, n, a, alpha);
     return CLAE_OK;
@@ -51,6 +52,7 @@ clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, cla
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
                          clae_act a, float alpha)
 {
+    if (a == CLAE_ACT_SOFTMAX) return CLAE_ERR_ARG; /* only with categorical_crossentropy */
     if (!d->is_ref) return act_backward_cl(d, din.d, dout.d, out.d, n, a, alpha);
     act_backward_ref(din.h, dout.h, out.h, n, a, alpha);
     return CLAE_OK;

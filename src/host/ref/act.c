@@ -13,7 +13,8 @@ void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float al
         case CLAE_ACT_SIGMOID: out[i] = 1.0f / (1.0f + expf(-x)); break;
         case CLAE_ACT_TANH: out[i] = tanhf(x); break;
         case CLAE_ACT_LEAKY_RELU: out[i] = x > 0.0f ? x : alpha * x; break;
-        case CLAE_ACT_NONE: out[i] = x; break;
+        case CLAE_ACT_NONE:
+        case CLAE_ACT_SOFTMAX: out[i] = x; break; /* softmax: never elementwise (refused above) */
         }
     }
 }
@@ -29,7 +30,8 @@ void act_backward_ref(float *din, const float *dout, const float *out, size_t n,
         case CLAE_ACT_SIGMOID: din[i] = dy * y * (1.0f - y); break;
         case CLAE_ACT_TANH: din[i] = dy * (1.0f - y * y); break;
         case CLAE_ACT_LEAKY_RELU: din[i] = y > 0.0f ? dy : alpha * dy; break;
-        case CLAE_ACT_NONE: din[i] = dy; break;
+        case CLAE_ACT_NONE:
+        case CLAE_ACT_SOFTMAX: din[i] = dy; break;
         }
     }
 }

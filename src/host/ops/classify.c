@@ -1,0 +1,81 @@
+/* Host side of a classification head: launch wrappers for
+ * src/kernels/classify.cl and the dispatch to the reference twins. */
+#include <limits.h>
+#include <stdio.h>
+
+#include "clae/ops.h"
+
+static clae_status too_big(const char *op, size_t n)
+{
+    if (n <= INT_MAX) return CLAE_OK;
+    fprintf(stderr, "clae: %s: %zu elements is more than supported\n", op, n);
+    return CLAE_ERR_SHAPE;
+}
+
+clae_status softmax_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t rows, int K)
+{
+    CLAE_TRY(too_big("softmax", rows * (size_t)K));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "softmax_rows", &k));
+    CL_ARG(k, 0, cl_mem, out);
+    CL_ARG(k, 1, cl_mem, in);
+    CL_ARG(k, 2, cl_int, (cl_int)rows);
+    CL_ARG(k, 3, cl_int, K);
+    return clae_launch1d(d, k, rows);
+}
+
+clae_status cce_step_cl(clae_device *d, cl_mem loss, cl_mem dz, cl_mem p, cl_mem t, size_t rows,
+                        int K)
+{
+    size_t n = rows * (size_t)K;
+    CLAE_TRY(too_big("categorical_crossentropy", n));
+    cl_mem term;
+    CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_CCE, n * sizeof(cl_float), &term));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "cce_elems", &k));
+    CL_ARG(k, 0, cl_mem, term);
+    CL_ARG_OPT(k, 1, dz, term);
+    CL_ARG(k, 2, cl_mem, p);
+    CL_ARG(k, 3, cl_mem, t);
+    CL_ARG(k, 4, cl_int, (cl_int)n);
+    CL_ARG(k, 5, cl_int, (cl_int)rows);
+    CL_ARG(k, 6, cl_int, dz != NULL);
+    CLAE_TRY(clae_launch1d(d, k, n));
+    if (!loss) return CLAE_OK;
+    CLAE_TRY(clae_fill0(d, loss, sizeof(cl_float)));
+    return penalty_sum_cl(d, loss, 0, 1.0f / (float)rows, term, 0, n, CLAE_PEN_SUM);
+}
+
+clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K)
+{
+    CLAE_TRY(too_big("one-hot labels", (size_t)N * (size_t)K));
+    cl_kernel k;
+    CLAE_TRY(clae_kernel(d, "labels_onehot", &k));
+    CL_ARG(k, 0, cl_mem, t);
+    CL_ARG(k, 1, cl_mem, records);
+    CL_ARG(k, 2, cl_int, N);
+    CL_ARG(k, 3, cl_int, K);
+    return clae_launch1d(d, k, (size_t)N * (size_t)K);
+}
+
+clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K)
+{
+    if (!d->is_ref) return softmax_forward_cl(d, out.d, in.d, rows, K);
+    softmax_forward_ref(out.h, in.h, rows, K);
+    return CLAE_OK;
+}
+
+clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
+                     size_t rows, int K)
+{
+    if (!d->is_ref) return cce_step_cl(d, loss.d, dz.d, p.d, t.d, rows, K);
+    cce_step_ref(loss.h, dz.h, p.h, t.h, rows, K);
+    return CLAE_OK;
+}
+
+clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K)
+{
+    if (!d->is_ref) return labels_onehot_cl(d, t.d, records.d, N, K);
+    labels_onehot_ref(t.h, records.h, N, K);
+    return CLAE_OK;
+}
