@@ -109,12 +109,12 @@ expect_fail "eval unwritable json" "cannot" \
   "$clae" eval "$a/m.safetensors" --data "$a/cifar" --device ref --json /nonexistent-dir/x.json
 
 # ---- show ----
-expect_ok "show 5 images from offset 2" "wrote .*show.png (764x400)" \
+expect_ok "show 5 images from offset 2" "wrote .*show.png (776x400)" \
   "$clae" show "$a/m.safetensors" "$a/show.png" --data "$a/cifar" --n 5 --offset 2 --device ref
-check_size "show PNG size" "$a/show.png" 764x400
-expect_ok "show default 8 on the device" "(1160x400)" \
+check_size "show PNG size" "$a/show.png" 776x400
+expect_ok "show default 8 on the device" "(1172x400)" \
   "$clae" show "$a/m.safetensors" "$a/show8.png" --data "$a/cifar"
-check_size "show PNG size (8 images)" "$a/show8.png" 1160x400
+check_size "show PNG size (8 images)" "$a/show8.png" 1172x400
 expect_fail "show past the end" "the test set has 8" \
   "$clae" show "$a/m.safetensors" "$a/x.png" --data "$a/cifar" --n 4 --offset 5 --device ref
 expect_fail "show offset past any test set" "clae show: --offset 9223372036854775807: at most 99999999" \
@@ -129,9 +129,9 @@ expect_fail "show missing checkpoint" "nope.safetensors" \
   "$clae" show "$a/nope.safetensors" "$a/x.png" --data "$a/cifar"
 
 # ---- denoise ----
-expect_ok "denoise the show figure (764x400)" "wrote .*d1.png (764x400" \
+expect_ok "denoise the show figure (776x400)" "wrote .*d1.png (776x400" \
   "$clae" denoise "$a/m.safetensors" "$a/show.png" "$a/d1.png" --device ref
-check_size "denoise keeps the size" "$a/d1.png" 764x400
+check_size "denoise keeps the size" "$a/d1.png" 776x400
 if [ "$have_py" -eq 1 ]; then
   mkpng "$a/odd.png" 37 29 2
   mkpng "$a/grey.png" 37 29 0

@@ -11,8 +11,8 @@ expect_fail "train unknown flag" "unknown option '--frob'" "$clae" train configs
 expect_fail "train bad epochs" "bad value 'x' for --epochs" "$clae" train configs/denoiser.cfg --epochs x
 expect_fail "train too many epochs" "clae train: --epochs 1000000001: at most 1000000000" \
   "$clae" train configs/denoiser.cfg --epochs 1000000001
-expect_fail "train zero max-steps" "bad value '0' for --max-steps" \
-  "$clae" train configs/denoiser.cfg --max-steps 0
+expect_fail "train negative max-steps" "bad value '-1' for --max-steps" \
+  "$clae" train configs/denoiser.cfg --max-steps -1
 expect_fail "train missing data" "no/such/dir" \
   "$clae" train configs/denoiser.cfg --data no/such/dir --device ref
 head -c 3000 /dev/urandom >"$tmp/trunc.bin"
@@ -89,4 +89,13 @@ if [ "$rc" -eq 130 ] && grep -q "interrupted after step" "$tmp/int.out" &&
   echo "ok   train SIGINT: exit 130, checkpoint written and resumable"; pass=$((pass + 1))
 else
   echo "FAIL train SIGINT: rc=$rc"; cat "$tmp/int.out"; fail=$((fail + 1))
+fi
+# --max-steps 0 means no limit, as [train] max_steps = 0 does, and wins over the config's
+expect_ok "train --max-steps 0 over a config's max_steps" "^test MSE" \
+  "$clae" train <(sed 's/^max_steps = 0 .*/max_steps = 1/' configs/denoiser.cfg) --max-steps 0 \
+  --epochs 1 --limit 40 --device ref --data "$tmp/cifar" --out "$tmp/ms0"
+if grep -q "stopped after" "$tmp/out"; then
+  echo "FAIL --max-steps 0: stopped early"; fail=$((fail + 1))
+else
+  echo "ok   --max-steps 0: no limit"; pass=$((pass + 1))
 fi

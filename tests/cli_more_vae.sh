@@ -134,8 +134,8 @@ if [ "$vae_py" -eq 1 ]; then
   "$clae" show "$ck" "$v/show2.png" --data "$v/cifar" --n 1 --offset 2 --device ref >/dev/null
   "$clae" show "$ck" "$v/show5.png" --data "$v/cifar" --n 1 --offset 5 --device ref >/dev/null
   expect_ok "interpolate: ends are the images and their reconstructions" "same" vae_tiles \
-    "$v/i.png:4,4,2=$v/show2.png:104,4,4" "$v/i.png:752,4,2=$v/show5.png:104,4,4" \
-    "$v/i.png:72,4,2=$v/show2.png:104,268,4" "$v/i.png:684,4,2=$v/show5.png:104,268,4" \
+    "$v/i.png:4,4,2=$v/show2.png:116,4,4" "$v/i.png:752,4,2=$v/show5.png:116,4,4" \
+    "$v/i.png:72,4,2=$v/show2.png:116,268,4" "$v/i.png:684,4,2=$v/show5.png:116,268,4" \
     "$v/i2.png:72,4,2=$v/i.png:72,4,2" "$v/i2.png:140,4,2=$v/i.png:684,4,2"
 fi
 expect_fail "interpolate a checkpoint without [sampling]" \

@@ -14,7 +14,7 @@ enum {
     SCALE = 4,                      /* nearest enlargement */
     GAP = 4,                        /* between tiles and around the figure */
     TILE = CLAE_CIFAR_SIDE * SCALE, /* 128 */
-    LABEL_W = 100,                  /* label column (text at scale 2) */
+    LABEL_W = 112,                  /* label column: "corrupted" at scale 2 is 106 pixels */
     MAX_N = 256
 };
 

@@ -35,7 +35,8 @@ static void usage(FILE *f)
             "                    freshly initialised: a trained encoder under a new head (with\n"
             "                    [train] freeze)\n"
             "  --seed S          seed for initialisation and batch order\n"
-            "  --max-steps N     stop after N steps (checkpoint written)\n"
+            "  --max-steps N     stop after N steps (checkpoint written); 0: no limit, over\n"
+            "                    [train] max_steps\n"
             "  --no-shuffle      batches in file order\n"
             "  --limit N         use only the first N training and test images\n"
             "  --classes LIST    train (and test) on these labels only, like 0 or 0,1: one-class\n"
@@ -73,8 +74,12 @@ static void print_event(const clae_train_event *e, void *user)
         char bar[WIDTH + 1];
         for (int i = 0; i < WIDTH; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
         bar[WIDTH] = '\0';
-        printf("\repoch %ld/%ld [%s] %ld/%ld  loss %.5f  %.0f img/s  ETA %.0f s   ", e->epoch + 1,
-               e->epochs, bar, e->step, e->steps, (double)e->loss, e->images_per_s, e->eta_s);
+        /* nothing measured yet: a dash, not "loss 0.00000" or a first step's rate */
+        char loss[32] = "-", rate[32] = "-";
+        if (!isnan(e->loss)) snprintf(loss, sizeof loss, "%.5f", (double)e->loss);
+        if (!isnan(e->images_per_s)) snprintf(rate, sizeof rate, "%.0f", e->images_per_s);
+        printf("\repoch %ld/%ld [%s] %ld/%ld  loss %s  %s img/s  ETA %.0f s   ", e->epoch + 1,
+               e->epochs, bar, e->step, e->steps, loss, rate, e->eta_s);
         p->drawn = 1;
         break;
     }
@@ -198,7 +203,7 @@ int cmd_train(int argc, char **argv)
             }
             break;
         case MAX_STEPS:
-            if (!clae_parse_long("--max-steps", optarg, 1, &max_steps)) return 2;
+            if (!clae_parse_long("--max-steps", optarg, 0, &max_steps)) return 2;
             break;
         case SEED:
             if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
@@ -244,7 +249,7 @@ int cmd_train(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.out_dir = out ? out : m.train.out;
     o.epochs = epochs > 0 ? epochs : m.train.epochs;
-    o.max_steps = max_steps > 0 ? max_steps : m.train.max_steps;
+    o.max_steps = max_steps >= 0 ? max_steps : m.train.max_steps; /* 0: no limit, as the key */
     o.seed = seed >= 0 ? (uint64_t)seed : m.train.seed;
     o.shuffle = no_shuffle ? 0 : m.train.shuffle;
     o.limit = 0; /* applied to the datasets below */

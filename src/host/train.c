@@ -354,7 +354,8 @@ static void progress_update(progress *p, history *hs, clae_net *n, long epoch, l
     double done = (double)(s + 1 - s0);
     clae_train_event e = {.kind = CLAE_TRAIN_STEP, .epoch = epoch, .epochs = p->o->epochs,
                           .step = s + 1, .steps = steps, .loss = p->shown,
-                          .images_per_s = done * B / (t - p->t0),
+                          /* one step's rate is mostly launch and upload: none until two */
+                          .images_per_s = done >= 2 ? done * B / (t - p->t0) : NAN,
                           .eta_s = (double)(steps - s - 1) * (t - p->t0) / done};
     report(p->o, &e);
 }
