@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # CLI checks: --help and -h on every command (sourced by tests/cli.sh: uses $clae, $tmp,
 # expect_fail, expect_ok), and the getopt_long parsing they share.
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
 cmds=$("$clae" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}')
 if [ "$(echo "$cmds" | wc -w)" -ge 10 ]; then
-  echo "ok   clae --help lists $(echo $cmds | wc -w) commands"; pass=$((pass + 1))
+  echo "ok   clae --help lists $(echo "$cmds" | wc -w) commands"; pass=$((pass + 1))
 else
   echo "FAIL clae --help lists too few commands: $cmds"; fail=$((fail + 1))
 fi
@@ -21,3 +22,14 @@ expect_fail "-h in a cluster" "unknown option '-hx'" "$clae" plot -hx
 expect_fail "no -- marker" "unknown option '--'" "$clae" show -- x.safetensors x.png
 expect_fail "errors name the first bad argument" "unexpected argument 'b.cfg'" \
   "$clae" summary a.cfg b.cfg --frob
+# Errors that say what to do
+expect_fail "a misspelt option: the nearest one" "unknown option '--epoch'; did you mean --epochs?" \
+  "$clae" train configs/denoiser.cfg --epoch 3
+expect_fail "a misspelt option with a value" "did you mean --corrupt?" \
+  "$clae" eval x.safetensors --corupt=noise
+expect_fail "a config given for a checkpoint" \
+  "configs/denoiser.cfg: a text file (a config?), not a checkpoint" \
+  "$clae" eval configs/denoiser.cfg
+mkdir -p "$tmp/a-run"
+expect_fail "a folder given for a history" "a folder, not a history (a run's is .*a-run/history.jsonl)" \
+  "$clae" plot "$tmp/a-run" "$tmp/x.png"

@@ -622,8 +622,11 @@ START_TEST(test_corrupt_files)
     spit(q, c, n);
     expect_load_fail(q, 0, CLAE_ERR_FORMAT, "data_offsets [0, 9");
 
-    /* junk */
+    /* junk: text (a config given for a checkpoint), then binary */
     memset(c, 'x', n);
+    spit(q, c, n);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "a text file (a config?), not a checkpoint");
+    memset(c, 0xff, n);
     spit(q, c, n);
     expect_load_fail(q, 0, CLAE_ERR_FORMAT, "is absurd");
 

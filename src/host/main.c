@@ -55,10 +55,53 @@ int clae_getopt(clae_opts *o, int argc, char **argv)
     return p->name ? c : '?';
 }
 
+/* Edit distance (insertions, deletions, substitutions) of a and b, counted
+ * up to 9: a misspelt option is one or two edits from the real one. */
+static int edits(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 9;
+    int row[41];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb] < 9 ? row[lb] : 9;
+}
+
+/* The long option nearest to an unknown "--name[=value]" (at most two
+ * edits away), or NULL. */
+static const char *nearest_option(const clae_opts *o)
+{
+    if (!o->arg || strncmp(o->arg, "--", 2) != 0) return NULL;
+    char name[48];
+    snprintf(name, sizeof name, "%s", o->arg + 2);
+    name[strcspn(name, "=")] = '\0';
+    const char *best = NULL;
+    int bd = 3;
+    for (const struct option *p = o->longopts; p && p->name; p++) {
+        int e = edits(name, p->name);
+        if (e < bd) bd = e, best = p->name;
+    }
+    return best;
+}
+
 int clae_opt_error(const clae_opts *o, int c)
 {
+    const char *near = c == ':' ? NULL : nearest_option(o);
     if (c == ':')
         fprintf(stderr, "%s: %s needs a value (%s)\n", o->cmd, o->arg, o->hint);
+    else if (near)
+        fprintf(stderr, "%s: unknown option '%s'; did you mean --%s? (%s)\n", o->cmd, o->arg,
+                near, o->hint);
     else
         fprintf(stderr, "%s: unknown option '%s' (%s)\n", o->cmd, o->arg, o->hint);
     return 2;

@@ -481,18 +481,25 @@ static int json_number(const cJSON *o, const char *key, double lim, double *out)
     return 1;
 }
 
-/* fopen for reading, refusing a file past CLAE_HISTORY_MAX_BYTES (one
- * line names it); NULL with errno set otherwise. */
-static FILE *history_open(const char *path, int *too_big)
+/* fopen for reading, refusing (*refused, one line naming it) a folder or a
+ * file past CLAE_HISTORY_MAX_BYTES; NULL with errno set otherwise. */
+static FILE *history_open(const char *path, int *refused)
 {
-    *too_big = 0;
+    *refused = 0;
     FILE *f = fopen(path, "r");
     struct stat sb;
+    if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) { /* a run's folder */
+        fprintf(stderr, "clae: %s: a folder, not a history (a run's is %s/history.jsonl)\n", path,
+                path);
+        fclose(f);
+        *refused = 1;
+        return NULL;
+    }
     if (f && fstat(fileno(f), &sb) == 0 && sb.st_size > CLAE_HISTORY_MAX_BYTES) {
         fprintf(stderr, "clae: %s: %lld bytes; a history is at most %d\n", path,
                 (long long)sb.st_size, CLAE_HISTORY_MAX_BYTES);
         fclose(f);
-        *too_big = 1;
+        *refused = 1;
         return NULL;
     }
     return f;
@@ -527,9 +534,9 @@ static const char *history_terms(clae_history *h, const cJSON *o, double *tv)
 clae_status clae_history_load(const char *path, clae_history *h)
 {
     memset(h, 0, sizeof *h);
-    int too_big;
-    FILE *f = history_open(path, &too_big);
-    if (too_big) return CLAE_ERR_FORMAT;
+    int refused;
+    FILE *f = history_open(path, &refused);
+    if (refused) return CLAE_ERR_FORMAT;
     if (!f) {
         fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
         return CLAE_ERR_IO;
@@ -631,9 +638,9 @@ static int grow_append(char **out, size_t *used, size_t *room, const char *s, si
 
 clae_status clae_history_keep(const char *path, long max_epoch, const char *last_line)
 {
-    int too_big;
-    FILE *f = history_open(path, &too_big);
-    if (too_big) return CLAE_ERR_FORMAT;
+    int refused;
+    FILE *f = history_open(path, &refused);
+    if (refused) return CLAE_ERR_FORMAT;
     if (!f && errno != ENOENT) {
         fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
         return CLAE_ERR_IO;

@@ -436,6 +436,16 @@ clae_status clae_st_open(const char *path, clae_st_file *f)
     if (r != 0) goto readerr;
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | lenb[i];
+    int text = 1; /* a config or other text given for a checkpoint */
+    for (int i = 0; i < 8; i++)
+        text &= (lenb[i] >= 0x20 && lenb[i] < 0x7f) || lenb[i] == '\n' || lenb[i] == '\t' ||
+                lenb[i] == '\r';
+    if (text && hlen > CLAE_ST_MAX_HEADER) {
+        st_fail(f, "a text file (a config?), not a checkpoint: give a .safetensors file that "
+                   "clae train or clae init wrote");
+        s = CLAE_ERR_FORMAT;
+        goto out;
+    }
     if (hlen > CLAE_ST_MAX_HEADER) {
         st_fail(f, "header length %" PRIu64 " is absurd (more than %llu bytes); not a safetensors file?",
                 hlen, CLAE_ST_MAX_HEADER);
