@@ -33,3 +33,5 @@ expect_fail "a config given for a checkpoint" \
 mkdir -p "$tmp/a-run"
 expect_fail "a folder given for a history" "a folder, not a history (a run's is .*a-run/history.jsonl)" \
   "$clae" plot "$tmp/a-run" "$tmp/x.png"
+expect_ok "clae help CMD: the command's --help" "^usage: clae score CKPT OUT.csv" "$clae" help score
+expect_fail "clae help of an unknown command" "clae help: unknown command 'nope'" "$clae" help nope

@@ -36,7 +36,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: clae <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
-    fprintf(f, "\n'clae <command> --help' describes a command's options.\n");
+    fprintf(f, "\n'clae <command> --help' or 'clae help <command>' describes a command's "
+               "options.\n");
 }
 
 int clae_getopt(clae_opts *o, int argc, char **argv)
@@ -125,9 +126,23 @@ int main(int argc, char **argv)
         printf("clae 0.1.0\n");
         return 0;
     case 1:
-        if (strcmp(optarg, "help") == 0) {
-            usage(stdout);
-            return 0;
+        if (strcmp(optarg, "help") == 0) { /* clae help [CMD]: CMD --help */
+            if (argc < 3) {
+                usage(stdout);
+                return 0;
+            }
+            if (argc > 3) {
+                fprintf(stderr, "clae help: unexpected argument '%s' (usage: clae help "
+                        "[COMMAND])\n", argv[3]);
+                return 2;
+            }
+            for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+                if (strcmp(argv[2], COMMANDS[i].name) == 0) {
+                    char *args[] = {argv[2], "--help", NULL};
+                    return COMMANDS[i].run(2, args);
+                }
+            fprintf(stderr, "clae help: unknown command '%s' (try 'clae --help')\n", argv[2]);
+            return 2;
         }
         for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
             if (strcmp(optarg, COMMANDS[i].name) == 0)
