@@ -181,3 +181,25 @@ expect_fail "config: labels with an image-sized output" "must be (None, 1, 1, K)
   "$clae" summary <(sed -e 's/^loss = .*/loss = mse/' -e '/^\[flatten\]/,$d' "$s/cls.cfg")
 expect_fail "config: labels with a corruption" "target = labels takes corrupt = none" \
   "$clae" summary <(sed 's/^corrupt = none/corrupt = blur/' "$s/cls.cfg")
+# clae export: weights without the optimizer state
+expect_ok "export: the weights alone" "^wrote .*w.safetensors: .* parameters in 4 tensors, no optimizer state" \
+  "$clae" export "$s/run/last.safetensors" "$s/w.safetensors"
+if [ "$(wc -c <"$s/w.safetensors")" -lt "$(wc -c <"$s/run/last.safetensors")" ]; then
+  echo "ok   export: smaller than the checkpoint"; pass=$((pass + 1))
+else
+  echo "FAIL export: not smaller"; fail=$((fail + 1))
+fi
+expect_ok "score an exported model" "^wrote .*: 20 test images" \
+  "$clae" score "$s/w.safetensors" "$s/w.csv" --data "$s/cifar" --device ref
+"$clae" score "$s/run/last.safetensors" "$s/last.csv" --data "$s/cifar" --device ref >/dev/null
+if cmp -s "$s/w.csv" "$s/last.csv"; then
+  echo "ok   export: the same scores as the checkpoint"; pass=$((pass + 1))
+else
+  echo "FAIL export: other scores"; fail=$((fail + 1))
+fi
+expect_fail "resume an exported model" "no optimizer state" \
+  "$clae" train "$s/ae.cfg" --resume "$s/w.safetensors" --epochs 5 --device ref --out "$s/wr" \
+  --data "$s/cifar"
+expect_fail "export onto itself" "OUT is CKPT itself" \
+  "$clae" export "$s/w.safetensors" "$s/w.safetensors"
+expect_fail "export: missing OUT" "missing OUT.safetensors" "$clae" export "$s/w.safetensors"

@@ -47,6 +47,7 @@ int cmd_sample(int argc, char **argv);
 int cmd_interpolate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_inpaint(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 
 #endif

@@ -22,6 +22,8 @@ static const clae_command COMMANDS[] = {
     {"inpaint", "fill holes (rectangles or a mask image) in an image file with a checkpoint",
      cmd_inpaint},
     {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},
+    {"export", "a checkpoint's weights without its optimizer state (smaller, for sharing)",
+     cmd_export},
     {"score", "anomaly scores of test images (CSV) and their ROC-AUC for one-class models",
      cmd_score},
     {"sample", "decode random codes of a variational autoencoder into a PNG grid", cmd_sample},
