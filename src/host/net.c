@@ -207,15 +207,6 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
                             .terms = n->terms};
 }
 
-int clae_model_has_terms(const clae_model *m)
-{
-    for (int i = 0; i < m->nlayers; i++) {
-        const clae_layer *l = &m->layers[i];
-        if (l->activity_l1 > 0 || (l->kind->has_terms && l->kind->has_terms(l))) return 1;
-    }
-    return 0;
-}
-
 unsigned clae_model_term_mask(const clae_model *m)
 {
     unsigned mask = 1u << CLAE_TERM_RECON;
@@ -226,6 +217,8 @@ unsigned clae_model_term_mask(const clae_model *m)
     }
     return mask;
 }
+
+int clae_model_has_terms(const clae_model *m) { return clae_model_term_mask(m) > 1u; }
 
 static int has_buf(clae_buf b) { return b.h || b.d; }
 
