@@ -203,3 +203,7 @@ expect_fail "resume an exported model" "no optimizer state" \
 expect_fail "export onto itself" "OUT is CKPT itself" \
   "$clae" export "$s/w.safetensors" "$s/w.safetensors"
 expect_fail "export: missing OUT" "missing OUT.safetensors" "$clae" export "$s/w.safetensors"
+expect_fail "train a classifier with fewer outputs than labels" \
+  "has label 5, but the classifier has 5 outputs (labels 0 to 4)" \
+  "$clae" train <(sed 's/^units = 10/units = 5/' "$s/cls.cfg") --epochs 1 --device ref \
+  --out "$s/cls5" --data "$s/cifar"

@@ -316,6 +316,18 @@ int cmd_train(int argc, char **argv)
         printf("classes %s: %zu of %zu training images, %zu of %zu test images\n", cls, train.n,
                n0, test.n, t0);
     }
+    if (m.train.labels) { /* a classifier: every label needs one of its K outputs */
+        int K = (int)clae_layer_out_count(&m.layers[m.nlayers - 1]);
+        const clae_dataset *sets[2] = {&train, &test};
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < sets[k]->n; i++)
+                if (clae_dataset_label(sets[k], i) >= K) {
+                    fprintf(stderr, "clae: %s: a %s image has label %d, but the classifier has %d "
+                            "outputs (labels 0 to %d)\n", dir, k ? "test" : "training",
+                            clae_dataset_label(sets[k], i), K, K - 1);
+                    goto done_data;
+                }
+    }
     if (limit > 0) { /* a subset: the first images of each split */
         if ((size_t)limit < train.n) train.n = (size_t)limit;
         if ((size_t)limit < test.n) test.n = (size_t)limit;
