@@ -80,7 +80,8 @@ finish_check() { # the run in $out has reached its last epoch
 
 for ((t = 1; t <= trials; t++)); do
   args=(--out "$out")
-  if [ -f "$out/last.safetensors" ]; then args+=(--resume "$out/last.safetensors"); resumed=$((resumed + 1)); fi
+  if [ -f "$out/last.safetensors" ]; then args+=(--resume "$out/last.safetensors"); resumed=$((resumed + 1))
+  else args+=(--overwrite); fi # a run killed before its first checkpoint starts again
   "${train[@]}" "${args[@]}" >"$tmp/log" 2>&1 &
   pid=$!
   mode=$((t % 3))
@@ -139,7 +140,7 @@ if [ -f "$out/last.safetensors" ]; then
   resumed=$((resumed + 1))
   finish_check
 elif [ -d "$out" ]; then
-  "${train[@]}" --out "$out" >"$tmp/log" 2>&1 || bad "final run failed: $(tail -n 1 "$tmp/log")"
+  "${train[@]}" --out "$out" --overwrite >"$tmp/log" 2>&1 || bad "final run failed: $(tail -n 1 "$tmp/log")"
   finish_check
 fi
 echo "fault test: $trials trials, $kills killed by SIGKILL ($in_write inside a checkpoint write), $resumed resumes, $finished runs finished and compared; $fail failures"

@@ -49,10 +49,22 @@ fi
 expect_ok "train resume of a finished run" "already trained for 2 epochs (asked for 2): nothing to do" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 2 --out "$tmp/run" \
   --resume "$tmp/run/last.safetensors"
-# A fresh run into the same folder starts the history afresh (as it does
-# last.safetensors): one line, not the old run's two before it.
-expect_ok "train fresh run into a used folder" "epoch 1/1" \
+# A fresh run into a folder that holds a run is refused, naming what is
+# there and the ways out; nothing there changes.
+cp "$tmp/run/history.jsonl" "$tmp/history.before"
+expect_fail "train fresh run into a used folder" \
+  "run already holds a run (last.safetensors, best.safetensors, history.jsonl): continue it with --resume .*/run/last.safetensors, choose another --out, or replace it with --overwrite" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1 --out "$tmp/run"
+if cmp -s "$tmp/history.before" "$tmp/run/history.jsonl"; then
+  echo "ok   train refused run left the folder as it was"; pass=$((pass + 1))
+else
+  echo "FAIL train refused run changed the history"; fail=$((fail + 1))
+fi
+# --overwrite replaces it: the history starts afresh (as last.safetensors
+# does), one line, not the old run's two before it.
+expect_ok "train fresh run into a used folder, --overwrite" "epoch 1/1" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1 --out "$tmp/run" \
+  --overwrite
 if [ "$(grep -c '"epoch"' "$tmp/run/history.jsonl")" -eq 1 ]; then
   echo "ok   train fresh run: the history has its own epoch only"; pass=$((pass + 1))
 else
@@ -70,10 +82,14 @@ if ! grep -qi nan "$tmp/nan/history.jsonl" 2>/dev/null &&
 else
   echo "FAIL train: a diverged run left NaN in its checkpoint or history"; fail=$((fail + 1))
 fi
-# A checkpoint of another model is refused by shape.
+# A checkpoint of another model is refused: on resume as not its config,
+# as weights by shape.
 sed 's/^filters = 8$/filters = 4/' configs/denoiser.cfg >"$tmp/other.cfg"
-expect_fail "train resume other model" "tensor layers.0.weight has shape \[8,3,3,3\], expected \[4,3,3,3\]" \
+expect_fail "train resume other model" "other.cfg is not the config stored in .*/run/last.safetensors: resume without CONFIG" \
   "$clae" train "$tmp/other.cfg" --data "$tmp/cifar" --device ref --resume "$tmp/run/last.safetensors"
+expect_fail "train weights of another model" "tensor layers.0.weight has shape \[8,3,3,3\], expected \[4,3,3,3\]" \
+  "$clae" train "$tmp/other.cfg" --data "$tmp/cifar" --device ref --weights "$tmp/run/last.safetensors" \
+  --out "$tmp/other"
 
 # SIGINT: finish the step, write last.safetensors, exit non-zero; never a truncated file.
 "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1000 \

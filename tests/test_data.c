@@ -303,7 +303,8 @@ START_TEST(test_data_load_rejects_truncated)
     st = clae_cifar_load(at("bin"), CLAE_CIFAR_TEST, &d);
     err = capture_end();
     ck_assert_int_eq(st, CLAE_ERR_IO);
-    snprintf(want, sizeof want, "clae: %s: cannot open: No such file or directory\n",
+    snprintf(want, sizeof want, "clae: %s: cannot open: No such file or directory (choose the "
+             "folder with --data, or fetch CIFAR-10 with scripts/fetch-cifar10.sh)\n",
              at("bin/test_batch.bin"));
     ck_assert_str_eq(err, want);
 

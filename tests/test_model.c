@@ -200,6 +200,73 @@ START_TEST(test_denoiser_shapes)
 }
 END_TEST
 
+/* --set: a key's line replaced, a key added under its header, a missing
+ * [train] added at the end, layers by name and by index; every error leaves
+ * the model as it was and says which key is near. */
+START_TEST(test_model_set)
+{
+    const char *text = "[net]\ninput = 8,8,3\nbatch = 4\n"
+                       "[conv2d]\nname = enc\nfilters = 4\nsize = 3\npadding = same\n"
+                       "[conv2d]\nfilters = 3\nsize = 3\npadding = same\nactivation = sigmoid\n";
+    clae_model m;
+    ck_assert_int_eq(clae_model_parse_string(text, "t.cfg", &m), CLAE_OK);
+    ck_assert_int_eq(clae_model_set(&m, "net.batch=16"), CLAE_OK);     /* replaced */
+    ck_assert_int_eq(m.net.batch, 16);
+    ck_assert_int_eq(clae_model_set(&m, "net.lr=0.25"), CLAE_OK);      /* added */
+    ck_assert_float_eq(m.net.adam.lr, 0.25f);
+    ck_assert_int_eq(clae_model_set(&m, "enc.filters=6"), CLAE_OK);    /* by name */
+    ck_assert_int_eq(m.layers[0].out_c, 6);
+    ck_assert_int_eq(clae_model_set(&m, "layers.1.size=5"), CLAE_OK); /* by index */
+    ck_assert_int_eq(clae_model_set(&m, "train.epochs=7"), CLAE_OK);   /* [train] added */
+    ck_assert_int_eq(m.train.epochs, 7);
+    ck_assert_int_eq(clae_model_set(&m, "train.corrupt=noise"), CLAE_OK);
+    ck_assert_str_eq(m.train.corrupt, "noise");
+    ck_assert_str_eq(m.name, "t.cfg");
+    ck_assert_str_eq(m.text, "[net]\nlr = 0.25\ninput = 8,8,3\nbatch = 16\n"
+                             "[conv2d]\nname = enc\nfilters = 6\nsize = 3\npadding = same\n"
+                             "[conv2d]\nfilters = 3\nsize = 5\npadding = same\n"
+                             "activation = sigmoid\n"
+                             "[train]\ncorrupt = noise\nepochs = 7\n");
+    /* the text parses on its own to the same model (a checkpoint stores it) */
+    clae_model again;
+    ck_assert_int_eq(clae_model_parse_string(m.text, "again", &again), CLAE_OK);
+    ck_assert_uint_eq(again.nparams, m.nparams);
+    clae_model_free(&again);
+
+    char *before = strdup(m.text);
+    static const struct {
+        const char *assign, *err;
+    } BAD[] = {
+        {"net.batchh=2", "clae: --set net.batchh=2: [net] has no key 'batchh'; did you mean "
+                         "net.batch?\n"},
+        {"train.lr=2", "clae: --set train.lr=2: lr is a key of [net]: --set net.lr=2\n"},
+        {"dec.filters=2", "clae: --set dec.filters=2: t.cfg has no section 'dec' (net, train, a "
+                          "layer's name or layers.0 to layers.1)\n"},
+        {"layers.2.filters=2", "clae: --set layers.2.filters=2: t.cfg has no section 'layers.2' "
+                               "(net, train, a layer's name or layers.0 to layers.1)\n"},
+        {"net.batch=0", NULL}, /* the parser's own message */
+        {"net.batch", "clae: --set net.batch: expected SECTION.KEY=VALUE, like net.lr=0.01\n"},
+        {"batch=2", "clae: --set batch=2: expected SECTION.KEY=VALUE, like net.lr=0.01\n"},
+        {"net.batch=", NULL},
+        {"net.batch=2\nlr = 9", "clae: --set net.batch=2...: a setting is one line\n"},
+        {"enc.xyzzy=1", "clae: --set enc.xyzzy=1: [conv2d] has no key 'xyzzy' (clae layers lists "
+                        "every key)\n"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        tu_capture_begin();
+        clae_status st = clae_model_set(&m, BAD[i].assign);
+        const char *err = tu_capture_end();
+        ck_assert_int_ne(st, CLAE_OK);
+        if (BAD[i].err) ck_assert_str_eq(err, BAD[i].err);
+        ck_assert_int_eq((int)(strchr(err, '\n') - err) + 1, (int)strlen(err)); /* one line */
+        ck_assert_str_eq(m.text, before); /* unchanged */
+        ck_assert_int_eq(m.net.batch, 16);
+    }
+    free(before);
+    clae_model_free(&m);
+}
+END_TEST
+
 /* The copy of the text (as a checkpoint stores it) parses to the same model,
  * and errors in a string name the given name. */
 START_TEST(test_parse_string)
@@ -603,6 +670,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_denoiser_tensors);
     tcase_add_test(tc, test_denoiser_shapes);
     tcase_add_test(tc, test_parse_string);
+    tcase_add_test(tc, test_model_set);
     tcase_add_test(tc, test_every_train_key);
     tcase_add_test(tc, test_sections_and_syntax);
     tcase_add_test(tc, test_bad_configs);

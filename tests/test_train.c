@@ -85,6 +85,7 @@ static clae_status run(clae_device *d, const char *out, long epochs, long max_st
         ck_assert_int_gt(o.start_epoch_step, 0); /* these resumes are mid-epoch */
         o.adam_t = meta.step;
         o.best_val = meta.best_val_loss;
+        o.continues = 1; /* in its own folder */
         clae_ckpt_meta_free(&meta);
     } else {
         clae_rng r;
@@ -151,6 +152,9 @@ START_TEST(test_resume_equals_uninterrupted_ref)
     ck_assert_int_eq(run(&d, b, 2, 0, pb, &r), CLAE_OK);
     ck_assert_int_eq(r.steps, 8);
     ck_assert_msg(same_file(pa, pb), "resumed run differs from the uninterrupted one");
+    /* A new run into b is refused (b holds a run) and leaves it as it was. */
+    ck_assert_int_eq(run(&d, b, 2, 0, NULL, &r), CLAE_ERR_ARG);
+    ck_assert_msg(same_file(pa, pb), "a refused run changed the run in its folder");
     printf("  %s corrupt=%s: resume after 6 of 8 steps: last.safetensors bit-identical to an "
            "uninterrupted run\n", g_config, g_corrupt);
     if (strstr(g_config, "penalties")) { /* each term in the history, apart */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static clae_device g_dev;
 static int g_dev_open;
@@ -105,4 +106,30 @@ int tu_run(Suite *s)
     srunner_free(sr);
     if (g_dev_open) clae_device_close(&g_dev);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int g_saved_fd = -1;
+static FILE *g_capture;
+static char g_captured[4096];
+
+void tu_capture_begin(void)
+{
+    fflush(stderr);
+    g_capture = tmpfile();
+    ck_assert_ptr_nonnull(g_capture);
+    g_saved_fd = dup(2);
+    ck_assert_int_ge(g_saved_fd, 0);
+    dup2(fileno(g_capture), 2);
+}
+
+const char *tu_capture_end(void)
+{
+    fflush(stderr);
+    dup2(g_saved_fd, 2);
+    close(g_saved_fd);
+    rewind(g_capture);
+    size_t n = fread(g_captured, 1, sizeof g_captured - 1, g_capture);
+    g_captured[n] = '\0';
+    fclose(g_capture);
+    return g_captured;
 }

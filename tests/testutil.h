@@ -38,6 +38,11 @@ TCase *tu_tcase(const char *name, int timeout_s, int sim);
 /* Run a suite without forking (one OpenCL context per process), verbose. */
 int tu_run(Suite *s);
 
+/* What the code under test prints to stderr between tu_capture_begin and
+ * tu_capture_end (the text, at most 4 KiB, valid until the next capture). */
+void tu_capture_begin(void);
+const char *tu_capture_end(void);
+
 #define ck_assert_close(what, got, want, n, a, r) \
     ck_assert_msg(tu_close((what), (got), (want), (n), (a), (r)), "%s differs", (what))
 

@@ -25,7 +25,7 @@
 #include "clae/status.h"
 
 #define CLAE_CKPT_FORMAT "clae-checkpoint-1"
-#define CLAE_CKPT_MAX_EXTRA 8
+#define CLAE_CKPT_MAX_EXTRA 16
 /* Largest epoch and step a checkpoint may hold: beyond any real run, and
  * far enough below LONG_MAX that counting on from it cannot overflow. */
 #define CLAE_CKPT_MAX_COUNT 1000000000000000L

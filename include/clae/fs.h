@@ -24,4 +24,12 @@ int clae_is_atomic_temp(const char *name);
  * folder at the end, -1 (errno set) otherwise. */
 int clae_mkdir_p(const char *path, mode_t mode);
 
+/* path made absolute into buf: realpath() where it exists, else the working
+ * folder joined with it. 0, or -1 (errno set; ERANGE when len is short). */
+int clae_abs_path(const char *path, char *buf, size_t len);
+
+/* 1 when a and b name the same existing folder or file (same device and
+ * inode), else 0. */
+int clae_same_file(const char *a, const char *b);
+
 #endif

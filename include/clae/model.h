@@ -167,6 +167,15 @@ clae_status clae_model_parse_string(const char *text, const char *name, clae_mod
 clae_status clae_model_parse_ex(const char *path, const char *text, const char *name,
                                 clae_model *m, char *err, size_t errlen);
 
+/* `--set SECTION.KEY=VALUE`: set one key of m's config text and parse it
+ * again into m (its text, and so a checkpoint's stored config, carries the
+ * change). SECTION is net, train, a layer's name or layers.I (its index);
+ * the key's line is replaced, or the key added under the section's header
+ * (a missing [train] or [net] is added at the end). Before clae_model_alloc.
+ * On error m is unchanged, and one line naming the assignment is printed
+ * (an unknown key with the nearest one); CLAE_ERR_ARG / CLAE_ERR_FORMAT. */
+clae_status clae_model_set(clae_model *m, const char *assign);
+
 void clae_model_free(clae_model *m);
 
 /* Recompute tensor offsets with another alignment (floats, a power of two).

@@ -16,4 +16,8 @@ int clae_str_to_u64(const char *s, uint64_t *out);
 /* A finite double. */
 int clae_str_to_double(const char *s, double *out);
 
+/* Edit distance (insertions, deletions, substitutions) of a and b, counted
+ * up to 9: a misspelt option or key is one or two edits from the real one. */
+int clae_edit_distance(const char *a, const char *b);
+
 #endif

@@ -70,6 +70,14 @@ typedef struct clae_train_opts {
     long adam_t;               /* Adam steps taken */
     double best_val;           /* best validation loss so far (INFINITY if none) */
     const char *history_line;  /* the checkpoint's history.jsonl line for start_epoch, or NULL */
+    /* The run's settings, written into every checkpoint's metadata (data
+     * folder, limit, epochs, ...: what a resume takes back); nrun pairs. */
+    const char *const *run_keys, *const *run_vals;
+    int nrun;
+    /* A folder that already holds a run (last.safetensors, best.safetensors
+     * or history.jsonl) is refused unless the run continues there (a resume
+     * from its own checkpoint) or overwrite is set, which removes them first. */
+    int continues, overwrite;
 } clae_train_opts;
 
 typedef struct clae_train_result {
@@ -87,6 +95,13 @@ typedef struct clae_train_result {
 clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                        const clae_dataset *test, const clae_train_opts *opts,
                        volatile sig_atomic_t *stop, clae_train_result *res);
+
+/* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,
+ * best.safetensors, history.jsonl, history.csv; a missing dir holds none);
+ * otherwise with overwrite they are removed, and without it one line says
+ * what to do and CLAE_ERR_ARG is returned. clae_train checks this again with
+ * the folder locked. */
+clae_status clae_train_claim_out(const char *dir, int overwrite);
 
 /* The order of training indices for an epoch: identity without shuffle,
  * else a Fisher-Yates shuffle seeded by (seed, epoch) alone, so a resumed

@@ -25,6 +25,10 @@ int clae_app_load(const char *ckpt, clae_model *m)
     const char *cls = clae_ckpt_meta_get(&meta, "classes");
     int ok = !cls || clae_classes_parse(cls, &m->train.classes);
     if (!ok) fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", ckpt, cls);
+    /* the data it was trained on (an absolute folder), the default of --data */
+    const char *data = clae_ckpt_meta_get(&meta, "data");
+    if (ok && data && strlen(data) < sizeof m->train.data)
+        snprintf(m->train.data, sizeof m->train.data, "%s", data);
     clae_ckpt_meta_free(&meta);
     if (!ok) clae_model_free(m);
     return ok;

@@ -25,7 +25,8 @@ static void usage(FILE *f)
             "  a figure of N CIFAR-10 test images: original, corrupted (as the checkpoint's\n"
             "  config says, e.g. blurred) and restored by the model, one row each, every\n"
             "  image enlarged x%d; size (%d + %d N) x %d pixels\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  --data DIR       CIFAR-10 binary folder (default: the one it was\n"
+            "                   trained on, else the config's [train] data)\n"
             "  --n N            number of images (default 8, at most %d)\n"
             "  --offset K       start at test image K (default 0)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",

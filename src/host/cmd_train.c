@@ -1,5 +1,7 @@
 /* clae train CONFIG [options]: train a model on CIFAR-10; see --help. */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 #include "clae/layer.h"
 #include "clae/augment.h"
 #include "clae/cifar.h"
+#include "clae/fs.h"
+#include "clae/parse.h"
 #include "clae/train.h"
 #include "cli.h"
 
@@ -23,17 +27,30 @@ static void on_signal(int sig) { g_stop = sig; }
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: clae train CONFIG [options]\n"
+            "usage: clae train CONFIG [options]        a new run\n"
+            "       clae train --resume CKPT [options]  continue a run where it stopped\n"
             "  --data DIR        CIFAR-10 binary folder (default: [train] data)\n"
-            "  --epochs N        total epochs (default: [train] epochs)\n"
+            "  --epochs N        total epochs (default: [train] epochs; on resume the run's,\n"
+            "                    which --epochs may raise)\n"
             "  --device N|ref    OpenCL device index or the reference path\n"
-            "  --out DIR         checkpoint folder (default: [train] out)\n"
-            "  --resume CKPT     continue a run from its checkpoint (weights, optimizer, epoch)\n"
+            "  --out DIR         checkpoint folder (default: [train] out; on resume the\n"
+            "                    checkpoint's folder). A folder that holds another run is\n"
+            "                    refused: --resume it, choose another --out, or --overwrite\n"
+            "  --overwrite       replace the run in --out (its checkpoints and history)\n"
+            "  --resume CKPT     continue the run of CKPT (weights, optimizer, epoch, and its\n"
+            "                    settings: config, data, --limit, --seed, --classes, shuffle,\n"
+            "                    epochs, folder); CONFIG may be left out. An option that would\n"
+            "                    change the run is refused\n"
             "  --weights CKPT    start from these weights with a fresh optimizer\n"
             "  --transfer CKPT   start from the tensors of CKPT that this model has too (same\n"
             "                    name, layers.<i>.*, and shape; each is named), the others\n"
             "                    freshly initialised: a trained encoder under a new head (with\n"
             "                    [train] freeze)\n"
+            "  --set SEC.KEY=V   set a config key, like net.lr=0.01, train.corrupt=noise or\n"
+            "                    enc1.filters=16 (SEC: net, train, a layer's name or layers.I);\n"
+            "                    repeatable; the checkpoints' stored config carries it\n"
+            "  --lr X            --set net.lr=X\n"
+            "  --batch N         --set net.batch=N\n"
             "  --seed S          seed for initialisation and batch order\n"
             "  --max-steps N     stop after N steps (checkpoint written); 0: no limit, over\n"
             "                    [train] max_steps\n"
@@ -41,7 +58,7 @@ static void usage(FILE *f)
             "  --limit N         use only the first N training and test images\n"
             "  --classes LIST    train (and test) on these labels only, like 0 or 0,1: one-class\n"
             "                    training for anomaly detection (clae score); default: [train]\n"
-            "                    classes, on resume the checkpoint's\n"
+            "                    classes\n"
             "  --quiet           no per-epoch lines\n"
             "Command-line options win over the config's [train] section.\n"
             "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
@@ -156,6 +173,53 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     return taken > 0;
 }
 
+/* The run a checkpoint was trained in (its metadata, written by clae
+ * train since the run's settings were recorded; older checkpoints have
+ * none and a resume takes the options as they are given). */
+typedef struct recorded {
+    int has;                       /* the metadata records the run */
+    const char *data;              /* absolute data folder */
+    long limit, epochs;
+    int shuffle;
+    long ntrain, ntest;            /* the folder's image counts */
+} recorded;
+
+static int read_recorded(const clae_ckpt_meta *meta, const char *ckpt, recorded *r)
+{
+    memset(r, 0, sizeof *r);
+    r->data = clae_ckpt_meta_get(meta, "data");
+    if (!r->data) return 1;
+    r->has = 1;
+    const char *lim = clae_ckpt_meta_get(meta, "limit"), *ep = clae_ckpt_meta_get(meta, "epochs"),
+               *sh = clae_ckpt_meta_get(meta, "shuffle"),
+               *cnt = clae_ckpt_meta_get(meta, "data_images");
+    long shuffle = 1;
+    if (!lim || !clae_str_to_long(lim, 0, LONG_MAX, &r->limit) || !ep ||
+        !clae_str_to_long(ep, 1, CLAE_MAX_EPOCHS, &r->epochs) || !sh ||
+        !clae_str_to_long(sh, 0, 1, &shuffle) || !cnt ||
+        sscanf(cnt, "%ld,%ld", &r->ntrain, &r->ntest) != 2) {
+        fprintf(stderr, "clae: %s: the run's settings in the metadata are incomplete or bad "
+                "(limit, epochs, shuffle, data_images)\n", ckpt);
+        return 0;
+    }
+    r->shuffle = (int)shuffle;
+    return 1;
+}
+
+/* The folder of a file path: "runs/x/last.safetensors" -> "runs/x", "f" -> ".". */
+static void dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+enum { MAX_SETS = 64 };
+
 int cmd_train(int argc, char **argv)
 {
     struct timespec launch;
@@ -163,17 +227,23 @@ int cmd_train(int argc, char **argv)
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
                *weights = NULL, *classes = NULL, *transfer = NULL;
     long epochs = -1, max_steps = -1, seed = -1, limit = 0;
-    int no_shuffle = 0, quiet = 0;
+    int no_shuffle = 0, quiet = 0, overwrite = 0, nsets = 0;
+    const char *sets[MAX_SETS], *set_flag = NULL; /* the first of --set, --lr, --batch */
+    char shortcut[2][96]; /* --lr and --batch as --set assignments */
     enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
-           QUIET, CLASSES, TRANSFER };
+           QUIET, CLASSES, TRANSFER, SET, LR, BATCH, OVERWRITE };
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
         {"data", required_argument, NULL, DATA},
         {"device", required_argument, NULL, DEVICE},
         {"out", required_argument, NULL, OUT},
+        {"overwrite", no_argument, NULL, OVERWRITE},
         {"resume", required_argument, NULL, RESUME},
         {"weights", required_argument, NULL, WEIGHTS},
         {"transfer", required_argument, NULL, TRANSFER},
+        {"set", required_argument, NULL, SET},
+        {"lr", required_argument, NULL, LR},
+        {"batch", required_argument, NULL, BATCH},
         {"epochs", required_argument, NULL, EPOCHS},
         {"max-steps", required_argument, NULL, MAX_STEPS},
         {"seed", required_argument, NULL, SEED},
@@ -192,9 +262,27 @@ int cmd_train(int argc, char **argv)
         case DATA: data = optarg; break;
         case DEVICE: device = optarg; break;
         case OUT: out = optarg; break;
+        case OVERWRITE: overwrite = 1; break;
         case RESUME: resume = optarg; break;
         case WEIGHTS: weights = optarg; break;
         case TRANSFER: transfer = optarg; break;
+        case SET:
+        case LR:
+        case BATCH: {
+            if (nsets == MAX_SETS) {
+                fprintf(stderr, "clae train: more than %d --set options\n", MAX_SETS);
+                return 2;
+            }
+            const char *v = optarg;
+            if (c != SET) { /* --lr X is --set net.lr=X */
+                char *buf = shortcut[c == LR ? 0 : 1];
+                snprintf(buf, sizeof shortcut[0], "net.%s=%.80s", c == LR ? "lr" : "batch", v);
+                v = buf;
+            }
+            sets[nsets++] = v;
+            if (!set_flag) set_flag = c == SET ? "--set" : c == LR ? "--lr" : "--batch";
+            break;
+        }
         case EPOCHS:
             if (!clae_parse_long("--epochs", optarg, 1, &epochs)) return 2;
             if (epochs > CLAE_MAX_EPOCHS) {
@@ -234,7 +322,7 @@ int cmd_train(int argc, char **argv)
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!config) {
+    if (!config && !resume) {
         fprintf(stderr, "clae train: missing CONFIG (see --help)\n");
         return 2;
     }
@@ -242,17 +330,58 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "clae train: --resume, --weights and --transfer exclude each other\n");
         return 2;
     }
+    if (resume && nsets > 0) {
+        fprintf(stderr, "clae train: %s with --resume: a resumed run keeps the settings stored in "
+                "%s; to change them, start a new run from its weights (--weights)\n", set_flag,
+                resume);
+        return 2;
+    }
 
-    clae_model m;
-    if (clae_model_load(config, &m) != CLAE_OK) return 1;
+    clae_model m = {0};
+    clae_ckpt_meta meta;
+    clae_ckpt_meta_init(&meta);
+    recorded rec = {0};
+    char out_buf[1100], data_abs[4096], out_abs[4096];
+    int rc = 1;
+    if (resume) {
+        /* The run's model and settings come from its checkpoint; a CONFIG
+         * given as well must be the one stored there. */
+        if (clae_ckpt_load(resume, &m, &meta, 0) != CLAE_OK) goto done_model;
+        if (!read_recorded(&meta, resume, &rec)) goto done_model;
+        if (config) {
+            clae_model given;
+            if (clae_model_load(config, &given) != CLAE_OK) goto done_model;
+            int same = strcmp(given.text, m.text) == 0;
+            clae_model_free(&given);
+            if (!same) {
+                fprintf(stderr, "clae train: %s is not the config stored in %s: resume without "
+                        "CONFIG (the run's own is used), or start a new run from its weights with "
+                        "--weights\n", config, resume);
+                rc = 2;
+                goto done_model;
+            }
+        }
+    } else {
+        if (clae_model_load(config, &m) != CLAE_OK) goto done_model;
+        for (int i = 0; i < nsets; i++)
+            if (clae_model_set(&m, sets[i]) != CLAE_OK) {
+                rc = 2;
+                goto done_model;
+            }
+    }
     clae_train_opts o;
     memset(&o, 0, sizeof o);
+    if (resume && !out) { /* the run goes on in its own folder */
+        dir_of(resume, out_buf, sizeof out_buf);
+        out = out_buf;
+    }
     o.out_dir = out ? out : m.train.out;
-    o.epochs = epochs > 0 ? epochs : m.train.epochs;
+    o.epochs = epochs > 0 ? epochs : rec.has ? rec.epochs : m.train.epochs;
     o.max_steps = max_steps >= 0 ? max_steps : m.train.max_steps; /* 0: no limit, as the key */
     o.seed = seed >= 0 ? (uint64_t)seed : m.train.seed;
     o.shuffle = no_shuffle ? 0 : m.train.shuffle;
     o.limit = 0; /* applied to the datasets below */
+    o.overwrite = overwrite;
     struct printer pr = {.bar = isatty(fileno(stdout))};
     if (!quiet) {
         o.report = print_event;
@@ -261,30 +390,74 @@ int cmd_train(int argc, char **argv)
     o.best_val = INFINITY;
     o.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
 
-    int rc = 1;
-    clae_ckpt_meta meta;
-    clae_ckpt_meta_init(&meta);
     if (resume) {
-        if (clae_ckpt_load(resume, &m, &meta, 0) != CLAE_OK) goto done_model;
+        /* What would change the run is refused; what it already was is fine. */
+        const char *mc = clae_ckpt_meta_get(&meta, "classes");
+        clae_classes want, had;
+        memset(&had, 0, sizeof had);
+        if (mc && !clae_classes_parse(mc, &had)) {
+            fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", resume, mc);
+            goto done_model;
+        }
+        const char *changed = NULL;
+        char was[160] = "";
+        if (seed >= 0 && (uint64_t)seed != meta.seed) {
+            changed = "--seed";
+            snprintf(was, sizeof was, "seed %" PRIu64, meta.seed);
+        } else if (classes && clae_classes_parse(classes, &want) &&
+                   memcmp(&want, &had, sizeof want) != 0) {
+            changed = "--classes";
+            snprintf(was, sizeof was, "classes %s", mc ? mc : "all");
+        } else if (rec.has && limit > 0 && limit != rec.limit) {
+            changed = "--limit";
+            if (rec.limit > 0)
+                snprintf(was, sizeof was, "--limit %ld", rec.limit);
+            else
+                snprintf(was, sizeof was, "no --limit");
+        } else if (rec.has && no_shuffle && rec.shuffle) {
+            changed = "--no-shuffle";
+            snprintf(was, sizeof was, "shuffled batches");
+        }
+        if (changed) {
+            fprintf(stderr, "clae train: %s would change the run of %s (it has %s); to change it, "
+                    "start a new run from its weights (--weights)\n", changed, resume, was);
+            rc = 2;
+            goto done_model;
+        }
+        m.train.classes = had;
+        o.seed = meta.seed;
+        if (rec.has) {
+            limit = rec.limit;
+            o.shuffle = rec.shuffle;
+        }
         o.start_epoch = meta.epoch;
         if (clae_ckpt_resume_point(&meta, resume, &o.start_epoch_step, &o.start_loss_sum) !=
             CLAE_OK)
             goto done_model;
         o.adam_t = meta.step;
         o.history_line = clae_ckpt_meta_get(&meta, "history");
-        const char *mc = clae_ckpt_meta_get(&meta, "classes");
-        if (mc && !classes && !clae_classes_parse(mc, &m.train.classes)) {
-            fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", resume, mc);
-            goto done_model;
-        }
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
-        if (seed < 0) o.seed = meta.seed;
+        /* The run goes on in its own folder: the checkpoint's, or the one
+         * it recorded (a copy of an earlier checkpoint kept elsewhere). */
+        char ckdir[1100];
+        dir_of(resume, ckdir, sizeof ckdir);
+        const char *rec_out = clae_ckpt_meta_get(&meta, "out");
+        o.continues = clae_same_file(ckdir, o.out_dir) ||
+                      (rec_out && clae_abs_path(o.out_dir, out_abs, sizeof out_abs) == 0 &&
+                       strcmp(rec_out, out_abs) == 0);
+    }
+    if (!o.continues && !overwrite && clae_train_claim_out(o.out_dir, 0) != CLAE_OK) {
+        rc = 2;
+        goto done_model;
+    }
+    if (resume) {
         if (o.start_epoch >= o.epochs) /* still run: it restores a lost last history line */
             printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", resume,
                    o.start_epoch, o.epochs);
         else
-            printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken\n", resume,
-                   o.start_epoch + 1, o.start_epoch_step, meta.step);
+            printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", resume,
+                   o.start_epoch + 1, o.start_epoch_step, meta.step,
+                   o.continues ? "" : "; writing to ", o.continues ? "" : o.out_dir);
     } else if (weights) {
         if (clae_ckpt_load(weights, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) != CLAE_OK) goto done_model;
         printf("starting from the weights of %s with a fresh optimizer\n", weights);
@@ -298,10 +471,36 @@ int cmd_train(int argc, char **argv)
     clae_device d;
     if (clae_device_open(&d, device) != CLAE_OK) goto done_model;
     clae_dataset train = {0}, test = {0};
-    const char *dir = data ? data : m.train.data;
+    const char *dir = data ? data : rec.has ? rec.data : m.train.data;
     if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
         clae_cifar_load(dir, CLAE_CIFAR_TEST, &test) != CLAE_OK)
-        goto done_data; /* the loader said which file; scripts/fetch-cifar10.sh fetches it */
+        goto done_data; /* the loader said which file, --data and the fetch script */
+    if (rec.has && ((long)train.n != rec.ntrain || (long)test.n != rec.ntest)) {
+        fprintf(stderr, "clae train: %s holds %zu training and %zu test images, the run of %s was "
+                "trained on %ld and %ld (in %s): not the same data\n", dir, train.n, test.n,
+                resume, rec.ntrain, rec.ntest, rec.data);
+        rc = 2;
+        goto done_data;
+    }
+    /* The run's settings, into every checkpoint (what a resume takes back). */
+    char v_shape[64], v_images[64], v_limit[32], v_epochs[32];
+    if (clae_abs_path(dir, data_abs, sizeof data_abs) != 0 ||
+        clae_abs_path(o.out_dir, out_abs, sizeof out_abs) != 0) {
+        fprintf(stderr, "clae: %s: cannot make the path absolute: %s\n", dir, strerror(errno));
+        goto done_data;
+    }
+    snprintf(v_shape, sizeof v_shape, "%d,%d,%d", CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE,
+             CLAE_CIFAR_CHANNELS);
+    snprintf(v_images, sizeof v_images, "%zu,%zu", train.n, test.n);
+    snprintf(v_limit, sizeof v_limit, "%ld", limit);
+    snprintf(v_epochs, sizeof v_epochs, "%ld", o.epochs);
+    const char *run_keys[] = {"data", "data_shape", "data_images", "limit", "shuffle", "epochs",
+                              "out"};
+    const char *run_vals[] = {data_abs, v_shape, v_images, v_limit, o.shuffle ? "1" : "0",
+                              v_epochs, out_abs};
+    o.run_keys = run_keys;
+    o.run_vals = run_vals;
+    o.nrun = (int)(sizeof run_keys / sizeof run_keys[0]);
     if (classes) clae_classes_parse(classes, &m.train.classes); /* checked above */
     if (!clae_classes_empty(&m.train.classes)) { /* one class (or a few): the others are out */
         size_t n0 = train.n, t0 = test.n;
@@ -318,13 +517,13 @@ int cmd_train(int argc, char **argv)
     }
     if (m.train.labels) { /* a classifier: every label needs one of its K outputs */
         int K = (int)clae_layer_out_count(&m.layers[m.nlayers - 1]);
-        const clae_dataset *sets[2] = {&train, &test};
+        const clae_dataset *both[2] = {&train, &test};
         for (int k = 0; k < 2; k++)
-            for (size_t i = 0; i < sets[k]->n; i++)
-                if (clae_dataset_label(sets[k], i) >= K) {
+            for (size_t i = 0; i < both[k]->n; i++)
+                if (clae_dataset_label(both[k], i) >= K) {
                     fprintf(stderr, "clae: %s: a %s image has label %d, but the classifier has %d "
                             "outputs (labels 0 to %d)\n", dir, k ? "test" : "training",
-                            clae_dataset_label(sets[k], i), K, K - 1);
+                            clae_dataset_label(both[k], i), K, K - 1);
                     goto done_data;
                 }
     }

@@ -58,28 +58,6 @@ int clae_getopt(clae_opts *o, int argc, char **argv)
     return p->name ? c : '?';
 }
 
-/* Edit distance (insertions, deletions, substitutions) of a and b, counted
- * up to 9: a misspelt option is one or two edits from the real one. */
-static int edits(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40) return 9;
-    int row[41];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb] < 9 ? row[lb] : 9;
-}
-
 /* The long option nearest to an unknown "--name[=value]" (at most two
  * edits away), or NULL. */
 static const char *nearest_option(const clae_opts *o)
@@ -91,7 +69,7 @@ static const char *nearest_option(const clae_opts *o)
     const char *best = NULL;
     int bd = 3;
     for (const struct option *p = o->longopts; p && p->name; p++) {
-        int e = edits(name, p->name);
+        int e = clae_edit_distance(name, p->name);
         if (e < bd) bd = e, best = p->name;
     }
     return best;

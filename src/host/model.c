@@ -597,6 +597,28 @@ static int layer_defaults(pctx *c, clae_layer *l, const sec_src *s)
     return 1;
 }
 
+/* The i-th key a section takes (a layer's: its kind's, then the common
+ * ones), NULL past the last. */
+static const char *section_key(const sec_src *s, int i)
+{
+    if (s->kind != SEC_LAYER) return KEYS[s->kind][i].name;
+    if (i < s->lk->nkeys) return s->lk->keys[i].name;
+    if (i < s->lk->nkeys + CLAE_COMMON_NKEYS) return clae_common_layer_keys[i - s->lk->nkeys].name;
+    return NULL;
+}
+
+/* The key of s nearest to an unknown one (at most two edits away), or NULL. */
+static const char *nearest_key(const sec_src *s, const char *key)
+{
+    const char *best = NULL;
+    int bd = 3;
+    for (int i = 0; section_key(s, i); i++) {
+        int e = clae_edit_distance(key, section_key(s, i));
+        if (e < bd) bd = e, best = section_key(s, i);
+    }
+    return best;
+}
+
 static const char *kind_name(const pctx *c)
 {
     if (c->kind == SEC_NET) return "net";
@@ -616,7 +638,11 @@ static int handler(void *user, const char *section, const char *key, const char 
     }
     int ki = key_index(c->cur, key);
     if (ki < 0) {
-        fail(c, line, key, "unknown key in [%s]", kind_name(c));
+        const char *near = nearest_key(c->cur, key);
+        if (near)
+            fail(c, line, key, "unknown key in [%s]; did you mean %s?", kind_name(c), near);
+        else
+            fail(c, line, key, "unknown key in [%s]", kind_name(c));
         return 1;
     }
     if (c->cur->seen >> ki & 1u) {
@@ -1075,6 +1101,165 @@ clae_status clae_model_load(const char *path, clae_model *m)
 clae_status clae_model_parse_string(const char *text, const char *name, clae_model *m)
 {
     return clae_model_parse_ex(NULL, text, name, m, NULL, 0);
+}
+
+/* ---- --set: one key of the config text changed ---------------------------- */
+
+/* The text of line `no` (1-based) of text: *len characters from the
+ * returned pointer (no newline), or NULL past the end. */
+static const char *text_line(const char *text, int no, size_t *len)
+{
+    const char *p = text;
+    for (int i = 1; i < no; i++) {
+        p = strchr(p, '\n');
+        if (!p) return NULL;
+        p++;
+    }
+    if (!*p && no > 1) return NULL;
+    *len = strcspn(p, "\n");
+    return p;
+}
+
+/* A section header's name: "[ net ]" -> "net" into buf; 0 if the line is
+ * no header. */
+static int header_name(const char *line, size_t len, char *buf, size_t blen)
+{
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i == len || line[i] != '[') return 0;
+    const char *b = line + i + 1, *e = memchr(b, ']', len - i - 1);
+    if (!e) return 0;
+    while (b < e && (*b == ' ' || *b == '\t')) b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    snprintf(buf, blen, "%.*s", (int)(e - b), b);
+    return 1;
+}
+
+/* The key a "key = value" line sets, into buf ("" for a blank, comment or
+ * header line). */
+static void line_key(const char *line, size_t len, char *buf, size_t blen)
+{
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    size_t j = i;
+    while (j < len && line[j] != '=' && line[j] != ':') j++;
+    buf[0] = '\0';
+    if (i == len || line[i] == '#' || line[i] == ';' || line[i] == '[' || j == len) return;
+    while (j > i && (line[j - 1] == ' ' || line[j - 1] == '\t')) j--;
+    snprintf(buf, blen, "%.*s", (int)(j - i), line + i);
+}
+
+clae_status clae_model_set(clae_model *m, const char *assign)
+{
+    if (strpbrk(assign, "\r\n")) {
+        fprintf(stderr, "clae: --set %.*s...: a setting is one line\n",
+                (int)strcspn(assign, "\r\n"), assign);
+        return CLAE_ERR_ARG;
+    }
+    const char *eq = strchr(assign, '=');
+    char lhs[128];
+    if (!eq || (size_t)(eq - assign) >= sizeof lhs) {
+        fprintf(stderr, "clae: --set %s: expected SECTION.KEY=VALUE, like net.lr=0.01\n", assign);
+        return CLAE_ERR_ARG;
+    }
+    snprintf(lhs, sizeof lhs, "%.*s", (int)(eq - assign), assign);
+    const char *value = eq + 1;
+    char *dot = strrchr(lhs, '.');
+    if (!dot || dot == lhs || !dot[1] || !*value) {
+        fprintf(stderr, "clae: --set %s: expected SECTION.KEY=VALUE, like net.lr=0.01\n", assign);
+        return CLAE_ERR_ARG;
+    }
+    *dot = '\0';
+    const char *sec = lhs, *key = dot + 1;
+
+    /* The section: its header line, and its keys for checking the name. */
+    sec_src src = {.kind = SEC_NONE};
+    int header = 0;
+    long li = -1;
+    if (strcmp(sec, "net") == 0 || strcmp(sec, "train") == 0) {
+        src.kind = sec[0] == 'n' ? SEC_NET : SEC_TRAIN;
+        size_t len;
+        const char *l;
+        char name[64];
+        for (int no = 1; (l = text_line(m->text, no, &len)) != NULL; no++)
+            if (header_name(l, len, name, sizeof name) && strcmp(name, sec) == 0) header = no;
+    } else {
+        if (strncmp(sec, "layers.", 7) == 0 && !clae_str_to_long(sec + 7, 0, m->nlayers - 1, &li))
+            li = -2;
+        for (int i = 0; li == -1 && i < m->nlayers; i++)
+            if (m->layers[i].name[0] && strcmp(m->layers[i].name, sec) == 0) li = i;
+        if (li < 0) {
+            fprintf(stderr, "clae: --set %s: %s has no section '%s' (net, train, a layer's name or "
+                    "layers.0 to layers.%d)\n", assign, m->name, sec, m->nlayers - 1);
+            return CLAE_ERR_ARG;
+        }
+        src.kind = SEC_LAYER;
+        src.lk = m->layers[li].kind;
+        header = m->layers[li].line;
+    }
+    if (key_index(&src, key) < 0) {
+        sec_src other = {.kind = src.kind == SEC_NET ? SEC_TRAIN : SEC_NET};
+        const char *near = nearest_key(&src, key);
+        if (src.kind != SEC_LAYER && key_index(&other, key) >= 0)
+            fprintf(stderr, "clae: --set %s: %s is a key of [%s]: --set %s.%s=%s\n", assign, key,
+                    other.kind == SEC_NET ? "net" : "train", other.kind == SEC_NET ? "net" : "train",
+                    key, value);
+        else if (near)
+            fprintf(stderr, "clae: --set %s: [%s] has no key '%s'; did you mean %s.%s?\n", assign,
+                    src.kind == SEC_LAYER ? src.lk->name : sec, key, sec, near);
+        else
+            fprintf(stderr, "clae: --set %s: [%s] has no key '%s' (clae layers lists every key)\n",
+                    assign, src.kind == SEC_LAYER ? src.lk->name : sec, key);
+        return CLAE_ERR_ARG;
+    }
+
+    /* The new text: the key's line replaced, or the key added under the
+     * header, or (no [train] yet) a [train] section at the end. */
+    size_t tlen = strlen(m->text), need = tlen + strlen(key) + strlen(value) + 32;
+    char *text = malloc(need);
+    if (!text) {
+        fprintf(stderr, "clae: out of memory\n");
+        return CLAE_ERR_NOMEM;
+    }
+    int target = 0; /* the line to replace, or 0 */
+    if (header > 0) {
+        size_t len;
+        const char *l;
+        char name[64], k[64];
+        for (int no = header + 1; (l = text_line(m->text, no, &len)) != NULL; no++) {
+            if (header_name(l, len, name, sizeof name)) break;
+            line_key(l, len, k, sizeof k);
+            if (strcmp(k, key) == 0) target = no;
+        }
+    }
+    size_t at = 0;
+    if (header == 0) { /* [train] or [net] missing: a new section at the end */
+        at = (size_t)snprintf(text, need, "%s%s[%s]\n%s = %s\n", m->text,
+                              tlen && m->text[tlen - 1] != '\n' ? "\n" : "", sec, key, value);
+    } else {
+        size_t len;
+        int edit = target ? target : header; /* replace target, or insert after header */
+        const char *l = text_line(m->text, edit, &len);
+        size_t cut = (size_t)(l - m->text), rest = cut + len;
+        memcpy(text, m->text, target ? cut : rest);
+        at = target ? cut : rest;
+        at += (size_t)snprintf(text + at, need - at, "%s%s = %s", target ? "" : "\n", key, value);
+        memcpy(text + at, m->text + rest, tlen - rest + 1);
+        at += tlen - rest;
+    }
+    (void)at;
+    clae_model fresh;
+    char err[512];
+    clae_status st = clae_model_parse_ex(NULL, text, m->name, &fresh, err, sizeof err);
+    free(text);
+    if (st != CLAE_OK) {
+        fprintf(stderr, "clae: --set %s: %s\n", assign, err);
+        return st;
+    }
+    fresh.train.classes = m->train.classes;
+    clae_model_free(m);
+    *m = fresh;
+    return CLAE_OK;
 }
 
 void clae_model_free(clae_model *m)

@@ -468,6 +468,8 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     snprintf(buf, sizeof buf, "%.17g", loss_sum);
     if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "epoch_loss_sum", buf);
     if (st == CLAE_OK && hline && *hline) st = clae_ckpt_meta_set(&meta, "history", hline);
+    for (int i = 0; st == CLAE_OK && i < o->nrun; i++)
+        st = clae_ckpt_meta_set(&meta, o->run_keys[i], o->run_vals[i]);
     if (st == CLAE_OK && !clae_classes_empty(&m->train.classes)) { /* what it was trained on */
         char cls[1024];
         clae_classes_format(&m->train.classes, cls, sizeof cls);
@@ -517,6 +519,34 @@ static int lock_out(const char *dir)
     return fd;
 }
 
+/* The files of a run in a folder. */
+static const char *const RUN_FILES[] = {"last.safetensors", "best.safetensors", "history.jsonl",
+                                        "history.csv"};
+
+clae_status clae_train_claim_out(const char *dir, int overwrite)
+{
+    char found[256] = "", path[1100];
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof RUN_FILES / sizeof RUN_FILES[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, RUN_FILES[i]);
+        if (access(path, F_OK) != 0) continue;
+        if (overwrite) {
+            if (unlink(path) != 0) {
+                fprintf(stderr, "clae: %s: cannot remove: %s\n", path, strerror(errno));
+                return CLAE_ERR_IO;
+            }
+            continue;
+        }
+        at += (size_t)snprintf(found + at, sizeof found - at, "%s%s", at ? ", " : "",
+                               RUN_FILES[i]);
+    }
+    if (!found[0]) return CLAE_OK;
+    fprintf(stderr, "clae: %s already holds a run (%s): continue it with --resume %s/last."
+            "safetensors, choose another --out, or replace it with --overwrite\n", dir, found,
+            dir);
+    return CLAE_ERR_ARG;
+}
+
 static clae_status train_locked(clae_model *m, clae_device *d, const clae_dataset *train,
                                 const clae_dataset *test, const clae_train_opts *o,
                                 volatile sig_atomic_t *stop, clae_train_result *res);
@@ -543,6 +573,10 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     int lock = lock_out(o->out_dir);
     if (lock < 0) return CLAE_ERR_IO;
     remove_stale_temps(o->out_dir);
+    if (!o->continues && clae_train_claim_out(o->out_dir, o->overwrite) != CLAE_OK) {
+        close(lock);
+        return CLAE_ERR_ARG;
+    }
     /* The history goes no further than the checkpoint a run starts from (and
      * a fresh run starts it afresh, as it does last.safetensors). */
     char hp[1100];

@@ -70,7 +70,8 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
         snprintf(path[i], sizeof path[i], "%s/%s", base, names[i]);
         f[i] = fopen(path[i], "rb");
         if (!f[i]) {
-            fprintf(stderr, "clae: %s: cannot open: %s\n", path[i], strerror(errno));
+            fprintf(stderr, "clae: %s: cannot open: %s (choose the folder with --data, or fetch "
+                    "CIFAR-10 with scripts/fetch-cifar10.sh)\n", path[i], strerror(errno));
             st = CLAE_ERR_IO;
             goto done;
         }

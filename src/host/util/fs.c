@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +138,32 @@ int clae_mkdir_p(const char *path, mode_t mode)
     }
     free(tmp);
     return rc;
+}
+
+int clae_abs_path(const char *path, char *buf, size_t len)
+{
+    char real[PATH_MAX];
+    if (realpath(path, real)) {
+        if (strlen(real) >= len) return errno = ERANGE, -1;
+        memcpy(buf, real, strlen(real) + 1);
+        return 0;
+    }
+    if (path[0] == '/') {
+        if (strlen(path) >= len) return errno = ERANGE, -1;
+        memcpy(buf, path, strlen(path) + 1);
+        return 0;
+    }
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return -1;
+    while (path[0] == '.' && path[1] == '/') path += 2;
+    int n = snprintf(buf, len, "%s/%s", cwd, path);
+    if (n < 0 || (size_t)n >= len) return errno = ERANGE, -1;
+    return 0;
+}
+
+int clae_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# CLI checks for a run's settings: --set/--lr/--batch, resume taking the
+# run's settings from its checkpoint, the recorded data folder (sourced by
+# tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+run_data="$tmp/run-cifar" # a tiny random dataset: 5 x 8 train records, 8 test records
+mkdir -p "$run_data"
+for i in 1 2 3 4 5; do head -c $((8 * 3073)) /dev/urandom >"$run_data/data_batch_$i.bin"; done
+head -c $((8 * 3073)) /dev/urandom >"$run_data/test_batch.bin"
+clae_abs=$(cd "$(dirname "$clae")" && pwd)/$(basename "$clae") # for commands run elsewhere
+run_train=("$clae" train configs/denoiser.cfg --data "$run_data" --device ref --quiet)
+
+# expect_usage NAME PATTERN CMD...: as expect_fail, and the exit code is 2 (bad usage)
+expect_usage() {
+  local name=$1
+  expect_fail "$@"
+  local rc=0
+  "${@:3}" >/dev/null 2>&1 || rc=$?
+  if [ "$rc" -eq 2 ]; then
+    echo "ok   $name: exit 2"; pass=$((pass + 1))
+  else
+    echo "FAIL $name: exit $rc, not 2"; fail=$((fail + 1))
+  fi
+}
+
+# --set and its shortcuts: the run uses them and its checkpoint keeps them.
+expect_usage "train --set bad syntax" "clae: --set enc_missing_ok=1: expected SECTION.KEY=VALUE, like net.lr=0.01" \
+  "${run_train[@]}" --out "$tmp/set" --set enc_missing_ok=1
+expect_ok "train --set, --lr, --batch" "batch 4, 8 steps per epoch" \
+  "$clae" train configs/denoiser.cfg --data "$run_data" --device ref --out "$tmp/set" \
+  --max-steps 1 --lr 0.01 --batch 4 --set train.corrupt=noise --set layers.0.filters=6
+expect_ok "train resume keeps --set" "batch 4, 8 steps per epoch" \
+  "$clae" train --resume "$tmp/set/last.safetensors" --device ref --max-steps 1
+python3 - "$tmp/set/last.safetensors" >"$tmp/set.cfg" <<'EOF'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    print(json.loads(f.read(n))["__metadata__"]["config"])
+EOF
+if grep -qx "lr = 0.01" "$tmp/set.cfg" && grep -qx "batch = 4" "$tmp/set.cfg" &&
+   grep -qx "corrupt = noise" "$tmp/set.cfg" && grep -qx "filters = 6" "$tmp/set.cfg"; then
+  echo "ok   train --set: the stored config carries every change"; pass=$((pass + 1))
+else
+  echo "FAIL train --set: stored config:"; cat "$tmp/set.cfg"; fail=$((fail + 1))
+fi
+expect_usage "train --set unknown key" "\[conv2d\] has no key 'filterz'; did you mean layers.0.filters?" \
+  "${run_train[@]}" --out "$tmp/set2" --set layers.0.filterz=4
+expect_usage "train --set key of the other section" "lr is a key of \[net\]: --set net.lr=0.1" \
+  "${run_train[@]}" --out "$tmp/set2" --set train.lr=0.1
+expect_usage "train --set unknown section" "has no section 'enc' (net, train, a layer's name or layers.0 to layers.6)" \
+  "${run_train[@]}" --out "$tmp/set2" --set enc.filters=4
+expect_usage "train --set bad value" "clae: --set net.lr=abc: .*bad value 'abc'" \
+  "${run_train[@]}" --out "$tmp/set2" --lr abc
+expect_usage "train --set layer index out of range" "no section 'layers.7'" \
+  "${run_train[@]}" --out "$tmp/set2" --set layers.7.filters=4
+if [ ! -e "$tmp/set2" ]; then
+  echo "ok   train --set errors create no folder"; pass=$((pass + 1))
+else
+  echo "FAIL train --set errors created $tmp/set2"; fail=$((fail + 1))
+fi
+printf '[net]\ninput = 32,32,3\nbatchh = 4\n[conv2d]\nfilters = 3\nsize = 3\n' >"$tmp/typo.cfg"
+expect_fail "config unknown key: did you mean" "typo.cfg:3: unknown key in \[net\]; did you mean batch? (key 'batchh')" \
+  "$clae" summary "$tmp/typo.cfg"
+
+# Resume takes the run's settings: folder, data, --limit, epochs, from any
+# working folder, with no CONFIG.
+"${run_train[@]}" --out "$tmp/rr" --limit 20 --epochs 3 --max-steps 1 >/dev/null 2>&1
+expect_ok "train resume remembers --out, --data, --limit, --epochs" \
+  "training .*: 16 train / 4 validation images, batch 16, 1 steps per epoch" \
+  sh -c "cd / && '$clae_abs' train --resume '$tmp/rr/last.safetensors' --device ref --max-steps 1"
+if [ "$(grep -c '"epoch"' "$tmp/rr/history.jsonl")" -eq 2 ]; then
+  echo "ok   train resume wrote into the run's own folder"; pass=$((pass + 1))
+else
+  echo "FAIL train resume: history:"; cat "$tmp/rr/history.jsonl"; fail=$((fail + 1))
+fi
+expect_ok "train resume: epochs from the run" "epoch 3/3" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --device ref
+expect_ok "train resume: --epochs raises them" "epoch 4/4" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --device ref --epochs 4
+expect_ok "train resume: the same settings again are fine" "already trained for 4 epochs" \
+  "$clae" train configs/denoiser.cfg --resume "$tmp/rr/last.safetensors" --device ref --limit 20 \
+  --seed 42 --data "$run_data" --out "$tmp/rr"
+expect_usage "train resume refuses another --limit" \
+  "clae train: --limit would change the run of .*rr/last.safetensors (it has --limit 20)" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --limit 8
+expect_usage "train resume refuses another --seed" "--seed would change the run .*(it has seed 42)" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --seed 7
+expect_usage "train resume refuses --no-shuffle" "--no-shuffle would change the run" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --no-shuffle
+expect_usage "train resume refuses --classes" "--classes would change the run .*(it has classes all)" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --classes 1
+expect_usage "train resume refuses --lr" "--lr with --resume: a resumed run keeps the settings stored in" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --lr 0.1
+expect_usage "train resume refuses --set" "--set with --resume" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --set net.batch=2
+sed 's/^lr = 0.001$/lr = 0.002/' configs/denoiser.cfg >"$tmp/lr2.cfg"
+expect_usage "train resume refuses another config" "lr2.cfg is not the config stored in" \
+  "$clae" train "$tmp/lr2.cfg" --resume "$tmp/rr/last.safetensors"
+mkdir -p "$tmp/other-data" && cp "$run_data"/data_batch_*.bin "$tmp/other-data/" &&
+  head -c $((4 * 3073)) /dev/urandom >"$tmp/other-data/test_batch.bin"
+expect_usage "train resume refuses other data" \
+  "other-data holds 40 training and 4 test images, the run of .* was trained on 40 and 8" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --data "$tmp/other-data" --epochs 5
+expect_usage "train resume into another run's folder" "set already holds a run" \
+  "$clae" train --resume "$tmp/rr/last.safetensors" --out "$tmp/set" --epochs 5
+
+# The checkpoint records its data (absolute): eval from another folder finds it.
+expect_ok "eval defaults to the data the run was trained on" "model " \
+  sh -c "cd / && '$clae_abs' eval '$tmp/rr/last.safetensors' --device ref"
+expect_fail "missing data names --data and the fetch script" \
+  "nowhere/data_batch_1.bin: cannot open: .*(choose the folder with --data, or fetch CIFAR-10 with scripts/fetch-cifar10.sh)" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/nowhere" --device ref --out "$tmp/nowhere-run"
