@@ -139,6 +139,83 @@ START_TEST(test_chw_round_trip)
 }
 END_TEST
 
+/* An image's colours as a model's channels and back (clae denoise): grey
+ * replicated for an RGB model, BT.601 luma for a grey one, alpha left out
+ * and never touched; the same layout is clae_image_to_chw's. */
+START_TEST(test_chw_as_channels)
+{
+    uint64_t seed = 13;
+    for (int ic = 1; ic <= 4; ic++) {
+        const int colors = ic >= 3 ? 3 : 1, alpha = ic == 2 || ic == 4;
+        clae_image img, orig;
+        ck_assert_int_eq(clae_image_alloc(&img, 6, 5, ic), CLAE_OK);
+        ck_assert_int_eq(clae_image_alloc(&orig, 6, 5, ic), CLAE_OK);
+        rand_bytes(img.px, (size_t)6 * 5 * ic, &seed);
+        memcpy(orig.px, img.px, (size_t)6 * 5 * ic);
+        ck_assert_int_eq(clae_image_has_alpha(&img), alpha);
+        const size_t hw = 30;
+        for (int C = 1; C <= 3; C += 2) {
+            float *x = tu_alloc0((size_t)C * hw);
+            clae_image_to_chw_as(x, C, &img);
+            int bad = 0;
+            for (size_t i = 0; i < hw; i++) {
+                const uint8_t *p = orig.px + i * ic;
+                for (int c = 0; c < C; c++) {
+                    float want = colors == C ? p[c] / 255.0f
+                                 : C == 3    ? p[0] / 255.0f
+                                             : CLAE_LUMA_R * (p[0] / 255.0f) +
+                                                CLAE_LUMA_G * (p[1] / 255.0f) +
+                                                CLAE_LUMA_B * (p[2] / 255.0f);
+                    bad += fabsf(x[c * hw + i] - want) > 1e-6f;
+                }
+            }
+            /* back: the same layout gives the bytes back; alpha untouched */
+            clae_image_from_chw_as(&img, x, C);
+            for (size_t i = 0; i < hw; i++) {
+                const uint8_t *p = img.px + i * ic, *q = orig.px + i * ic;
+                if (alpha) bad += p[ic - 1] != q[ic - 1];
+                if (colors == C)
+                    for (int c = 0; c < colors; c++) bad += p[c] != q[c];
+                else if (colors == 3) /* a grey model's output: R = G = B */
+                    bad += p[0] != p[1] || p[1] != p[2];
+            }
+            printf("image of %d channels as a %d-channel model's: %d wrong\n", ic, C, bad);
+            ck_assert_int_eq(bad, 0);
+            memcpy(img.px, orig.px, (size_t)6 * 5 * ic);
+            free(x);
+        }
+        clae_image_free(&img);
+        clae_image_free(&orig);
+    }
+    /* by hand: pure red, green, blue and white through a grey model */
+    clae_image rgb;
+    ck_assert_int_eq(clae_image_alloc(&rgb, 4, 1, 4), CLAE_OK);
+    const uint8_t px[16] = {255, 0, 0, 7, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255, 255, 128};
+    memcpy(rgb.px, px, 16);
+    float y[4];
+    clae_image_to_chw_as(y, 1, &rgb);
+    ck_assert(fabsf(y[0] - 0.299f) < 1e-6f && fabsf(y[1] - 0.587f) < 1e-6f);
+    ck_assert(fabsf(y[2] - 0.114f) < 1e-6f && fabsf(y[3] - 1.0f) < 1e-6f);
+    /* a grey model's values back into RGBA: replicated, clamped, alpha kept */
+    const float back[4] = {0.5f, -1.0f, 2.0f, NAN};
+    clae_image_from_chw_as(&rgb, back, 1);
+    const uint8_t want[16] = {128, 128, 128, 7, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 128};
+    ck_assert_int_eq(memcmp(rgb.px, want, 16), 0);
+    /* an RGB model's values into a grey + alpha image: luma of the clamped values */
+    clae_image ga;
+    ck_assert_int_eq(clae_image_alloc(&ga, 2, 1, 2), CLAE_OK);
+    ga.px[1] = 9, ga.px[3] = 200;
+    /* planes R, G, B: pixels (1,0,0) and (3,-2,1), clamped (1,0,1) */
+    const float rgbv[6] = {1.0f, 3.0f, 0.0f, -2.0f, 0.0f, 1.0f};
+    clae_image_from_chw_as(&ga, rgbv, 3);
+    ck_assert_int_eq(ga.px[0], 76);  /* 0.299 * 255 = 76.2 */
+    ck_assert_int_eq(ga.px[2], 105); /* (0.299 + 0.114) * 255 = 105.3 */
+    ck_assert(ga.px[1] == 9 && ga.px[3] == 200);
+    clae_image_free(&rgb);
+    clae_image_free(&ga);
+}
+END_TEST
+
 START_TEST(test_write_read_round_trip)
 {
     const int shapes[][3] = {{37, 29, 3}, {5, 3, 1}, {4, 4, 4}};
@@ -434,6 +511,90 @@ START_TEST(test_history_extremes)
 }
 END_TEST
 
+/* Teal (the PSNR colour) pixels of a plot in columns [x0, x1), rows [y0, y1). */
+static long teal_pixels(const clae_image *img, int x0, int x1, int y0, int y1)
+{
+    static const uint8_t teal[3] = CLAE_PLOT_PSNR_RGB;
+    long n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = img->px + ((size_t)y * img->w + x) * 3;
+            n += p[0] == teal[0] && p[1] == teal[1] && p[2] == teal[2];
+        }
+    return n;
+}
+
+/* Validation PSNR: read (NAN where -1 or absent), drawn on a right-hand dB
+ * axis only when some epoch has it; the frame moves left to make room. */
+START_TEST(test_history_psnr)
+{
+    const char *hp = write_text(
+        "psnr.jsonl", "{\"epoch\": 1, \"train_loss\": 0.06, \"val_loss\": 0.061, \"val_psnr\": 12.5}\n"
+                      "{\"epoch\": 2, \"train_loss\": 0.04, \"val_loss\": 0.041, \"val_psnr\": -1}\n"
+                      "{\"epoch\": 3, \"train_loss\": 0.03, \"val_loss\": 0.031}\n"
+                      "{\"epoch\": 4, \"train_loss\": 0.02, \"val_loss\": 0.021, \"val_psnr\": 17.25}\n");
+    clae_history h;
+    ck_assert_int_eq(clae_history_load(hp, &h), CLAE_OK);
+    ck_assert_uint_eq(h.n, 4);
+    ck_assert(h.val_psnr[0] == 12.5 && h.val_psnr[3] == 17.25);
+    ck_assert(isnan(h.val_psnr[1]) && isnan(h.val_psnr[2]));
+    clae_image img;
+    ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+    ck_assert(img.w == CLAE_PLOT_W && img.h == CLAE_PLOT_H);
+    const int X1 = CLAE_PLOT_X1_PSNR, Y0 = CLAE_PLOT_Y0, Y1 = CLAE_PLOT_Y1;
+    long inside = teal_pixels(&img, CLAE_PLOT_X0 + 1, X1, Y0 + 1, Y1),
+         axis = teal_pixels(&img, X1 + 1, CLAE_PLOT_W, 0, CLAE_PLOT_H);
+    /* the frame's right edge, black, at X1_PSNR */
+    const uint8_t *edge = img.px + ((size_t)((Y0 + Y1) / 2) * img.w + X1) * 3;
+    printf("PSNR plot: %ld teal pixels inside the box, %ld on the right axis\n", inside, axis);
+    ck_assert(edge[0] == 0 && edge[1] == 0 && edge[2] == 0);
+    ck_assert_int_gt(inside, 50);
+    ck_assert_int_gt(axis, 200); /* ticks, labels, "val PSNR (dB)" */
+    clae_image_free(&img);
+    clae_history_free(&h);
+
+    /* none measured (-1) or none written: no PSNR axis, the frame where it was */
+    static const char *const NONE[] = {
+        "{\"epoch\": 1, \"train_loss\": 0.06, \"val_psnr\": -1}\n"
+        "{\"epoch\": 2, \"train_loss\": 0.05, \"val_psnr\": -1}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.06}\n{\"epoch\": 2, \"train_loss\": 0.05}\n"};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(clae_history_load(write_text(k ? "nopsnr1.jsonl" : "nopsnr0.jsonl", NONE[k]),
+                                           &h),
+                         CLAE_OK);
+        ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+        edge = img.px + ((size_t)((Y0 + Y1) / 2) * img.w + CLAE_PLOT_X1) * 3;
+        ck_assert_int_eq(teal_pixels(&img, 0, CLAE_PLOT_W, 0, CLAE_PLOT_H), 0);
+        ck_assert(edge[0] == 0 && edge[1] == 0 && edge[2] == 0);
+        clae_image_free(&img);
+        clae_history_free(&h);
+    }
+    /* one epoch, and the loader's extremes: still a plot */
+    static const char *const EDGE[] = {
+        "{\"epoch\": 1, \"train_loss\": 0.06, \"val_psnr\": 20}\n",
+        "{\"epoch\": 1, \"train_loss\": 0.06, \"val_psnr\": 0}\n"
+        "{\"epoch\": 1000000000, \"train_loss\": 0.05, \"val_psnr\": 1e30}\n"};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(clae_history_load(write_text(k ? "psnre1.jsonl" : "psnre0.jsonl", EDGE[k]),
+                                           &h),
+                         CLAE_OK);
+        ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
+        ck_assert_int_gt(teal_pixels(&img, CLAE_PLOT_X0 + 1, X1, Y0 + 1, Y1), 0);
+        clae_image_free(&img);
+        clae_history_free(&h);
+    }
+    /* not a number: refused by name */
+    ck_assert_int_eq(clae_history_load(write_text("badpsnr.jsonl", "{\"epoch\": 1, \"train_loss\": "
+                                                                   "0.1, \"val_psnr\": \"x\"}\n"),
+                                       &h),
+                     CLAE_ERR_FORMAT);
+    ck_assert_int_eq(clae_history_load(write_text("hugepsnr.jsonl", "{\"epoch\": 1, \"train_loss\": "
+                                                                    "0.1, \"val_psnr\": 1e31}\n"),
+                                       &h),
+                     CLAE_ERR_FORMAT);
+}
+END_TEST
+
 /* A resume from an earlier checkpoint drops the history lines past it. */
 START_TEST(test_history_keep)
 {
@@ -551,12 +712,14 @@ static Suite *image_suite(void)
     tcase_add_test(tc, test_pad_crop_identity);
     tcase_add_test(tc, test_enlarge_nearest_x4);
     tcase_add_test(tc, test_chw_round_trip);
+    tcase_add_test(tc, test_chw_as_channels);
     tcase_add_test(tc, test_write_read_round_trip);
     tcase_add_test(tc, test_font_glyphs);
     tcase_add_test(tc, test_draw_line);
     tcase_add_test(tc, test_history_plot);
     tcase_add_test(tc, test_history_extremes);
     tcase_add_test(tc, test_history_terms);
+    tcase_add_test(tc, test_history_psnr);
     tcase_add_test(tc, test_history_keep);
     tcase_add_test(tc, test_history_keep_line);
     tcase_add_test(tc, test_history_too_big);

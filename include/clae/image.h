@@ -59,6 +59,23 @@ void clae_image_to_chw(float *out, const clae_image *img);
 /* in (c,h,w) -> img (size and channels already set): round(clamp(x,0,1) * 255) */
 void clae_image_from_chw(clae_image *img, const float *in);
 
+/* Colour conversion between an image's layout and a model's channels (the
+ * image commands read a file's own channels: 1 grey, 2 grey + alpha, 3 RGB,
+ * 4 RGBA). Grey -> RGB: the grey value in R, G and B. RGB -> grey: ITU-R
+ * BT.601 luma, Y = 0.299 R + 0.587 G + 0.114 B (the weights JPEG, PIL's
+ * convert("L") and OpenCV's cvtColor use), on the [0,1] values. */
+#define CLAE_LUMA_R 0.299f
+#define CLAE_LUMA_G 0.587f
+#define CLAE_LUMA_B 0.114f
+/* 1 if img has an alpha channel (c 2 or 4; the last channel). */
+int clae_image_has_alpha(const clae_image *img);
+/* img's colour channels (any alpha left out) -> out (C,h,w) in [0,1] (byte /
+ * 255) as a C-channel model takes them, C 1 or 3, converted as above. */
+void clae_image_to_chw_as(float *out, int C, const clae_image *img);
+/* in (C,h,w), C 1 or 3 -> img's colour channels, converted as above, then
+ * round(clamp(x,0,1) * 255); img's alpha bytes untouched. */
+void clae_image_from_chw_as(clae_image *img, const float *in, int C);
+
 /* Reflect-101 index (numpy 'reflect', OpenCV BORDER_REFLECT_101) of i into
  * [0, n): ... 2 1 | 0 1 2 ... n-1 | n-2 ...; any i, n >= 1. */
 int clae_reflect_index(int i, int n);
@@ -109,6 +126,7 @@ typedef struct clae_history {
     int nterms;
     char term_name[CLAE_HISTORY_MAX_TERMS][24];
     double *term[CLAE_HISTORY_MAX_TERMS];
+    double *val_psnr; /* "val_psnr" in dB (optional; negative or none: NAN) */
 } clae_history;
 
 /* history.jsonl files past this are refused (a line is about 200 bytes) */
@@ -129,6 +147,13 @@ void clae_history_free(clae_history *h);
  * file is fine (created when last_line is given); any other line that is
  * not a history record is kept. */
 clae_status clae_history_keep(const char *path, long max_epoch, const char *last_line);
+/* The records of history.jsonl as CSV, written atomically to csv: a header
+ * row of every number's key in the order they first appear (a number inside
+ * an object as "terms.kl"), then a row per record (JSON objects only; other
+ * lines skipped), an empty cell where a record lacks the key; values as
+ * the JSON has them ("%.9g"; -1 still marks "not measured"). One line on
+ * error: CLAE_ERR_IO / CLAE_ERR_FORMAT / CLAE_ERR_NOMEM. */
+clae_status clae_history_csv(const char *jsonl, const char *csv);
 
 #define CLAE_PLOT_W 640
 #define CLAE_PLOT_H 400
@@ -137,11 +162,19 @@ clae_status clae_history_keep(const char *path, long max_epoch, const char *last
 #define CLAE_PLOT_X1 620
 #define CLAE_PLOT_Y0 20
 #define CLAE_PLOT_Y1 346
+/* With a validation PSNR axis on the right, the box ends here instead. */
+#define CLAE_PLOT_X1_PSNR 572
 /* Train (blue) and validation (orange) loss against epoch on a white
  * CLAE_PLOT_W x CLAE_PLOT_H RGB figure: axes, ticks, tick labels, axis
  * labels "epoch" and "loss", a legend; the loss terms as thinner lines of
  * their own colours. A logarithmic loss axis when the values drawn (all
- * positive) span more than a factor of ten. h->n >= 1. */
+ * positive) span more than a factor of ten. When any epoch has a val_psnr,
+ * that too (teal, CLAE_PLOT_PSNR_RGB, dashed) on its own linear dB axis on
+ * the right (at least 1 dB tall), labelled in its colour, the box then
+ * ending at CLAE_PLOT_X1_PSNR.
+ * The legend takes the corner (or top or bottom middle) of the box where it
+ * hides the fewest curve pixels, top right first. h->n >= 1. */
+#define CLAE_PLOT_PSNR_RGB {0, 128, 128}
 clae_status clae_plot_history(const clae_history *h, clae_image *out);
 
 #endif

@@ -1,9 +1,13 @@
 /* clae denoise CKPT IN OUT: restore one image file of any size with a fully
- * convolutional model: reflect-pad to a multiple of the model's downsampling,
- * rebuild the model at that size (same parameters), run it, crop back. */
+ * convolutional model: read the file's own channels (grey, grey + alpha,
+ * RGB, RGBA), convert the colours to the model's (alpha kept aside),
+ * optionally corrupt them as in training, reflect-pad to a multiple of the
+ * model's downsampling, rebuild the model at that size (same parameters),
+ * run it, crop back, and write OUT in IN's channel layout. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clae/app.h"
 #include "clae/corrupt.h"
@@ -15,24 +19,82 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: clae denoise CKPT IN OUT [options]\n"
-        "  restore the image IN (PNG/JPG/BMP, any size, the model's channel count) with the\n"
-        "  model in CKPT and write OUT (.png, .jpg or .bmp); the image is reflect-padded to\n"
-        "  a multiple of the model's downsampling and cropped back\n"
-        "  --blur           blur IN first as in training (blur_size, blur_sigma), to demonstrate\n"
-        "  --blurred FILE   also write that blurred input to FILE (with --blur)\n"
+        "  restore the image IN (PNG/JPG/BMP, any size) with the model in CKPT and\n"
+        "  write OUT (.png, .jpg or .bmp); the image is reflect-padded to a multiple of\n"
+        "  the model's downsampling and cropped back\n"
+        "  channels: IN may be grey, grey + alpha, RGB or RGBA. An RGB model is given\n"
+        "  grey as R = G = B, a grey model RGB as its ITU-R BT.601 luma (0.299 R +\n"
+        "  0.587 G + 0.114 B); OUT has IN's layout (grey IN: grey OUT; RGB IN through a\n"
+        "  grey model: R = G = B). The alpha channel bypasses the model and comes back\n"
+        "  unchanged in a .png OUT; a .bmp keeps RGBA's alpha, not grey + alpha's; a\n"
+        "  .jpg has no alpha: dropped, the colours kept as they are. A model of 2 or 4\n"
+        "  channels takes images of exactly that many, all given to it.\n"
+        "  --corrupt SPEC   corrupt IN first, to show what the model undoes: 'model'\n"
+        "                   (the checkpoint's own [train] corruption), none,\n"
+        "                   blur[:size[,sigma]], noise[:sigma], saltpepper[:rate] or\n"
+        "                   mask[:count[,min[,max]]]; numbers left out come from the\n"
+        "                   checkpoint's [train] settings. Default: none\n"
+        "  --blur           the same as --corrupt blur (kept for old scripts)\n"
+        "  --corrupted FILE also write the corrupted input to FILE (in IN's layout);\n"
+        "                   --blurred FILE is the same\n"
+        "  --seed N         seed of noise, saltpepper and mask (default: the\n"
+        "                   checkpoint's [train] seed): the same seed, the same result\n"
         "  --device N|ref   OpenCL device index or the reference path (very large images\n"
         "                   run on the reference path)\n");
 }
 
+/* "grey", "grey + alpha", "RGB", "RGBA" */
+static const char *layout_name(int c)
+{
+    static const char *const NAMES[] = {"?", "grey", "grey + alpha", "RGB", "RGBA"};
+    return c >= 1 && c <= 4 ? NAMES[c] : "?";
+}
+
+static int ext_is(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n >= e && strcasecmp(path + n - e, ext) == 0;
+}
+
+/* What a file of this name keeps of img's alpha (clae_image_write: stb). */
+static int keeps_alpha(const char *path, const clae_image *img)
+{
+    if (ext_is(path, ".png")) return 1;
+    if (ext_is(path, ".bmp")) return img->c == 4;
+    return 0; /* JPEG */
+}
+
+/* The note on channels for the "wrote" line, after "WxH, N channels". */
+static void channel_note(char *buf, size_t len, const clae_image *img, int C, const char *out)
+{
+    const int colors = img->c >= 3 ? 3 : 1, alpha = clae_image_has_alpha(img);
+    buf[0] = '\0';
+    if (colors == C && !alpha) return;
+    size_t n = (size_t)snprintf(buf, len, ": %s", layout_name(colors));
+    if (n < len && colors != C)
+        n += (size_t)snprintf(buf + n, len - n, " run as %s",
+                              C == 3 ? "RGB" : "grey (BT.601 luma)");
+    if (n < len && alpha)
+        snprintf(buf + n, len - n, ", alpha %s",
+                 keeps_alpha(out, img) ? "kept"
+                 : ext_is(out, ".bmp") ? "dropped (a BMP keeps only RGBA's)"
+                                       : "dropped (JPEG has none)");
+}
+
 int cmd_denoise(int argc, char **argv)
 {
-    const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL, *blurred_out = NULL;
+    const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL, *corrupted_out = NULL;
+    const char *spec = NULL, *corrupted_flag = "--corrupted";
+    long seed = -1;
     int blur = 0;
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
         {"device", required_argument, NULL, 'D'},
         {"blurred", required_argument, NULL, 'B'},
+        {"corrupted", required_argument, NULL, 'O'},
         {"blur", no_argument, NULL, 'b'},
+        {"corrupt", required_argument, NULL, 'c'},
+        {"seed", required_argument, NULL, 's'},
         {0}};
     clae_opts cli = {.cmd = "clae denoise", .hint = "see --help", .longopts = LONGOPTS};
     optind = 0;
@@ -42,8 +104,20 @@ int cmd_denoise(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'D': device = optarg; break;
-        case 'B': blurred_out = optarg; break;
+        case 'B':
+        case 'O':
+            corrupted_out = optarg;
+            corrupted_flag = c == 'B' ? "--blurred" : "--corrupted";
+            break;
         case 'b': blur = 1; break;
+        case 'c':
+            /* a usage error, before any loading */
+            if (strcmp(optarg, "model") != 0 && !clae_check_corrupt(optarg)) return 2;
+            spec = optarg;
+            break;
+        case 's':
+            if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
+            break;
         case 1:
             if (!ckpt) {
                 ckpt = optarg;
@@ -66,11 +140,16 @@ int cmd_denoise(int argc, char **argv)
                       : "OUT");
         return 2;
     }
-    if (blurred_out && !blur) {
-        fprintf(stderr, "clae denoise: --blurred needs --blur\n");
+    if (blur && spec && strcmp(spec, "blur") != 0) {
+        fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");
         return 2;
     }
-    const char *outs[2] = {out, blurred_out};
+    if (blur) spec = "blur";
+    if (corrupted_out && !spec) {
+        fprintf(stderr, "clae denoise: %s needs --blur or --corrupt\n", corrupted_flag);
+        return 2;
+    }
+    const char *outs[2] = {out, corrupted_out};
     for (int k = 0; k < 2; k++)
         if (outs[k] && !clae_app_image_ext(outs[k])) {
             fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
@@ -87,7 +166,14 @@ int cmd_denoise(int argc, char **argv)
     clae_image img = {0};
     float *x = NULL;
     const int C = m.net.C;
-    if (clae_image_load(in, C, &img) != CLAE_OK) goto done;
+    /* a 1- or 3-channel model takes any layout (converted); others their own */
+    const int convert = C == 1 || C == 3;
+    clae_corrupt cor;
+    clae_corrupt_defaults(&cor);
+    if (spec && (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK ||
+                 (strcmp(spec, "model") != 0 && clae_corrupt_parse(&cor, spec) != CLAE_OK)))
+        goto done;
+    if (clae_image_load(in, convert ? 0 : C, &img) != CLAE_OK) goto done;
     const int H = img.h, W = img.w;
     size_t n = (size_t)C * H * W;
     x = malloc(n * sizeof(float));
@@ -95,24 +181,48 @@ int cmd_denoise(int argc, char **argv)
         fprintf(stderr, "clae: out of memory for a %dx%d image\n", W, H);
         goto done;
     }
-    clae_image_to_chw(x, &img);
-    if (blur) {
-        clae_corrupt cor;
-        if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK ||
-            clae_corrupt_blur(x, x, 1, C, H, W, cor.blur_size, cor.blur_sigma) != CLAE_OK)
-            goto done;
-        if (blurred_out) {
-            clae_image_from_chw(&img, x);
-            if (clae_image_write(blurred_out, &img) != CLAE_OK) goto done;
+    if (convert)
+        clae_image_to_chw_as(x, C, &img);
+    else
+        clae_image_to_chw(x, &img);
+    if (spec) {
+        const uint64_t s = seed >= 0 ? (uint64_t)seed : m.train.seed;
+        clae_rng rng;
+        clae_rng_seed(&rng, s);
+        if (clae_corrupt_apply(x, x, 1, C, H, W, &cor, &rng) != CLAE_OK) goto done;
+        char desc[96];
+        clae_corrupt_describe(&cor, desc, sizeof desc);
+        int random = cor.kind == CLAE_CORRUPT_NOISE || cor.kind == CLAE_CORRUPT_SALTPEPPER ||
+                     cor.kind == CLAE_CORRUPT_MASK;
+        char seed_note[40] = "";
+        if (random) snprintf(seed_note, sizeof seed_note, ", seed %llu", (unsigned long long)s);
+        if (cor.kind != CLAE_CORRUPT_NONE)
+            printf("corrupted %s: %s%s\n", in, desc, seed_note);
+        else if (strcmp(spec, "model") == 0)
+            printf("note: %s was trained on uncorrupted inputs (corrupt = none): %s is used as "
+                   "it is\n", ckpt, in);
+        if (corrupted_out) {
+            if (convert)
+                clae_image_from_chw_as(&img, x, C);
+            else
+                clae_image_from_chw(&img, x);
+            if (clae_image_write(corrupted_out, &img) != CLAE_OK) goto done;
         }
     }
     clae_app_run run;
     if (!clae_app_run_image(ckpt, &m, in, x, H, W, device, &run)) goto done;
-    clae_image_from_chw(&img, x);
+    if (convert)
+        clae_image_from_chw_as(&img, x, C);
+    else
+        clae_image_from_chw(&img, x);
     if (clae_image_write(out, &img) != CLAE_OK) goto done;
-    printf("wrote %s (%dx%d, %d channel%s; model run at %dx%d on %s)\n", out, W, H, C,
-           C == 1 ? "" : "s", run.W, run.H, run.device);
-    if (blurred_out) printf("wrote %s (the blurred input)\n", blurred_out);
+    char note[160] = "";
+    if (convert) channel_note(note, sizeof note, &img, C, out);
+    printf("wrote %s (%dx%d, %d channel%s%s; model run at %dx%d on %s)\n", out, W, H, img.c,
+           img.c == 1 ? "" : "s", note, run.W, run.H, run.device);
+    if (corrupted_out)
+        printf("wrote %s (the %s input)\n", corrupted_out,
+               cor.kind == CLAE_CORRUPT_BLUR ? "blurred" : "corrupted");
     rc = 0;
 done:
     free(x);

@@ -1,4 +1,5 @@
-/* clae plot HISTORY OUT.png: train and validation loss against epoch from a
+/* clae plot HISTORY OUT.png: train and validation loss (and the loss terms,
+ * and the validation PSNR on a right-hand axis) against epoch from a
  * history.jsonl written by 'clae train'. */
 #include <stdio.h>
 
@@ -11,7 +12,10 @@ static void usage(FILE *f)
             "usage: clae plot HISTORY OUT.png\n"
             "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
             "  (the history.jsonl 'clae train' writes into its output folder); OUT: a %dx%d\n"
-            "  PNG of both losses against epoch\n",
+            "  PNG of both losses against epoch, with a model's loss terms as thinner lines;\n"
+            "  the loss axis is logarithmic when the values span more than a factor of ten.\n"
+            "  Where epochs have a val_psnr (-1: not measured), the validation PSNR too, a\n"
+            "  dashed teal line on its own dB axis on the right\n",
             CLAE_PLOT_W, CLAE_PLOT_H);
 }
 

@@ -244,6 +244,53 @@ void clae_image_from_chw(clae_image *img, const float *in)
         }
 }
 
+int clae_image_has_alpha(const clae_image *img) { return img->c == 2 || img->c == 4; }
+
+static float luma(float r, float g, float b)
+{
+    return CLAE_LUMA_R * r + CLAE_LUMA_G * g + CLAE_LUMA_B * b;
+}
+
+void clae_image_to_chw_as(float *out, int C, const clae_image *img)
+{
+    const size_t hw = (size_t)img->w * img->h;
+    const int ic = img->c, colors = ic >= 3 ? 3 : 1;
+    for (size_t i = 0; i < hw; i++) {
+        const uint8_t *p = img->px + i * ic;
+        if (colors == C) {
+            for (int c = 0; c < C; c++) out[c * hw + i] = p[c] / 255.0f;
+        } else if (C == 3) { /* grey -> RGB */
+            out[i] = out[hw + i] = out[2 * hw + i] = p[0] / 255.0f;
+        } else { /* RGB -> grey */
+            out[i] = luma(p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f);
+        }
+    }
+}
+
+static uint8_t to_byte(float x)
+{
+    x = x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; /* NaN -> 0 */
+    return (uint8_t)(x * 255.0f + 0.5f);
+}
+
+void clae_image_from_chw_as(clae_image *img, const float *in, int C)
+{
+    const size_t hw = (size_t)img->w * img->h;
+    const int ic = img->c, colors = ic >= 3 ? 3 : 1;
+    for (size_t i = 0; i < hw; i++) {
+        uint8_t *p = img->px + i * ic;
+        if (colors == C) {
+            for (int c = 0; c < C; c++) p[c] = to_byte(in[c * hw + i]);
+        } else if (C == 1) { /* grey -> RGB */
+            p[0] = p[1] = p[2] = to_byte(in[i]);
+        } else { /* RGB -> grey: luma of the clamped values */
+            float r = fminf(fmaxf(in[i], 0.0f), 1.0f), g = fminf(fmaxf(in[hw + i], 0.0f), 1.0f),
+                  b = fminf(fmaxf(in[2 * hw + i], 0.0f), 1.0f);
+            p[0] = to_byte(luma(r, g, b));
+        }
+    }
+}
+
 int clae_reflect_index(int i, int n)
 {
     if (n <= 1) return 0;
@@ -464,6 +511,7 @@ void clae_history_free(clae_history *h)
     free(h->train_loss);
     free(h->val_loss);
     for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) free(h->term[k]);
+    free(h->val_psnr);
     memset(h, 0, sizeof *h);
 }
 
@@ -555,7 +603,7 @@ clae_status clae_history_load(const char *path, clae_history *h)
         cJSON *o = cJSON_ParseWithOpts(line, &end, 0);
         if (o && end)
             while (*end && isspace((unsigned char)*end)) end++;
-        double e = 0, tl = 0, vl = NAN, tv[CLAE_HISTORY_MAX_TERMS];
+        double e = 0, tl = 0, vl = NAN, vp = NAN, tv[CLAE_HISTORY_MAX_TERMS];
         const char *why = NULL;
         if (!o || !cJSON_IsObject(o))
             why = "not a JSON object";
@@ -572,8 +620,11 @@ clae_status clae_history_load(const char *path, clae_history *h)
         else if (cJSON_GetObjectItemCaseSensitive(o, "val_loss") &&
                  !json_number(o, "val_loss", HISTORY_MAX_LOSS, &vl))
             why = "'val_loss' is not a number within +-1e30";
-        else if (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)
-            vl = NAN;
+        else if (cJSON_GetObjectItemCaseSensitive(o, "val_psnr") &&
+                 !json_number(o, "val_psnr", HISTORY_MAX_LOSS, &vp))
+            why = "'val_psnr' is not a number within +-1e30";
+        if (!why && (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)) vl = NAN;
+        if (!why && (!cJSON_GetObjectItemCaseSensitive(o, "val_psnr") || vp < 0)) vp = NAN;
         if (!why) why = history_terms(h, o, tv);
         cJSON_Delete(o);
         if (why) {
@@ -589,6 +640,9 @@ clae_status clae_history_load(const char *path, clae_history *h)
             if (b) h->train_loss = b;
             double *c = b ? realloc(h->val_loss, na * sizeof *c) : NULL;
             if (c) h->val_loss = c;
+            double *d = c ? realloc(h->val_psnr, na * sizeof *d) : NULL;
+            if (d) h->val_psnr = d;
+            else c = NULL;
             for (int k = 0; c && k < CLAE_HISTORY_MAX_TERMS; k++) {
                 double *t = realloc(h->term[k], na * sizeof *t);
                 if (t) h->term[k] = t;
@@ -604,6 +658,7 @@ clae_status clae_history_load(const char *path, clae_history *h)
         h->epoch[h->n] = e;
         h->train_loss[h->n] = tl;
         h->val_loss[h->n] = vl;
+        h->val_psnr[h->n] = vp;
         for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) h->term[k][h->n] = tv[k];
         h->n++;
     }
@@ -717,19 +772,44 @@ static void tick_label(char *buf, size_t len, double v, double step)
         snprintf(buf, len, "%.*f", dec, v);
 }
 
+/* A dashed line, 2 pixels thick: 6 on, 4 off, the pattern carried on
+ * from *phase (so a polyline's dashes run on across its vertices). */
+static void dashed_line(clae_image *img, int x0, int y0, int x1, int y1, const uint8_t rgb[3],
+                        int *phase)
+{
+    int n = abs(x1 - x0) > abs(y1 - y0) ? abs(x1 - x0) : abs(y1 - y0);
+    for (int i = 0; i <= n; i++, ++*phase) {
+        if (*phase % 10 >= 6) continue;
+        int x = n ? x0 + (int)lround((double)(x1 - x0) * i / n) : x0;
+        int y = n ? y0 + (int)lround((double)(y1 - y0) * i / n) : y0;
+        clae_fill_rect(img, x, y, 2, 2, rgb);
+    }
+}
+
 clae_status clae_plot_history(const clae_history *h, clae_image *out)
 {
     static const uint8_t white[3] = {255, 255, 255}, black[3] = {0, 0, 0},
                          grid[3] = {230, 230, 230}, grey[3] = {90, 90, 90},
-                         blue[3] = {31, 119, 180}, orange[3] = {255, 127, 14};
+                         blue[3] = {31, 119, 180}, orange[3] = {255, 127, 14},
+                         teal[3] = CLAE_PLOT_PSNR_RGB;
     if (h->n < 1) return CLAE_ERR_ARG;
     clae_status st = clae_image_alloc(out, CLAE_PLOT_W, CLAE_PLOT_H, 3);
     if (st != CLAE_OK) return st;
     clae_image_fill(out, white);
-    const int X0 = CLAE_PLOT_X0, X1 = CLAE_PLOT_X1, Y0 = CLAE_PLOT_Y0, Y1 = CLAE_PLOT_Y1;
+    /* validation PSNR: a right-hand dB axis, when any epoch measured it */
+    double py0 = INFINITY, py1 = -INFINITY;
+    for (size_t i = 0; h->val_psnr && i < h->n; i++)
+        if (!isnan(h->val_psnr[i])) {
+            py0 = fmin(py0, h->val_psnr[i]);
+            py1 = fmax(py1, h->val_psnr[i]);
+        }
+    const int psnr = py0 <= py1;
+    const int X0 = CLAE_PLOT_X0, X1 = psnr ? CLAE_PLOT_X1_PSNR : CLAE_PLOT_X1, Y0 = CLAE_PLOT_Y0,
+              Y1 = CLAE_PLOT_Y1;
 
-    /* the series: train, validation, then the loss terms */
-    enum { NS = 2 + CLAE_HISTORY_MAX_TERMS };
+    /* the series: train, validation, then the loss terms (the PSNR, on its
+     * own axis, is drawn after them) */
+    enum { NS = 3 + CLAE_HISTORY_MAX_TERMS };
     static const uint8_t term_col[CLAE_HISTORY_MAX_TERMS][3] = {
         {44, 160, 44}, {214, 39, 40}, {148, 103, 189}, {140, 86, 75}};
     const double *series[NS] = {h->train_loss, h->val_loss};
@@ -836,10 +916,56 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
             prev = 1;
         }
     }
+    if (psnr) {
+        /* its own nice range and ticks (no grid: the loss axis has one),
+         * at least 1 dB: hundredths of a dB are noise, not worth the height */
+        if (py1 - py0 < 1.0) {
+            double mid = 0.5 * (py0 + py1), d = fmax(0.5, fabs(mid) * 1e-3);
+            py0 = mid - d;
+            py1 = mid + d;
+        }
+        double ps = nice_step(py1 - py0, 5);
+        py0 = floor(py0 / ps) * ps;
+        py1 = ceil(py1 / ps) * ps;
+#define PYP(v) (Y1 - (int)lround(((v)-py0) / (py1 - py0) * (Y1 - Y0)))
+        for (int k = 0; k <= PLOT_MAX_TICKS; k++) {
+            double v = py0 + k * ps;
+            if (!(v <= py1 + ps * 1e-6)) break;
+            int y = PYP(v);
+            clae_draw_line(out, X1 + 1, y, X1 + 5, y, teal, 1);
+            tick_label(buf, sizeof buf, v, ps);
+            clae_draw_text(out, X1 + 8, y - 3, buf, teal, 1, 0);
+        }
+        const char *pl = "val PSNR (dB)";
+        clae_draw_text(out, CLAE_PLOT_W - 6 - 2 * CLAE_FONT_H,
+                       (Y0 + Y1) / 2 - clae_text_width(pl, 2) / 2, pl, teal, 2, 1);
+        /* dashed, diamond markers: the series of the other axis */
+        int px = 0, py = 0, prev = 0, phase = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            double v = h->val_psnr[i];
+            if (isnan(v)) {
+                prev = 0;
+                continue;
+            }
+            int x = PX(h->epoch[i]), y = PYP(v);
+            if (prev) dashed_line(out, px, py, x, y, teal, &phase);
+            if (h->n <= 60)
+                for (int r = -3; r <= 3; r++) /* a diamond */
+                    clae_fill_rect(out, x - (3 - abs(r)), y + r, 2 * (3 - abs(r)) + 1, 1, teal);
+            px = x;
+            py = y;
+            prev = 1;
+        }
+#undef PYP
+        series[ns] = h->val_psnr;
+        names[ns] = "val PSNR (right axis)";
+        cols[ns] = teal;
+        have[ns++] = 1;
+    }
 #undef PX
 #undef PY
 
-    /* legend, top right inside the axes: the series drawn */
+    /* legend inside the axes: the series drawn */
     int shown[NS], entries = 0, wmax = 0;
     for (int s = 0; s < ns; s++)
         if (have[s]) {
@@ -848,7 +974,28 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
             if (w > wmax) wmax = w;
         }
     int lw = 30 + wmax + 8, lh = 8 + 14 * entries;
-    int lx = X1 - 10 - lw, ly = Y0 + 10;
+    /* where it hides the fewest curve pixels (not white, not grid): top
+     * right, top left, bottom right, bottom left, top middle, bottom middle */
+    const int cand[6][2] = {{X1 - 10 - lw, Y0 + 10},          {X0 + 10, Y0 + 10},
+                            {X1 - 10 - lw, Y1 - 10 - lh},     {X0 + 10, Y1 - 10 - lh},
+                            {(X0 + X1 - lw) / 2, Y0 + 10},    {(X0 + X1 - lw) / 2, Y1 - 10 - lh}};
+    int lx = cand[0][0], ly = cand[0][1];
+    long best = -1;
+    for (int k = 0; k < 6; k++) {
+        long hidden = 0;
+        for (int y = cand[k][1]; y < cand[k][1] + lh; y++)
+            for (int x = cand[k][0]; x < cand[k][0] + lw; x++) {
+                if (x <= X0 || x >= X1 || y <= Y0 || y >= Y1) continue;
+                const uint8_t *p = out->px + ((size_t)y * out->w + x) * 3;
+                hidden += !((p[0] == 255 && p[1] == 255 && p[2] == 255) ||
+                            (p[0] == grid[0] && p[1] == grid[1] && p[2] == grid[2]));
+            }
+        if (best < 0 || hidden < best) {
+            best = hidden;
+            lx = cand[k][0];
+            ly = cand[k][1];
+        }
+    }
     clae_fill_rect(out, lx, ly, lw, lh, white);
     clae_draw_line(out, lx, ly, lx + lw - 1, ly, grey, 1);
     clae_draw_line(out, lx, ly + lh - 1, lx + lw - 1, ly + lh - 1, grey, 1);
@@ -856,7 +1003,12 @@ clae_status clae_plot_history(const clae_history *h, clae_image *out)
     clae_draw_line(out, lx + lw - 1, ly, lx + lw - 1, ly + lh - 1, grey, 1);
     for (int e = 0; e < entries; e++) {
         int s = shown[e], y = ly + 4 + 14 * e + 3;
-        clae_draw_line(out, lx + 6, y + 3, lx + 24, y + 3, cols[s], s < 2 ? 2 : 1);
+        if (series[s] == h->val_psnr) {
+            int phase = 0;
+            dashed_line(out, lx + 6, y + 3, lx + 24, y + 3, cols[s], &phase);
+        } else {
+            clae_draw_line(out, lx + 6, y + 3, lx + 24, y + 3, cols[s], s < 2 ? 2 : 1);
+        }
         clae_draw_text(out, lx + 30, y, names[s], black, 1, 0);
     }
     return CLAE_OK;
