@@ -110,3 +110,46 @@ expect_ok "eval defaults to the data the run was trained on" "model " \
 expect_fail "missing data names --data and the fetch script" \
   "nowhere/data_batch_1.bin: cannot open: .*(choose the folder with --data, or fetch CIFAR-10 with scripts/fetch-cifar10.sh)" \
   "$clae" train configs/denoiser.cfg --data "$tmp/nowhere" --device ref --out "$tmp/nowhere-run"
+
+# Early stopping and reduce on plateau (Keras's callbacks on val_loss): with
+# a learning rate too small to move a weight, the validation loss never gets
+# lower after epoch 1, so lr_patience = 1 lowers lr every epoch and
+# patience = 2 stops after epoch 3; a resume in between carries both.
+plateau=(--set net.lr=1e-20 --set train.patience=2 --set train.lr_patience=1 --set train.lr_factor=0.5)
+expect_ok "train patience: early stop after 2 epochs without a lower val loss" \
+  "stopping early: no lower val loss for 2 epochs" \
+  "$clae" train configs/denoiser.cfg --data "$run_data" --device ref --out "$tmp/pat" --epochs 10 \
+  "${plateau[@]}" --samples 3
+if grep -q "lr 1e-20 -> 5e-21" "$tmp/out" && [ "$(grep -c '"epoch"' "$tmp/pat/history.jsonl")" -eq 3 ] &&
+   grep -q '"epoch": 3, .*"lr": 5e-21' "$tmp/pat/history.jsonl" &&
+   grep -q "^test MSE" "$tmp/out"; then
+  echo "ok   train patience: 3 epochs, lr halved each plateau epoch, the test set still scored"
+  pass=$((pass + 1))
+else
+  echo "FAIL train patience:"; cat "$tmp/out" "$tmp/pat/history.jsonl"; fail=$((fail + 1))
+fi
+"$clae" train configs/denoiser.cfg --data "$run_data" --device ref --out "$tmp/pat2" --epochs 2 \
+  "${plateau[@]}" --quiet >/dev/null 2>&1
+expect_ok "train patience: a resume carries the epochs without improvement and the lr" \
+  "epoch 3/10 .*stopping early: no lower val loss for 2 epochs" \
+  sh -c "'$clae' train --resume '$tmp/pat2/last.safetensors' --device ref --epochs 10 | tr '\n' ' '"
+if cmp -s <(cut -d, -f1-4,8- "$tmp/pat/history.csv") <(cut -d, -f1-4,8- "$tmp/pat2/history.csv"); then
+  echo "ok   train patience: the resumed run's history equals the uninterrupted one's"; pass=$((pass + 1))
+else
+  echo "FAIL train patience: histories differ"; cat "$tmp/pat/history.csv" "$tmp/pat2/history.csv"
+  fail=$((fail + 1))
+fi
+# --samples: a figure per epoch; history.csv: the history for spreadsheets.
+if [ "$(find "$tmp/pat/samples" -name 'epoch-000[123].png' | wc -l)" -eq 3 ] &&
+   "$clae" plot "$tmp/pat/history.jsonl" "$tmp/pat-plot.png" >/dev/null &&
+   head -1 "$tmp/pat/history.csv" | grep -q "^epoch,train_loss,val_loss,val_psnr,val_accuracy,images_per_s,seconds,steps,lr$" &&
+   [ "$(wc -l <"$tmp/pat/history.csv")" -eq 4 ]; then
+  echo "ok   train --samples 3: a figure per epoch; history.csv: header and 3 rows"; pass=$((pass + 1))
+else
+  echo "FAIL train --samples / history.csv:"; ls "$tmp/pat" "$tmp/pat/samples"; cat "$tmp/pat/history.csv"
+  fail=$((fail + 1))
+fi
+expect_usage "train --samples too many" "clae train: --samples 65: at most 64" \
+  "${run_train[@]}" --out "$tmp/s65" --samples 65
+expect_usage "train --samples more than the images" "--samples 20: only 8 validation and 8 test images" \
+  "${run_train[@]}" --out "$tmp/s20" --samples 20

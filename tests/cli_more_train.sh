@@ -53,7 +53,7 @@ expect_ok "train resume of a finished run" "already trained for 2 epochs (asked 
 # there and the ways out; nothing there changes.
 cp "$tmp/run/history.jsonl" "$tmp/history.before"
 expect_fail "train fresh run into a used folder" \
-  "run already holds a run (last.safetensors, best.safetensors, history.jsonl): continue it with --resume .*/run/last.safetensors, choose another --out, or replace it with --overwrite" \
+  "run already holds a run (last.safetensors, best.safetensors, history.jsonl, history.csv): continue it with --resume .*/run/last.safetensors, choose another --out, or replace it with --overwrite" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --epochs 1 --out "$tmp/run"
 if cmp -s "$tmp/history.before" "$tmp/run/history.jsonl"; then
   echo "ok   train refused run left the folder as it was"; pass=$((pass + 1))

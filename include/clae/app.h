@@ -33,4 +33,20 @@ typedef struct clae_app_run {
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run);
 
+/* The figure of `clae show` (and `clae train --samples`): n images of ds
+ * from record `first`, one row each of the originals, their corruption as
+ * m's config says (seeded with its [train] seed: the same inputs every
+ * time) and the model's restoration run on d, each enlarged
+ * xCLAE_APP_FIGURE_SCALE, a label before each row; written to out (PNG,
+ * JPG or BMP). m's host parameters are used. *what (if not NULL) gets the
+ * middle row's label ("blurred", "corrupted" or "input"). 1, or 0 after a
+ * one-line error. */
+#define CLAE_APP_FIGURE_SCALE 4
+#define CLAE_APP_FIGURE_GAP 4       /* between tiles and around the figure */
+#define CLAE_APP_FIGURE_LABEL_W 112 /* label column: "corrupted" at scale 2 is 106 pixels */
+struct clae_device;
+struct clae_dataset;
+int clae_app_figure(clae_model *m, struct clae_device *d, const struct clae_dataset *ds,
+                    size_t first, int n, const char *out, const char **what);
+
 #endif

@@ -10,7 +10,7 @@
  *   config         the model's whole config text (m->text)
  *   epoch, step    completed epochs, global Adam step t (decimal)
  *   seed, rng      the run's seed and the clae_rng state (decimal uint64)
- *   best_val_loss, val_loss, train_loss   ("%.9g"; "inf"/"nan" allowed)
+ *   best_val_loss, val_loss, train_loss   ("%.17g": exact; "inf"/"nan" allowed)
  *   plus up to CLAE_CKPT_MAX_EXTRA free-form keys (e.g. "history").
  *
  * Errors: one line on stderr, `clae: <path>: <problem>`, and a clae_status
@@ -38,7 +38,7 @@ typedef struct clae_ckpt_meta {
     long step;              /* global Adam step t */
     uint64_t seed;          /* the run's seed */
     uint64_t rng;           /* clae_rng state (clae_rng.s) */
-    double best_val_loss;   /* stored with %.9g: float precision */
+    double best_val_loss;   /* stored with %.17g: a resume compares with it exactly */
     double val_loss;
     double train_loss;
     int nextra;             /* extra key/value pairs, at most CLAE_CKPT_MAX_EXTRA */

@@ -94,6 +94,10 @@ typedef struct clae_train_config {
                                 as targets, a 1x1xK output), not reconstructs */
     char freeze_name[32];    /* freeze = NAME: "" for none */
     int freeze;              /* layers 0..freeze keep their weights (no backward); -1: none */
+    long patience;           /* early stopping: epochs without a lower val loss (0: off) */
+    long lr_patience;        /* reduce on plateau: epochs without a lower val loss (0: off) */
+    double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
+    double lr_min;           /* reduce on plateau: the floor */
 } clae_train_config;
 
 struct clae_layer_kind;

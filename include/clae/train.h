@@ -23,7 +23,8 @@ typedef enum clae_train_event_kind {
     CLAE_TRAIN_STEP,  /* a few times a second inside an epoch (for a progress bar) */
     CLAE_TRAIN_EPOCH, /* an epoch done: its metrics (its checkpoints follow) */
     CLAE_TRAIN_TEST,  /* the test set's MSE at the end */
-    CLAE_TRAIN_READY  /* this run's first step done: seconds since opts.launch_s */
+    CLAE_TRAIN_READY, /* this run's first step done: seconds since opts.launch_s */
+    CLAE_TRAIN_SAVED  /* an epoch's checkpoints written (after EPOCH) */
 } clae_train_event_kind;
 
 typedef struct clae_train_event {
@@ -48,6 +49,15 @@ typedef struct clae_train_event {
      * epoch's training batches and over the validation (NULL: none). */
     unsigned term_mask;
     const double *train_terms, *val_terms;
+    /* EPOCH: the learning rate of the epoch, the one the next epoch takes
+     * (lower after a plateau: [train] lr_patience), epochs in a row without
+     * a lower validation loss, and 1 when [train] patience stops the run. */
+    double lr, next_lr;
+    long since_best;
+    int early_stop;
+    /* SAVED: the epoch's checkpoints are written, last.safetensors at path;
+     * the model's host parameters are that checkpoint's (for a figure). */
+    const char *path;
 } clae_train_event;
 
 typedef void (*clae_train_report)(const clae_train_event *e, void *user);
@@ -70,6 +80,8 @@ typedef struct clae_train_opts {
     long adam_t;               /* Adam steps taken */
     double best_val;           /* best validation loss so far (INFINITY if none) */
     const char *history_line;  /* the checkpoint's history.jsonl line for start_epoch, or NULL */
+    long start_wait, start_lr_wait; /* epochs in a row without a lower val loss so far, for
+                                       [train] patience and lr_patience */
     /* The run's settings, written into every checkpoint's metadata (data
      * folder, limit, epochs, ...: what a resume takes back); nrun pairs. */
     const char *const *run_keys, *const *run_vals;
@@ -85,7 +97,7 @@ typedef struct clae_train_result {
     long steps;                /* Adam steps at the end */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
-    int stopped;               /* 1: max_steps reached, 2: signal */
+    int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping */
     char last_path[1024];
 } clae_train_result;
 
@@ -98,7 +110,8 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
 
 /* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,
  * best.safetensors, history.jsonl, history.csv; a missing dir holds none);
- * otherwise with overwrite they are removed, and without it one line says
+ * otherwise with overwrite they are removed (and the run's --samples
+ * figures, OUT/samples/epoch-NNNN.png), and without it one line says
  * what to do and CLAE_ERR_ARG is returned. clae_train checks this again with
  * the folder locked. */
 clae_status clae_train_claim_out(const char *dir, int overwrite);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "clae/checkpoint.h"
+#include "clae/corrupt.h"
+#include "clae/ops.h"
 #include "clae/cifar.h"
 #include "clae/image.h"
 #include "clae/layer.h"
@@ -214,5 +216,65 @@ done:
     if (net_made) clae_net_free(&net);
     if (dev_open) clae_device_close(&d);
     clae_model_free(&mp);
+    return ok;
+}
+
+int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_t first, int n,
+                    const char *out, const char **what)
+{
+    enum { SCALE = CLAE_APP_FIGURE_SCALE, GAP = CLAE_APP_FIGURE_GAP,
+           LABEL_W = CLAE_APP_FIGURE_LABEL_W };
+    const int side = CLAE_CIFAR_SIDE, tile_px = side * SCALE;
+    int ok = 0, net_made = 0;
+    clae_corrupt cor;
+    clae_net net;
+    clae_image fig = {0}, tile = {0};
+    size_t per = clae_model_in_count(m);
+    float *clean = malloc((size_t)n * per * sizeof(float));
+    float *input = malloc((size_t)n * per * sizeof(float));
+    float *output = malloc((size_t)n * per * sizeof(float));
+    if (!clean || !input || !output) {
+        fprintf(stderr, "clae: out of memory\n");
+        goto done;
+    }
+    if (clae_corrupt_from_config(&m->train, &cor) != CLAE_OK) goto done;
+    cifar_to_float_ref(clean, clae_dataset_record(ds, first), n);
+    clae_rng rng; /* the same corrupted inputs every time */
+    clae_rng_seed(&rng, m->train.seed);
+    if (clae_corrupt_apply(input, clean, n, 3, side, side, &cor, &rng) != CLAE_OK) goto done;
+    if (clae_net_create(&net, m, d, n) != CLAE_OK) goto done;
+    net_made = 1;
+    if (clae_net_infer(&net, input, output, n) != CLAE_OK) goto done;
+
+    int W = LABEL_W + GAP + n * (tile_px + GAP), H = GAP + 3 * (tile_px + GAP);
+    static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
+    if (clae_image_alloc(&fig, W, H, 3) != CLAE_OK ||
+        clae_image_alloc(&tile, side, side, 3) != CLAE_OK)
+        goto done;
+    clae_image_fill(&fig, bg);
+    const char *labels[3] = {"original",
+                             cor.kind == CLAE_CORRUPT_BLUR   ? "blurred"
+                             : cor.kind == CLAE_CORRUPT_NONE ? "input"
+                                                             : "corrupted",
+                             "restored"};
+    const float *rows[3] = {clean, input, output};
+    for (int r = 0; r < 3; r++) {
+        int y = GAP + r * (tile_px + GAP);
+        clae_draw_text(&fig, GAP, y + tile_px / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
+        for (int k = 0; k < n; k++) {
+            clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
+            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tile_px + GAP), y, SCALE);
+        }
+    }
+    if (clae_image_write(out, &fig) != CLAE_OK) goto done;
+    if (what) *what = labels[1];
+    ok = 1;
+done:
+    clae_image_free(&fig);
+    clae_image_free(&tile);
+    free(clean);
+    free(input);
+    free(output);
+    if (net_made) clae_net_free(&net);
     return ok;
 }

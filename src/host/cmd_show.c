@@ -11,10 +11,10 @@
 #include "cli.h"
 
 enum {
-    SCALE = 4,                      /* nearest enlargement */
-    GAP = 4,                        /* between tiles and around the figure */
+    SCALE = CLAE_APP_FIGURE_SCALE,
+    GAP = CLAE_APP_FIGURE_GAP,
     TILE = CLAE_CIFAR_SIDE * SCALE, /* 128 */
-    LABEL_W = 112,                  /* label column: "corrupted" at scale 2 is 106 pixels */
+    LABEL_W = CLAE_APP_FIGURE_LABEL_W,
     MAX_N = 256
 };
 
@@ -93,15 +93,10 @@ int cmd_show(int argc, char **argv)
         clae_model_free(&m);
         return 1;
     }
-    int rc = 1, dev_open = 0, net_made = 0;
-    clae_corrupt cor;
+    int rc = 1, dev_open = 0;
     clae_dataset test = {0};
     clae_device d;
-    clae_net net;
-    float *clean = NULL, *input = NULL, *output = NULL;
-    clae_image fig = {0}, tile = {0};
     if (!clae_app_check_cifar(ckpt, &m)) goto done;
-    if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
     if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
     if ((size_t)offset + (size_t)count > test.n) {
@@ -109,56 +104,15 @@ int cmd_show(int argc, char **argv)
                 offset + count - 1, test.n);
         goto done;
     }
-    int nb = (int)count;
-    size_t per = clae_model_in_count(&m);
-    clean = malloc((size_t)nb * per * sizeof(float));
-    input = malloc((size_t)nb * per * sizeof(float));
-    output = malloc((size_t)nb * per * sizeof(float));
-    if (!clean || !input || !output) {
-        fprintf(stderr, "clae: out of memory\n");
-        goto done;
-    }
-    cifar_to_float_ref(clean, clae_dataset_record(&test, (size_t)offset), nb);
-    clae_rng rng;
-    clae_rng_seed(&rng, m.train.seed);
-    if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
     if (clae_device_open(&d, device) != CLAE_OK) goto done;
     dev_open = 1;
-    if (clae_net_create(&net, &m, &d, nb) != CLAE_OK) goto done;
-    net_made = 1;
-    if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
-
-    int W = LABEL_W + GAP + nb * (TILE + GAP), H = GAP + 3 * (TILE + GAP);
-    static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
-    if (clae_image_alloc(&fig, W, H, 3) != CLAE_OK ||
-        clae_image_alloc(&tile, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, 3) != CLAE_OK)
-        goto done;
-    clae_image_fill(&fig, bg);
-    const char *labels[3] = {"original",
-                             cor.kind == CLAE_CORRUPT_BLUR   ? "blurred"
-                             : cor.kind == CLAE_CORRUPT_NONE ? "input"
-                                                             : "corrupted",
-                             "restored"};
-    const float *rows[3] = {clean, input, output};
-    for (int r = 0; r < 3; r++) {
-        int y = GAP + r * (TILE + GAP);
-        clae_draw_text(&fig, GAP, y + TILE / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
-        for (int k = 0; k < nb; k++) {
-            clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
-            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (TILE + GAP), y, SCALE);
-        }
-    }
-    if (clae_image_write(out, &fig) != CLAE_OK) goto done;
-    printf("wrote %s (%dx%d): test images %ld..%ld, rows original / %s / restored\n", out, W, H,
-           offset, offset + count - 1, labels[1]);
+    const char *what = NULL;
+    if (!clae_app_figure(&m, &d, &test, (size_t)offset, (int)count, out, &what)) goto done;
+    printf("wrote %s (%dx%d): test images %ld..%ld, rows original / %s / restored\n", out,
+           LABEL_W + GAP + (int)count * (TILE + GAP), GAP + 3 * (TILE + GAP), offset,
+           offset + count - 1, what);
     rc = 0;
 done:
-    clae_image_free(&fig);
-    clae_image_free(&tile);
-    free(clean);
-    free(input);
-    free(output);
-    if (net_made) clae_net_free(&net);
     if (dev_open) clae_device_close(&d);
     clae_dataset_free(&test);
     clae_model_free(&m);

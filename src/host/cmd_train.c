@@ -59,6 +59,9 @@ static void usage(FILE *f)
             "  --classes LIST    train (and test) on these labels only, like 0 or 0,1: one-class\n"
             "                    training for anomaly detection (clae score); default: [train]\n"
             "                    classes\n"
+            "  --samples N       after every epoch, OUT/samples/epoch-NNNN.png: N validation\n"
+            "                    images (test images without validation), original /\n"
+            "                    corrupted / restored, as clae show draws them\n"
             "  --quiet           no per-epoch lines\n"
             "Command-line options win over the config's [train] section.\n"
             "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
@@ -69,11 +72,41 @@ static void usage(FILE *f)
 struct printer {
     int bar;   /* stdout is a terminal */
     int drawn; /* a bar is on the screen */
+    int quiet; /* --quiet: no lines (samples are still written) */
+    /* --samples N: a figure of N validation (or test) images after every
+     * epoch, run on the reference path from the parameters just saved. */
+    int samples;
+    clae_model *m;
+    const clae_dataset *ds;
+    size_t first;
+    const char *out_dir;
+    clae_device ref;
+    int ref_open, failed;
 };
+
+/* OUT/samples/epoch-NNNN.png after an epoch: original / corrupted /
+ * restored. A failure is a warning (once); the run goes on. */
+static void write_samples(struct printer *p, const clae_train_event *e)
+{
+    if (p->failed) return;
+    char dir[1200], path[1300];
+    snprintf(dir, sizeof dir, "%s/samples", p->out_dir);
+    snprintf(path, sizeof path, "%s/epoch-%04ld.png", dir, e->epoch);
+    if (!p->ref_open && clae_device_open(&p->ref, "ref") == CLAE_OK) p->ref_open = 1;
+    if (!p->ref_open || clae_mkdir_p(dir, 0755) != 0 ||
+        !clae_app_figure(p->m, &p->ref, p->ds, p->first, p->samples, path, NULL)) {
+        fprintf(stderr, "clae: warning: %s: cannot write the samples figure; training goes on "
+                "without them\n", path);
+        p->failed = 1;
+        return;
+    }
+    if (!p->quiet) printf("  samples: %s\n", path);
+}
 
 static void print_event(const clae_train_event *e, void *user)
 {
     struct printer *p = user;
+    if (p->quiet && e->kind != CLAE_TRAIN_SAVED) return;
     if (p->drawn && e->kind != CLAE_TRAIN_STEP) {
         printf("\r%*s\r", 100, "");
         p->drawn = 0;
@@ -113,6 +146,15 @@ static void print_event(const clae_train_event *e, void *user)
                 if (e->val_terms) printf(" (val %.6f)", e->val_terms[k]);
             }
         if (e->term_mask > 1u) printf("\n");
+        if (e->next_lr < e->lr)
+            printf("  lr %.3g -> %.3g: no lower val loss for lr_patience epochs\n", e->lr,
+                   e->next_lr);
+        if (e->early_stop)
+            printf("  stopping early: no lower val loss for %ld epochs ([train] patience); the "
+                   "best is in best.safetensors\n", e->since_best);
+        break;
+    case CLAE_TRAIN_SAVED:
+        if (p->samples > 0) write_samples(p, e);
         break;
     case CLAE_TRAIN_TEST:
         if (!isnan(e->test_accuracy))
@@ -218,7 +260,7 @@ static void dir_of(const char *path, char *buf, size_t len)
         snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
-enum { MAX_SETS = 64 };
+enum { MAX_SETS = 64, MAX_SAMPLES = 64 };
 
 int cmd_train(int argc, char **argv)
 {
@@ -226,12 +268,12 @@ int cmd_train(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &launch);
     const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
                *weights = NULL, *classes = NULL, *transfer = NULL;
-    long epochs = -1, max_steps = -1, seed = -1, limit = 0;
+    long epochs = -1, max_steps = -1, seed = -1, limit = 0, samples = 0;
     int no_shuffle = 0, quiet = 0, overwrite = 0, nsets = 0;
     const char *sets[MAX_SETS], *set_flag = NULL; /* the first of --set, --lr, --batch */
     char shortcut[2][96]; /* --lr and --batch as --set assignments */
     enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
-           QUIET, CLASSES, TRANSFER, SET, LR, BATCH, OVERWRITE };
+           QUIET, CLASSES, TRANSFER, SET, LR, BATCH, OVERWRITE, SAMPLES };
     static const struct option LONGOPTS[] = {
         {"help", no_argument, NULL, 'h'},
         {"data", required_argument, NULL, DATA},
@@ -251,6 +293,7 @@ int cmd_train(int argc, char **argv)
         {"no-shuffle", no_argument, NULL, NO_SHUFFLE},
         {"quiet", no_argument, NULL, QUIET},
         {"classes", required_argument, NULL, CLASSES},
+        {"samples", required_argument, NULL, SAMPLES},
         {0}};
     clae_opts cli = {.cmd = "clae train", .hint = "see --help", .longopts = LONGOPTS};
     optind = 0;
@@ -309,6 +352,13 @@ int cmd_train(int argc, char **argv)
             classes = optarg;
             break;
         }
+        case SAMPLES:
+            if (!clae_parse_long("--samples", optarg, 0, &samples)) return 2;
+            if (samples > MAX_SAMPLES) {
+                fprintf(stderr, "clae train: --samples %ld: at most %d\n", samples, MAX_SAMPLES);
+                return 2;
+            }
+            break;
         case NO_SHUFFLE: no_shuffle = 1; break;
         case QUIET: quiet = 1; break;
         case 1:
@@ -369,6 +419,12 @@ int cmd_train(int argc, char **argv)
                 goto done_model;
             }
     }
+    if (samples > 0 && m.train.labels) {
+        fprintf(stderr, "clae train: --samples draws restored images; a classifier (target = "
+                "labels) gives none\n");
+        rc = 2;
+        goto done_model;
+    }
     clae_train_opts o;
     memset(&o, 0, sizeof o);
     if (resume && !out) { /* the run goes on in its own folder */
@@ -383,10 +439,12 @@ int cmd_train(int argc, char **argv)
     o.limit = 0; /* applied to the datasets below */
     o.overwrite = overwrite;
     struct printer pr = {.bar = isatty(fileno(stdout))};
-    if (!quiet) {
-        o.report = print_event;
-        o.report_user = &pr;
-    }
+    pr.quiet = quiet;
+    pr.samples = (int)samples;
+    pr.m = &m;
+    pr.out_dir = o.out_dir;
+    o.report = print_event;
+    o.report_user = &pr;
     o.best_val = INFINITY;
     o.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
 
@@ -436,6 +494,16 @@ int cmd_train(int argc, char **argv)
             goto done_model;
         o.adam_t = meta.step;
         o.history_line = clae_ckpt_meta_get(&meta, "history");
+        /* where reduce on plateau and early stopping were */
+        const char *lr = clae_ckpt_meta_get(&meta, "lr"), *pl = clae_ckpt_meta_get(&meta, "plateau");
+        double lr_now;
+        if ((lr && (!clae_str_to_double(lr, &lr_now) || !(lr_now >= 1e-37 && lr_now <= 1e38))) ||
+            (pl && (sscanf(pl, "%ld,%ld", &o.start_wait, &o.start_lr_wait) != 2 ||
+                    o.start_wait < 0 || o.start_lr_wait < 0))) {
+            fprintf(stderr, "clae: %s: bad 'lr' or 'plateau' in the metadata\n", resume);
+            goto done_model;
+        }
+        if (lr) m.net.adam.lr = (float)lr_now;
         o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
         /* The run goes on in its own folder: the checkpoint's, or the one
          * it recorded (a copy of an earlier checkpoint kept elsewhere). */
@@ -549,6 +617,21 @@ int cmd_train(int argc, char **argv)
         train = aug;
     }
 
+    if (samples > 0) { /* the first validation images (the last part of the array), or test */
+        size_t ntr = (size_t)((double)train.n * (1.0 - m.train.validation_split));
+        if (train.n - ntr >= (size_t)samples) {
+            pr.ds = &train;
+            pr.first = ntr;
+        } else if (test.n >= (size_t)samples) {
+            pr.ds = &test;
+        } else {
+            fprintf(stderr, "clae train: --samples %ld: only %zu validation and %zu test images\n",
+                    samples, train.n - ntr, test.n);
+            rc = 2;
+            goto done_data;
+        }
+    }
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -576,6 +659,7 @@ int cmd_train(int argc, char **argv)
         }
     }
 done_data:
+    if (pr.ref_open) clae_device_close(&pr.ref);
     clae_dataset_free(&train);
     clae_dataset_free(&test);
     clae_device_close(&d);

@@ -85,6 +85,14 @@ const clae_key_spec clae_train_keys[] = {
       "layers up to and including it keep their weights (a trained encoder under a new head)"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
       "train and test on these classes only (one-class anomaly detection; --classes wins)"),
+    K("patience", "0", "an integer >= 0 (0: off)",
+      "early stopping (Keras's EarlyStopping on val_loss): stop after this many epochs in a row "
+      "without a lower validation loss"),
+    K("lr_patience", "0", "an integer >= 0 (0: off)",
+      "reduce on plateau (Keras's ReduceLROnPlateau on val_loss): after this many epochs in a "
+      "row without a lower validation loss, multiply lr by lr_factor"),
+    K("lr_factor", "0.1", "a number in (0, 1)", "reduce on plateau: the factor"),
+    K("lr_min", "0", "a number >= 0", "reduce on plateau: lr never goes below this"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -471,6 +479,21 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
             BAD("0 or 1");
         else
             t->shuffle = (int)x;
+    } else if (strcmp(key, "patience") == 0 || strcmp(key, "lr_patience") == 0) {
+        if (!clae_str_to_long(value, 0, CLAE_MAX_EPOCHS, &x))
+            BAD("an integer >= 0 (0: off)");
+        else
+            *(key[0] == 'p' ? &t->patience : &t->lr_patience) = x;
+    } else if (strcmp(key, "lr_factor") == 0) {
+        if (!clae_str_to_double(value, &d) || !(d > 0 && d < 1))
+            BAD("a number in (0, 1)");
+        else
+            t->lr_factor = d;
+    } else if (strcmp(key, "lr_min") == 0) {
+        if (!clae_str_to_double(value, &d) || d < 0 || d > 1e38)
+            BAD("a number >= 0");
+        else
+            t->lr_min = d;
     }
 }
 

@@ -391,20 +391,34 @@ typedef struct history_terms {
 } history_terms;
 
 static void history_line(char *buf, long epoch, double tl, double vl, double psnr, double acc,
-                         double ips, double secs, long steps, const history_terms *ht)
+                         double ips, double secs, long steps, double lr,
+                         const history_terms *ht)
 {
     /* -1 marks a value that was not measured (no validation images) */
     size_t at = (size_t)snprintf(
         buf, HISTORY_LINE_MAX,
         "{\"epoch\": %ld, \"train_loss\": %.9g, \"val_loss\": %.9g, \"val_psnr\": %.6g, "
-        "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, \"steps\": %ld",
+        "\"val_accuracy\": %.6g, \"images_per_s\": %.6g, \"seconds\": %.6g, \"steps\": %ld, "
+        "\"lr\": %.7g",
         epoch, tl, isnan(vl) ? -1.0 : vl, isfinite(psnr) ? psnr : -1.0,
-        isfinite(acc) ? acc : -1.0, isfinite(ips) ? ips : -1.0, secs, steps);
+        isfinite(acc) ? acc : -1.0, isfinite(ips) ? ips : -1.0, secs, steps, lr);
     if (ht && ht->mask > 1u && ht->train && at < HISTORY_LINE_MAX)
         at += terms_json(buf + at, HISTORY_LINE_MAX - at, "terms", ht->mask, ht->train);
     if (ht && ht->mask > 1u && ht->val && at < HISTORY_LINE_MAX)
         at += terms_json(buf + at, HISTORY_LINE_MAX - at, "val_terms", ht->mask, ht->val);
     if (at + 1 < HISTORY_LINE_MAX) snprintf(buf + at, HISTORY_LINE_MAX - at, "}");
+}
+
+/* OUT/history.csv, the history again for spreadsheets: rewritten from
+ * history.jsonl (after every append, and after a resume cut it). */
+static void history_csv(const char *dir)
+{
+    char path[1100], csv[1100];
+    snprintf(path, sizeof path, "%s/history.jsonl", dir);
+    snprintf(csv, sizeof csv, "%s/history.csv", dir);
+    if (access(path, F_OK) != 0) return;
+    if (clae_history_csv(path, csv) != CLAE_OK)
+        fprintf(stderr, "clae: warning: %s: not written (history.jsonl has the history)\n", csv);
 }
 
 static void history_append(const char *dir, const char *line)
@@ -414,6 +428,7 @@ static void history_append(const char *dir, const char *line)
     FILE *f = fopen(path, "a");
     if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f) != 0)
         fprintf(stderr, "clae: warning: %s: cannot append the metrics history\n", path);
+    history_csv(dir);
 }
 
 /* Remove the temporary files of writes that a killed run left in dir
@@ -434,10 +449,17 @@ static void remove_stale_temps(const char *dir)
 
 /* ---- checkpoints --------------------------------------------------------- */
 
+/* What a run carries from epoch to epoch besides the weights: the
+ * learning rate (reduce on plateau lowers it) and the epochs in a row
+ * without a lower validation loss (early stopping, reduce on plateau). */
+typedef struct plateau {
+    long wait, lr_wait;
+} plateau;
+
 static clae_status save(clae_net *n, const char *dir, const char *file, long epoch,
                         long epoch_step, double loss_sum, const clae_train_opts *o,
-                        double best, double val, double train, const char *hline, char *path,
-                        size_t len)
+                        double best, double val, double train, const char *hline,
+                        const plateau *pl, char *path, size_t len)
 {
     CLAE_TRY(clae_net_download(n));
     snprintf(path, len, "%s/%s", dir, file);
@@ -470,6 +492,10 @@ static clae_status save(clae_net *n, const char *dir, const char *file, long epo
     if (st == CLAE_OK && hline && *hline) st = clae_ckpt_meta_set(&meta, "history", hline);
     for (int i = 0; st == CLAE_OK && i < o->nrun; i++)
         st = clae_ckpt_meta_set(&meta, o->run_keys[i], o->run_vals[i]);
+    snprintf(buf, sizeof buf, "%.9g", (double)m->net.adam.lr);
+    if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "lr", buf);
+    snprintf(buf, sizeof buf, "%ld,%ld", pl->wait, pl->lr_wait);
+    if (st == CLAE_OK) st = clae_ckpt_meta_set(&meta, "plateau", buf);
     if (st == CLAE_OK && !clae_classes_empty(&m->train.classes)) { /* what it was trained on */
         char cls[1024];
         clae_classes_format(&m->train.classes, cls, sizeof cls);
@@ -540,6 +566,21 @@ clae_status clae_train_claim_out(const char *dir, int overwrite)
         at += (size_t)snprintf(found + at, sizeof found - at, "%s%s", at ? ", " : "",
                                RUN_FILES[i]);
     }
+    if (overwrite) { /* its --samples figures, OUT/samples/epoch-NNNN.png */
+        snprintf(path, sizeof path, "%s/samples", dir);
+        DIR *dh = opendir(path);
+        struct dirent *e;
+        while (dh && (e = readdir(dh)) != NULL) {
+            unsigned no;
+            char tail[8];
+            if (sscanf(e->d_name, "epoch-%u.%7s", &no, tail) != 2 || strcmp(tail, "png") != 0)
+                continue;
+            char file[1400];
+            snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+            (void)unlink(file);
+        }
+        if (dh) closedir(dh);
+    }
     if (!found[0]) return CLAE_OK;
     fprintf(stderr, "clae: %s already holds a run (%s): continue it with --resume %s/last."
             "safetensors, choose another --out, or replace it with --overwrite\n", dir, found,
@@ -583,6 +624,7 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
     snprintf(hp, sizeof hp, "%s/history.jsonl", o->out_dir);
     clae_status st = clae_history_keep(hp, o->start_epoch,
                                        o->start_epoch > 0 ? o->history_line : NULL);
+    if (st == CLAE_OK) history_csv(o->out_dir);
     if (st == CLAE_OK && o->start_epoch >= o->epochs) { /* nothing left but that history line */
         res->epochs_done = o->start_epoch;
         res->steps = o->adam_t;
@@ -657,6 +699,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     if (o->history_line) snprintf(hline, sizeof hline, "%s", o->history_line);
     long run_steps = 0;
     long epoch = o->start_epoch;
+    plateau pl = {.wait = o->start_wait, .lr_wait = o->start_lr_wait};
     double t_start = now_s();
     while (st == CLAE_OK && epoch < o->epochs) {
         double t0 = now_s();
@@ -726,7 +769,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
             /* Stopped inside the epoch: save where we are, resumable exactly. */
             res->stopped = early;
             st = save(&net, o->out_dir, "last.safetensors", epoch, s, sum, o, best, val,
-                      sum / (double)((size_t)s * B), hline, res->last_path,
+                      sum / (double)((size_t)s * B), hline, &pl, res->last_path,
                       sizeof res->last_path);
             res->epochs_done = epoch;
             break;
@@ -744,6 +787,22 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         double ips = (double)(ntrain - (size_t)s0 * B) / (t_trained - t0);
         int is_best = nval > 0 && isfinite(val) && val < best; /* a NaN never wins */
         if (is_best) best = val;
+        /* Keras's EarlyStopping and ReduceLROnPlateau on val_loss (an
+         * improvement: any lower value): the epochs in a row without one. */
+        const clae_train_config *tc = &m->train;
+        const double lr = m->net.adam.lr;
+        int early_stop = 0;
+        if (nval > 0) {
+            pl.wait = is_best ? 0 : pl.wait + 1;
+            pl.lr_wait = is_best ? 0 : pl.lr_wait + 1;
+            if (tc->lr_patience > 0 && pl.lr_wait >= tc->lr_patience) {
+                double next = lr * tc->lr_factor;
+                if (next < tc->lr_min) next = tc->lr_min;
+                if (next < lr && next >= 1e-37) m->net.adam.lr = (float)next;
+                pl.lr_wait = 0;
+            }
+            early_stop = tc->patience > 0 && pl.wait >= tc->patience && epoch < o->epochs;
+        }
         double psnr = vm.images && !classes ? vm.psnr_sum / (double)vm.images : NAN;
         double acc = vm.pixels ? (double)vm.correct / (double)vm.pixels : NAN;
         clae_train_event ev = {.kind = CLAE_TRAIN_EPOCH, .epoch = epoch, .epochs = o->epochs,
@@ -751,28 +810,33 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                                .val_accuracy = acc, .is_best = is_best, .images_per_s = ips,
                                .seconds = dt, .total_seconds = now_s() - t_start,
                                .term_mask = term_mask, .train_terms = train_terms,
-                               .val_terms = nval > 0 ? hs.tmean : NULL};
+                               .val_terms = nval > 0 ? hs.tmean : NULL, .lr = lr,
+                               .next_lr = m->net.adam.lr, .since_best = pl.wait,
+                               .early_stop = early_stop};
         report(o, &ev);
         history_terms ht = {.mask = term_mask, .train = train_terms,
                             .val = nval > 0 ? hs.tmean : NULL};
-        history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t, &ht);
+        history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t, lr, &ht);
         /* best before last: a run killed between them resumes from the
          * previous last.safetensors and writes this epoch's best again. */
         if (is_best || nval == 0) {
             char bp[1024];
             if ((st = save(&net, o->out_dir, "best.safetensors", epoch, 0, 0.0, o, best, val, tl,
-                           hline, bp, sizeof bp)) != CLAE_OK)
+                           hline, &pl, bp, sizeof bp)) != CLAE_OK)
                 break;
         }
         if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
-                       hline, res->last_path, sizeof res->last_path)) != CLAE_OK)
+                       hline, &pl, res->last_path, sizeof res->last_path)) != CLAE_OK)
             break;
         /* Only once the epoch's checkpoints are safely written: a failed write
          * leaves no history line past the last checkpoint (and one killed
          * before this line gets it back from the checkpoint on resume). */
         history_append(o->out_dir, hline);
-        if (early) {
-            res->stopped = early;
+        clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = epoch,
+                                  .epochs = o->epochs, .path = res->last_path};
+        report(o, &saved);
+        if (early || early_stop) {
+            res->stopped = early ? early : 3;
             break;
         }
     }
@@ -781,7 +845,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     res->train_loss = tl;
     res->val_loss = val;
     res->test_mse = res->test_accuracy = NAN;
-    if (st == CLAE_OK && !res->stopped && test && ntest > 0) {
+    if (st == CLAE_OK && (!res->stopped || res->stopped == 3) && test && ntest > 0) {
         val_metrics tm = {.out = val_out, .classes = classes};
         st = evaluate(&f, &hs, test, 0, ntest, &res->test_mse, classes ? &tm : NULL);
         if (term_mask > 1u) res->test_mse = hs.tmean[CLAE_TERM_RECON];

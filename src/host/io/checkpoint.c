@@ -192,9 +192,9 @@ clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckp
     snprintf(step, sizeof step, "%ld", meta->step);
     snprintf(seed, sizeof seed, "%" PRIu64, meta->seed);
     snprintf(rng, sizeof rng, "%" PRIu64, meta->rng);
-    snprintf(best, sizeof best, "%.9g", meta->best_val_loss);
-    snprintf(val, sizeof val, "%.9g", meta->val_loss);
-    snprintf(train, sizeof train, "%.9g", meta->train_loss);
+    snprintf(best, sizeof best, "%.17g", meta->best_val_loss);
+    snprintf(val, sizeof val, "%.17g", meta->val_loss);
+    snprintf(train, sizeof train, "%.17g", meta->train_loss);
     const char *keys[NRESERVED + CLAE_CKPT_MAX_EXTRA] = {
         "format", "config",        "epoch",    "step",      "seed",
         "rng",    "best_val_loss", "val_loss", "train_loss"};
