@@ -130,7 +130,7 @@ enc_check "encode --limit: the first labels" same labels "$e/sp0-labels.npy" 5 \
 expect_ok "encode --corrupt noise:0.05" "corrupt = noise (sigma 0.05)" \
   "$clae" encode "$sp" "$e/sp-noisy.npy" --data "$e/cifar" --corrupt noise:0.05
 enc_check "encode --corrupt: the codes move" moves moves "$e/sp.npy" "$e/sp-noisy.npy" 1e-4
-expect_fail "encode --corrupt bogus" "corrupt = 'bogus'" \
+expect_fail "encode --corrupt bogus" "clae: --corrupt 'bogus': expected blur" \
   "$clae" encode no-such.safetensors "$e/x.npy" --corrupt bogus
 expect_fail "eval --corrupt noise:x" "noise_sigma = 'x'" \
   "$clae" eval no-such.safetensors --corrupt noise:x

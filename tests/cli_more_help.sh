@@ -35,3 +35,32 @@ expect_fail "a folder given for a history" "a folder, not a history (a run's is 
   "$clae" plot "$tmp/a-run" "$tmp/x.png"
 expect_ok "clae help CMD: the command's --help" "^usage: clae score CKPT OUT.csv" "$clae" help score
 expect_fail "clae help of an unknown command" "clae help: unknown command 'nope'" "$clae" help nope
+# Exit codes, everywhere: 2 for bad usage (an unknown option, a stray
+# argument), 1 for an error at run time (a file that is not there).
+for cmd in $cmds; do
+  rc=0; "$clae" "$cmd" --frob >/dev/null 2>&1 || rc=$?
+  rc2=0; "$clae" "$cmd" a b c d e f >/dev/null 2>&1 || rc2=$?
+  if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ]; then
+    echo "ok   $cmd: bad usage exits 2"; pass=$((pass + 1))
+  else
+    echo "FAIL $cmd: bad usage exits $rc (unknown option) and $rc2 (stray arguments), not 2"
+    fail=$((fail + 1))
+  fi
+done
+nx=$tmp/no-such
+for args in "summary $nx.cfg" "init $nx.cfg $tmp/i.safetensors" "train $nx.cfg" \
+            "train --resume $nx.safetensors" "bench $nx.cfg" "eval $nx.safetensors" \
+            "show $nx.safetensors $tmp/x.png" "denoise $nx.safetensors $nx.png $tmp/x.png" \
+            "inpaint $nx.safetensors $nx.png $tmp/x.png --mask 1,1,2,2" \
+            "plot $nx.jsonl $tmp/x.png" "export $nx.safetensors $tmp/e.safetensors" \
+            "score $nx.safetensors $tmp/x.csv" "sample $nx.safetensors 4 $tmp/x.png" \
+            "interpolate $nx.safetensors 1 2 $tmp/x.png" "encode $nx.safetensors $tmp/x.npy" \
+            "data import $nx $tmp/imp" "data info $nx"; do
+  read -r -a argv <<<"$args"
+  rc=0; "$clae" "${argv[@]}" >/dev/null 2>"$tmp/err" || rc=$?
+  if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "no-such" "$tmp/err"; then
+    echo "ok   ${argv[0]} ${argv[1]}: a missing file exits 1, one line naming it"; pass=$((pass + 1))
+  else
+    echo "FAIL clae $args: exit $rc:"; cat "$tmp/err"; fail=$((fail + 1))
+  fi
+done

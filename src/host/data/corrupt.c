@@ -67,11 +67,14 @@ clae_status clae_corrupt_set(clae_corrupt *c, const char *key, const char *value
         if (!clae_str_to_int(value, 1, 4096, strcmp(key, "mask_min") == 0 ? &t.mask_min : &t.mask_max))
             want = "an integer from 1 to 4096";
     } else {
-        fprintf(stderr, "corrupt: unknown key '%s'\n", key);
+        fprintf(stderr, "clae: corruption: unknown setting '%s'\n", key);
         return CLAE_ERR_ARG;
     }
     if (want) {
-        fprintf(stderr, "corrupt: %s = '%s': expected %s\n", key, value, want);
+        if (strcmp(key, "corrupt") == 0)
+            fprintf(stderr, "clae: --corrupt '%s': expected %s\n", value, want);
+        else
+            fprintf(stderr, "clae: corruption: %s '%s': expected %s\n", key, value, want);
         return CLAE_ERR_ARG;
     }
     *c = t;
@@ -110,7 +113,7 @@ clae_status clae_corrupt_parse(clae_corrupt *c, const char *spec)
                                            {"mask_count", "mask_min", "mask_max"}};
     char buf[256];
     if (strlen(spec) >= sizeof buf) {
-        fprintf(stderr, "corrupt: '%.40s...' is too long\n", spec);
+        fprintf(stderr, "clae: --corrupt '%.40s...' is too long\n", spec);
         return CLAE_ERR_ARG;
     }
     strcpy(buf, spec);
@@ -123,14 +126,14 @@ clae_status clae_corrupt_parse(clae_corrupt *c, const char *spec)
         char *save = NULL;
         for (char *p = strtok_r(params, ",", &save); p; p = strtok_r(NULL, ",", &save), i++) {
             if (i >= 3 || !KEYS[t.kind][i]) {
-                fprintf(stderr, "corrupt: '%s': too many numbers for %s\n", spec,
+                fprintf(stderr, "clae: --corrupt '%s': too many numbers for %s\n", spec,
                         clae_corrupt_name(t.kind));
                 return CLAE_ERR_ARG;
             }
             if (clae_corrupt_set(&t, KEYS[t.kind][i], p) != CLAE_OK) return CLAE_ERR_ARG;
         }
         if (i == 0) {
-            fprintf(stderr, "corrupt: '%s': numbers expected after ':'\n", spec);
+            fprintf(stderr, "clae: --corrupt '%s': numbers expected after ':'\n", spec);
             return CLAE_ERR_ARG;
         }
     }
