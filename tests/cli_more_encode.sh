@@ -132,7 +132,7 @@ expect_ok "encode --corrupt noise:0.05" "corrupt = noise (sigma 0.05)" \
 enc_check "encode --corrupt: the codes move" moves moves "$e/sp.npy" "$e/sp-noisy.npy" 1e-4
 expect_fail "encode --corrupt bogus" "clae: --corrupt 'bogus': expected blur" \
   "$clae" encode no-such.safetensors "$e/x.npy" --corrupt bogus
-expect_fail "eval --corrupt noise:x" "noise_sigma = 'x'" \
+expect_fail "eval --corrupt noise:x" "clae: --corrupt: noise_sigma 'x': expected a number" \
   "$clae" eval no-such.safetensors --corrupt noise:x
 expect_ok "eval --corrupt noise:0.05" "corrupt = noise (sigma 0.05)" \
   "$clae" eval "$sp" --data "$e/cifar" --corrupt noise:0.05

@@ -67,14 +67,14 @@ clae_status clae_corrupt_set(clae_corrupt *c, const char *key, const char *value
         if (!clae_str_to_int(value, 1, 4096, strcmp(key, "mask_min") == 0 ? &t.mask_min : &t.mask_max))
             want = "an integer from 1 to 4096";
     } else {
-        fprintf(stderr, "clae: corruption: unknown setting '%s'\n", key);
+        fprintf(stderr, "clae: --corrupt: unknown setting '%s'\n", key);
         return CLAE_ERR_ARG;
     }
     if (want) {
         if (strcmp(key, "corrupt") == 0)
             fprintf(stderr, "clae: --corrupt '%s': expected %s\n", value, want);
         else
-            fprintf(stderr, "clae: corruption: %s '%s': expected %s\n", key, value, want);
+            fprintf(stderr, "clae: --corrupt: %s '%s': expected %s\n", key, value, want);
         return CLAE_ERR_ARG;
     }
     *c = t;
