@@ -192,6 +192,10 @@ clae_status clae_devices_list(FILE *out);
  * opens the reference path. Builds every embedded program. */
 clae_status clae_device_open(clae_device *d, const char *spec);
 void clae_device_close(clae_device *d);
+/* The flat index of the k-th device (k modulo their number) of the default
+ * device's type (the GPUs where there is one): the device of local rank k
+ * in a data-parallel run. -1 without any OpenCL device. */
+int clae_device_nth_default(int k);
 
 /* Recording (see clae_device.rec). clae_record_begin starts a command
  * buffer (CLAE_ERR_CL if the device has none); clae_record_end finalizes

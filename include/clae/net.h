@@ -44,6 +44,11 @@ typedef struct clae_net {
     } rec[2];
     int rec_next;          /* the slot the next recording replaces */
     int rec_off;           /* a step could not be recorded (dropout, CLBlast): none are */
+    /* Called between the backward pass and the update of every training
+     * step (NULL: none), e.g. to average the gradient block over the ranks
+     * of a data-parallel run; a net with a hook is never recorded. */
+    clae_status (*grad_hook)(struct clae_net *n, void *user);
+    void *grad_user;
     clae_buf lr_t;         /* Adam's step size for the replayed update (1 float) */
     float lr_host[4];      /* its values in flight to the device, and their writes */
     cl_event lr_ev[4];

@@ -9,6 +9,7 @@
 
 #include "clae/cifar.h"
 #include "clae/device.h"
+#include "clae/dist.h"
 #include "clae/model.h"
 
 /* Longest output folder path: the checkpoint paths built from it must fit
@@ -90,6 +91,14 @@ typedef struct clae_train_opts {
      * or history.jsonl) is refused unless the run continues there (a resume
      * from its own checkpoint) or overwrite is set, which removes them first. */
     int continues, overwrite;
+    /* Data parallel (NULL or size 1: this process alone). Every rank runs
+     * clae_train with the same model, data and options; each global batch
+     * is split into size parts in rank order, the gradient blocks are
+     * summed over the ranks (each weighted by its share of the batch) before
+     * one identical update on every rank, and rank 0 alone writes the
+     * checkpoints and history (the others leave report NULL). Validation and
+     * test run whole on every rank (the same weights, the same numbers). */
+    clae_dist *dist;
 } clae_train_opts;
 
 typedef struct clae_train_result {

@@ -15,6 +15,7 @@
 #include "clae/layer.h"
 #include "clae/augment.h"
 #include "clae/cifar.h"
+#include "clae/dist.h"
 #include "clae/fs.h"
 #include "clae/parse.h"
 #include "clae/train.h"
@@ -262,7 +263,7 @@ static void dir_of(const char *path, char *buf, size_t len)
 
 enum { MAX_SETS = 64, MAX_SAMPLES = 64 };
 
-int cmd_train(int argc, char **argv)
+static int train_main(int argc, char **argv, clae_dist *dist)
 {
     struct timespec launch;
     clock_gettime(CLOCK_MONOTONIC, &launch);
@@ -536,8 +537,32 @@ int cmd_train(int argc, char **argv)
         if (transfer && !transfer_tensors(&m, transfer)) goto done_model;
     }
 
+    /* Data parallel: a device per rank, from the --device list (N,M,...:
+     * rank r takes entry r modulo their number) or by local rank. */
+    char dev_spec[32];
+    if (dist->size > 1) {
+        const char *env = getenv("CLAE_DEVICE");
+        if (device && strchr(device, ',')) {
+            int n = 1;
+            for (const char *c = device; *c; c++) n += *c == ',';
+            const char *at = device;
+            for (int k = dist->rank % n; k > 0; k--) at = strchr(at, ',') + 1;
+            snprintf(dev_spec, sizeof dev_spec, "%.*s", (int)strcspn(at, ","), at);
+            device = dev_spec;
+        } else if (!device && !env) {
+            int idx = clae_device_nth_default(dist->local_rank);
+            if (idx >= 0) {
+                snprintf(dev_spec, sizeof dev_spec, "%d", idx);
+                device = dev_spec;
+            }
+        }
+        o.dist = dist;
+    }
     clae_device d;
     if (clae_device_open(&d, device) != CLAE_OK) goto done_model;
+    if (dist->size > 1)
+        printf("data parallel: %d ranks (MPI), each batch split over them; rank 0 on %s\n",
+               dist->size, d.name);
     clae_dataset train = {0}, test = {0};
     const char *dir = data ? data : rec.has ? rec.data : m.train.data;
     if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
@@ -649,14 +674,19 @@ int cmd_train(int argc, char **argv)
         if (res.stopped == 2) {
             printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
                    res.steps, res.last_path);
-            rc = 128 + (int)g_stop;
+            rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
         } else {
             if (res.stopped == 1)
                 printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
                        res.last_path);
+            if (res.stopped == 3) printf("stopped early ([train] patience)\n");
             printf("checkpoint: %s\n", res.last_path);
             rc = 0;
         }
+        if (dist->size > 1 && dist->calls > 0) /* what a user needs to predict scaling */
+            printf("communication: %ld gradient exchanges of %.1f KB in and out per rank, %.2f ms "
+                   "each (%.1f s in all)\n", dist->calls, dist->bytes / (double)dist->calls / 1e3,
+                   1e3 * dist->seconds / (double)dist->calls, dist->seconds);
     }
 done_data:
     if (pr.ref_open) clae_device_close(&pr.ref);
@@ -666,5 +696,23 @@ done_data:
 done_model:
     clae_ckpt_meta_free(&meta);
     clae_model_free(&m);
+    return rc;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    clae_dist dist;
+    if (clae_dist_init(&dist, &argc, &argv) != CLAE_OK) return 1;
+    /* one voice: rank 0 prints the run; the others only their errors */
+    if (dist.rank != 0 && !freopen("/dev/null", "w", stdout)) {
+        fprintf(stderr, "clae: rank %d: cannot silence its output\n", dist.rank);
+        clae_dist_abort(&dist, 1);
+    }
+    int rc = train_main(argc, argv, &dist);
+    if (dist.size > 1 && (rc == 1 || rc == 2)) { /* one rank failed: end them all */
+        fprintf(stderr, "clae: rank %d of %d failed; stopping the run\n", dist.rank, dist.size);
+        clae_dist_abort(&dist, rc);
+    }
+    clae_dist_finalize(&dist);
     return rc;
 }

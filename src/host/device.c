@@ -625,6 +625,23 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     return CLAE_OK;
 }
 
+int clae_device_nth_default(int k)
+{
+    dev_entry e[MAX_DEVICES];
+    int n = enumerate(e, MAX_DEVICES);
+    if (n == 0) return -1;
+    cl_device_type want = 0;
+    clGetDeviceInfo(e[default_index(e, n)].device, CL_DEVICE_TYPE, sizeof want, &want, NULL);
+    want &= CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR | CL_DEVICE_TYPE_CPU;
+    int same[MAX_DEVICES], m = 0;
+    for (int i = 0; i < n; i++) {
+        cl_device_type t = 0;
+        clGetDeviceInfo(e[i].device, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+        if (!want || (t & want)) same[m++] = i;
+    }
+    return m ? same[(k < 0 ? 0 : k) % m] : default_index(e, n);
+}
+
 clae_status clae_device_open(clae_device *d, const char *spec)
 {
     memset(d, 0, sizeof *d);

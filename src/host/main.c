@@ -103,7 +103,11 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     case 'V':
+#ifdef CLAE_HAVE_MPI
+        printf("clae 0.1.0 (data parallel: MPI)\n");
+#else
         printf("clae 0.1.0\n");
+#endif
         return 0;
     case 1:
         if (strcmp(optarg, "help") == 0) { /* clae help [CMD]: CMD --help */

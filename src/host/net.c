@@ -377,6 +377,7 @@ static clae_status step_commands(clae_net *n, int nb, int recorded)
     if (st == CLAE_OK) st = clae_net_loss(n, nb);
     if (st == CLAE_OK) st = clae_net_backward(n, nb);
     n->training = 0;
+    if (st == CLAE_OK && n->grad_hook) st = n->grad_hook(n, n->grad_user);
     if (st != CLAE_OK) return st;
     if (!recorded) n->t++;
     return update(n, recorded);
@@ -449,7 +450,8 @@ static clae_status write_lr(clae_net *n)
 clae_status clae_net_train_step(clae_net *n, int nb)
 {
     clae_device *d = n->d;
-    if (d->is_ref || !d->cb.create || !d->replay || n->rec_off) return step_commands(n, nb, 0);
+    if (d->is_ref || !d->cb.create || !d->replay || n->rec_off || n->grad_hook)
+        return step_commands(n, nb, 0);
     CLAE_TRY(shapes_for(n, nb));
     struct clae_net_recording *r;
     CLAE_TRY(recording_for(n, nb, &r));

@@ -179,6 +179,46 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     return clae_marker(d, &f->conv_ev[k]);
 }
 
+/* ---- data parallel ------------------------------------------------------ */
+
+/* This rank's part of a batch of nb images: [*lo, *lo + *cnt), the parts
+ * in rank order (all of it without dist). */
+static void rank_part(const clae_dist *dist, int nb, int *lo, int *cnt)
+{
+    if (!dist || dist->size == 1) {
+        *lo = 0;
+        *cnt = nb;
+        return;
+    }
+    long r = dist->rank, R = dist->size;
+    *lo = (int)((long)nb * r / R);
+    *cnt = (int)((long)nb * (r + 1) / R) - *lo;
+}
+
+/* The gradient exchange of a data-parallel step (clae_net.grad_hook): the
+ * block read back, summed over the ranks, each weighted by its part of the
+ * global batch (its gradient is that of its own mean loss), and written
+ * back for the update; the stop flags of the ranks agreed on the way. */
+typedef struct exchange {
+    clae_dist *dist;
+    int nb, cnt;                  /* the global batch, this rank's part */
+    volatile sig_atomic_t *stop;  /* this rank's signal flag */
+    int stop_all;                 /* out: some rank was signalled */
+} exchange;
+
+static clae_status exchange_grads(clae_net *n, void *user)
+{
+    exchange *x = user;
+    const clae_model *m = n->m;
+    size_t bytes = m->block_floats * sizeof(float);
+    int flag = x->stop && *x->stop;
+    CLAE_TRY(clae_buf_read(n->d, n->grads, m->grads, bytes));
+    CLAE_TRY(clae_dist_sum(x->dist, m->grads, m->block_floats, (double)x->cnt / (double)x->nb,
+                           &flag));
+    x->stop_all = flag;
+    return clae_buf_write(n->d, n->grads, m->grads, bytes);
+}
+
 /* ---- loss history (one scalar per batch, read once per pass) ----------- */
 
 typedef struct history {
@@ -225,7 +265,7 @@ static clae_status history_put(history *hs, clae_net *n, long i)
  * the same batches into hs->tmean (the batches of this process: after a
  * resume inside an epoch, those since the resume). */
 static clae_status history_sum(history *hs, clae_device *d, long from, long to, size_t total,
-                               int B, double start, double *sum)
+                               int B, double start, clae_dist *dist, double *sum)
 {
     if (to > from)
         CLAE_TRY(clae_buf_read_at(d, hs->m, (size_t)from * sizeof(float), hs->h + from,
@@ -234,18 +274,22 @@ static clae_status history_sum(history *hs, clae_device *d, long from, long to, 
         CLAE_TRY(clae_buf_read_at(d, hs->tm, (size_t)from * CLAE_NTERMS * sizeof(float),
                                   hs->th + (size_t)from * CLAE_NTERMS,
                                   (size_t)(to - from) * CLAE_NTERMS * sizeof(float)));
-    double s = start; /* continuing a partial epoch adds in the same order */
-    double ts[CLAE_NTERMS] = {0}, images = 0;
+    /* sums[0]: loss x images, [1]: images, [2 + k]: term k x images; with
+     * dist, this rank's part of each batch, then the sums over the ranks */
+    double sums[2 + CLAE_NTERMS] = {0};
     for (long i = from; i < to; i++) {
         size_t first = (size_t)i * (size_t)B;
-        size_t nb = total - first < (size_t)B ? total - first : (size_t)B;
-        s += (double)hs->h[i] * (double)nb;
-        images += (double)nb;
+        int lo, nb = (int)(total - first < (size_t)B ? total - first : (size_t)B);
+        rank_part(dist, nb, &lo, &nb);
+        sums[0] += (double)hs->h[i] * (double)nb;
+        sums[1] += (double)nb;
         for (int k = 0; hs->th && k < CLAE_NTERMS; k++)
-            ts[k] += (double)hs->th[(size_t)i * CLAE_NTERMS + k] * (double)nb;
+            sums[2 + k] += (double)hs->th[(size_t)i * CLAE_NTERMS + k] * (double)nb;
     }
-    for (int k = 0; k < CLAE_NTERMS; k++) hs->tmean[k] = images > 0 ? ts[k] / images : NAN;
-    *sum = s;
+    if (dist) CLAE_TRY(clae_dist_sum_double(dist, sums, 2 + CLAE_NTERMS));
+    for (int k = 0; k < CLAE_NTERMS; k++)
+        hs->tmean[k] = sums[1] > 0 ? sums[2 + k] / sums[1] : NAN;
+    *sum = start + sums[0]; /* continuing a partial epoch: the sum so far first */
     return CLAE_OK;
 }
 
@@ -317,7 +361,7 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
         CLAE_TRY(clae_flush(f->d, NULL));
     }
     double sum;
-    CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, 0.0, &sum));
+    CLAE_TRY(history_sum(hs, f->d, 0, steps, count, B, 0.0, NULL, &sum));
     *mse = sum / (double)count;
     return CLAE_OK;
 }
@@ -607,6 +651,12 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                 CLAE_TRAIN_MAX_OUT);
         return CLAE_ERR_ARG;
     }
+    if (o->dist && o->dist->rank != 0) { /* rank 0 writes the run's files */
+        if (o->start_epoch < o->epochs) return train_locked(m, d, train, test, o, stop, res);
+        res->epochs_done = o->start_epoch;
+        res->train_loss = res->val_loss = res->test_mse = res->test_accuracy = NAN;
+        return CLAE_OK;
+    }
     if (clae_mkdir_p(o->out_dir, 0755) != 0) {
         fprintf(stderr, "clae: %s: cannot create output folder\n", o->out_dir);
         return CLAE_ERR_IO;
@@ -675,11 +725,32 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         free(val_out);
         return CLAE_ERR_NOMEM;
     }
-    clae_status st = clae_net_create(&net, m, d, B);
+    clae_dist *dist = o->dist && o->dist->size > 1 ? o->dist : NULL;
+    const int rank0 = !dist || dist->rank == 0; /* writes checkpoints and history */
+    exchange xg = {.dist = dist, .stop = stop};
+    clae_status st = CLAE_OK;
+    if (dist) {
+        size_t last = ntrain % (size_t)B ? ntrain % (size_t)B : (size_t)B;
+        if (last < (size_t)dist->size) {
+            fprintf(stderr, "clae: rank %d: a batch of %zu images cannot be split over %d ranks "
+                    "(batch %d, %zu training images): use a batch or --limit that leaves each "
+                    "rank an image\n", dist->rank, last, dist->size, B, ntrain);
+            st = CLAE_ERR_ARG;
+        }
+        /* every rank starts from rank 0's weights and optimizer state */
+        if (st == CLAE_OK) st = clae_dist_bcast(dist, m->params, m->block_floats);
+        if (st == CLAE_OK) st = clae_dist_bcast(dist, m->adam_m, m->block_floats);
+        if (st == CLAE_OK) st = clae_dist_bcast(dist, m->adam_v, m->block_floats);
+    }
+    if (st == CLAE_OK) st = clae_net_create(&net, m, d, B);
     if (st != CLAE_OK) {
         free(order);
         free(val_out);
         return st;
+    }
+    if (dist) {
+        net.grad_hook = exchange_grads;
+        net.grad_user = &xg;
     }
     net.t = o->adam_t;
     net.seed = o->seed;
@@ -714,8 +785,10 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         clae_epoch_order(order, ntrain, o->seed, epoch, o->shuffle);
         int nb0 = (int)(ntrain - (size_t)s0 * B < (size_t)B ? ntrain - (size_t)s0 * B : (size_t)B);
         const uint64_t ekey = (uint64_t)epoch << 32;
+        int lo, cnt; /* this rank's part of the batch (all of it alone) */
+        rank_part(dist, nb0, &lo, &cnt);
         if (s0 < steps)
-            st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B, nb0,
+            st = feeder_prepare(&f, (int)(s0 % 2), train, 0, order + s0 * B + lo, cnt,
                                 ekey + (uint64_t)s0);
         long s = s0;
         int early = 0;
@@ -724,13 +797,17 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
             int k = (int)(s % 2);
             size_t first = (size_t)s * B;
             int nb = (int)(ntrain - first < (size_t)B ? ntrain - first : (size_t)B);
-            if ((st = feeder_consume(&f, k, nb)) != CLAE_OK) break;
-            if ((st = clae_net_train_step(&net, nb)) != CLAE_OK) break;
+            rank_part(dist, nb, &lo, &cnt);
+            xg.nb = nb;
+            xg.cnt = cnt;
+            if ((st = feeder_consume(&f, k, cnt)) != CLAE_OK) break;
+            if ((st = clae_net_train_step(&net, cnt)) != CLAE_OK) break;
             if ((st = history_put(&hs, &net, s)) != CLAE_OK) break;
             if (s + 1 < steps) {
                 size_t nf = first + (size_t)B;
-                int nbn = (int)(ntrain - nf < (size_t)B ? ntrain - nf : (size_t)B);
-                if ((st = feeder_prepare(&f, 1 - k, train, 0, order + nf, nbn,
+                int nbn = (int)(ntrain - nf < (size_t)B ? ntrain - nf : (size_t)B), lon, cntn;
+                rank_part(dist, nbn, &lon, &cntn);
+                if ((st = feeder_prepare(&f, 1 - k, train, 0, order + nf + lon, cntn,
                                          ekey + (uint64_t)(s + 1))) != CLAE_OK)
                     break;
             }
@@ -743,8 +820,10 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
                 report(o, &ready);
             }
             progress_update(&pg, &hs, &net, epoch, s, steps, s0, B);
-            if ((o->max_steps > 0 && run_steps >= o->max_steps) || (stop && *stop)) {
-                early = (stop && *stop) ? 2 : 1;
+            /* every rank of a data-parallel run stops at the same step */
+            int stopped = dist ? xg.stop_all : (stop && *stop);
+            if ((o->max_steps > 0 && run_steps >= o->max_steps) || stopped) {
+                early = stopped ? 2 : 1;
                 s++;
                 break;
             }
@@ -752,7 +831,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         progress_end(&pg);
         if (st != CLAE_OK) break;
         double sum;
-        if ((st = history_sum(&hs, d, s0, s, ntrain, B, carried, &sum)) != CLAE_OK) break;
+        if ((st = history_sum(&hs, d, s0, s, ntrain, B, carried, dist, &sum)) != CLAE_OK) break;
         /* The first non-finite batch loss stops the run; the losses are read
          * here, once per epoch, so this costs no round-trip per step. */
         for (long i = s0; i < s; i++)
@@ -768,9 +847,10 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         if (early && s < steps) {
             /* Stopped inside the epoch: save where we are, resumable exactly. */
             res->stopped = early;
-            st = save(&net, o->out_dir, "last.safetensors", epoch, s, sum, o, best, val,
-                      sum / (double)((size_t)s * B), hline, &pl, res->last_path,
-                      sizeof res->last_path);
+            if (rank0)
+                st = save(&net, o->out_dir, "last.safetensors", epoch, s, sum, o, best, val,
+                          sum / (double)((size_t)s * B), hline, &pl, res->last_path,
+                          sizeof res->last_path);
             res->epochs_done = epoch;
             break;
         }
@@ -819,19 +899,20 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         history_line(hline, epoch, tl, val, psnr, acc, ips, dt, net.t, lr, &ht);
         /* best before last: a run killed between them resumes from the
          * previous last.safetensors and writes this epoch's best again. */
-        if (is_best || nval == 0) {
+        if (rank0 && (is_best || nval == 0)) {
             char bp[1024];
             if ((st = save(&net, o->out_dir, "best.safetensors", epoch, 0, 0.0, o, best, val, tl,
                            hline, &pl, bp, sizeof bp)) != CLAE_OK)
                 break;
         }
-        if ((st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best, val, tl,
-                       hline, &pl, res->last_path, sizeof res->last_path)) != CLAE_OK)
+        if (rank0 && (st = save(&net, o->out_dir, "last.safetensors", epoch, 0, 0.0, o, best,
+                                val, tl, hline, &pl, res->last_path,
+                                sizeof res->last_path)) != CLAE_OK)
             break;
         /* Only once the epoch's checkpoints are safely written: a failed write
          * leaves no history line past the last checkpoint (and one killed
          * before this line gets it back from the checkpoint on resume). */
-        history_append(o->out_dir, hline);
+        if (rank0) history_append(o->out_dir, hline);
         clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = epoch,
                                   .epochs = o->epochs, .path = res->last_path};
         report(o, &saved);
