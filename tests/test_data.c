@@ -14,6 +14,7 @@
 #include <stb/stb_image_write.h>
 
 #include "clae/cifar.h"
+#include "clae/safetensors.h"
 #include "testutil.h"
 
 #define PLANE 1024
@@ -285,7 +286,7 @@ START_TEST(test_data_load_rejects_truncated)
     write_bytes("bin/data_batch_3.bin", rec, 2 * CLAE_CIFAR_RECORD - 5);
     write_bytes("bin/data_batch_4.bin", rec, CLAE_CIFAR_RECORD);
     write_bytes("bin/data_batch_5.bin", rec, CLAE_CIFAR_RECORD);
-    clae_dataset d = {(uint8_t *)1, 7};
+    clae_dataset d = {(uint8_t *)1, 7, 1, 1, 1};
     capture_begin();
     clae_status st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
     const char *err = capture_end();
@@ -337,7 +338,7 @@ START_TEST(test_data_load_rejects_too_many_records)
         return;
     }
     close(fd);
-    clae_dataset d = {NULL, 0};
+    clae_dataset d = {0};
     capture_begin();
     clae_status st = clae_cifar_load(at("big"), CLAE_CIFAR_TRAIN, &d);
     const char *err = capture_end();
@@ -439,6 +440,179 @@ START_TEST(test_data_import_rejects_layout)
 }
 END_TEST
 
+/* ---- clae's layout: <dir>/train.safetensors, test.safetensors ---------- */
+
+/* n images of H x W x C, pixel i of image k = k * 31 + i * 7, labels k % 3;
+ * metadata as clae data import writes it, or none (nmeta 0) */
+static void write_st(const char *rel, int n, int H, int W, int C, int nmeta)
+{
+    const size_t P = (size_t)C * H * W;
+    uint8_t *im = malloc(n * P + 1), *lb = malloc((size_t)n + 1);
+    ck_assert(im && lb);
+    for (size_t k = 0; k < (size_t)n; k++) {
+        lb[k] = (uint8_t)(k % 3);
+        for (size_t i = 0; i < P; i++) im[k * P + i] = (uint8_t)(k * 31 + i * 7);
+    }
+    clae_st_tensor t[2] = {{"images", 4, {n, C, H, W}, im, CLAE_ST_U8},
+                           {"labels", 1, {n}, lb, CLAE_ST_U8}};
+    char h[16], w[16], c[16], cnt[16];
+    snprintf(h, sizeof h, "%d", H), snprintf(w, sizeof w, "%d", W);
+    snprintf(c, sizeof c, "%d", C), snprintf(cnt, sizeof cnt, "%d", n);
+    const char *keys[6] = {"format", "height", "width", "channels", "count", "classes"};
+    const char *vals[6] = {CLAE_DATA_FORMAT, h, w, c, cnt, "ant\nbee\ncat"};
+    mkparents(rel);
+    ck_assert_int_eq(clae_st_write(at(rel), t, 2, keys, vals, nmeta), CLAE_OK);
+    free(im);
+    free(lb);
+}
+
+START_TEST(test_data_load_clae_layout)
+{
+    write_st("st/train.safetensors", 5, 48, 64, 3, 6);
+    write_st("st/test.safetensors", 2, 48, 64, 3, 0); /* no metadata: numpy's save_file */
+    clae_dataset d;
+    ck_assert_int_eq(clae_cifar_load(at("st"), CLAE_CIFAR_TRAIN, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 5);
+    ck_assert(d.H == 48 && d.W == 64 && d.C == 3);
+    ck_assert_uint_eq(clae_dataset_record_bytes(&d), 1 + 3 * 48 * 64);
+    for (size_t k = 0; k < 5; k++) {
+        ck_assert_int_eq(clae_dataset_label(&d, k), (int)(k % 3));
+        const uint8_t *px = clae_dataset_pixels(&d, k);
+        for (size_t i = 0; i < 3 * 48 * 64; i++)
+            ck_assert_msg(px[i] == (uint8_t)(k * 31 + i * 7), "image %zu byte %zu", k, i);
+    }
+    clae_dataset_free(&d);
+    ck_assert_int_eq(clae_dataset_load(at("st"), CLAE_CIFAR_TEST, 48, 64, 3, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 2);
+    clae_dataset_free(&d);
+    ck_assert_int_eq(clae_dataset_is_clae_layout(at("st"), CLAE_CIFAR_TRAIN), 1);
+    ck_assert_int_eq(clae_dataset_is_clae_layout(at("nope"), CLAE_CIFAR_TRAIN), 0);
+    printf("  clae layout: 5 + 2 images of 48x64x3 loaded, bytes and labels exact\n");
+
+    /* the model's input differs: one line naming the folder and both shapes */
+    capture_begin();
+    clae_status st = clae_dataset_load(at("st"), CLAE_CIFAR_TRAIN, 32, 32, 3, &d);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_ARG);
+    ck_assert_ptr_null(d.records);
+    char want[600];
+    snprintf(want, sizeof want, "clae: %s: the training images are 48x64x3 (HxWxC), the "
+             "model's input is 32,32,3\n", at("st"));
+    ck_assert_str_eq(err, want);
+    /* CIFAR-10's files load as 32x32x3 */
+    static uint8_t rec[2 * CLAE_CIFAR_RECORD];
+    write_bytes("bin/test_batch.bin", rec, sizeof rec);
+    ck_assert_int_eq(clae_dataset_load(at("bin"), CLAE_CIFAR_TEST, 32, 32, 3, &d), CLAE_OK);
+    ck_assert(d.n == 2 && d.H == 32 && d.W == 32 && d.C == 3);
+    clae_dataset_free(&d);
+}
+END_TEST
+
+/* Every rejection: one line naming the file, nothing loaded, no crash. */
+static void expect_load_fails(const char *dir_rel, int split, const char *named, const char *what)
+{
+    clae_dataset d = {(uint8_t *)1, 7, 1, 1, 1};
+    capture_begin();
+    clae_status st = clae_cifar_load(at(dir_rel), split, &d);
+    const char *err = capture_end();
+    ck_assert_int_ne(st, CLAE_OK);
+    ck_assert_ptr_null(d.records);
+    ck_assert_uint_eq(d.n, 0);
+    ck_assert_int_eq(count_lines(err), 1);
+    char want[600];
+    snprintf(want, sizeof want, "clae: %s: ", at(named));
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0 && strstr(err, what),
+                  "got '%s', want '%s...%s'", err, want, what);
+}
+
+START_TEST(test_data_load_clae_layout_rejects)
+{
+    write_st("st/train.safetensors", 4, 6, 10, 1, 6);
+    size_t len;
+    {
+        FILE *f = fopen(at("st/train.safetensors"), "rb");
+        ck_assert_ptr_nonnull(f);
+        fseek(f, 0, SEEK_END);
+        len = (size_t)ftell(f);
+        fclose(f);
+    }
+    /* truncated anywhere: in the length, the header or the images */
+    static uint8_t full[4096];
+    ck_assert_uint_le(len, sizeof full);
+    FILE *f = fopen(at("st/train.safetensors"), "rb");
+    ck_assert_uint_eq(fread(full, 1, len, f), len);
+    fclose(f);
+    const size_t cuts[] = {0, 5, 8, 40, len - 200, len - 1};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        write_bytes("cut/train.safetensors", full, cuts[c]);
+        expect_load_fails("cut", CLAE_CIFAR_TRAIN, "cut/train.safetensors", "");
+    }
+    /* every byte of the header flipped in turn: never a crash, never a bad load */
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | full[i];
+    fflush(stderr);
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    int loaded = 0;
+    for (size_t i = 0; i < 8 + hlen; i++) {
+        full[i] ^= 0x5a;
+        write_bytes("flip/train.safetensors", full, len);
+        clae_dataset d;
+        if (clae_cifar_load(at("flip"), CLAE_CIFAR_TRAIN, &d) == CLAE_OK) {
+            loaded++;
+            ck_assert_uint_eq(d.n * clae_dataset_record_bytes(&d), 4 * 61);
+            clae_dataset_free(&d);
+        }
+        full[i] ^= 0x5a;
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved), close(devnull);
+    printf("  %llu header bytes flipped one at a time: %d still loaded (metadata text), no crash\n",
+           (unsigned long long)(8 + hlen), loaded);
+
+    /* well-formed safetensors that are not a dataset */
+    float x[4] = {0};
+    uint8_t u[64] = {0};
+    clae_st_tensor t[3] = {{"images", 4, {1, 1, 2, 2}, x, CLAE_ST_F32},
+                           {"labels", 1, {1}, u, CLAE_ST_U8},
+                           {"extra", 1, {1}, u, CLAE_ST_U8}};
+    mkparents("b1/train.safetensors");
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors",
+                      "expected two U8 tensors, images (N,C,H,W) and labels (N)\n");
+    t[0] = (clae_st_tensor){"images", 4, {1, 1, 2, 2}, u, CLAE_ST_U8};
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 3, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "expected two U8 tensors");
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t + 1, 1, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "expected two U8 tensors");
+    t[1].shape[0] = 2; /* 2 labels, 1 image */
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "2 labels for 1 images\n");
+    t[0].shape[0] = t[1].shape[0] = 0;
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "no records in the train split");
+    t[0] = (clae_st_tensor){"images", 4, {1, 5, 2, 2}, u, CLAE_ST_U8}; /* 5 channels */
+    t[1].shape[0] = 1;
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, NULL, NULL, 0), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "images of 2x2x5 (HxWxC)");
+    t[0].shape[1] = 1;
+    const char *k1[1] = {"height"}, *v1[1] = {"3"};
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, k1, v1, 1), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors",
+                      "metadata height = '3' does not match the images' shape (2)\n");
+    const char *k2[1] = {"format"}, *v2[1] = {"something-else"};
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, k2, v2, 1), CLAE_OK);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "format 'something-else'");
+    /* both layouts of a split in one folder */
+    write_st("both/test.safetensors", 1, 2, 2, 1, 0);
+    static uint8_t rec[CLAE_CIFAR_RECORD];
+    write_bytes("both/test_batch.bin", rec, sizeof rec);
+    expect_load_fails("both", CLAE_CIFAR_TEST, "both",
+                      "holds both test.safetensors and test_batch.bin");
+}
+END_TEST
+
 /* Class sets: "all", lists, bad text; keeping a dataset's classes in place. */
 START_TEST(test_data_classes)
 {
@@ -458,7 +632,7 @@ START_TEST(test_data_classes)
         ck_assert_msg(!clae_classes_parse(BAD[i], &c), "'%s' accepted", BAD[i]);
         ck_assert_mem_eq(&c, &keep, sizeof c); /* untouched */
     }
-    clae_dataset d = {.n = 6};
+    clae_dataset d = {.n = 6, .H = 32, .W = 32, .C = 3};
     d.records = calloc(6, CLAE_CIFAR_RECORD);
     ck_assert_ptr_nonnull(d.records);
     for (size_t i = 0; i < 6; i++) {
@@ -492,6 +666,8 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_data_import_rejects_garbage);
     tcase_add_test(tc, test_data_import_rejects_layout);
     tcase_add_test(tc, test_data_classes);
+    tcase_add_test(tc, test_data_load_clae_layout);
+    tcase_add_test(tc, test_data_load_clae_layout_rejects);
     suite_add_tcase(s, tc);
     return s;
 }

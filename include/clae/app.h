@@ -12,8 +12,6 @@ int clae_app_load(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m);
-/* 1 if the model takes 32x32x3 images, else a one-line error and 0. */
-int clae_app_check_cifar(const char *ckpt, const clae_model *m);
 
 /* 1 if path ends in .png, .jpg, .jpeg or .bmp (any case): an image clae writes. */
 int clae_app_image_ext(const char *path);

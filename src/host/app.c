@@ -38,16 +38,6 @@ int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m
     return 0;
 }
 
-int clae_app_check_cifar(const char *ckpt, const clae_model *m)
-{
-    if (m->net.H == CLAE_CIFAR_SIDE && m->net.W == CLAE_CIFAR_SIDE &&
-        m->net.C == CLAE_CIFAR_CHANNELS)
-        return 1;
-    fprintf(stderr, "clae: %s: the model's input is %dx%dx%d, CIFAR-10 images are 32x32x3\n", ckpt,
-            m->net.H, m->net.W, m->net.C);
-    return 0;
-}
-
 int clae_app_image_ext(const char *p)
 {
     const char *dot = strrchr(p, '.');

@@ -115,7 +115,9 @@ static int cmd_info(int argc, char **argv)
         if (clae_cifar_load(dir, split, &d) != CLAE_OK) return 1;
         size_t count[256] = {0};
         for (size_t i = 0; i < d.n; i++) count[clae_dataset_label(&d, i)]++;
-        printf("%-5s %zu records; per label:", NAMES[split], d.n);
+        printf("%-5s %zu records of %dx%dx%d images (HxWxC, %s); per label:", NAMES[split], d.n,
+               d.H, d.W, d.C,
+               clae_dataset_is_clae_layout(dir, split) ? "clae layout" : "CIFAR-10 binary");
         for (int l = 0; l < 256; l++)
             if (count[l]) printf(" %d:%zu", l, count[l]);
         printf("\n");

@@ -148,11 +148,12 @@ int cmd_eval(int argc, char **argv)
     clae_dataset test = {0};
     clae_net net;
     float *clean = NULL, *input = NULL, *output = NULL;
-    if (!clae_app_check_cifar(ckpt, &m)) goto done;
     if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (corrupt && clae_corrupt_parse(&cor, corrupt) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
-    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
+        goto done;
+    const int C = test.C, H = test.H, W = test.W;
     size_t n = test.n;
     if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
     if ((size_t)batch > n) batch = (long)n;
@@ -170,15 +171,15 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     clae_metrics acc_in, acc_out;
-    if (clae_metrics_init(&acc_in, 3, 32, 32) != CLAE_OK ||
-        clae_metrics_init(&acc_out, 3, 32, 32) != CLAE_OK)
+    if (clae_metrics_init(&acc_in, C, H, W) != CLAE_OK ||
+        clae_metrics_init(&acc_out, C, H, W) != CLAE_OK)
         goto done;
     clae_rng rng;
     clae_rng_seed(&rng, m.train.seed);
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)((n - s) < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb);
-        if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
+        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb, C, H, W);
+        if (clae_corrupt_apply(input, clean, nb, C, H, W, &cor, &rng) != CLAE_OK) goto done;
         if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
         clae_metrics_add(&acc_in, input, clean, (size_t)nb);
         clae_metrics_add(&acc_out, output, clean, (size_t)nb);
@@ -190,7 +191,7 @@ int cmd_eval(int argc, char **argv)
                             : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
                                                             : "corrupted input (do nothing)";
     printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, d.name);
-    printf("CIFAR-10 test images: %zu (%s)\n", n, data);
+    printf("test images: %zu of %dx%dx%d (%s)\n", n, H, W, C, data);
     printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
     print_row(base_name, &si);
     print_row("model", &so);

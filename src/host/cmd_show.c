@@ -1,5 +1,5 @@
 /* clae show CKPT OUT.png: the figure of the source: original, blurred and
- * restored CIFAR-10 test images in three rows. */
+ * restored test images in three rows. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,10 +11,10 @@
 #include "cli.h"
 
 enum {
-    SCALE = 4,                      /* nearest enlargement */
-    GAP = 4,                        /* between tiles and around the figure */
-    TILE = CLAE_CIFAR_SIDE * SCALE, /* 128 */
-    LABEL_W = 112,                  /* label column: "corrupted" at scale 2 is 106 pixels */
+    SCALE = 4,     /* nearest enlargement of a 32x32 image, */
+    TILE = 128,    /* and of larger ones, to tiles of about this side (at least x1) */
+    GAP = 4,       /* between tiles and around the figure */
+    LABEL_W = 112, /* label column: "corrupted" at scale 2 is 106 pixels */
     MAX_N = 256
 };
 
@@ -22,14 +22,16 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: clae show CKPT OUT.png [options]\n"
-            "  a figure of N CIFAR-10 test images: original, corrupted (as the checkpoint's\n"
-            "  config says, e.g. blurred) and restored by the model, one row each, every\n"
-            "  image enlarged x%d; size (%d + %d N) x %d pixels\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  a figure of N test images: original, corrupted (as the checkpoint's config\n"
+            "  says, e.g. blurred) and restored by the model, one row each, every image\n"
+            "  enlarged x%d (CIFAR-10's 32x32: a figure of (%d + %d N) x %d pixels; larger\n"
+            "  images to tiles of about %d pixels)\n"
+            "  --data DIR       data folder, CIFAR-10 binary or clae data import's (default:\n"
+            "                   the config's [train] data)\n"
             "  --n N            number of images (default 8, at most %d)\n"
             "  --offset K       start at test image K (default 0)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
-            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), MAX_N);
+            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), TILE, MAX_N);
 }
 
 int cmd_show(int argc, char **argv)
@@ -99,10 +101,13 @@ int cmd_show(int argc, char **argv)
     clae_net net;
     float *clean = NULL, *input = NULL, *output = NULL;
     clae_image fig = {0}, tile = {0};
-    if (!clae_app_check_cifar(ckpt, &m)) goto done;
     if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
-    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
+        goto done;
+    const int C = test.C, IH = test.H, IW = test.W; /* one image */
+    const int side = IH > IW ? IH : IW, scale = side >= TILE ? 1 : (TILE + side - 1) / side;
+    const int th = IH * scale, tw = IW * scale;     /* one tile */
     if ((size_t)offset + (size_t)count > test.n) {
         fprintf(stderr, "clae show: images %ld..%ld asked for, the test set has %zu\n", offset,
                 offset + count - 1, test.n);
@@ -117,20 +122,20 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "clae: out of memory\n");
         goto done;
     }
-    cifar_to_float_ref(clean, clae_dataset_record(&test, (size_t)offset), nb);
+    cifar_to_float_ref(clean, clae_dataset_record(&test, (size_t)offset), nb, C, IH, IW);
     clae_rng rng;
     clae_rng_seed(&rng, m.train.seed);
-    if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
+    if (clae_corrupt_apply(input, clean, nb, C, IH, IW, &cor, &rng) != CLAE_OK) goto done;
     if (clae_device_open(&d, device) != CLAE_OK) goto done;
     dev_open = 1;
     if (clae_net_create(&net, &m, &d, nb) != CLAE_OK) goto done;
     net_made = 1;
     if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
 
-    int W = LABEL_W + GAP + nb * (TILE + GAP), H = GAP + 3 * (TILE + GAP);
+    int W = LABEL_W + GAP + nb * (tw + GAP), H = GAP + 3 * (th + GAP);
     static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
     if (clae_image_alloc(&fig, W, H, 3) != CLAE_OK ||
-        clae_image_alloc(&tile, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, 3) != CLAE_OK)
+        clae_image_alloc(&tile, IW, IH, C) != CLAE_OK)
         goto done;
     clae_image_fill(&fig, bg);
     const char *labels[3] = {"original",
@@ -140,11 +145,11 @@ int cmd_show(int argc, char **argv)
                              "restored"};
     const float *rows[3] = {clean, input, output};
     for (int r = 0; r < 3; r++) {
-        int y = GAP + r * (TILE + GAP);
-        clae_draw_text(&fig, GAP, y + TILE / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
+        int y = GAP + r * (th + GAP);
+        clae_draw_text(&fig, GAP, y + th / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
         for (int k = 0; k < nb; k++) {
             clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
-            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (TILE + GAP), y, SCALE);
+            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tw + GAP), y, scale);
         }
     }
     if (clae_image_write(out, &fig) != CLAE_OK) goto done;

@@ -299,8 +299,8 @@ int cmd_train(int argc, char **argv)
     if (clae_device_open(&d, device) != CLAE_OK) goto done_model;
     clae_dataset train = {0}, test = {0};
     const char *dir = data ? data : m.train.data;
-    if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
-        clae_cifar_load(dir, CLAE_CIFAR_TEST, &test) != CLAE_OK)
+    if (clae_dataset_load(dir, CLAE_CIFAR_TRAIN, m.net.H, m.net.W, m.net.C, &train) != CLAE_OK ||
+        clae_dataset_load(dir, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
         goto done_data; /* the loader said which file; scripts/fetch-cifar10.sh fetches it */
     if (classes) clae_classes_parse(classes, &m.train.classes); /* checked above */
     if (!clae_classes_empty(&m.train.classes)) { /* one class (or a few): the others are out */
