@@ -109,26 +109,54 @@ static inline const uint8_t *clae_dataset_pixels(const clae_dataset *d, size_t i
     return clae_dataset_record(d, i) + 1;
 }
 
-/* Import <src>/train/<class>/<image> and <src>/test/<class>/<image>
- * (.png .jpg .jpeg .bmp, any letter case; names starting with '.' are
- * ignored, anything else is an error) into out_dir/data_batch_1..5.bin,
- * out_dir/test_batch.bin and out_dir/batches.meta.txt (class names, one a line).
+/* Import <src>/train/<class>/<image> and <src>/test/<class>/<image> into
+ * out_dir, in CIFAR-10's binary layout when the images come out 32x32x3
+ * (data_batch_1..5.bin, test_batch.bin: what CIFAR-10 users expect), else in
+ * clae's layout (train.safetensors, test.safetensors); both with
+ * batches.meta.txt (class names, one a line). A folder holds one layout:
+ * the other one's files, left by an earlier import, are removed.
+ *
+ * Images: .png .jpg .jpeg .bmp .gif .tga .ppm .pgm .pnm (any letter case).
+ * Names starting with '.' are ignored; any other entry of a class folder
+ * that is not a regular file of those types (and any entry of train/ or
+ * test/ that is not a folder) is skipped and counted. A file of an image
+ * type that does not decode is an error (one line naming it), as is one of
+ * another size (without --size) or channel count (without --channels).
  *
  * Classes are the subfolders of <src>/train sorted by strcmp -> labels 0, 1, ...;
  * <src>/test/<class> must name one of them. Images within a class are sorted by
  * strcmp. Records of each split are ordered round-robin over classes, i.e. by
  * (index within class, label): any prefix is class-balanced (for a split of the
  * last 20% for validation, for example) and no batch file is sorted by class.
- * The train split goes into 5 files of n/5 records each in that order; the last
- * one also takes the remainder.
+ * CIFAR-10's layout puts the train split into 5 files of n/5 records each in
+ * that order; the last one also takes the remainder.
  *
- * Every image must be 32x32 with 3 channels. threads (>= 1) decode in
- * parallel. Output files are written as temporaries in out_dir (created if
- * missing, parent must exist) and renamed at the end; on any error nothing is
- * left behind. Prints one line to stderr naming the problem and returns
- * CLAE_ERR_IO / CLAE_ERR_FORMAT / CLAE_ERR_NOMEM / CLAE_ERR_ARG.
- * n_train / n_test / n_classes (each may be NULL) receive the counts. */
-clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
-                              size_t *n_train, size_t *n_test, int *n_classes);
+ * Output files are written as temporaries in out_dir (created if missing,
+ * parent must exist) and renamed at the end; on any error nothing is left
+ * behind. Prints one line to stderr naming the problem and returns
+ * CLAE_ERR_IO / CLAE_ERR_FORMAT / CLAE_ERR_NOMEM / CLAE_ERR_ARG. */
+typedef struct clae_import_opts {
+    int threads; /* decoding threads (>= 1) */
+    /* --size: every image becomes H x W: the centred window of its own with
+     * H:W's aspect ratio, scaled (stb_image_resize: Mitchell when shrinking,
+     * Catmull-Rom when enlarging); an H x W image is taken as it is. 0, 0:
+     * every image must be the size of the first training image. */
+    int H, W;
+    /* --channels 1 or 3: every image converted (grey repeated into RGB, RGB
+     * to its luma, alpha dropped); 0: every image must have 3 channels. */
+    int C;
+} clae_import_opts;
+
+typedef struct clae_import_result {
+    size_t n_train, n_test;
+    int n_classes;
+    int H, W, C;            /* the images' shape as written */
+    int cifar;              /* 1: CIFAR-10's layout, 0: clae's */
+    size_t skipped;         /* entries passed over (not image files) */
+    char first_skipped[512]; /* the first one's path */
+} clae_import_result;
+
+clae_status clae_data_import(const char *src, const char *out_dir, const clae_import_opts *o,
+                             clae_import_result *res);
 
 #endif

@@ -300,7 +300,8 @@ static void interpolate_usage(FILE *f)
             "  the way eval and show feed the model; A and B are shown as they are. Every\n"
             "  image enlarged x%d, %d pixels apart\n"
             "  --steps K        decodes from A to B, both ends included (default %d, %d to %d)\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  --data DIR       data folder (CIFAR-10 binary or clae data import's; default: the\n"
+            "                   config's [train] data)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
             SCALE, GAP, DEF_STEPS, MIN_STEPS, MAX_STEPS);
 }

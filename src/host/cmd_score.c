@@ -29,7 +29,8 @@ static void usage(FILE *f)
             "  index,label,mse,ssim (written atomically). When the checkpoint was trained on\n"
             "  some classes only (clae train --classes, [train] classes), the others are the\n"
             "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the config's [train] data)\n"
+            "  --data DIR       data folder (CIFAR-10 binary or clae data import's; default: the\n"
+            "                   config's [train] data)\n"
             "  --limit N        only the first N test images\n"
             "  --batch N        images per forward pass (default %d)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
