@@ -2,7 +2,7 @@
 # Fuzz every parser a user can hand a file to, with libFuzzer (clang) under
 # AddressSanitizer and UndefinedBehaviorSanitizer: config, safetensors and
 # checkpoints (with the config stored in them), history.jsonl (and its plot),
-# images, and CIFAR-10 binary folders (tests/fuzz/fuzz_*.c).
+# images, CIFAR-10 binary folders and clae's dataset layout (tests/fuzz/fuzz_*.c).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 60)
 # Seed corpora come from the repository's own files; what libFuzzer adds is
 # kept in build-fuzz/corpus/TARGET between runs. Any crash, leak, UB report
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar)
+[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar dataset)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)" >&2; exit 2; }
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCLAE_FUZZ=ON \
   -DBUILD_TESTING=OFF \
@@ -33,6 +33,19 @@ seeds() { # seeds TARGET DIR: copy the repository's own files of that kind into 
     cifar) for i in 1 2 3; do
              { printf '\x20\x20\x20\x20\x20\x20'; head -c $((6 * 3073 + i)) /dev/urandom; } >"$d/seed$i"
            done ;;
+    dataset) # train.safetensors files as clae data import writes them: N images of HxWxC
+      for shape in 2,1,2,3 3,3,4,5 1,4,1,1; do
+        IFS=, read -r n c h w <<<"$shape"
+        local p=$((c * h * w)) json pad
+        json="{\"__metadata__\":{\"format\":\"clae-images-1\",\"height\":\"$h\",\"width\":\"$w\","
+        json+="\"channels\":\"$c\",\"count\":\"$n\",\"classes\":\"a\\nb\"},"
+        json+="\"images\":{\"dtype\":\"U8\",\"shape\":[$n,$c,$h,$w],\"data_offsets\":[0,$((n * p))]},"
+        json+="\"labels\":{\"dtype\":\"U8\",\"shape\":[$n],\"data_offsets\":[$((n * p)),$((n * p + n))]}}"
+        pad=$(( (8 - ${#json} % 8) % 8 ))
+        { printf "\\x$(printf %02x $(( (${#json} + pad) & 255 )))\\x$(printf %02x $(( (${#json} + pad) >> 8 )))"
+          printf '\0\0\0\0\0\0%s%*s' "$json" "$pad" ''
+          head -c $((n * p + n)) /dev/urandom; } >"$d/seed-$shape"
+      done ;;
   esac
 }
 

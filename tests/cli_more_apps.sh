@@ -103,7 +103,7 @@ expect_fail "eval missing data" "no/such/dir" \
 expect_fail "eval unknown flag" "unknown option '--frob'" "$clae" eval "$a/m.safetensors" --frob
 expect_fail "eval bad limit" "bad value '0' for --limit" "$clae" eval "$a/m.safetensors" --limit 0
 expect_fail "eval --json needs a value" "needs a value" "$clae" eval "$a/m.safetensors" --json
-expect_fail "eval model of another input size" "input is 16x16x3, CIFAR-10 images are 32x32x3" \
+expect_fail "eval model of another input size" "the test images are 32x32x3 (HxWxC), the model.s input is 16,16,3" \
   "$clae" eval "$a/small.safetensors" --data "$a/cifar" --device ref
 expect_fail "eval unwritable json" "cannot" \
   "$clae" eval "$a/m.safetensors" --data "$a/cifar" --device ref --json /nonexistent-dir/x.json
@@ -119,7 +119,7 @@ expect_fail "show past the end" "the test set has 8" \
   "$clae" show "$a/m.safetensors" "$a/x.png" --data "$a/cifar" --n 4 --offset 5 --device ref
 expect_fail "show offset past any test set" "clae show: --offset 9223372036854775807: at most 99999999" \
   "$clae" show "$a/m.safetensors" "$a/x.png" --data "$a/cifar" --offset 9223372036854775807
-expect_fail "show model of another input size" "input is 16x16x3" \
+expect_fail "show model of another input size" "the model.s input is 16,16,3" \
   "$clae" show "$a/small.safetensors" "$a/x.png" --data "$a/cifar" --device ref
 expect_fail "show missing OUT" "missing OUT.png" "$clae" show "$a/m.safetensors"
 expect_fail "show bad --n" "bad value 'x' for --n" "$clae" show "$a/m.safetensors" "$a/x.png" --n x

@@ -28,7 +28,7 @@ START_TEST(test_augment_flips)
 {
     static uint8_t in[N], out[N], out2[N];
     fill_pattern(in);
-    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPLR);
+    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPLR, C, S, S);
     for (int c = 0; c < C; c++)
         for (int r = 0; r < S; r++)
             for (int q = 0; q < S; q++)
@@ -37,7 +37,7 @@ START_TEST(test_augment_flips)
     t.flip_h = 1;
     clae_affine_apply_u8(out2, in, C, S, S, &t, CLAE_FILL_CONSTANT, 0, CLAE_INTERP_BILINEAR);
     ck_assert_mem_eq(out, out2, N);
-    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPUD);
+    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPUD, C, S, S);
     for (int c = 0; c < C; c++)
         for (int r = 0; r < S; r++)
             for (int q = 0; q < S; q++)
@@ -92,7 +92,7 @@ START_TEST(test_augment_rot_m30_dot)
     static uint8_t in[N], out[N];
     memset(in, 0, sizeof in);
     for (int c = 0; c < C; c++) in[(c * S + 15) * S + 26] = 255;
-    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30);
+    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30, C, S, S);
     const double cc = 15.5, c30 = cos(M_PI / 6), s30 = 0.5, dx = 10.5, dy = -0.5;
     const double wx = cc + c30 * dx + s30 * dy, wy = cc - s30 * dx + c30 * dy;
     double sum = 0, my = 0, mx = 0;
@@ -120,7 +120,7 @@ START_TEST(test_augment_rot_m30_dot)
     for (int c = 0; c < C; c++)
         for (int r = 15; r <= 16; r++)
             for (int q = 15; q <= 16; q++) in[(c * S + r) * S + q] = 200;
-    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30);
+    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30, C, S, S);
     sum = my = mx = 0;
     for (int i = 0; i < S * S; i++)
         sum += out[i], my += out[i] * (double)(i / S), mx += out[i] * (double)(i % S);
@@ -258,16 +258,21 @@ START_TEST(test_augment_random)
 }
 END_TEST
 
-static clae_dataset make_set(size_t n, uint64_t seed)
+/* n random records of H x W x C (labels i % 10) */
+static clae_dataset make_set_of(size_t n, uint64_t seed, int H, int W, int Cn)
 {
-    clae_dataset d = {malloc(n * CLAE_CIFAR_RECORD), n};
+    clae_dataset d = {.n = n, .H = H, .W = W, .C = Cn};
+    const size_t R = clae_dataset_record_bytes(&d);
+    d.records = malloc(n * R);
     ck_assert_ptr_nonnull(d.records);
     clae_rng r;
     clae_rng_seed(&r, seed);
-    for (size_t i = 0; i < n * CLAE_CIFAR_RECORD; i++) d.records[i] = (uint8_t)clae_rng_next(&r);
-    for (size_t i = 0; i < n; i++) d.records[i * CLAE_CIFAR_RECORD] = (uint8_t)(i % 10);
+    for (size_t i = 0; i < n * R; i++) d.records[i] = (uint8_t)clae_rng_next(&r);
+    for (size_t i = 0; i < n; i++) d.records[i * R] = (uint8_t)(i % 10);
     return d;
 }
+
+static clae_dataset make_set(size_t n, uint64_t seed) { return make_set_of(n, seed, S, S, C); }
 
 /* 10 images -> 13: originals first, then 3 made as the seeded draws say. */
 START_TEST(test_augment_recipe)
@@ -284,7 +289,7 @@ START_TEST(test_augment_recipe)
     for (size_t k = 0; k < 3; k++) {
         size_t src = (size_t)clae_rng_below(&rng, 10);
         clae_recipe_op op = (clae_recipe_op)clae_rng_below(&rng, 3);
-        clae_recipe_apply(want, clae_dataset_pixels(&in, src), op);
+        clae_recipe_apply(want, clae_dataset_pixels(&in, src), op, C, S, S);
         printf("extra %zu: image %zu, op %d, label %d\n", k, src, (int)op,
                clae_dataset_label(&out, 10 + k));
         ck_assert_int_eq(clae_dataset_label(&out, 10 + k), clae_dataset_label(&in, src));
@@ -310,6 +315,80 @@ START_TEST(test_augment_recipe)
     for (int i = 0; i < 3; i++) ck_assert(counts[i] > 60 && counts[i] < 140);
     clae_dataset_free(&out);
     clae_dataset_free(&in);
+}
+END_TEST
+
+/* The recipe on a non-square image of 2 channels, H 24 x W 40: flips exact;
+ * the -30 degree rotation about the centre (11.5, 19.5) moves a dot where
+ * the formula says and keeps a centred block's centroid; a dataset of
+ * 48x64x2 images keeps its shape and labels through clae_augment_recipe. */
+START_TEST(test_augment_nonsquare)
+{
+    enum { C2 = 2, H = 24, W = 40, N2 = C2 * H * W };
+    static uint8_t in[N2], out[N2];
+    for (int c = 0; c < C2; c++)
+        for (int r = 0; r < H; r++)
+            for (int q = 0; q < W; q++) in[(c * H + r) * W + q] = pattern(c, r, q);
+    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPLR, C2, H, W);
+    for (int c = 0; c < C2; c++)
+        for (int r = 0; r < H; r++)
+            for (int q = 0; q < W; q++)
+                ck_assert_uint_eq(out[(c * H + r) * W + q], pattern(c, r, W - 1 - q));
+    clae_recipe_apply(out, in, CLAE_RECIPE_FLIPUD, C2, H, W);
+    for (int c = 0; c < C2; c++)
+        for (int r = 0; r < H; r++)
+            for (int q = 0; q < W; q++)
+                ck_assert_uint_eq(out[(c * H + r) * W + q], pattern(c, H - 1 - r, q));
+
+    /* a dot at (11, 30): (dy, dx) = (-0.5, +10.5) from the centre, as in rot_m30_dot */
+    memset(in, 0, sizeof in);
+    for (int c = 0; c < C2; c++) in[(c * H + 11) * W + 30] = 255;
+    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30, C2, H, W);
+    const double cy = 11.5, cx = 19.5, c30 = cos(M_PI / 6), s30 = 0.5, dx = 10.5, dy = -0.5;
+    const double wx = cx + c30 * dx + s30 * dy, wy = cy - s30 * dx + c30 * dy;
+    double sum = 0, my = 0, mx = 0;
+    int best = 0;
+    for (int i = 0; i < H * W; i++) {
+        sum += out[i], my += out[i] * (double)(i / W), mx += out[i] * (double)(i % W);
+        if (out[i] > out[best]) best = i;
+        ck_assert_uint_eq(out[H * W + i], out[i]);
+    }
+    my /= sum, mx /= sum;
+    printf("24x40 dot (11,30) rotated -30: formula (%.3f, %.3f), brightest (%d, %d), centroid "
+           "(%.3f, %.3f)\n", wy, wx, best / W, best % W, my, mx);
+    ck_assert_int_eq(best / W, (int)floor(wy + 0.5));
+    ck_assert_int_eq(best % W, (int)floor(wx + 0.5));
+    ck_assert_msg(fabs(my - wy) < 0.25 && fabs(mx - wx) < 0.25, "centroid off the formula");
+    memset(in, 0, sizeof in);
+    for (int r = 11; r <= 12; r++)
+        for (int q = 19; q <= 20; q++) in[r * W + q] = 200;
+    clae_recipe_apply(out, in, CLAE_RECIPE_ROT_M30, C2, H, W);
+    sum = my = mx = 0;
+    for (int i = 0; i < H * W; i++)
+        sum += out[i], my += out[i] * (double)(i / W), mx += out[i] * (double)(i % W);
+    printf("24x40 centred 2x2 block rotated -30: centroid (%.4f, %.4f)\n", my / sum, mx / sum);
+    ck_assert(fabs(my / sum - cy) < 1e-9 && fabs(mx / sum - cx) < 1e-9);
+
+    clae_dataset d = make_set_of(20, 5, 48, 64, 2), aug;
+    const size_t R = clae_dataset_record_bytes(&d);
+    ck_assert_uint_eq(R, 1 + 2 * 48 * 64);
+    ck_assert_int_eq(clae_augment_recipe(&aug, &d, 0.5, 3, NULL), CLAE_OK);
+    ck_assert_uint_eq(aug.n, 30);
+    ck_assert(aug.H == 48 && aug.W == 64 && aug.C == 2);
+    ck_assert_mem_eq(aug.records, d.records, 20 * R);
+    static uint8_t want[2 * 48 * 64];
+    clae_rng rng;
+    clae_rng_seed(&rng, 3);
+    for (size_t k = 0; k < 10; k++) {
+        size_t src = (size_t)clae_rng_below(&rng, 20);
+        clae_recipe_op op = (clae_recipe_op)clae_rng_below(&rng, 3);
+        clae_recipe_apply(want, clae_dataset_pixels(&d, src), op, 2, 48, 64);
+        ck_assert_int_eq(clae_dataset_label(&aug, 20 + k), clae_dataset_label(&d, src));
+        ck_assert_mem_eq(clae_dataset_pixels(&aug, 20 + k), want, 2 * 48 * 64);
+    }
+    printf("48x64x2 dataset: 20 -> 30 records of %zu bytes, extras as drawn\n", R);
+    clae_dataset_free(&aug);
+    clae_dataset_free(&d);
 }
 END_TEST
 
@@ -362,6 +441,7 @@ static Suite *augment_suite(void)
     tcase_add_test(tc, test_augment_zoom);
     tcase_add_test(tc, test_augment_random);
     tcase_add_test(tc, test_augment_recipe);
+    tcase_add_test(tc, test_augment_nonsquare);
     tcase_add_test(tc, test_augment_timing);
     suite_add_tcase(s, tc);
     return s;

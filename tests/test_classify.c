@@ -26,7 +26,7 @@ START_TEST(test_classify_by_hand)
     uint8_t rec[2 * CLAE_CIFAR_RECORD] = {0};
     rec[0] = 2, rec[CLAE_CIFAR_RECORD] = 0;
     float oh[6], want_oh[6] = {0, 0, 1, 1, 0, 0};
-    labels_onehot_ref(oh, rec, 2, 3);
+    labels_onehot_ref(oh, rec, 2, 3, 3, 32, 32);
     ck_assert_close("one-hot by hand", oh, want_oh, 6, TOL_EXACT_ABS, TOL_EXACT_REL);
 }
 END_TEST
@@ -40,18 +40,21 @@ START_TEST(test_classify_kernels)
     uint64_t seed = 61;
     float *x = tu_alloc_rand(n, -6, 6, &seed), *pr = tu_alloc0(n), *pc = tu_alloc0(n);
     float *t = tu_alloc0(n), *dzr = tu_alloc0(n), *dzc = tu_alloc0(n), lr, lc;
-    uint8_t *rec = calloc(rows, CLAE_CIFAR_RECORD);
+    enum { IC = 1, IH = 5, IW = 7, R = 1 + IC * IH * IW }; /* records of another shape */
+    uint8_t *rec = malloc(rows * R);
     ck_assert_ptr_nonnull(rec);
-    for (size_t r = 0; r < rows; r++) rec[r * CLAE_CIFAR_RECORD] = (uint8_t)((r * 7) % K);
-    labels_onehot_ref(t, rec, (int)rows, K);
+    for (size_t i = 0; i < rows * R; i++) rec[i] = (uint8_t)(i * 13 + 5); /* pixels: not labels */
+    for (size_t r = 0; r < rows; r++) rec[r * R] = (uint8_t)((r * 7) % K);
+    labels_onehot_ref(t, rec, (int)rows, K, IC, IH, IW);
+    for (size_t r = 0; r < rows; r++) ck_assert_float_eq(t[r * K + (r * 7) % K], 1.0f);
     softmax_forward_ref(pr, x, rows, K);
     cce_step_ref(&lr, dzr, pr, t, rows, K);
-    cl_mem mx = tu_upload(x, n * 4), mrec = tu_upload(rec, rows * CLAE_CIFAR_RECORD), mp, mt, mdz;
+    cl_mem mx = tu_upload(x, n * 4), mrec = tu_upload(rec, rows * R), mp, mt, mdz;
     cl_mem ml = tu_upload(&(float){123.0f}, 4); /* the loss is written, not added */
     ck_assert_int_eq(clae_buffer(d, n * 4, &mp), CLAE_OK);
     ck_assert_int_eq(clae_buffer(d, n * 4, &mt), CLAE_OK);
     ck_assert_int_eq(clae_buffer(d, n * 4, &mdz), CLAE_OK);
-    ck_assert_int_eq(labels_onehot_cl(d, mt, mrec, (int)rows, K), CLAE_OK);
+    ck_assert_int_eq(labels_onehot_cl(d, mt, mrec, (int)rows, K, IC, IH, IW), CLAE_OK);
     ck_assert_int_eq(softmax_forward_cl(d, mp, mx, rows, K), CLAE_OK);
     ck_assert_int_eq(cce_step_cl(d, ml, mdz, mp, mt, rows, K), CLAE_OK);
     float *tc = tu_alloc0(n);

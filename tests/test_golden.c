@@ -17,7 +17,7 @@ enum { NIMG = 40 };
 
 static clae_dataset make_data(uint64_t seed)
 {
-    clae_dataset ds = {malloc((size_t)NIMG * CLAE_CIFAR_RECORD), NIMG};
+    clae_dataset ds = {malloc((size_t)NIMG * CLAE_CIFAR_RECORD), NIMG, 32, 32, 3};
     ck_assert_ptr_nonnull(ds.records);
     for (size_t i = 0; i < (size_t)NIMG * CLAE_CIFAR_RECORD; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;

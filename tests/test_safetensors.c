@@ -111,12 +111,12 @@ static void make_tensors(clae_st_tensor *t)
     sc[0] = 0.1f;
     one[0] = -7.25f;
     memset(t, 0, NT * sizeof *t);
-    t[0] = (clae_st_tensor){"enc.0.weight", 4, {8, 3, 3, 3}, w0};
-    t[1] = (clae_st_tensor){"enc.0.bias", 1, {8}, b0};
-    t[2] = (clae_st_tensor){"scale", 0, {0}, sc};
-    t[3] = (clae_st_tensor){"one", 1, {1}, one};
-    t[4] = (clae_st_tensor){"empty", 2, {0, 5}, NULL};
-    t[5] = (clae_st_tensor){"dec.0.weight", 4, {2, 1, 5, 7}, w1};
+    t[0] = (clae_st_tensor){"enc.0.weight", 4, {8, 3, 3, 3}, w0, CLAE_ST_F32};
+    t[1] = (clae_st_tensor){"enc.0.bias", 1, {8}, b0, CLAE_ST_F32};
+    t[2] = (clae_st_tensor){"scale", 0, {0}, sc, CLAE_ST_F32};
+    t[3] = (clae_st_tensor){"one", 1, {1}, one, CLAE_ST_F32};
+    t[4] = (clae_st_tensor){"empty", 2, {0, 5}, NULL, CLAE_ST_F32};
+    t[5] = (clae_st_tensor){"dec.0.weight", 4, {2, 1, 5, 7}, w1, CLAE_ST_F32};
 }
 
 static int64_t numel_of(const clae_st_tensor *t)
@@ -270,7 +270,7 @@ static const bad_case BAD[] = {
     {"invalid UTF-8", "{\"a\xff\":" E("[1]", "[0,4]") "}", 4, REAL, CLAE_ERR_FORMAT,
      "header is not valid UTF-8"},
     {"wrong dtype", "{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, REAL,
-     CLAE_ERR_FORMAT, "tensor w: dtype F16 is not supported (only F32)"},
+     CLAE_ERR_FORMAT, "tensor w: dtype F16 is not supported (only F32 and U8)"},
     {"dtype not a string", "{\"w\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, REAL,
      CLAE_ERR_FORMAT, "tensor w: dtype is not a string"},
     {"missing dtype", "{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, REAL, CLAE_ERR_FORMAT,
@@ -326,7 +326,13 @@ static const bad_case BAD[] = {
     {"duplicate tensor", "{\"a\":" E("[1]", "[0,4]") ",\"a\":" E("[1]", "[4,8]") "}", 8, REAL,
      CLAE_ERR_FORMAT, "duplicate tensor a"},
     {"newline in a name", "{\"a\\nb\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4,
-     REAL, CLAE_ERR_FORMAT, "tensor a?b: dtype BF16 is not supported (only F32)"},
+     REAL, CLAE_ERR_FORMAT, "tensor a?b: dtype BF16 is not supported (only F32 and U8)"},
+    {"U8 shape/offsets size mismatch",
+     "{\"u\":{\"dtype\":\"U8\",\"shape\":[2,3],\"data_offsets\":[0,4]}}", 4, REAL,
+     CLAE_ERR_FORMAT, "tensor u: data_offsets [0, 4] hold 4 bytes, but shape [2,3] needs 6 (U8)"},
+    {"F32 after an odd U8", "{\"u\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]},"
+     "\"w\":" E("[1]", "[3,7]") "}", 7, REAL, CLAE_ERR_FORMAT,
+     "tensor w: F32 data at offset 3, not a multiple of 4"},
     {"file shorter than 8 bytes", NULL, 0, REAL, CLAE_ERR_FORMAT,
      "file is 5 bytes, shorter than the 8-byte header length"},
     {"first problem wins", "{\"a\":" E("[3]", "[0,8]") ",\"b\":{\"dtype\":\"I8\"}}", 8, REAL,
@@ -504,13 +510,89 @@ START_TEST(test_st_expect)
 }
 END_TEST
 
+/* U8 tensors (clae's image datasets): written, read back whole and through
+ * clae_st_open_header + clae_st_read, beside an F32 tensor; clae_st_expect
+ * takes F32 only. */
+START_TEST(test_st_u8)
+{
+    enum { N = 3, C = 2, H = 5, W = 7, P = C * H * W };
+    static uint8_t images[N * P], labels[N];
+    for (int i = 0; i < N * P; i++) images[i] = (uint8_t)(i * 37 + 11);
+    for (int i = 0; i < N; i++) labels[i] = (uint8_t)(250 + i);
+    static const float f4[4] = {1.5f, -2.0f, 0.0f, 3.25f};
+    clae_st_tensor t[3] = {{"f", 1, {4}, f4, CLAE_ST_F32},
+                           {"images", 4, {N, C, H, W}, images, CLAE_ST_U8},
+                           {"labels", 1, {N}, labels, CLAE_ST_U8}};
+    char path[256];
+    pathj(path, sizeof path, "u8.safetensors");
+    ck_assert_int_eq(clae_st_write(path, t, 3, NULL, NULL, 0), CLAE_OK);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--) n = (n << 8) | b[i];
+    char *text = strndup((const char *)b + 8, (size_t)n);
+    ck_assert_ptr_nonnull(strstr(text, "\"images\":{\"dtype\":\"U8\",\"shape\":[3,2,5,7],"
+                                       "\"data_offsets\":[16,226]}"));
+    ck_assert_uint_eq(len, 8 + n + 16 + N * P + N);
+    free(text);
+    free(b);
+
+    clae_st_file f;
+    ck_assert_int_eq(clae_st_open(path, &f), CLAE_OK);
+    const clae_st_entry *im = clae_st_find(&f, "images"), *lb = clae_st_find(&f, "labels");
+    ck_assert_int_eq(im->dtype, CLAE_ST_U8);
+    ck_assert_ptr_null(im->data); /* no floats here */
+    ck_assert_int_eq(im->numel, N * P);
+    ck_assert_mem_eq(im->bytes, images, N * P);
+    ck_assert_mem_eq(lb->bytes, labels, N);
+    ck_assert_int_eq(clae_st_find(&f, "f")->dtype, CLAE_ST_F32);
+    ck_assert_mem_eq(clae_st_find(&f, "f")->data, f4, sizeof f4);
+    const int64_t sh[1] = {N};
+    ck_assert_int_eq(clae_st_expect(&f, "labels", 1, sh, NULL), CLAE_ERR_FORMAT);
+    char want[512];
+    snprintf(want, sizeof want, "clae: %s: tensor labels is U8, expected F32", path);
+    ck_assert_str_eq(f.err, want);
+    uint8_t byte;
+    ck_assert_int_eq(clae_st_read(&f, im, 0, 1, &byte), CLAE_ERR_ARG); /* not a header-only file */
+    clae_st_close(&f);
+
+    ck_assert_int_eq(clae_st_open_header(path, &f), CLAE_OK);
+    im = clae_st_find(&f, "images");
+    ck_assert_ptr_null(im->bytes);
+    ck_assert_ptr_null(f.data_);
+    uint8_t got[N * P];
+    ck_assert_int_eq(clae_st_read(&f, im, 0, N * P, got), CLAE_OK);
+    ck_assert_mem_eq(got, images, N * P);
+    ck_assert_int_eq(clae_st_read(&f, im, P + 3, 5, got), CLAE_OK);
+    ck_assert_mem_eq(got, images + P + 3, 5);
+    ck_assert_int_eq(clae_st_read(&f, clae_st_find(&f, "labels"), 2, 1, got), CLAE_OK);
+    ck_assert_int_eq(got[0], 252);
+    ck_assert_int_eq(clae_st_read(&f, im, N * P - 2, 3, got), CLAE_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(f.err, "tensor images: bytes [208, 211) asked for, it holds 210"));
+    ck_assert_int_eq(clae_st_read(&f, im, N * P, 0, got), CLAE_OK); /* empty, at the end */
+    /* the file shrinks under the reader: one line, no crash */
+    ck_assert_int_eq(truncate(path, (off_t)(len - 20)), 0);
+    ck_assert_int_eq(clae_st_read(&f, im, 0, N * P, got), CLAE_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(f.err, "file became shorter while reading it"));
+    clae_st_close(&f);
+    ck_assert_int_eq(f.has_fd_, 0);
+    /* ... and the header-only open checks the size again */
+    ck_assert_int_eq(clae_st_open_header(path, &f), CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(f.err, "run past the end of the data section"));
+    clae_st_close(&f);
+
+    t[1].dtype = (clae_st_dtype)7;
+    ck_assert_int_eq(clae_st_write(path, t, 3, NULL, NULL, 0), CLAE_ERR_ARG);
+}
+END_TEST
+
 /* Bad arguments: CLAE_ERR_ARG, nothing written, no temp file. */
 START_TEST(test_st_write_bad_args)
 {
     char path[256];
     pathj(path, sizeof path, "args.safetensors");
     float x[4] = {1, 2, 3, 4};
-    clae_st_tensor ok = {"x", 1, {4}, x};
+    clae_st_tensor ok = {"x", 1, {4}, x, CLAE_ST_F32};
     clae_st_tensor t[2];
     const char *k2[] = {"a", "a"}, *v2[] = {"1", "2"};
     for (int c = 0; c < 8; c++) {
@@ -550,7 +632,7 @@ START_TEST(test_st_write_fail_keeps_old)
     /* a big checkpoint to replace it with */
     enum { BIG = 1 << 16 };
     float *big = tu_alloc0(BIG);
-    clae_st_tensor bt = {"big", 2, {256, 256}, big};
+    clae_st_tensor bt = {"big", 2, {256, 256}, big, CLAE_ST_F32};
 
     /* the target path is a directory */
     char dpath[256];
@@ -761,6 +843,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_st_reject_io);
     tcase_add_test(tc, test_st_truncated);
     tcase_add_test(tc, test_st_expect);
+    tcase_add_test(tc, test_st_u8);
     tcase_add_test(tc, test_st_write_bad_args);
     tcase_add_test(tc, test_st_write_fail_keeps_old);
     tcase_add_test(tc, test_st_python_viewer);

@@ -13,8 +13,6 @@ int clae_app_load(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m);
-/* 1 if the model takes 32x32x3 images, else a one-line error and 0. */
-int clae_app_check_cifar(const char *ckpt, const clae_model *m);
 
 /* 1 if path ends in .png, .jpg, .jpeg or .bmp (any case): an image clae writes. */
 int clae_app_image_ext(const char *path);
@@ -36,17 +34,20 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
 /* The figure of `clae show` (and `clae train --samples`): n images of ds
  * from record `first`, one row each of the originals, their corruption as
  * m's config says (seeded with its [train] seed: the same inputs every
- * time) and the model's restoration run on d, each enlarged
- * xCLAE_APP_FIGURE_SCALE, a label before each row; written to out (PNG,
- * JPG or BMP). m's host parameters are used. *what (if not NULL) gets the
- * middle row's label ("blurred", "corrupted" or "input"). 1, or 0 after a
- * one-line error. */
-#define CLAE_APP_FIGURE_SCALE 4
+ * time) and the model's restoration run on d, each enlarged to a tile of
+ * about CLAE_APP_FIGURE_TILE pixels (x4 for 32x32, at least x1), a label
+ * before each row; written to out (PNG, JPG or BMP). m's host parameters
+ * are used. *what (if not NULL) gets the middle row's label ("blurred",
+ * "corrupted" or "input"), *fig_w and *fig_h the figure's size. 1, or 0
+ * after a one-line error. */
+#define CLAE_APP_FIGURE_SCALE 4     /* a 32x32 image's enlargement */
+#define CLAE_APP_FIGURE_TILE 128
 #define CLAE_APP_FIGURE_GAP 4       /* between tiles and around the figure */
 #define CLAE_APP_FIGURE_LABEL_W 112 /* label column: "corrupted" at scale 2 is 106 pixels */
 struct clae_device;
 struct clae_dataset;
 int clae_app_figure(clae_model *m, struct clae_device *d, const struct clae_dataset *ds,
-                    size_t first, int n, const char *out, const char **what);
+                    size_t first, int n, const char *out, const char **what, int *fig_w,
+                    int *fig_h);
 
 #endif

@@ -116,16 +116,18 @@ typedef enum clae_recipe_op {
 } clae_recipe_op;
 #define CLAE_RECIPE_ROTATE_DEG (-30.0)
 
-/* Apply one recipe op to CIFAR pixels (3,32,32 bytes) -> out (bytes); out != in.
+/* Apply one recipe op to an image's pixels, in (C,H,W) bytes (planar) -> out
+ * (C,H,W) bytes; out != in.
  * ROT_M30: imgaug Affine(rotate=-30) defaults (order=1, cval=0, mode
  * 'constant', OpenCV backend for uint8): rotation by 30 degrees
- * counter-clockwise on screen about the centre (15.5, 15.5), bilinear,
+ * counter-clockwise on screen about the centre ((H-1)/2, (W-1)/2; 15.5,
+ * 15.5 for CIFAR-10), bilinear,
  * GRID_CONSTANT fill 0, rounded half up. It differs from OpenCV's warpAffine
  * only through OpenCV's 1/32-pixel fixed-point coordinates (at most a grey
  * level or so on strong edges). */
-void clae_recipe_apply(uint8_t *out, const uint8_t *in, clae_recipe_op op);
+void clae_recipe_apply(uint8_t *out, const uint8_t *in, clae_recipe_op op, int C, int H, int W);
 
-/* The augmented training set: out = the n records of in, then
+/* The augmented training set (of in's shape): out = the n records of in, then
  * extra = round(fraction * n) records (30% of 50,000 = 15,000), record k made
  * from in's record src = clae_rng_below(rng, n) (with replacement) with the op
  * clae_rng_below(rng, 3) (drawn in that order, per record, rng seeded with

@@ -209,11 +209,11 @@ void bce_backward_ref(float *dy, const float *y, const float *t, size_t n);
  * against one-hot t, p clipped to [1e-7, 1 - 1e-7]: loss[0] = the mean over
  * rows of -sum_k t log p; dz = (p - t) / rows, the gradient at the
  * softmax's input (the last layer's pre-activation). loss or dz may be NULL.
- * labels_onehot: CIFAR records (N, 3073) -> t (N, K), t[n, label] = 1
+ * labels_onehot: records (N, 1 + C*H*W), label byte first -> t (N, K), t[n, label] = 1
  * (labels >= K: a row of zeros; the trainer refuses such data first). */
 void softmax_forward_ref(float *out, const float *in, size_t rows, int K);
 void cce_step_ref(float *loss, float *dz, const float *p, const float *t, size_t rows, int K);
-void labels_onehot_ref(float *t, const uint8_t *records, int N, int K);
+void labels_onehot_ref(float *t, const uint8_t *records, int N, int K, int C, int H, int W);
 
 /* Keras Adam, step t (1-based), per element:
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
@@ -227,9 +227,9 @@ void adam_update_ref(float *p, float *m, float *v, const float *g, size_t n, con
  *   else:       v = momentum v - lr g;  p += v   (nesterov: p += momentum v - lr g) */
 void sgd_update_ref(float *p, float *v, const float *g, size_t n, const clae_sgd *h);
 
-/* CIFAR records (N, 3073): 1 label byte then 3072 uint8 pixels (R,G,B planes)
- * -> out (N,3,32,32) = pixel / 255 */
-void cifar_to_float_ref(float *out, const uint8_t *records, int N);
+/* Dataset records (N, 1 + C*H*W): 1 label byte then C planes of H x W uint8
+ * pixels (CIFAR-10: 3073 bytes, R,G,B planes of 32x32) -> out (N,C,H,W) = pixel / 255 */
+void cifar_to_float_ref(float *out, const uint8_t *records, int N, int C, int H, int W);
 
 /* Normalised 1-D Gaussian of odd size ksize (OpenCV getGaussianKernel with sigma > 0). */
 void clae_gaussian_kernel(float *k, int ksize, double sigma);
@@ -347,11 +347,13 @@ clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t 
                                 const clae_dropout *p);
 clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
                           const clae_sgd *h);
-clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N);
+clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N, int C, int H,
+                              int W);
 clae_status softmax_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t rows, int K);
 clae_status cce_step_cl(clae_device *d, cl_mem loss, cl_mem dz, cl_mem p, cl_mem t, size_t rows,
                         int K);
-clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K);
+clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K, int C,
+                             int H, int W);
 /* x: n floats from element x_off of the buffer */
 clae_status penalty_sum_cl(clae_device *d, cl_mem terms, int slot, float scale, cl_mem x,
                            size_t x_off, size_t n, clae_pen_f f);
@@ -421,11 +423,13 @@ clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t
                              const clae_dropout *p);
 clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
                        const clae_sgd *h);
-clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N);
+clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N, int C, int H,
+                           int W);
 clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K);
 clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
                      size_t rows, int K);
-clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K);
+clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K, int C,
+                          int H, int W);
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
                          int C, int H, int W);
 clae_status penalty_sum(clae_device *d, clae_buf terms, int slot, float scale, clae_buf x,

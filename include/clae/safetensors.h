@@ -1,4 +1,5 @@
-/* safetensors checkpoints: a reader and an atomic writer for named F32 tensors.
+/* safetensors files: a reader and an atomic writer for named F32 and U8
+ * tensors (checkpoints hold F32; clae's own image datasets, U8).
  *
  * Format (https://huggingface.co/docs/safetensors): 8-byte little-endian u64
  * header length N, N bytes of UTF-8 JSON
@@ -8,8 +9,8 @@
  * Offsets are relative to the start of the data section; the tensors tile the
  * data section exactly (no gaps, no overlap, nothing after the last one).
  *
- * This module knows nothing about models: it moves a list of named F32
- * tensors and string metadata. Only F32 is read or written; at most
+ * This module knows nothing about models: it moves a list of named tensors
+ * and string metadata. Only F32 and U8 are read or written; at most
  * CLAE_ST_MAX_NDIM dimensions; 0-d tensors (shape []) hold one value.
  *
  * Errors: every failing call prints exactly one line to stderr,
@@ -34,23 +35,31 @@
  * 2^31 - 1 floats each (the most a model may have) */
 #define CLAE_ST_MAX_DATA (3ULL * 4ULL * 2147483647ULL)
 
-/* One tensor to write. data holds product(shape) floats (1 for ndim 0); it may
- * be NULL only when that product is 0. */
+/* Element types: the zero value is F32, so a zeroed clae_st_tensor is one. */
+typedef enum clae_st_dtype { CLAE_ST_F32 = 0, CLAE_ST_U8 = 1 } clae_st_dtype;
+
+/* One tensor to write. data holds product(shape) elements of dtype (1 for
+ * ndim 0); it may be NULL only when that product is 0. */
 typedef struct clae_st_tensor {
     char name[CLAE_ST_NAME_MAX];
     int ndim;
     int64_t shape[CLAE_ST_MAX_NDIM];
-    const float *data;
+    const void *data;
+    clae_st_dtype dtype;
 } clae_st_tensor;
 
-/* One tensor of an opened file. data points into the file's buffer (aligned
- * for float, valid until clae_st_close); numel = product(shape). */
+/* One tensor of an opened file; numel = product(shape). bytes points into
+ * the file's buffer (valid until clae_st_close); data is the same address
+ * for an F32 tensor (aligned for float) and NULL for any other dtype. Both
+ * are NULL in a file opened with clae_st_open_header. */
 typedef struct clae_st_entry {
     char name[CLAE_ST_NAME_MAX];
     int ndim;
     int64_t shape[CLAE_ST_MAX_NDIM];
     int64_t numel;
+    clae_st_dtype dtype;
     const float *data;
+    const uint8_t *bytes;
     uint64_t begin, end; /* data_offsets as stored, in bytes */
     int used;            /* set by clae_st_expect; see clae_st_check_all_used */
 } clae_st_entry;
@@ -65,6 +74,9 @@ typedef struct clae_st_file {
     void *data_;            /* data section (owned) */
     size_t data_bytes;
     void *json_;            /* parsed header (owned; metadata strings live here) */
+    int fd_;                /* clae_st_open_header: the open file (else unused) */
+    int has_fd_;
+    uint64_t data_at_;      /* file offset of the data section */
     char err[CLAE_ST_ERR_MAX]; /* first problem found: "clae: <path>: <problem>" */
 } clae_st_file;
 
@@ -84,15 +96,27 @@ clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
  * is safe after a failed open. */
 clae_status clae_st_open(const char *path, clae_st_file *f);
 
+/* The same checks, on the header alone: the data section stays in the file
+ * (every entry's data and bytes NULL) and the file open, for clae_st_read.
+ * For files too large to hold twice (a dataset's images). */
+clae_status clae_st_open_header(const char *path, clae_st_file *f);
+
+/* Bytes [at, at + n) of tensor e's data (e from f, opened by
+ * clae_st_open_header) into dst. A range outside the tensor: CLAE_ERR_ARG;
+ * a file that shrank or cannot be read: CLAE_ERR_IO; one line either way. */
+clae_status clae_st_read(clae_st_file *f, const clae_st_entry *e, uint64_t at, size_t n,
+                         void *dst);
+
 /* The tensor called name, or NULL. */
 const clae_st_entry *clae_st_find(const clae_st_file *f, const char *name);
 
 /* The metadata value for key, or NULL. */
 const char *clae_st_meta(const clae_st_file *f, const char *key);
 
-/* Check that tensor name exists with exactly this shape (ndim dims); marks it
- * used and sets *out (if out is not NULL). Otherwise reports, e.g.
+/* Check that tensor name exists, is F32 and has exactly this shape (ndim
+ * dims); marks it used and sets *out (if out is not NULL). Otherwise reports, e.g.
  *   clae: ck.safetensors: tensor layers.0.weight has shape [8,3,3,3], expected [16,3,3,3] for this model
+ *   clae: ck.safetensors: tensor layers.0.weight is U8, expected F32
  *   clae: ck.safetensors: missing tensor layers.4.bias
  * and returns CLAE_ERR_FORMAT. */
 clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const int64_t *shape,

@@ -44,16 +44,6 @@ int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m
     return 0;
 }
 
-int clae_app_check_cifar(const char *ckpt, const clae_model *m)
-{
-    if (m->net.H == CLAE_CIFAR_SIDE && m->net.W == CLAE_CIFAR_SIDE &&
-        m->net.C == CLAE_CIFAR_CHANNELS)
-        return 1;
-    fprintf(stderr, "clae: %s: the model's input is %dx%dx%d, CIFAR-10 images are 32x32x3\n", ckpt,
-            m->net.H, m->net.W, m->net.C);
-    return 0;
-}
-
 int clae_app_image_ext(const char *p)
 {
     const char *dot = strrchr(p, '.');
@@ -220,11 +210,14 @@ done:
 }
 
 int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_t first, int n,
-                    const char *out, const char **what)
+                    const char *out, const char **what, int *fig_w, int *fig_h)
 {
-    enum { SCALE = CLAE_APP_FIGURE_SCALE, GAP = CLAE_APP_FIGURE_GAP,
+    enum { TILE = CLAE_APP_FIGURE_TILE, GAP = CLAE_APP_FIGURE_GAP,
            LABEL_W = CLAE_APP_FIGURE_LABEL_W };
-    const int side = CLAE_CIFAR_SIDE, tile_px = side * SCALE;
+    const int C = ds->C, IH = ds->H, IW = ds->W; /* one image */
+    /* enlarged to tiles of about TILE pixels (x4 for 32x32), at least x1 */
+    const int side = IH > IW ? IH : IW, scale = side >= TILE ? 1 : (TILE + side - 1) / side;
+    const int th = IH * scale, tw = IW * scale; /* one tile */
     int ok = 0, net_made = 0;
     clae_corrupt cor;
     clae_net net;
@@ -238,18 +231,17 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
         goto done;
     }
     if (clae_corrupt_from_config(&m->train, &cor) != CLAE_OK) goto done;
-    cifar_to_float_ref(clean, clae_dataset_record(ds, first), n);
+    cifar_to_float_ref(clean, clae_dataset_record(ds, first), n, C, IH, IW);
     clae_rng rng; /* the same corrupted inputs every time */
     clae_rng_seed(&rng, m->train.seed);
-    if (clae_corrupt_apply(input, clean, n, 3, side, side, &cor, &rng) != CLAE_OK) goto done;
+    if (clae_corrupt_apply(input, clean, n, C, IH, IW, &cor, &rng) != CLAE_OK) goto done;
     if (clae_net_create(&net, m, d, n) != CLAE_OK) goto done;
     net_made = 1;
     if (clae_net_infer(&net, input, output, n) != CLAE_OK) goto done;
 
-    int W = LABEL_W + GAP + n * (tile_px + GAP), H = GAP + 3 * (tile_px + GAP);
+    int W = LABEL_W + GAP + n * (tw + GAP), H = GAP + 3 * (th + GAP);
     static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
-    if (clae_image_alloc(&fig, W, H, 3) != CLAE_OK ||
-        clae_image_alloc(&tile, side, side, 3) != CLAE_OK)
+    if (clae_image_alloc(&fig, W, H, 3) != CLAE_OK || clae_image_alloc(&tile, IW, IH, C) != CLAE_OK)
         goto done;
     clae_image_fill(&fig, bg);
     const char *labels[3] = {"original",
@@ -259,15 +251,17 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
                              "restored"};
     const float *rows[3] = {clean, input, output};
     for (int r = 0; r < 3; r++) {
-        int y = GAP + r * (tile_px + GAP);
-        clae_draw_text(&fig, GAP, y + tile_px / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
+        int y = GAP + r * (th + GAP);
+        clae_draw_text(&fig, GAP, y + th / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
         for (int k = 0; k < n; k++) {
             clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
-            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tile_px + GAP), y, SCALE);
+            clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tw + GAP), y, scale);
         }
     }
     if (clae_image_write(out, &fig) != CLAE_OK) goto done;
     if (what) *what = labels[1];
+    if (fig_w) *fig_w = W;
+    if (fig_h) *fig_h = H;
     ok = 1;
 done:
     clae_image_free(&fig);

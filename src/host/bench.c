@@ -207,8 +207,11 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     case OP_STEP: return clae_net_train_step(n, c->N);
     case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters);
     case OP_PROBE_COPY: return bench_copy(d, c->p_dst, c->p_src, c->copy_floats);
-    case OP_CONVERT: return cifar_to_float(d, c->tmp, c->rec, c->N);
-    case OP_BLUR: return blur_forward(d, c->tmp, n->target, c->kern, c->blur_size, c->N, 3, 32, 32);
+    case OP_CONVERT:
+        return cifar_to_float(d, c->tmp, c->rec, c->N, c->m->net.C, c->m->net.H, c->m->net.W);
+    case OP_BLUR:
+        return blur_forward(d, c->tmp, n->target, c->kern, c->blur_size, c->N, c->m->net.C,
+                            c->m->net.H, c->m->net.W);
     }
     return CLAE_ERR_ARG;
 }
@@ -445,17 +448,17 @@ static clae_status fill_inputs(bench_ctx *c)
     return st;
 }
 
-/* What `clae train` runs per batch besides the step, for CIFAR-shaped
- * models: records (uint8) to float, and the model's blur. */
+/* What `clae train` runs per batch besides the step: records (uint8, of
+ * the model's input shape) to float, and the model's blur. */
 static clae_status bench_data(bench_ctx *c, clae_bench_result *r)
 {
     const clae_model *m = c->m;
-    if (m->net.H != 32 || m->net.W != 32 || m->net.C != 3) return CLAE_OK;
-    size_t bytes = (size_t)c->N * CLAE_CIFAR_RECORD;
+    size_t bytes = (size_t)c->N * (1 + clae_model_in_count(m));
     unsigned char *rec = malloc(bytes);
     if (!rec) return CLAE_ERR_NOMEM;
     for (size_t k = 0; k < bytes; k++) rec[k] = (unsigned char)(k * 2654435761u >> 24);
-    clae_status st = clae_buf_alloc(c->d, bytes, &c->rec);
+    /* (allocated in whole floats: clae_buf_alloc zero-fills with a 4-byte pattern) */
+    clae_status st = clae_buf_alloc(c->d, (bytes + 3) & ~(size_t)3, &c->rec);
     if (st == CLAE_OK) st = clae_buf_write(c->d, c->rec, rec, bytes);
     free(rec);
     double mn;

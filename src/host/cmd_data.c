@@ -1,6 +1,7 @@
-/* clae data: CIFAR-10 data tooling.
- *   clae data import DIR OUT [--threads N]   image folders -> official binary layout
- *   clae data info DIR                       record and label counts of both splits */
+/* clae data: dataset tooling.
+ *   clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]
+ *                        image folders -> CIFAR-10's binary layout (32x32x3) or clae's
+ *   clae data info DIR   shape, record and label counts of both splits */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +15,53 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: clae data import DIR OUT [--threads N]\n"
+            "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
             "       clae data info DIR\n"
             "\n"
-            "import: read DIR/train/<class>/*.{png,jpg,jpeg,bmp} and DIR/test/<class>/*\n"
-            "  (32x32 RGB images) and write the CIFAR-10 binary layout into OUT:\n"
-            "  data_batch_1..5.bin, test_batch.bin (records of 1 label byte + 1024 R,\n"
-            "  1024 G, 1024 B bytes) and batches.meta.txt (class names, one a line).\n"
+            "import: read DIR/train/<class>/* and DIR/test/<class>/* (.png .jpg .jpeg .bmp\n"
+            "  .gif .tga .ppm .pgm .pnm) and write them into OUT with batches.meta.txt\n"
+            "  (class names, one a line):\n"
+            "  - 32x32 RGB images: CIFAR-10's binary layout, data_batch_1..5.bin and\n"
+            "    test_batch.bin (records of 1 label byte + 1024 R, 1024 G, 1024 B bytes);\n"
+            "  - any other size: clae's layout, train.safetensors and test.safetensors,\n"
+            "    each a U8 tensor 'images' (N,C,H,W) and a U8 tensor 'labels' (N), with\n"
+            "    metadata format=%s, height, width, channels, count and\n"
+            "    classes (the names, one a line); numpy and PyTorch read them.\n"
+            "  Train on them with a config whose [net] input is H,W,C.\n"
             "  Labels: class folders sorted by name -> 0, 1, ...; images sorted by name\n"
             "  within a class; records interleaved round-robin over classes, so any\n"
             "  prefix (or the last 20%%) of the train set holds every class.\n"
-            "  --threads N  decoding threads (default: online CPUs, at most 8)\n"
-            "info: load DIR (the folder with the .bin files, or its parent holding\n"
-            "  cifar-10-batches-bin/) and print per-split record and label counts.\n");
+            "  Other files (not of those types; names starting with '.' are ignored)\n"
+            "  are skipped and counted; an image file that does not decode is an error.\n"
+            "  --size H,W     every image to H x W: the centred window of H:W's aspect\n"
+            "                 ratio, scaled (stb_image_resize); H x W images as they are.\n"
+            "                 Without it every image must have the first one's size.\n"
+            "                 One number: a square.\n"
+            "  --channels 1|3 convert every image to grey or RGB (alpha dropped); without\n"
+            "                 it every image must be RGB\n"
+            "  --threads N    decoding threads (default: online CPUs, at most 8)\n"
+            "info: load DIR (either layout; for CIFAR-10's also its parent holding\n"
+            "  cifar-10-batches-bin/) and print per-split shape, record and label counts.\n",
+            CLAE_DATA_FORMAT);
+}
+
+/* "H,W" or "S" (a square), sides 1..CLAE_DATA_MAX_SIDE: 1, or 0 after one line. */
+static int parse_size(const char *v, int *H, int *W)
+{
+    char a[16], b[16];
+    const char *comma = strchr(v, ',');
+    size_t la = comma ? (size_t)(comma - v) : strlen(v);
+    if (la < sizeof a && (!comma || strlen(comma + 1) < sizeof b)) {
+        memcpy(a, v, la);
+        a[la] = '\0';
+        snprintf(b, sizeof b, "%s", comma ? comma + 1 : a);
+        if (clae_str_to_int(a, 1, CLAE_DATA_MAX_SIDE, H) &&
+            clae_str_to_int(b, 1, CLAE_DATA_MAX_SIDE, W))
+            return 1;
+    }
+    fprintf(stderr, "clae data import: --size '%s': expected H,W (or one side), each from 1 to "
+            "%d\n", v, CLAE_DATA_MAX_SIDE);
+    return 0;
 }
 
 static int default_threads(void)
@@ -40,9 +75,13 @@ static int default_threads(void)
 static int cmd_import(int argc, char **argv)
 {
     const char *pos[2];
-    int npos = 0, threads = default_threads();
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'}, {"threads", required_argument, NULL, 't'}, {0}};
+    int npos = 0;
+    clae_import_opts io = {.threads = default_threads()};
+    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"size", required_argument, NULL, 's'},
+                                             {"channels", required_argument, NULL, 'c'},
+                                             {0}};
     clae_opts cli = {.cmd = "clae data import", .hint = "try 'clae data --help'",
                      .longopts = LONGOPTS};
     optind = 0;
@@ -51,16 +90,26 @@ static int cmd_import(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
-        case 't':
-        case ':': { /* --threads is the only option with a value */
+        case 't': {
             long t = 0;
-            if (c == ':' || !clae_str_to_long(optarg, 1, 64, &t)) {
+            if (!clae_str_to_long(optarg, 1, 64, &t)) {
                 fprintf(stderr, "clae data import: --threads needs a number from 1 to 64\n");
                 return 2;
             }
-            threads = (int)t;
+            io.threads = (int)t;
             break;
         }
+        case 's':
+            if (!parse_size(optarg, &io.H, &io.W)) return 2;
+            break;
+        case 'c':
+            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "3") != 0) {
+                fprintf(stderr, "clae data import: --channels '%s': expected 1 (grey) or 3 "
+                        "(RGB)\n", optarg);
+                return 2;
+            }
+            io.C = optarg[0] - '0';
+            break;
         case 1:
             if (npos == 2) {
                 fprintf(stderr, "clae data import: unexpected argument '%s'\n", optarg);
@@ -77,13 +126,21 @@ static int cmd_import(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    size_t ntr = 0, nte = 0;
-    int ncls = 0;
-    if (clae_cifar_import(pos[0], pos[1], threads, &ntr, &nte, &ncls) != CLAE_OK) return 1;
+    clae_import_result r;
+    if (clae_data_import(pos[0], pos[1], &io, &r) != CLAE_OK) return 1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    printf("imported %zu train + %zu test images, %d classes, into %s (%.2f s, %d threads)\n",
-           ntr, nte, ncls, pos[1], s, threads);
+    printf("imported %zu train + %zu test images of %dx%dx%d (HxWxC), %d classes, into %s (%s; "
+           "%.2f s, %d threads)\n",
+           r.n_train, r.n_test, r.H, r.W, r.C, r.n_classes, pos[1],
+           r.cifar ? "CIFAR-10 binary layout" : "train.safetensors, test.safetensors", s,
+           io.threads);
+    if (r.skipped)
+        printf("skipped %zu non-image file%s (the first: %s)\n", r.skipped,
+               r.skipped == 1 ? "" : "s", r.first_skipped);
+    if (!r.cifar)
+        printf("train on them with [net] input = %d,%d,%d and [train] data = %s\n", r.H, r.W,
+               r.C, pos[1]);
     return 0;
 }
 
@@ -115,7 +172,9 @@ static int cmd_info(int argc, char **argv)
         if (clae_cifar_load(dir, split, &d) != CLAE_OK) return 1;
         size_t count[256] = {0};
         for (size_t i = 0; i < d.n; i++) count[clae_dataset_label(&d, i)]++;
-        printf("%-5s %zu records; per label:", NAMES[split], d.n);
+        printf("%-5s %zu records of %dx%dx%d images (HxWxC, %s); per label:", NAMES[split], d.n,
+               d.H, d.W, d.C,
+               clae_dataset_is_clae_layout(dir, split) ? "clae layout" : "CIFAR-10 binary");
         for (int l = 0; l < 256; l++)
             if (count[l]) printf(" %d:%zu", l, count[l]);
         printf("\n");

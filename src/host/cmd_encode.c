@@ -44,8 +44,8 @@ static void usage(FILE *f)
             "                      from 0 (default: the layer named code, else the first\n"
             "                      [sampling] layer)\n"
             "  --split test|train  the split (default test)\n"
-            "  --data DIR          CIFAR-10 binary folder (default: the one it was\n"
-            "                      trained on, else the config's [train] data)\n"
+            "  --data DIR          data folder (CIFAR-10 binary or clae data import's;\n"
+            "                      default: the one it was trained on, else [train] data)\n"
             "  --corrupt SPEC      corrupt the inputs this way instead (as clae eval's; e.g.\n"
             "                      noise:0.05 against none: how far the codes move)\n"
             "  --limit N           only the first N images of the split\n"
@@ -178,9 +178,9 @@ static int encode_all(encode_run *r, const clae_corrupt *cor, int li, size_t n, 
     clae_rng_seed(&rng, r->m.train.seed);
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)(n - s < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(r->clean, clae_dataset_record(&r->ds, s), nb);
-        if (clae_corrupt_apply(r->input, r->clean, nb, CLAE_CIFAR_CHANNELS, CLAE_CIFAR_SIDE,
-                               CLAE_CIFAR_SIDE, cor, &rng) != CLAE_OK ||
+        const int C = r->ds.C, H = r->ds.H, W = r->ds.W;
+        cifar_to_float_ref(r->clean, clae_dataset_record(&r->ds, s), nb, C, H, W);
+        if (clae_corrupt_apply(r->input, r->clean, nb, C, H, W, cor, &rng) != CLAE_OK ||
             clae_buf_write(&r->d, net->act[0], r->input, (size_t)nb * in_per * sizeof(float)) !=
                 CLAE_OK ||
             clae_net_forward(net, nb) != CLAE_OK ||
@@ -197,7 +197,7 @@ static int run_encode(const char *ckpt, const char *out, const char *layer, int 
 {
     encode_run r = {0};
     int rc = 1;
-    if (!clae_app_load(ckpt, &r.m) || !clae_app_check_cifar(ckpt, &r.m)) goto done;
+    if (!clae_app_load(ckpt, &r.m)) goto done;
     int li = find_layer(&r.m, ckpt, layer);
     if (li < 0) {
         rc = 2;
@@ -208,7 +208,8 @@ static int run_encode(const char *ckpt, const char *out, const char *layer, int 
     if (clae_corrupt_from_config(&r.m.train, &cor) != CLAE_OK) goto done;
     if (corrupt && clae_corrupt_parse(&cor, corrupt) != CLAE_OK) goto done;
     if (!data) data = r.m.train.data;
-    if (clae_cifar_load(data, split, &r.ds) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, split, r.m.net.H, r.m.net.W, r.m.net.C, &r.ds) != CLAE_OK)
+        goto done;
     size_t n = r.ds.n;
     if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
     size_t per = clae_layer_out_count(l);

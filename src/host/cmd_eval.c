@@ -22,8 +22,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: clae eval CKPT [options]\n"
                "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
                "  the checkpoint's config says (e.g. blurred), against doing nothing\n"
-               "  --data DIR       CIFAR-10 binary folder (default: the one it was\n"
-               "                   trained on, else the config's [train] data)\n"
+               "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
+               "                   default: the one it was trained on, else [train] data)\n"
                "  --corrupt SPEC   corrupt the inputs this way instead: none, blur[:size[,sigma]],\n"
                "                   noise[:sigma], saltpepper[:rate] or mask[:count[,min[,max]]]\n"
                "                   (e.g. noise:0.05: how a model answers small input noise)\n"
@@ -149,11 +149,12 @@ int cmd_eval(int argc, char **argv)
     clae_dataset test = {0};
     clae_net net;
     float *clean = NULL, *input = NULL, *output = NULL;
-    if (!clae_app_check_cifar(ckpt, &m)) goto done;
     if (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK) goto done;
     if (corrupt && clae_corrupt_parse(&cor, corrupt) != CLAE_OK) goto done;
     if (!data) data = m.train.data;
-    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
+        goto done;
+    const int C = test.C, H = test.H, W = test.W;
     size_t n = test.n;
     if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
     if ((size_t)batch > n) batch = (long)n;
@@ -171,15 +172,15 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     clae_metrics acc_in, acc_out;
-    if (clae_metrics_init(&acc_in, 3, 32, 32) != CLAE_OK ||
-        clae_metrics_init(&acc_out, 3, 32, 32) != CLAE_OK)
+    if (clae_metrics_init(&acc_in, C, H, W) != CLAE_OK ||
+        clae_metrics_init(&acc_out, C, H, W) != CLAE_OK)
         goto done;
     clae_rng rng;
     clae_rng_seed(&rng, m.train.seed);
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)((n - s) < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb);
-        if (clae_corrupt_apply(input, clean, nb, 3, 32, 32, &cor, &rng) != CLAE_OK) goto done;
+        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb, C, H, W);
+        if (clae_corrupt_apply(input, clean, nb, C, H, W, &cor, &rng) != CLAE_OK) goto done;
         if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
         clae_metrics_add(&acc_in, input, clean, (size_t)nb);
         clae_metrics_add(&acc_out, output, clean, (size_t)nb);
@@ -191,7 +192,7 @@ int cmd_eval(int argc, char **argv)
                             : cor.kind == CLAE_CORRUPT_NONE ? "input (do nothing)"
                                                             : "corrupted input (do nothing)";
     printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, d.name);
-    printf("CIFAR-10 test images: %zu (%s)\n", n, data);
+    printf("test images: %zu of %dx%dx%d (%s)\n", n, H, W, C, data);
     printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
     print_row(base_name, &si);
     print_row("model", &so);

@@ -300,8 +300,8 @@ static void interpolate_usage(FILE *f)
             "  the way eval and show feed the model; A and B are shown as they are. Every\n"
             "  image enlarged x%d, %d pixels apart\n"
             "  --steps K        decodes from A to B, both ends included (default %d, %d to %d)\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the one it was\n"
-            "                   trained on, else the config's [train] data)\n"
+            "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
+            "                   default: the one it was trained on, else [train] data)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
             SCALE, GAP, DEF_STEPS, MIN_STEPS, MAX_STEPS);
 }
@@ -312,12 +312,12 @@ static int load_pair(vae *v, const clae_dataset *test, long a, long b, float *cl
 {
     clae_corrupt cor;
     if (clae_corrupt_from_config(&v->m.train, &cor) != CLAE_OK) return 0;
-    cifar_to_float_ref(clean, clae_dataset_record(test, (size_t)a), 1);
-    cifar_to_float_ref(clean + v->per, clae_dataset_record(test, (size_t)b), 1);
+    const int C = test->C, H = test->H, W = test->W;
+    cifar_to_float_ref(clean, clae_dataset_record(test, (size_t)a), 1, C, H, W);
+    cifar_to_float_ref(clean + v->per, clae_dataset_record(test, (size_t)b), 1, C, H, W);
     clae_rng rng;
     clae_rng_seed(&rng, v->m.train.seed);
-    return clae_corrupt_apply(input, clean, 2, CLAE_CIFAR_CHANNELS, CLAE_CIFAR_SIDE,
-                              CLAE_CIFAR_SIDE, &cor, &rng) == CLAE_OK;
+    return clae_corrupt_apply(input, clean, 2, C, H, W, &cor, &rng) == CLAE_OK;
 }
 
 /* z (steps, zc): the line from mu_a to mu_b, t = k / (steps - 1). */
@@ -346,9 +346,11 @@ static int run_interpolate(const char *ckpt, long a, long b, const char *out, lo
     int rc = 1;
     clae_dataset test = {0};
     float *clean = NULL, *input = NULL, *mu = NULL, *z = NULL, *row = NULL;
-    if (!vae_load(&v, "interpolate", ckpt) || !clae_app_check_cifar(ckpt, &v.m)) goto done;
+    if (!vae_load(&v, "interpolate", ckpt)) goto done;
     if (!data) data = v.m.train.data;
-    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, CLAE_CIFAR_TEST, v.m.net.H, v.m.net.W, v.m.net.C, &test) !=
+        CLAE_OK)
+        goto done;
     if (!check_index("A", a, &test, data) || !check_index("B", b, &test, data)) {
         rc = 2;
         goto done;

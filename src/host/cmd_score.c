@@ -29,8 +29,8 @@ static void usage(FILE *f)
             "  index,label,mse,ssim (written atomically). When the checkpoint was trained on\n"
             "  some classes only (clae train --classes, [train] classes), the others are the\n"
             "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the one it was\n"
-            "                   trained on, else the config's [train] data)\n"
+            "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
+            "                   default: the one it was trained on, else [train] data)\n"
             "  --limit N        only the first N test images\n"
             "  --batch N        images per forward pass (default %d)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
@@ -68,18 +68,17 @@ static int score_images(score_run *r, size_t n, int batch)
     clae_rng rng; /* as eval: the same corruption every time */
     clae_rng_seed(&rng, r->m.train.seed);
     size_t per = clae_model_in_count(&r->m);
+    const int C = r->test.C, H = r->test.H, W = r->test.W;
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)(n - s < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(r->clean, clae_dataset_record(&r->test, s), nb);
-        if (clae_corrupt_apply(r->input, r->clean, nb, CLAE_CIFAR_CHANNELS, CLAE_CIFAR_SIDE,
-                               CLAE_CIFAR_SIDE, &cor, &rng) != CLAE_OK ||
+        cifar_to_float_ref(r->clean, clae_dataset_record(&r->test, s), nb, C, H, W);
+        if (clae_corrupt_apply(r->input, r->clean, nb, C, H, W, &cor, &rng) != CLAE_OK ||
             clae_net_infer(&r->net, r->input, r->output, nb) != CLAE_OK)
             return 0;
         for (int i = 0; i < nb; i++) {
             const float *o = r->output + (size_t)i * per, *c = r->clean + (size_t)i * per;
             r->mse[s + i] = clae_mse(o, c, per);
-            r->ssim[s + i] = clae_ssim_image(o, c, CLAE_CIFAR_CHANNELS, CLAE_CIFAR_SIDE,
-                                             CLAE_CIFAR_SIDE);
+            r->ssim[s + i] = clae_ssim_image(o, c, C, H, W);
             r->anomaly[s + i] = !clae_classes_has(&r->m.train.classes,
                                                   clae_dataset_label(&r->test, s + i));
         }
@@ -106,10 +105,10 @@ static int run_score(const char *ckpt, const char *out, const char *data, long l
 {
     score_run r;
     memset(&r, 0, sizeof r);
-    int ok = clae_app_load(ckpt, &r.m) && clae_app_check_images("score", ckpt, &r.m) &&
-             clae_app_check_cifar(ckpt, &r.m);
-    if (ok) ok = clae_cifar_load(data ? data : r.m.train.data, CLAE_CIFAR_TEST, &r.test) ==
-                 CLAE_OK;
+    int ok = clae_app_load(ckpt, &r.m) && clae_app_check_images("score", ckpt, &r.m);
+    if (ok)
+        ok = clae_dataset_load(data ? data : r.m.train.data, CLAE_CIFAR_TEST, r.m.net.H,
+                               r.m.net.W, r.m.net.C, &r.test) == CLAE_OK;
     size_t n = r.test.n;
     if (limit > 0 && (size_t)limit < n) n = (size_t)limit;
     if (ok && (size_t)batch > n) batch = (long)n;

@@ -1,5 +1,5 @@
 /* clae show CKPT OUT.png: the figure of the source: original, blurred and
- * restored CIFAR-10 test images in three rows. */
+ * restored test images in three rows. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,9 +11,9 @@
 #include "cli.h"
 
 enum {
-    SCALE = CLAE_APP_FIGURE_SCALE,
+    SCALE = CLAE_APP_FIGURE_SCALE, /* nearest enlargement of a 32x32 image, */
+    TILE = CLAE_APP_FIGURE_TILE,   /* and of larger ones, to tiles of about this side */
     GAP = CLAE_APP_FIGURE_GAP,
-    TILE = CLAE_CIFAR_SIDE * SCALE, /* 128 */
     LABEL_W = CLAE_APP_FIGURE_LABEL_W,
     MAX_N = 256
 };
@@ -22,15 +22,16 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: clae show CKPT OUT.png [options]\n"
-            "  a figure of N CIFAR-10 test images: original, corrupted (as the checkpoint's\n"
-            "  config says, e.g. blurred) and restored by the model, one row each, every\n"
-            "  image enlarged x%d; size (%d + %d N) x %d pixels\n"
-            "  --data DIR       CIFAR-10 binary folder (default: the one it was\n"
-            "                   trained on, else the config's [train] data)\n"
+            "  a figure of N test images: original, corrupted (as the checkpoint's config\n"
+            "  says, e.g. blurred) and restored by the model, one row each, every image\n"
+            "  enlarged x%d (CIFAR-10's 32x32: a figure of (%d + %d N) x %d pixels; larger\n"
+            "  images to tiles of about %d pixels)\n"
+            "  --data DIR       data folder, CIFAR-10 binary or clae data import's (default:\n"
+            "                   the one it was trained on, else [train] data)\n"
             "  --n N            number of images (default 8, at most %d)\n"
             "  --offset K       start at test image K (default 0)\n"
             "  --device N|ref   OpenCL device index or the reference path\n",
-            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), MAX_N);
+            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), TILE, MAX_N);
 }
 
 int cmd_show(int argc, char **argv)
@@ -96,9 +97,9 @@ int cmd_show(int argc, char **argv)
     int rc = 1, dev_open = 0;
     clae_dataset test = {0};
     clae_device d;
-    if (!clae_app_check_cifar(ckpt, &m)) goto done;
     if (!data) data = m.train.data;
-    if (clae_cifar_load(data, CLAE_CIFAR_TEST, &test) != CLAE_OK) goto done;
+    if (clae_dataset_load(data, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
+        goto done;
     if ((size_t)offset + (size_t)count > test.n) {
         fprintf(stderr, "clae show: images %ld..%ld asked for, the test set has %zu\n", offset,
                 offset + count - 1, test.n);
@@ -107,10 +108,11 @@ int cmd_show(int argc, char **argv)
     if (clae_device_open(&d, device) != CLAE_OK) goto done;
     dev_open = 1;
     const char *what = NULL;
-    if (!clae_app_figure(&m, &d, &test, (size_t)offset, (int)count, out, &what)) goto done;
-    printf("wrote %s (%dx%d): test images %ld..%ld, rows original / %s / restored\n", out,
-           LABEL_W + GAP + (int)count * (TILE + GAP), GAP + 3 * (TILE + GAP), offset,
-           offset + count - 1, what);
+    int W, H;
+    if (!clae_app_figure(&m, &d, &test, (size_t)offset, (int)count, out, &what, &W, &H))
+        goto done;
+    printf("wrote %s (%dx%d): test images %ld..%ld, rows original / %s / restored\n", out, W, H,
+           offset, offset + count - 1, what);
     rc = 0;
 done:
     if (dev_open) clae_device_close(&d);

@@ -95,7 +95,7 @@ static void write_samples(struct printer *p, const clae_train_event *e)
     snprintf(path, sizeof path, "%s/epoch-%04ld.png", dir, e->epoch);
     if (!p->ref_open && clae_device_open(&p->ref, "ref") == CLAE_OK) p->ref_open = 1;
     if (!p->ref_open || clae_mkdir_p(dir, 0755) != 0 ||
-        !clae_app_figure(p->m, &p->ref, p->ds, p->first, p->samples, path, NULL)) {
+        !clae_app_figure(p->m, &p->ref, p->ds, p->first, p->samples, path, NULL, NULL, NULL)) {
         fprintf(stderr, "clae: warning: %s: cannot write the samples figure; training goes on "
                 "without them\n", path);
         p->failed = 1;
@@ -565,8 +565,8 @@ static int train_main(int argc, char **argv, clae_dist *dist)
                dist->size, d.name);
     clae_dataset train = {0}, test = {0};
     const char *dir = data ? data : rec.has ? rec.data : m.train.data;
-    if (clae_cifar_load(dir, CLAE_CIFAR_TRAIN, &train) != CLAE_OK ||
-        clae_cifar_load(dir, CLAE_CIFAR_TEST, &test) != CLAE_OK)
+    if (clae_dataset_load(dir, CLAE_CIFAR_TRAIN, m.net.H, m.net.W, m.net.C, &train) != CLAE_OK ||
+        clae_dataset_load(dir, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
         goto done_data; /* the loader said which file, --data and the fetch script */
     if (rec.has && ((long)train.n != rec.ntrain || (long)test.n != rec.ntest)) {
         fprintf(stderr, "clae train: %s holds %zu training and %zu test images, the run of %s was "
@@ -582,8 +582,7 @@ static int train_main(int argc, char **argv, clae_dist *dist)
         fprintf(stderr, "clae: %s: cannot make the path absolute: %s\n", dir, strerror(errno));
         goto done_data;
     }
-    snprintf(v_shape, sizeof v_shape, "%d,%d,%d", CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE,
-             CLAE_CIFAR_CHANNELS);
+    snprintf(v_shape, sizeof v_shape, "%d,%d,%d", train.H, train.W, train.C);
     snprintf(v_images, sizeof v_images, "%zu,%zu", train.n, test.n);
     snprintf(v_limit, sizeof v_limit, "%ld", limit);
     snprintf(v_epochs, sizeof v_epochs, "%ld", o.epochs);

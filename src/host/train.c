@@ -58,6 +58,8 @@ typedef struct feeder {
     clae_net *net;
     clae_device *d;
     int B;
+    int C, H, W;                  /* one image (the model's input and the data's) */
+    size_t P, R;                  /* its pixel bytes C*H*W, record bytes 1 + P */
     uint8_t *stage[2];            /* host staging: B records each */
     clae_buf rec[2];              /* the records on the device (the stage itself on ref) */
     cl_event write_ev[2], conv_ev[2];
@@ -81,12 +83,14 @@ static clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, ui
     f->net = net;
     clae_device *d = f->d = net->d;
     f->B = net->N;
+    f->C = m->net.C, f->H = m->net.H, f->W = m->net.W;
+    f->P = (size_t)f->C * f->H * f->W, f->R = 1 + f->P;
     f->seed = seed;
     CLAE_TRY(clae_corrupt_from_config(&m->train, &f->cor));
     f->blur = f->cor.kind == CLAE_CORRUPT_BLUR; /* on the device; the others on the host */
     f->ksize = f->cor.blur_size;
     f->host_corrupt = !f->blur && f->cor.kind != CLAE_CORRUPT_NONE;
-    size_t bytes = (size_t)f->B * CLAE_CIFAR_RECORD, cnt = (size_t)f->B * CLAE_CIFAR_PIXELS;
+    size_t bytes = (size_t)f->B * f->R, cnt = (size_t)f->B * f->P;
     for (int k = 0; k < 2; k++) {
         if (!(f->stage[k] = calloc(bytes, 1))) return CLAE_ERR_NOMEM;
         CLAE_TRY(clae_buf_mirror(d, f->stage[k], bytes, &f->rec[k]));
@@ -134,24 +138,23 @@ static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size
     CLAE_TRY(clae_event_wait(&f->write_ev[k])); /* the stage is free once its upload is done */
     for (int i = 0; i < nb; i++) {
         size_t r = base + (idx ? idx[i] : (size_t)i);
-        memcpy(f->stage[k] + (size_t)i * CLAE_CIFAR_RECORD, clae_dataset_record(ds, r),
-               CLAE_CIFAR_RECORD);
+        memcpy(f->stage[k] + (size_t)i * f->R, clae_dataset_record(ds, r), f->R);
     }
     if (f->host_corrupt) {
         clae_rng r;
         clae_rng_seed(&r, f->seed ^ (key * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
-        cifar_to_float_ref(f->h_clean, f->stage[k], nb);
-        CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, 3, 32, 32, &f->cor, &r));
+        cifar_to_float_ref(f->h_clean, f->stage[k], nb, f->C, f->H, f->W);
+        CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, f->C, f->H, f->W, &f->cor, &r));
     }
     /* after slot k's last conversion; the input upload follows the records on the same queue */
     cl_uint nwait = f->conv_ev[k] ? 1 : 0;
     CLAE_TRY(clae_buf_write_async(f->d, f->upq, f->rec[k], f->stage[k],
-                                  (size_t)nb * CLAE_CIFAR_RECORD, nwait, &f->conv_ev[k],
+                                  (size_t)nb * f->R, nwait, &f->conv_ev[k],
                                   &f->write_ev[k]));
     if (f->host_corrupt) {
         if (f->write_ev[k]) clReleaseEvent(f->write_ev[k]);
         CLAE_TRY(clae_buf_write_async(f->d, f->upq, f->input[k], f->h_input[k],
-                                      (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float), nwait,
+                                      (size_t)nb * f->P * sizeof(float), nwait,
                                       &f->conv_ev[k], &f->write_ev[k]));
     }
     return clae_flush(f->d, f->upq);
@@ -164,17 +167,17 @@ static clae_status feeder_consume(feeder *f, int k, int nb)
     clae_device *d = f->d;
     CLAE_TRY(clae_wait_on(d, f->write_ev[k]));
     if (n->m->train.labels) { /* a classifier: clean images in, one-hot labels as targets */
-        CLAE_TRY(cifar_to_float(d, n->act[0], f->rec[k], nb));
+        CLAE_TRY(cifar_to_float(d, n->act[0], f->rec[k], nb, f->C, f->H, f->W));
         CLAE_TRY(labels_onehot(d, n->target, f->rec[k], nb,
-                               clae_layer_out_count(&n->m->layers[n->L - 1])));
+                               clae_layer_out_count(&n->m->layers[n->L - 1]), f->C, f->H, f->W));
         return clae_marker(d, &f->conv_ev[k]);
     }
-    CLAE_TRY(cifar_to_float(d, n->target, f->rec[k], nb));
+    CLAE_TRY(cifar_to_float(d, n->target, f->rec[k], nb, f->C, f->H, f->W));
     if (f->blur)
-        CLAE_TRY(blur_forward(d, n->act[0], n->target, f->kbuf, f->ksize, nb, 3, 32, 32));
+        CLAE_TRY(blur_forward(d, n->act[0], n->target, f->kbuf, f->ksize, nb, f->C, f->H, f->W));
     else
         CLAE_TRY(clae_buf_copy(d, n->act[0], 0, f->host_corrupt ? f->input[k] : n->target, 0,
-                               (size_t)nb * CLAE_CIFAR_PIXELS * sizeof(float)));
+                               (size_t)nb * f->P * sizeof(float)));
     /* slot k's device buffers are free for the next upload after this point */
     return clae_marker(d, &f->conv_ev[k]);
 }
@@ -304,26 +307,26 @@ typedef struct val_metrics {
     size_t images, correct, pixels;
 } val_metrics;
 
-static void val_metrics_add(val_metrics *vm, const uint8_t *records, int nb)
+static void val_metrics_add(val_metrics *vm, const feeder *f, const uint8_t *records, int nb)
 {
     if (vm->classes) { /* a classifier: the largest of the K outputs against the label */
         for (int i = 0; i < nb; i++) {
             const float *o = vm->out + (size_t)i * vm->classes;
             int best = 0;
             for (int k = 1; k < vm->classes; k++) best = o[k] > o[best] ? k : best;
-            vm->correct += best == records[(size_t)i * CLAE_CIFAR_RECORD];
+            vm->correct += best == records[(size_t)i * f->R];
         }
         vm->pixels += (size_t)nb; /* accuracy: correct of images */
         vm->images += (size_t)nb;
         return;
     }
-    cifar_to_float_ref(vm->target, records, nb);
+    cifar_to_float_ref(vm->target, records, nb, f->C, f->H, f->W);
     for (int i = 0; i < nb; i++) {
-        size_t o = (size_t)i * CLAE_CIFAR_PIXELS;
-        vm->psnr_sum += clae_psnr_from_mse(clae_mse(vm->out + o, vm->target + o, CLAE_CIFAR_PIXELS));
+        size_t o = (size_t)i * f->P;
+        vm->psnr_sum += clae_psnr_from_mse(clae_mse(vm->out + o, vm->target + o, f->P));
     }
-    vm->correct += clae_argmax_equal(vm->out, vm->target, nb, 3, 32, 32);
-    vm->pixels += (size_t)nb * 1024;
+    vm->correct += clae_argmax_equal(vm->out, vm->target, nb, f->C, f->H, f->W);
+    vm->pixels += (size_t)nb * f->H * f->W;
     vm->images += (size_t)nb;
 }
 
@@ -350,7 +353,7 @@ static clae_status evaluate(feeder *f, history *hs, const clae_dataset *ds, size
         CLAE_TRY(history_put(hs, n, s));
         if (vm) { /* slot k's records stay until the prepare two batches on */
             CLAE_TRY(clae_net_read_output(n, vm->out, nb));
-            val_metrics_add(vm, f->stage[k], nb);
+            val_metrics_add(vm, f, f->stage[k], nb);
         }
         if (s + 1 < steps) {
             size_t nxt = base + (size_t)(s + 1) * B;
@@ -641,9 +644,16 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                        volatile sig_atomic_t *stop, clae_train_result *res)
 {
     memset(res, 0, sizeof *res);
-    if (m->net.H != 32 || m->net.W != 32 || m->net.C != 3) {
-        fprintf(stderr, "clae: %s: input must be 32,32,3 to train on CIFAR-10\n", m->name);
-        return CLAE_ERR_ARG;
+    /* (clae_dataset_load checked this already, naming the data folder) */
+    const clae_dataset *sets[2] = {train, test};
+    for (int k = 0; k < 2; k++) {
+        const clae_dataset *s = sets[k];
+        if (s && (s->H != m->net.H || s->W != m->net.W || s->C != m->net.C)) {
+            fprintf(stderr, "clae: %s: the input is %d,%d,%d, the %s images are %dx%dx%d\n",
+                    m->name, m->net.H, m->net.W, m->net.C, k ? "test" : "training", s->H, s->W,
+                    s->C);
+            return CLAE_ERR_ARG;
+        }
     }
     size_t outlen = strlen(o->out_dir);
     if (outlen == 0 || outlen > CLAE_TRAIN_MAX_OUT) {
@@ -719,7 +729,8 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     uint32_t *order = malloc(ntrain * sizeof *order);
     /* a classifier reads its outputs back on the test set too (its accuracy) */
     const int need_out = nval || m->train.labels;
-    float *val_out = need_out ? malloc(2 * (size_t)B * CLAE_CIFAR_PIXELS * sizeof(float)) : NULL;
+    const size_t per = clae_model_in_count(m); /* floats an image */
+    float *val_out = need_out ? malloc(2 * (size_t)B * per * sizeof(float)) : NULL;
     if (!order || (need_out && !val_out)) {
         free(order);
         free(val_out);
@@ -858,7 +869,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         memcpy(train_terms, hs.tmean, sizeof train_terms);
         double t_trained = now_s(); /* images/s counts the training steps only */
         val_metrics vm = {.out = val_out,
-                          .target = val_out ? val_out + (size_t)B * CLAE_CIFAR_PIXELS : NULL,
+                          .target = val_out ? val_out + (size_t)B * per : NULL,
                           .classes = classes};
         if ((st = evaluate(&f, &hs, train, ntrain, nval, &val, val_out ? &vm : NULL)) != CLAE_OK)
             break;

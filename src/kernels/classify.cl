@@ -2,7 +2,6 @@
  * and one-hot targets; twins in src/host/ref/classify.c. */
 
 #define CCE_EPS 1e-7f
-#define CIFAR_RECORD 3073
 
 /* one work-item a row of K values (a head's K is small: 10 for CIFAR-10) */
 __kernel void softmax_rows(__global float *out, __global const float *in, const int rows,
@@ -34,11 +33,12 @@ __kernel void cce_elems(__global float *term, __global float *dz, __global const
     if (want_dz) dz[i] = (p[i] - t[i]) / (float)rows;
 }
 
+/* records (N, 1 + P): a label byte, then P = C*H*W pixel bytes */
 __kernel void labels_onehot(__global float *t, __global const uchar *records, const int N,
-                            const int K)
+                            const int K, const int P)
 {
     int i = get_global_id(0);
     if (i >= N * K) return;
     int n = i / K, k = i - n * K;
-    t[i] = records[n * CIFAR_RECORD] == k ? 1.0f : 0.0f;
+    t[i] = records[(long)n * (P + 1)] == k ? 1.0f : 0.0f;
 }

@@ -12,7 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (clae_st_open(p, &f) == CLAE_OK) {
         volatile float sink = 0;
         for (int i = 0; i < f.n; i++)
-            if (f.tensors[i].numel > 0) sink += f.tensors[i].data[f.tensors[i].numel - 1];
+            if (f.tensors[i].numel > 0)
+                sink += f.tensors[i].data ? f.tensors[i].data[f.tensors[i].numel - 1]
+                                          : f.tensors[i].bytes[f.tensors[i].numel - 1];
         (void)clae_st_meta(&f, "config");
         (void)sink;
         clae_st_close(&f);

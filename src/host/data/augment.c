@@ -191,26 +191,27 @@ void clae_augment_image(float *out, const uint8_t *pixels, const clae_augment_cf
         for (int i = 0; i < N; i++) out[i] *= c->rescale;
 }
 
-/* in (3,32,32) bytes -> out (3,32,32) bytes */
-void clae_recipe_apply(uint8_t *out, const uint8_t *in, clae_recipe_op op)
+/* in (C,H,W) bytes -> out (C,H,W) bytes */
+void clae_recipe_apply(uint8_t *out, const uint8_t *in, clae_recipe_op op, int C, int H, int W)
 {
-    enum { S = CLAE_CIFAR_SIDE, C = CLAE_CIFAR_CHANNELS };
     switch (op) {
     case CLAE_RECIPE_FLIPLR:
         for (int c = 0; c < C; c++)
-            for (int r = 0; r < S; r++)
-                for (int q = 0; q < S; q++)
-                    out[(c * S + r) * S + q] = in[(c * S + r) * S + S - 1 - q];
+            for (int r = 0; r < H; r++) {
+                const size_t row = ((size_t)c * H + r) * W;
+                for (int q = 0; q < W; q++) out[row + q] = in[row + W - 1 - q];
+            }
         return;
     case CLAE_RECIPE_FLIPUD:
         for (int c = 0; c < C; c++)
-            for (int r = 0; r < S; r++)
-                memcpy(out + (c * S + r) * S, in + (c * S + S - 1 - r) * S, S);
+            for (int r = 0; r < H; r++)
+                memcpy(out + ((size_t)c * H + r) * W, in + ((size_t)c * H + H - 1 - r) * W,
+                       (size_t)W);
         return;
     case CLAE_RECIPE_ROT_M30: {
         clae_affine t = clae_affine_identity();
         t.theta = CLAE_RECIPE_ROTATE_DEG;
-        clae_affine_apply_u8(out, in, C, S, S, &t, CLAE_FILL_GRID_CONSTANT, 0.0f,
+        clae_affine_apply_u8(out, in, C, H, W, &t, CLAE_FILL_GRID_CONSTANT, 0.0f,
                              CLAE_INTERP_BILINEAR);
         return;
     }
@@ -220,7 +221,7 @@ void clae_recipe_apply(uint8_t *out, const uint8_t *in, clae_recipe_op op)
 clae_status clae_augment_recipe(clae_dataset *out, const clae_dataset *in, double fraction,
                                 uint64_t seed, size_t op_counts[3])
 {
-    *out = (clae_dataset){NULL, 0};
+    *out = (clae_dataset){.records = NULL, .n = 0, .H = in->H, .W = in->W, .C = in->C};
     if (op_counts) op_counts[0] = op_counts[1] = op_counts[2] = 0;
     if (!in->records || in->n == 0 || !(fraction >= 0) || !isfinite(fraction) ||
         fraction * (double)in->n > 1e12) {
@@ -229,21 +230,22 @@ clae_status clae_augment_recipe(clae_dataset *out, const clae_dataset *in, doubl
         return CLAE_ERR_ARG;
     }
     const size_t extra = (size_t)llround(fraction * (double)in->n), total = in->n + extra;
-    uint8_t *rec = malloc(total * (size_t)CLAE_CIFAR_RECORD);
+    const size_t R = clae_dataset_record_bytes(in);
+    uint8_t *rec = malloc(total * R);
     if (!rec) {
         fprintf(stderr, "augment: cannot allocate %zu records\n", total);
         return CLAE_ERR_NOMEM;
     }
-    memcpy(rec, in->records, in->n * (size_t)CLAE_CIFAR_RECORD);
+    memcpy(rec, in->records, in->n * R);
     clae_rng rng;
     clae_rng_seed(&rng, seed);
     for (size_t k = 0; k < extra; k++) {
         size_t src = (size_t)clae_rng_below(&rng, in->n);
         clae_recipe_op op = (clae_recipe_op)clae_rng_below(&rng, 3);
         const uint8_t *s = clae_dataset_record(in, src);
-        uint8_t *d = rec + (in->n + k) * (size_t)CLAE_CIFAR_RECORD;
+        uint8_t *d = rec + (in->n + k) * R;
         d[0] = s[0];
-        clae_recipe_apply(d + 1, s + 1, op);
+        clae_recipe_apply(d + 1, s + 1, op, in->C, in->H, in->W);
         if (op_counts) op_counts[op]++;
     }
     out->records = rec;

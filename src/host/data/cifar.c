@@ -1,13 +1,16 @@
-/* CIFAR-10 loader for the official binary release (cifar-10-batches-bin/). */
+/* Dataset loader: CIFAR-10's official binary release (cifar-10-batches-bin/)
+ * and clae's own layout (a safetensors file a split); see clae/cifar.h. */
 #include "clae/cifar.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "clae/parse.h"
+#include "clae/safetensors.h"
 
 static const char *const TRAIN_FILES[] = {"data_batch_1.bin", "data_batch_2.bin",
                                           "data_batch_3.bin", "data_batch_4.bin",
@@ -43,16 +46,135 @@ long_path:
     return CLAE_ERR_ARG;
 }
 
+/* ---- clae's layout: <dir>/<split>.safetensors --------------------------- */
+
+static const char *const ST_FILES[] = {"train.safetensors", "test.safetensors"};
+
+/* Metadata key (a decimal integer) equal to want, when present. */
+static int meta_agrees(const clae_st_file *f, const char *key, int64_t want, const char *path)
+{
+    const char *v = clae_st_meta(f, key);
+    if (!v) return 1;
+    uint64_t got;
+    if (clae_str_to_u64(v, &got) && got == (uint64_t)want) return 1;
+    fprintf(stderr, "clae: %s: metadata %s = '%.40s' does not match the images' shape (%" PRId64
+            ")\n", path, key, v, want);
+    return 0;
+}
+
+static clae_status load_st(const char *path, int split, clae_dataset *out)
+{
+    clae_st_file f;
+    clae_status st = clae_st_open_header(path, &f);
+    uint8_t *rec = NULL, *chunk = NULL;
+    if (st != CLAE_OK) goto done; /* reported */
+    st = CLAE_ERR_FORMAT;
+    const clae_st_entry *im = clae_st_find(&f, "images"), *lb = clae_st_find(&f, "labels");
+    if (!im || !lb || f.n != 2 || im->dtype != CLAE_ST_U8 || lb->dtype != CLAE_ST_U8 ||
+        im->ndim != 4 || lb->ndim != 1) {
+        fprintf(stderr, "clae: %s: expected two U8 tensors, images (N,C,H,W) and labels (N)\n",
+                path);
+        goto done;
+    }
+    const int64_t N = im->shape[0], C = im->shape[1], H = im->shape[2], W = im->shape[3];
+    if (lb->shape[0] != N) {
+        fprintf(stderr, "clae: %s: %" PRId64 " labels for %" PRId64 " images\n", path,
+                lb->shape[0], N);
+        goto done;
+    }
+    if (N == 0) {
+        fprintf(stderr, "clae: %s: no records in the %s split\n", path,
+                split == CLAE_CIFAR_TRAIN ? "train" : "test");
+        goto done;
+    }
+    if (N > CLAE_CIFAR_MAX_RECORDS) {
+        fprintf(stderr, "clae: %s: %" PRId64 " images, at most %d a split\n", path, N,
+                CLAE_CIFAR_MAX_RECORDS);
+        goto done;
+    }
+    if (C < 1 || C > CLAE_DATA_MAX_CHANNELS || H < 1 || H > CLAE_DATA_MAX_SIDE || W < 1 ||
+        W > CLAE_DATA_MAX_SIDE || C * H * W > CLAE_DATA_MAX_PIXELS) {
+        fprintf(stderr, "clae: %s: images of %" PRId64 "x%" PRId64 "x%" PRId64 " (HxWxC): "
+                "expected 1 to %d channels, sides of 1 to %d and at most %ld bytes an image\n",
+                path, H, W, C, CLAE_DATA_MAX_CHANNELS, CLAE_DATA_MAX_SIDE, CLAE_DATA_MAX_PIXELS);
+        goto done;
+    }
+    const char *fmt = clae_st_meta(&f, "format");
+    if (fmt && strcmp(fmt, CLAE_DATA_FORMAT) != 0) {
+        fprintf(stderr, "clae: %s: format '%.40s', expected '%s'\n", path, fmt, CLAE_DATA_FORMAT);
+        goto done;
+    }
+    if (!meta_agrees(&f, "height", H, path) || !meta_agrees(&f, "width", W, path) ||
+        !meta_agrees(&f, "channels", C, path) || !meta_agrees(&f, "count", N, path))
+        goto done;
+
+    const size_t n = (size_t)N, P = (size_t)(C * H * W), R = 1 + P;
+    /* images in chunks of about 8 MiB, each image after its label byte */
+    const size_t per = P >= (8u << 20) ? 1 : (8u << 20) / P;
+    rec = malloc(n * R);
+    chunk = malloc((per < n ? per : n) * P);
+    if (!rec || !chunk) {
+        fprintf(stderr, "clae: %s: cannot allocate %zu bytes for %zu images\n", path, n * R, n);
+        st = CLAE_ERR_NOMEM;
+        goto done;
+    }
+    if ((st = clae_st_read(&f, lb, 0, n, chunk)) != CLAE_OK) goto done;
+    for (size_t i = 0; i < n && i < per; i++) rec[i * R] = chunk[i];
+    if (n > per) { /* the labels past the first chunk's worth */
+        uint8_t *labels = malloc(n);
+        if (!labels) {
+            fprintf(stderr, "clae: %s: out of memory\n", path);
+            st = CLAE_ERR_NOMEM;
+            goto done;
+        }
+        st = clae_st_read(&f, lb, 0, n, labels);
+        for (size_t i = 0; st == CLAE_OK && i < n; i++) rec[i * R] = labels[i];
+        free(labels);
+        if (st != CLAE_OK) goto done;
+    }
+    for (size_t i = 0; i < n; i += per) {
+        size_t k = n - i < per ? n - i : per;
+        if ((st = clae_st_read(&f, im, (uint64_t)i * P, k * P, chunk)) != CLAE_OK) goto done;
+        for (size_t j = 0; j < k; j++) memcpy(rec + (i + j) * R + 1, chunk + j * P, P);
+    }
+    *out = (clae_dataset){.records = rec, .n = n, .H = (int)H, .W = (int)W, .C = (int)C};
+    rec = NULL;
+    st = CLAE_OK;
+done:
+    free(rec);
+    free(chunk);
+    clae_st_close(&f);
+    return st;
+}
+
+int clae_dataset_is_clae_layout(const char *dir, int split)
+{
+    char path[4096];
+    if (split != CLAE_CIFAR_TRAIN && split != CLAE_CIFAR_TEST) return 0;
+    return (size_t)snprintf(path, sizeof path, "%s/%s", dir, ST_FILES[split]) < sizeof path &&
+           is_file(path);
+}
+
 clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
 {
-    out->records = NULL;
-    out->n = 0;
+    *out = (clae_dataset){0};
     if (split != CLAE_CIFAR_TRAIN && split != CLAE_CIFAR_TEST) {
         fprintf(stderr, "clae: %s: bad split %d (train %d, test %d)\n", dir, split,
                 CLAE_CIFAR_TRAIN, CLAE_CIFAR_TEST);
         return CLAE_ERR_ARG;
     }
     const char *const *names = split == CLAE_CIFAR_TRAIN ? TRAIN_FILES : TEST_FILES;
+    if (clae_dataset_is_clae_layout(dir, split)) {
+        char path[4096 + 32];
+        snprintf(path, sizeof path, "%s/%s", dir, names[0]);
+        if (is_file(path)) { /* which one was meant? */
+            fprintf(stderr, "clae: %s: holds both %s and %s (two layouts of one split): "
+                    "remove one\n", dir, ST_FILES[split], names[0]);
+            return CLAE_ERR_FORMAT;
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, ST_FILES[split]);
+        return load_st(path, split, out);
+    }
     size_t nfiles = split == CLAE_CIFAR_TRAIN ? sizeof TRAIN_FILES / sizeof TRAIN_FILES[0]
                                               : sizeof TEST_FILES / sizeof TEST_FILES[0];
     char base[4096];
@@ -81,7 +203,7 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             st = CLAE_ERR_IO;
             goto done;
         }
-        if (sb.st_size % CLAE_CIFAR_RECORD != 0) {
+        if (sb.st_size % CLAE_CIFAR_RECORD != 0) { /* (the official files: no header) */
             fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records\n",
                     path[i], (long long)sb.st_size, CLAE_CIFAR_RECORD);
             st = CLAE_ERR_FORMAT;
@@ -121,8 +243,8 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
         }
         at += bytes;
     }
-    out->records = rec;
-    out->n = total;
+    *out = (clae_dataset){.records = rec, .n = total, .H = CLAE_CIFAR_SIDE, .W = CLAE_CIFAR_SIDE,
+                          .C = CLAE_CIFAR_CHANNELS};
     rec = NULL;
     st = CLAE_OK;
 done:
@@ -130,6 +252,17 @@ done:
         if (f[i]) fclose(f[i]);
     free(rec);
     return st;
+}
+
+clae_status clae_dataset_load(const char *dir, int split, int H, int W, int C, clae_dataset *out)
+{
+    clae_status st = clae_cifar_load(dir, split, out);
+    if (st != CLAE_OK) return st;
+    if (out->H == H && out->W == W && out->C == C) return CLAE_OK;
+    fprintf(stderr, "clae: %s: the %s images are %dx%dx%d (HxWxC), the model's input is %d,%d,%d\n",
+            dir, split == CLAE_CIFAR_TRAIN ? "training" : "test", out->H, out->W, out->C, H, W, C);
+    clae_dataset_free(out);
+    return CLAE_ERR_ARG;
 }
 
 void clae_dataset_free(clae_dataset *d)
@@ -200,12 +333,10 @@ void clae_classes_format(const clae_classes *c, char *buf, size_t len)
 size_t clae_dataset_keep_classes(clae_dataset *d, const clae_classes *c)
 {
     if (clae_classes_empty(c)) return d->n;
-    size_t kept = 0;
+    size_t kept = 0, R = clae_dataset_record_bytes(d);
     for (size_t i = 0; i < d->n; i++) {
         if (!clae_classes_has(c, clae_dataset_label(d, i))) continue;
-        if (kept != i)
-            memmove(d->records + kept * (size_t)CLAE_CIFAR_RECORD, clae_dataset_record(d, i),
-                    CLAE_CIFAR_RECORD);
+        if (kept != i) memmove(d->records + kept * R, clae_dataset_record(d, i), R);
         kept++;
     }
     d->n = kept;

@@ -1,5 +1,7 @@
-/* Folders of images -> the official CIFAR-10 binary layout (see clae/cifar.h).
- * Images are read with stb_image (the system libstb provides the implementation). */
+/* Folders of images -> the official CIFAR-10 binary layout (32x32x3) or
+ * clae's own layout (any H x W x C); see clae/cifar.h. Images are read with
+ * stb_image and scaled with stb_image_resize (the system libstb provides
+ * both implementations). */
 #include "clae/cifar.h"
 
 #include <dirent.h>
@@ -14,8 +16,10 @@
 #include <unistd.h>
 
 #include <stb/stb_image.h>
+#include <stb/stb_image_resize.h>
 
-#define PLANE (CLAE_CIFAR_SIDE * CLAE_CIFAR_SIDE)
+#include "clae/image.h"
+#include "clae/safetensors.h"
 
 typedef struct strvec {
     char **s;
@@ -63,17 +67,33 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
+/* The image types stb_image reads that clae imports */
 static int has_image_ext(const char *name)
 {
+    static const char *const EXT[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif",
+                                      ".tga", ".ppm", ".pgm", ".pnm"};
     const char *dot = strrchr(name, '.');
     if (!dot) return 0;
-    return strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".jpg") == 0 ||
-           strcasecmp(dot, ".jpeg") == 0 || strcasecmp(dot, ".bmp") == 0;
+    for (size_t i = 0; i < sizeof EXT / sizeof EXT[0]; i++)
+        if (strcasecmp(dot, EXT[i]) == 0) return 1;
+    return 0;
 }
 
-/* Names in dir (not starting with '.'), sorted by strcmp. want_dirs: every
- * entry must be a folder (class folders); else every entry must be an image file. */
-static clae_status list_dir(const char *dir, int want_dirs, strvec *out)
+/* Files passed over: how many, and the first one's path. */
+typedef struct skips {
+    size_t n;
+    char first[512];
+} skips;
+
+static void skip(skips *sk, const char *path)
+{
+    if (sk && sk->n++ == 0) snprintf(sk->first, sizeof sk->first, "%s", path);
+}
+
+/* Names in dir (not starting with '.': those are ignored), sorted by strcmp.
+ * want_dirs: the folders (class folders); else the regular files with an
+ * image type's extension. Anything else is skipped and counted in sk (if not NULL). */
+static clae_status list_dir(const char *dir, int want_dirs, strvec *out, skips *sk)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -95,15 +115,11 @@ static clae_status list_dir(const char *dir, int want_dirs, strvec *out)
         if (stat(p, &sb) != 0) {
             fprintf(stderr, "clae: %s: cannot open: %s\n", p, strerror(errno));
             st = CLAE_ERR_IO;
-        } else if (want_dirs && !S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "clae: %s: not a class folder (expected <split>/<class>/<image>)\n",
-                    p);
-            st = CLAE_ERR_FORMAT;
+        } else if (want_dirs ? !S_ISDIR(sb.st_mode)
+                             : !S_ISREG(sb.st_mode) || !has_image_ext(e->d_name)) {
+            skip(sk, p); /* a README beside the class folders, notes among the images */
         } else if (want_dirs && strpbrk(e->d_name, "\r\n")) {
             fprintf(stderr, "clae: %s: class name contains a line break\n", p);
-            st = CLAE_ERR_FORMAT;
-        } else if (!want_dirs && (!S_ISREG(sb.st_mode) || !has_image_ext(e->d_name))) {
-            fprintf(stderr, "clae: %s: not a .png, .jpg, .jpeg or .bmp image file\n", p);
             st = CLAE_ERR_FORMAT;
         } else {
             st = strvec_push(out, e->d_name);
@@ -142,7 +158,7 @@ static void split_free(split *s)
 /* Every image of <src>/<name>/<class>/, ordered round-robin over classes:
  * by (index within class, label). */
 static clae_status build_split(const char *src, const char *name, const strvec *classes,
-                               split *out)
+                               split *out, skips *sk)
 {
     clae_status st = CLAE_OK;
     char *root = join(src, name);
@@ -153,7 +169,9 @@ static clae_status build_split(const char *src, const char *name, const strvec *
         st = CLAE_ERR_NOMEM;
         goto done;
     }
-    if ((st = list_dir(root, 1, &present)) != CLAE_OK) goto done;
+    /* (train/ was listed for the classes already: its skips counted then) */
+    if ((st = list_dir(root, 1, &present, strcmp(name, "train") ? sk : NULL)) != CLAE_OK)
+        goto done;
     if (present.n == 0) {
         fprintf(stderr, "clae: %s: no class folders (expected %s/<class>/<image>)\n", root, name);
         st = CLAE_ERR_FORMAT;
@@ -174,7 +192,7 @@ static clae_status build_split(const char *src, const char *name, const strvec *
             st = CLAE_ERR_FORMAT;
         } else {
             strvec *fv = &files[hit - classes->s];
-            st = list_dir(cdir, 0, fv);
+            st = list_dir(cdir, 0, fv, sk);
             if (st == CLAE_OK && fv->n == 0) {
                 fprintf(stderr, "clae: %s: no images\n", cdir);
                 st = CLAE_ERR_FORMAT;
@@ -218,10 +236,26 @@ done:
 
 /* ---- decoding, in parallel ---------------------------------------------- */
 
+/* What every image becomes. */
+typedef struct target {
+    int H, W, C;       /* the images' shape */
+    int sized;         /* --size: scale and crop each to H x W; else each must be H x W */
+    int convert;       /* --channels: convert each to C; else each must have C (3) */
+    const char *first; /* the image that set H x W (without --size), for messages */
+} target;
+
+/* Where decoded images go: image i's planar pixels at px + i * px_stride,
+ * its label at lab + i * lab_stride (a CIFAR record: the byte before). */
+typedef struct sink {
+    uint8_t *px, *lab;
+    size_t px_stride, lab_stride;
+} sink;
+
 typedef struct decode_job {
     const item *items;
     size_t n;
-    uint8_t *buf; /* n records */
+    const target *t;
+    sink out;
     atomic_size_t next;
     atomic_int stop;
     pthread_mutex_t mu;
@@ -242,9 +276,32 @@ static void job_fail(decode_job *j, size_t i, clae_status st, const char *msg)
     pthread_mutex_unlock(&j->mu);
 }
 
+/* in (h,w,c) interleaved -> out (H,W,c): the centred window of in with
+ * H:W's aspect ratio (as large as fits), scaled to H x W by stb_image_resize
+ * (Mitchell when shrinking, Catmull-Rom when enlarging, edges clamped), or
+ * copied when it is H x W already. 1, or 0 when out of memory. */
+static int fit(uint8_t *out, int H, int W, const uint8_t *in, int h, int w, int c)
+{
+    int cw = w, ch = h;
+    if ((long long)w * H > (long long)h * W) /* wider than H:W: the sides go */
+        cw = (int)(((long long)h * W * 2 + H) / (2LL * H));
+    else /* taller: top and bottom go */
+        ch = (int)(((long long)w * H * 2 + W) / (2LL * W));
+    cw = cw < 1 ? 1 : cw > w ? w : cw;
+    ch = ch < 1 ? 1 : ch > h ? h : ch;
+    const uint8_t *src = in + ((size_t)((h - ch) / 2) * w + (size_t)((w - cw) / 2)) * c;
+    if (ch == H && cw == W) {
+        for (int r = 0; r < H; r++)
+            memcpy(out + (size_t)r * W * c, src + (size_t)r * w * c, (size_t)W * c);
+        return 1;
+    }
+    return stbir_resize_uint8(src, cw, ch, w * c, out, W, H, W * c, c);
+}
+
 static void decode_one(decode_job *j, size_t i)
 {
     const item *it = &j->items[i];
+    const target *t = j->t;
     char msg[sizeof j->err];
     FILE *f = fopen(it->path, "rb");
     if (!f) {
@@ -253,8 +310,8 @@ static void decode_one(decode_job *j, size_t i)
         return;
     }
     int w = 0, h = 0, c = 0;
-    /* The header first: only a 32x32 RGB image is decoded at all (a crafted
-     * header declaring a huge image must not cost seconds). */
+    /* The header first: a crafted header declaring a huge image must not
+     * cost seconds, and a wrong size is reported without decoding. */
     if (!stbi_info_from_file(f, &w, &h, &c)) { /* not a header stb_image knows: not decoded */
         fclose(f);
         const char *why = stbi_failure_reason();
@@ -263,15 +320,34 @@ static void decode_one(decode_job *j, size_t i)
         job_fail(j, i, CLAE_ERR_FORMAT, msg);
         return;
     }
-    if (w != CLAE_CIFAR_SIDE || h != CLAE_CIFAR_SIDE || c != CLAE_CIFAR_CHANNELS) {
+    struct stat sb;
+    const char *over = fstat(fileno(f), &sb) != 0 ? "cannot stat"
+                                                  : clae_image_over_limits(w, h, (long)sb.st_size);
+    if (over) {
         fclose(f);
-        snprintf(msg, sizeof msg, "clae: %s: image is %dx%dx%d, expected %dx%dx%d", it->path, w,
-                 h, c, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, CLAE_CIFAR_CHANNELS);
+        snprintf(msg, sizeof msg, "clae: %s: %dx%d image: %s", it->path, h, w, over);
         job_fail(j, i, CLAE_ERR_FORMAT, msg);
         return;
     }
-    /* 0 = the file's own channel count: grey or RGBA images are rejected, not converted. */
-    uint8_t *px = stbi_load_from_file(f, &w, &h, &c, 0);
+    if (!t->sized && (w != t->W || h != t->H)) {
+        fclose(f);
+        snprintf(msg, sizeof msg, "clae: %s: image is %dx%d (HxW), the first image %s is %dx%d: "
+                 "--size H,W scales and crops every image to one size", it->path, h, w,
+                 t->first, t->H, t->W);
+        job_fail(j, i, CLAE_ERR_FORMAT, msg);
+        return;
+    }
+    if (!t->convert && c != t->C) {
+        fclose(f);
+        snprintf(msg, sizeof msg, "clae: %s: image has %d channel%s, expected %d (--channels %d "
+                 "converts grey, grey+alpha and RGBA images)", it->path, c, c == 1 ? "" : "s",
+                 t->C, t->C);
+        job_fail(j, i, CLAE_ERR_FORMAT, msg);
+        return;
+    }
+    /* req_comp C: stb_image converts (grey -> RGB repeats the value, RGB ->
+     * grey its luma, an alpha channel is dropped) */
+    uint8_t *px = stbi_load_from_file(f, &w, &h, &c, t->C);
     fclose(f);
     if (!px) {
         const char *why = stbi_failure_reason(); /* thread-local in libstb */
@@ -280,21 +356,28 @@ static void decode_one(decode_job *j, size_t i)
         job_fail(j, i, CLAE_ERR_FORMAT, msg);
         return;
     }
-    if (w != CLAE_CIFAR_SIDE || h != CLAE_CIFAR_SIDE || c != CLAE_CIFAR_CHANNELS) {
-        snprintf(msg, sizeof msg, "clae: %s: image is %dx%dx%d, expected %dx%dx%d", it->path, w,
-                 h, c, CLAE_CIFAR_SIDE, CLAE_CIFAR_SIDE, CLAE_CIFAR_CHANNELS);
+    const int C = t->C, H = t->H, W = t->W;
+    const size_t plane = (size_t)H * W;
+    uint8_t *img = px;
+    if (w != W || h != H) { /* --size */
+        if (!(img = malloc(plane * C)) || !fit(img, H, W, px, h, w, C)) {
+            snprintf(msg, sizeof msg, "clae: %s: out of memory scaling a %dx%d image", it->path,
+                     h, w);
+            stbi_image_free(px);
+            free(img);
+            job_fail(j, i, CLAE_ERR_NOMEM, msg);
+            return;
+        }
         stbi_image_free(px);
-        job_fail(j, i, CLAE_ERR_FORMAT, msg);
-        return;
     }
-    uint8_t *rec = j->buf + i * (size_t)CLAE_CIFAR_RECORD;
-    rec[0] = it->label;
-    for (int p = 0; p < PLANE; p++) {
-        rec[1 + p] = px[3 * p];
-        rec[1 + PLANE + p] = px[3 * p + 1];
-        rec[1 + 2 * PLANE + p] = px[3 * p + 2];
-    }
-    stbi_image_free(px);
+    j->out.lab[i * j->out.lab_stride] = it->label;
+    uint8_t *o = j->out.px + i * j->out.px_stride;
+    for (size_t p = 0; p < plane; p++) /* interleaved -> planar */
+        for (int k = 0; k < C; k++) o[k * plane + p] = img[p * C + k];
+    if (img == px)
+        stbi_image_free(px);
+    else
+        free(img);
 }
 
 static void *decode_worker(void *arg)
@@ -309,9 +392,10 @@ static void *decode_worker(void *arg)
     return NULL;
 }
 
-static clae_status decode_range(const item *items, size_t n, uint8_t *buf, int threads)
+static clae_status decode_range(const item *items, size_t n, const target *t, sink out,
+                                int threads)
 {
-    decode_job j = {.items = items, .n = n, .buf = buf, .err_index = (size_t)-1};
+    decode_job j = {.items = items, .n = n, .t = t, .out = out, .err_index = (size_t)-1};
     atomic_init(&j.next, 0);
     atomic_init(&j.stop, 0);
     pthread_mutex_init(&j.mu, NULL);
@@ -319,12 +403,12 @@ static clae_status decode_range(const item *items, size_t n, uint8_t *buf, int t
     pthread_t tid[MAX_THREADS];
     int started = 0;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
-    for (int t = 1; t < threads && (size_t)t < n; t++) {
+    for (int k = 1; k < threads && (size_t)k < n; k++) {
         if (pthread_create(&tid[started], NULL, decode_worker, &j) != 0) break; /* fewer is fine */
         started++;
     }
     decode_worker(&j);
-    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    for (int k = 0; k < started; k++) pthread_join(tid[k], NULL);
     pthread_mutex_destroy(&j.mu);
     if (j.err_index != (size_t)-1) {
         fprintf(stderr, "%s\n", j.err);
@@ -333,15 +417,63 @@ static clae_status decode_range(const item *items, size_t n, uint8_t *buf, int t
     return CLAE_OK;
 }
 
+/* The shape every image becomes: --size and --channels, else the first
+ * training image's size and 3 channels. */
+static clae_status choose_target(const clae_import_opts *o, const split *tr, target *t)
+{
+    t->C = o->C ? o->C : 3;
+    t->convert = o->C != 0;
+    t->sized = o->H > 0;
+    t->first = tr->items[0].path;
+    if (t->sized) {
+        t->H = o->H;
+        t->W = o->W;
+    } else {
+        FILE *f = fopen(t->first, "rb");
+        if (!f) {
+            fprintf(stderr, "clae: %s: cannot open: %s\n", t->first, strerror(errno));
+            return CLAE_ERR_IO;
+        }
+        int c;
+        struct stat sb;
+        int ok = stbi_info_from_file(f, &t->W, &t->H, &c);
+        const char *over = !ok                          ? NULL
+                           : fstat(fileno(f), &sb) != 0 ? "cannot stat"
+                                : clae_image_over_limits(t->W, t->H, (long)sb.st_size);
+        fclose(f);
+        if (!ok) {
+            const char *why = stbi_failure_reason();
+            fprintf(stderr, "clae: %s: cannot decode: %s\n", t->first, why ? why : "unknown error");
+            return CLAE_ERR_FORMAT;
+        }
+        if (over) { /* (a crafted header) */
+            fprintf(stderr, "clae: %s: %dx%d image: %s\n", t->first, t->H, t->W, over);
+            return CLAE_ERR_FORMAT;
+        }
+    }
+    if (t->H < 1 || t->W < 1 || t->H > CLAE_DATA_MAX_SIDE || t->W > CLAE_DATA_MAX_SIDE ||
+        (long)t->C * t->H * t->W > CLAE_DATA_MAX_PIXELS) {
+        fprintf(stderr, "clae: %s: images of %dx%dx%d (HxWxC): at most %d a side and %ld bytes "
+                "an image%s\n", t->sized ? "--size" : t->first, t->H, t->W, t->C,
+                CLAE_DATA_MAX_SIDE, CLAE_DATA_MAX_PIXELS,
+                t->sized ? "" : " (--size H,W scales them)");
+        return CLAE_ERR_ARG;
+    }
+    return CLAE_OK;
+}
+
 /* ---- output ------------------------------------------------------------- */
 
-enum { N_OUT = CLAE_CIFAR_TRAIN_FILES + 2 };
-static const char *const OUT_NAMES[N_OUT] = {"data_batch_1.bin", "data_batch_2.bin",
-                                             "data_batch_3.bin", "data_batch_4.bin",
-                                             "data_batch_5.bin", "test_batch.bin",
-                                             "batches.meta.txt"};
+enum { N_CIFAR = CLAE_CIFAR_TRAIN_FILES + 1, N_OUT = N_CIFAR + 1 };
+static const char *const CIFAR_NAMES[N_CIFAR] = {"data_batch_1.bin", "data_batch_2.bin",
+                                                 "data_batch_3.bin", "data_batch_4.bin",
+                                                 "data_batch_5.bin", "test_batch.bin"};
+static const char *const ST_NAMES[2] = {"train.safetensors", "test.safetensors"};
+static const char *const META_NAME = "batches.meta.txt";
 
-/* Write bytes to a new temporary file <dir>/.<name>.XXXXXX; its path goes to *tmp. */
+/* A new temporary file <dir>/.<name>.XXXXXX holding bytes; its path goes to
+ * *tmp. data NULL: only the name is made (an empty file, mode set), for a
+ * writer of its own to replace. */
 static clae_status write_temp(const char *dir, const char *name, const void *data, size_t bytes,
                               mode_t mode, char **tmp)
 {
@@ -366,7 +498,7 @@ static clae_status write_temp(const char *dir, const char *name, const void *dat
         return CLAE_ERR_IO;
     }
     int ok = fchmod(fd, mode) == 0;
-    ok = ok && (bytes == 0 || fwrite(data, 1, bytes, f) == bytes);
+    ok = ok && (bytes == 0 || !data || fwrite(data, 1, bytes, f) == bytes);
     ok = ok && fflush(f) == 0;
     int saved = errno;
     if (fclose(f) != 0 && ok) {
@@ -380,14 +512,91 @@ static clae_status write_temp(const char *dir, const char *name, const void *dat
     return CLAE_OK;
 }
 
-clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
-                              size_t *n_train, size_t *n_test, int *n_classes)
+/* One split in clae's layout: every image decoded, then one safetensors file
+ * (a temporary in out_dir, its path in *tmp). */
+static clae_status write_st_split(const char *out_dir, int which, const split *sp,
+                                  const target *t, const strvec *classes, int threads,
+                                  mode_t mode, char **tmp)
 {
-    if (threads < 1) threads = 1;
+    const size_t P = (size_t)t->C * t->H * t->W, n = sp->n;
+    uint8_t *images = malloc(n * P > 0 ? n * P : 1), *labels = malloc(n > 0 ? n : 1);
+    char *names = NULL;
+    clae_status st = CLAE_OK;
+    if (!images || !labels) {
+        fprintf(stderr, "clae: out of memory (%zu bytes of images)\n", n * P);
+        st = CLAE_ERR_NOMEM;
+        goto done;
+    }
+    sink out = {.px = images, .lab = labels, .px_stride = P, .lab_stride = 1};
+    if ((st = decode_range(sp->items, n, t, out, threads)) != CLAE_OK) goto done;
+    size_t len = 1;
+    for (size_t c = 0; c < classes->n; c++) len += strlen(classes->s[c]) + 1;
+    if (!(names = malloc(len))) {
+        fprintf(stderr, "clae: out of memory\n");
+        st = CLAE_ERR_NOMEM;
+        goto done;
+    }
+    size_t at = 0;
+    for (size_t c = 0; c < classes->n; c++)
+        at += (size_t)sprintf(names + at, "%s%s", c ? "\n" : "", classes->s[c]);
+    names[at] = '\0';
+    char h[16], w[16], ch[16], cnt[32];
+    snprintf(h, sizeof h, "%d", t->H);
+    snprintf(w, sizeof w, "%d", t->W);
+    snprintf(ch, sizeof ch, "%d", t->C);
+    snprintf(cnt, sizeof cnt, "%zu", n);
+    const char *keys[] = {"format", "height", "width", "channels", "count", "classes"};
+    const char *vals[] = {CLAE_DATA_FORMAT, h, w, ch, cnt, names};
+    const clae_st_tensor ts[2] = {
+        {"images", 4, {(int64_t)n, t->C, t->H, t->W}, images, CLAE_ST_U8},
+        {"labels", 1, {(int64_t)n}, labels, CLAE_ST_U8}};
+    /* a reserved temporary name, replaced atomically by the writer */
+    if ((st = write_temp(out_dir, ST_NAMES[which], NULL, 0, mode, tmp)) != CLAE_OK) goto done;
+    st = clae_st_write(*tmp, ts, 2, keys, vals, 6);
+    if (st == CLAE_OK) (void)chmod(*tmp, mode);
+done:
+    free(images);
+    free(labels);
+    free(names);
+    return st;
+}
+
+/* The other layout's files in out_dir (an earlier import's) are removed once
+ * the new ones are in place: a folder holds one layout. */
+static void remove_other_layout(const char *out_dir, int cifar)
+{
+    const char *const *names = cifar ? ST_NAMES : CIFAR_NAMES;
+    int n = cifar ? 2 : N_CIFAR;
+    for (int k = 0; k < n; k++) {
+        char *p = join(out_dir, names[k]);
+        if (p && unlink(p) != 0 && errno != ENOENT)
+            fprintf(stderr, "clae: warning: %s: cannot remove the old layout's file: %s\n", p,
+                    strerror(errno));
+        free(p);
+    }
+}
+
+clae_status clae_data_import(const char *src, const char *out_dir, const clae_import_opts *o,
+                             clae_import_result *res)
+{
+    memset(res, 0, sizeof *res);
+    int threads = o->threads < 1 ? 1 : o->threads;
+    if ((o->H != 0 || o->W != 0) && (o->H < 1 || o->W < 1)) {
+        fprintf(stderr, "clae: --size %d,%d: expected two positive sides\n", o->H, o->W);
+        return CLAE_ERR_ARG;
+    }
+    if (o->C != 0 && o->C != 1 && o->C != 3) {
+        fprintf(stderr, "clae: --channels %d: expected 1 or 3\n", o->C);
+        return CLAE_ERR_ARG;
+    }
     clae_status st = CLAE_OK;
     strvec classes = {0};
     split tr = {0}, te = {0};
+    skips sk = {0};
+    target t = {0};
     char *tmp[N_OUT] = {0};
+    const char *final_names[N_OUT] = {0};
+    int nout = 0;
     uint8_t *buf = NULL;
     char *meta = NULL;
     int made_dir = 0;
@@ -397,7 +606,7 @@ clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
         fprintf(stderr, "clae: out of memory\n");
         return CLAE_ERR_NOMEM;
     }
-    st = list_dir(train_root, 1, &classes);
+    st = list_dir(train_root, 1, &classes, &sk);
     if (st == CLAE_OK && classes.n == 0) {
         fprintf(stderr, "clae: %s: no class folders (expected train/<class>/<image>)\n",
                 train_root);
@@ -410,8 +619,11 @@ clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
     }
     free(train_root);
     if (st != CLAE_OK) goto done;
-    if ((st = build_split(src, "train", &classes, &tr)) != CLAE_OK) goto done;
-    if ((st = build_split(src, "test", &classes, &te)) != CLAE_OK) goto done;
+    if ((st = build_split(src, "train", &classes, &tr, &sk)) != CLAE_OK) goto done;
+    if ((st = build_split(src, "test", &classes, &te, &sk)) != CLAE_OK) goto done;
+    if ((st = choose_target(o, &tr, &t)) != CLAE_OK) goto done;
+    const int cifar = t.H == CLAE_CIFAR_SIDE && t.W == CLAE_CIFAR_SIDE &&
+                      t.C == CLAE_CIFAR_CHANNELS;
 
     /* The output folder: created if missing (and removed again on failure). */
     struct stat sb;
@@ -432,29 +644,42 @@ clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
     umask(mask);
     mode_t mode = 0666 & ~mask;
 
-    /* Train: 5 files of n/5 records in order, the last one with the remainder. */
-    size_t per = tr.n / CLAE_CIFAR_TRAIN_FILES;
-    size_t last = tr.n - per * (CLAE_CIFAR_TRAIN_FILES - 1);
-    size_t biggest = last > te.n ? last : te.n;
-    buf = malloc(biggest ? biggest * CLAE_CIFAR_RECORD : 1);
-    if (!buf) {
-        fprintf(stderr, "clae: out of memory (%zu bytes)\n", biggest * CLAE_CIFAR_RECORD);
-        st = CLAE_ERR_NOMEM;
-        goto done;
-    }
-    for (int k = 0; k <= CLAE_CIFAR_TRAIN_FILES; k++) {
-        const item *first;
-        size_t n;
-        if (k < CLAE_CIFAR_TRAIN_FILES) {
-            first = tr.items + (size_t)k * per;
-            n = k == CLAE_CIFAR_TRAIN_FILES - 1 ? last : per;
-        } else {
-            first = te.items;
-            n = te.n;
+    if (cifar) {
+        /* Train: 5 files of n/5 records in order, the last one with the remainder. */
+        size_t per = tr.n / CLAE_CIFAR_TRAIN_FILES;
+        size_t last = tr.n - per * (CLAE_CIFAR_TRAIN_FILES - 1);
+        size_t biggest = last > te.n ? last : te.n;
+        buf = malloc(biggest ? biggest * CLAE_CIFAR_RECORD : 1);
+        if (!buf) {
+            fprintf(stderr, "clae: out of memory (%zu bytes)\n", biggest * CLAE_CIFAR_RECORD);
+            st = CLAE_ERR_NOMEM;
+            goto done;
         }
-        if ((st = decode_range(first, n, buf, threads)) != CLAE_OK) goto done;
-        st = write_temp(out_dir, OUT_NAMES[k], buf, n * CLAE_CIFAR_RECORD, mode, &tmp[k]);
-        if (st != CLAE_OK) goto done;
+        sink out = {.px = buf + 1, .lab = buf, .px_stride = CLAE_CIFAR_RECORD,
+                    .lab_stride = CLAE_CIFAR_RECORD};
+        for (int k = 0; k < N_CIFAR; k++) {
+            const item *first;
+            size_t n;
+            if (k < CLAE_CIFAR_TRAIN_FILES) {
+                first = tr.items + (size_t)k * per;
+                n = k == CLAE_CIFAR_TRAIN_FILES - 1 ? last : per;
+            } else {
+                first = te.items;
+                n = te.n;
+            }
+            if ((st = decode_range(first, n, &t, out, threads)) != CLAE_OK) goto done;
+            final_names[nout] = CIFAR_NAMES[k];
+            st = write_temp(out_dir, CIFAR_NAMES[k], buf, n * CLAE_CIFAR_RECORD, mode,
+                            &tmp[nout++]);
+            if (st != CLAE_OK) goto done;
+        }
+    } else {
+        for (int k = 0; k < 2; k++) {
+            final_names[nout] = ST_NAMES[k];
+            st = write_st_split(out_dir, k, k ? &te : &tr, &t, &classes, threads, mode,
+                                &tmp[nout++]);
+            if (st != CLAE_OK) goto done;
+        }
     }
 
     size_t mlen = 1;
@@ -466,11 +691,12 @@ clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
     }
     size_t at = 0;
     for (size_t c = 0; c < classes.n; c++) at += (size_t)sprintf(meta + at, "%s\n", classes.s[c]);
-    st = write_temp(out_dir, OUT_NAMES[N_OUT - 1], meta, at, mode, &tmp[N_OUT - 1]);
+    final_names[nout] = META_NAME;
+    st = write_temp(out_dir, META_NAME, meta, at, mode, &tmp[nout++]);
     if (st != CLAE_OK) goto done;
 
-    for (int k = 0; k < N_OUT; k++) {
-        char *final = join(out_dir, OUT_NAMES[k]);
+    for (int k = 0; k < nout; k++) {
+        char *final = join(out_dir, final_names[k]);
         if (!final) {
             fprintf(stderr, "clae: out of memory\n");
             st = CLAE_ERR_NOMEM;
@@ -487,9 +713,14 @@ clae_status clae_cifar_import(const char *src, const char *out_dir, int threads,
         free(tmp[k]);
         tmp[k] = NULL;
     }
-    if (n_train) *n_train = tr.n;
-    if (n_test) *n_test = te.n;
-    if (n_classes) *n_classes = (int)classes.n;
+    remove_other_layout(out_dir, cifar);
+    res->n_train = tr.n;
+    res->n_test = te.n;
+    res->n_classes = (int)classes.n;
+    res->H = t.H, res->W = t.W, res->C = t.C;
+    res->cifar = cifar;
+    res->skipped = sk.n;
+    snprintf(res->first_skipped, sizeof res->first_skipped, "%s", sk.first);
 done:
     for (int k = 0; k < N_OUT; k++) {
         if (tmp[k]) unlink(tmp[k]);

@@ -1,5 +1,6 @@
-/* safetensors reader (whole file, fully validated) and atomic writer
- * (temp file, fsync, rename) for named F32 tensors. See clae/safetensors.h. */
+/* safetensors reader (whole file, or the header alone, fully validated) and
+ * atomic writer (temp file, fsync, rename) for named F32 and U8 tensors. See
+ * clae/safetensors.h. */
 #include "clae/safetensors.h"
 
 #include <cjson/cJSON.h>
@@ -23,6 +24,9 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #endif
 
 #define MAX_SAFE_INT 9007199254740992.0 /* 2^53: larger JSON numbers are not exact doubles */
+
+static const char *const DTYPE_NAME[] = {"F32", "U8"};
+static const uint64_t DTYPE_SIZE[] = {4, 1};
 
 static int host_is_little_endian(void)
 {
@@ -193,10 +197,16 @@ static clae_status parse_entry(clae_st_file *f, const cJSON *item, clae_st_entry
         st_fail(f, "tensor %s: dtype is not a string", name);
         return CLAE_ERR_FORMAT;
     }
-    if (strcmp(dtype->valuestring, "F32") != 0) {
-        st_fail(f, "tensor %s: dtype %.32s is not supported (only F32)", name, dtype->valuestring);
+    if (strcmp(dtype->valuestring, "F32") == 0) {
+        e->dtype = CLAE_ST_F32;
+    } else if (strcmp(dtype->valuestring, "U8") == 0) {
+        e->dtype = CLAE_ST_U8;
+    } else {
+        st_fail(f, "tensor %s: dtype %.32s is not supported (only F32 and U8)", name,
+                dtype->valuestring);
         return CLAE_ERR_FORMAT;
     }
+    const uint64_t esize = DTYPE_SIZE[e->dtype];
 
     if (!cJSON_IsArray(shape)) {
         st_fail(f, "tensor %s: shape is not an array", name);
@@ -246,11 +256,12 @@ static clae_status parse_entry(clae_st_file *f, const cJSON *item, clae_st_entry
                 e->begin, e->end);
         return CLAE_ERR_FORMAT;
     }
-    if (e->end - e->begin != numel * 4) {
+    if (e->end - e->begin != numel * esize) {
         st_fail(f,
                 "tensor %s: data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64
-                " bytes, but shape %s needs %" PRIu64 " (F32)",
-                name, e->begin, e->end, e->end - e->begin, sbuf, numel * 4);
+                " bytes, but shape %s needs %" PRIu64 " (%s)",
+                name, e->begin, e->end, e->end - e->begin, sbuf, numel * esize,
+                DTYPE_NAME[e->dtype]);
         return CLAE_ERR_FORMAT;
     }
     if (e->end > f->data_bytes) {
@@ -385,7 +396,8 @@ static clae_status parse_header(clae_st_file *f, const char *hdr, size_t len)
     return CLAE_OK;
 }
 
-clae_status clae_st_open(const char *path, clae_st_file *f)
+/* clae_st_open (with_data) and clae_st_open_header. */
+static clae_status st_open(const char *path, clae_st_file *f, int with_data)
 {
     memset(f, 0, sizeof *f);
     if (!path) {
@@ -483,6 +495,13 @@ clae_status clae_st_open(const char *path, clae_st_file *f)
     hdr[hlen] = 0;
     f->data_bytes = (size_t)(size - 8 - hlen);
     if ((s = parse_header(f, hdr, (size_t)hlen)) != CLAE_OK) goto out;
+    f->data_at_ = 8 + hlen;
+    if (!with_data) { /* clae_st_read fetches it */
+        f->fd_ = fd;
+        f->has_fd_ = 1;
+        fd = -1;
+        goto out;
+    }
     f->data_ = malloc(f->data_bytes ? f->data_bytes : 1); /* malloc: aligned for float */
     if (!f->data_) {
         st_fail(f, "out of memory (data section of %zu bytes)", f->data_bytes);
@@ -490,8 +509,18 @@ clae_status clae_st_open(const char *path, clae_st_file *f)
         goto out;
     }
     if ((r = read_all(fd, f->data_, f->data_bytes)) != 0) goto readerr;
-    for (int i = 0; i < f->n; i++)
-        f->tensors[i].data = (const float *)((const unsigned char *)f->data_ + f->tensors[i].begin);
+    for (int i = 0; i < f->n; i++) {
+        clae_st_entry *e = &f->tensors[i];
+        e->bytes = (const uint8_t *)f->data_ + e->begin;
+        if (e->dtype != CLAE_ST_F32) continue;
+        if (e->begin % 4 != 0) { /* after U8 tensors of odd sizes: no float in place */
+            st_fail(f, "tensor %s: F32 data at offset %" PRIu64 ", not a multiple of 4", e->name,
+                    e->begin);
+            s = CLAE_ERR_FORMAT;
+            goto out;
+        }
+        e->data = (const float *)e->bytes;
+    }
     close(fd);
     fd = -1;
     goto out;
@@ -512,6 +541,44 @@ out:
         memcpy(f->err, err, sizeof err);
     }
     return s;
+}
+
+clae_status clae_st_open(const char *path, clae_st_file *f) { return st_open(path, f, 1); }
+
+clae_status clae_st_open_header(const char *path, clae_st_file *f) { return st_open(path, f, 0); }
+
+clae_status clae_st_read(clae_st_file *f, const clae_st_entry *e, uint64_t at, size_t n,
+                         void *dst)
+{
+    f->err[0] = 0;
+    if (!f->has_fd_ || e < f->tensors || e >= f->tensors + f->n) {
+        st_fail(f, "clae_st_read: not a tensor of a file opened with clae_st_open_header");
+        return CLAE_ERR_ARG;
+    }
+    const uint64_t len = e->end - e->begin;
+    if (at > len || n > len - at) {
+        st_fail(f, "tensor %s: bytes [%" PRIu64 ", %" PRIu64 ") asked for, it holds %" PRIu64,
+                e->name, at, at + (uint64_t)n, len);
+        return CLAE_ERR_ARG;
+    }
+    unsigned char *p = dst;
+    uint64_t off = f->data_at_ + e->begin + at;
+    while (n > 0) {
+        size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+        ssize_t r = pread(f->fd_, p, chunk, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (r == 0)
+                st_fail(f, "file became shorter while reading it");
+            else
+                st_fail(f, "read failed: %s", strerror(errno));
+            return CLAE_ERR_IO;
+        }
+        p += r;
+        off += (uint64_t)r;
+        n -= (size_t)r;
+    }
+    return CLAE_OK;
 }
 
 const clae_st_entry *clae_st_find(const clae_st_file *f, const char *name)
@@ -536,6 +603,10 @@ clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const in
     f->err[0] = 0;
     if (!e) {
         st_fail(f, "missing tensor %s", name);
+        return CLAE_ERR_FORMAT;
+    }
+    if (e->dtype != CLAE_ST_F32) {
+        st_fail(f, "tensor %s is %s, expected F32", name, DTYPE_NAME[e->dtype]);
         return CLAE_ERR_FORMAT;
     }
     int same = e->ndim == ndim;
@@ -566,6 +637,7 @@ clae_status clae_st_check_all_used(clae_st_file *f)
 void clae_st_close(clae_st_file *f)
 {
     if (!f) return;
+    if (f->has_fd_) close(f->fd_);
     free(f->tensors);
     free(f->meta_keys);
     free(f->meta_vals);
@@ -610,6 +682,10 @@ static clae_status check_args(const char *path, const clae_st_tensor *t, int n,
                 wr_fail(path, "duplicate tensor name %s", name);
                 return CLAE_ERR_ARG;
             }
+        if (t[i].dtype != CLAE_ST_F32 && t[i].dtype != CLAE_ST_U8) {
+            wr_fail(path, "tensor %s: unknown dtype %d", name, (int)t[i].dtype);
+            return CLAE_ERR_ARG;
+        }
         if (t[i].ndim < 0 || t[i].ndim > CLAE_ST_MAX_NDIM) {
             wr_fail(path, "tensor %s: ndim %d is out of range 0..%d", name, t[i].ndim,
                     CLAE_ST_MAX_NDIM);
@@ -660,7 +736,7 @@ static char *build_header(const clae_st_tensor *t, int n, const uint64_t *numel,
     uint64_t at = 0;
     for (int i = 0; ok && i < n; i++) {
         cJSON *e = cJSON_AddObjectToObject(root, t[i].name);
-        ok = e && cJSON_AddStringToObject(e, "dtype", "F32");
+        ok = e && cJSON_AddStringToObject(e, "dtype", DTYPE_NAME[t[i].dtype]);
         cJSON *shape = ok ? cJSON_AddArrayToObject(e, "shape") : NULL;
         cJSON *offs = shape ? cJSON_AddArrayToObject(e, "data_offsets") : NULL;
         ok = offs != NULL;
@@ -669,8 +745,9 @@ static char *build_header(const clae_st_tensor *t, int n, const uint64_t *numel,
             ok = v != NULL;
             if (ok) cJSON_AddItemToArray(shape, v);
         }
-        if (numel[i] * 4 > UINT64_MAX - at) ok = 0;
-        uint64_t end = ok ? at + numel[i] * 4 : 0;
+        const uint64_t bytes = numel[i] * DTYPE_SIZE[t[i].dtype];
+        if (bytes > UINT64_MAX - at) ok = 0;
+        uint64_t end = ok ? at + bytes : 0;
         cJSON *b = ok ? json_int(at) : NULL, *en = ok ? json_int(end) : NULL;
         if (b && en) {
             cJSON_AddItemToArray(offs, b);
@@ -729,7 +806,8 @@ clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
     memset(hdr + 8 + jlen, ' ', plen - jlen);
     free(js);
     parts[0] = hdr, lens[0] = 8 + plen;
-    for (int i = 0; i < n; i++) parts[1 + i] = t[i].data, lens[1 + i] = (size_t)numel[i] * 4;
+    for (int i = 0; i < n; i++)
+        parts[1 + i] = t[i].data, lens[1 + i] = (size_t)(numel[i] * DTYPE_SIZE[t[i].dtype]);
     const char *what = NULL;
     if (clae_write_atomic(path, parts, lens, n + 1, 0644, &what) != 0) {
         wr_fail(path, "%s failed: %s", what, strerror(errno));

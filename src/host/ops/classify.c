@@ -46,15 +46,18 @@ clae_status cce_step_cl(clae_device *d, cl_mem loss, cl_mem dz, cl_mem p, cl_mem
     return penalty_sum_cl(d, loss, 0, 1.0f / (float)rows, term, 0, n, CLAE_PEN_SUM);
 }
 
-clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K)
+clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, int K, int C,
+                             int H, int W)
 {
     CLAE_TRY(too_big("one-hot labels", (size_t)N * (size_t)K));
+    CLAE_TRY(too_big("a record's pixels", (size_t)C * (size_t)H * (size_t)W));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "labels_onehot", &k));
     CL_ARG(k, 0, cl_mem, t);
     CL_ARG(k, 1, cl_mem, records);
     CL_ARG(k, 2, cl_int, N);
     CL_ARG(k, 3, cl_int, K);
+    CL_ARG(k, 4, cl_int, (cl_int)(C * H * W));
     return clae_launch1d(d, k, (size_t)N * (size_t)K);
 }
 
@@ -73,9 +76,10 @@ clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, cla
     return CLAE_OK;
 }
 
-clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K)
+clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K, int C,
+                          int H, int W)
 {
-    if (!d->is_ref) return labels_onehot_cl(d, t.d, records.d, N, K);
-    labels_onehot_ref(t.h, records.h, N, K);
+    if (!d->is_ref) return labels_onehot_cl(d, t.d, records.d, N, K, C, H, W);
+    labels_onehot_ref(t.h, records.h, N, K, C, H, W);
     return CLAE_OK;
 }

@@ -1,13 +1,18 @@
-/* Host side of the CIFAR conversion: launch wrapper for src/kernels/convert.cl. */
+/* Host side of the record conversion: launch wrapper for src/kernels/convert.cl. */
 #include <limits.h>
 #include <stdio.h>
 
 #include "clae/ops.h"
 
-clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
+clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N, int C, int H,
+                              int W)
 {
-    if (N < 0 || N > INT_MAX / 3072) { /* the kernel counts floats in int; records in long */
-        fprintf(stderr, "clae: cifar_to_float: bad record count %d\n", N);
+    const long P = (long)C * H * W;
+    /* the kernel counts work-items and pixels in int, offsets in long */
+    if (N < 0 || C < 1 || H < 1 || W < 1 || P > INT_MAX - 8 ||
+        (long)N * ((P + 7) / 8) > INT_MAX) {
+        fprintf(stderr, "clae: cifar_to_float: bad record count %d or shape %dx%dx%d\n", N, C,
+                H, W);
         return CLAE_ERR_ARG;
     }
     cl_kernel k;
@@ -15,12 +20,14 @@ clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N)
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_mem, records);
     CL_ARG(k, 2, cl_int, (cl_int)N);
-    return clae_launch1d(d, k, (size_t)N * 384); /* 8 pixels a work-item */
+    CL_ARG(k, 3, cl_int, (cl_int)P);
+    return clae_launch1d(d, k, (size_t)N * (size_t)((P + 7) / 8)); /* 8 pixels a work-item */
 }
 
-clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N)
+clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N, int C, int H,
+                           int W)
 {
-    if (!d->is_ref) return cifar_to_float_cl(d, out.d, records.d, N);
-    cifar_to_float_ref(out.h, records.h, N);
+    if (!d->is_ref) return cifar_to_float_cl(d, out.d, records.d, N, C, H, W);
+    cifar_to_float_ref(out.h, records.h, N, C, H, W);
     return CLAE_OK;
 }

@@ -2,7 +2,6 @@
  * cross-entropy and one-hot targets from CIFAR labels. */
 #include <math.h>
 
-#include "clae/cifar.h"
 #include "clae/ops.h"
 
 #define CCE_EPS 1e-7f /* Keras's epsilon: probabilities clipped to [eps, 1 - eps] */
@@ -34,10 +33,11 @@ void cce_step_ref(float *loss, float *dz, const float *p, const float *t, size_t
     if (loss) loss[0] = (float)(s / (double)rows);
 }
 
-void labels_onehot_ref(float *t, const uint8_t *records, int N, int K)
+void labels_onehot_ref(float *t, const uint8_t *records, int N, int K, int C, int H, int W)
 {
+    const size_t R = 1 + (size_t)C * H * W; /* record bytes */
     for (int n = 0; n < N; n++) {
-        int label = records[(size_t)n * CLAE_CIFAR_RECORD];
+        int label = records[(size_t)n * R];
         for (int k = 0; k < K; k++) t[(size_t)n * K + k] = k == label ? 1.0f : 0.0f;
     }
 }
