@@ -30,7 +30,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: clae train CONFIG [options]        a new run\n"
             "       clae train --resume CKPT [options]  continue a run where it stopped\n"
-            "  --data DIR        CIFAR-10 binary folder (default: [train] data)\n"
+            "  --data DIR        data folder, CIFAR-10 binary or clae data import's (default:\n"
+            "                    [train] data; on resume the run's)\n"
             "  --epochs N        total epochs (default: [train] epochs; on resume the run's,\n"
             "                    which --epochs may raise)\n"
             "  --device N|ref    OpenCL device index or the reference path\n"

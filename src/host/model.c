@@ -62,7 +62,7 @@ const clae_key_spec clae_train_keys[] = {
     K("blur_size", "5", "an odd integer from 1 to 63", "corrupt = blur: Gaussian kernel size"),
     K("blur_sigma", "1.1", "a number from 0.001 to 1000", "corrupt = blur: Gaussian sigma"),
     K("data", "data/cifar-10-batches-bin", "a path of 1 to 511 characters",
-      "CIFAR-10 binary folder (--data wins)"),
+      "data folder: CIFAR-10 binary or clae data import's (--data wins)"),
     K("out", "runs/clae", "a path of 1 to 511 characters", "checkpoint folder (--out wins)"),
     K("max_steps", "0", "an integer >= 0 (0: no limit)",
       "stop after this many steps (--max-steps wins)"),
