@@ -14,11 +14,11 @@ expect_fail "train too many epochs" "clae train: --epochs 1000000001: at most 10
 expect_fail "train negative max-steps" "bad value '-1' for --max-steps" \
   "$clae" train configs/denoiser.cfg --max-steps -1
 expect_fail "train missing data" "no/such/dir" \
-  "$clae" train configs/denoiser.cfg --data no/such/dir --device ref
+  "$clae" train configs/denoiser.cfg --data no/such/dir --device ref --out "$tmp/missing-data"
 head -c 3000 /dev/urandom >"$tmp/trunc.bin"
 mkdir -p "$tmp/cifar-bad" && cp "$tmp"/cifar/*.bin "$tmp/cifar-bad/" && cp "$tmp/trunc.bin" "$tmp/cifar-bad/data_batch_3.bin"
 expect_fail "train truncated data" "data_batch_3.bin: size 3000 is not a whole number" \
-  "$clae" train configs/denoiser.cfg --data "$tmp/cifar-bad" --device ref
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar-bad" --device ref --out "$tmp/bad-data"
 long_out="$tmp/$(printf 'd%.0s' $(seq 1 1000))"
 expect_fail "train out path too long" "output folder path of 10[0-9][0-9] characters: expected 1 to 960" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --out "$long_out"
