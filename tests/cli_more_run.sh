@@ -153,3 +153,17 @@ expect_usage "train --samples too many" "clae train: --samples 65: at most 64" \
   "${run_train[@]}" --out "$tmp/s65" --samples 65
 expect_usage "train --samples more than the images" "--samples 20: only 8 validation and 8 test images" \
   "${run_train[@]}" --out "$tmp/s20" --samples 20
+
+# A checkpoint whose recorded data folder is gone (moved, or trained on
+# another machine) falls back to its config's [train] data.
+mkdir -p "$tmp/fb-train" "$tmp/fb-config"
+cp "$run_data"/*.bin "$tmp/fb-train/"
+head -c $((5 * 3073)) /dev/urandom >"$tmp/fb-config/test_batch.bin"
+sed "s|^data = .*|data = $tmp/fb-config|" configs/denoiser.cfg >"$tmp/fb.cfg"
+"$clae" train "$tmp/fb.cfg" --data "$tmp/fb-train" --device ref --out "$tmp/fb" --max-steps 1 \
+  --quiet >/dev/null 2>&1
+expect_ok "eval: the recorded data folder while it is there" "test images: 8 of 32x32x3 (.*fb-train)" \
+  "$clae" eval "$tmp/fb/last.safetensors" --device ref
+rm -rf "$tmp/fb-train"
+expect_ok "eval: the config's [train] data once the recorded folder is gone" "test images: 5 of 32x32x3 (.*fb-config)" \
+  "$clae" eval "$tmp/fb/last.safetensors" --device ref

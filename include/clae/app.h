@@ -8,7 +8,8 @@
 /* Load a checkpoint into an empty model (built from its config; the
  * classes it was trained on from its metadata, where `clae train --classes`
  * chose them, and m->train.data the absolute data folder it was trained
- * on, where recorded); 1 on success, 0 after a one-line error. */
+ * on, where recorded and still there); 1 on success, 0 after a one-line
+ * error. */
 int clae_app_load(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */

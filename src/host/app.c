@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clae/checkpoint.h"
 #include "clae/corrupt.h"
@@ -27,9 +28,12 @@ int clae_app_load(const char *ckpt, clae_model *m)
     const char *cls = clae_ckpt_meta_get(&meta, "classes");
     int ok = !cls || clae_classes_parse(cls, &m->train.classes);
     if (!ok) fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", ckpt, cls);
-    /* the data it was trained on (an absolute folder), the default of --data */
+    /* the data it was trained on (an absolute folder), the default of --data
+     * where it is there (a checkpoint from another machine keeps the config's) */
     const char *data = clae_ckpt_meta_get(&meta, "data");
-    if (ok && data && strlen(data) < sizeof m->train.data)
+    struct stat sb;
+    if (ok && data && strlen(data) < sizeof m->train.data && stat(data, &sb) == 0 &&
+        S_ISDIR(sb.st_mode))
         snprintf(m->train.data, sizeof m->train.data, "%s", data);
     clae_ckpt_meta_free(&meta);
     if (!ok) clae_model_free(m);
