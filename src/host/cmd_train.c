@@ -442,7 +442,7 @@ static int train_main(int argc, char **argv, clae_dist *dist)
     o.overwrite = overwrite;
     struct printer pr = {.bar = isatty(fileno(stdout))};
     pr.quiet = quiet;
-    pr.samples = (int)samples;
+    pr.samples = dist->rank == 0 ? (int)samples : 0; /* rank 0 writes the run's files */
     pr.m = &m;
     pr.out_dir = o.out_dir;
     o.report = print_event;

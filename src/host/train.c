@@ -926,7 +926,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
         if (rank0) history_append(o->out_dir, hline);
         clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = epoch,
                                   .epochs = o->epochs, .path = res->last_path};
-        report(o, &saved);
+        if (rank0) report(o, &saved);
         if (early || early_stop) {
             res->stopped = early ? early : 3;
             break;
