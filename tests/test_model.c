@@ -239,6 +239,8 @@ START_TEST(test_model_set)
     } BAD[] = {
         {"net.batchh=2", "clae: --set net.batchh=2: [net] has no key 'batchh'; did you mean "
                          "net.batch?\n"},
+        {"net.bet=2", "clae: --set net.bet=2: [net] has no key 'bet'; did you mean net.beta1 or "
+                      "net.beta2?\n"},
         {"train.lr=2", "clae: --set train.lr=2: lr is a key of [net]: --set net.lr=2\n"},
         {"dec.filters=2", "clae: --set dec.filters=2: t.cfg has no section 'dec' (net, train, a "
                           "layer's name or layers.0 to layers.1)\n"},

@@ -630,16 +630,24 @@ static const char *section_key(const sec_src *s, int i)
     return NULL;
 }
 
-/* The key of s nearest to an unknown one (at most two edits away), or NULL. */
-static const char *nearest_key(const sec_src *s, const char *key)
+/* The keys of s close to an unknown one (one edit away, then two; at most
+ * three), each after prefix, joined by " or " into buf: "" for none. */
+static const char *close_keys(const sec_src *s, const char *key, const char *prefix, char *buf,
+                              size_t len)
 {
-    const char *best = NULL;
-    int bd = 3;
-    for (int i = 0; section_key(s, i); i++) {
-        int e = clae_edit_distance(key, section_key(s, i));
-        if (e < bd) bd = e, best = section_key(s, i);
-    }
-    return best;
+    size_t at = 0;
+    int n = 0;
+    buf[0] = '\0';
+    for (int d = 0; d <= 2; d++)
+        for (int i = 0; section_key(s, i) && n < 3; i++) {
+            if (clae_edit_distance(key, section_key(s, i)) != d) continue;
+            int w = snprintf(buf + at, len - at, "%s%s%s", n ? " or " : "", prefix,
+                             section_key(s, i));
+            if (w < 0 || (size_t)w >= len - at) return buf;
+            at += (size_t)w;
+            n++;
+        }
+    return buf;
 }
 
 static const char *kind_name(const pctx *c)
@@ -661,8 +669,8 @@ static int handler(void *user, const char *section, const char *key, const char 
     }
     int ki = key_index(c->cur, key);
     if (ki < 0) {
-        const char *near = nearest_key(c->cur, key);
-        if (near)
+        char near[160];
+        if (*close_keys(c->cur, key, "", near, sizeof near))
             fail(c, line, key, "unknown key in [%s]; did you mean %s?", kind_name(c), near);
         else
             fail(c, line, key, "unknown key in [%s]", kind_name(c));
@@ -1222,14 +1230,16 @@ clae_status clae_model_set(clae_model *m, const char *assign)
     }
     if (key_index(&src, key) < 0) {
         sec_src other = {.kind = src.kind == SEC_NET ? SEC_TRAIN : SEC_NET};
-        const char *near = nearest_key(&src, key);
+        char prefix[136], near[480];
+        snprintf(prefix, sizeof prefix, "%s.", sec);
+        close_keys(&src, key, prefix, near, sizeof near);
         if (src.kind != SEC_LAYER && key_index(&other, key) >= 0)
             fprintf(stderr, "clae: --set %s: %s is a key of [%s]: --set %s.%s=%s\n", assign, key,
                     other.kind == SEC_NET ? "net" : "train", other.kind == SEC_NET ? "net" : "train",
                     key, value);
-        else if (near)
-            fprintf(stderr, "clae: --set %s: [%s] has no key '%s'; did you mean %s.%s?\n", assign,
-                    src.kind == SEC_LAYER ? src.lk->name : sec, key, sec, near);
+        else if (*near)
+            fprintf(stderr, "clae: --set %s: [%s] has no key '%s'; did you mean %s?\n", assign,
+                    src.kind == SEC_LAYER ? src.lk->name : sec, key, near);
         else
             fprintf(stderr, "clae: --set %s: [%s] has no key '%s' (clae layers lists every key)\n",
                     assign, src.kind == SEC_LAYER ? src.lk->name : sec, key);
