@@ -38,6 +38,13 @@ int clae_getopt(clae_opts *o, int argc, char **argv);
 /* After '?': "CMD: unknown option 'ARG' (HINT)"; after ':': "CMD: ARG needs a value (HINT)".
  * Returns 2, the exit code for bad usage. */
 int clae_opt_error(const clae_opts *o, int c);
+/* Positional arguments, in the usage's order: each goes into the first of the n slots still
+ * NULL. clae_opt_positional returns 1, or 0 after "CMD: unexpected argument 'ARG' (HINT)"
+ * once every slot is taken; clae_opt_missing returns 0 when every slot is filled, else 1
+ * after "CMD: missing NAME (usage: USAGE)" for the first empty one. Either error is exit 2. */
+int clae_opt_positional(const clae_opts *o, const char *arg, const char **const slots[], int n);
+int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
+                     int n, const char *usage);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -97,6 +97,7 @@ int cmd_denoise(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},
         {0}};
     clae_opts cli = {.cmd = "clae denoise", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &in, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -119,27 +120,13 @@ int cmd_denoise(int argc, char **argv)
             if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!in) {
-                in = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae denoise: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae denoise: missing %s (usage: clae denoise CKPT IN OUT)\n",
-                !ckpt ? "CKPT"
-                : !in ? "IN"
-                      : "OUT");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
+    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae denoise CKPT IN OUT")) return 2;
     if (blur && spec && strcmp(spec, "blur") != 0) {
         fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");
         return 2;

@@ -288,6 +288,7 @@ int cmd_encode(int argc, char **argv)
         {"corrupt", required_argument, NULL, 'c'},
         {0}};
     clae_opts cli = {.cmd = "clae encode", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -319,23 +320,13 @@ int cmd_encode(int argc, char **argv)
             if (batch > MAX_BATCH) batch = MAX_BATCH;
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae encode: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae encode: missing %s (usage: clae encode CKPT OUT.npy)\n",
-                !ckpt ? "CKPT" : "OUT.npy");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "OUT.npy"};
+    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae encode CKPT OUT.npy")) return 2;
     size_t len = strlen(out);
     if (len <= 4 || strcmp(out + len - 4, ".npy") != 0 || out[len - 5] == '/') {
         fprintf(stderr, "clae encode: OUT '%s' must be a file name ending in .npy (the labels go "

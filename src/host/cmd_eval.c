@@ -101,6 +101,7 @@ int cmd_eval(int argc, char **argv)
         {"corrupt", required_argument, NULL, 'c'},
         {0}};
     clae_opts cli = {.cmd = "clae eval", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -122,11 +123,7 @@ int cmd_eval(int argc, char **argv)
             if (batch > 65536) batch = 65536;
             break;
         case 1:
-            if (ckpt) {
-                fprintf(stderr, "clae eval: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
-            ckpt = optarg;
+            if (!clae_opt_positional(&cli, optarg, POS, 1)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }

@@ -24,6 +24,7 @@ int cmd_export(int argc, char **argv)
     const char *ckpt = NULL, *out = NULL;
     static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
     clae_opts cli = {.cmd = "clae export", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -31,23 +32,13 @@ int cmd_export(int argc, char **argv)
             usage(stdout);
             return 0;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae export: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae export: missing %s (usage: clae export CKPT OUT.safetensors)\n",
-                !ckpt ? "CKPT" : "OUT.safetensors");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "OUT.safetensors"};
+    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae export CKPT OUT.safetensors")) return 2;
     if (strcmp(ckpt, out) == 0) {
         fprintf(stderr, "clae export: OUT is CKPT itself: give another file (the checkpoint "
                 "stays as it is)\n");

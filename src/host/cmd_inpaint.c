@@ -161,6 +161,7 @@ int cmd_inpaint(int argc, char **argv)
         {"raw", no_argument, NULL, 'r'},           {"device", required_argument, NULL, 'D'},
         {0}};
     clae_opts cli = {.cmd = "clae inpaint", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&o.ckpt, &o.in, &o.out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -180,25 +181,13 @@ int cmd_inpaint(int argc, char **argv)
         case 'r': o.raw = 1; break;
         case 'D': o.device = optarg; break;
         case 1:
-            if (!o.ckpt) {
-                o.ckpt = optarg;
-            } else if (!o.in) {
-                o.in = optarg;
-            } else if (!o.out) {
-                o.out = optarg;
-            } else {
-                fprintf(stderr, "clae inpaint: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!o.out) {
-        fprintf(stderr, "clae inpaint: missing %s (usage: clae inpaint CKPT IN OUT --mask "
-                "X,Y,W,H)\n", !o.ckpt ? "CKPT" : !o.in ? "IN" : "OUT");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
+    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae inpaint CKPT IN OUT --mask X,Y,W,H")) return 2;
     if ((o.nrects > 0) == (o.mask_png != NULL)) {
         fprintf(stderr, "clae inpaint: give the holes as --mask X,Y,W,H (repeatable) or as "
                 "--mask-png M.png, one of the two\n");

@@ -24,6 +24,7 @@ int cmd_plot(int argc, char **argv)
     const char *hist = NULL, *out = NULL;
     static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
     clae_opts cli = {.cmd = "clae plot", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&hist, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -31,23 +32,13 @@ int cmd_plot(int argc, char **argv)
             usage(stdout);
             return 0;
         case 1:
-            if (!hist) {
-                hist = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae plot: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!hist || !out) {
-        fprintf(stderr, "clae plot: missing %s (usage: clae plot HISTORY OUT.png)\n",
-                hist ? "OUT.png" : "HISTORY");
-        return 2;
-    }
+    static const char *const NAMES[] = {"HISTORY", "OUT.png"};
+    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae plot HISTORY OUT.png")) return 2;
     clae_history h;
     if (clae_history_load(hist, &h) != CLAE_OK) return 1;
     clae_image img = {0};

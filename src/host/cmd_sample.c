@@ -241,6 +241,7 @@ int cmd_sample(int argc, char **argv)
         {"device", required_argument, NULL, 'D'},
         {0}};
     clae_opts cli = {.cmd = "clae sample", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &n_arg, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -259,25 +260,13 @@ int cmd_sample(int argc, char **argv)
             if (!clae_parse_long("--cols", optarg, 1, &cols)) return 2;
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!n_arg) {
-                n_arg = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae sample: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae sample: missing %s (usage: clae sample CKPT N OUT.png)\n",
-                !ckpt ? "CKPT" : !n_arg ? "N" : "OUT.png");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "N", "OUT.png"};
+    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae sample CKPT N OUT.png")) return 2;
     if (!clae_parse_long("N", n_arg, 1, &n)) return 2;
     if (n > MAX_N) {
         fprintf(stderr, "clae sample: N %ld: at most %d images\n", n, MAX_N);
@@ -399,6 +388,7 @@ int cmd_interpolate(int argc, char **argv)
         {"device", required_argument, NULL, 'D'},
         {0}};
     clae_opts cli = {.cmd = "clae interpolate", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &pos[0], &pos[1], &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -415,26 +405,13 @@ int cmd_interpolate(int argc, char **argv)
             }
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!pos[0] || !pos[1]) {
-                pos[pos[0] ? 1 : 0] = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae interpolate: unexpected argument '%s' (see --help)\n",
-                        optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 4)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae interpolate: missing %s (usage: clae interpolate CKPT A B OUT.png)\n",
-                !ckpt ? "CKPT" : !pos[0] ? "A" : !pos[1] ? "B" : "OUT.png");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "A", "B", "OUT.png"};
+    if (clae_opt_missing(&cli, POS, NAMES, 4, "clae interpolate CKPT A B OUT.png")) return 2;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))
         return 2;
     return run_interpolate(ckpt, idx[0], idx[1], out, steps, data, device);

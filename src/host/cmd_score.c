@@ -152,6 +152,7 @@ int cmd_score(int argc, char **argv)
         {"limit", required_argument, NULL, 'l'}, {"batch", required_argument, NULL, 'b'},
         {"device", required_argument, NULL, 'D'}, {0}};
     clae_opts cli = {.cmd = "clae score", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -168,22 +169,12 @@ int cmd_score(int argc, char **argv)
             if (batch > MAX_BATCH) batch = MAX_BATCH;
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae score: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!out) {
-        fprintf(stderr, "clae score: missing %s (usage: clae score CKPT OUT.csv)\n",
-                !ckpt ? "CKPT" : "OUT.csv");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "OUT.csv"};
+    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae score CKPT OUT.csv")) return 2;
     return run_score(ckpt, out, data, limit, batch, device);
 }

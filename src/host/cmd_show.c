@@ -46,6 +46,7 @@ int cmd_show(int argc, char **argv)
         {"offset", required_argument, NULL, 'o'},
         {0}};
     clae_opts cli = {.cmd = "clae show", .hint = "see --help", .longopts = LONGOPTS};
+    const char **const POS[] = {&ckpt, &out};
     optind = 0;
     for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
         switch (c) {
@@ -70,23 +71,13 @@ int cmd_show(int argc, char **argv)
             }
             break;
         case 1:
-            if (!ckpt) {
-                ckpt = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae show: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
+            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!ckpt || !out) {
-        fprintf(stderr, "clae show: missing %s (usage: clae show CKPT OUT.png)\n",
-                ckpt ? "OUT.png" : "CKPT");
-        return 2;
-    }
+    static const char *const NAMES[] = {"CKPT", "OUT.png"};
+    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae show CKPT OUT.png")) return 2;
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;

@@ -89,6 +89,28 @@ int clae_opt_error(const clae_opts *o, int c)
     return 2;
 }
 
+int clae_opt_positional(const clae_opts *o, const char *arg, const char **const slots[], int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!*slots[i]) {
+            *slots[i] = arg;
+            return 1;
+        }
+    fprintf(stderr, "%s: unexpected argument '%s' (%s)\n", o->cmd, arg, o->hint);
+    return 0;
+}
+
+int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
+                     int n, const char *usage)
+{
+    for (int i = 0; i < n; i++)
+        if (!*slots[i]) {
+            fprintf(stderr, "%s: missing %s (usage: %s)\n", o->cmd, names[i], usage);
+            return 1;
+        }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
