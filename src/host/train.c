@@ -496,9 +496,9 @@ static void remove_stale_temps(const char *dir)
 
 /* ---- checkpoints --------------------------------------------------------- */
 
-/* What a run carries from epoch to epoch besides the weights: the
- * learning rate (reduce on plateau lowers it) and the epochs in a row
- * without a lower validation loss (early stopping, reduce on plateau). */
+/* The epochs in a row without a lower validation loss, for early stopping
+ * (wait) and reduce on plateau (lr_wait, reset when it lowers the rate);
+ * saved in every checkpoint with the learning rate itself. */
 typedef struct plateau {
     long wait, lr_wait;
 } plateau;
