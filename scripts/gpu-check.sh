@@ -2,13 +2,17 @@
 # The GPU path on a real GPU (NVIDIA, AMD or Intel through their OpenCL
 # drivers), in one command: build, list the devices, run every op suite and
 # the whole-step test on the GPU (the default path, then the forced
-# im2col + CLBlast GEMM path), `clae bench`, and one epoch of the denoiser on
-# CIFAR-10; then one summary: pass/fail per suite, images/s per step and per
-# epoch, kernels launched per step.
-#   scripts/gpu-check.sh [--device N] [--no-build] [--data DIR] [--out DIR]
+# im2col + CLBlast GEMM path), `clae selftest`, `clae bench`, and one epoch
+# of the denoiser on CIFAR-10; then one summary: pass/fail per suite,
+# images/s per step and per epoch, kernels launched per step.
+#   scripts/gpu-check.sh [--device N] [--no-build] [--bundle FILE|DIR] [--data DIR] [--out DIR]
 #   --device N   the OpenCL device to check (default: the first GPU that
 #                `clae devices` lists)
 #   --no-build   use build/ as it is (a machine without the build tools)
+#   --bundle B   a release bundle (scripts/bundle.sh: the tarball, or the
+#                folder it unpacks to) instead of build/: for a machine with
+#                only a vendor's OpenCL driver and no package registry. The
+#                Check suites are not in it; `clae selftest` checks every op.
 #   --data DIR   CIFAR-10 binary folder (default data/cifar-10-batches-bin;
 #                fetched with scripts/fetch-cifar10.sh when missing)
 #   --out DIR    where the logs, bench JSON and checkpoint go
@@ -16,14 +20,16 @@
 # Exit 0 when every suite passed and the bench and the epoch ran.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
-dev="" build=1 data=data/cifar-10-batches-bin out=runs/gpu-check
+dev="" build=1 data=data/cifar-10-batches-bin out=runs/gpu-check bundle=""
+clae=build/clae
 while [ $# -gt 0 ]; do
   case "$1" in
     --device) dev=${2:-}; shift 2 ;;
     --no-build) build=0; shift ;;
+    --bundle) bundle=${2:-}; build=0; shift 2 ;;
     --data) data=${2:-}; shift 2 ;;
     --out) out=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-check: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,9 +38,17 @@ mkdir -p "$out" || exit 2
 if [ "$build" -eq 1 ]; then
   scripts/build.sh >"$out/build.log" 2>&1 || { echo "gpu-check: build failed, see $out/build.log" >&2; exit 1; }
 fi
-[ -x build/clae ] || { echo "gpu-check: build/clae missing (drop --no-build)" >&2; exit 2; }
+if [ -n "$bundle" ]; then
+  if [ -f "$bundle" ]; then
+    mkdir -p "$out/bundle" && tar -xzf "$bundle" -C "$out/bundle" || exit 2
+    bundle=$(echo "$out"/bundle/clae-*)
+  fi
+  clae=$bundle/clae
+  export CLAE_BIN=$clae # fetch-cifar10.sh imports JPEG archives with it
+fi
+[ -x "$clae" ] || { echo "gpu-check: $clae missing (drop --no-build, or see --bundle)" >&2; exit 2; }
 
-build/clae devices | tee "$out/devices.txt"
+"$clae" devices | tee "$out/devices.txt"
 if [ -z "$dev" ]; then
   # The first device whose type line says GPU.
   dev=$(awk '/^[* ] *[0-9]+  /{i=$0; sub(/^[* ] */, "", i); sub(/ .*/, "", i)}
@@ -69,16 +83,29 @@ suite() { # suite LABEL BINARY [VAR=VALUE ...]
   fi
   echo "${rows[-1]}"
 }
-for t in act adam bias blur convert mse pool conv2d conv2d_transpose conv2d_direct net train; do
-  suite "$t" "test_$t"
-done
-for t in conv2d conv2d_transpose net; do
-  suite "$t-gemm" "test_$t" CLAE_CONV=gemm
-done
+if [ -z "$bundle" ]; then
+  for t in act adam bias blur convert mse pool conv2d conv2d_transpose conv2d_direct net train \
+           selftest; do
+    suite "$t" "test_$t"
+  done
+  for t in conv2d conv2d_transpose net; do
+    suite "$t-gemm" "test_$t" CLAE_CONV=gemm
+  done
+fi
+
+echo "== clae selftest"
+if "$clae" selftest --device "$dev" >"$out/selftest.txt" 2>&1; then
+  rows+=("$(printf 'pass  %-24s %s' "clae selftest" "$(tail -n 1 "$out/selftest.txt")")")
+  pass=$((pass + 1))
+else
+  rows+=("$(printf 'FAIL  %-24s see %s' "clae selftest" "$out/selftest.txt")")
+  fail=$((fail + 1))
+fi
+echo "${rows[-1]}"
 
 echo "== clae bench"
 step_ips="-" kernels="-"
-if build/clae bench configs/denoiser.cfg --json "$out/bench.json" >"$out/bench.txt" 2>&1; then
+if "$clae" bench configs/denoiser.cfg --json "$out/bench.json" >"$out/bench.txt" 2>&1; then
   tail -n 4 "$out/bench.txt"
   step_ips=$(sed -n 's/^images\/s: \([0-9.]*\).*/\1/p' "$out/bench.txt")
   kernels=$(sed -n 's/^kernels per step: \(.*\)/\1/p' "$out/bench.txt")
@@ -95,7 +122,7 @@ if [ ! -f "$data/data_batch_1.bin" ] && [ ! -f "$data/cifar-10-batches-bin/data_
          "CLAE_CIFAR_ARCHIVE=FILE uses a local copy)" >&2
 fi
 rm -rf "$out/run"
-if build/clae train configs/denoiser.cfg --data "$data" --epochs 1 --out "$out/run" \
+if "$clae" train configs/denoiser.cfg --data "$data" --epochs 1 --out "$out/run" \
     >"$out/train.log" 2>&1; then
   tail -n 3 "$out/train.log"
   hist="$out/run/history.jsonl"

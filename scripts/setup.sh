@@ -8,6 +8,7 @@ PACKAGES=(
   libclblast-dev libstb-dev check libinih-dev libcjson-dev
   openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N clae train); optional
   oclgrind  # checks only: a simulated GPU device (scripts/check-kernels-sim.sh)
+  mesa-opencl-icd libclc-15  # checks only: rusticl, a second implementation (check-implementations.sh)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -1,6 +1,8 @@
 /* Device layer, host side: the program-binary cache stays per user and
  * loads only what it wrote (it used to fall back to /tmp/clae-cache and load
- * any file found there). No OpenCL device needed. */
+ * any file found there; no OpenCL device needed); the fill and copy kernels
+ * of recorded steps; the loop-limit probe and its budget. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -208,6 +210,76 @@ START_TEST(test_record_fill_copy)
 }
 END_TEST
 
+/* The probe kernel (probe.cl) against its twin, the same loop in C, for
+ * step counts below any limit; the probe's finding on the device under test
+ * (0, or the count a long loop really ran: 65535 on llvmpipe); the budget
+ * and check derived from it. */
+static uint32_t lcg_ref(int n)
+{
+    uint32_t x = 0;
+    for (int i = 0; i < n; i++) x = x * 1664525u + 1013904223u;
+    return x;
+}
+
+START_TEST(test_loop_probe)
+{
+    clae_device *d = tu_device();
+    cl_kernel k;
+    ck_assert_int_eq(clae_kernel(d, "device_loop_probe", &k), CLAE_OK);
+    cl_mem m = tu_upload(&(cl_uint){7}, sizeof(cl_uint));
+    const int ns[] = {0, 1, 2, 1000, 30000};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        cl_uint got = 0;
+        size_t one = 1;
+        ck_assert_int_eq(clSetKernelArg(k, 0, sizeof m, &m), CL_SUCCESS);
+        ck_assert_int_eq(clSetKernelArg(k, 1, sizeof ns[i], &ns[i]), CL_SUCCESS);
+        ck_assert_int_eq(clae_launch(d, k, 1, &one, &one), CLAE_OK);
+        tu_download(m, &got, sizeof got);
+        ck_assert_msg(got == lcg_ref(ns[i]), "probe of %d steps: %u, twin %u", ns[i], got,
+                      lcg_ref(ns[i]));
+    }
+    clReleaseMemObject(m);
+    printf("  %s: loop limit %ld (0: none), budget %ld\n", d->name, d->loop_limit,
+           clae_loop_budget(d));
+    ck_assert(d->loop_limit == 0 || d->loop_limit >= 30000); /* the twin matched at 30000 */
+    if (d->loop_limit == 0) ck_assert(clae_loop_budget(d) == LONG_MAX);
+    else ck_assert_int_eq(clae_loop_budget(d), d->loop_limit / 2);
+    ck_assert_int_eq(clae_loop_check(d, "small", 100), CLAE_OK);
+}
+END_TEST
+
+/* $CLAE_LOOP_LIMIT forces a limit (the lower of it and the device's) and
+ * the budget and check follow it; a bad value is refused at open. */
+START_TEST(test_loop_limit_forced)
+{
+    clae_device d;
+    setenv("CLAE_LOOP_LIMIT", "1000", 1);
+    ck_assert_int_eq(clae_device_open(&d, NULL), CLAE_OK);
+    ck_assert_int_eq(d.loop_limit, 1000);
+    ck_assert_int_eq(clae_loop_budget(&d), 500);
+    ck_assert_int_eq(clae_loop_check(&d, "fits", 500), CLAE_OK);
+    tu_capture_begin();
+    ck_assert_int_eq(clae_loop_check(&d, "the op", 501), CLAE_ERR_SHAPE);
+    const char *msg = tu_capture_end();
+    ck_assert_msg(strstr(msg, "the op: a work-item would run 501 loop iterations") != NULL,
+                  "message: %s", msg);
+    clae_device_close(&d);
+    static const char *const bad[] = {"0", "63", "x", "-5", "1e9"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("CLAE_LOOP_LIMIT", bad[i], 1);
+        tu_capture_begin();
+        clae_status st = clae_device_open(&d, NULL);
+        msg = tu_capture_end();
+        ck_assert_msg(st == CLAE_ERR_ARG, "CLAE_LOOP_LIMIT=%s accepted", bad[i]);
+        ck_assert_msg(strstr(msg, "bad CLAE_LOOP_LIMIT") != NULL, "message: %s", msg);
+    }
+    unsetenv("CLAE_LOOP_LIMIT");
+    ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
+    ck_assert_int_eq(d.loop_limit, 0);
+    clae_device_close(&d);
+}
+END_TEST
+
 static Suite *device_suite(void)
 {
     Suite *s = suite_create("device");
@@ -218,7 +290,11 @@ static Suite *device_suite(void)
     suite_add_tcase(s, tc);
     TCase *rec = tu_tcase("recorded steps", 60, 1);
     tcase_add_test(rec, test_record_fill_copy);
+    tcase_add_test(rec, test_loop_probe);
     suite_add_tcase(s, rec);
+    TCase *lim = tu_tcase("loop limit", 120, 0);
+    tcase_add_test(lim, test_loop_limit_forced);
+    suite_add_tcase(s, lim);
     return s;
 }
 

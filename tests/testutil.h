@@ -9,7 +9,7 @@
 
 #include "clae/device.h"
 #include "clae/ops.h"
-#include "tolerance.h"
+#include "clae/tolerance.h"
 
 /* The OpenCL device under test ($CLAE_DEVICE or the default), opened once.
  * Fails the test if no OpenCL device is available. */

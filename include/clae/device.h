@@ -98,6 +98,14 @@ typedef struct clae_device {
     cl_uint compute_units;   /* CL_DEVICE_MAX_COMPUTE_UNITS */
     cl_ulong const_max;      /* CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE */
     cl_device_type type;     /* CL_DEVICE_TYPE (0 on the reference path) */
+    /* Loop iterations one work-item may run, all its loops together, before
+     * the device ends them silently; 0: no limit. Mesa's llvmpipe (rusticl's
+     * software device) stops at 65,535. Found when the device opens, by a
+     * probe kernel (src/host/device_probe.c), or forced with
+     * $CLAE_LOOP_LIMIT=N (tests run the paths that keep kernels under a
+     * limit on any device that way). Ops size their work by
+     * clae_loop_budget. */
+    long loop_limit;
     int nprograms;
     cl_program programs[CLAE_MAX_PROGRAMS];
     int nkernels;
@@ -188,14 +196,35 @@ const char *clae_clblast_errname(int err);
 clae_status clae_devices_list(FILE *out);
 
 /* Open a device. spec: NULL (use $CLAE_DEVICE, else the default), "ref",
- * or a flat index "N"; an empty spec is refused (CLAE_ERR_ARG). With no OpenCL platform at all, warns once and
- * opens the reference path. Builds every embedded program. */
+ * or a flat index "N" over every platform's devices (platforms without
+ * devices add none); an empty spec is refused (CLAE_ERR_ARG). With no
+ * OpenCL device at all and no spec, warns once and opens the reference
+ * path. Builds every embedded program, then probes the device
+ * (clae_device_probe). */
 clae_status clae_device_open(clae_device *d, const char *spec);
 void clae_device_close(clae_device *d);
+/* How many OpenCL devices every platform together offers. */
+int clae_device_count(void);
 /* The flat index of the k-th device (k modulo their number) of the default
  * device's type (the GPUs where there is one): the device of local rank k
  * in a data-parallel run. -1 without any OpenCL device. */
 int clae_device_nth_default(int k);
+
+/* Probe an opened device for defects that give wrong answers silently
+ * (clae_device.loop_limit) and say, in one line, what was found;
+ * clae_device_open calls it. */
+clae_status clae_device_probe(clae_device *d);
+/* Loop iterations an op may give one work-item on d: half the device's
+ * limit (a margin for loops an op's count misses), LONG_MAX without one. */
+long clae_loop_budget(const clae_device *d);
+/* How many of n units of work (images, say) one work-item may loop over
+ * on d when it runs `fixed` iterations anyway and per_unit for each unit:
+ * n where there is no limit, 0 when not even one fits. */
+int clae_loop_units(const clae_device *d, long fixed, double per_unit, int n);
+/* CLAE_OK when `loops`, an upper bound of the loop iterations of one
+ * work-item of op, is within clae_loop_budget; else one line naming op,
+ * the count and the device's limit, and CLAE_ERR_SHAPE. */
+clae_status clae_loop_check(const clae_device *d, const char *op, long loops);
 
 /* Recording (see clae_device.rec). clae_record_begin starts a command
  * buffer (CLAE_ERR_CL if the device has none); clae_record_end finalizes

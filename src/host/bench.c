@@ -375,18 +375,23 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
 
 /* ---- peak probes -------------------------------------------------------- */
 
-/* Grow the FMA probe's chain length until one run takes >= 20 ms. */
+/* Grow the FMA probe's chain length until one run takes >= 20 ms, or to
+ * 2^22 steps (fewer where the device stops longer loops: a chain cut short
+ * there would be counted as run). */
 static clae_status calibrate_fma(bench_ctx *c)
 {
+    const long budget = c->d->is_ref ? LONG_MAX : clae_loop_budget(c->d);
+    const int cap = budget < (1 << 22) ? (int)budget : 1 << 22;
     double t = 0;
+    if (c->fma_iters > cap) c->fma_iters = cap;
     for (;;) {
         CLAE_TRY(times(c, OP_PROBE_FMA, -1, 1, 1, &t)); /* 1 warm-up, 1 timed */
-        if (t >= 0.02 || c->fma_iters >= (1 << 22)) return CLAE_OK;
+        if (t >= 0.02 || c->fma_iters >= cap) return CLAE_OK;
         double f = t > 0 ? 0.03 / t : 64;
         if (f > 64) f = 64;
         if (f < 2) f = 2;
         c->fma_iters = (int)(c->fma_iters * f);
-        if (c->fma_iters > (1 << 22)) c->fma_iters = 1 << 22;
+        if (c->fma_iters > cap) c->fma_iters = cap;
     }
 }
 

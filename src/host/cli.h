@@ -46,6 +46,7 @@ int clae_opt_positional(const clae_opts *o, const char *arg, const char **const 
 int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
                      int n, const char *usage);
 int cmd_bench(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_denoise(int argc, char **argv);

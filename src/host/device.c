@@ -622,7 +622,13 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     for (size_t i = 0; i < clae_kernel_nsources; i++)
         CLAE_TRY(program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src,
                                   ""));
-    return CLAE_OK;
+    return clae_device_probe(d);
+}
+
+int clae_device_count(void)
+{
+    dev_entry e[MAX_DEVICES];
+    return enumerate(e, MAX_DEVICES);
 }
 
 int clae_device_nth_default(int k)
@@ -666,8 +672,9 @@ clae_status clae_device_open(clae_device *d, const char *spec)
     if (spec && strcmp(spec, "ref") == 0) return open_ref(d);
     dev_entry e[MAX_DEVICES];
     int n = enumerate(e, MAX_DEVICES);
-    if (n == 0) {
-        fprintf(stderr, "clae: warning: no OpenCL platform found; using the reference path\n");
+    if (n == 0 && !(spec && *spec)) {
+        fprintf(stderr, "clae: warning: no OpenCL device found (see 'clae devices'); using the "
+                        "reference path\n");
         return open_ref(d);
     }
     int idx = default_index(e, n);
@@ -717,6 +724,28 @@ void clae_device_close(clae_device *d)
     d->index = -1;
 }
 
+/* Whether program p defines a kernel `name` (CL_PROGRAM_KERNEL_NAMES: the
+ * names separated by ';'): asked first, so that looking a kernel up makes
+ * no failing clCreateKernel call, which a checking runtime (oclgrind
+ * --check-api) reports as an error. */
+static int program_has_kernel(cl_program p, const char *name)
+{
+    size_t len = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_KERNEL_NAMES, 0, NULL, &len) != CL_SUCCESS || len == 0)
+        return 0;
+    char *names = malloc(len + 1);
+    if (!names) return 0;
+    int has = 0;
+    if (clGetProgramInfo(p, CL_PROGRAM_KERNEL_NAMES, len, names, NULL) == CL_SUCCESS) {
+        names[len] = '\0';
+        const size_t n = strlen(name);
+        for (const char *q = names; !has && (q = strstr(q, name)) != NULL; q += n)
+            has = (q == names || q[-1] == ';') && (q[n] == ';' || q[n] == '\0');
+    }
+    free(names);
+    return has;
+}
+
 clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out)
 {
     for (int i = 0; i < d->nkernels; i++)
@@ -730,9 +759,9 @@ clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out)
     }
     /* Later programs (specialised variants) shadow earlier ones. */
     for (int p = d->nprograms - 1; p >= 0; p--) {
+        if (!program_has_kernel(d->programs[p], name)) continue;
         cl_int err;
         cl_kernel k = clCreateKernel(d->programs[p], name, &err);
-        if (err == CL_INVALID_KERNEL_NAME) continue;
         CL_CHECK_RET("clCreateKernel", err);
         snprintf(d->kernels[d->nkernels].name, sizeof d->kernels[0].name, "%s", name);
         d->kernels[d->nkernels++].kernel = k;

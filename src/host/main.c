@@ -17,6 +17,8 @@ static const clae_command COMMANDS[] = {
     {"train", "train a model on CIFAR-10 or imported images (resume, Ctrl-C safe, mpirun)",
      cmd_train},
     {"bench", "time every op of a training step against the device's peak", cmd_bench},
+    {"selftest", "check every op and a training step on a device against the C reference",
+     cmd_selftest},
     {"eval", "metrics of a checkpoint on the CIFAR-10 test set vs doing nothing", cmd_eval},
     {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
     {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},

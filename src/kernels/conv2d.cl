@@ -81,16 +81,18 @@ __kernel void conv2d_from_cnhw(__global float *dst, const int dst_off, __global 
     dst[dst_off + i] = has_bias ? v + bias[c] : v;
 }
 
-/* dout (N,K,PQ) -> db (K) += sum over n and pq. One work-group per channel,
- * a power-of-two local size; strided partial sums then a tree in local
- * memory: deterministic for a given local size, no atomics. */
-__kernel void conv2d_bias_grad(__global float *db, __global const float *dout, const int N,
-                               const int K, const int PQ, __local float *part)
+/* dout (.., K, PQ) -> db (K) += sum over n0 <= n < n1 and pq. One
+ * work-group per channel, a power-of-two local size; strided partial sums
+ * then a tree in local memory: deterministic for a given local size, no
+ * atomics. The whole batch, or parts of it on a device that stops long
+ * loops (ops/gemm.c). */
+__kernel void conv2d_bias_grad(__global float *db, __global const float *dout, const int n0,
+                               const int n1, const int K, const int PQ, __local float *part)
 {
     int k = get_group_id(0);
     int l = get_local_id(0), L = get_local_size(0);
     float acc = 0.0f;
-    for (int n = 0; n < N; n++) {
+    for (int n = n0; n < n1; n++) {
         __global const float *plane = dout + (n * K + k) * PQ;
         for (int x = l; x < PQ; x += L) acc += plane[x];
     }

@@ -2,7 +2,11 @@
  * A record is 1 label byte and P = C*H*W pixel bytes (CIFAR-10: P = 3072).
  * OpenCL does not promise a correctly rounded x / 255.0f, so the quotient is
  * taken as x * (1/255) plus one exact-residual correction (two fma), which
- * gives exactly the IEEE quotient for every byte value 0..255.
+ * gives exactly the IEEE quotient for every byte value 0..255. The result
+ * goes through fabs(), which changes no quotient (none is negative) but
+ * turns -0.0f into +0.0f: Mesa's rusticl (22.3, llvmpipe) computes
+ * fma(-0.0f, 255.0f, 0.0f) as -0.0f where IEEE 754 gives +0.0f, and a zero
+ * byte then became -0.0f (tests/repro_fma_zero.c).
  * One work-item per 8 consecutive pixels of an image (CIFAR-10: 384 a
  * record): one 8-byte load, one float8 store; an image's last block, when P
  * is not a multiple of 8, pixel by pixel with the same arithmetic. */
@@ -20,13 +24,13 @@ __kernel void cifar_to_float(__global float *out, __global const uchar *records,
         const float8 x = convert_float8(vload8(0, src));
         const float8 q = x * (1.0f / 255.0f);
         const float8 r = fma(-q, (float8)(255.0f), x); /* exact: x - q*255 */
-        vstore8(fma(r, (float8)(1.0f / 255.0f), q), 0, dst);
+        vstore8(fabs(fma(r, (float8)(1.0f / 255.0f), q)), 0, dst);
         return;
     }
     for (int k = 0; k < P - j; k++) {
         const float x = (float)src[k];
         const float q = x * (1.0f / 255.0f);
         const float r = fma(-q, 255.0f, x);
-        dst[k] = fma(r, 1.0f / 255.0f, q);
+        dst[k] = fabs(fma(r, 1.0f / 255.0f, q));
     }
 }

@@ -17,6 +17,10 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
     }
     size_t total = (size_t)N * C * H * W;
     if (total == 0) return CLAE_OK;
+    /* a row work-item copies its reflected row, then filters it 8 at a time */
+    const long nbx = (W + 7) / 8;
+    CLAE_TRY(clae_loop_check(d, "blur", 2 * (nbx * 8 + ksize + 1) + nbx * (2 + ksize + 8) +
+                                            8L * (ksize + 1)));
     cl_mem tmp;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_BLUR, total * sizeof(cl_float), &tmp));
     /* one build per kernel and image size (taps unrolled, no divisions) */

@@ -15,6 +15,7 @@ static clae_status too_big(const char *op, size_t n)
 clae_status softmax_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t rows, int K)
 {
     CLAE_TRY(too_big("softmax", rows * (size_t)K));
+    CLAE_TRY(clae_loop_check(d, "softmax", 3L * K));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "softmax_rows", &k));
     CL_ARG(k, 0, cl_mem, out);

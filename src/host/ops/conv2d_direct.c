@@ -74,6 +74,51 @@ static int dw_block(const dc_geom *e)
     return block_of(e->GC, cap < 16 ? cap : 16);
 }
 
+/* Loop iterations of one work-item of each kind, every loop of
+ * conv2d_direct.cl counted as if none were unrolled (each tap, each channel
+ * of a block, each lane of a guarded load or store): an upper bound of what
+ * a device's loop limiter counts (clae_device.loop_limit). DC_VW is the
+ * kernels' VW. */
+#define DC_VW 8
+static long conv_kind_loops(const dc_geom *e, int blk)
+{
+    const long tap = 1 + blk + DC_VW; /* the s loop, the block's channels, a guarded load */
+    return (long)e->IC * (1 + e->R + (long)e->R * e->S * tap) + (long)blk * (2 + 2 * DC_VW);
+}
+
+static long tconv_kind_loops(const dc_geom *e, int blk)
+{
+    const long chan = 1 + blk + DC_VW;
+    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + (long)blk * (2 + 2 * DC_VW);
+}
+
+/* The dw kind: what every work-item runs once, and what each image of its
+ * slice adds (db_mode 2 sums the image plane too). */
+static long dw_kind_loops_fixed(const dc_geom *e, int blk)
+{
+    return 2 * blk * (1 + e->R + (long)e->R * e->S) + 2 * blk;
+}
+
+static long dw_kind_loops_per_image(const dc_geom *e, int blk, int db_mode)
+{
+    const long nbx = ceil_div(e->GW, DC_VW);
+    const long per_bx =
+        1 + 2L * blk * (1 + DC_VW) + e->R + (long)e->R * e->S * (1 + blk + DC_VW);
+    const long plane = db_mode == 2 ? 2 + (long)e->IH * e->IW / DC_VW + DC_VW : 0;
+    return 1 + e->GH * (1 + nbx * per_bx) + plane;
+}
+
+/* Whether every kind a layer of geometry e runs (conv, tconv, dw on one
+ * image) stays within d's loop budget. */
+static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
+{
+    const long budget = clae_loop_budget(d);
+    const int dwb = dw_block(e);
+    return conv_kind_loops(e, out_block(e->GC)) <= budget &&
+           tconv_kind_loops(e, out_block(e->IC)) <= budget &&
+           dw_kind_loops_fixed(e, dwb) + dw_kind_loops_per_image(e, dwb, db_mode) <= budget;
+}
+
 /* Launch a 3-D kernel with a work-group of one whole plane (global[0] x
  * global[1]) when it fits, else one row, else (a row wider than the kernel's
  * work-group limit) the driver's choice. Why, per device class:
@@ -135,6 +180,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
                             cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
     int blk = out_block(e->GC);
+    CLAE_TRY(clae_loop_check(d, "direct convolution", conv_kind_loops(e, blk)));
     cl_kernel k;
     CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, &k));
     CL_ARG(k, 0, cl_mem, grid);
@@ -155,6 +201,7 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
                              cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
     int blk = out_block(e->IC);
+    CLAE_TRY(clae_loop_check(d, "direct transposed convolution", tconv_kind_loops(e, blk)));
     cl_kernel k;
     CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, &k));
     CL_ARG(k, 0, cl_mem, image);
@@ -169,6 +216,37 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     return launch_planes(d, k, global);
 }
 
+/* Images per slice of the dw kind: about DW_SLICE_IMAGES, more where
+ * DW_MAX_SLICES would be passed, fewer on a device with a loop limit (as
+ * many as one work-item may loop over: more slices, each partial sum still
+ * in a fixed order). The kernels index the partial sums as slice * row + i
+ * in 32-bit integers, and the scratch is one allocation: the slices are
+ * bounded by both. */
+static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int blk, int db_mode,
+                                   int N, size_t row, int *per_slice)
+{
+    size_t hard_max = (size_t)INT_MAX / row;
+    if (DW_SCRATCH_MAX / (row * sizeof(float)) < hard_max)
+        hard_max = DW_SCRATCH_MAX / (row * sizeof(float));
+    if (hard_max < 1) hard_max = 1;
+    const size_t soft_max = hard_max < DW_MAX_SLICES ? hard_max : DW_MAX_SLICES;
+    const long fixed = dw_kind_loops_fixed(e, blk),
+               per_image = dw_kind_loops_per_image(e, blk, db_mode);
+    CLAE_TRY(clae_loop_check(d, "direct weight gradient", fixed + per_image));
+    const long fit = (clae_loop_budget(d) - fixed) / per_image;
+    int n = DW_SLICE_IMAGES;
+    if ((size_t)ceil_div(N, n) > soft_max) n = ceil_div(N, (int)soft_max);
+    if (fit < n) n = (int)fit;
+    if ((size_t)ceil_div(N, n) > hard_max ||
+        clae_loop_check(d, "direct weight gradient's sum", ceil_div(N, n)) != CLAE_OK) {
+        fprintf(stderr, "clae: direct weight gradient: %d images in slices of %d are too "
+                "many slices on %s; use a smaller batch\n", N, n, d->name);
+        return CLAE_ERR_SHAPE;
+    }
+    *per_slice = n;
+    return CLAE_OK;
+}
+
 /* dw (GC,IC,R,S) += sum over the batch of grid x image (dw kind, then
  * dw_sum); with db (not NULL) also db += the sum of dout, which is the grid
  * (db_mode 1, conv2d) or the image (db_mode 2, conv2d_transpose). */
@@ -181,20 +259,12 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
     int nw = e->GC * e->IC * e->R * e->S;
     int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
-    /* The kernels index the partial sums as slice * (nw + nb) + i in 32-bit
-     * integers, and the scratch is one allocation: bound the slices by both
-     * (a large layer at a large batch takes more images per slice). */
     size_t row = (size_t)nw + (size_t)nb;
     if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
-    size_t max_slices = DW_MAX_SLICES;
-    if ((size_t)INT_MAX / row < max_slices) max_slices = (size_t)INT_MAX / row;
-    if (DW_SCRATCH_MAX / (row * sizeof(float)) < max_slices)
-        max_slices = DW_SCRATCH_MAX / (row * sizeof(float));
-    if (max_slices < 1) max_slices = 1;
-    int per_slice = DW_SLICE_IMAGES;
-    if ((size_t)ceil_div(N, per_slice) > max_slices) per_slice = ceil_div(N, (int)max_slices);
-    int nslices = ceil_div(N, per_slice);
     if (db == NULL) db_mode = 0;
+    int per_slice;
+    CLAE_TRY(dw_slice_images(d, e, blk, db_mode, N, row, &per_slice));
+    int nslices = ceil_div(N, per_slice);
     cl_mem part;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_DIRECT, (size_t)nslices * row * sizeof(float),
                           &part));
@@ -236,8 +306,9 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
  * The rule reads the shape only: a layer takes the same path at every batch. */
 int clae_conv_use_direct(const clae_device *d, const clae_conv_shape *g, int transpose)
 {
-    (void)transpose;
     if (d->conv_path == CLAE_CONV_GEMM) return 0;
+    const dc_geom e = transpose ? tconv_geom(g) : conv_geom(g);
+    if (!fits_loop_budget(d, &e, transpose ? 2 : 1)) return 0;
     if (d->conv_path == CLAE_CONV_DIRECT) return 1;
     if (g->R > 7 || g->S > 7) return 0;
     if (d->type & CL_DEVICE_TYPE_CPU) return 1;

@@ -12,11 +12,21 @@ clae_status clae_gemm(clae_device *d, int ta, int tb, size_t M, size_t N, size_t
 {
     if (M == 0 || N == 0 || Kd == 0) return CLAE_ERR_ARG;
     if (clae_record_refuse(d)) return CLAE_OK; /* CLBlast enqueues on its own */
-    CLBLAST_CHECK(CLBlastSgemm(CLBlastLayoutRowMajor,
-                               ta ? CLBlastTransposeYes : CLBlastTransposeNo,
-                               tb ? CLBlastTransposeYes : CLBlastTransposeNo, M, N, Kd, alpha, A,
-                               a_off, lda, B, b_off, ldb, beta, C, c_off, ldc, &d->queue, NULL));
-    d->gemms++;
+    /* CLBlast's kernels loop over Kd in every work-item (on llvmpipe about
+     * Kd / 16 iterations: wrong there from Kd = 2^20). On a device with a
+     * loop limit Kd goes in parts of at most the loop budget, each added
+     * into C (beta 1 after the first). */
+    const size_t kmax = d->loop_limit > 0 ? (size_t)clae_loop_budget(d) : Kd;
+    for (size_t k0 = 0; k0 < Kd; k0 += kmax) {
+        const size_t kn = Kd - k0 < kmax ? Kd - k0 : kmax;
+        const size_t ao = a_off + (ta ? k0 * lda : k0), bo = b_off + (tb ? k0 : k0 * ldb);
+        CLBLAST_CHECK(CLBlastSgemm(CLBlastLayoutRowMajor,
+                                   ta ? CLBlastTransposeYes : CLBlastTransposeNo,
+                                   tb ? CLBlastTransposeYes : CLBlastTransposeNo, M, N, kn,
+                                   alpha, A, ao, lda, B, bo, ldb, k0 ? 1.0f : beta, C, c_off,
+                                   ldc, &d->queue, NULL));
+        d->gemms++;
+    }
     return CLAE_OK;
 }
 
@@ -135,12 +145,26 @@ clae_status clae_conv_bias_grad(clae_device *d, cl_mem db, cl_mem dout, int N, i
     CLAE_TRY(clae_kernel(d, "conv2d_bias_grad", &k));
     size_t local;
     CLAE_TRY(clae_group_size(d, k, 256, &local));
+    /* Per image a work-item loops over its plane's share, then the tree: on
+     * a device that stops long loops, as many images a launch as fit. */
+    int tree = 1;
+    while ((size_t)1 << tree < local) tree++;
+    const long per_image = 1 + (HW + (long)local - 1) / (long)local;
+    int Nc = clae_loop_units(d, 1 + tree, (double)per_image, N);
+    if (N == 0) Nc = 1; /* one launch that adds nothing, as for any N */
+    if (Nc < 1) return clae_loop_check(d, "bias gradient", 1 + tree + per_image);
     CL_ARG(k, 0, cl_mem, db);
     CL_ARG(k, 1, cl_mem, dout);
-    CL_ARG(k, 2, cl_int, N);
-    CL_ARG(k, 3, cl_int, K);
-    CL_ARG(k, 4, cl_int, HW);
-    CL_CHECK(clSetKernelArg(k, 5, local * sizeof(cl_float), NULL));
+    CL_ARG(k, 4, cl_int, K);
+    CL_ARG(k, 5, cl_int, HW);
+    CL_CHECK(clSetKernelArg(k, 6, local * sizeof(cl_float), NULL));
     size_t global = (size_t)K * local;
-    return clae_launch(d, k, 1, &global, &local);
+    int n0 = 0;
+    do {
+        CL_ARG(k, 2, cl_int, n0);
+        CL_ARG(k, 3, cl_int, N - n0 < Nc ? N : n0 + Nc);
+        CLAE_TRY(clae_launch(d, k, 1, &global, &local));
+        n0 += Nc;
+    } while (n0 < N);
+    return CLAE_OK;
 }

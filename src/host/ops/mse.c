@@ -31,6 +31,7 @@ clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy,
     CLAE_TRY(clae_kernel_variant(d, "mse.cl", opts, "loss_step", &k));
     size_t blocks = (n + 7) / 8; /* a work-item takes 8 elements at a time */
     size_t items = blocks < LOSS_ITEMS ? (blocks > 0 ? blocks : 1) : LOSS_ITEMS;
+    CLAE_TRY(clae_loop_check(d, "loss", (long)((blocks + items - 1) / items) + 32 + (long)items));
     cl_mem partial = NULL;
     if (loss) CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_MSE, items * sizeof(cl_float), &partial));
     CL_ARG_OPT(k, 0, partial, y);

@@ -22,6 +22,7 @@ clae_status penalty_sum_cl(clae_device *d, cl_mem terms, int slot, float scale, 
     CLAE_TRY(too_big("loss term", x_off + n));
     if (n == 0) return CLAE_OK;
     size_t items = n < PENALTY_ITEMS ? n : PENALTY_ITEMS;
+    CLAE_TRY(clae_loop_check(d, "loss term", (long)((n + items - 1) / items + items)));
     cl_mem part;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_PENALTY, items * sizeof(cl_float), &part));
     cl_kernel k, kf;
@@ -108,6 +109,7 @@ static clae_status contractive_rows(clae_device *d, cl_mem *tmp, cl_mem h, cl_me
 {
     CLAE_TRY(too_big("contractive", (size_t)N * U));
     CLAE_TRY(too_big("contractive", (size_t)U * I));
+    CLAE_TRY(clae_loop_check(d, "contractive", (long)I + N));
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_ROWS, 3 * (size_t)U * sizeof(cl_float), tmp));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "contractive_rows", &k));

@@ -26,6 +26,16 @@ static clae_status pool_sizes(const clae_conv_shape *g, size_t *n_in, size_t *n_
     return CLAE_OK;
 }
 
+/* An upper bound of the loop iterations of one work-item of any pooling
+ * kernel (a window, the windows covering a pixel, the 2x2 kernel's row),
+ * checked against the device's loop budget. */
+static clae_status pool_loops(const clae_device *d, const clae_conv_shape *g)
+{
+    const long window = (long)(g->R + 1) * (g->S + 1);
+    const long covering = (long)((g->R + g->sh - 1) / g->sh + 2) * ((g->S + g->sw - 1) / g->sw + 2);
+    return clae_loop_check(d, "pooling", (window > covering ? window : covering) + g->Q + 16);
+}
+
 /* 2x2 windows, stride 2, no padding, covering the input exactly. */
 static int tiles_2x2(const clae_conv_shape *g)
 {
@@ -38,6 +48,7 @@ clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in
 {
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    CLAE_TRY(pool_loops(d, g));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, tiles_2x2(g) ? "maxpool_forward_2x2" : "maxpool_forward", &k));
     CL_ARG(k, 0, cl_mem, out);
@@ -53,6 +64,7 @@ clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem 
     if ((unsigned)act.act > CLAE_ACT_LEAKY_RELU) return CLAE_ERR_ARG;
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    CLAE_TRY(pool_loops(d, g));
     int tiled = g->sh == g->R && g->sw == g->S && g->pt == 0 && g->pl == 0 &&
                 g->P * g->R == g->H && g->Q * g->S == g->W;
     cl_kernel k;
@@ -75,6 +87,7 @@ clae_status avgpool_forward_cl(clae_device *d, cl_mem out, cl_mem in, const clae
 {
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    CLAE_TRY(pool_loops(d, g));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "avgpool_forward", &k));
     CL_ARG(k, 0, cl_mem, out);
@@ -88,6 +101,7 @@ clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
 {
     size_t n_in, n_out;
     CLAE_TRY(pool_sizes(g, &n_in, &n_out));
+    CLAE_TRY(pool_loops(d, g));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, "avgpool_backward", &k));
     CL_ARG(k, 0, cl_mem, din);

@@ -19,6 +19,8 @@ static clae_status launch(clae_device *d, const char *name, cl_mem out, cl_mem i
         fprintf(stderr, "clae: upsample: shape out of range\n");
         return CLAE_ERR_SHAPE;
     }
+    /* the bilinear adjoint visits 3 x 3 input cells' worth of outputs */
+    CLAE_TRY(clae_loop_check(d, "upsample", (long)(3 * g->sh + 2) * (3 * g->sw + 2)));
     cl_kernel k;
     CLAE_TRY(clae_kernel(d, name, &k));
     CL_ARG(k, 0, cl_mem, out);

@@ -1,4 +1,5 @@
-/* Every tolerance the tests use, in one place. A comparison passes when
+/* Every tolerance the tests (tests/) and `clae selftest` (src/host/selftest/)
+ * use, in one place. A comparison passes when
  * |got - want| <= ABS + REL * max(|got|, |want|): the absolute margin covers
  * values near zero, the relative one everything else. */
 #ifndef CLAE_TOLERANCE_H
