@@ -16,7 +16,7 @@ static double now_s(void)
 
 static int add(st_io *io, void *mem, size_t bytes)
 {
-    if (!mem || io->n >= ST_MAX_BUFS) {
+    if (!mem || io->n >= ST_MAX_BUFS) { /* the second: a case with too many buffers */
         free(mem);
         io->oom = 1;
         return 0;
@@ -174,6 +174,7 @@ clae_status clae_selftest(clae_device *d, const clae_selftest_opts *o, clae_self
     st_conv_cases(&c);
     d->conv_path = conv_path;
     st_op_cases(&c);
+    st_term_cases(&c);
     st_train_cases(&c);
     clae_device_close(&c.ref);
     r->seconds = now_s() - t0;

@@ -19,7 +19,7 @@ typedef struct st_ctx {
 
 /* The buffers of one case, the same on both paths: each starts with its
  * initial contents, and what the function left in it is kept per path. */
-#define ST_MAX_BUFS 10
+#define ST_MAX_BUFS 16
 typedef struct st_io {
     int n, oom;
     size_t bytes[ST_MAX_BUFS];
@@ -51,9 +51,10 @@ void st_row_failed(st_ctx *c, const char *what, const char *why);
 void st_row_value(st_ctx *c, const char *what, double err, const char *tol_text, int pass);
 void st_io_free(st_io *io);
 
-/* The case families (ops.c, conv.c, train.c). */
+/* The case families (conv.c, ops.c, terms.c, train.c). */
 void st_conv_cases(st_ctx *c);
 void st_op_cases(st_ctx *c);
+void st_term_cases(st_ctx *c);
 void st_train_cases(st_ctx *c);
 
 #endif
