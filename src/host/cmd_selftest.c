@@ -56,7 +56,7 @@ int cmd_selftest(int argc, char **argv)
                 seed_arg);
         return 2;
     }
-    if ((device && strcmp(device, "ref") == 0)) {
+    if (device && strcmp(device, "ref") == 0) {
         fprintf(stderr, "clae selftest: --device ref: the selftest compares an OpenCL device "
                 "with the reference path; name an OpenCL device (see 'clae devices')\n");
         return 2;

@@ -24,8 +24,7 @@ static long lcg_steps_to(uint32_t x, long max)
 }
 
 /* Loop iterations one work-item of d runs before they stop: PROBE_STEPS
- * (or more) when nothing stops them, -1 when the probe's answer is no
- * count at all. */
+ * when nothing stops them, -1 when the probe's answer is no count at all. */
 static clae_status run_loop_probe(clae_device *d, long *ran)
 {
     cl_kernel k;
@@ -65,7 +64,7 @@ clae_status clae_device_probe(clae_device *d)
     if (d->is_ref) return CLAE_OK;
     long ran;
     CLAE_TRY(run_loop_probe(d, &ran));
-    if (ran < 0) {
+    if (ran <= 0) { /* no count, or not one step: a limit of 0 would read as none */
         fprintf(stderr, "clae: warning: %s (%s) computed a probe kernel wrong; check it with "
                 "'clae selftest'\n", d->name, d->platform_name);
     } else if (ran < PROBE_STEPS) {
