@@ -95,6 +95,10 @@ static inline size_t clae_dataset_record_bytes(const clae_dataset *d)
 {
     return 1 + clae_dataset_pixel_bytes(d);
 }
+/* Records (N, 1 + C*H*W) uint8, label byte first -> out (N,C,H,W) =
+ * pixel / 255: the network's input and target from the stored bytes. */
+void clae_records_to_float(float *out, const uint8_t *records, int N, int C, int H, int W);
+
 static inline const uint8_t *clae_dataset_record(const clae_dataset *d, size_t i)
 {
     return d->records + i * clae_dataset_record_bytes(d);

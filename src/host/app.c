@@ -235,7 +235,7 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
         goto done;
     }
     if (clae_corrupt_from_config(&m->train, &cor) != CLAE_OK) goto done;
-    cifar_to_float_ref(clean, clae_dataset_record(ds, first), n, C, IH, IW);
+    clae_records_to_float(clean, clae_dataset_record(ds, first), n, C, IH, IW);
     clae_rng rng; /* the same corrupted inputs every time */
     clae_rng_seed(&rng, m->train.seed);
     if (clae_corrupt_apply(input, clean, n, C, IH, IW, &cor, &rng) != CLAE_OK) goto done;

@@ -179,7 +179,7 @@ static int encode_all(encode_run *r, const clae_corrupt *cor, int li, size_t n, 
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)(n - s < (size_t)batch ? n - s : (size_t)batch);
         const int C = r->ds.C, H = r->ds.H, W = r->ds.W;
-        cifar_to_float_ref(r->clean, clae_dataset_record(&r->ds, s), nb, C, H, W);
+        clae_records_to_float(r->clean, clae_dataset_record(&r->ds, s), nb, C, H, W);
         if (clae_corrupt_apply(r->input, r->clean, nb, C, H, W, cor, &rng) != CLAE_OK ||
             clae_buf_write(&r->d, net->act[0], r->input, (size_t)nb * in_per * sizeof(float)) !=
                 CLAE_OK ||

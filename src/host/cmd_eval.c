@@ -176,7 +176,7 @@ int cmd_eval(int argc, char **argv)
     clae_rng_seed(&rng, m.train.seed);
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)((n - s) < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(clean, clae_dataset_record(&test, s), nb, C, H, W);
+        clae_records_to_float(clean, clae_dataset_record(&test, s), nb, C, H, W);
         if (clae_corrupt_apply(input, clean, nb, C, H, W, &cor, &rng) != CLAE_OK) goto done;
         if (clae_net_infer(&net, input, output, nb) != CLAE_OK) goto done;
         clae_metrics_add(&acc_in, input, clean, (size_t)nb);

@@ -302,8 +302,8 @@ static int load_pair(vae *v, const clae_dataset *test, long a, long b, float *cl
     clae_corrupt cor;
     if (clae_corrupt_from_config(&v->m.train, &cor) != CLAE_OK) return 0;
     const int C = test->C, H = test->H, W = test->W;
-    cifar_to_float_ref(clean, clae_dataset_record(test, (size_t)a), 1, C, H, W);
-    cifar_to_float_ref(clean + v->per, clae_dataset_record(test, (size_t)b), 1, C, H, W);
+    clae_records_to_float(clean, clae_dataset_record(test, (size_t)a), 1, C, H, W);
+    clae_records_to_float(clean + v->per, clae_dataset_record(test, (size_t)b), 1, C, H, W);
     clae_rng rng;
     clae_rng_seed(&rng, v->m.train.seed);
     return clae_corrupt_apply(input, clean, 2, C, H, W, &cor, &rng) == CLAE_OK;

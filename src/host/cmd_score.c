@@ -71,7 +71,7 @@ static int score_images(score_run *r, size_t n, int batch)
     const int C = r->test.C, H = r->test.H, W = r->test.W;
     for (size_t s = 0; s < n; s += (size_t)batch) {
         int nb = (int)(n - s < (size_t)batch ? n - s : (size_t)batch);
-        cifar_to_float_ref(r->clean, clae_dataset_record(&r->test, s), nb, C, H, W);
+        clae_records_to_float(r->clean, clae_dataset_record(&r->test, s), nb, C, H, W);
         if (clae_corrupt_apply(r->input, r->clean, nb, C, H, W, &cor, &rng) != CLAE_OK ||
             clae_net_infer(&r->net, r->input, r->output, nb) != CLAE_OK)
             return 0;

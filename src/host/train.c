@@ -143,7 +143,7 @@ static clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size
     if (f->host_corrupt) {
         clae_rng r;
         clae_rng_seed(&r, f->seed ^ (key * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
-        cifar_to_float_ref(f->h_clean, f->stage[k], nb, f->C, f->H, f->W);
+        clae_records_to_float(f->h_clean, f->stage[k], nb, f->C, f->H, f->W);
         CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, f->C, f->H, f->W, &f->cor, &r));
     }
     /* after slot k's last conversion; the input upload follows the records on the same queue */
@@ -320,7 +320,7 @@ static void val_metrics_add(val_metrics *vm, const feeder *f, const uint8_t *rec
         vm->images += (size_t)nb;
         return;
     }
-    cifar_to_float_ref(vm->target, records, nb, f->C, f->H, f->W);
+    clae_records_to_float(vm->target, records, nb, f->C, f->H, f->W);
     for (int i = 0; i < nb; i++) {
         size_t o = (size_t)i * f->P;
         vm->psnr_sum += clae_psnr_from_mse(clae_mse(vm->out + o, vm->target + o, f->P));

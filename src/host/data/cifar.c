@@ -342,3 +342,13 @@ size_t clae_dataset_keep_classes(clae_dataset *d, const clae_classes *c)
     d->n = kept;
     return kept;
 }
+
+void clae_records_to_float(float *out, const uint8_t *records, int N, int C, int H, int W)
+{
+    const size_t P = (size_t)C * H * W;
+    for (int n = 0; n < N; n++) {
+        const uint8_t *px = records + (size_t)n * (P + 1) + 1;
+        float *o = out + (size_t)n * P;
+        for (size_t j = 0; j < P; j++) o[j] = (float)px[j] / 255.0f;
+    }
+}

@@ -203,6 +203,40 @@ void clae_corrupt_mask(float *x, uint8_t *mask, int N, int C, int H, int W, int 
 }
 
 /* in (N,C,H,W) -> out (N,C,H,W) */
+/* OpenCV BORDER_REFLECT_101 (gfedcb|abcdefgh|gfedcba), repeated for images
+ * narrower than the kernel radius; a single pixel reflects onto itself. */
+static int reflect101(int p, int len)
+{
+    if (len == 1) return 0;
+    while (p < 0 || p >= len) p = p < 0 ? -p : 2 * len - 2 - p;
+    return p;
+}
+
+/* The blur of data preparation: in (N,C,H,W) -> out = cols(rows(in)) with
+ * the separable kernel k, reflect-101 borders; in != out. The same float
+ * operations in the same order as the blur kernel (src/kernels/blur.cl)
+ * and its test oracle, so a corrupted batch is the same whichever made it. */
+static void blur_planes(float *out, const float *in, const float *k, int ksize, int N, int C,
+                        int H, int W)
+{
+    const int r = ksize / 2;
+    for (long nc = 0; nc < (long)N * C; nc++) {
+        const float *x = in + nc * H * W;
+        float *y = out + nc * H * W;
+        for (int h = 0; h < H; h++)
+            for (int w = 0; w < W; w++) {
+                float acc = 0.0f;
+                for (int j = 0; j < ksize; j++) {
+                    const float *row = x + (long)reflect101(h + j - r, H) * W;
+                    float t = 0.0f;
+                    for (int i = 0; i < ksize; i++) t += k[i] * row[reflect101(w + i - r, W)];
+                    acc += k[j] * t;
+                }
+                y[h * W + w] = acc;
+            }
+    }
+}
+
 clae_status clae_corrupt_blur(float *out, const float *in, int N, int C, int H, int W, int size,
                               double sigma)
 {
@@ -224,7 +258,7 @@ clae_status clae_corrupt_blur(float *out, const float *in, int N, int C, int H, 
         memcpy(tmp, in, bytes);
         in = tmp;
     }
-    blur_forward_ref(out, in, k, size, N, C, H, W);
+    blur_planes(out, in, k, size, N, C, H, W);
     free(tmp);
     return CLAE_OK;
 }
