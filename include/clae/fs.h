@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "clae/status.h"
+
 /* Write the n pieces (data[i], len[i]) to a new temporary file next to path
  * (path.tmp.PID.XXXXXX, mode), fsync it, rename it over path and fsync the
  * folder: path is the old file or the whole new one, never a part. 0 on
@@ -16,6 +18,10 @@
  * before the rename and after it (scripts/fault-test.sh). */
 int clae_write_atomic(const char *path, const void *const *data, const size_t *len, int n,
                       mode_t mode, const char **what);
+
+/* clae_write_atomic of len bytes (mode 0644) as a clae_status: on failure
+ * `clae: <path>: cannot write (<step>): <reason>` and CLAE_ERR_IO. */
+clae_status clae_file_write_atomic(const char *path, const void *data, size_t len);
 
 /* Whether name is a temporary file of clae_write_atomic (NAME.tmp.PID.XXXXXX). */
 int clae_is_atomic_temp(const char *name);

@@ -1,6 +1,8 @@
 /* libFuzzer: history.jsonl as `clae plot` reads and draws it, and the
  * resume-time trimming of it. */
+#include "clae/history.h"
 #include "clae/image.h"
+#include "clae/plot.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* history.jsonl as CSV (OUT/history.csv, for a spreadsheet or pandas);
- * see clae_history_csv in include/clae/image.h. */
+ * see clae_history_csv in include/clae/history.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "clae/fs.h"
-#include "clae/image.h"
+#include "clae/history.h"
 
 enum { MAX_COLS = 64, NAME_MAX_LEN = 64 };
 

@@ -167,3 +167,11 @@ int clae_same_file(const char *a, const char *b)
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
 }
+
+clae_status clae_file_write_atomic(const char *path, const void *data, size_t len)
+{
+    const char *what = NULL;
+    if (clae_write_atomic(path, &data, &len, 1, 0644, &what) == 0) return CLAE_OK;
+    fprintf(stderr, "clae: %s: cannot write (%s): %s\n", path, what, strerror(errno));
+    return CLAE_ERR_IO;
+}
