@@ -3,11 +3,11 @@
  * scratch buffers, the status-checking macros every OpenCL call uses, and
  * the backend a device runs on (clae_backend: OpenCL, or the host's
  * reference path), chosen once when it opens. No global state: everything
- * lives in a clae_device passed around. Files: src/host/device_errors.c
- * (names, reports), device_open.c (enumeration, open, close),
- * device_program.c (build, binary cache, kernel lookup), device_launch.c
- * (launch, record, replay), device_buffer.c (clae_buf and queue calls),
- * device_opencl.c and device_host.c (the two backends), device_probe.c. */
+ * lives in a clae_device passed around. Files (src/host/device/): errors.c
+ * (names, reports), open.c (enumeration, open, close), program.c (build,
+ * binary cache, kernel lookup), launch.c (launch, record, replay), buffer.c
+ * (clae_buf and queue calls), opencl.c and host.c (the two backends),
+ * probe.c (the device's defects). */
 #ifndef CLAE_DEVICE_H
 #define CLAE_DEVICE_H
 
@@ -98,7 +98,7 @@ typedef struct clae_buf {
  * (clae_device.be). Each op family keeps a table of its implementations
  * indexed by the backend's id (src/host/ops/<op>.c); the memory side, the
  * queue and the timer are the backend's own functions below
- * (src/host/device_opencl.c, src/host/device_host.c), behind the clae_buf_*,
+ * (src/host/device/opencl.c, src/host/device/host.c), behind the clae_buf_*,
  * queue and stamp calls, so no caller asks which backend it has. */
 typedef enum clae_backend_id {
     CLAE_BACKEND_OPENCL = 0, /* an OpenCL device: cl_mem buffers, kernels in src/kernels/ */
@@ -172,7 +172,7 @@ typedef struct clae_device {
     /* Loop iterations one work-item may run, all its loops together, before
      * the device ends them silently; 0: no limit. Mesa's llvmpipe (rusticl's
      * software device) stops at 65,535. Found when the device opens, by a
-     * probe kernel (src/host/device_probe.c), or forced with
+     * probe kernel (src/host/device/probe.c), or forced with
      * $CLAE_LOOP_LIMIT=N (tests run the paths that keep kernels under a
      * limit on any device that way). Ops size their work by
      * clae_loop_budget. */

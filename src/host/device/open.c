@@ -10,7 +10,7 @@
 
 #include "clae/device.h"
 #include "clae/parse.h"
-#include "device_parts.h"
+#include "internal.h"
 
 /* ---- enumeration ------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /* clae_buf and queue control, the same calls on every backend: each is
- * the device's backend's own function (clae_device.be; device_opencl.c,
- * device_host.c); event waits and releases act on whatever events exist. */
+ * the device's backend's own function (clae_device.be; opencl.c,
+ * host.c); event waits and releases act on whatever events exist. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "clae/device.h"
-#include "device_parts.h"
+#include "internal.h"
 
 clae_status clae_device_open_host(clae_device *d)
 {

@@ -12,7 +12,7 @@
 #include "clae/device.h"
 #include "clae/fs.h"
 #include "clae_kernels.h"
-#include "device_parts.h"
+#include "internal.h"
 
 /* Kernel sources are compiled with these options everywhere; never fast-math. */
 #define CLAE_BASE_OPTIONS "-cl-std=CL1.2"
