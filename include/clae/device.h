@@ -281,7 +281,7 @@ int clae_device_count(void);
  * in a data-parallel run. -1 without any OpenCL device. */
 int clae_device_nth_default(int k);
 
-/* Probe an opened device for defects that give wrong answers silently
+/* Probe an opened OpenCL device for defects that give wrong answers silently
  * (clae_device.loop_limit) and say, in one line, what was found;
  * clae_device_open calls it. */
 clae_status clae_device_probe(clae_device *d);

@@ -12,7 +12,9 @@
  * taking the same arguments in the same order (outputs, inputs, weights, sizes),
  * the OpenCL one with cl_mem buffers and the device first. Each family's
  * src/host/ops/<op>.c holds a table of them by backend id, and one entry
- * point per op (the last part of this file) dispatches through it.
+ * point per op (the last part of this file) dispatches through it. A new
+ * family touches only its own files (ops/<op>.c with its table, ref/<op>.c,
+ * kernels/<op>.cl, tests/test_<op>.c) and its declarations here.
  *
  * Gradient convention: backward passes WRITE the input gradient (din) and
  * ACCUMULATE (+=) into parameter gradients (dw, db), which the trainer clears
