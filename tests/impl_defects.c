@@ -19,7 +19,7 @@
  *   generator 100,000 times in a loop; llvmpipe ends every loop of a
  *   work-item once 65,535 iterations have run in all (gallivm's
  *   LP_MAX_TGSI_LOOP_ITERATIONS), silently. clae probes the limit when a
- *   device opens and keeps its kernels under it (src/host/device_probe.c).
+ *   device opens and keeps its kernels under it (src/host/device/probe.c).
  * fma_signed_zero (Mesa 22.3 rusticl on llvmpipe): fma(-q, 255, x) with
  *   q = x = +0.0f at run time is -0.0f there; IEEE 754 (and OpenCL's fma)
  *   gives -0 + +0 = +0. clae's byte-to-float conversion clears the sign

@@ -1,7 +1,7 @@
-/* clae bench: the peak-probe kernels vs their reference twins and hand-worked
- * values, the median helper, and a tiny end-to-end run (reference and OpenCL)
- * checking the rows, the FLOP formula of one row and the JSON file. No timing
- * assertions. */
+/* clae bench: the peak-probe kernels (the bench op family) vs their
+ * reference twins and hand-worked values, the median helper, and a tiny
+ * end-to-end run (reference and OpenCL) checking the rows, the FLOP formula
+ * of one row and the JSON file. No timing assertions. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clae/bench.h"
+#include "clae/ops.h"
 #include "testutil.h"
 
 /* fma probe with a = b = 1: every lane counts up by one per step, so item i

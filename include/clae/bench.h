@@ -3,11 +3,12 @@
  * (an FMA-bound kernel and a buffer copy) that give the device's practical
  * GFLOP/s and GB/s for comparison.
  *
- * Timing. OpenCL path: every measured call is bracketed by two
- * clEnqueueMarkerWithWaitList markers on the in-order profiling queue and its
- * time is CL_PROFILING_COMMAND_END(second) - CL_PROFILING_COMMAND_END(first);
- * no host clock is ever read around an enqueue. Reference path: the calls are
- * synchronous, so clock_gettime(CLOCK_MONOTONIC) around each call.
+ * Timing, with the device backend's timer (clae_stamp_take). OpenCL: every
+ * measured call is bracketed by two clEnqueueMarkerWithWaitList markers on
+ * the in-order profiling queue and its time is
+ * CL_PROFILING_COMMAND_END(second) - CL_PROFILING_COMMAND_END(first); no host
+ * clock is ever read around an enqueue. Host (the reference path): the calls
+ * are synchronous, so clock_gettime(CLOCK_MONOTONIC) around each call.
  * Warm-up runs are discarded; the median and minimum of the repeats are kept.
  */
 #ifndef CLAE_BENCH_H
@@ -73,19 +74,7 @@ clae_status clae_bench_write_json(const clae_bench_result *r, const char *config
  * for even n). */
 double clae_bench_median(double *x, int n);
 
-/* ---- peak probes (src/kernels/bench.cl and their reference twins) ------ */
-
-/* out (n): lane j = 0..63 of item i starts at (i % 1024) + j, then iters times
- * x = x * a + b; out[i] = the sum of the 64 lanes (order as the kernel). The
- * twin uses x * a + b rather than fmaf (a libm call on baseline x86-64, which
- * would make the host probe meaningless); the two agree exactly whenever
- * x * a + b is exact, as for a = b = 1 with integer values below 2^24. */
-void bench_fma_ref(float *out, int n, int iters, float a, float b);
-/* src (n) -> dst (n) */
-void bench_copy_ref(float *dst, const float *src, size_t n);
-
-clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b);
-/* n4 float4 elements (16 bytes each) */
-clae_status bench_copy_cl(clae_device *d, cl_mem dst, cl_mem src, int n4);
+/* The peak probes themselves are an op family: bench_fma, bench_copy
+ * (clae/ops.h; src/host/ops/bench.c, src/host/ref/bench.c). */
 
 #endif

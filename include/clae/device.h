@@ -1,7 +1,13 @@
 /* Device layer: platform/device choice, one context and in-order queue,
  * programs built once per device (binary cache on disk), kernel lookup,
- * scratch buffers, and the status-checking macros every OpenCL call uses.
- * No global state: everything lives in a clae_device passed around. */
+ * scratch buffers, the status-checking macros every OpenCL call uses, and
+ * the backend a device runs on (clae_backend: OpenCL, or the host's
+ * reference path), chosen once when it opens. No global state: everything
+ * lives in a clae_device passed around. Files (src/host/device/): errors.c
+ * (names, reports), open.c (enumeration, open, close), program.c (build,
+ * binary cache, kernel lookup), launch.c (launch, record, replay), buffer.c
+ * (clae_buf and queue calls), opencl.c and host.c (the two backends),
+ * probe.c (the device's defects). */
 #ifndef CLAE_DEVICE_H
 #define CLAE_DEVICE_H
 
@@ -78,9 +84,72 @@ typedef struct clae_recording {
     cl_event done; /* its last replay (devices without simultaneous use) */
 } clae_recording;
 
+/* One handle for a buffer on whichever path d is: host memory (h) on the
+ * reference path, a cl_mem (d) on an OpenCL device, so that code above the
+ * ops never asks which. owned: clae_buf_free releases it (not for views of
+ * memory owned elsewhere, such as a tensor inside a parameter block). */
+typedef struct clae_buf {
+    void *h;
+    cl_mem d;
+    int owned;
+} clae_buf;
+
+/* Backends: where buffers live and ops run, chosen once when a device opens
+ * (clae_device.be). Each op family keeps a table of its implementations
+ * indexed by the backend's id (src/host/ops/<op>.c); the memory side, the
+ * queue and the timer are the backend's own functions below
+ * (src/host/device/opencl.c, src/host/device/host.c), behind the clae_buf_*,
+ * queue and stamp calls, so no caller asks which backend it has. */
+typedef enum clae_backend_id {
+    CLAE_BACKEND_OPENCL = 0, /* an OpenCL device: cl_mem buffers, kernels in src/kernels/ */
+    CLAE_BACKEND_HOST,       /* plain C on host memory: the reference twins (src/host/ref/) */
+    CLAE_BACKENDS
+} clae_backend_id;
+
+/* A point in a device's time (clae_stamp_take): a marker's event on an
+ * OpenCL queue, the host's monotonic clock on the host backend. */
+typedef struct clae_stamp {
+    cl_event ev;
+    double host_s;
+} clae_stamp;
+
+struct clae_device;
+typedef struct clae_backend {
+    clae_backend_id id;
+    const char *name;  /* "opencl", "host" */
+    /* 1: the plain-C reference path every other backend is checked against
+     * (what clae selftest compares with; bench reports it) */
+    int reference;
+    const char *timer; /* how clae_stamp_seconds measures, in words */
+    clae_status (*buf_alloc)(struct clae_device *d, size_t bytes, clae_buf *b);
+    clae_status (*buf_mirror)(struct clae_device *d, void *host, size_t bytes, clae_buf *b);
+    clae_status (*buf_view)(struct clae_device *d, clae_buf parent, size_t off, size_t bytes,
+                            clae_buf *b);
+    clae_status (*buf_write)(struct clae_device *d, clae_buf b, const void *src, size_t bytes);
+    clae_status (*buf_read)(struct clae_device *d, clae_buf b, void *dst, size_t bytes);
+    clae_status (*buf_fill0)(struct clae_device *d, clae_buf b, size_t bytes);
+    clae_status (*buf_copy)(struct clae_device *d, clae_buf dst, size_t dst_off, clae_buf src,
+                            size_t src_off, size_t bytes);
+    clae_status (*buf_read_at)(struct clae_device *d, clae_buf b, size_t off, void *dst,
+                               size_t bytes);
+    clae_status (*buf_read_async)(struct clae_device *d, clae_buf b, size_t off, void *dst,
+                                  size_t bytes, cl_event *ev);
+    clae_status (*buf_write_async)(struct clae_device *d, cl_command_queue q, clae_buf b,
+                                   const void *src, size_t bytes, cl_uint nwait,
+                                   const cl_event *wait, cl_event *ev);
+    clae_status (*queue_create)(struct clae_device *d, cl_command_queue *q);
+    clae_status (*flush)(struct clae_device *d, cl_command_queue q);
+    clae_status (*finish)(struct clae_device *d);
+    clae_status (*marker)(struct clae_device *d, cl_event *ev);
+    clae_status (*stamp_take)(struct clae_device *d, clae_stamp *s);
+    clae_status (*stamp_seconds)(const clae_stamp *a, const clae_stamp *b, double *s);
+} clae_backend;
+
+extern const clae_backend clae_backend_opencl, clae_backend_host;
+
 typedef struct clae_device {
-    int is_ref;              /* 1: plain-C reference path, no OpenCL objects */
-    int index;               /* flat index over all platforms' devices, -1 for ref */
+    const clae_backend *be;  /* the backend, chosen at open (the host one: no OpenCL objects) */
+    int index;               /* flat index over all platforms' devices, -1 on the host */
     cl_platform_id platform;
     cl_device_id device;
     cl_context ctx;
@@ -90,18 +159,20 @@ typedef struct clae_device {
     char vendor[256];
     char driver[128];
     char platform_name[256];
-    /* Limits, read once when the device opens. */
+    /* Limits, read once when the device opens. The host backend has none:
+     * align_bytes 0 (any alignment), global_mem and max_alloc CL_ULONG_MAX
+     * (malloc says when host memory does not fit). */
     size_t max_wg;
     cl_uint align_bytes;     /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
     cl_ulong global_mem;     /* CL_DEVICE_GLOBAL_MEM_SIZE */
     cl_ulong max_alloc;      /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     cl_uint compute_units;   /* CL_DEVICE_MAX_COMPUTE_UNITS */
     cl_ulong const_max;      /* CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE */
-    cl_device_type type;     /* CL_DEVICE_TYPE (0 on the reference path) */
+    cl_device_type type;     /* CL_DEVICE_TYPE (0 on the host backend) */
     /* Loop iterations one work-item may run, all its loops together, before
      * the device ends them silently; 0: no limit. Mesa's llvmpipe (rusticl's
      * software device) stops at 65,535. Found when the device opens, by a
-     * probe kernel (src/host/device_probe.c), or forced with
+     * probe kernel (src/host/device/probe.c), or forced with
      * $CLAE_LOOP_LIMIT=N (tests run the paths that keep kernels under a
      * limit on any device that way). Ops size their work by
      * clae_loop_budget. */
@@ -210,7 +281,7 @@ int clae_device_count(void);
  * in a data-parallel run. -1 without any OpenCL device. */
 int clae_device_nth_default(int k);
 
-/* Probe an opened device for defects that give wrong answers silently
+/* Probe an opened OpenCL device for defects that give wrong answers silently
  * (clae_device.loop_limit) and say, in one line, what was found;
  * clae_device_open calls it. */
 clae_status clae_device_probe(clae_device *d);
@@ -274,16 +345,6 @@ clae_status clae_write(clae_device *d, cl_mem m, const void *src, size_t bytes);
 clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes);
 clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes);
 
-/* One handle for a buffer on whichever path d is: host memory (h) on the
- * reference path, a cl_mem (d) on an OpenCL device, so that code above the
- * ops never asks which. owned: clae_buf_free releases it (not for views of
- * memory owned elsewhere, such as a tensor inside a parameter block). */
-typedef struct clae_buf {
-    void *h;
-    cl_mem d;
-    int owned;
-} clae_buf;
-
 /* A zeroed buffer of bytes. */
 clae_status clae_buf_alloc(clae_device *d, size_t bytes, clae_buf *b);
 /* A buffer holding the bytes at host (copied to the device; on the
@@ -313,7 +374,7 @@ clae_status clae_buf_read_async(clae_device *d, clae_buf b, size_t off, void *ds
 clae_status clae_buf_write_async(clae_device *d, cl_command_queue q, clae_buf b, const void *src,
                                  size_t bytes, cl_uint nwait, const cl_event *wait, cl_event *ev);
 
-/* Queue control that is a no-op on the reference path (where every call
+/* Queue control that is a no-op on the host backend (where every call
  * has finished when it returns). */
 clae_status clae_queue_create(clae_device *d, cl_command_queue *q); /* NULL on ref */
 void clae_queue_release(cl_command_queue q);
@@ -325,6 +386,15 @@ clae_status clae_wait_on(clae_device *d, cl_event ev);
 clae_status clae_event_wait(cl_event *ev);
 /* *ev (released first if set) marks the end of everything queued on d so far. */
 clae_status clae_marker(clae_device *d, cl_event *ev);
+
+/* Timing (clae bench): a stamp before and after the calls to time, then,
+ * once clae_finish has returned, the seconds between two stamps (OpenCL:
+ * END of the first marker to END of the second; host: the clock). Release
+ * every stamp taken (a no-op without an event). */
+clae_status clae_stamp_take(clae_device *d, clae_stamp *s);
+clae_status clae_stamp_seconds(clae_device *d, const clae_stamp *a, const clae_stamp *b,
+                               double *s);
+void clae_stamp_release(clae_stamp *s);
 
 /* Program-binary cache. The folder is $XDG_CACHE_HOME/clae, else
  * ~/.cache/clae ($HOME, else the passwd entry); 0 (and "") when there is

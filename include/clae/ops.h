@@ -1,4 +1,5 @@
-/* Operations: shapes, and the two implementations of every op.
+/* Operations: shapes, and the implementations of every op, one per backend
+ * (clae_backend: the OpenCL kernels, the host's reference twins).
  *
  * Size letters (used in every shape comment):
  *   N batch, C input channels, K output channels, H/W input height/width,
@@ -9,7 +10,11 @@
  * Every op has a plain-C reference twin `<op>_<pass>_ref` (src/host/ref/) and an
  * OpenCL implementation `<op>_<pass>_cl` (src/host/ops/ + src/kernels/<op>.cl)
  * taking the same arguments in the same order (outputs, inputs, weights, sizes),
- * the OpenCL one with cl_mem buffers and the device first.
+ * the OpenCL one with cl_mem buffers and the device first. Each family's
+ * src/host/ops/<op>.c holds a table of them by backend id, and one entry
+ * point per op (the last part of this file) dispatches through it. A new
+ * family touches only its own files (ops/<op>.c with its table, ref/<op>.c,
+ * kernels/<op>.cl, tests/test_<op>.c) and its declarations here.
  *
  * Gradient convention: backward passes WRITE the input gradient (din) and
  * ACCUMULATE (+=) into parameter gradients (dw, db), which the trainer clears
@@ -89,7 +94,7 @@ typedef struct clae_sgd {
 typedef enum clae_optimizer { CLAE_OPT_ADAM = 0, CLAE_OPT_SGD } clae_optimizer;
 
 /* Keras's bias-corrected step size for step t (1-based), computed in double:
- * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). */
+ * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) (src/host/ref/adam.c). */
 float clae_adam_lr_t(const clae_adam *h, long t);
 
 /* ---- reference twins (src/host/ref/) ---------------------------------- */
@@ -285,6 +290,17 @@ void contractive_forward_ref(float *terms, int slot, float scale, const float *h
 void contractive_backward_ref(float *dz, float *dw, float scale, const float *h, const float *w,
                               int N, int I, int U);
 
+/* clae bench's peak probes (the bench family: src/kernels/bench.cl).
+ * bench_fma: out (n): lane j = 0..63 of item i starts at (i % 1024) + j,
+ * then iters times x = x * a + b; out[i] = the sum of the 64 lanes (order as
+ * the kernel). The twin uses x * a + b rather than fmaf (a libm call on
+ * baseline x86-64, which would make the host probe meaningless); the two
+ * agree exactly whenever x * a + b is exact, as for a = b = 1 with integer
+ * values below 2^24. FLOPs: n * iters * 64 * 2.
+ * bench_copy: src (n) -> dst (n). */
+void bench_fma_ref(float *out, int n, int iters, float a, float b);
+void bench_copy_ref(float *dst, const float *src, size_t n);
+
 /* ---- OpenCL implementations (src/host/ops/, src/kernels/) --------------- */
 
 clae_status conv2d_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b,
@@ -367,14 +383,18 @@ clae_status contractive_forward_cl(clae_device *d, cl_mem terms, int slot, float
                                    cl_mem w, int N, int I, int U);
 clae_status contractive_backward_cl(clae_device *d, cl_mem dz, cl_mem dw, float scale, cl_mem h,
                                     cl_mem w, int N, int I, int U);
+clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b);
+/* n4 float4 elements (16 bytes each) */
+clae_status bench_copy_cl(clae_device *d, cl_mem dst, cl_mem src, int n4);
 /* k: device buffer of ksize floats */
 clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int ksize, int N,
                             int C, int H, int W);
 
-/* ---- one entry per op: the reference twin or the OpenCL kernel, as d is --
- * The only place that chooses between them (src/host/ops/<op>.c); layers and
- * the net call these. Arguments as the twins above; an absent optional
- * buffer (din of the first layer, a bias) is a zeroed clae_buf. */
+/* ---- one entry per op: the implementation of d's backend (clae_device.be) --
+ * Each checks what every backend shares, then dispatches once through its
+ * family's table (src/host/ops/<op>.c); layers and the net call these.
+ * Arguments as the twins above; an absent optional buffer (din of the first
+ * layer, a bias) is a zeroed clae_buf. */
 clae_status conv2d_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
                            const clae_conv_shape *g, clae_epi act);
 clae_status conv2d_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
@@ -444,5 +464,11 @@ clae_status contractive_forward(clae_device *d, clae_buf terms, int slot, float 
                                 clae_buf w, int N, int I, int U);
 clae_status contractive_backward(clae_device *d, clae_buf dz, clae_buf dw, float scale,
                                  clae_buf h, clae_buf w, int N, int I, int U);
+/* n floats (bench_copy: a multiple of 4 on OpenCL, which copies float4s) */
+clae_status bench_fma(clae_device *d, clae_buf out, int n, int iters, float a, float b);
+clae_status bench_copy(clae_device *d, clae_buf dst, clae_buf src, size_t n);
+/* The probes' sizes on d: FMA work-items, and bytes to copy (past the
+ * last-level cache, within the device's largest allocation). */
+void bench_sizes(const clae_device *d, int *fma_n, size_t *copy_bytes);
 
 #endif

@@ -120,7 +120,6 @@ static void down_factor(const clae_model *m, int *fh, int *fw)
 /* Whether the net's buffers (activations and gradients, batch 1) fit the device. */
 static int fits_device(const clae_device *d, const clae_model *m)
 {
-    if (d->is_ref) return 1;
     size_t biggest = clae_model_max_count(m) * sizeof(float), total = 0;
     total += 2 * clae_model_in_count(m) * sizeof(float);
     for (int i = 0; i < m->nlayers; i++)

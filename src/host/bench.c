@@ -50,67 +50,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clae/bench.h"
 
-#include <cjson/cJSON.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
-#include "clae/image.h" /* clae_file_write_atomic */
 #include "clae/layer.h"
 #include "clae/net.h"
 #include "clae/ops.h"
-
-/* ---- probes: reference twins and launch wrappers ------------------------ */
-
-void bench_fma_ref(float *out, int n, int iters, float a, float b)
-{
-    for (int i = 0; i < n; i++) {
-        float x[64];
-        for (int j = 0; j < 64; j++) x[j] = (float)(i % 1024) + (float)j;
-        for (int t = 0; t < iters; t++)
-            for (int j = 0; j < 64; j++) x[j] = x[j] * a + b;
-        /* chain c of the kernel is x[8c .. 8c+7]; the kernel's summation order */
-        float s[8];
-        for (int l = 0; l < 8; l++)
-            s[l] = ((x[l] + x[8 + l]) + (x[16 + l] + x[24 + l])) +
-                   ((x[32 + l] + x[40 + l]) + (x[48 + l] + x[56 + l]));
-        out[i] = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    }
-}
-
-void bench_copy_ref(float *dst, const float *src, size_t n)
-{
-    for (size_t i = 0; i < n; i++) dst[i] = src[i];
-}
-
-clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b)
-{
-    cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "bench_fma", &k));
-    CL_ARG(k, 0, cl_mem, out);
-    CL_ARG(k, 1, cl_int, n);
-    CL_ARG(k, 2, cl_int, iters);
-    CL_ARG(k, 3, cl_float, a);
-    CL_ARG(k, 4, cl_float, b);
-    return clae_launch1d(d, k, (size_t)n);
-}
-
-clae_status bench_copy_cl(clae_device *d, cl_mem dst, cl_mem src, int n4)
-{
-    cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "bench_copy", &k));
-    CL_ARG(k, 0, cl_mem, dst);
-    CL_ARG(k, 1, cl_mem, src);
-    CL_ARG(k, 2, cl_int, n4);
-    return clae_launch1d(d, k, (size_t)n4);
-}
 
 /* ---- statistics --------------------------------------------------------- */
 
@@ -157,24 +106,10 @@ typedef struct bench_ctx {
     size_t copy_floats;
     clae_buf p_out, p_src, p_dst;
     double *samples;           /* repeats */
-    cl_event *ev;              /* 2 * repeats */
+    clae_stamp *stamps;        /* 2 * repeats: before and after each */
 } bench_ctx;
 
 static size_t out_elems(const clae_conv_shape *g) { return (size_t)g->N * g->K * g->P * g->Q; }
-
-static clae_status bench_fma(clae_device *d, clae_buf out, int n, int iters)
-{
-    if (!d->is_ref) return bench_fma_cl(d, out.d, n, iters, 1.0f, 1.0f);
-    bench_fma_ref(out.h, n, iters, 1.0f, 1.0f);
-    return CLAE_OK;
-}
-
-static clae_status bench_copy(clae_device *d, clae_buf dst, clae_buf src, size_t n)
-{
-    if (!d->is_ref) return bench_copy_cl(d, dst.d, src.d, (int)(n / 4));
-    bench_copy_ref(dst.h, src.h, n);
-    return CLAE_OK;
-}
 
 /* One measured call, through the same entries the training step uses: a
  * layer's kind (forward; backward with only din, or only its parameter
@@ -205,7 +140,7 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
         return r.l->kind->backward(&r);
     case OP_ADAM: return clae_net_update(n);
     case OP_STEP: return clae_net_train_step(n, c->N);
-    case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters);
+    case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters, 1.0f, 1.0f);
     case OP_PROBE_COPY: return bench_copy(d, c->p_dst, c->p_src, c->copy_floats);
     case OP_CONVERT:
         return cifar_to_float(d, c->tmp, c->rec, c->N, c->m->net.C, c->m->net.H, c->m->net.W);
@@ -216,74 +151,26 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     return CLAE_ERR_ARG;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Reference path: the calls are synchronous, a host clock around each is exact. */
-static clae_status times_ref(bench_ctx *c, bench_kind kind, int i, int repeats, double *t)
-{
-    for (int r = 0; r < repeats; r++) {
-        double t0 = now_s();
-        CLAE_TRY(run_op(c, kind, i));
-        t[r] = now_s() - t0;
-    }
-    return CLAE_OK;
-}
-
-static clae_status marker(clae_device *d, cl_event *ev)
-{
-    CL_CHECK(clEnqueueMarkerWithWaitList(d->queue, 0, NULL, ev));
-    return CLAE_OK;
-}
-
-static clae_status marker_end(cl_event ev, cl_ulong *end)
-{
-    CL_CHECK(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof *end, end, NULL));
-    return CLAE_OK;
-}
-
-/* OpenCL path: marker, op, marker per repeat, all enqueued back to back; one
- * clFinish, then END(after) - END(before) from the events' profiling info. */
-static clae_status times_cl(bench_ctx *c, bench_kind kind, int i, int repeats, double *t)
-{
-    clae_device *d = c->d;
-    cl_event *ev = c->ev;
-    int made = 0;
-    clae_status st = CLAE_OK;
-    for (int r = 0; r < repeats && st == CLAE_OK; r++) {
-        st = marker(d, &ev[made]);
-        if (st != CLAE_OK) break;
-        made++;
-        st = run_op(c, kind, i);
-        if (st == CLAE_OK) st = marker(d, &ev[made]);
-        if (st == CLAE_OK) made++;
-    }
-    if (st == CLAE_OK) {
-        cl_int err = clFinish(d->queue);
-        if (err != CL_SUCCESS) {
-            clae_report_cl("clFinish", err, __FILE__, __LINE__);
-            st = CLAE_ERR_CL;
-        }
-    }
-    for (int r = 0; r < repeats && st == CLAE_OK; r++) {
-        cl_ulong e0 = 0, e1 = 0;
-        st = marker_end(ev[2 * r], &e0);
-        if (st == CLAE_OK) st = marker_end(ev[2 * r + 1], &e1);
-        t[r] = e1 >= e0 ? 1e-9 * (double)(e1 - e0) : 0.0;
-    }
-    for (int k = 0; k < made; k++) clReleaseEvent(ev[k]);
-    return st;
-}
-
+/* marker (a stamp), op, marker per repeat, all enqueued back to back; one
+ * finish, then the time between each pair of stamps (the backend's timer:
+ * OpenCL profiling events, or the host clock around a synchronous call). */
 static clae_status times(bench_ctx *c, bench_kind kind, int i, int warmup, int repeats,
                          double *t)
 {
+    clae_device *d = c->d;
+    clae_stamp *at = c->stamps;
     for (int w = 0; w < warmup; w++) CLAE_TRY(run_op(c, kind, i));
-    return c->d->is_ref ? times_ref(c, kind, i, repeats, t) : times_cl(c, kind, i, repeats, t);
+    clae_status st = CLAE_OK;
+    for (int r = 0; r < repeats && st == CLAE_OK; r++) {
+        st = clae_stamp_take(d, &at[2 * r]);
+        if (st == CLAE_OK) st = run_op(c, kind, i);
+        if (st == CLAE_OK) st = clae_stamp_take(d, &at[2 * r + 1]);
+    }
+    if (st == CLAE_OK) st = clae_finish(d);
+    for (int r = 0; r < repeats && st == CLAE_OK; r++)
+        st = clae_stamp_seconds(d, &at[2 * r], &at[2 * r + 1], &t[r]);
+    for (int k = 0; k < 2 * repeats; k++) clae_stamp_release(&at[k]);
+    return st;
 }
 
 static clae_status measure(bench_ctx *c, bench_kind kind, int i, double *median, double *min)
@@ -380,7 +267,7 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
  * there would be counted as run). */
 static clae_status calibrate_fma(bench_ctx *c)
 {
-    const long budget = c->d->is_ref ? LONG_MAX : clae_loop_budget(c->d);
+    const long budget = clae_loop_budget(c->d);
     const int cap = budget < (1 << 22) ? (int)budget : 1 << 22;
     double t = 0;
     if (c->fma_iters > cap) c->fma_iters = cap;
@@ -398,24 +285,15 @@ static clae_status calibrate_fma(bench_ctx *c)
 static clae_status probes(bench_ctx *c, clae_bench_result *r)
 {
     clae_device *d = c->d;
-    size_t copy_bytes = (size_t)64 << 20;
+    size_t copy_bytes;
     c->fma_iters = 64;
-    c->fma_n = 1024;
-    if (!d->is_ref) {
-        cl_uint cus = d->compute_units;
-        /* enough work-items to fill every compute unit many times over */
-        c->fma_n = (int)(cus * 2048u > 16384u ? cus * 2048u : 16384u);
-        /* past the last-level cache: 64 MiB on a CPU, 256 MiB on a GPU */
-        if (!d->is_pocl) copy_bytes = (size_t)256 << 20;
-        while (copy_bytes > d->max_alloc && copy_bytes > ((size_t)1 << 20)) copy_bytes /= 2;
-    }
+    bench_sizes(d, &c->fma_n, &copy_bytes);
     CLAE_TRY(clae_buf_alloc(d, (size_t)c->fma_n * sizeof(float), &c->p_out));
     CLAE_TRY(clae_buf_alloc(d, copy_bytes, &c->p_src));
     CLAE_TRY(clae_buf_alloc(d, copy_bytes, &c->p_dst));
-    if (d->is_ref) { /* touch every page before timing */
-        memset(c->p_src.h, 0, copy_bytes);
-        memset(c->p_dst.h, 0, copy_bytes);
-    }
+    /* touch every page before timing (host memory is mapped lazily) */
+    CLAE_TRY(clae_buf_fill0(d, c->p_src, copy_bytes));
+    CLAE_TRY(clae_buf_fill0(d, c->p_dst, copy_bytes));
     c->copy_floats = copy_bytes / sizeof(float);
     CLAE_TRY(calibrate_fma(c));
     r->probe_fma_flops = (double)c->fma_n * c->fma_iters * 8 * 8 * 2;
@@ -538,13 +416,12 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
         fprintf(stderr, "clae: bench: batch and repeats must be >= 1, warm-up >= 0\n");
         return CLAE_ERR_ARG;
     }
-    r->is_ref = d->is_ref;
+    r->is_ref = d->be->reference;
     snprintf(r->device, sizeof r->device, "%s", d->name);
     snprintf(r->platform, sizeof r->platform, "%s", d->platform_name);
     snprintf(r->driver, sizeof r->driver, "%s", d->driver);
     snprintf(r->vendor, sizeof r->vendor, "%s", d->vendor);
-    r->timer = d->is_ref ? "host clock_gettime(CLOCK_MONOTONIC) around each synchronous call"
-                         : "OpenCL profiling: END of a marker before to END of a marker after";
+    r->timer = d->be->timer;
     r->batch = o->batch;
     r->repeats = o->repeats;
     r->warmup = o->warmup;
@@ -564,8 +441,8 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
     bench_ctx c = {.n = &n, .d = d, .m = m, .N = o->batch, .warmup = o->warmup,
                    .repeats = o->repeats};
     c.samples = calloc((size_t)o->repeats, sizeof *c.samples);
-    c.ev = calloc(2 * (size_t)o->repeats, sizeof *c.ev);
-    st = c.samples && c.ev ? bench_all(&c, r) : CLAE_ERR_NOMEM;
+    c.stamps = calloc(2 * (size_t)o->repeats, sizeof *c.stamps);
+    st = c.samples && c.stamps ? bench_all(&c, r) : CLAE_ERR_NOMEM;
     if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: bench: out of memory\n");
     clae_buf_free(&c.tmp);
     clae_buf_free(&c.rec);
@@ -574,7 +451,7 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
     clae_buf_free(&c.p_src);
     clae_buf_free(&c.p_dst);
     free(c.samples);
-    free(c.ev);
+    free(c.stamps);
     clae_net_free(&n);
     if (st != CLAE_OK) clae_bench_free(r);
     return st;
@@ -584,152 +461,4 @@ void clae_bench_free(clae_bench_result *r)
 {
     free(r->rows);
     memset(r, 0, sizeof *r);
-}
-
-/* ---- output ------------------------------------------------------------- */
-
-static double pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
-static double rate(double amount, double s) { return s > 0 ? amount / s : 0.0; }
-
-static void print_row(const clae_bench_result *r, const clae_bench_row *w, FILE *out)
-{
-    char layer[16] = "";
-    if (w->layer >= 0) snprintf(layer, sizeof layer, "%d", w->layer);
-    double fs = rate(w->flops, w->median_s), bs = rate(w->bytes, w->median_s);
-    fprintf(out, "%3s %-22s %-10s %-20s %9.3f %9.3f %9.2f %8.2f %8.2f %5.1f %7.2f %5.1f %5.1f\n",
-            layer, w->what, w->op, w->shape, 1e3 * w->median_s, 1e3 * w->min_s, 1e-6 * w->flops,
-            1e-6 * w->bytes, 1e-9 * fs, pct(fs, r->peak_flops_s), 1e-9 * bs,
-            pct(bs, r->peak_bytes_s), pct(w->median_s, r->step.median_s));
-}
-
-void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
-{
-    fprintf(out, "clae bench: %s, batch %d, median and min of %d runs after %d warm-up\n", config,
-            r->batch, r->repeats, r->warmup);
-    fprintf(out, "device:   %s\n", r->device);
-    fprintf(out, "platform: %s (vendor %s, driver %s)\n", r->platform, r->vendor, r->driver);
-    fprintf(out, "timer:    %s\n", r->timer);
-    fprintf(out,
-            "peak:     fma probe %.2f GFLOP/s (%.3f ms for %.1f MFLOP), copy probe %.2f GB/s "
-            "(%.3f ms for %.1f MB)\n\n",
-            1e-9 * r->peak_flops_s, 1e3 * r->probe_fma_s, 1e-6 * r->probe_fma_flops,
-            1e-9 * r->peak_bytes_s, 1e3 * r->probe_copy_s, 1e-6 * r->probe_copy_bytes);
-    fprintf(out, "%3s %-22s %-10s %-20s %9s %9s %9s %8s %8s %5s %7s %5s %5s\n", "#", "layer", "op",
-            "shape (per image)", "median ms", "min ms", "MFLOP", "MB", "GFLOP/s", "%pk", "GB/s",
-            "%bw", "%step");
-    clae_bench_row sum = {.layer = -1};
-    snprintf(sum.what, sizeof sum.what, "sum of the rows above");
-    for (int k = 0; k < r->nrows; k++) {
-        print_row(r, &r->rows[k], out);
-        sum.median_s += r->rows[k].median_s;
-        sum.min_s += r->rows[k].min_s;
-        sum.flops += r->rows[k].flops;
-        sum.bytes += r->rows[k].bytes;
-    }
-    fprintf(out, "\n");
-    print_row(r, &sum, out);
-    print_row(r, &r->step, out);
-    fprintf(out, "\nimages/s: %.1f (batch %d / median step %.3f ms; best step %.3f ms: %.1f "
-                 "images/s)\n",
-            rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,
-            1e3 * r->step.min_s, rate(r->batch, r->step.min_s));
-    if (!r->is_ref)
-        fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)%s\n",
-                r->step_kernels, r->step_gemms,
-                r->step_replayed ? "; enqueued as one recorded command buffer" : "");
-    if (r->data_convert_s > 0)
-        fprintf(out, "data pipeline per batch (clae train, besides the step): convert %.3f ms, "
-                     "blur %.3f ms\n",
-                1e3 * r->data_convert_s, 1e3 * r->data_blur_s);
-    fprintf(out, "memory: %.1f MiB (%.1f KiB per image, %.1f KiB of parameters, gradients and "
-                 "Adam moments; scratch and upload buffers not counted)\n",
-            (r->mem_batch_bytes + r->mem_param_bytes) / 1048576.0,
-            r->batch > 0 ? r->mem_batch_bytes / r->batch / 1024.0 : 0.0,
-            r->mem_param_bytes / 1024.0);
-}
-
-static cJSON *row_json(const clae_bench_result *r, const clae_bench_row *w)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
-    double fs = rate(w->flops, w->median_s), bs = rate(w->bytes, w->median_s);
-    cJSON_AddNumberToObject(o, "layer", w->layer);
-    cJSON_AddStringToObject(o, "what", w->what);
-    cJSON_AddStringToObject(o, "op", w->op);
-    cJSON_AddStringToObject(o, "shape", w->shape);
-    cJSON_AddNumberToObject(o, "median_ms", 1e3 * w->median_s);
-    cJSON_AddNumberToObject(o, "min_ms", 1e3 * w->min_s);
-    cJSON_AddNumberToObject(o, "flops", w->flops);
-    cJSON_AddNumberToObject(o, "bytes", w->bytes);
-    cJSON_AddNumberToObject(o, "gflop_s", 1e-9 * fs);
-    cJSON_AddNumberToObject(o, "gb_s", 1e-9 * bs);
-    cJSON_AddNumberToObject(o, "pct_peak_flops", pct(fs, r->peak_flops_s));
-    cJSON_AddNumberToObject(o, "pct_peak_bw", pct(bs, r->peak_bytes_s));
-    cJSON_AddNumberToObject(o, "pct_step", pct(w->median_s, r->step.median_s));
-    return o;
-}
-
-static cJSON *result_json(const clae_bench_result *r, const char *config)
-{
-    cJSON *root = cJSON_CreateObject();
-    if (!root) return NULL;
-    cJSON_AddStringToObject(root, "config", config);
-    cJSON *dev = cJSON_AddObjectToObject(root, "device");
-    if (dev) {
-        cJSON_AddStringToObject(dev, "name", r->device);
-        cJSON_AddStringToObject(dev, "platform", r->platform);
-        cJSON_AddStringToObject(dev, "vendor", r->vendor);
-        cJSON_AddStringToObject(dev, "driver", r->driver);
-        cJSON_AddBoolToObject(dev, "reference", r->is_ref);
-    }
-    cJSON_AddNumberToObject(root, "batch", r->batch);
-    cJSON_AddNumberToObject(root, "repeats", r->repeats);
-    cJSON_AddNumberToObject(root, "warmup", r->warmup);
-    cJSON_AddStringToObject(root, "timer", r->timer);
-    cJSON *peak = cJSON_AddObjectToObject(root, "peak");
-    if (peak) {
-        cJSON_AddNumberToObject(peak, "fma_gflop_s", 1e-9 * r->peak_flops_s);
-        cJSON_AddNumberToObject(peak, "fma_ms", 1e3 * r->probe_fma_s);
-        cJSON_AddNumberToObject(peak, "fma_flops", r->probe_fma_flops);
-        cJSON_AddNumberToObject(peak, "copy_gb_s", 1e-9 * r->peak_bytes_s);
-        cJSON_AddNumberToObject(peak, "copy_ms", 1e3 * r->probe_copy_s);
-        cJSON_AddNumberToObject(peak, "copy_bytes", r->probe_copy_bytes);
-    }
-    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
-    double sum_med = 0;
-    for (int k = 0; k < r->nrows; k++) {
-        sum_med += r->rows[k].median_s;
-        if (rows) cJSON_AddItemToArray(rows, row_json(r, &r->rows[k]));
-    }
-    cJSON_AddNumberToObject(root, "rows_median_ms_sum", 1e3 * sum_med);
-    cJSON *step = row_json(r, &r->step);
-    if (step) {
-        cJSON_AddNumberToObject(step, "images_per_s", rate(r->batch, r->step.median_s));
-        if (!r->is_ref) {
-            cJSON_AddNumberToObject(step, "kernels", (double)r->step_kernels);
-            cJSON_AddNumberToObject(step, "clblast_gemm_calls", (double)r->step_gemms);
-            cJSON_AddBoolToObject(step, "replayed", r->step_replayed);
-        }
-        cJSON_AddNumberToObject(step, "memory_batch_bytes", r->mem_batch_bytes);
-        cJSON_AddNumberToObject(step, "memory_param_bytes", r->mem_param_bytes);
-        cJSON_AddItemToObject(root, "step", step);
-    }
-    return root;
-}
-
-clae_status clae_bench_write_json(const clae_bench_result *r, const char *config,
-                                  const char *path)
-{
-    cJSON *root = result_json(r, config);
-    char *text = root ? cJSON_Print(root) : NULL;
-    cJSON_Delete(root);
-    if (!text) {
-        fprintf(stderr, "clae: %s: out of memory building JSON\n", path);
-        return CLAE_ERR_NOMEM;
-    }
-    size_t len = strlen(text);
-    text[len] = '\n'; /* cJSON_Print's terminator becomes the final newline */
-    clae_status st = clae_file_write_atomic(path, text, len + 1);
-    free(text);
-    return st;
 }

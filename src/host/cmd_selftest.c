@@ -69,7 +69,7 @@ int cmd_selftest(int argc, char **argv)
     clae_device d;
     clae_status st = clae_device_open(&d, device);
     if (st != CLAE_OK) return st == CLAE_ERR_ARG ? 2 : 1;
-    if (d.is_ref) { /* $CLAE_DEVICE=ref, or no OpenCL platform at all */
+    if (d.be->reference) { /* $CLAE_DEVICE=ref, or no OpenCL platform at all */
         fprintf(stderr, "clae selftest: no OpenCL device to check (the reference path is what "
                 "it is checked against; see 'clae devices')\n");
         clae_device_close(&d);

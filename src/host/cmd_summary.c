@@ -54,7 +54,7 @@ int cmd_summary(int argc, char **argv)
             clae_model_free(&m);
             return 1;
         }
-        if (!d.is_ref && clae_model_check_align(&m, d.align_bytes) != CLAE_OK) rc = 1;
+        if (clae_model_check_align(&m, d.align_bytes) != CLAE_OK) rc = 1;
         if (rc == 0) {
             clae_model_summary(&m, stdout);
             printf("device: %s (tensor offsets aligned to %zu bytes, device needs %u)\n", d.name,

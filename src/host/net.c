@@ -56,7 +56,6 @@ void clae_net_memory(const clae_net *n, double *batch_bytes, double *param_bytes
 static clae_status fits_device(const clae_net *n)
 {
     const clae_device *d = n->d;
-    if (d->is_ref) return CLAE_OK; /* host memory: malloc says when it does not fit */
     cl_ulong global = d->global_mem, max_alloc = d->max_alloc;
     double batch, params, largest;
     clae_net_memory(n, &batch, &params, &largest);
@@ -450,7 +449,7 @@ static clae_status write_lr(clae_net *n)
 clae_status clae_net_train_step(clae_net *n, int nb)
 {
     clae_device *d = n->d;
-    if (d->is_ref || !d->cb.create || !d->replay || n->rec_off || n->grad_hook)
+    if (!d->cb.create || !d->replay || n->rec_off || n->grad_hook)
         return step_commands(n, nb, 0);
     CLAE_TRY(shapes_for(n, nb));
     struct clae_net_recording *r;

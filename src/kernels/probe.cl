@@ -1,5 +1,5 @@
 /* Probes of a device's own defects, run once when it opens
- * (src/host/device_probe.c). Twin: the same loop in C (tests/test_device.c).
+ * (src/host/device/probe.c). Twin: the same loop in C (tests/test_device.c).
  *
  * device_loop_probe: one work-item steps a 32-bit linear congruential
  * generator n times in one loop and writes the state, from which the host

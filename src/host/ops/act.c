@@ -40,20 +40,58 @@ clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out,
     return clae_launch1d(d, k, n);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status act_forward_opencl(clae_device *d, clae_buf out, clae_buf in, size_t n,
+                                      clae_act a, float alpha)
+{
+    return act_forward_cl(d, out.d, in.d, n, a, alpha);
+}
+
+static clae_status act_backward_opencl(clae_device *d, clae_buf din, clae_buf dout, clae_buf out,
+                                       size_t n, clae_act a, float alpha)
+{
+    return act_backward_cl(d, din.d, dout.d, out.d, n, a, alpha);
+}
+
+/* Host: the reference twins (src/host/ref/act.c), on the buffers' host memory. */
+static clae_status act_forward_host(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a,
+                                    float alpha)
+{
+    act_forward_ref(out.h, in.h, n, a, alpha);
+    return CLAE_OK;
+}
+
+static clae_status act_backward_host(clae_device *d, clae_buf din, clae_buf dout, clae_buf out,
+                                     size_t n, clae_act a, float alpha)
+{
+    act_backward_ref(din.h, dout.h, out.h, n, a, alpha);
+    return CLAE_OK;
+}
+
+static const struct act_backend {
+    clae_status (*act_forward)(clae_device *, clae_buf, clae_buf, size_t, clae_act, float);
+    clae_status (*act_backward)(clae_device *, clae_buf, clae_buf, clae_buf, size_t, clae_act,
+                                float);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.act_forward = act_forward_opencl,
+                             .act_backward = act_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.act_forward = act_forward_host, .act_backward = act_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status act_forward(clae_device *d, clae_buf out, clae_buf in, size_t n, clae_act a,
                         float alpha)
 {
     if (a == CLAE_ACT_SOFTMAX) return CLAE_ERR_ARG; /* over rows: softmax_forward */
-    if (!d->is_ref) return act_forward_cl(d, out.d, in.d, n, a, alpha);
-    act_forward_ref(out.h, in.h, n, a, alpha);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].act_forward(d, out, in, n, a, alpha);
 }
 
 clae_status act_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf out, size_t n,
                          clae_act a, float alpha)
 {
     if (a == CLAE_ACT_SOFTMAX) return CLAE_ERR_ARG; /* only with categorical_crossentropy */
-    if (!d->is_ref) return act_backward_cl(d, din.d, dout.d, out.d, n, a, alpha);
-    act_backward_ref(din.h, dout.h, out.h, n, a, alpha);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].act_backward(d, din, dout, out, n, a, alpha);
 }

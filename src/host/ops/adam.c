@@ -46,10 +46,35 @@ clae_status adam_update_dev_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_
     return clae_launch1d(d, k, n);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status adam_update_opencl(clae_device *d, clae_buf p, clae_buf m, clae_buf v,
+                                      clae_buf g, size_t n, const clae_adam *h, long t)
+{
+    return adam_update_cl(d, p.d, m.d, v.d, g.d, n, h, t);
+}
+
+/* Host: the reference twins (src/host/ref/adam.c), on the buffers' host memory. */
+static clae_status adam_update_host(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g,
+                                    size_t n, const clae_adam *h, long t)
+{
+    adam_update_ref(p.h, m.h, v.h, g.h, n, h, t);
+    return CLAE_OK;
+}
+
+static const struct adam_backend {
+    clae_status (*adam_update)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf, size_t,
+                               const clae_adam *, long);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.adam_update = adam_update_opencl},
+    [CLAE_BACKEND_HOST] = {.adam_update = adam_update_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t)
 {
-    if (!d->is_ref) return adam_update_cl(d, p.d, m.d, v.d, g.d, n, h, t);
-    adam_update_ref(p.h, m.h, v.h, g.h, n, h, t);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].adam_update(d, p, m, v, g, n, h, t);
 }

@@ -42,10 +42,35 @@ clae_status blur_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem k, int
     return clae_launch1d(d, kc, items);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status blur_forward_opencl(clae_device *d, clae_buf out, clae_buf in, clae_buf k,
+                                       int ksize, int N, int C, int H, int W)
+{
+    return blur_forward_cl(d, out.d, in.d, k.d, ksize, N, C, H, W);
+}
+
+/* Host: the reference twins (src/host/ref/blur.c), on the buffers' host memory. */
+static clae_status blur_forward_host(clae_device *d, clae_buf out, clae_buf in, clae_buf k,
+                                     int ksize, int N, int C, int H, int W)
+{
+    blur_forward_ref(out.h, in.h, k.h, ksize, N, C, H, W);
+    return CLAE_OK;
+}
+
+static const struct blur_backend {
+    clae_status (*blur_forward)(clae_device *, clae_buf, clae_buf, clae_buf, int, int, int, int,
+                                int);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.blur_forward = blur_forward_opencl},
+    [CLAE_BACKEND_HOST] = {.blur_forward = blur_forward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status blur_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf k, int ksize, int N,
                          int C, int H, int W)
 {
-    if (!d->is_ref) return blur_forward_cl(d, out.d, in.d, k.d, ksize, N, C, H, W);
-    blur_forward_ref(out.h, in.h, k.h, ksize, N, C, H, W);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].blur_forward(d, out, in, k, ksize, N, C, H, W);
 }

@@ -62,25 +62,77 @@ clae_status labels_onehot_cl(clae_device *d, cl_mem t, cl_mem records, int N, in
     return clae_launch1d(d, k, (size_t)N * (size_t)K);
 }
 
-clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K)
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status softmax_forward_opencl(clae_device *d, clae_buf out, clae_buf in, size_t rows,
+                                          int K)
 {
-    if (!d->is_ref) return softmax_forward_cl(d, out.d, in.d, rows, K);
+    return softmax_forward_cl(d, out.d, in.d, rows, K);
+}
+
+static clae_status cce_step_opencl(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p,
+                                   clae_buf t, size_t rows, int K)
+{
+    return cce_step_cl(d, loss.d, dz.d, p.d, t.d, rows, K);
+}
+
+static clae_status labels_onehot_opencl(clae_device *d, clae_buf t, clae_buf records, int N, int K,
+                                        int C, int H, int W)
+{
+    return labels_onehot_cl(d, t.d, records.d, N, K, C, H, W);
+}
+
+/* Host: the reference twins (src/host/ref/classify.c), on the buffers' host memory. */
+static clae_status softmax_forward_host(clae_device *d, clae_buf out, clae_buf in, size_t rows,
+                                        int K)
+{
     softmax_forward_ref(out.h, in.h, rows, K);
     return CLAE_OK;
+}
+
+static clae_status cce_step_host(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
+                                 size_t rows, int K)
+{
+    cce_step_ref(loss.h, dz.h, p.h, t.h, rows, K);
+    return CLAE_OK;
+}
+
+static clae_status labels_onehot_host(clae_device *d, clae_buf t, clae_buf records, int N, int K,
+                                      int C, int H, int W)
+{
+    labels_onehot_ref(t.h, records.h, N, K, C, H, W);
+    return CLAE_OK;
+}
+
+static const struct classify_backend {
+    clae_status (*softmax_forward)(clae_device *, clae_buf, clae_buf, size_t, int);
+    clae_status (*cce_step)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf, size_t, int);
+    clae_status (*labels_onehot)(clae_device *, clae_buf, clae_buf, int, int, int, int, int);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.softmax_forward = softmax_forward_opencl,
+                             .cce_step = cce_step_opencl,
+                             .labels_onehot = labels_onehot_opencl},
+    [CLAE_BACKEND_HOST] = {.softmax_forward = softmax_forward_host,
+                           .cce_step = cce_step_host,
+                           .labels_onehot = labels_onehot_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K)
+{
+    return BACKENDS[d->be->id].softmax_forward(d, out, in, rows, K);
 }
 
 clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
                      size_t rows, int K)
 {
-    if (!d->is_ref) return cce_step_cl(d, loss.d, dz.d, p.d, t.d, rows, K);
-    cce_step_ref(loss.h, dz.h, p.h, t.h, rows, K);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].cce_step(d, loss, dz, p, t, rows, K);
 }
 
-clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K, int C,
-                          int H, int W)
+clae_status labels_onehot(clae_device *d, clae_buf t, clae_buf records, int N, int K, int C, int H,
+                          int W)
 {
-    if (!d->is_ref) return labels_onehot_cl(d, t.d, records.d, N, K, C, H, W);
-    labels_onehot_ref(t.h, records.h, N, K, C, H, W);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].labels_onehot(d, t, records, N, K, C, H, W);
 }

@@ -84,25 +84,69 @@ clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, 
     return CLAE_OK;
 }
 
-clae_status conv2d_transpose_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
-                                     clae_buf b, const clae_conv_shape *g, clae_epi act)
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status conv2d_transpose_forward_opencl(clae_device *d, clae_buf out, clae_buf in,
+                                                   clae_buf w, clae_buf b, const clae_conv_shape *g,
+                                                   clae_epi act)
 {
-    if (!d->is_ref) return conv2d_transpose_forward_cl(d, out.d, in.d, w.d, b.d, g, act);
+    return conv2d_transpose_forward_cl(d, out.d, in.d, w.d, b.d, g, act);
+}
+
+static clae_status conv2d_transpose_backward_opencl(clae_device *d, clae_buf din, clae_buf dw,
+                                                    clae_buf db, clae_buf dout, clae_buf in,
+                                                    clae_buf w, const clae_conv_shape *g,
+                                                    clae_epi act)
+{
+    return conv2d_transpose_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g, act);
+}
+
+/* Host: the reference twins (src/host/ref/conv2d_transpose.c), on the buffers' host memory. */
+static clae_status conv2d_transpose_forward_host(clae_device *d, clae_buf out, clae_buf in,
+                                                 clae_buf w, clae_buf b, const clae_conv_shape *g,
+                                                 clae_epi act)
+{
     conv2d_transpose_forward_ref(out.h, in.h, w.h, b.h, g);
     if (act.act != CLAE_ACT_NONE)
         act_forward_ref(out.h, out.h, (size_t)g->N * g->K * g->P * g->Q, act.act, act.alpha);
     return CLAE_OK;
 }
 
+static clae_status conv2d_transpose_backward_host(clae_device *d, clae_buf din, clae_buf dw,
+                                                  clae_buf db, clae_buf dout, clae_buf in,
+                                                  clae_buf w, const clae_conv_shape *g,
+                                                  clae_epi act)
+{
+    conv2d_transpose_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, g);
+    if (din.h && act.act != CLAE_ACT_NONE)
+        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act, act.alpha);
+    return CLAE_OK;
+}
+
+static const struct conv2d_transpose_backend {
+    clae_status (*conv2d_transpose_forward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf,
+                                            const clae_conv_shape *, clae_epi);
+    clae_status (*conv2d_transpose_backward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf,
+                                             clae_buf, clae_buf, const clae_conv_shape *, clae_epi);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.conv2d_transpose_forward = conv2d_transpose_forward_opencl,
+                             .conv2d_transpose_backward = conv2d_transpose_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.conv2d_transpose_forward = conv2d_transpose_forward_host,
+                           .conv2d_transpose_backward = conv2d_transpose_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status conv2d_transpose_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
+                                     clae_buf b, const clae_conv_shape *g, clae_epi act)
+{
+    return BACKENDS[d->be->id].conv2d_transpose_forward(d, out, in, w, b, g, act);
+}
+
 clae_status conv2d_transpose_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
                                       clae_buf dout, clae_buf in, clae_buf w,
                                       const clae_conv_shape *g, clae_epi act)
 {
-    if (!d->is_ref)
-        return conv2d_transpose_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, g, act);
-    conv2d_transpose_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, g);
-    if (din.h && act.act != CLAE_ACT_NONE)
-        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act,
-                         act.alpha);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].conv2d_transpose_backward(d, din, dw, db, dout, in, w, g, act);
 }

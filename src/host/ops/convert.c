@@ -24,10 +24,34 @@ clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N,
     return clae_launch1d(d, k, (size_t)N * (size_t)((P + 7) / 8)); /* 8 pixels a work-item */
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status cifar_to_float_opencl(clae_device *d, clae_buf out, clae_buf records, int N,
+                                         int C, int H, int W)
+{
+    return cifar_to_float_cl(d, out.d, records.d, N, C, H, W);
+}
+
+/* Host: the reference twins (src/host/ref/convert.c), on the buffers' host memory. */
+static clae_status cifar_to_float_host(clae_device *d, clae_buf out, clae_buf records, int N, int C,
+                                       int H, int W)
+{
+    cifar_to_float_ref(out.h, records.h, N, C, H, W);
+    return CLAE_OK;
+}
+
+static const struct convert_backend {
+    clae_status (*cifar_to_float)(clae_device *, clae_buf, clae_buf, int, int, int, int);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.cifar_to_float = cifar_to_float_opencl},
+    [CLAE_BACKEND_HOST] = {.cifar_to_float = cifar_to_float_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N, int C, int H,
                            int W)
 {
-    if (!d->is_ref) return cifar_to_float_cl(d, out.d, records.d, N, C, H, W);
-    cifar_to_float_ref(out.h, records.h, N, C, H, W);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].cifar_to_float(d, out, records, N, C, H, W);
 }

@@ -39,18 +39,59 @@ clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, 
     return db ? bias_backward_cl(d, db, dout, N, U, 1) : CLAE_OK;
 }
 
-clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
-                          int N, int I, int U)
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status dense_forward_opencl(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
+                                        clae_buf b, int N, int I, int U)
 {
-    if (!d->is_ref) return dense_forward_cl(d, out.d, in.d, w.d, b.d, N, I, U);
+    return dense_forward_cl(d, out.d, in.d, w.d, b.d, N, I, U);
+}
+
+static clae_status dense_backward_opencl(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                                         clae_buf dout, clae_buf in, clae_buf w, int N, int I,
+                                         int U)
+{
+    return dense_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, N, I, U);
+}
+
+/* Host: the reference twins (src/host/ref/dense.c), on the buffers' host memory. */
+static clae_status dense_forward_host(clae_device *d, clae_buf out, clae_buf in, clae_buf w,
+                                      clae_buf b, int N, int I, int U)
+{
     dense_forward_ref(out.h, in.h, w.h, b.h, N, I, U);
     return CLAE_OK;
+}
+
+static clae_status dense_backward_host(clae_device *d, clae_buf din, clae_buf dw, clae_buf db,
+                                       clae_buf dout, clae_buf in, clae_buf w, int N, int I, int U)
+{
+    dense_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, N, I, U);
+    return CLAE_OK;
+}
+
+static const struct dense_backend {
+    clae_status (*dense_forward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf, int, int,
+                                 int);
+    clae_status (*dense_backward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf, clae_buf,
+                                  clae_buf, int, int, int);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.dense_forward = dense_forward_opencl,
+                             .dense_backward = dense_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.dense_forward = dense_forward_host,
+                           .dense_backward = dense_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b, int N,
+                          int I, int U)
+{
+    return BACKENDS[d->be->id].dense_forward(d, out, in, w, b, N, I, U);
 }
 
 clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db, clae_buf dout,
                            clae_buf in, clae_buf w, int N, int I, int U)
 {
-    if (!d->is_ref) return dense_backward_cl(d, din.d, dw.d, db.d, dout.d, in.d, w.d, N, I, U);
-    dense_backward_ref(din.h, dw.h, db.h, dout.h, in.h, w.h, N, I, U);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].dense_backward(d, din, dw, db, dout, in, w, N, I, U);
 }

@@ -46,18 +46,57 @@ clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t 
     return launch(d, "dropout_backward", din, dout, n, p);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status dropout_forward_opencl(clae_device *d, clae_buf out, clae_buf in, size_t n,
+                                          const clae_dropout *p)
+{
+    return dropout_forward_cl(d, out.d, in.d, n, p);
+}
+
+static clae_status dropout_backward_opencl(clae_device *d, clae_buf din, clae_buf dout, size_t n,
+                                           const clae_dropout *p)
+{
+    return dropout_backward_cl(d, din.d, dout.d, n, p);
+}
+
+/* Host: the reference twins (src/host/ref/dropout.c), on the buffers' host memory. */
+static clae_status dropout_forward_host(clae_device *d, clae_buf out, clae_buf in, size_t n,
+                                        const clae_dropout *p)
+{
+    dropout_forward_ref(out.h, in.h, n, p);
+    return CLAE_OK;
+}
+
+static clae_status dropout_backward_host(clae_device *d, clae_buf din, clae_buf dout, size_t n,
+                                         const clae_dropout *p)
+{
+    dropout_backward_ref(din.h, dout.h, n, p);
+    return CLAE_OK;
+}
+
+static const struct dropout_backend {
+    clae_status (*dropout_forward)(clae_device *, clae_buf, clae_buf, size_t, const clae_dropout *);
+    clae_status (*dropout_backward)(clae_device *, clae_buf, clae_buf, size_t,
+                                    const clae_dropout *);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.dropout_forward = dropout_forward_opencl,
+                             .dropout_backward = dropout_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.dropout_forward = dropout_forward_host,
+                           .dropout_backward = dropout_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
                             const clae_dropout *p)
 {
-    if (!d->is_ref) return dropout_forward_cl(d, out.d, in.d, n, p);
-    dropout_forward_ref(out.h, in.h, n, p);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].dropout_forward(d, out, in, n, p);
 }
 
 clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t n,
                              const clae_dropout *p)
 {
-    if (!d->is_ref) return dropout_backward_cl(d, din.d, dout.d, n, p);
-    dropout_backward_ref(din.h, dout.h, n, p);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].dropout_backward(d, din, dout, n, p);
 }

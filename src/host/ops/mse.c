@@ -73,10 +73,31 @@ clae_status mse_backward_cl(clae_device *d, cl_mem dy, cl_mem y, cl_mem t, size_
     return loss_backward_cl(d, CLAE_LOSS_MSE, dy, y, t, n);
 }
 
-clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y, clae_buf t,
-                         size_t n)
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status loss_forward_opencl(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y,
+                                       clae_buf t, size_t n)
 {
-    if (!d->is_ref) return loss_forward_cl(d, kind, loss.d, y.d, t.d, n);
+    return loss_forward_cl(d, kind, loss.d, y.d, t.d, n);
+}
+
+static clae_status loss_backward_opencl(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y,
+                                        clae_buf t, size_t n)
+{
+    return loss_backward_cl(d, kind, dy.d, y.d, t.d, n);
+}
+
+static clae_status loss_step_opencl(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy,
+                                    clae_buf y, clae_buf t, size_t n, clae_epi act)
+{
+    return loss_step_cl(d, kind, loss.d, dy.d, y.d, t.d, n, act);
+}
+
+/* Host: the reference twins (src/host/ref/mse.c), on the buffers' host memory. */
+static clae_status loss_forward_host(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y,
+                                     clae_buf t, size_t n)
+{
     switch (kind) {
     case CLAE_LOSS_MSE: mse_forward_ref(loss.h, y.h, t.h, n); break;
     case CLAE_LOSS_MAE: mae_forward_ref(loss.h, y.h, t.h, n); break;
@@ -86,10 +107,9 @@ clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf
     return CLAE_OK;
 }
 
-clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y, clae_buf t,
-                          size_t n)
+static clae_status loss_backward_host(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y,
+                                      clae_buf t, size_t n)
 {
-    if (!d->is_ref) return loss_backward_cl(d, kind, dy.d, y.d, t.d, n);
     switch (kind) {
     case CLAE_LOSS_MSE: mse_backward_ref(dy.h, y.h, t.h, n); break;
     case CLAE_LOSS_MAE: mae_backward_ref(dy.h, y.h, t.h, n); break;
@@ -99,13 +119,46 @@ clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf 
     return CLAE_OK;
 }
 
+static clae_status loss_step_host(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy,
+                                  clae_buf y, clae_buf t, size_t n, clae_epi act)
+{
+    if (loss.h) CLAE_TRY(loss_forward_host(d, kind, loss, y, t, n));
+    if (!dy.h) return CLAE_OK;
+    CLAE_TRY(loss_backward_host(d, kind, dy, y, t, n));
+    if (act.act != CLAE_ACT_NONE) act_backward_ref(dy.h, dy.h, y.h, n, act.act, act.alpha);
+    return CLAE_OK;
+}
+
+static const struct mse_backend {
+    clae_status (*loss_forward)(clae_device *, clae_loss, clae_buf, clae_buf, clae_buf, size_t);
+    clae_status (*loss_backward)(clae_device *, clae_loss, clae_buf, clae_buf, clae_buf, size_t);
+    clae_status (*loss_step)(clae_device *, clae_loss, clae_buf, clae_buf, clae_buf, clae_buf,
+                             size_t, clae_epi);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.loss_forward = loss_forward_opencl,
+                             .loss_backward = loss_backward_opencl,
+                             .loss_step = loss_step_opencl},
+    [CLAE_BACKEND_HOST] = {.loss_forward = loss_forward_host,
+                           .loss_backward = loss_backward_host,
+                           .loss_step = loss_step_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status loss_forward(clae_device *d, clae_loss kind, clae_buf loss, clae_buf y, clae_buf t,
+                         size_t n)
+{
+    return BACKENDS[d->be->id].loss_forward(d, kind, loss, y, t, n);
+}
+
+clae_status loss_backward(clae_device *d, clae_loss kind, clae_buf dy, clae_buf y, clae_buf t,
+                          size_t n)
+{
+    return BACKENDS[d->be->id].loss_backward(d, kind, dy, y, t, n);
+}
+
 clae_status loss_step(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy, clae_buf y,
                       clae_buf t, size_t n, clae_epi act)
 {
-    if (!d->is_ref) return loss_step_cl(d, kind, loss.d, dy.d, y.d, t.d, n, act);
-    if (loss.h) CLAE_TRY(loss_forward(d, kind, loss, y, t, n));
-    if (!dy.h) return CLAE_OK;
-    CLAE_TRY(loss_backward(d, kind, dy, y, t, n));
-    if (act.act != CLAE_ACT_NONE) act_backward_ref(dy.h, dy.h, y.h, n, act.act, act.alpha);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].loss_step(d, kind, loss, dy, y, t, n, act);
 }

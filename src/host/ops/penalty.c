@@ -154,58 +154,169 @@ clae_status contractive_backward_cl(clae_device *d, cl_mem dz, cl_mem dw, float 
     return clae_launch1d(d, kw, (size_t)U * I);
 }
 
-/* ---- dispatch ------------------------------------------------------------ */
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
 
-clae_status penalty_sum(clae_device *d, clae_buf terms, int slot, float scale, clae_buf x,
-                        size_t x_off, size_t n, clae_pen_f f)
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status penalty_sum_opencl(clae_device *d, clae_buf terms, int slot, float scale,
+                                      clae_buf x, size_t x_off, size_t n, clae_pen_f f)
 {
-    if (!d->is_ref) return penalty_sum_cl(d, terms.d, slot, scale, x.d, x_off, n, f);
+    return penalty_sum_cl(d, terms.d, slot, scale, x.d, x_off, n, f);
+}
+
+static clae_status loss_terms_opencl(clae_device *d, clae_buf loss, clae_buf terms, int nterms)
+{
+    return loss_terms_cl(d, loss.d, terms.d, nterms);
+}
+
+static clae_status activity_l1_backward_opencl(clae_device *d, clae_buf dy, clae_buf y, size_t n,
+                                               float scale)
+{
+    return activity_l1_backward_cl(d, dy.d, y.d, n, scale);
+}
+
+static clae_status sampling_forward_opencl(clae_device *d, clae_buf z, clae_buf aux, clae_buf x,
+                                           int N, int L, int HW, const clae_sampling *p,
+                                           int training)
+{
+    return sampling_forward_cl(d, z.d, aux.d, x.d, N, L, HW, p, training);
+}
+
+static clae_status sampling_backward_opencl(clae_device *d, clae_buf dx, clae_buf dz, clae_buf x,
+                                            clae_buf aux, int N, int L, int HW, float w)
+{
+    return sampling_backward_cl(d, dx.d, dz.d, x.d, aux.d, N, L, HW, w);
+}
+
+static clae_status contractive_forward_opencl(clae_device *d, clae_buf terms, int slot, float scale,
+                                              clae_buf h, clae_buf w, int N, int I, int U)
+{
+    return contractive_forward_cl(d, terms.d, slot, scale, h.d, w.d, N, I, U);
+}
+
+static clae_status contractive_backward_opencl(clae_device *d, clae_buf dz, clae_buf dw,
+                                               float scale, clae_buf h, clae_buf w, int N, int I,
+                                               int U)
+{
+    return contractive_backward_cl(d, dz.d, dw.d, scale, h.d, w.d, N, I, U);
+}
+
+/* Host: the reference twins (src/host/ref/penalty.c), on the buffers' host memory. */
+static clae_status penalty_sum_host(clae_device *d, clae_buf terms, int slot, float scale,
+                                    clae_buf x, size_t x_off, size_t n, clae_pen_f f)
+{
     penalty_sum_ref(terms.h, slot, scale, (const float *)x.h + x_off, n, f);
     return CLAE_OK;
 }
 
-clae_status loss_terms(clae_device *d, clae_buf loss, clae_buf terms, int nterms)
+static clae_status loss_terms_host(clae_device *d, clae_buf loss, clae_buf terms, int nterms)
 {
-    if (!d->is_ref) return loss_terms_cl(d, loss.d, terms.d, nterms);
     loss_terms_ref(loss.h, terms.h, nterms);
     return CLAE_OK;
 }
 
-clae_status activity_l1_backward(clae_device *d, clae_buf dy, clae_buf y, size_t n, float scale)
+static clae_status activity_l1_backward_host(clae_device *d, clae_buf dy, clae_buf y, size_t n,
+                                             float scale)
 {
-    if (!d->is_ref) return activity_l1_backward_cl(d, dy.d, y.d, n, scale);
     activity_l1_backward_ref(dy.h, y.h, n, scale);
     return CLAE_OK;
+}
+
+static clae_status sampling_forward_host(clae_device *d, clae_buf z, clae_buf aux, clae_buf x,
+                                         int N, int L, int HW, const clae_sampling *p, int training)
+{
+    sampling_forward_ref(z.h, aux.h, x.h, N, L, HW, p, training);
+    return CLAE_OK;
+}
+
+static clae_status sampling_backward_host(clae_device *d, clae_buf dx, clae_buf dz, clae_buf x,
+                                          clae_buf aux, int N, int L, int HW, float w)
+{
+    sampling_backward_ref(dx.h, dz.h, x.h, aux.h, N, L, HW, w);
+    return CLAE_OK;
+}
+
+static clae_status contractive_forward_host(clae_device *d, clae_buf terms, int slot, float scale,
+                                            clae_buf h, clae_buf w, int N, int I, int U)
+{
+    contractive_forward_ref(terms.h, slot, scale, h.h, w.h, N, I, U);
+    return CLAE_OK;
+}
+
+static clae_status contractive_backward_host(clae_device *d, clae_buf dz, clae_buf dw, float scale,
+                                             clae_buf h, clae_buf w, int N, int I, int U)
+{
+    contractive_backward_ref(dz.h, dw.h, scale, h.h, w.h, N, I, U);
+    return CLAE_OK;
+}
+
+static const struct penalty_backend {
+    clae_status (*penalty_sum)(clae_device *, clae_buf, int, float, clae_buf, size_t, size_t,
+                               clae_pen_f);
+    clae_status (*loss_terms)(clae_device *, clae_buf, clae_buf, int);
+    clae_status (*activity_l1_backward)(clae_device *, clae_buf, clae_buf, size_t, float);
+    clae_status (*sampling_forward)(clae_device *, clae_buf, clae_buf, clae_buf, int, int, int,
+                                    const clae_sampling *, int);
+    clae_status (*sampling_backward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf, int,
+                                     int, int, float);
+    clae_status (*contractive_forward)(clae_device *, clae_buf, int, float, clae_buf, clae_buf, int,
+                                       int, int);
+    clae_status (*contractive_backward)(clae_device *, clae_buf, clae_buf, float, clae_buf,
+                                        clae_buf, int, int, int);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.penalty_sum = penalty_sum_opencl,
+                             .loss_terms = loss_terms_opencl,
+                             .activity_l1_backward = activity_l1_backward_opencl,
+                             .sampling_forward = sampling_forward_opencl,
+                             .sampling_backward = sampling_backward_opencl,
+                             .contractive_forward = contractive_forward_opencl,
+                             .contractive_backward = contractive_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.penalty_sum = penalty_sum_host,
+                           .loss_terms = loss_terms_host,
+                           .activity_l1_backward = activity_l1_backward_host,
+                           .sampling_forward = sampling_forward_host,
+                           .sampling_backward = sampling_backward_host,
+                           .contractive_forward = contractive_forward_host,
+                           .contractive_backward = contractive_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status penalty_sum(clae_device *d, clae_buf terms, int slot, float scale, clae_buf x,
+                        size_t x_off, size_t n, clae_pen_f f)
+{
+    return BACKENDS[d->be->id].penalty_sum(d, terms, slot, scale, x, x_off, n, f);
+}
+
+clae_status loss_terms(clae_device *d, clae_buf loss, clae_buf terms, int nterms)
+{
+    return BACKENDS[d->be->id].loss_terms(d, loss, terms, nterms);
+}
+
+clae_status activity_l1_backward(clae_device *d, clae_buf dy, clae_buf y, size_t n, float scale)
+{
+    return BACKENDS[d->be->id].activity_l1_backward(d, dy, y, n, scale);
 }
 
 clae_status sampling_forward(clae_device *d, clae_buf z, clae_buf aux, clae_buf x, int N, int L,
                              int HW, const clae_sampling *p, int training)
 {
-    if (!d->is_ref) return sampling_forward_cl(d, z.d, aux.d, x.d, N, L, HW, p, training);
-    sampling_forward_ref(z.h, aux.h, x.h, N, L, HW, p, training);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].sampling_forward(d, z, aux, x, N, L, HW, p, training);
 }
 
 clae_status sampling_backward(clae_device *d, clae_buf dx, clae_buf dz, clae_buf x, clae_buf aux,
                               int N, int L, int HW, float w)
 {
-    if (!d->is_ref) return sampling_backward_cl(d, dx.d, dz.d, x.d, aux.d, N, L, HW, w);
-    sampling_backward_ref(dx.h, dz.h, x.h, aux.h, N, L, HW, w);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].sampling_backward(d, dx, dz, x, aux, N, L, HW, w);
 }
 
 clae_status contractive_forward(clae_device *d, clae_buf terms, int slot, float scale, clae_buf h,
                                 clae_buf w, int N, int I, int U)
 {
-    if (!d->is_ref) return contractive_forward_cl(d, terms.d, slot, scale, h.d, w.d, N, I, U);
-    contractive_forward_ref(terms.h, slot, scale, h.h, w.h, N, I, U);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].contractive_forward(d, terms, slot, scale, h, w, N, I, U);
 }
 
-clae_status contractive_backward(clae_device *d, clae_buf dz, clae_buf dw, float scale,
-                                 clae_buf h, clae_buf w, int N, int I, int U)
+clae_status contractive_backward(clae_device *d, clae_buf dz, clae_buf dw, float scale, clae_buf h,
+                                 clae_buf w, int N, int I, int U)
 {
-    if (!d->is_ref) return contractive_backward_cl(d, dz.d, dw.d, scale, h.d, w.d, N, I, U);
-    contractive_backward_ref(dz.h, dw.h, scale, h.h, w.h, N, I, U);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].contractive_backward(d, dz, dw, scale, h, w, N, I, U);
 }

@@ -110,36 +110,103 @@ clae_status avgpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout,
     return clae_launch1d(d, k, n_in);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status maxpool_forward_opencl(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
+                                          const clae_conv_shape *g)
+{
+    return maxpool_forward_cl(d, out.d, idx.d, in.d, g);
+}
+
+static clae_status maxpool_backward_opencl(clae_device *d, clae_buf din, clae_buf dout,
+                                           clae_buf idx, clae_buf in, const clae_conv_shape *g,
+                                           clae_epi act)
+{
+    return maxpool_backward_cl(d, din.d, dout.d, idx.d, in.d, g, act);
+}
+
+static clae_status avgpool_forward_opencl(clae_device *d, clae_buf out, clae_buf in,
+                                          const clae_conv_shape *g)
+{
+    return avgpool_forward_cl(d, out.d, in.d, g);
+}
+
+static clae_status avgpool_backward_opencl(clae_device *d, clae_buf din, clae_buf dout,
+                                           const clae_conv_shape *g)
+{
+    return avgpool_backward_cl(d, din.d, dout.d, g);
+}
+
+/* Host: the reference twins (src/host/ref/pool.c), on the buffers' host memory. */
+static clae_status maxpool_forward_host(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
+                                        const clae_conv_shape *g)
+{
+    maxpool_forward_ref(out.h, idx.h, in.h, g);
+    return CLAE_OK;
+}
+
+static clae_status maxpool_backward_host(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
+                                         clae_buf in, const clae_conv_shape *g, clae_epi act)
+{
+    maxpool_backward_ref(din.h, dout.h, idx.h, g);
+    if (act.act != CLAE_ACT_NONE)
+        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act, act.alpha);
+    return CLAE_OK;
+}
+
+static clae_status avgpool_forward_host(clae_device *d, clae_buf out, clae_buf in,
+                                        const clae_conv_shape *g)
+{
+    avgpool_forward_ref(out.h, in.h, g);
+    return CLAE_OK;
+}
+
+static clae_status avgpool_backward_host(clae_device *d, clae_buf din, clae_buf dout,
+                                         const clae_conv_shape *g)
+{
+    avgpool_backward_ref(din.h, dout.h, g);
+    return CLAE_OK;
+}
+
+static const struct pool_backend {
+    clae_status (*maxpool_forward)(clae_device *, clae_buf, clae_buf, clae_buf,
+                                   const clae_conv_shape *);
+    clae_status (*maxpool_backward)(clae_device *, clae_buf, clae_buf, clae_buf, clae_buf,
+                                    const clae_conv_shape *, clae_epi);
+    clae_status (*avgpool_forward)(clae_device *, clae_buf, clae_buf, const clae_conv_shape *);
+    clae_status (*avgpool_backward)(clae_device *, clae_buf, clae_buf, const clae_conv_shape *);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.maxpool_forward = maxpool_forward_opencl,
+                             .maxpool_backward = maxpool_backward_opencl,
+                             .avgpool_forward = avgpool_forward_opencl,
+                             .avgpool_backward = avgpool_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.maxpool_forward = maxpool_forward_host,
+                           .maxpool_backward = maxpool_backward_host,
+                           .avgpool_forward = avgpool_forward_host,
+                           .avgpool_backward = avgpool_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status maxpool_forward(clae_device *d, clae_buf out, clae_buf idx, clae_buf in,
                             const clae_conv_shape *g)
 {
-    if (!d->is_ref) return maxpool_forward_cl(d, out.d, idx.d, in.d, g);
-    maxpool_forward_ref(out.h, idx.h, in.h, g);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].maxpool_forward(d, out, idx, in, g);
 }
 
 clae_status maxpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx, clae_buf in,
                              const clae_conv_shape *g, clae_epi act)
 {
-    if (!d->is_ref) return maxpool_backward_cl(d, din.d, dout.d, idx.d, in.d, g, act);
-    maxpool_backward_ref(din.h, dout.h, idx.h, g);
-    if (act.act != CLAE_ACT_NONE)
-        act_backward_ref(din.h, din.h, in.h, (size_t)g->N * g->C * g->H * g->W, act.act,
-                         act.alpha);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].maxpool_backward(d, din, dout, idx, in, g, act);
 }
 
 clae_status avgpool_forward(clae_device *d, clae_buf out, clae_buf in, const clae_conv_shape *g)
 {
-    if (!d->is_ref) return avgpool_forward_cl(d, out.d, in.d, g);
-    avgpool_forward_ref(out.h, in.h, g);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].avgpool_forward(d, out, in, g);
 }
 
-clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout,
-                             const clae_conv_shape *g)
+clae_status avgpool_backward(clae_device *d, clae_buf din, clae_buf dout, const clae_conv_shape *g)
 {
-    if (!d->is_ref) return avgpool_backward_cl(d, din.d, dout.d, g);
-    avgpool_backward_ref(din.h, dout.h, g);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].avgpool_backward(d, din, dout, g);
 }

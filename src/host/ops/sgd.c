@@ -24,10 +24,35 @@ clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n
     return clae_launch1d(d, k, n);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status sgd_update_opencl(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
+                                     const clae_sgd *h)
+{
+    return sgd_update_cl(d, p.d, v.d, g.d, n, h);
+}
+
+/* Host: the reference twins (src/host/ref/sgd.c), on the buffers' host memory. */
+static clae_status sgd_update_host(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
+                                   const clae_sgd *h)
+{
+    sgd_update_ref(p.h, v.h, g.h, n, h);
+    return CLAE_OK;
+}
+
+static const struct sgd_backend {
+    clae_status (*sgd_update)(clae_device *, clae_buf, clae_buf, clae_buf, size_t,
+                              const clae_sgd *);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.sgd_update = sgd_update_opencl},
+    [CLAE_BACKEND_HOST] = {.sgd_update = sgd_update_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
                        const clae_sgd *h)
 {
-    if (!d->is_ref) return sgd_update_cl(d, p.d, v.d, g.d, n, h);
-    sgd_update_ref(p.h, v.h, g.h, n, h);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].sgd_update(d, p, v, g, n, h);
 }

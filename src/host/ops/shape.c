@@ -1,6 +1,4 @@
 /* Shape inference shared by conv2d, conv2d_transpose and pooling (Keras rules). */
-#include <math.h>
-
 #include "clae/ops.h"
 
 static int same_pad_total(int out, int stride, int k, int in)
@@ -47,11 +45,4 @@ clae_status clae_conv2d_transpose_shape(clae_conv_shape *g, int N, int C, int H,
     g->pt = same_pad_total(H, sh, R, g->P) / 2;
     g->pl = same_pad_total(W, sw, S, g->Q) / 2;
     return CLAE_OK;
-}
-
-float clae_adam_lr_t(const clae_adam *h, long t)
-{
-    double b1t = pow((double)h->beta1, (double)t);
-    double b2t = pow((double)h->beta2, (double)t);
-    return (float)((double)h->lr * sqrt(1.0 - b2t) / (1.0 - b1t));
 }

@@ -46,18 +46,58 @@ clae_status max_unpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_m
     return clae_launch1d(d, k, n);
 }
 
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status max_unpool_forward_opencl(clae_device *d, clae_buf out, clae_buf in,
+                                             clae_buf idx, const clae_conv_shape *g)
+{
+    return max_unpool_forward_cl(d, out.d, in.d, idx.d, g);
+}
+
+static clae_status max_unpool_backward_opencl(clae_device *d, clae_buf din, clae_buf dout,
+                                              clae_buf idx, const clae_conv_shape *g)
+{
+    return max_unpool_backward_cl(d, din.d, dout.d, idx.d, g);
+}
+
+/* Host: the reference twins (src/host/ref/unpool.c), on the buffers' host memory. */
+static clae_status max_unpool_forward_host(clae_device *d, clae_buf out, clae_buf in, clae_buf idx,
+                                           const clae_conv_shape *g)
+{
+    max_unpool_forward_ref(out.h, in.h, idx.h, g);
+    return CLAE_OK;
+}
+
+static clae_status max_unpool_backward_host(clae_device *d, clae_buf din, clae_buf dout,
+                                            clae_buf idx, const clae_conv_shape *g)
+{
+    max_unpool_backward_ref(din.h, dout.h, idx.h, g);
+    return CLAE_OK;
+}
+
+static const struct unpool_backend {
+    clae_status (*max_unpool_forward)(clae_device *, clae_buf, clae_buf, clae_buf,
+                                      const clae_conv_shape *);
+    clae_status (*max_unpool_backward)(clae_device *, clae_buf, clae_buf, clae_buf,
+                                       const clae_conv_shape *);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.max_unpool_forward = max_unpool_forward_opencl,
+                             .max_unpool_backward = max_unpool_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.max_unpool_forward = max_unpool_forward_host,
+                           .max_unpool_backward = max_unpool_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
 clae_status max_unpool_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf idx,
                                const clae_conv_shape *g)
 {
-    if (!d->is_ref) return max_unpool_forward_cl(d, out.d, in.d, idx.d, g);
-    max_unpool_forward_ref(out.h, in.h, idx.h, g);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].max_unpool_forward(d, out, in, idx, g);
 }
 
 clae_status max_unpool_backward(clae_device *d, clae_buf din, clae_buf dout, clae_buf idx,
                                 const clae_conv_shape *g)
 {
-    if (!d->is_ref) return max_unpool_backward_cl(d, din.d, dout.d, idx.d, g);
-    max_unpool_backward_ref(din.h, dout.h, idx.h, g);
-    return CLAE_OK;
+    return BACKENDS[d->be->id].max_unpool_backward(d, din, dout, idx, g);
 }

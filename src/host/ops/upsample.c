@@ -47,10 +47,25 @@ clae_status upsample_backward_cl(clae_device *d, clae_upsample mode, cl_mem din,
     return launch(d, BWD[mode], din, dout, g, (size_t)g->N * g->C * g->H * g->W);
 }
 
-clae_status upsample_forward(clae_device *d, clae_upsample mode, clae_buf out, clae_buf in,
-                             const clae_conv_shape *g)
+/* ---- backends: each op once per backend (clae_device.be picks) ----------- */
+
+/* OpenCL: the launchers above, on the buffers' cl_mem. */
+static clae_status upsample_forward_opencl(clae_device *d, clae_upsample mode, clae_buf out,
+                                           clae_buf in, const clae_conv_shape *g)
 {
-    if (!d->is_ref) return upsample_forward_cl(d, mode, out.d, in.d, g);
+    return upsample_forward_cl(d, mode, out.d, in.d, g);
+}
+
+static clae_status upsample_backward_opencl(clae_device *d, clae_upsample mode, clae_buf din,
+                                            clae_buf dout, const clae_conv_shape *g)
+{
+    return upsample_backward_cl(d, mode, din.d, dout.d, g);
+}
+
+/* Host: the reference twins (src/host/ref/upsample.c), on the buffers' host memory. */
+static clae_status upsample_forward_host(clae_device *d, clae_upsample mode, clae_buf out,
+                                         clae_buf in, const clae_conv_shape *g)
+{
     switch (mode) {
     case CLAE_UP_NEAREST: upsample_nearest_forward_ref(out.h, in.h, g); break;
     case CLAE_UP_BILINEAR: upsample_bilinear_forward_ref(out.h, in.h, g); break;
@@ -60,10 +75,9 @@ clae_status upsample_forward(clae_device *d, clae_upsample mode, clae_buf out, c
     return CLAE_OK;
 }
 
-clae_status upsample_backward(clae_device *d, clae_upsample mode, clae_buf din, clae_buf dout,
-                              const clae_conv_shape *g)
+static clae_status upsample_backward_host(clae_device *d, clae_upsample mode, clae_buf din,
+                                          clae_buf dout, const clae_conv_shape *g)
 {
-    if (!d->is_ref) return upsample_backward_cl(d, mode, din.d, dout.d, g);
     switch (mode) {
     case CLAE_UP_NEAREST: upsample_nearest_backward_ref(din.h, dout.h, g); break;
     case CLAE_UP_BILINEAR: upsample_bilinear_backward_ref(din.h, dout.h, g); break;
@@ -71,4 +85,30 @@ clae_status upsample_backward(clae_device *d, clae_upsample mode, clae_buf din, 
     default: return CLAE_ERR_ARG;
     }
     return CLAE_OK;
+}
+
+static const struct upsample_backend {
+    clae_status (*upsample_forward)(clae_device *, clae_upsample, clae_buf, clae_buf,
+                                    const clae_conv_shape *);
+    clae_status (*upsample_backward)(clae_device *, clae_upsample, clae_buf, clae_buf,
+                                     const clae_conv_shape *);
+} BACKENDS[CLAE_BACKENDS] = {
+    [CLAE_BACKEND_OPENCL] = {.upsample_forward = upsample_forward_opencl,
+                             .upsample_backward = upsample_backward_opencl},
+    [CLAE_BACKEND_HOST] = {.upsample_forward = upsample_forward_host,
+                           .upsample_backward = upsample_backward_host},
+};
+
+/* ---- entry points (clae/ops.h): the checks every backend shares, one dispatch - */
+
+clae_status upsample_forward(clae_device *d, clae_upsample mode, clae_buf out, clae_buf in,
+                             const clae_conv_shape *g)
+{
+    return BACKENDS[d->be->id].upsample_forward(d, mode, out, in, g);
+}
+
+clae_status upsample_backward(clae_device *d, clae_upsample mode, clae_buf din, clae_buf dout,
+                              const clae_conv_shape *g)
+{
+    return BACKENDS[d->be->id].upsample_backward(d, mode, din, dout, g);
 }

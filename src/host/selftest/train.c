@@ -54,7 +54,7 @@ static clae_status run_steps(clae_device *d, int nb, uint64_t batch_seed, int re
         return st;
     }
     const int keep = d->replay;
-    if (!d->is_ref) d->replay = replay;
+    d->replay = replay; /* read only where the device records (cb.create) */
     n.rec_off = !replay;
     clae_rng_seed(&rng, batch_seed);
     for (int s = 0; s < STEPS && st == CLAE_OK; s++) {

@@ -61,7 +61,6 @@ static int forced_limit(long *limit)
 clae_status clae_device_probe(clae_device *d)
 {
     d->loop_limit = 0;
-    if (d->is_ref) return CLAE_OK;
     long ran;
     CLAE_TRY(run_loop_probe(d, &ran));
     if (ran <= 0) { /* no count, or not one step: a limit of 0 would read as none */
