@@ -497,39 +497,47 @@ static void train_key(pctx *c, int line, const char *key, const char *value)
     }
 }
 
+/* The bytes of key k's field in l: a common member, or a member of the
+ * kind's settings struct (written byte-wise, as the kind reads them). */
+static unsigned char *layer_field(clae_layer *l, const clae_key_spec *k)
+{
+    return (unsigned char *)l + k->field;
+}
+
 /* Parse value as key k of a layer into its field; 0 when it is not allowed. */
 static int layer_value(clae_layer *l, const clae_key_spec *k, const char *value)
 {
-    int *f = (int *)((char *)l + k->field);
+    unsigned char *f = layer_field(l, k);
     long x;
-    int a[2];
+    int a[3];
     switch (k->type) {
     case CLAE_KEY_INT:
         if (!clae_str_to_long(value, k->min, k->max, &x)) return 0;
-        f[0] = (int)x;
+        a[0] = (int)x;
+        memcpy(f, a, sizeof a[0]);
         return 1;
-    case CLAE_KEY_SHAPE: {
-        int v[3];
-        if (parse_ints(value, v, 3, k->min, k->max) != 3) return 0;
-        f[0] = v[0], f[1] = v[1], f[2] = v[2];
+    case CLAE_KEY_SHAPE:
+        if (parse_ints(value, a, 3, k->min, k->max) != 3) return 0;
+        memcpy(f, a, 3 * sizeof a[0]);
         return 1;
-    }
     case CLAE_KEY_FLOAT: {
         double v;
         if (!clae_str_to_double(value, &v) || v < k->fmin || v > k->fmax) return 0;
-        *(float *)f = (float)v;
+        float fv = (float)v;
+        memcpy(f, &fv, sizeof fv);
         return 1;
     }
     case CLAE_KEY_PAIR: {
         int n = parse_ints(value, a, 2, k->min, k->max);
         if (n < 1) return 0;
-        f[0] = a[0], f[1] = n == 2 ? a[1] : a[0];
+        if (n == 1) a[1] = a[0];
+        memcpy(f, a, 2 * sizeof a[0]);
         return 1;
     }
     case CLAE_KEY_CHOICE:
         for (int i = 0; k->choices[i]; i++)
             if (strcmp(value, k->choices[i]) == 0) {
-                f[0] = i;
+                memcpy(f, &i, sizeof i);
                 return 1;
             }
         return 0;
@@ -574,11 +582,14 @@ static void layer_key(pctx *c, int line, const char *key, const char *value)
     }
     const clae_key_spec *k = ki < lk->nkeys ? &lk->keys[ki] : &clae_common_layer_keys[ki - lk->nkeys];
     if (k->type == CLAE_KEY_LAYER) { /* every earlier layer is read by now */
-        int *f = (int *)((char *)l + k->field);
-        if (strcmp(value, "input") == 0) *f = CLAE_SRC_INPUT;
+        int src = -1;
+        if (strcmp(value, "input") == 0) src = CLAE_SRC_INPUT;
         for (int i = 0; i + 1 < m->nlayers; i++)
-            if (m->layers[i].name[0] && strcmp(m->layers[i].name, value) == 0) *f = i;
-        if (*f == -1) fail(c, line, key, "no earlier layer is named '%s'", value);
+            if (m->layers[i].name[0] && strcmp(m->layers[i].name, value) == 0) src = i;
+        if (src == -1)
+            fail(c, line, key, "no earlier layer is named '%s'", value);
+        else
+            memcpy(layer_field(l, k), &src, sizeof src);
         return;
     }
     if (!layer_value(l, k, value)) {
@@ -610,12 +621,9 @@ static int layer_defaults(pctx *c, clae_layer *l, const sec_src *s)
         const clae_key_spec *k = &lk->keys[i];
         if ((s->seen >> i & 1u) || !k->def_from) continue;
         for (int j = 0; j < lk->nkeys; j++)
-            if (strcmp(lk->keys[j].name, k->def_from) == 0) {
-                int *dst = (int *)((char *)l + k->field);
-                const int *src = (const int *)((const char *)l + lk->keys[j].field);
-                dst[0] = src[0];
-                if (k->type == CLAE_KEY_PAIR) dst[1] = src[1];
-            }
+            if (strcmp(lk->keys[j].name, k->def_from) == 0)
+                memmove(layer_field(l, k), layer_field(l, &lk->keys[j]),
+                        (k->type == CLAE_KEY_PAIR ? 2 : 1) * sizeof(int));
     }
     return 1;
 }
@@ -825,8 +833,7 @@ static int check_head(pctx *c, int H, int W, int C)
     const clae_layer *last = &m->layers[m->nlayers - 1];
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
-        if (l->act == CLAE_ACT_SOFTMAX &&
-            (i != m->nlayers - 1 || strcmp(l->kind->name, "dense") != 0)) {
+        if (l->act == CLAE_ACT_SOFTMAX && (i != m->nlayers - 1 || !l->kind->softmax_head)) {
             fail(c, key_line(&c->lsrc[i], "activation"), "activation",
                  "layer %d (%s): softmax only on the last layer, a [dense] head", i,
                  l->kind->name);
@@ -911,9 +918,8 @@ static void finish(pctx *c)
         }
         /* an upsampling layer's output is about its input times its stride
          * (or factor): bounded before the shape is computed in int */
-        if (!l->kind->downsamples &&
-            ((long)H * l->sh + l->R > MAX_DIM || (long)W * l->sw + l->S > MAX_DIM)) {
-            const char *k = key_index(s, "stride") >= 0 ? "stride" : "size";
+        const char *k = l->kind->grow_key;
+        if (k && ((long)H * l->sh + l->R > MAX_DIM || (long)W * l->sw + l->S > MAX_DIM)) {
             fail(c, key_line(s, k), k,
                  "layer %d (%s): output would be larger than %dx%d", i, tn, MAX_DIM, MAX_DIM);
             return;
