@@ -45,7 +45,7 @@ typedef struct clae_key_spec {
     const char *allowed;        /* CUSTOM: what it takes, as an error names it */
 } clae_key_spec;
 
-/* The keys of [net] and [train] (src/host/model.c), NULL-name terminated:
+/* The keys of [net] and [train] (src/host/model/sections.c), NULL-name terminated:
  * their defaults are parsed from here. */
 extern const clae_key_spec clae_net_keys[], clae_train_keys[];
 
