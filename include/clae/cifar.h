@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clae/classes.h"
 #include "clae/status.h"
 
 #define CLAE_CIFAR_SIDE 32
@@ -37,7 +38,6 @@
 /* Records in one split, all files together (307 GB of records; the batch
  * order indexes them with 32-bit integers). */
 #define CLAE_CIFAR_MAX_RECORDS 100000000
-#define CLAE_CIFAR_MAX_CLASSES 256 /* a label is one byte; the official release has 10 */
 /* clae's layout: at most this many channels and bytes an image (a side may
  * be as long as an image file's, CLAE_IMAGE_MAX_SIDE) */
 #define CLAE_DATA_MAX_CHANNELS 4
@@ -70,18 +70,6 @@ int clae_dataset_is_clae_layout(const char *dir, int split);
 
 void clae_dataset_free(clae_dataset *d);
 
-/* A set of labels (CIFAR-10's 0-9, or any byte): which classes a model is
- * trained on (one-class training for anomaly detection). Empty: all. */
-typedef struct clae_classes {
-    uint64_t bits[CLAE_CIFAR_MAX_CLASSES / 64];
-} clae_classes;
-/* "all" (the empty set) or labels separated by commas, "0,1" or "3"; each
- * from 0 to 255: 1, or 0 with *out untouched. */
-int clae_classes_parse(const char *text, clae_classes *out);
-int clae_classes_empty(const clae_classes *c);
-int clae_classes_has(const clae_classes *c, int label);
-/* "0,1,5" (ascending), or "all" for the empty set. */
-void clae_classes_format(const clae_classes *c, char *buf, size_t len);
 /* Keep only the records whose label is in c (all of them for the empty set),
  * in their order, in place; returns how many are left. */
 size_t clae_dataset_keep_classes(clae_dataset *d, const clae_classes *c);

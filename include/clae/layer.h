@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "clae/device.h"
 #include "clae/ops.h"
@@ -38,12 +39,13 @@ typedef struct clae_key_spec {
     long min, max;              /* INT, PAIR */
     double fmin, fmax;          /* FLOAT */
     const char *const *choices; /* CHOICE: NULL-terminated */
-    size_t field;               /* offsetof(clae_layer, ...): int (PAIR: two; FLOAT: a float) */
+    size_t field;               /* offsetof(clae_layer, ...) or CLAE_KIND_FIELD(...): an int
+                                   (PAIR: two; SHAPE: three; FLOAT: a float) */
     const char *help;
     const char *allowed;        /* CUSTOM: what it takes, as an error names it */
 } clae_key_spec;
 
-/* The keys of [net] and [train] (src/host/model.c), NULL-name terminated:
+/* The keys of [net] and [train] (src/host/model/sections.c), NULL-name terminated:
  * their defaults are parsed from here. */
 extern const clae_key_spec clae_net_keys[], clae_train_keys[];
 
@@ -58,6 +60,57 @@ void clae_config_describe(FILE *out, int markdown);
 #define CLAE_LAYER_NAME_MAX 32
 #define CLAE_COMMON_NKEYS 2
 extern const clae_key_spec clae_common_layer_keys[CLAE_COMMON_NKEYS];
+
+/* ---- a layer --------------------------------------------------------------- */
+
+/* What a layer's src is when it names the network input (the reserved name "input"). */
+#define CLAE_SRC_INPUT (-2)
+/* Bytes of a layer's settings block: the settings only its kind reads. */
+#define CLAE_LAYER_SETTINGS_BYTES 32
+
+/* One layer of a model: its kind, the settings several kinds share (a
+ * window, an activation, a layer it refers to) and its shapes. What only
+ * one kind reads (dense's units, dropout's rate, ...) is that kind's own
+ * struct in `settings`, declared in its file with CLAE_KIND_SETTINGS. */
+typedef struct clae_layer {
+    const struct clae_layer_kind *kind; /* its entry in the layer table */
+    char name[32];        /* name = ... (optional; "" if none) */
+    int src;              /* a layer it refers to by name (max_unpooling's pool, add's
+                             source), CLAE_SRC_INPUT for the network input, -1 if none */
+    int src_h, src_w, src_c; /* the shape of what src gives (its output, or the input) */
+    const struct clae_layer *src_layer; /* the same, once the config is read */
+    int line;             /* config line of the section header */
+    int filters;          /* conv: output channels; pools: 0 */
+    int R, S;             /* kernel / window size */
+    int sh, sw;           /* strides (upsampling: factors) */
+    clae_padding pad;
+    clae_act act;         /* pools: CLAE_ACT_NONE */
+    float alpha;          /* leaky_relu's slope */
+    float activity_l1;    /* any layer: Keras activity_regularizer=l1(λ) on its output, 0: none */
+    int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
+    int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
+    int weight, bias;     /* indices into m->tensors, -1 for pools */
+    /* The kind's own settings, zeroed, then set by its keys (a key spec's
+     * field is CLAE_KIND_FIELD(struct, member)); read them through the
+     * accessor CLAE_KIND_SETTINGS defines. */
+    _Alignas(8) unsigned char settings[CLAE_LAYER_SETTINGS_BYTES];
+} clae_layer;
+
+/* A key spec's field for member of a kind's settings struct. */
+#define CLAE_KIND_FIELD(type, member) (offsetof(clae_layer, settings) + offsetof(type, member))
+
+/* In a kind's file: `CLAE_KIND_SETTINGS(dense_settings, settings_of)` checks
+ * that the struct fits the block and defines `dense_settings settings_of(const
+ * clae_layer *l)`, which returns a copy of l's settings. */
+#define CLAE_KIND_SETTINGS(type, accessor)                                                   \
+    _Static_assert(sizeof(type) <= CLAE_LAYER_SETTINGS_BYTES && _Alignof(type) <= 8,          \
+                   #type " does not fit a layer's settings block");                          \
+    static inline type accessor(const clae_layer *l)                                          \
+    {                                                                                         \
+        type s_;                                                                              \
+        memcpy(&s_, l->settings, sizeof s_);                                                  \
+        return s_;                                                                            \
+    }
 
 /* ---- running a layer ------------------------------------------------------ */
 
@@ -166,6 +219,17 @@ typedef struct clae_layer_kind {
      * (conv2d, conv2d_transpose, maxpool); without it the net runs that
      * activation's backward pass on its own. */
     int fuses_din_act;
+    /* The key whose value grows the image (conv2d_transpose's stride,
+     * upsampling's size factors: out about in * sh + R), blamed when the
+     * output would be larger than the largest size; NULL: the kind does not
+     * grow it that way. */
+    const char *grow_key;
+    /* The layer may carry activation = softmax as the network's last layer
+     * (a classifier's head: dense); no other layer takes softmax. */
+    int softmax_head;
+    /* The layer draws a VAE's latent code (sampling): `clae encode` takes
+     * its output by default, `clae sample` decodes from it. */
+    int samples_latent;
     /* The summary's config column, e.g. "8 3x3 stride 1,1 same relu". */
     void (*describe)(const struct clae_layer *l, char *buf, size_t len);
 } clae_layer_kind;

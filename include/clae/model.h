@@ -39,7 +39,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "clae/cifar.h"
+#include "clae/classes.h"
+#include "clae/layer.h"
 #include "clae/ops.h"
 #include "clae/rng.h"
 #include "clae/status.h"
@@ -47,8 +48,6 @@
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
  * CL_DEVICE_MEM_BASE_ADDR_ALIGN seen (1024 bits PoCL, up to 4096 bits on GPUs). */
 #define CLAE_ALIGN_FLOATS 256
-/* What a layer's src is when it names the network input (the reserved name "input"). */
-#define CLAE_SRC_INPUT (-2)
 /* Most epochs a run may have (config, --epochs): what history.jsonl and
  * `clae plot` take, and the per-epoch keys of the corruption's random
  * streams stay distinct. */
@@ -99,35 +98,6 @@ typedef struct clae_train_config {
     double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
     double lr_min;           /* reduce on plateau: the floor */
 } clae_train_config;
-
-struct clae_layer_kind;
-
-typedef struct clae_layer {
-    const struct clae_layer_kind *kind; /* its entry in the layer table (clae/layer.h) */
-    char name[32];        /* name = ... (optional; "" if none) */
-    int src;              /* a layer it refers to by name (max_unpooling's pool, add's
-                             source), CLAE_SRC_INPUT for the network input, -1 if none */
-    int src_h, src_w, src_c; /* the shape of what src gives (its output, or the input) */
-    int mode;             /* a kind's own choice (upsampling2d's interpolation) */
-    const struct clae_layer *src_layer; /* the same, once the config is read */
-    int line;             /* config line of the section header */
-    int filters;          /* conv: output channels; pools: 0 */
-    int R, S;             /* kernel / window size */
-    int sh, sw;           /* strides */
-    clae_padding pad;
-    clae_act act;         /* pools: CLAE_ACT_NONE */
-    float alpha;          /* leaky_relu's slope */
-    float rate;           /* dropout's rate */
-    float activity_l1;    /* any layer: Keras activity_regularizer=l1(λ) on its output, 0: none */
-    float contractive;    /* dense sigmoid: the contractive penalty's λ, 0: none */
-    float kl_weight;      /* sampling: the KL term's weight */
-    int latent;           /* sampling: latent units (the input has twice as many) */
-    int units;            /* dense: outputs */
-    int tgt_h, tgt_w, tgt_c; /* reshape: target_shape (H,W,C as Keras) */
-    int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
-    int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
-    int weight, bias;     /* indices into m->tensors, -1 for pools */
-} clae_layer;
 
 typedef struct clae_tensor {
     char name[32];        /* "layers.<i>.weight" / "layers.<i>.bias" */

@@ -74,11 +74,10 @@ static int find_layer(const clae_model *m, const char *ckpt, const char *spec)
     char names[256];
     named_layers(m, names, sizeof names);
     if (!spec) {
-        const clae_layer_kind *sampling = clae_layer_kind_find("sampling");
         for (int i = 0; i < m->nlayers; i++)
             if (strcmp(m->layers[i].name, "code") == 0) return i;
         for (int i = 0; i < m->nlayers; i++)
-            if (m->layers[i].kind == sampling) return i;
+            if (m->layers[i].kind->samples_latent) return i;
         fprintf(stderr,
                 "clae encode: %s has no layer named code and no [sampling] layer: choose one "
                 "with --layer NAME|INDEX (layers 0 to %d, %s)\n",

@@ -41,9 +41,8 @@ typedef struct vae {
 /* Index of the first [sampling] layer, -1 if none. */
 static int find_sampling(const clae_model *m)
 {
-    const clae_layer_kind *k = clae_layer_kind_find("sampling");
     for (int i = 0; i < m->nlayers; i++)
-        if (m->layers[i].kind == k) return i;
+        if (m->layers[i].kind->samples_latent) return i;
     return -1;
 }
 

@@ -71,5 +71,6 @@ const clae_layer_kind clae_layer_conv2d_transpose = {
     .fuses_act = 1,
     .fuses_din_act = 1,
     .downsamples = 0,
+    .grow_key = "stride",
     .describe = describe,
 };

@@ -9,15 +9,21 @@
 
 #include "layers.h"
 
+typedef struct dense_settings {
+    int units;         /* outputs */
+    float contractive; /* the contractive penalty's λ, 0: none */
+} dense_settings;
+CLAE_KIND_SETTINGS(dense_settings, settings_of)
+
 static const clae_key_spec KEYS[] = {
     {.name = "units", .type = CLAE_KEY_INT, .min = 1, .max = 1 << 24,
-     .field = offsetof(clae_layer, units), .help = "outputs"},
+     .field = CLAE_KIND_FIELD(dense_settings, units), .help = "outputs"},
     {.name = "activation", .type = CLAE_KEY_CHOICE, .def = "linear", .choices = clae_act_names,
      .field = offsetof(clae_layer, act), .help = "applied to the output"},
     {.name = "alpha", .type = CLAE_KEY_FLOAT, .def = "0.3", .fmin = 0, .fmax = 1,
      .field = offsetof(clae_layer, alpha), .help = "leaky_relu's slope for x < 0 (Keras)"},
     {.name = "contractive", .type = CLAE_KEY_FLOAT, .def = "0", .fmin = 0, .fmax = 1e6,
-     .field = offsetof(clae_layer, contractive),
+     .field = CLAE_KIND_FIELD(dense_settings, contractive),
      .help = "contractive AE: λ·‖∂h/∂x‖²_F averaged over the batch added to the loss "
              "(sigmoid only)"},
 };
@@ -29,7 +35,7 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
                  l->in_h, l->in_w, l->in_c);
         return "units";
     }
-    if (l->contractive > 0 && l->act != CLAE_ACT_SIGMOID) {
+    if (settings_of(l).contractive > 0 && l->act != CLAE_ACT_SIGMOID) {
         snprintf(msg, len, "the contractive penalty's closed form needs activation = sigmoid");
         return "contractive";
     }
@@ -40,21 +46,22 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
 {
     if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = 1, .W = 1, .K = l->units, .R = 1, .S = 1,
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = 1, .W = 1, .K = settings_of(l).units, .R = 1, .S = 1,
                            .sh = 1, .sw = 1, .P = 1, .Q = 1};
     return CLAE_OK;
 }
 
 static void param_dims(const clae_layer *l, int p, int *ndim, int dims[4])
 {
+    int units = settings_of(l).units;
     if (p == 1) {
-        *ndim = 1, dims[0] = l->units;
+        *ndim = 1, dims[0] = units;
         return;
     }
-    *ndim = 2, dims[0] = l->units, dims[1] = l->in_c;
+    *ndim = 2, dims[0] = units, dims[1] = l->in_c;
 }
 
-static double fans(const clae_layer *l) { return (double)l->in_c + l->units; }
+static double fans(const clae_layer *l) { return (double)l->in_c + settings_of(l).units; }
 
 static clae_status forward(const clae_layer_run *r)
 {
@@ -65,8 +72,9 @@ static clae_status backward(const clae_layer_run *r)
 {
     /* r->dout is the gradient at the pre-activation here (the net took it
      * through the sigmoid): the penalty's joins it before the GEMMs */
-    if (r->l->contractive > 0)
-        CLAE_TRY(contractive_backward(r->d, r->dout, r->dw, r->l->contractive / (float)r->g->N,
+    float lambda = settings_of(r->l).contractive;
+    if (lambda > 0)
+        CLAE_TRY(contractive_backward(r->d, r->dout, r->dw, lambda / (float)r->g->N,
                                       r->out, r->w, r->g->N, r->g->C, r->g->K));
     return dense_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g->N, r->g->C,
                           r->g->K);
@@ -75,11 +83,11 @@ static clae_status backward(const clae_layer_run *r)
 static clae_status terms(const clae_layer_run *r)
 {
     return contractive_forward(r->d, r->terms, CLAE_TERM_CONTRACTIVE,
-                               r->l->contractive / (float)r->g->N, r->out, r->w, r->g->N,
+                               settings_of(r->l).contractive / (float)r->g->N, r->out, r->w, r->g->N,
                                r->g->C, r->g->K);
 }
 
-static int has_terms(const clae_layer *l) { return l->contractive > 0; }
+static int has_terms(const clae_layer *l) { return settings_of(l).contractive > 0; }
 
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
@@ -95,11 +103,12 @@ static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost 
 
 static void describe(const clae_layer *l, char *buf, size_t len)
 {
-    if (l->contractive > 0)
-        snprintf(buf, len, "%d units %s contractive %g", l->units, clae_act_names[l->act],
-                 (double)l->contractive);
+    dense_settings s = settings_of(l);
+    if (s.contractive > 0)
+        snprintf(buf, len, "%d units %s contractive %g", s.units, clae_act_names[l->act],
+                 (double)s.contractive);
     else
-        snprintf(buf, len, "%d units %s", l->units, clae_act_names[l->act]);
+        snprintf(buf, len, "%d units %s", s.units, clae_act_names[l->act]);
 }
 
 const clae_layer_kind clae_layer_dense = {
@@ -121,6 +130,7 @@ const clae_layer_kind clae_layer_dense = {
     .term = CLAE_TERM_CONTRACTIVE,
     .cost = cost,
     .fixed_size = 1,
+    .softmax_head = 1,
     .downsamples = 0,
     .describe = describe,
 };

@@ -8,9 +8,14 @@
 
 #include "layers.h"
 
+typedef struct dropout_settings {
+    float rate; /* the fraction dropped */
+} dropout_settings;
+CLAE_KIND_SETTINGS(dropout_settings, settings_of)
+
 static const clae_key_spec KEYS[] = {
     {.name = "rate", .type = CLAE_KEY_FLOAT, .fmin = 0, .fmax = 0.99,
-     .field = offsetof(clae_layer, rate), .help = "the fraction of values dropped in training"},
+     .field = CLAE_KIND_FIELD(dropout_settings, rate), .help = "the fraction of values dropped in training"},
 };
 
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
@@ -25,18 +30,20 @@ static size_t count(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->
 
 static clae_status forward(const clae_layer_run *r)
 {
-    if (!r->training || r->l->rate == 0.0f)
+    float rate = settings_of(r->l).rate;
+    if (!r->training || rate == 0.0f)
         return clae_buf_copy(r->d, r->out, 0, r->in, 0, count(r->g) * sizeof(float));
-    clae_dropout p = clae_dropout_params(r->l->rate, r->seed, r->index, r->step);
+    clae_dropout p = clae_dropout_params(rate, r->seed, r->index, r->step);
     return dropout_forward(r->d, r->out, r->in, count(r->g), &p);
 }
 
 static clae_status backward(const clae_layer_run *r)
 {
     if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
-    if (!r->training || r->l->rate == 0.0f)
+    float rate = settings_of(r->l).rate;
+    if (!r->training || rate == 0.0f)
         return clae_buf_copy(r->d, r->din, 0, r->dout, 0, count(r->g) * sizeof(float));
-    clae_dropout p = clae_dropout_params(r->l->rate, r->seed, r->index, r->step);
+    clae_dropout p = clae_dropout_params(rate, r->seed, r->index, r->step);
     return dropout_backward(r->d, r->din, r->dout, count(r->g), &p);
 }
 
@@ -50,7 +57,7 @@ static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost 
 
 static void describe(const clae_layer *l, char *buf, size_t len)
 {
-    snprintf(buf, len, "rate %g", (double)l->rate);
+    snprintf(buf, len, "rate %g", (double)settings_of(l).rate);
 }
 
 const clae_layer_kind clae_layer_dropout = {

@@ -7,18 +7,24 @@
 
 #include "layers.h"
 
+typedef struct reshape_settings {
+    int h, w, c; /* target_shape (H,W,C as Keras) */
+} reshape_settings;
+CLAE_KIND_SETTINGS(reshape_settings, settings_of)
+
 static const clae_key_spec RESHAPE_KEYS[] = {
     {.name = "target_shape", .type = CLAE_KEY_SHAPE, .min = 1, .max = 65536,
-     .field = offsetof(clae_layer, tgt_h), .help = "the output shape H,W,C (Keras order)"},
+     .field = CLAE_KIND_FIELD(reshape_settings, h), .help = "the output shape H,W,C (Keras order)"},
 };
 
 static const char *check_reshape(const clae_layer *l, char *msg, size_t len)
 {
+    reshape_settings t = settings_of(l);
     double in = (double)l->in_h * l->in_w * l->in_c;
-    double out = (double)l->tgt_h * l->tgt_w * l->tgt_c;
+    double out = (double)t.h * t.w * t.c;
     if (in != out) {
         snprintf(msg, len, "target_shape %d,%d,%d holds %.0f values, its input %dx%dx%d holds %.0f",
-                 l->tgt_h, l->tgt_w, l->tgt_c, out, l->in_h, l->in_w, l->in_c, in);
+                 t.h, t.w, t.c, out, l->in_h, l->in_w, l->in_c, in);
         return "target_shape";
     }
     return NULL;
@@ -36,8 +42,9 @@ static clae_status shape_flatten(const clae_layer *l, int N, clae_conv_shape *g)
 static clae_status shape_reshape(const clae_layer *l, int N, clae_conv_shape *g)
 {
     if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->tgt_c,
-                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->tgt_h, .Q = l->tgt_w};
+    reshape_settings t = settings_of(l);
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = t.c, .R = 1,
+                           .S = 1, .sh = 1, .sw = 1, .P = t.h, .Q = t.w};
     return CLAE_OK;
 }
 
@@ -66,7 +73,8 @@ static void describe_flatten(const clae_layer *l, char *buf, size_t len)
 
 static void describe_reshape(const clae_layer *l, char *buf, size_t len)
 {
-    snprintf(buf, len, "to %d,%d,%d", l->tgt_h, l->tgt_w, l->tgt_c);
+    reshape_settings t = settings_of(l);
+    snprintf(buf, len, "to %d,%d,%d", t.h, t.w, t.c);
 }
 
 const clae_layer_kind clae_layer_flatten = {

@@ -4,7 +4,6 @@
 #define CLAE_LAYERS_INTERNAL_H
 
 #include "clae/layer.h"
-#include "clae/model.h"
 
 /* filters, size, stride, padding, activation, alpha */
 #define CLAE_CONV_NKEYS 6

@@ -14,21 +14,28 @@
 
 #include "layers.h"
 
+typedef struct sampling_settings {
+    int latent;      /* latent units (the input has twice as many) */
+    float kl_weight; /* the KL term's weight */
+} sampling_settings;
+CLAE_KIND_SETTINGS(sampling_settings, settings_of)
+
 static const clae_key_spec KEYS[] = {
     {.name = "latent", .type = CLAE_KEY_INT, .min = 1, .max = 1 << 20,
-     .field = offsetof(clae_layer, latent),
+     .field = CLAE_KIND_FIELD(sampling_settings, latent),
      .help = "latent units; the input has twice as many channels (mean, then log-variance)"},
     {.name = "kl_weight", .type = CLAE_KEY_FLOAT, .def = "1", .fmin = 0, .fmax = 1e6,
-     .field = offsetof(clae_layer, kl_weight),
+     .field = CLAE_KIND_FIELD(sampling_settings, kl_weight),
      .help = "weight of the KL term (per image, summed over latent units, averaged over the "
              "batch) beside the reconstruction loss (a mean over every element)"},
 };
 
 static const char *check(const clae_layer *l, char *msg, size_t len)
 {
-    if (l->in_c != 2 * l->latent) {
+    int latent = settings_of(l).latent;
+    if (l->in_c != 2 * latent) {
         snprintf(msg, len, "its input has %d channels, not 2 x latent = %d (the mean, then the "
-                 "log-variance: a [dense] of %d units)", l->in_c, 2 * l->latent, 2 * l->latent);
+                 "log-variance: a [dense] of %d units)", l->in_c, 2 * latent, 2 * latent);
         return "latent";
     }
     return NULL;
@@ -37,7 +44,7 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
 {
     if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->latent,
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = settings_of(l).latent,
                            .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
     return CLAE_OK;
 }
@@ -55,17 +62,17 @@ static clae_status backward(const clae_layer_run *r)
 {
     if (!r->din.h && !r->din.d) return CLAE_OK;
     return sampling_backward(r->d, r->din, r->dout, r->in, r->aux, r->g->N, r->g->K,
-                             r->g->P * r->g->Q, r->l->kl_weight / (float)r->g->N);
+                             r->g->P * r->g->Q, settings_of(r->l).kl_weight / (float)r->g->N);
 }
 
 static clae_status terms(const clae_layer_run *r)
 {
     size_t n = count(r->g); /* the KL terms follow eps in aux */
-    return penalty_sum(r->d, r->terms, CLAE_TERM_KL, r->l->kl_weight / (float)r->g->N, r->aux, n,
-                       n, CLAE_PEN_SUM);
+    return penalty_sum(r->d, r->terms, CLAE_TERM_KL, settings_of(r->l).kl_weight / (float)r->g->N,
+                       r->aux, n, n, CLAE_PEN_SUM);
 }
 
-static int has_terms(const clae_layer *l) { return l->kl_weight > 0; }
+static int has_terms(const clae_layer *l) { return settings_of(l).kl_weight > 0; }
 
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
@@ -78,7 +85,8 @@ static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost 
 
 static void describe(const clae_layer *l, char *buf, size_t len)
 {
-    snprintf(buf, len, "z of %d, kl_weight %g", l->latent, (double)l->kl_weight);
+    sampling_settings s = settings_of(l);
+    snprintf(buf, len, "z of %d, kl_weight %g", s.latent, (double)s.kl_weight);
 }
 
 const clae_layer_kind clae_layer_sampling = {
@@ -96,5 +104,6 @@ const clae_layer_kind clae_layer_sampling = {
     .term = CLAE_TERM_KL,
     .cost = cost,
     .downsamples = 0,
+    .samples_latent = 1,
     .describe = describe,
 };

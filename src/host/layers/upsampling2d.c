@@ -9,11 +9,16 @@
 
 static const char *const INTERP[] = {"nearest", "bilinear", NULL};
 
+typedef struct upsampling_settings {
+    int interpolation; /* upsampling2d: an index into INTERP */
+} upsampling_settings;
+CLAE_KIND_SETTINGS(upsampling_settings, settings_of)
+
 static const clae_key_spec UP_KEYS[] = {
     {.name = "size", .type = CLAE_KEY_PAIR, .def = "2", .min = 1, .max = 65536,
      .field = offsetof(clae_layer, sh), .help = "factors rows,columns (one number: both)"},
     {.name = "interpolation", .type = CLAE_KEY_CHOICE, .def = "nearest", .choices = INTERP,
-     .field = offsetof(clae_layer, mode), .help = "Keras: bilinear has half-pixel centres"},
+     .field = CLAE_KIND_FIELD(upsampling_settings, interpolation), .help = "Keras: bilinear has half-pixel centres"},
 };
 
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
@@ -28,7 +33,7 @@ static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
 static clae_upsample mode_of(const clae_layer *l)
 {
     return l->kind == &clae_layer_bed_of_nails ? CLAE_UP_NAILS
-           : l->mode == 1                      ? CLAE_UP_BILINEAR
+           : settings_of(l).interpolation == 1 ? CLAE_UP_BILINEAR
                                                : CLAE_UP_NEAREST;
 }
 
@@ -61,7 +66,7 @@ static void describe(const clae_layer *l, char *buf, size_t len)
     if (l->kind == &clae_layer_bed_of_nails)
         snprintf(buf, len, "x%d,%d", l->sh, l->sw);
     else
-        snprintf(buf, len, "x%d,%d %s", l->sh, l->sw, INTERP[l->mode]);
+        snprintf(buf, len, "x%d,%d %s", l->sh, l->sw, INTERP[settings_of(l).interpolation]);
 }
 
 const clae_layer_kind clae_layer_upsampling2d = {
@@ -74,6 +79,7 @@ const clae_layer_kind clae_layer_upsampling2d = {
     .backward = backward,
     .cost = cost,
     .downsamples = 0,
+    .grow_key = "size",
     .describe = describe,
 };
 
@@ -87,5 +93,6 @@ const clae_layer_kind clae_layer_bed_of_nails = {
     .backward = backward,
     .cost = cost,
     .downsamples = 0,
+    .grow_key = "size",
     .describe = describe,
 };

@@ -1,0 +1,85 @@
+/* The model as text: `clae summary`'s Keras-like table (each layer's kind,
+ * output shape, parameter count and its kind's description) and the
+ * names and numbers it prints. */
+#include <stdio.h>
+#include <string.h>
+
+#include "clae/layer.h"
+#include "clae/model.h"
+
+const char *clae_act_name(clae_act a)
+{
+    return (unsigned)a <= CLAE_ACT_LEAKY_RELU ? clae_act_names[a] : "?";
+}
+
+const char *clae_thousands(size_t v, char *buf, size_t len)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%zu", v);
+    char out[48];
+    int o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, len, "%s", out);
+    return buf;
+}
+
+static const char *human_bytes(double b, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 4) b /= 1024.0, u++;
+    snprintf(buf, len, "%.2f %s", b, units[u]);
+    return buf;
+}
+
+void clae_model_summary(const clae_model *m, FILE *out)
+{
+    static const char *const rule =
+        "_________________________________________________________________________________________";
+    static const char *const dbl =
+        "=========================================================================================";
+    char shape[64], num[32], hb[32], name[96], detail[128];
+    fprintf(out, "Model: \"%s\"\n", m->name);
+    fprintf(out, "Input: (None, %d, %d, %d)\n", m->net.H, m->net.W, m->net.C);
+    fprintf(out, "%s\n", rule);
+    fprintf(out, " %-28s %-22s %10s   %s\n", "Layer (type)", "Output Shape", "Param #", "Config");
+    fprintf(out, "%s\n", dbl);
+    for (int i = 0; i < m->nlayers; i++) {
+        const clae_layer *l = &m->layers[i];
+        size_t count = 0;
+        if (l->weight >= 0) count += m->tensors[l->weight].count;
+        if (l->bias >= 0) count += m->tensors[l->bias].count;
+        if (l->name[0])
+            snprintf(name, sizeof name, "layers.%d %s (%s)", i, l->name, l->kind->name);
+        else
+            snprintf(name, sizeof name, "layers.%d (%s)", i, l->kind->name);
+        snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->out_h, l->out_w, l->out_c);
+        l->kind->describe(l, detail, sizeof detail);
+        if (l->activity_l1 > 0) { /* the penalty beside the layer it is on */
+            size_t at = strlen(detail);
+            snprintf(detail + at, sizeof detail - at, ", activity_l1 %g", (double)l->activity_l1);
+        }
+        fprintf(out, " %-28s %-22s %10s   %s\n", name, shape,
+                clae_thousands(count, num, sizeof num), detail);
+    }
+    fprintf(out, "%s\n", dbl);
+    double bytes = (double)m->nparams * sizeof(float);
+    fprintf(out, " Total params: %s (%s)\n", clae_thousands(m->nparams, num, sizeof num),
+            human_bytes(bytes, hb, sizeof hb));
+    fprintf(out, " Trainable params: %s (%s)\n", num, hb);
+    fprintf(out, " Non-trainable params: 0 (0.00 B)\n");
+    fprintf(out, "%s\n", rule);
+    if (m->net.opt_kind == CLAE_OPT_SGD)
+        fprintf(out, "batch %d, optimizer sgd (lr %g, momentum %g%s), loss %s\n", m->net.batch,
+                (double)m->net.adam.lr, (double)m->net.momentum,
+                m->net.nesterov ? ", nesterov" : "", m->net.loss);
+    else
+        fprintf(out, "batch %d, optimizer %s (lr %g, beta1 %g, beta2 %g, eps %g), loss %s\n",
+                m->net.batch, m->net.optimizer, (double)m->net.adam.lr,
+                (double)m->net.adam.beta1, (double)m->net.adam.beta2, (double)m->net.adam.eps,
+                m->net.loss);
+}
