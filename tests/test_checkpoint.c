@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/run.h"
 #include "clae/model.h"
 #include "clae/safetensors.h"
 #include "testutil.h"
@@ -757,6 +758,18 @@ START_TEST(test_save_errors)
 }
 END_TEST
 
+/* The mid-epoch resume point of the run in mt (clae_run_from_meta). */
+static clae_status resume_point(const clae_ckpt_meta *mt, const clae_model *m, const char *path,
+                                long *es, double *ls)
+{
+    clae_run r;
+    clae_run_init(&r, m);
+    clae_status st = clae_run_from_meta(&r, mt, path);
+    *es = r.epoch_step;
+    *ls = r.epoch_loss_sum;
+    return st;
+}
+
 /* The mid-epoch resume point is validated, not trusted: a malformed
  * epoch_step or epoch_loss_sum is refused by name (it was read as 0). */
 START_TEST(test_resume_point)
@@ -771,7 +784,7 @@ START_TEST(test_resume_point)
     double ls = -1;
     /* none stored (a checkpoint from `clae init`): the start of the epoch */
     ck_assert_int_eq(clae_ckpt_load(p, &m, &mt, 0), CLAE_OK);
-    ck_assert_int_eq(clae_ckpt_resume_point(&mt, p, &es, &ls), CLAE_OK);
+    ck_assert_int_eq(resume_point(&mt, &m, p, &es, &ls), CLAE_OK);
     ck_assert(es == 0 && ls == 0.0);
     clae_ckpt_meta_free(&mt);
     clae_model_free(&m);
@@ -790,7 +803,7 @@ START_TEST(test_resume_point)
         rewrite(p, q, bad[i].key, bad[i].val, NULL, NULL);
         ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
         cap_begin();
-        clae_status st = clae_ckpt_resume_point(&mt, q, &es, &ls);
+        clae_status st = resume_point(&mt, &m, q, &es, &ls);
         cap_end();
         ck_assert_int_eq(st, CLAE_ERR_FORMAT);
         assert_one_line(q, bad[i].want);
@@ -799,7 +812,7 @@ START_TEST(test_resume_point)
     }
     rewrite(p, q, "epoch_step", "12", NULL, NULL);
     ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
-    ck_assert_int_eq(clae_ckpt_resume_point(&mt, q, &es, &ls), CLAE_OK);
+    ck_assert_int_eq(resume_point(&mt, &m, q, &es, &ls), CLAE_OK);
     ck_assert_int_eq(es, 12);
     clae_ckpt_meta_free(&mt);
     clae_model_free(&m);
