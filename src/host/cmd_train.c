@@ -221,6 +221,25 @@ typedef struct train_args {
     int quiet;
 } train_args;
 
+/* --set SEC.KEY=V (net_key NULL), or --lr X / --batch N as --set net.lr=X /
+ * net.batch=N. 1, or 0 after a line. */
+static int add_set(train_args *a, const char *flag, const char *net_key, const char *v)
+{
+    clae_train_request *q = &a->q;
+    if (q->nsets == CLAE_RUN_MAX_SETS) {
+        fprintf(stderr, "clae train: more than %d --set options\n", CLAE_RUN_MAX_SETS);
+        return 0;
+    }
+    if (net_key) {
+        char *buf = a->shortcut[strcmp(net_key, "lr") == 0 ? 0 : 1];
+        snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", net_key, v);
+        v = buf;
+    }
+    q->sets[q->nsets++] = v;
+    if (!a->set_flag) a->set_flag = flag;
+    return 1;
+}
+
 /* The command line into a: -1 to go on, or the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, train_args *a)
 {
@@ -264,23 +283,9 @@ static int parse_args(int argc, char **argv, train_args *a)
         case RESUME: q->resume = optarg; break;
         case WEIGHTS: q->weights = optarg; break;
         case TRANSFER: a->transfer = optarg; break;
-        case SET:
-        case LR:
-        case BATCH: {
-            if (q->nsets == CLAE_RUN_MAX_SETS) {
-                fprintf(stderr, "clae train: more than %d --set options\n", CLAE_RUN_MAX_SETS);
-                return 2;
-            }
-            const char *v = optarg;
-            if (c != SET) { /* --lr X is --set net.lr=X */
-                char *buf = a->shortcut[c == LR ? 0 : 1];
-                snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", c == LR ? "lr" : "batch", v);
-                v = buf;
-            }
-            q->sets[q->nsets++] = v;
-            if (!a->set_flag) a->set_flag = c == SET ? "--set" : c == LR ? "--lr" : "--batch";
-            break;
-        }
+        case SET: if (!add_set(a, "--set", NULL, optarg)) return 2; break;
+        case LR: if (!add_set(a, "--lr", "lr", optarg)) return 2; break;
+        case BATCH: if (!add_set(a, "--batch", "batch", optarg)) return 2; break;
         case EPOCHS:
             if (!clae_parse_long("--epochs", optarg, 1, &q->epochs)) return 2;
             if (q->epochs > CLAE_MAX_EPOCHS) {
