@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/run.h"
 #include "clae/model.h"
 #include "clae/safetensors.h"
 #include "testutil.h"
@@ -757,6 +758,18 @@ START_TEST(test_save_errors)
 }
 END_TEST
 
+/* The mid-epoch resume point of the run in mt (clae_run_from_meta). */
+static clae_status resume_point(const clae_ckpt_meta *mt, const clae_model *m, const char *path,
+                                long *es, double *ls)
+{
+    clae_run r;
+    clae_run_init(&r, m);
+    clae_status st = clae_run_from_meta(&r, mt, path);
+    *es = r.epoch_step;
+    *ls = r.epoch_loss_sum;
+    return st;
+}
+
 /* The mid-epoch resume point is validated, not trusted: a malformed
  * epoch_step or epoch_loss_sum is refused by name (it was read as 0). */
 START_TEST(test_resume_point)
@@ -771,7 +784,7 @@ START_TEST(test_resume_point)
     double ls = -1;
     /* none stored (a checkpoint from `clae init`): the start of the epoch */
     ck_assert_int_eq(clae_ckpt_load(p, &m, &mt, 0), CLAE_OK);
-    ck_assert_int_eq(clae_ckpt_resume_point(&mt, p, &es, &ls), CLAE_OK);
+    ck_assert_int_eq(resume_point(&mt, &m, p, &es, &ls), CLAE_OK);
     ck_assert(es == 0 && ls == 0.0);
     clae_ckpt_meta_free(&mt);
     clae_model_free(&m);
@@ -790,7 +803,7 @@ START_TEST(test_resume_point)
         rewrite(p, q, bad[i].key, bad[i].val, NULL, NULL);
         ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
         cap_begin();
-        clae_status st = clae_ckpt_resume_point(&mt, q, &es, &ls);
+        clae_status st = resume_point(&mt, &m, q, &es, &ls);
         cap_end();
         ck_assert_int_eq(st, CLAE_ERR_FORMAT);
         assert_one_line(q, bad[i].want);
@@ -799,8 +812,66 @@ START_TEST(test_resume_point)
     }
     rewrite(p, q, "epoch_step", "12", NULL, NULL);
     ck_assert_int_eq(clae_ckpt_load(q, &m, &mt, 0), CLAE_OK);
-    ck_assert_int_eq(clae_ckpt_resume_point(&mt, q, &es, &ls), CLAE_OK);
+    ck_assert_int_eq(resume_point(&mt, &m, q, &es, &ls), CLAE_OK);
     ck_assert_int_eq(es, 12);
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&m);
+}
+END_TEST
+
+/* A run's state through its metadata and back (clae_run_to_meta /
+ * clae_run_from_meta): every field, the keys in the order checkpoints have
+ * always had them, numbers written exactly. */
+START_TEST(test_run_meta_round_trip)
+{
+    clae_model m;
+    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", &m), CLAE_OK);
+    clae_run a, b;
+    clae_run_init(&a, &m);
+    a.seed = 12345678901234ULL;
+    a.shuffle = 0;
+    a.epochs = 9;
+    ck_assert(clae_classes_parse("1,3", &a.classes));
+    snprintf(a.data, sizeof a.data, "/data/cifar");
+    snprintf(a.out, sizeof a.out, "/runs/x");
+    a.data_H = 32, a.data_W = 32, a.data_C = 3;
+    a.data_ntrain = 50000, a.data_ntest = 10000;
+    a.limit = 640;
+    a.epoch = 4, a.epoch_step = 7, a.epoch_loss_sum = 0.1 + 0.2, a.step = 99;
+    a.best_val = 1.0 / 3.0, a.val_loss = 0.5, a.train_loss = NAN;
+    a.lr = 2.5e-4f;
+    a.wait = 2, a.lr_wait = 1;
+    snprintf(a.history, sizeof a.history, "{\"epoch\": 4}");
+    clae_ckpt_meta mt;
+    ck_assert_int_eq(clae_run_to_meta(&a, &mt), CLAE_OK);
+    static const char *const KEYS[] = {"epoch_step", "epoch_loss_sum", "history", "data",
+                                       "data_shape", "data_images", "limit", "shuffle",
+                                       "epochs", "out", "lr", "plateau", "classes"};
+    ck_assert_int_eq(mt.nextra, (int)(sizeof KEYS / sizeof KEYS[0]));
+    for (int i = 0; i < mt.nextra; i++) ck_assert_str_eq(mt.extra_keys[i], KEYS[i]);
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "epoch_loss_sum"), "0.30000000000000004");
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "data_shape"), "32,32,3");
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "lr"), "0.000250000012");
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "plateau"), "2,1");
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "classes"), "1,3");
+    clae_run_init(&b, &m);
+    ck_assert_int_eq(clae_run_from_meta(&b, &mt, "x"), CLAE_OK);
+    ck_assert(b.seed == a.seed && b.shuffle == 0 && b.epochs == 9 && b.limit == 640);
+    ck_assert_mem_eq(&b.classes, &a.classes, sizeof a.classes);
+    ck_assert_str_eq(b.data, a.data);
+    ck_assert_str_eq(b.out, a.out);
+    ck_assert(b.data_ntrain == 50000 && b.data_ntest == 10000 && b.data_C == 3);
+    ck_assert(b.epoch == 4 && b.epoch_step == 7 && b.step == 99);
+    ck_assert(b.epoch_loss_sum == a.epoch_loss_sum && b.best_val == a.best_val);
+    ck_assert(b.val_loss == 0.5 && isnan(b.train_loss) && b.lr == a.lr);
+    ck_assert(b.wait == 2 && b.lr_wait == 1);
+    ck_assert_str_eq(b.history, a.history);
+    clae_ckpt_meta_free(&mt);
+    /* a run without recorded settings, classes or history writes none */
+    clae_run_init(&a, &m);
+    ck_assert_int_eq(clae_run_to_meta(&a, &mt), CLAE_OK);
+    ck_assert_int_eq(mt.nextra, 4);
+    ck_assert_ptr_null(clae_ckpt_meta_get(&mt, "data"));
     clae_ckpt_meta_free(&mt);
     clae_model_free(&m);
 }
@@ -818,6 +889,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_corrupt_files);
     tcase_add_test(tc, test_bad_metadata);
     tcase_add_test(tc, test_resume_point);
+    tcase_add_test(tc, test_run_meta_round_trip);
     tcase_add_test(tc, test_save_errors);
     suite_add_tcase(s, tc);
     return s;

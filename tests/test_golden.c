@@ -72,16 +72,14 @@ START_TEST(test_golden_ref)
     }
     char tmpl[] = "/tmp/clae-golden-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(tmpl));
-    clae_train_opts o;
-    memset(&o, 0, sizeof o);
-    o.out_dir = tmpl;
-    o.epochs = 2;
-    o.max_steps = 6; /* one epoch (4 or 5 steps) and into the next */
-    o.seed = 7;
-    o.shuffle = 1;
-    o.best_val = 1.0 / 0.0;
+    clae_train_opts o = {.out_dir = tmpl, .max_steps = 6}; /* one epoch (4 or 5 steps) and on */
+    clae_run run;
+    clae_run_init(&run, &m);
+    run.epochs = 2;
+    run.seed = 7;
+    run.shuffle = 1;
     clae_train_result res;
-    ck_assert_int_eq(clae_train(&m, &d, &train, &test, &o, NULL, &res), CLAE_OK);
+    ck_assert_int_eq(clae_train(&m, &d, &train, &test, &o, &run, NULL, &res), CLAE_OK);
     ck_assert_int_eq(res.steps, 6);
     size_t bytes = m.block_floats * sizeof(float);
     uint64_t h = fnv(0xcbf29ce484222325ULL, m.params, bytes);

@@ -9,6 +9,7 @@
 
 #include "clae/checkpoint.h"
 #include "clae/image.h"
+#include "clae/run.h"
 #include "clae/train.h"
 #include "testutil.h"
 
@@ -74,31 +75,28 @@ static clae_status run(clae_device *d, const char *out, long epochs, long max_st
     clae_train_opts o;
     memset(&o, 0, sizeof o);
     o.out_dir = out;
-    o.epochs = epochs;
     o.max_steps = max_steps;
-    o.seed = 7;
-    o.shuffle = 1;
-    o.best_val = 1.0 / 0.0;
+    clae_run run;
+    clae_run_init(&run, &m);
+    run.epochs = epochs;
+    run.seed = 7;
+    run.shuffle = 1;
     if (resume) {
         clae_ckpt_meta meta;
         clae_ckpt_meta_init(&meta);
         ck_assert_int_eq(clae_ckpt_load(resume, &m, &meta, 0), CLAE_OK);
-        o.start_epoch = meta.epoch;
-        ck_assert_int_eq(
-            clae_ckpt_resume_point(&meta, resume, &o.start_epoch_step, &o.start_loss_sum),
-            CLAE_OK);
-        ck_assert_int_gt(o.start_epoch_step, 0); /* these resumes are mid-epoch */
-        o.adam_t = meta.step;
-        o.best_val = meta.best_val_loss;
+        ck_assert_int_eq(clae_run_from_meta(&run, &meta, resume), CLAE_OK);
+        ck_assert_int_gt(run.epoch_step, 0); /* these resumes are mid-epoch */
+        ck_assert_int_eq(run.seed, 7);
         o.continues = 1; /* in its own folder */
         clae_ckpt_meta_free(&meta);
     } else {
         clae_rng r;
-        clae_rng_seed(&r, o.seed);
+        clae_rng_seed(&r, run.seed);
         ck_assert_int_eq(clae_model_init(&m, &r), CLAE_OK);
     }
     clae_dataset train = make_data(1), test = make_data(2);
-    clae_status st = clae_train(&m, d, &train, &test, &o, NULL, res);
+    clae_status st = clae_train(&m, d, &train, &test, &o, &run, NULL, res);
     clae_dataset_free(&train);
     clae_dataset_free(&test);
     clae_model_free(&m);
@@ -242,15 +240,16 @@ static clae_status two_steps(clae_device *d, const char *out, clae_model *m)
     clae_train_opts o;
     memset(&o, 0, sizeof o);
     o.out_dir = out;
-    o.epochs = 1;
     o.max_steps = 2;
-    o.seed = 11;
-    o.shuffle = 0;
-    o.best_val = 1.0 / 0.0;
+    clae_run run;
+    clae_run_init(&run, m);
+    run.epochs = 1;
+    run.seed = 11;
+    run.shuffle = 0;
     clae_dataset train = make_data_of(3, m->net.H, m->net.W, m->net.C),
                  test = make_data_of(4, m->net.H, m->net.W, m->net.C);
     clae_train_result res;
-    clae_status st = clae_train(m, d, &train, &test, &o, NULL, &res);
+    clae_status st = clae_train(m, d, &train, &test, &o, &run, NULL, &res);
     ck_assert_int_eq(res.steps, 2);
     clae_dataset_free(&train);
     clae_dataset_free(&test);

@@ -11,7 +11,8 @@
  *   epoch, step    completed epochs, global Adam step t (decimal)
  *   seed, rng      the run's seed and the clae_rng state (decimal uint64)
  *   best_val_loss, val_loss, train_loss   ("%.17g": exact; "inf"/"nan" allowed)
- *   plus up to CLAE_CKPT_MAX_EXTRA free-form keys (e.g. "history").
+ *   plus up to CLAE_CKPT_MAX_EXTRA free-form keys: a training run's (written
+ *   and read by clae/run.h alone).
  *
  * Errors: one line on stderr, `clae: <path>: <problem>`, and a clae_status
  * (CLAE_ERR_IO: cannot read/write; CLAE_ERR_FORMAT: malformed file or a
@@ -19,6 +20,7 @@
 #ifndef CLAE_CHECKPOINT_H
 #define CLAE_CHECKPOINT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "clae/model.h"
@@ -66,14 +68,14 @@ void clae_ckpt_meta_free(clae_ckpt_meta *meta);
 clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckpt_meta *meta,
                            int with_adam);
 
-/* Where inside its epoch a checkpoint written by `clae train` stopped: the
- * extras "epoch_step" (steps done in epoch meta->epoch + 1, an integer from
- * 0 to CLAE_CKPT_MAX_COUNT) and "epoch_loss_sum" (the sum of batch loss x
- * batch size so far, finite and >= 0); 0 for a key that is absent (a
- * checkpoint from `clae init` or a finished epoch). A malformed value gets
- * one line naming path and key, and CLAE_ERR_FORMAT. */
-clae_status clae_ckpt_resume_point(const clae_ckpt_meta *meta, const char *path,
-                                   long *epoch_step, double *loss_sum);
+/* For readers of metadata values (the run's, src/host/run.c): a value
+ * quoted for a one-line error (at most 40 characters, control characters as
+ * '?'); decimal digits only into a uint64 (no sign, no spaces, no
+ * overflow); a whole strtod number ("inf", "nan" included, no spaces). The
+ * parsers return 1, or 0 with *out untouched. */
+const char *clae_ckpt_quote(const char *v, char *buf, size_t size);
+int clae_ckpt_parse_u64(const char *s, uint64_t *out);
+int clae_ckpt_parse_double(const char *s, double *out);
 
 /* Read a checkpoint into m.
  *  - m empty (zeroed, e.g. `clae_model m = {0};`): the model is built from

@@ -11,6 +11,7 @@
 #include "clae/device.h"
 #include "clae/dist.h"
 #include "clae/model.h"
+#include "clae/run.h"
 
 /* Longest output folder path: the checkpoint paths built from it must fit
  * clae_train_result.last_path and the scheduler's buffers (a longer one was
@@ -63,30 +64,15 @@ typedef struct clae_train_event {
 
 typedef void (*clae_train_report)(const clae_train_event *e, void *user);
 
+/* How clae_train runs (the run itself, what it is and where it stands, is
+ * the clae_run of clae/run.h). */
 typedef struct clae_train_opts {
     const char *out_dir;       /* checkpoints: OUT/last.safetensors, OUT/best.safetensors */
-    long epochs;               /* total epochs (a resumed run continues up to this) */
     long max_steps;            /* stop after this many steps in this run (0: no limit) */
-    uint64_t seed;
-    int shuffle;
-    long limit;                /* use only the first `limit` training/test images (0: all) */
     clae_train_report report;  /* called with every event (NULL: none); user passed back */
     double launch_s;           /* when the command started (CLOCK_MONOTONIC seconds; 0: when
                                   clae_train was called), for the READY event */
     void *report_user;
-    /* Resume state (from a checkpoint; zero for a fresh run). */
-    long start_epoch;          /* completed epochs */
-    long start_epoch_step;     /* steps already done in epoch start_epoch */
-    double start_loss_sum;     /* sum of batch loss * batch size so far in that epoch */
-    long adam_t;               /* Adam steps taken */
-    double best_val;           /* best validation loss so far (INFINITY if none) */
-    const char *history_line;  /* the checkpoint's history.jsonl line for start_epoch, or NULL */
-    long start_wait, start_lr_wait; /* epochs in a row without a lower val loss so far, for
-                                       [train] patience and lr_patience */
-    /* The run's settings, written into every checkpoint's metadata (data
-     * folder, limit, epochs, ...: what a resume takes back); nrun pairs. */
-    const char *const *run_keys, *const *run_vals;
-    int nrun;
     /* A folder that already holds a run (last.safetensors, best.safetensors
      * or history.jsonl) is refused unless the run continues there (a resume
      * from its own checkpoint) or overwrite is set, which removes them first. */
@@ -111,10 +97,14 @@ typedef struct clae_train_result {
 } clae_train_result;
 
 /* Train m (parameters and Adam moments already in its host blocks) on
- * train/test datasets. *stop is polled after every step (set by a signal
- * handler). Writes checkpoints into opts->out_dir. */
+ * train/test datasets (their data already chosen: run->limit and
+ * run->classes are for the checkpoints), going on from where run stands
+ * (a new run: clae_run_init) up to run->epochs; run follows the training
+ * (its rate is m->net.adam.lr's) and ends where the last checkpoint does.
+ * *stop is polled after every step (set by a signal handler). Writes
+ * checkpoints (their metadata: clae_run_to_meta) into opts->out_dir. */
 clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
-                       const clae_dataset *test, const clae_train_opts *opts,
+                       const clae_dataset *test, const clae_train_opts *opts, clae_run *run,
                        volatile sig_atomic_t *stop, clae_train_result *res);
 
 /* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,

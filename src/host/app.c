@@ -14,6 +14,7 @@
 #include "clae/image.h"
 #include "clae/layer.h"
 #include "clae/net.h"
+#include "clae/run.h"
 
 int clae_app_load(const char *ckpt, clae_model *m)
 {
@@ -24,17 +25,17 @@ int clae_app_load(const char *ckpt, clae_model *m)
         clae_ckpt_meta_free(&meta);
         return 0;
     }
-    /* the classes it was trained on, when `clae train --classes` chose them */
-    const char *cls = clae_ckpt_meta_get(&meta, "classes");
-    int ok = !cls || clae_classes_parse(cls, &m->train.classes);
-    if (!ok) fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", ckpt, cls);
-    /* the data it was trained on (an absolute folder), the default of --data
-     * where it is there (a checkpoint from another machine keeps the config's) */
-    const char *data = clae_ckpt_meta_get(&meta, "data");
+    /* the classes it was trained on, when `clae train --classes` chose them,
+     * and the data (an absolute folder), the default of --data where it is
+     * there (a checkpoint from another machine keeps the config's) */
+    clae_run run;
+    clae_run_init(&run, m);
+    int ok = clae_run_from_meta(&run, &meta, ckpt) == CLAE_OK;
+    if (ok) m->train.classes = run.classes;
     struct stat sb;
-    if (ok && data && strlen(data) < sizeof m->train.data && stat(data, &sb) == 0 &&
-        S_ISDIR(sb.st_mode))
-        snprintf(m->train.data, sizeof m->train.data, "%s", data);
+    if (ok && run.data[0] && strlen(run.data) < sizeof m->train.data &&
+        stat(run.data, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(m->train.data, sizeof m->train.data, "%s", run.data);
     clae_ckpt_meta_free(&meta);
     if (!ok) clae_model_free(m);
     return ok;

@@ -1,7 +1,4 @@
 /* clae train CONFIG [options]: train a model on CIFAR-10; see --help. */
-#include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,14 +8,9 @@
 #include <unistd.h>
 
 #include "clae/app.h"
-#include "clae/checkpoint.h"
-#include "clae/layer.h"
-#include "clae/augment.h"
-#include "clae/cifar.h"
-#include "clae/dist.h"
 #include "clae/fs.h"
-#include "clae/parse.h"
-#include "clae/train.h"
+#include "clae/layer.h"
+#include "clae/train_setup.h"
 #include "cli.h"
 
 static volatile sig_atomic_t g_stop; /* set by SIGINT/SIGTERM; polled after each step */
@@ -217,63 +209,43 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     return taken > 0;
 }
 
-/* The run a checkpoint was trained in (its metadata, written by clae
- * train since the run's settings were recorded; older checkpoints have
- * none and a resume takes the options as they are given). */
-typedef struct recorded {
-    int has;                       /* the metadata records the run */
-    const char *data;              /* absolute data folder */
-    long limit, epochs;
-    int shuffle;
-    long ntrain, ntest;            /* the folder's image counts */
-} recorded;
+enum { MAX_SAMPLES = 64 };
 
-static int read_recorded(const clae_ckpt_meta *meta, const char *ckpt, recorded *r)
+/* What `clae train` was asked: the run's options and the command's own. */
+typedef struct train_args {
+    clae_train_request q;
+    const char *device, *transfer;
+    const char *set_flag;  /* the first of --set, --lr, --batch */
+    char shortcut[2][96];  /* --lr and --batch as --set assignments */
+    long samples;
+    int quiet;
+} train_args;
+
+/* --set SEC.KEY=V (net_key NULL), or --lr X / --batch N as --set net.lr=X /
+ * net.batch=N. 1, or 0 after a line. */
+static int add_set(train_args *a, const char *flag, const char *net_key, const char *v)
 {
-    memset(r, 0, sizeof *r);
-    r->data = clae_ckpt_meta_get(meta, "data");
-    if (!r->data) return 1;
-    r->has = 1;
-    const char *lim = clae_ckpt_meta_get(meta, "limit"), *ep = clae_ckpt_meta_get(meta, "epochs"),
-               *sh = clae_ckpt_meta_get(meta, "shuffle"),
-               *cnt = clae_ckpt_meta_get(meta, "data_images");
-    long shuffle = 1;
-    if (!lim || !clae_str_to_long(lim, 0, LONG_MAX, &r->limit) || !ep ||
-        !clae_str_to_long(ep, 1, CLAE_MAX_EPOCHS, &r->epochs) || !sh ||
-        !clae_str_to_long(sh, 0, 1, &shuffle) || !cnt ||
-        sscanf(cnt, "%ld,%ld", &r->ntrain, &r->ntest) != 2) {
-        fprintf(stderr, "clae: %s: the run's settings in the metadata are incomplete or bad "
-                "(limit, epochs, shuffle, data_images)\n", ckpt);
+    clae_train_request *q = &a->q;
+    if (q->nsets == CLAE_RUN_MAX_SETS) {
+        fprintf(stderr, "clae train: more than %d --set options\n", CLAE_RUN_MAX_SETS);
         return 0;
     }
-    r->shuffle = (int)shuffle;
+    if (net_key) {
+        char *buf = a->shortcut[strcmp(net_key, "lr") == 0 ? 0 : 1];
+        snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", net_key, v);
+        v = buf;
+    }
+    q->sets[q->nsets++] = v;
+    if (!a->set_flag) a->set_flag = flag;
     return 1;
 }
 
-/* The folder of a file path: "runs/x/last.safetensors" -> "runs/x", "f" -> ".". */
-static void dir_of(const char *path, char *buf, size_t len)
+/* The command line into a: -1 to go on, or the exit status (0 after --help). */
+static int parse_args(int argc, char **argv, train_args *a)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-enum { MAX_SETS = 64, MAX_SAMPLES = 64 };
-
-static int train_main(int argc, char **argv, clae_dist *dist)
-{
-    struct timespec launch;
-    clock_gettime(CLOCK_MONOTONIC, &launch);
-    const char *config = NULL, *data = NULL, *device = NULL, *out = NULL, *resume = NULL,
-               *weights = NULL, *classes = NULL, *transfer = NULL;
-    long epochs = -1, max_steps = -1, seed = -1, limit = 0, samples = 0;
-    int no_shuffle = 0, quiet = 0, overwrite = 0, nsets = 0;
-    const char *sets[MAX_SETS], *set_flag = NULL; /* the first of --set, --lr, --batch */
-    char shortcut[2][96]; /* --lr and --batch as --set assignments */
+    memset(a, 0, sizeof *a);
+    clae_train_request *q = &a->q;
+    q->epochs = q->max_steps = q->seed = -1;
     enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
            QUIET, CLASSES, TRANSFER, SET, LR, BATCH, OVERWRITE, SAMPLES };
     static const struct option LONGOPTS[] = {
@@ -304,45 +276,32 @@ static int train_main(int argc, char **argv, clae_dist *dist)
         case 'h':
             usage(stdout);
             return 0;
-        case DATA: data = optarg; break;
-        case DEVICE: device = optarg; break;
-        case OUT: out = optarg; break;
-        case OVERWRITE: overwrite = 1; break;
-        case RESUME: resume = optarg; break;
-        case WEIGHTS: weights = optarg; break;
-        case TRANSFER: transfer = optarg; break;
-        case SET:
-        case LR:
-        case BATCH: {
-            if (nsets == MAX_SETS) {
-                fprintf(stderr, "clae train: more than %d --set options\n", MAX_SETS);
-                return 2;
-            }
-            const char *v = optarg;
-            if (c != SET) { /* --lr X is --set net.lr=X */
-                char *buf = shortcut[c == LR ? 0 : 1];
-                snprintf(buf, sizeof shortcut[0], "net.%s=%.80s", c == LR ? "lr" : "batch", v);
-                v = buf;
-            }
-            sets[nsets++] = v;
-            if (!set_flag) set_flag = c == SET ? "--set" : c == LR ? "--lr" : "--batch";
-            break;
-        }
+        case DATA: q->data = optarg; break;
+        case DEVICE: a->device = optarg; break;
+        case OUT: q->out = optarg; break;
+        case OVERWRITE: q->overwrite = 1; break;
+        case RESUME: q->resume = optarg; break;
+        case WEIGHTS: q->weights = optarg; break;
+        case TRANSFER: a->transfer = optarg; break;
+        case SET: if (!add_set(a, "--set", NULL, optarg)) return 2; break;
+        case LR: if (!add_set(a, "--lr", "lr", optarg)) return 2; break;
+        case BATCH: if (!add_set(a, "--batch", "batch", optarg)) return 2; break;
         case EPOCHS:
-            if (!clae_parse_long("--epochs", optarg, 1, &epochs)) return 2;
-            if (epochs > CLAE_MAX_EPOCHS) {
-                fprintf(stderr, "clae train: --epochs %ld: at most %ld\n", epochs, CLAE_MAX_EPOCHS);
+            if (!clae_parse_long("--epochs", optarg, 1, &q->epochs)) return 2;
+            if (q->epochs > CLAE_MAX_EPOCHS) {
+                fprintf(stderr, "clae train: --epochs %ld: at most %ld\n", q->epochs,
+                        CLAE_MAX_EPOCHS);
                 return 2;
             }
             break;
         case MAX_STEPS:
-            if (!clae_parse_long("--max-steps", optarg, 0, &max_steps)) return 2;
+            if (!clae_parse_long("--max-steps", optarg, 0, &q->max_steps)) return 2;
             break;
         case SEED:
-            if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
+            if (!clae_parse_long("--seed", optarg, 0, &q->seed)) return 2;
             break;
         case LIMIT:
-            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
+            if (!clae_parse_long("--limit", optarg, 1, &q->limit)) return 2;
             break;
         case CLASSES: {
             clae_classes probe;
@@ -351,351 +310,207 @@ static int train_main(int argc, char **argv, clae_dist *dist)
                         "255 separated by commas, like 0,1\n", optarg);
                 return 2;
             }
-            classes = optarg;
+            q->classes = optarg;
             break;
         }
         case SAMPLES:
-            if (!clae_parse_long("--samples", optarg, 0, &samples)) return 2;
-            if (samples > MAX_SAMPLES) {
-                fprintf(stderr, "clae train: --samples %ld: at most %d\n", samples, MAX_SAMPLES);
+            if (!clae_parse_long("--samples", optarg, 0, &a->samples)) return 2;
+            if (a->samples > MAX_SAMPLES) {
+                fprintf(stderr, "clae train: --samples %ld: at most %d\n", a->samples,
+                        MAX_SAMPLES);
                 return 2;
             }
             break;
-        case NO_SHUFFLE: no_shuffle = 1; break;
-        case QUIET: quiet = 1; break;
+        case NO_SHUFFLE: q->no_shuffle = 1; break;
+        case QUIET: a->quiet = 1; break;
         case 1:
             if (optarg[0] == '-') return clae_opt_error(&cli, '?'); /* "-" */
-            if (config) {
+            if (q->config) {
                 fprintf(stderr, "clae train: unexpected argument '%s' (see --help)\n", optarg);
                 return 2;
             }
-            config = optarg;
+            q->config = optarg;
             break;
         default: return clae_opt_error(&cli, c);
         }
     }
-    if (!config && !resume) {
+    if (!q->config && !q->resume) {
         fprintf(stderr, "clae train: missing CONFIG (see --help)\n");
         return 2;
     }
-    if (!!resume + !!weights + !!transfer > 1) {
+    if (!!q->resume + !!q->weights + !!a->transfer > 1) {
         fprintf(stderr, "clae train: --resume, --weights and --transfer exclude each other\n");
         return 2;
     }
-    if (resume && nsets > 0) {
+    if (q->resume && q->nsets > 0) {
         fprintf(stderr, "clae train: %s with --resume: a resumed run keeps the settings stored in "
-                "%s; to change them, start a new run from its weights (--weights)\n", set_flag,
-                resume);
+                "%s; to change them, start a new run from its weights (--weights)\n", a->set_flag,
+                q->resume);
         return 2;
     }
 
-    clae_model m = {0};
-    clae_ckpt_meta meta;
-    clae_ckpt_meta_init(&meta);
-    recorded rec = {0};
-    char out_buf[1100], data_abs[4096], out_abs[4096];
-    int rc = 1;
-    if (resume) {
-        /* The run's model and settings come from its checkpoint; a CONFIG
-         * given as well must be the one stored there. */
-        if (clae_ckpt_load(resume, &m, &meta, 0) != CLAE_OK) goto done_model;
-        if (!read_recorded(&meta, resume, &rec)) goto done_model;
-        if (config) {
-            clae_model given;
-            if (clae_model_load(config, &given) != CLAE_OK) goto done_model;
-            int same = strcmp(given.text, m.text) == 0;
-            clae_model_free(&given);
-            if (!same) {
-                fprintf(stderr, "clae train: %s is not the config stored in %s: resume without "
-                        "CONFIG (the run's own is used), or start a new run from its weights with "
-                        "--weights\n", config, resume);
-                rc = 2;
-                goto done_model;
-            }
-        }
-    } else {
-        if (clae_model_load(config, &m) != CLAE_OK) goto done_model;
-        for (int i = 0; i < nsets; i++)
-            if (clae_model_set(&m, sets[i]) != CLAE_OK) {
-                rc = 2;
-                goto done_model;
-            }
-    }
-    if (samples > 0 && m.train.labels) {
-        fprintf(stderr, "clae train: --samples draws restored images; a classifier (target = "
-                "labels) gives none\n");
-        rc = 2;
-        goto done_model;
-    }
-    clae_train_opts o;
-    memset(&o, 0, sizeof o);
-    if (resume && !out) { /* the run goes on in its own folder */
-        dir_of(resume, out_buf, sizeof out_buf);
-        out = out_buf;
-    }
-    o.out_dir = out ? out : m.train.out;
-    o.epochs = epochs > 0 ? epochs : rec.has ? rec.epochs : m.train.epochs;
-    o.max_steps = max_steps >= 0 ? max_steps : m.train.max_steps; /* 0: no limit, as the key */
-    o.seed = seed >= 0 ? (uint64_t)seed : m.train.seed;
-    o.shuffle = no_shuffle ? 0 : m.train.shuffle;
-    o.limit = 0; /* applied to the datasets below */
-    o.overwrite = overwrite;
-    struct printer pr = {.bar = isatty(fileno(stdout))};
-    pr.quiet = quiet;
-    pr.samples = dist->rank == 0 ? (int)samples : 0; /* rank 0 writes the run's files */
-    pr.m = &m;
-    pr.out_dir = o.out_dir;
-    o.report = print_event;
-    o.report_user = &pr;
-    o.best_val = INFINITY;
-    o.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
+    return -1;
+}
+/* What the setup did, on resume or with --weights (after the folder check). */
+static void print_start(const clae_train_setup *s, const clae_train_request *q)
+{
+    const clae_run *r = &s->run;
+    if (!q->resume)
+        printf("starting from the weights of %s with a fresh optimizer\n", q->weights);
+    else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
+        printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
+               r->epoch, r->epochs);
+    else
+        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", q->resume,
+               r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
+               s->opts.continues ? "" : s->opts.out_dir);
+}
 
-    if (resume) {
-        /* What would change the run is refused; what it already was is fine. */
-        const char *mc = clae_ckpt_meta_get(&meta, "classes");
-        clae_classes want, had;
-        memset(&had, 0, sizeof had);
-        if (mc && !clae_classes_parse(mc, &had)) {
-            fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", resume, mc);
-            goto done_model;
-        }
-        const char *changed = NULL;
-        char was[160] = "";
-        if (seed >= 0 && (uint64_t)seed != meta.seed) {
-            changed = "--seed";
-            snprintf(was, sizeof was, "seed %" PRIu64, meta.seed);
-        } else if (classes && clae_classes_parse(classes, &want) &&
-                   memcmp(&want, &had, sizeof want) != 0) {
-            changed = "--classes";
-            snprintf(was, sizeof was, "classes %s", mc ? mc : "all");
-        } else if (rec.has && limit > 0 && limit != rec.limit) {
-            changed = "--limit";
-            if (rec.limit > 0)
-                snprintf(was, sizeof was, "--limit %ld", rec.limit);
-            else
-                snprintf(was, sizeof was, "no --limit");
-        } else if (rec.has && no_shuffle && rec.shuffle) {
-            changed = "--no-shuffle";
-            snprintf(was, sizeof was, "shuffled batches");
-        }
-        if (changed) {
-            fprintf(stderr, "clae train: %s would change the run of %s (it has %s); to change it, "
-                    "start a new run from its weights (--weights)\n", changed, resume, was);
-            rc = 2;
-            goto done_model;
-        }
-        m.train.classes = had;
-        o.seed = meta.seed;
-        if (rec.has) {
-            limit = rec.limit;
-            o.shuffle = rec.shuffle;
-        }
-        o.start_epoch = meta.epoch;
-        if (clae_ckpt_resume_point(&meta, resume, &o.start_epoch_step, &o.start_loss_sum) !=
-            CLAE_OK)
-            goto done_model;
-        o.adam_t = meta.step;
-        o.history_line = clae_ckpt_meta_get(&meta, "history");
-        /* where reduce on plateau and early stopping were */
-        const char *lr = clae_ckpt_meta_get(&meta, "lr"), *pl = clae_ckpt_meta_get(&meta, "plateau");
-        double lr_now;
-        if ((lr && (!clae_str_to_double(lr, &lr_now) || !(lr_now >= 1e-37 && lr_now <= 1e38))) ||
-            (pl && (sscanf(pl, "%ld,%ld", &o.start_wait, &o.start_lr_wait) != 2 ||
-                    o.start_wait < 0 || o.start_lr_wait < 0))) {
-            fprintf(stderr, "clae: %s: bad 'lr' or 'plateau' in the metadata\n", resume);
-            goto done_model;
-        }
-        if (lr) m.net.adam.lr = (float)lr_now;
-        o.best_val = isnan(meta.best_val_loss) ? INFINITY : meta.best_val_loss;
-        /* The run goes on in its own folder: the checkpoint's, or the one
-         * it recorded (a copy of an earlier checkpoint kept elsewhere). */
-        char ckdir[1100];
-        dir_of(resume, ckdir, sizeof ckdir);
-        const char *rec_out = clae_ckpt_meta_get(&meta, "out");
-        o.continues = clae_same_file(ckdir, o.out_dir) ||
-                      (rec_out && clae_abs_path(o.out_dir, out_abs, sizeof out_abs) == 0 &&
-                       strcmp(rec_out, out_abs) == 0);
+/* The model's starting point: the checkpoint's (resume), --weights', or
+ * fresh (with --transfer's tensors over it). 1, or 0 after an error. */
+static int start_weights(clae_train_setup *s, const train_args *a)
+{
+    if (!a->q.weights && !a->q.resume) {
+        if (clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
+        return !a->transfer || transfer_tensors(&s->m, a->transfer);
     }
-    if (!o.continues && !overwrite && clae_train_claim_out(o.out_dir, 0) != CLAE_OK) {
-        rc = 2;
-        goto done_model;
-    }
-    if (resume) {
-        if (o.start_epoch >= o.epochs) /* still run: it restores a lost last history line */
-            printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", resume,
-                   o.start_epoch, o.epochs);
-        else
-            printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", resume,
-                   o.start_epoch + 1, o.start_epoch_step, meta.step,
-                   o.continues ? "" : "; writing to ", o.continues ? "" : o.out_dir);
-    } else if (weights) {
-        if (clae_ckpt_load(weights, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) != CLAE_OK) goto done_model;
-        printf("starting from the weights of %s with a fresh optimizer\n", weights);
-    } else {
-        clae_rng rng;
-        clae_rng_seed(&rng, o.seed);
-        if (clae_model_init(&m, &rng) != CLAE_OK) goto done_model;
-        if (transfer && !transfer_tensors(&m, transfer)) goto done_model;
-    }
+    if (a->q.weights && clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
+    print_start(s, &a->q);
+    return 1;
+}
 
-    /* Data parallel: a device per rank, from the --device list (N,M,...:
-     * rank r takes entry r modulo their number) or by local rank. */
-    char dev_spec[32];
-    if (dist->size > 1) {
-        const char *env = getenv("CLAE_DEVICE");
-        if (device && strchr(device, ',')) {
-            int n = 1;
-            for (const char *c = device; *c; c++) n += *c == ',';
-            const char *at = device;
-            for (int k = dist->rank % n; k > 0; k--) at = strchr(at, ',') + 1;
-            snprintf(dev_spec, sizeof dev_spec, "%.*s", (int)strcspn(at, ","), at);
-            device = dev_spec;
-        } else if (!device && !env) {
-            int idx = clae_device_nth_default(dist->local_rank);
-            if (idx >= 0) {
-                snprintf(dev_spec, sizeof dev_spec, "%d", idx);
-                device = dev_spec;
-            }
-        }
-        o.dist = dist;
-    }
-    clae_device d;
-    if (clae_device_open(&d, device) != CLAE_OK) goto done_model;
-    if (dist->size > 1)
-        printf("data parallel: %d ranks (MPI), each batch split over them; rank 0 on %s\n",
-               dist->size, d.name);
-    clae_dataset train = {0}, test = {0};
-    const char *dir = data ? data : rec.has ? rec.data : m.train.data;
-    if (clae_dataset_load(dir, CLAE_CIFAR_TRAIN, m.net.H, m.net.W, m.net.C, &train) != CLAE_OK ||
-        clae_dataset_load(dir, CLAE_CIFAR_TEST, m.net.H, m.net.W, m.net.C, &test) != CLAE_OK)
-        goto done_data; /* the loader said which file, --data and the fetch script */
-    if (rec.has && ((long)train.n != rec.ntrain || (long)test.n != rec.ntest)) {
-        fprintf(stderr, "clae train: %s holds %zu training and %zu test images, the run of %s was "
-                "trained on %ld and %ld (in %s): not the same data\n", dir, train.n, test.n,
-                resume, rec.ntrain, rec.ntest, rec.data);
-        rc = 2;
-        goto done_data;
-    }
-    /* The run's settings, into every checkpoint (what a resume takes back). */
-    char v_shape[64], v_images[64], v_limit[32], v_epochs[32];
-    if (clae_abs_path(dir, data_abs, sizeof data_abs) != 0 ||
-        clae_abs_path(o.out_dir, out_abs, sizeof out_abs) != 0) {
-        fprintf(stderr, "clae: %s: cannot make the path absolute: %s\n", dir, strerror(errno));
-        goto done_data;
-    }
-    snprintf(v_shape, sizeof v_shape, "%d,%d,%d", train.H, train.W, train.C);
-    snprintf(v_images, sizeof v_images, "%zu,%zu", train.n, test.n);
-    snprintf(v_limit, sizeof v_limit, "%ld", limit);
-    snprintf(v_epochs, sizeof v_epochs, "%ld", o.epochs);
-    const char *run_keys[] = {"data", "data_shape", "data_images", "limit", "shuffle", "epochs",
-                              "out"};
-    const char *run_vals[] = {data_abs, v_shape, v_images, v_limit, o.shuffle ? "1" : "0",
-                              v_epochs, out_abs};
-    o.run_keys = run_keys;
-    o.run_vals = run_vals;
-    o.nrun = (int)(sizeof run_keys / sizeof run_keys[0]);
-    if (classes) clae_classes_parse(classes, &m.train.classes); /* checked above */
-    if (!clae_classes_empty(&m.train.classes)) { /* one class (or a few): the others are out */
-        size_t n0 = train.n, t0 = test.n;
-        clae_dataset_keep_classes(&train, &m.train.classes);
-        clae_dataset_keep_classes(&test, &m.train.classes);
+/* The data, with what was done to it: classes kept, images added. */
+static int load_data(clae_train_setup *s, const train_args *a)
+{
+    if (clae_train_setup_data(s, &a->q) != CLAE_OK) return 0;
+    if (!clae_classes_empty(&s->run.classes)) {
         char cls[1024];
-        clae_classes_format(&m.train.classes, cls, sizeof cls);
-        if (train.n == 0) {
-            fprintf(stderr, "clae: %s: no training image has a label in classes %s\n", dir, cls);
-            goto done_data;
-        }
-        printf("classes %s: %zu of %zu training images, %zu of %zu test images\n", cls, train.n,
-               n0, test.n, t0);
+        clae_classes_format(&s->run.classes, cls, sizeof cls);
+        printf("classes %s: %zu of %zu training images, %zu of %zu test images\n", cls,
+               s->train.n, s->class_ntrain, s->test.n, s->class_ntest);
     }
-    if (m.train.labels) { /* a classifier: every label needs one of its K outputs */
-        int K = (int)clae_layer_out_count(&m.layers[m.nlayers - 1]);
-        const clae_dataset *both[2] = {&train, &test};
-        for (int k = 0; k < 2; k++)
-            for (size_t i = 0; i < both[k]->n; i++)
-                if (clae_dataset_label(both[k], i) >= K) {
-                    fprintf(stderr, "clae: %s: a %s image has label %d, but the classifier has %d "
-                            "outputs (labels 0 to %d)\n", dir, k ? "test" : "training",
-                            clae_dataset_label(both[k], i), K, K - 1);
-                    goto done_data;
-                }
-    }
-    if (limit > 0) { /* a subset: the first images of each split */
-        if ((size_t)limit < train.n) train.n = (size_t)limit;
-        if ((size_t)limit < test.n) test.n = (size_t)limit;
-    }
-    if (strcmp(m.train.augment, "recipe") == 0) {
-        /* The recipe: extra copies (flip lr / flip ud / rotate -30) of random
-         * training images appended after the originals, before the
-         * validation split takes the last part of the array (as in the source). */
-        clae_dataset aug;
-        size_t counts[3];
-        if (clae_augment_recipe(&aug, &train, m.train.augment_fraction, o.seed, counts) !=
-            CLAE_OK) {
-            fprintf(stderr, "clae: cannot build the augmented training set\n");
-            goto done_data;
-        }
+    if (clae_train_setup_data_ready(s) != CLAE_OK) return 0;
+    const size_t *c = s->augment_counts;
+    if (strcmp(s->m.train.augment, "recipe") == 0)
         printf("augmented %zu training images with %zu more (%zu flip lr, %zu flip ud, %zu "
                "rotate -30)\n",
-               train.n, aug.n - train.n, counts[0], counts[1], counts[2]);
-        clae_dataset_free(&train);
-        train = aug;
-    }
+               s->augment_from, s->train.n - s->augment_from, c[0], c[1], c[2]);
+    return 1;
+}
 
-    if (samples > 0) { /* the first validation images (the last part of the array), or test */
-        size_t ntr = (size_t)((double)train.n * (1.0 - m.train.validation_split));
-        if (train.n - ntr >= (size_t)samples) {
-            pr.ds = &train;
-            pr.first = ntr;
-        } else if (test.n >= (size_t)samples) {
-            pr.ds = &test;
-        } else {
-            fprintf(stderr, "clae train: --samples %ld: only %zu validation and %zu test images\n",
-                    samples, train.n - ntr, test.n);
-            rc = 2;
-            goto done_data;
-        }
+/* --samples N: the first validation images (the last part of the array),
+ * or test images. 1, or 0 after a line: too few. */
+static int choose_samples(const clae_train_setup *s, long samples, struct printer *pr)
+{
+    if (samples <= 0) return 1;
+    size_t ntr = (size_t)((double)s->train.n * (1.0 - s->m.train.validation_split));
+    if (s->train.n - ntr >= (size_t)samples) {
+        pr->ds = &s->train;
+        pr->first = ntr;
+    } else if (s->test.n >= (size_t)samples) {
+        pr->ds = &s->test;
+    } else {
+        fprintf(stderr, "clae train: --samples %ld: only %zu validation and %zu test images\n",
+                samples, s->train.n - ntr, s->test.n);
+        return 0;
     }
+    return 1;
+}
 
+/* Training with Ctrl-C caught (the step finishes, last.safetensors is
+ * written), then its last lines; the exit status. */
+static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *dist,
+                        int nothing_left)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-
     clae_train_result res;
-    clae_status st = clae_train(&m, &d, &train, &test, &o, &g_stop, &res);
+    clae_status st = clae_train(&s->m, d, &s->train, &s->test, &s->opts, &s->run, &g_stop, &res);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    if (st == CLAE_OK && resume && o.start_epoch >= o.epochs) {
-        rc = 0;
-    } else if (st == CLAE_OK) {
-        if (res.stopped == 2) {
-            printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
-                   res.steps, res.last_path);
-            rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
-        } else {
-            if (res.stopped == 1)
-                printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
-                       res.last_path);
-            if (res.stopped == 3) printf("stopped early ([train] patience)\n");
-            printf("checkpoint: %s\n", res.last_path);
-            rc = 0;
-        }
-        if (dist->size > 1 && dist->calls > 0) /* what a user needs to predict scaling */
-            printf("communication: %ld gradient exchanges of %.1f KB in and out per rank, %.2f ms "
-                   "each (%.1f s in all)\n", dist->calls, dist->bytes / (double)dist->calls / 1e3,
-                   1e3 * dist->seconds / (double)dist->calls, dist->seconds);
+    if (st != CLAE_OK) return 1;
+    if (nothing_left) return 0;
+    int rc = 0;
+    if (res.stopped == 2) {
+        printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
+               res.steps, res.last_path);
+        rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
+    } else {
+        if (res.stopped == 1)
+            printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
+                   res.last_path);
+        if (res.stopped == 3) printf("stopped early ([train] patience)\n");
+        printf("checkpoint: %s\n", res.last_path);
     }
-done_data:
-    if (pr.ref_open) clae_device_close(&pr.ref);
-    clae_dataset_free(&train);
-    clae_dataset_free(&test);
+    if (dist->size > 1 && dist->calls > 0) /* what a user needs to predict scaling */
+        printf("communication: %ld gradient exchanges of %.1f KB in and out per rank, %.2f ms "
+               "each (%.1f s in all)\n", dist->calls, dist->bytes / (double)dist->calls / 1e3,
+               1e3 * dist->seconds / (double)dist->calls, dist->seconds);
+    return rc;
+}
+
+/* The device, the data and the training of a run set up this far. */
+static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *dist,
+                           struct printer *pr)
+{
+    /* Data parallel: a device per rank, from the --device list (N,M,...:
+     * rank r takes entry r modulo their number) or by local rank. */
+    char dev_spec[32];
+    const char *device = a->device;
+    if (dist->size > 1) {
+        device = clae_train_rank_device(dist, device, dev_spec, sizeof dev_spec);
+        s->opts.dist = dist;
+    }
+    clae_device d;
+    if (clae_device_open(&d, device) != CLAE_OK) return 1;
+    if (dist->size > 1)
+        printf("data parallel: %d ranks (MPI), each batch split over them; rank 0 on %s\n",
+               dist->size, d.name);
+    int rc;
+    const int nothing_left = a->q.resume && s->run.epoch >= s->run.epochs;
+    if (!load_data(s, a))
+        rc = s->refused ? 2 : 1;
+    else if (!choose_samples(s, a->samples, pr))
+        rc = 2;
+    else
+        rc = run_training(s, &d, dist, nothing_left);
+    if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
-done_model:
-    clae_ckpt_meta_free(&meta);
-    clae_model_free(&m);
+    return rc;
+}
+
+static int train_main(int argc, char **argv, clae_dist *dist)
+{
+    struct timespec launch;
+    clock_gettime(CLOCK_MONOTONIC, &launch);
+    train_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    clae_train_setup s;
+    clae_train_setup_init(&s);
+    rc = 1;
+    if (clae_train_setup_model(&s, &a.q) != CLAE_OK) goto done;
+    if (a.samples > 0 && s.m.train.labels) {
+        fprintf(stderr, "clae train: --samples draws restored images; a classifier (target = "
+                "labels) gives none\n");
+        rc = 2;
+        goto done;
+    }
+    if (clae_train_setup_run(&s, &a.q) != CLAE_OK || !start_weights(&s, &a)) goto done;
+    struct printer pr = {.bar = isatty(fileno(stdout)), .quiet = a.quiet, .m = &s.m,
+                         .out_dir = s.opts.out_dir};
+    pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
+    s.opts.report = print_event;
+    s.opts.report_user = &pr;
+    s.opts.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
+    rc = train_on_device(&s, &a, dist, &pr);
+done:
+    if (rc == 1 && s.refused) rc = 2;
+    clae_train_setup_free(&s);
     return rc;
 }
 

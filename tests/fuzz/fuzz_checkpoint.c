@@ -1,7 +1,8 @@
 /* libFuzzer: safetensors files and clae checkpoints: the raw reader (header
  * JSON, offsets, shapes), then a checkpoint load into an empty model (which
- * parses the config stored in its metadata) and the resume point. */
+ * parses the config stored in its metadata) and the run's state in it. */
 #include "clae/checkpoint.h"
+#include "clae/run.h"
 #include "clae/safetensors.h"
 #include "fuzz_util.h"
 
@@ -22,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clae_model m = {0};
     clae_ckpt_meta meta;
     if (clae_ckpt_load(p, &m, &meta, 0) == CLAE_OK) {
-        long es;
-        double ls;
-        (void)clae_ckpt_resume_point(&meta, p, &es, &ls);
+        clae_run run;
+        clae_run_init(&run, &m);
+        (void)clae_run_from_meta(&run, &meta, p);
         clae_ckpt_meta_free(&meta);
         clae_model_free(&m);
     }

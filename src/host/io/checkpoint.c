@@ -35,7 +35,7 @@ static void fail(const char *path, const char *fmt, ...)
 
 /* A metadata value quoted for an error line: at most 40 characters,
  * control characters as '?', so the message stays one line. */
-static const char *quote(const char *v, char *buf, size_t size)
+const char *clae_ckpt_quote(const char *v, char *buf, size_t size)
 {
     size_t j = 0, i = 0;
     for (; v[i] && j + 4 < size && i < 40; i++)
@@ -213,7 +213,7 @@ clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckp
 /* ------------------------------------------------------------------ load */
 
 /* Decimal digits only (no sign, no spaces), no overflow. */
-static int parse_u64(const char *s, uint64_t *out)
+int clae_ckpt_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s) return 0;
     uint64_t v = 0;
@@ -228,7 +228,7 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 /* A whole strtod number ("inf", "nan" included), no surrounding spaces. */
-static int parse_double(const char *s, double *out)
+int clae_ckpt_parse_double(const char *s, double *out)
 {
     if (!s || !*s || s[0] == ' ' || s[0] == '\t' || s[0] == '\n') return 0;
     char *end;
@@ -236,29 +236,6 @@ static int parse_double(const char *s, double *out)
     if (*end) return 0;
     *out = v;
     return 1;
-}
-
-clae_status clae_ckpt_resume_point(const clae_ckpt_meta *meta, const char *path,
-                                   long *epoch_step, double *loss_sum)
-{
-    char q[64];
-    uint64_t u = 0;
-    double x = 0.0;
-    const char *es = clae_ckpt_meta_get(meta, "epoch_step");
-    const char *el = clae_ckpt_meta_get(meta, "epoch_loss_sum");
-    if (es && (!parse_u64(es, &u) || u > (uint64_t)CLAE_CKPT_MAX_COUNT)) {
-        fail(path, "metadata 'epoch_step' is not an integer from 0 to %ld ('%s')",
-             CLAE_CKPT_MAX_COUNT, quote(es, q, sizeof q));
-        return CLAE_ERR_FORMAT;
-    }
-    if (el && (!parse_double(el, &x) || !isfinite(x) || x < 0)) {
-        fail(path, "metadata 'epoch_loss_sum' is not a finite number >= 0 ('%s')",
-             quote(el, q, sizeof q));
-        return CLAE_ERR_FORMAT;
-    }
-    *epoch_step = (long)u;
-    *loss_sum = x;
-    return CLAE_OK;
 }
 
 static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt_meta *meta)
@@ -276,9 +253,9 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
     long *ivals[2] = {&meta->epoch, &meta->step};
     for (int i = 0; i < 2; i++) {
         v = clae_st_meta(f, ikeys[i]);
-        if (!parse_u64(v, &u)) {
+        if (!clae_ckpt_parse_u64(v, &u)) {
             fail(path, "metadata '%s' is not a non-negative integer ('%s')", ikeys[i],
-                 quote(v, q, sizeof q));
+                 clae_ckpt_quote(v, q, sizeof q));
             return CLAE_ERR_FORMAT;
         }
         if (u > (uint64_t)CLAE_CKPT_MAX_COUNT) {
@@ -292,9 +269,9 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
     uint64_t *uvals[2] = {&meta->seed, &meta->rng};
     for (int i = 0; i < 2; i++) {
         v = clae_st_meta(f, ukeys[i]);
-        if (!parse_u64(v, uvals[i])) {
+        if (!clae_ckpt_parse_u64(v, uvals[i])) {
             fail(path, "metadata '%s' is not an unsigned 64-bit integer ('%s')", ukeys[i],
-                 quote(v, q, sizeof q));
+                 clae_ckpt_quote(v, q, sizeof q));
             return CLAE_ERR_FORMAT;
         }
     }
@@ -302,8 +279,9 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
     double *dvals[3] = {&meta->best_val_loss, &meta->val_loss, &meta->train_loss};
     for (int i = 0; i < 3; i++) {
         v = clae_st_meta(f, dkeys[i]);
-        if (!parse_double(v, dvals[i])) {
-            fail(path, "metadata '%s' is not a number ('%s')", dkeys[i], quote(v, q, sizeof q));
+        if (!clae_ckpt_parse_double(v, dvals[i])) {
+            fail(path, "metadata '%s' is not a number ('%s')", dkeys[i],
+                 clae_ckpt_quote(v, q, sizeof q));
             return CLAE_ERR_FORMAT;
         }
     }
@@ -311,7 +289,7 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
         if (is_reserved(f->meta_keys[i])) continue;
         if (meta->nextra >= CLAE_CKPT_MAX_EXTRA) {
             fail(path, "more than %d extra metadata keys (at '%s')", CLAE_CKPT_MAX_EXTRA,
-                 quote(f->meta_keys[i], q, sizeof q));
+                 clae_ckpt_quote(f->meta_keys[i], q, sizeof q));
             clae_ckpt_meta_free(meta);
             return CLAE_ERR_FORMAT;
         }
@@ -416,8 +394,8 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
             goto out;
         }
     } else if (strcmp(format, CLAE_CKPT_FORMAT) != 0) {
-        fail(path, "unsupported checkpoint format '%s' (expected '%s')", quote(format, q, sizeof q),
-             CLAE_CKPT_FORMAT);
+        fail(path, "unsupported checkpoint format '%s' (expected '%s')",
+             clae_ckpt_quote(format, q, sizeof q), CLAE_CKPT_FORMAT);
         s = CLAE_ERR_FORMAT;
         goto out;
     } else if ((s = parse_meta(&f, path, &mt)) != CLAE_OK) {

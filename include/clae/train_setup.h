@@ -1,0 +1,78 @@
+/* Setting up a training run from what `clae train` was asked: the model (a
+ * config with --set overrides, or a checkpoint to resume), the run's state
+ * (clae/run.h) with the refusals of options that would change a resumed
+ * run, the output folder, the initial weights and the data. The steps are
+ * called in this order; the library prints errors only, the command prints
+ * what each step did (src/host/train/setup.c). */
+#ifndef CLAE_TRAIN_SETUP_H
+#define CLAE_TRAIN_SETUP_H
+
+#include "clae/checkpoint.h"
+#include "clae/cifar.h"
+#include "clae/dist.h"
+#include "clae/model.h"
+#include "clae/run.h"
+#include "clae/train.h"
+
+/* What `clae train` was asked (NULL, or -1 for a number: not given). */
+typedef struct clae_train_request {
+    const char *config;      /* CONFIG (may be left out with resume) */
+    const char *resume;      /* --resume CKPT */
+    const char *weights;     /* --weights CKPT */
+    const char *data, *out, *classes;
+    long epochs, max_steps, seed;
+    long limit;              /* 0: not given */
+    int no_shuffle, overwrite;
+    const char *sets[CLAE_RUN_MAX_SETS]; /* --set, --lr, --batch as SEC.KEY=V */
+    int nsets;
+} clae_train_request;
+
+typedef struct clae_train_setup {
+    clae_model m;
+    clae_ckpt_meta meta;     /* the checkpoint resumed (or --weights') */
+    clae_run run;
+    clae_train_opts opts;    /* out_dir, max_steps, continues, overwrite (the rest: the caller's) */
+    clae_dataset train, test;
+    const char *data_dir;    /* where the data was loaded from */
+    size_t class_ntrain, class_ntest; /* with --classes: the images before keeping them */
+    size_t augment_from;     /* augment = recipe: the training images before, and */
+    size_t augment_counts[3]; /* the copies added: flipped lr, flipped ud, rotated */
+    int refused;             /* after a failed step: the request was refused (exit status 2) */
+    char out_buf[1100], data_buf[CLAE_RUN_PATH_MAX];
+} clae_train_setup;
+
+void clae_train_setup_init(clae_train_setup *s);
+void clae_train_setup_free(clae_train_setup *s);
+
+/* The model and the run: resuming, the checkpoint's (a CONFIG given as well
+ * must be the one it stores), its run's state; else CONFIG with the
+ * request's overrides and a new run. */
+clae_status clae_train_setup_model(clae_train_setup *s, const clae_train_request *q);
+
+/* The run's settings (options over the config's [train]; a resume keeps its
+ * own and refuses an option that would change them), its output folder
+ * (whether the run continues there), and the refusal of a folder holding
+ * another run. */
+clae_status clae_train_setup_run(clae_train_setup *s, const clae_train_request *q);
+
+/* A new run's weights: --weights' (a fresh optimizer), else initialised
+ * from the run's seed. Nothing to do on resume. */
+clae_status clae_train_setup_weights(clae_train_setup *s, const clae_train_request *q);
+
+/* The data-parallel device of this rank: entry rank % n of a --device list
+ * N,M,..., else (no --device, no CLAE_DEVICE) the default device of its
+ * local rank; device itself otherwise. buf holds the entry chosen. */
+const char *clae_train_rank_device(const clae_dist *dist, const char *device, char *buf,
+                                   size_t len);
+
+/* The data: loaded from --data, the run's recorded folder or [train] data;
+ * checked against a resumed run's; recorded in the run; the run's classes
+ * kept (class_ntrain/class_ntest: the counts before). */
+clae_status clae_train_setup_data(clae_train_setup *s, const clae_train_request *q);
+
+/* The data made ready to train on: a classifier's labels checked against
+ * its outputs, the run's --limit applied, augment = recipe's copies added
+ * (augment_counts). */
+clae_status clae_train_setup_data_ready(clae_train_setup *s);
+
+#endif
