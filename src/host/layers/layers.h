@@ -17,9 +17,8 @@ void clae_window_describe(const clae_layer *l, char *buf, size_t len);
 /* fan_in + fan_out of a conv weight: R*S*(C_in + C_out), both kinds */
 double clae_conv_fans(const clae_layer *l);
 
-extern const clae_layer_kind clae_layer_conv2d, clae_layer_conv2d_transpose, clae_layer_maxpool,
-    clae_layer_avgpool, clae_layer_max_unpooling2d, clae_layer_upsampling2d,
-    clae_layer_bed_of_nails, clae_layer_dropout, clae_layer_add, clae_layer_dense,
-    clae_layer_flatten, clae_layer_reshape, clae_layer_sampling;
+/* Kinds another kind's file refers to (max_unpooling2d's source must be a
+ * maxpool); every kind is declared in table.c's list. */
+extern const clae_layer_kind clae_layer_maxpool;
 
 #endif

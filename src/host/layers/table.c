@@ -1,26 +1,32 @@
 /* The table of layer kinds and what they share: adding a kind is its file
- * here and one line in KINDS (the order `clae layers` lists them in). */
+ * here and one line in CLAE_LAYER_KINDS. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "layers.h"
 
-static const clae_layer_kind *const KINDS[] = {
-    &clae_layer_conv2d,
-    &clae_layer_conv2d_transpose,
-    &clae_layer_maxpool,
-    &clae_layer_avgpool,
-    &clae_layer_upsampling2d,
-    &clae_layer_bed_of_nails,
-    &clae_layer_max_unpooling2d,
-    &clae_layer_dropout,
-    &clae_layer_add,
-    &clae_layer_flatten,
-    &clae_layer_dense,
-    &clae_layer_reshape,
-    &clae_layer_sampling,
-};
+/* The kinds, in the order `clae layers` lists them: X(name) declares
+ * clae_layer_<name> (defined in its own file) and puts it in KINDS. */
+#define CLAE_LAYER_KINDS(X)                                                                   \
+    X(conv2d)                                                                                 \
+    X(conv2d_transpose)                                                                       \
+    X(maxpool)                                                                                \
+    X(avgpool)                                                                                \
+    X(upsampling2d)                                                                           \
+    X(bed_of_nails)                                                                           \
+    X(max_unpooling2d)                                                                        \
+    X(dropout)                                                                                \
+    X(add)                                                                                    \
+    X(flatten)                                                                                \
+    X(dense)                                                                                  \
+    X(reshape)                                                                                \
+    X(sampling)
+
+#define DECLARE_KIND(name_) extern const clae_layer_kind clae_layer_##name_;
+CLAE_LAYER_KINDS(DECLARE_KIND)
+#define LIST_KIND(name_) &clae_layer_##name_,
+static const clae_layer_kind *const KINDS[] = {CLAE_LAYER_KINDS(LIST_KIND)};
 
 const char *const clae_term_names[CLAE_NTERMS] = {"reconstruction", "kl", "activity",
                                                   "contractive"};

@@ -30,6 +30,8 @@ static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
     return CLAE_OK;
 }
 
+extern const clae_layer_kind clae_layer_bed_of_nails; /* this file's second kind, below */
+
 static clae_upsample mode_of(const clae_layer *l)
 {
     return l->kind == &clae_layer_bed_of_nails ? CLAE_UP_NAILS
