@@ -177,6 +177,20 @@ int clae_dropout_keep(uint32_t i, const clae_dropout *p);
 void dropout_forward_ref(float *out, const float *in, size_t n, const clae_dropout *p);
 void dropout_backward_ref(float *din, const float *dout, size_t n, const clae_dropout *p);
 
+/* Gaussian noise (Keras GaussianNoise, training only): out = in + stddev * z
+ * with z standard normal, drawn by Box-Muller from hashes of (i, key0, key1);
+ * the keys name the seed, layer and step (clae_gaussian_noise_params). Its
+ * backward pass is the identity. */
+typedef struct clae_gaussian_noise {
+    float stddev;
+    uint32_t key0, key1;
+} clae_gaussian_noise;
+clae_gaussian_noise clae_gaussian_noise_params(float stddev, uint64_t seed, int layer, long step);
+/* z of element i */
+float clae_gaussian_noise_draw(uint32_t i, const clae_gaussian_noise *p);
+void gaussian_noise_forward_ref(float *out, const float *in, size_t n,
+                                const clae_gaussian_noise *p);
+
 /* x (n): out = f(in); in == out allowed; alpha: leaky_relu's slope (others ignore it) */
 void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float alpha);
 /* dout, out = f(in) (n) -> din = dout * f'(in) expressed through out; din == dout allowed */
@@ -361,6 +375,8 @@ clae_status dropout_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
                                const clae_dropout *p);
 clae_status dropout_backward_cl(clae_device *d, cl_mem din, cl_mem dout, size_t n,
                                 const clae_dropout *p);
+clae_status gaussian_noise_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
+                                      const clae_gaussian_noise *p);
 clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n,
                           const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N, int C, int H,
@@ -441,6 +457,8 @@ clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
                             const clae_dropout *p);
 clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t n,
                              const clae_dropout *p);
+clae_status gaussian_noise_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
+                                   const clae_gaussian_noise *p);
 clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_t n,
                        const clae_sgd *h);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N, int C, int H,

@@ -17,6 +17,7 @@
     X(bed_of_nails)                                                                           \
     X(max_unpooling2d)                                                                        \
     X(dropout)                                                                                \
+    X(gaussian_noise)                                                                         \
     X(add)                                                                                    \
     X(flatten)                                                                                \
     X(dense)                                                                                  \
