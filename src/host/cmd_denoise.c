@@ -14,7 +14,7 @@
 #include "clae/image.h"
 #include "cli.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(
         f,
@@ -28,19 +28,30 @@ static void usage(FILE *f)
         "  grey model: R = G = B). The alpha channel bypasses the model and comes back\n"
         "  unchanged in a .png OUT; a .bmp keeps RGBA's alpha, not grey + alpha's; a\n"
         "  .jpg has no alpha: dropped, the colours kept as they are. A model of 2 or 4\n"
-        "  channels takes images of exactly that many, all given to it.\n"
-        "  --corrupt SPEC   corrupt IN first, to show what the model undoes: 'model'\n"
-        "                   (the checkpoint's own [train] corruption), none,\n"
-        "                   blur[:size[,sigma]], noise[:sigma], saltpepper[:rate] or\n"
-        "                   mask[:count[,min[,max]]]; numbers left out come from the\n"
-        "                   checkpoint's [train] settings. Default: none\n"
-        "  --blur           the same as --corrupt blur (kept for old scripts)\n"
-        "  --corrupted FILE also write the corrupted input to FILE (in IN's layout);\n"
-        "                   --blurred FILE is the same\n"
-        "  --seed N         seed of noise, saltpepper and mask (default: the\n"
-        "                   checkpoint's [train] seed): the same seed, the same result\n"
-        "  --device N|ref   OpenCL device index or the reference path (very large images\n"
-        "                   run on the reference path)\n");
+        "  channels takes images of exactly that many, all given to it.\n");
+    clae_opts_help(f, opts, 16);
+}
+
+/* What the command line asks of denoise. */
+typedef struct denoise_opts {
+    const char *corrupted_out, *corrupted_flag, *spec;
+} denoise_opts;
+
+/* --corrupted FILE and --blurred FILE: the same, the flag kept for messages */
+static int parse_corrupted(const clae_opt *opt, const char *v)
+{
+    denoise_opts *o = opt->to;
+    o->corrupted_out = v;
+    o->corrupted_flag = strcmp(opt->name, "blurred") == 0 ? "--blurred" : "--corrupted";
+    return 1;
+}
+
+/* --corrupt SPEC: 'model' or a spec, checked before any loading */
+static int parse_spec(const clae_opt *opt, const char *v)
+{
+    if (strcmp(v, "model") != 0 && !clae_check_corrupt(v)) return 0;
+    ((denoise_opts *)opt->to)->spec = v;
+    return 1;
 }
 
 /* "grey", "grey + alpha", "RGB", "RGBA" */
@@ -83,50 +94,38 @@ static void channel_note(char *buf, size_t len, const clae_image *img, int C, co
 
 int cmd_denoise(int argc, char **argv)
 {
-    const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL, *corrupted_out = NULL;
-    const char *spec = NULL, *corrupted_flag = "--corrupted";
+    const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL;
+    denoise_opts o = {.corrupted_flag = "--corrupted"};
     long seed = -1;
     int blur = 0;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"device", required_argument, NULL, 'D'},
-        {"blurred", required_argument, NULL, 'B'},
-        {"corrupted", required_argument, NULL, 'O'},
-        {"blur", no_argument, NULL, 'b'},
-        {"corrupt", required_argument, NULL, 'c'},
-        {"seed", required_argument, NULL, 's'},
+    const clae_opt OPTS[] = {
+        {.name = "corrupt", .meta = "SPEC", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_spec,
+         .help = "corrupt IN first, to show what the model undoes: 'model'\n"
+                 "(the checkpoint's own [train] corruption), none,\n"
+                 "blur[:size[,sigma]], noise[:sigma], saltpepper[:rate] or\n"
+                 "mask[:count[,min[,max]]]; numbers left out come from the\n"
+                 "checkpoint's [train] settings. Default: none"},
+        {.name = "blur", .kind = CLAE_OPT_FLAG, .to = &blur,
+         .help = "the same as --corrupt blur (kept for old scripts)"},
+        {.name = "corrupted", .meta = "FILE", .kind = CLAE_OPT_CALL, .to = &o,
+         .parse = parse_corrupted,
+         .help = "also write the corrupted input to FILE (in IN's layout);\n"
+                 "--blurred FILE is the same"},
+        {.name = "blurred", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_corrupted},
+        {.name = "seed", .meta = "N", .kind = CLAE_OPT_LONG, .to = &seed, .min = 0,
+         .help = "seed of noise, saltpepper and mask (default: the\n"
+                 "checkpoint's [train] seed): the same seed, the same result"},
+        CLAE_OPT_DEVICE(&device, "OpenCL device index or the reference path (very large images\n"
+                                 "run on the reference path)"),
         {0}};
-    clae_opts cli = {.cmd = "clae denoise", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&ckpt, &in, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'D': device = optarg; break;
-        case 'B':
-        case 'O':
-            corrupted_out = optarg;
-            corrupted_flag = c == 'B' ? "--blurred" : "--corrupted";
-            break;
-        case 'b': blur = 1; break;
-        case 'c':
-            /* a usage error, before any loading */
-            if (strcmp(optarg, "model") != 0 && !clae_check_corrupt(optarg)) return 2;
-            spec = optarg;
-            break;
-        case 's':
-            if (!clae_parse_long("--seed", optarg, 0, &seed)) return 2;
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
-    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae denoise CKPT IN OUT")) return 2;
+    const clae_cmdline cl = {.cmd = "clae denoise", .hint = "see --help", .opts = OPTS,
+                             .usage = usage, .pos = POS, .npos = 3, .names = NAMES,
+                             .synopsis = "clae denoise CKPT IN OUT"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
+    const char *spec = o.spec, *corrupted_out = o.corrupted_out, *corrupted_flag = o.corrupted_flag;
     if (blur && spec && strcmp(spec, "blur") != 0) {
         fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");
         return 2;

@@ -24,9 +24,7 @@
 #define ZERO_EPS 1e-6          /* |v| below this counts as exactly zero */
 #define SMALL_FRAC 0.01        /* "small": |v| below this fraction of the largest |v| */
 
-enum { DEF_BATCH = 256, MAX_BATCH = 65536 };
-
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae encode CKPT OUT.npy [options]\n"
@@ -39,19 +37,19 @@ static void usage(FILE *f)
             "  At inference a [sampling] layer gives its mean and dropout drops nothing.\n"
             "  Prints the codes' statistics over all values: mean, mean |v|, the fraction\n"
             "  exactly zero (|v| < 1e-6), the fraction below 0.01 x the largest |v|, and the\n"
-            "  non-zero values (|v| >= 1e-6) per image\n"
-            "  --layer NAME|INDEX  the layer: its name (name = ... in the config) or its index\n"
-            "                      from 0 (default: the layer named code, else the first\n"
-            "                      [sampling] layer)\n"
-            "  --split test|train  the split (default test)\n"
-            "  --data DIR          data folder (CIFAR-10 binary or clae data import's;\n"
-            "                      default: the one it was trained on, else [train] data)\n"
-            "  --corrupt SPEC      corrupt the inputs this way instead (as clae eval's; e.g.\n"
-            "                      noise:0.05 against none: how far the codes move)\n"
-            "  --limit N           only the first N images of the split\n"
-            "  --batch N           images per forward pass (default %d)\n"
-            "  --device N|ref      OpenCL device index or the reference path\n",
-            DEF_BATCH);
+            "  non-zero values (|v| >= 1e-6) per image\n");
+    clae_opts_help(f, opts, 19);
+}
+
+/* --split test|train into *(int *)opt->to */
+static int parse_split(const clae_opt *opt, const char *v)
+{
+    if (strcmp(v, "test") == 0 || strcmp(v, "train") == 0) {
+        *(int *)opt->to = strcmp(v, "test") == 0 ? CLAE_CIFAR_TEST : CLAE_CIFAR_TRAIN;
+        return 1;
+    }
+    fprintf(stderr, "clae encode: --split '%s': expected test or train\n", v);
+    return 0;
 }
 
 /* "named: code, mu" (the named layers, cut at len - 1 characters), or "none named". */
@@ -276,57 +274,27 @@ int cmd_encode(int argc, char **argv)
     const char *ckpt = NULL, *out = NULL, *layer = NULL, *data = NULL, *device = NULL,
                *corrupt = NULL;
     int split = CLAE_CIFAR_TEST;
-    long limit = 0, batch = DEF_BATCH;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"layer", required_argument, NULL, 'L'},
-        {"split", required_argument, NULL, 's'},
-        {"data", required_argument, NULL, 'd'},
-        {"limit", required_argument, NULL, 'l'},
-        {"batch", required_argument, NULL, 'b'},
-        {"device", required_argument, NULL, 'D'},
-        {"corrupt", required_argument, NULL, 'c'},
+    long limit = 0, batch = CLAE_BATCH_DEFAULT;
+    const clae_opt OPTS[] = {
+        {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = &layer,
+         .help = "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: "
+                 "the layer named code, else the first\n[sampling] layer)"},
+        {.name = "split", .meta = "test|train", .kind = CLAE_OPT_CALL, .to = &split,
+         .parse = parse_split, .help = "the split (default test)"},
+        CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
+        CLAE_OPT_CORRUPT(&corrupt, "corrupt the inputs this way instead (as clae eval's; e.g.\n"
+                                   "noise:0.05 against none: how far the codes move)"),
+        CLAE_OPT_LIMIT(&limit, "only the first N images of the split"),
+        CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    clae_opts cli = {.cmd = "clae encode", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&ckpt, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'L': layer = optarg; break;
-        case 'd': data = optarg; break;
-        case 'D': device = optarg; break;
-        case 'c':
-            if (!clae_check_corrupt(optarg)) return 2; /* a usage error, before any loading */
-            corrupt = optarg;
-            break;
-        case 's':
-            if (strcmp(optarg, "test") == 0) {
-                split = CLAE_CIFAR_TEST;
-            } else if (strcmp(optarg, "train") == 0) {
-                split = CLAE_CIFAR_TRAIN;
-            } else {
-                fprintf(stderr, "clae encode: --split '%s': expected test or train\n", optarg);
-                return 2;
-            }
-            break;
-        case 'l':
-            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
-            break;
-        case 'b':
-            if (!clae_parse_long("--batch", optarg, 1, &batch)) return 2;
-            if (batch > MAX_BATCH) batch = MAX_BATCH;
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "OUT.npy"};
-    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae encode CKPT OUT.npy")) return 2;
+    const clae_cmdline cl = {.cmd = "clae encode", .hint = "see --help", .opts = OPTS,
+                             .usage = usage, .pos = POS, .npos = 2, .names = NAMES,
+                             .synopsis = "clae encode CKPT OUT.npy"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     size_t len = strlen(out);
     if (len <= 4 || strcmp(out + len - 4, ".npy") != 0 || out[len - 5] == '/') {
         fprintf(stderr, "clae encode: OUT '%s' must be a file name ending in .npy (the labels go "

@@ -17,20 +17,12 @@
 
 /* ---- eval ------------------------------------------------------------------------ */
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f, "usage: clae eval CKPT [options]\n"
                "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
-               "  the checkpoint's config says (e.g. blurred), against doing nothing\n"
-               "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
-               "                   default: the one it was trained on, else [train] data)\n"
-               "  --corrupt SPEC   corrupt the inputs this way instead: none, blur[:size[,sigma]],\n"
-               "                   noise[:sigma], saltpepper[:rate] or mask[:count[,min[,max]]]\n"
-               "                   (e.g. noise:0.05: how a model answers small input noise)\n"
-               "  --device N|ref   OpenCL device index or the reference path\n"
-               "  --json FILE      also write the results as JSON\n"
-               "  --limit N        only the first N test images\n"
-               "  --batch N        images per forward pass (default 256)\n");
+               "  the checkpoint's config says (e.g. blurred), against doing nothing\n");
+    clae_opts_help(f, opts, 16);
 }
 
 static cJSON *row_json(const clae_metrics_summary *s)
@@ -90,44 +82,22 @@ static void print_row(const char *name, const clae_metrics_summary *s)
 int cmd_eval(int argc, char **argv)
 {
     const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL, *corrupt = NULL;
-    long limit = 0, batch = 256;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"data", required_argument, NULL, 'd'},
-        {"device", required_argument, NULL, 'D'},
-        {"json", required_argument, NULL, 'j'},
-        {"limit", required_argument, NULL, 'l'},
-        {"batch", required_argument, NULL, 'b'},
-        {"corrupt", required_argument, NULL, 'c'},
+    long limit = 0, batch = CLAE_BATCH_DEFAULT;
+    const clae_opt OPTS[] = {
+        CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
+        CLAE_OPT_CORRUPT(&corrupt, "corrupt the inputs this way instead: none, blur[:size[,sigma]],\n"
+                                   "noise[:sigma], saltpepper[:rate] or mask[:count[,min[,max]]]\n"
+                                   "(e.g. noise:0.05: how a model answers small input noise)"),
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
+        CLAE_OPT_JSON(&json, "also write the results as JSON"),
+        CLAE_OPT_LIMIT(&limit, "only the first N test images"),
+        CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         {0}};
-    clae_opts cli = {.cmd = "clae eval", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&ckpt};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'd': data = optarg; break;
-        case 'D': device = optarg; break;
-        case 'j': json = optarg; break;
-        case 'c':
-            if (!clae_check_corrupt(optarg)) return 2; /* a usage error, before any loading */
-            corrupt = optarg;
-            break;
-        case 'l':
-            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
-            break;
-        case 'b':
-            if (!clae_parse_long("--batch", optarg, 1, &batch)) return 2;
-            if (batch > 65536) batch = 65536;
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 1)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
+    const clae_cmdline cl = {.cmd = "clae eval", .hint = "see --help", .opts = OPTS,
+                             .usage = usage, .pos = POS, .npos = 1};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if (!ckpt) {
         fprintf(stderr, "clae eval: missing CKPT (see --help)\n");
         return 2;

@@ -12,24 +12,17 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-enum { MAX_RECTS = 256 };
+#define MAX_RECTS 256
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae inpaint CKPT IN OUT (--mask X,Y,W,H ... | --mask-png M.png) [options]\n"
             "  fill the holes of the image IN (PNG/JPG/BMP, any size) with the model in CKPT,\n"
             "  one trained with corrupt = mask: the holes are set to 0 as in training, the\n"
             "  model restores the image, and OUT keeps IN's pixels outside the holes and the\n"
-            "  model's inside them\n"
-            "  --mask X,Y,W,H   a rectangle to fill: left, top, width, height in pixels\n"
-            "                   (repeatable, up to %d; clipped to the image)\n"
-            "  --mask-png M     the holes from an image of IN's size (PNG/JPG/BMP): its pixels\n"
-            "                   brighter than 127 (the mean of their colour channels)\n"
-            "  --masked FILE    also write the input with its holes (black)\n"
-            "  --raw            write the model's output everywhere, not only in the holes\n"
-            "  --device N|ref   OpenCL device index or the reference path\n",
-            MAX_RECTS);
+            "  model's inside them\n");
+    clae_opts_help(f, opts, 16);
 }
 
 typedef struct rect {
@@ -93,6 +86,19 @@ typedef struct inpaint_opts {
     int nrects, raw;
 } inpaint_opts;
 
+/* --mask X,Y,W,H: one more rectangle */
+static int parse_mask(const clae_opt *opt, const char *v)
+{
+    inpaint_opts *o = opt->to;
+    if (o->nrects < MAX_RECTS && parse_rect(v, &o->rects[o->nrects])) {
+        o->nrects++;
+        return 1;
+    }
+    fprintf(stderr, "clae inpaint: bad --mask '%s': expected X,Y,W,H (X, Y >= 0; W, H >= 1; at "
+            "most %d rectangles)\n", v, MAX_RECTS);
+    return 0;
+}
+
 static int run_inpaint(const inpaint_opts *o)
 {
     clae_model m;
@@ -155,39 +161,26 @@ int cmd_inpaint(int argc, char **argv)
 {
     inpaint_opts o; /* 4 KiB of rectangles */
     memset(&o, 0, sizeof o);
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},          {"mask", required_argument, NULL, 'm'},
-        {"mask-png", required_argument, NULL, 'p'}, {"masked", required_argument, NULL, 'M'},
-        {"raw", no_argument, NULL, 'r'},           {"device", required_argument, NULL, 'D'},
+    const clae_opt OPTS[] = {
+        {.name = "mask", .meta = "X,Y,W,H", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_mask,
+         .help = "a rectangle to fill: left, top, width, height in pixels\n(repeatable, up to "
+                 CLAE_STR(MAX_RECTS) "; clipped to the image)"},
+        {.name = "mask-png", .meta = "M", .kind = CLAE_OPT_STR, .to = &o.mask_png,
+         .help = "the holes from an image of IN's size (PNG/JPG/BMP): its pixels\n"
+                 "brighter than 127 (the mean of their colour channels)"},
+        {.name = "masked", .meta = "FILE", .kind = CLAE_OPT_STR, .to = &o.masked,
+         .help = "also write the input with its holes (black)"},
+        {.name = "raw", .kind = CLAE_OPT_FLAG, .to = &o.raw,
+         .help = "write the model's output everywhere, not only in the holes"},
+        CLAE_OPT_DEVICE(&o.device, CLAE_HELP_DEVICE),
         {0}};
-    clae_opts cli = {.cmd = "clae inpaint", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&o.ckpt, &o.in, &o.out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'm':
-            if (o.nrects == MAX_RECTS || !parse_rect(optarg, &o.rects[o.nrects])) {
-                fprintf(stderr, "clae inpaint: bad --mask '%s': expected X,Y,W,H (X, Y >= 0; W, "
-                        "H >= 1; at most %d rectangles)\n", optarg, MAX_RECTS);
-                return 2;
-            }
-            o.nrects++;
-            break;
-        case 'p': o.mask_png = optarg; break;
-        case 'M': o.masked = optarg; break;
-        case 'r': o.raw = 1; break;
-        case 'D': o.device = optarg; break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
-    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae inpaint CKPT IN OUT --mask X,Y,W,H")) return 2;
+    const clae_cmdline cl = {.cmd = "clae inpaint", .hint = "see --help", .opts = OPTS,
+                             .usage = usage, .pos = POS, .npos = 3, .names = NAMES,
+                             .synopsis = "clae inpaint CKPT IN OUT --mask X,Y,W,H"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if ((o.nrects > 0) == (o.mask_png != NULL)) {
         fprintf(stderr, "clae inpaint: give the holes as --mask X,Y,W,H (repeatable) or as "
                 "--mask-png M.png, one of the two\n");

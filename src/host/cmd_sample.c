@@ -18,14 +18,14 @@
 #include "cli.h"
 
 enum {
-    SCALE = 2,       /* nearest enlargement of every tile */
-    GAP = 4,         /* between tiles and around the figure */
-    MAX_N = 1024,    /* sample: images */
-    DEF_COLS = 8,    /* sample: columns */
-    MIN_STEPS = 2,   /* interpolate: decodes between A and B, both ends included */
-    MAX_STEPS = 64,
-    DEF_STEPS = 10
+    SCALE = 2,    /* nearest enlargement of every tile */
+    GAP = 4,      /* between tiles and around the figure */
+    MAX_N = 1024  /* sample: images */
 };
+#define DEF_COLS 8 /* sample: columns */
+#define MIN_STEPS 2 /* interpolate: decodes between A and B, both ends included */
+#define MAX_STEPS 64
+#define DEF_STEPS 10
 
 /* A VAE checkpoint and, once bound, its net on a device. */
 typedef struct vae {
@@ -173,18 +173,16 @@ static int check_channels(const char *cmd, const char *ckpt, const clae_model *m
 
 /* ---- sample ---------------------------------------------------------------------- */
 
-static void sample_usage(FILE *f)
+static void sample_usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae sample CKPT N OUT.png [options]\n"
             "  decode N codes z ~ N(0, I) with the variational autoencoder in CKPT (the layers\n"
             "  after its first [sampling] layer) into a grid of images, each enlarged x%d,\n"
             "  %d pixels apart; N from 1 to %d; the same seed gives the same first images\n"
-            "  for any N\n"
-            "  --seed S         seed of the codes (a non-negative integer, default 1)\n"
-            "  --cols C         columns of the grid (default min(N, %d))\n"
-            "  --device N|ref   OpenCL device index or the reference path\n",
-            SCALE, GAP, MAX_N, DEF_COLS);
+            "  for any N\n",
+            SCALE, GAP, MAX_N);
+    clae_opts_help(f, opts, 16);
 }
 
 /* n codes of zc floats each, N(0, 1) by Box-Muller pairs, image after image. */
@@ -234,39 +232,19 @@ int cmd_sample(int argc, char **argv)
     const char *ckpt = NULL, *n_arg = NULL, *out = NULL, *device = NULL;
     long n = 0, cols = DEF_COLS;
     uint64_t seed = 1;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"seed", required_argument, NULL, 's'},
-        {"cols", required_argument, NULL, 'c'},
-        {"device", required_argument, NULL, 'D'},
+    const clae_opt OPTS[] = {
+        CLAE_OPT_SEED(&seed, "seed of the codes (a non-negative integer, default 1)"),
+        {.name = "cols", .meta = "C", .kind = CLAE_OPT_LONG, .to = &cols, .min = 1,
+         .help = "columns of the grid (default min(N, " CLAE_STR(DEF_COLS) "))"},
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    clae_opts cli = {.cmd = "clae sample", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&ckpt, &n_arg, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            sample_usage(stdout);
-            return 0;
-        case 'D': device = optarg; break;
-        case 's':
-            if (!clae_str_to_u64(optarg, &seed)) {
-                fprintf(stderr, "clae sample: --seed needs a non-negative integer, got '%s'\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        case 'c':
-            if (!clae_parse_long("--cols", optarg, 1, &cols)) return 2;
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 3)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "N", "OUT.png"};
-    if (clae_opt_missing(&cli, POS, NAMES, 3, "clae sample CKPT N OUT.png")) return 2;
+    const clae_cmdline cl = {.cmd = "clae sample", .hint = "see --help", .opts = OPTS,
+                             .usage = sample_usage, .pos = POS, .npos = 3, .names = NAMES,
+                             .synopsis = "clae sample CKPT N OUT.png"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if (!clae_parse_long("N", n_arg, 1, &n)) return 2;
     if (n > MAX_N) {
         fprintf(stderr, "clae sample: N %ld: at most %d images\n", n, MAX_N);
@@ -277,7 +255,7 @@ int cmd_sample(int argc, char **argv)
 
 /* ---- interpolate ----------------------------------------------------------------- */
 
-static void interpolate_usage(FILE *f)
+static void interpolate_usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae interpolate CKPT A B OUT.png [options]\n"
@@ -287,12 +265,19 @@ static void interpolate_usage(FILE *f)
             "  code of the first [sampling] layer outside training (its mean), encoded from\n"
             "  the image corrupted as the checkpoint's config says (corrupt = none: as it is),\n"
             "  the way eval and show feed the model; A and B are shown as they are. Every\n"
-            "  image enlarged x%d, %d pixels apart\n"
-            "  --steps K        decodes from A to B, both ends included (default %d, %d to %d)\n"
-            "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
-            "                   default: the one it was trained on, else [train] data)\n"
-            "  --device N|ref   OpenCL device index or the reference path\n",
-            SCALE, GAP, DEF_STEPS, MIN_STEPS, MAX_STEPS);
+            "  image enlarged x%d, %d pixels apart\n",
+            SCALE, GAP);
+    clae_opts_help(f, opts, 16);
+}
+
+/* --steps K: MIN_STEPS to MAX_STEPS */
+static int parse_steps(const clae_opt *opt, const char *v)
+{
+    long *steps = opt->to;
+    if (!clae_parse_long("--steps", v, MIN_STEPS, steps)) return 0;
+    if (*steps <= MAX_STEPS) return 1;
+    fprintf(stderr, "clae interpolate: --steps %ld: at most %d\n", *steps, MAX_STEPS);
+    return 0;
 }
 
 /* Test images a and b, clean, and as the model's input sees them (corrupted as the config says). */
@@ -381,37 +366,20 @@ int cmd_interpolate(int argc, char **argv)
 {
     const char *ckpt = NULL, *pos[2] = {NULL, NULL}, *out = NULL, *data = NULL, *device = NULL;
     long steps = DEF_STEPS, idx[2] = {0, 0};
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"steps", required_argument, NULL, 'k'},
-        {"data", required_argument, NULL, 'd'},
-        {"device", required_argument, NULL, 'D'},
+    const clae_opt OPTS[] = {
+        {.name = "steps", .meta = "K", .kind = CLAE_OPT_CALL, .to = &steps, .parse = parse_steps,
+         .help = "decodes from A to B, both ends included (default " CLAE_STR(DEF_STEPS) ", "
+                 CLAE_STR(MIN_STEPS) " to " CLAE_STR(MAX_STEPS) ")"},
+        CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    clae_opts cli = {.cmd = "clae interpolate", .hint = "see --help", .longopts = LONGOPTS};
     const char **const POS[] = {&ckpt, &pos[0], &pos[1], &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            interpolate_usage(stdout);
-            return 0;
-        case 'd': data = optarg; break;
-        case 'D': device = optarg; break;
-        case 'k':
-            if (!clae_parse_long("--steps", optarg, MIN_STEPS, &steps)) return 2;
-            if (steps > MAX_STEPS) {
-                fprintf(stderr, "clae interpolate: --steps %ld: at most %d\n", steps, MAX_STEPS);
-                return 2;
-            }
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 4)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "A", "B", "OUT.png"};
-    if (clae_opt_missing(&cli, POS, NAMES, 4, "clae interpolate CKPT A B OUT.png")) return 2;
+    const clae_cmdline cl = {.cmd = "clae interpolate", .hint = "see --help", .opts = OPTS,
+                             .usage = interpolate_usage, .pos = POS, .npos = 4, .names = NAMES,
+                             .synopsis = "clae interpolate CKPT A B OUT.png"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))
         return 2;
     return run_interpolate(ckpt, idx[0], idx[1], out, steps, data, device);

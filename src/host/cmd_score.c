@@ -17,9 +17,9 @@
 #include "clae/net.h"
 #include "cli.h"
 
-enum { DEF_BATCH = 256, MAX_BATCH = 65536, CSV_LINE = 64 };
+enum { CSV_LINE = 64 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae score CKPT OUT.csv [options]\n"
@@ -28,13 +28,8 @@ static void usage(FILE *f)
             "  reconstruction error against the clean image. OUT.csv has a line per image:\n"
             "  index,label,mse,ssim (written atomically). When the checkpoint was trained on\n"
             "  some classes only (clae train --classes, [train] classes), the others are the\n"
-            "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n"
-            "  --data DIR       data folder (CIFAR-10 binary or clae data import's;\n"
-            "                   default: the one it was trained on, else [train] data)\n"
-            "  --limit N        only the first N test images\n"
-            "  --batch N        images per forward pass (default %d)\n"
-            "  --device N|ref   OpenCL device index or the reference path\n",
-            DEF_BATCH);
+            "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n");
+    clae_opts_help(f, opts, 16);
 }
 
 /* What a run holds, freed in one place. */
@@ -146,35 +141,18 @@ static int run_score(const char *ckpt, const char *out, const char *data, long l
 int cmd_score(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
-    long limit = 0, batch = DEF_BATCH;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},     {"data", required_argument, NULL, 'd'},
-        {"limit", required_argument, NULL, 'l'}, {"batch", required_argument, NULL, 'b'},
-        {"device", required_argument, NULL, 'D'}, {0}};
-    clae_opts cli = {.cmd = "clae score", .hint = "see --help", .longopts = LONGOPTS};
+    long limit = 0, batch = CLAE_BATCH_DEFAULT;
+    const clae_opt OPTS[] = {CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
+                             CLAE_OPT_LIMIT(&limit, "only the first N test images"),
+                             CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
+                             CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
+                             {0}};
     const char **const POS[] = {&ckpt, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'd': data = optarg; break;
-        case 'D': device = optarg; break;
-        case 'l':
-            if (!clae_parse_long("--limit", optarg, 1, &limit)) return 2;
-            break;
-        case 'b':
-            if (!clae_parse_long("--batch", optarg, 1, &batch)) return 2;
-            if (batch > MAX_BATCH) batch = MAX_BATCH;
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
     static const char *const NAMES[] = {"CKPT", "OUT.csv"};
-    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae score CKPT OUT.csv")) return 2;
+    const clae_cmdline cl = {.cmd = "clae score", .hint = "see --help", .opts = OPTS,
+                             .usage = usage, .pos = POS, .npos = 2, .names = NAMES,
+                             .synopsis = "clae score CKPT OUT.csv"};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     return run_score(ckpt, out, data, limit, batch, device);
 }
