@@ -115,12 +115,12 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv);
  * its further lines indented as far. */
 void clae_opts_help(FILE *f, const clae_opt *opts, int width);
 
-/* The parsing underneath (and cmd_train.c's own loop): options read with getopt_long strictly in order so that errors name the first bad
- * argument: set optind = 0, then call clae_getopt until it returns -1. It returns a long
- * option's val, 'h' for -h (LONGOPTS maps "help" to 'h' too), 1 for a positional argument
- * (in optarg), '?' for an unknown option and ':' for an option missing its value. Long
- * options take "--name value" or "--name=value"; abbreviations, "-hx" and "--" (every
- * argument is read) are unknown options. */
+/* The parsing underneath (and cmd_train.c's own loop): options read with getopt_long
+ * strictly in order so that errors name the first bad argument: set optind = 0, then call
+ * clae_getopt until it returns -1. It returns a long option's val, 'h' for -h (LONGOPTS maps
+ * "help" to 'h' too), 1 for a positional argument (in optarg), '?' for an unknown option and
+ * ':' for an option missing its value. Long options take "--name value" or "--name=value";
+ * abbreviations, "-hx" and "--" (every argument is read) are unknown options. */
 typedef struct clae_opts {
     const char *cmd;               /* "clae train": what error lines start with */
     const char *hint;              /* what they end with, in parentheses: "see --help" */
