@@ -97,16 +97,20 @@ int clae_opt_corrupt(const struct clae_opt *opt, const char *value);
 /* A command line: the command, its options and its positional arguments. */
 typedef struct clae_cmdline {
     const char *cmd;      /* "clae eval": what error lines start with */
-    const char *hint;     /* what they end with, in parentheses: "see --help" */
+    const char *hint;     /* what they end with, in parentheses (NULL: "see --help") */
     const clae_opt *opts; /* ends with a zeroed entry; at most CLAE_OPTS_MAX */
     /* --help and -h: prints the help to f (clae_opts_help for the table's part) */
     void (*usage)(FILE *f, const clae_opt *opts);
     const char **const *pos; /* the positional arguments' slots, in the usage's order */
     int npos;
-    /* with names, each slot must be filled: "CMD: missing NAME (usage: SYNOPSIS)" */
-    const char *const *names;
+    /* "clae score CKPT OUT.csv": with it each slot must be filled, else "CMD: missing NAME
+     * (usage: SYNOPSIS)", NAME the slot's word after CMD */
     const char *synopsis;
 } clae_cmdline;
+/* .pos and .npos of a clae_cmdline from the slots' addresses */
+#define CLAE_ARGS(...)                                                                             \
+    .pos = (const char **const[]){__VA_ARGS__},                                                    \
+    .npos = (int)(sizeof((const char **[]){__VA_ARGS__}) / sizeof(const char **))
 enum { CLAE_OPTS_MAX = 30 };
 /* Reads argv strictly in order (clae_getopt: errors name the first bad argument). Returns -1
  * when the command goes on, else its exit code: 0 after the help, 2 after a one-line error. */

@@ -140,6 +140,17 @@ static const clae_opt *find_opt(const clae_opt *opts, const char *arg)
     return NULL;
 }
 
+/* 1 after "CMD: missing NAME (usage: SYNOPSIS)" for the first empty slot, else 0. */
+static int missing(const clae_opts *cli, const clae_cmdline *c)
+{
+    char words[256], *names[CLAE_OPTS_MAX] = {NULL};
+    snprintf(words, sizeof words, "%s", c->synopsis + strlen(c->cmd));
+    char *save = NULL, *w = strtok_r(words, " ", &save);
+    for (int i = 0; i < c->npos && i < CLAE_OPTS_MAX; i++, w = strtok_r(NULL, " ", &save))
+        names[i] = w ? w : "ARG";
+    return clae_opt_missing(cli, c->pos, (const char *const *)names, c->npos, c->synopsis);
+}
+
 int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
 {
     struct option lo[CLAE_OPTS_MAX + 2] = {{"help", no_argument, NULL, 'h'}};
@@ -149,7 +160,7 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
                                                                   : required_argument,
                                 NULL, 256 + n - 1};
     lo[n] = (struct option){0};
-    clae_opts cli = {.cmd = c->cmd, .hint = c->hint, .longopts = lo};
+    clae_opts cli = {.cmd = c->cmd, .hint = c->hint ? c->hint : "see --help", .longopts = lo};
     optind = 0;
     for (int k; (k = clae_getopt(&cli, argc, argv)) != -1;) {
         if (k == 'h') {
@@ -168,8 +179,7 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
         if (k < 256) return clae_opt_error(&cli, k);
         if (!set_value(c, &c->opts[k - 256], optarg)) return 2;
     }
-    if (c->names && clae_opt_missing(&cli, c->pos, c->names, c->npos, c->synopsis)) return 2;
-    return -1;
+    return c->synopsis && missing(&cli, c) ? 2 : -1;
 }
 
 void clae_opts_help(FILE *f, const clae_opt *opts, int width)

@@ -41,9 +41,8 @@ int cmd_bench(int argc, char **argv)
         {.name = "json", .kind = CLAE_OPT_STR, .to = &json,
          .help = "also write the results as JSON to FILE (atomically)"},
         {0}};
-    const char **const POS[] = {&config};
     const clae_cmdline cl = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .opts = OPTS,
-                             .usage = bench_usage, .pos = POS, .npos = 1};
+                             .usage = bench_usage, CLAE_ARGS(&config)};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!config) config = "configs/denoiser.cfg";

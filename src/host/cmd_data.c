@@ -103,9 +103,8 @@ static int cmd_import(int argc, char **argv)
         {.name = "size", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_size},
         {.name = "channels", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_channels},
         {0}};
-    const char **const POS[] = {&pos[0], &pos[1]};
     const clae_cmdline cl = {.cmd = "clae data import", .hint = "try 'clae data --help'",
-                             .opts = OPTS, .usage = usage, .pos = POS, .npos = 2};
+                             .opts = OPTS, .usage = usage, CLAE_ARGS(&pos[0], &pos[1])};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!pos[1]) {
@@ -135,9 +134,8 @@ static int cmd_import(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
     const char *dir = NULL;
-    const char **const POS[] = {&dir};
     const clae_cmdline cl = {.cmd = "clae data info", .hint = "try 'clae data --help'",
-                             .usage = usage, .pos = POS, .npos = 1};
+                             .usage = usage, CLAE_ARGS(&dir)};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (dir && dir[0] == '-') dir = NULL; /* "-" is no folder */

@@ -118,11 +118,8 @@ int cmd_denoise(int argc, char **argv)
         CLAE_OPT_DEVICE(&device, "OpenCL device index or the reference path (very large images\n"
                                  "run on the reference path)"),
         {0}};
-    const char **const POS[] = {&ckpt, &in, &out};
-    static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
-    const clae_cmdline cl = {.cmd = "clae denoise", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 3, .names = NAMES,
-                             .synopsis = "clae denoise CKPT IN OUT"};
+    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage,
+                             CLAE_ARGS(&ckpt, &in, &out), .synopsis = "clae denoise CKPT IN OUT"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     const char *spec = o.spec, *corrupted_out = o.corrupted_out, *corrupted_flag = o.corrupted_flag;

@@ -12,7 +12,7 @@ static void usage(FILE *f, const clae_opt *opts)
 
 int cmd_devices(int argc, char **argv)
 {
-    const clae_cmdline cl = {.cmd = "clae devices", .hint = "see --help", .usage = usage};
+    const clae_cmdline cl = {.cmd = "clae devices", .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     return clae_devices_list(stdout) == CLAE_OK ? 0 : 1;

@@ -135,11 +135,8 @@ int cmd_encode(int argc, char **argv)
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const char **const POS[] = {&ckpt, &out};
-    static const char *const NAMES[] = {"CKPT", "OUT.npy"};
-    const clae_cmdline cl = {.cmd = "clae encode", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 2, .names = NAMES,
-                             .synopsis = "clae encode CKPT OUT.npy"};
+    const clae_cmdline cl = {.cmd = "clae encode", .opts = OPTS, .usage = usage,
+                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae encode CKPT OUT.npy"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     size_t len = strlen(out);

@@ -34,9 +34,7 @@ int cmd_eval(int argc, char **argv)
         CLAE_OPT_LIMIT(&limit, "only the first N test images"),
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         {0}};
-    const char **const POS[] = {&ckpt};
-    const clae_cmdline cl = {.cmd = "clae eval", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 1};
+    const clae_cmdline cl = {.cmd = "clae eval", .opts = OPTS, .usage = usage, CLAE_ARGS(&ckpt)};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!ckpt) {

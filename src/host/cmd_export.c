@@ -22,10 +22,7 @@ static void usage(FILE *f, const clae_opt *opts)
 int cmd_export(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL;
-    const char **const POS[] = {&ckpt, &out};
-    static const char *const NAMES[] = {"CKPT", "OUT.safetensors"};
-    const clae_cmdline cl = {.cmd = "clae export", .hint = "see --help", .usage = usage,
-                             .pos = POS, .npos = 2, .names = NAMES,
+    const clae_cmdline cl = {.cmd = "clae export", .usage = usage, CLAE_ARGS(&ckpt, &out),
                              .synopsis = "clae export CKPT OUT.safetensors"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;

@@ -23,9 +23,8 @@ int cmd_init(int argc, char **argv)
         {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
          .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
         {0}};
-    const char **const POS[] = {&config, &out};
     const clae_cmdline cl = {.cmd = "clae init", .hint = "try 'clae init --help'", .opts = OPTS,
-                             .usage = init_usage, .pos = POS, .npos = 2};
+                             .usage = init_usage, CLAE_ARGS(&config, &out)};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     uint64_t seed = 0;

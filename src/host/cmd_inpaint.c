@@ -174,10 +174,8 @@ int cmd_inpaint(int argc, char **argv)
          .help = "write the model's output everywhere, not only in the holes"},
         CLAE_OPT_DEVICE(&o.device, CLAE_HELP_DEVICE),
         {0}};
-    const char **const POS[] = {&o.ckpt, &o.in, &o.out};
-    static const char *const NAMES[] = {"CKPT", "IN", "OUT"};
-    const clae_cmdline cl = {.cmd = "clae inpaint", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 3, .names = NAMES,
+    const clae_cmdline cl = {.cmd = "clae inpaint", .opts = OPTS, .usage = usage,
+                             CLAE_ARGS(&o.ckpt, &o.in, &o.out),
                              .synopsis = "clae inpaint CKPT IN OUT --mask X,Y,W,H"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;

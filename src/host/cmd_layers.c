@@ -30,7 +30,7 @@ int cmd_layers(int argc, char **argv)
         {.name = "markdown", .kind = CLAE_OPT_FLAG, .to = &mode, .parse = parse_mode,
          .help = "the whole reference as Markdown tables (README's is this output)"},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae layers", .hint = "see --help", .opts = OPTS,
+    const clae_cmdline cl = {.cmd = "clae layers", .opts = OPTS,
                              .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;

@@ -22,10 +22,8 @@ static void usage(FILE *f, const clae_opt *opts)
 int cmd_plot(int argc, char **argv)
 {
     const char *hist = NULL, *out = NULL;
-    const char **const POS[] = {&hist, &out};
-    static const char *const NAMES[] = {"HISTORY", "OUT.png"};
-    const clae_cmdline cl = {.cmd = "clae plot", .hint = "see --help", .usage = usage, .pos = POS,
-                             .npos = 2, .names = NAMES, .synopsis = "clae plot HISTORY OUT.png"};
+    const clae_cmdline cl = {.cmd = "clae plot", .usage = usage, CLAE_ARGS(&hist, &out),
+                             .synopsis = "clae plot HISTORY OUT.png"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     clae_history h;

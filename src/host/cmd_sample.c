@@ -69,10 +69,8 @@ int cmd_sample(int argc, char **argv)
          .help = "columns of the grid (default min(N, " CLAE_STR(DEF_COLS) "))"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const char **const POS[] = {&ckpt, &n_arg, &out};
-    static const char *const NAMES[] = {"CKPT", "N", "OUT.png"};
-    const clae_cmdline cl = {.cmd = "clae sample", .hint = "see --help", .opts = OPTS,
-                             .usage = sample_usage, .pos = POS, .npos = 3, .names = NAMES,
+    const clae_cmdline cl = {.cmd = "clae sample", .opts = OPTS, .usage = sample_usage,
+                             CLAE_ARGS(&ckpt, &n_arg, &out),
                              .synopsis = "clae sample CKPT N OUT.png"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
@@ -134,10 +132,8 @@ int cmd_interpolate(int argc, char **argv)
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const char **const POS[] = {&ckpt, &pos[0], &pos[1], &out};
-    static const char *const NAMES[] = {"CKPT", "A", "B", "OUT.png"};
-    const clae_cmdline cl = {.cmd = "clae interpolate", .hint = "see --help", .opts = OPTS,
-                             .usage = interpolate_usage, .pos = POS, .npos = 4, .names = NAMES,
+    const clae_cmdline cl = {.cmd = "clae interpolate", .opts = OPTS, .usage = interpolate_usage,
+                             CLAE_ARGS(&ckpt, &pos[0], &pos[1], &out),
                              .synopsis = "clae interpolate CKPT A B OUT.png"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;

@@ -57,11 +57,8 @@ int cmd_score(int argc, char **argv)
                              CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
                              CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
                              {0}};
-    const char **const POS[] = {&ckpt, &out};
-    static const char *const NAMES[] = {"CKPT", "OUT.csv"};
-    const clae_cmdline cl = {.cmd = "clae score", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 2, .names = NAMES,
-                             .synopsis = "clae score CKPT OUT.csv"};
+    const clae_cmdline cl = {.cmd = "clae score", .opts = OPTS, .usage = usage,
+                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae score CKPT OUT.csv"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     return run_score(ckpt, out, data, limit, batch, device);

@@ -63,11 +63,8 @@ int cmd_show(int argc, char **argv)
          .parse = parse_offset, .help = "start at test image K (default 0)"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const char **const POS[] = {&ckpt, &out};
-    static const char *const NAMES[] = {"CKPT", "OUT.png"};
-    const clae_cmdline cl = {.cmd = "clae show", .hint = "see --help", .opts = OPTS,
-                             .usage = usage, .pos = POS, .npos = 2, .names = NAMES,
-                             .synopsis = "clae show CKPT OUT.png"};
+    const clae_cmdline cl = {.cmd = "clae show", .opts = OPTS, .usage = usage,
+                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae show CKPT OUT.png"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
 

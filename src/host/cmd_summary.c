@@ -20,11 +20,9 @@ int cmd_summary(int argc, char **argv)
         {.name = "device", .kind = CLAE_OPT_STR, .to = &device, .need = "an index or 'ref'",
          .help = "also open this device and check the parameter layout fits it"},
         {0}};
-    const char **const POS[] = {&config};
-    static const char *const NAMES[] = {"CONFIG"};
     const clae_cmdline cl = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
-                             .opts = OPTS, .usage = summary_usage, .pos = POS, .npos = 1,
-                             .names = NAMES, .synopsis = "clae summary CONFIG"};
+                             .opts = OPTS, .usage = summary_usage, CLAE_ARGS(&config),
+                             .synopsis = "clae summary CONFIG"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     clae_model m;
