@@ -5,13 +5,10 @@
  * model's downsampling, rebuild the model at that size (same parameters),
  * run it, crop back, and write OUT in IN's channel layout. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "clae/app.h"
-#include "clae/corrupt.h"
-#include "clae/image.h"
+#include "clae/denoise.h"
 #include "cli.h"
 
 static void usage(FILE *f, const clae_opt *opts)
@@ -52,44 +49,6 @@ static int parse_spec(const clae_opt *opt, const char *v)
     if (strcmp(v, "model") != 0 && !clae_check_corrupt(v)) return 0;
     ((denoise_opts *)opt->to)->spec = v;
     return 1;
-}
-
-/* "grey", "grey + alpha", "RGB", "RGBA" */
-static const char *layout_name(int c)
-{
-    static const char *const NAMES[] = {"?", "grey", "grey + alpha", "RGB", "RGBA"};
-    return c >= 1 && c <= 4 ? NAMES[c] : "?";
-}
-
-static int ext_is(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n >= e && strcasecmp(path + n - e, ext) == 0;
-}
-
-/* What a file of this name keeps of img's alpha (clae_image_write: stb). */
-static int keeps_alpha(const char *path, const clae_image *img)
-{
-    if (ext_is(path, ".png")) return 1;
-    if (ext_is(path, ".bmp")) return img->c == 4;
-    return 0; /* JPEG */
-}
-
-/* The note on channels for the "wrote" line, after "WxH, N channels". */
-static void channel_note(char *buf, size_t len, const clae_image *img, int C, const char *out)
-{
-    const int colors = img->c >= 3 ? 3 : 1, alpha = clae_image_has_alpha(img);
-    buf[0] = '\0';
-    if (colors == C && !alpha) return;
-    size_t n = (size_t)snprintf(buf, len, ": %s", layout_name(colors));
-    if (n < len && colors != C)
-        n += (size_t)snprintf(buf + n, len - n, " run as %s",
-                              C == 3 ? "RGB" : "grey (BT.601 luma)");
-    if (n < len && alpha)
-        snprintf(buf + n, len - n, ", alpha %s",
-                 keeps_alpha(out, img) ? "kept"
-                 : ext_is(out, ".bmp") ? "dropped (a BMP keeps only RGBA's)"
-                                       : "dropped (JPEG has none)");
 }
 
 int cmd_denoise(int argc, char **argv)
@@ -146,33 +105,16 @@ int cmd_denoise(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    clae_image img = {0};
-    float *x = NULL;
-    const int C = m.net.C;
-    /* a 1- or 3-channel model takes any layout (converted); others their own */
-    const int convert = C == 1 || C == 3;
+    clae_denoise_image t = {0};
     clae_corrupt cor;
     clae_corrupt_defaults(&cor);
     if (spec && (clae_corrupt_from_config(&m.train, &cor) != CLAE_OK ||
                  (strcmp(spec, "model") != 0 && clae_corrupt_parse(&cor, spec) != CLAE_OK)))
         goto done;
-    if (clae_image_load(in, convert ? 0 : C, &img) != CLAE_OK) goto done;
-    const int H = img.h, W = img.w;
-    size_t n = (size_t)C * H * W;
-    x = malloc(n * sizeof(float));
-    if (!x) {
-        fprintf(stderr, "clae: out of memory for a %dx%d image\n", W, H);
-        goto done;
-    }
-    if (convert)
-        clae_image_to_chw_as(x, C, &img);
-    else
-        clae_image_to_chw(x, &img);
+    if (!clae_denoise_read(&t, m.net.C, in)) goto done;
     if (spec) {
         const uint64_t s = seed >= 0 ? (uint64_t)seed : m.train.seed;
-        clae_rng rng;
-        clae_rng_seed(&rng, s);
-        if (clae_corrupt_apply(x, x, 1, C, H, W, &cor, &rng) != CLAE_OK) goto done;
+        if (!clae_denoise_corrupt(&t, &cor, s)) goto done;
         char desc[96];
         clae_corrupt_describe(&cor, desc, sizeof desc);
         int random = cor.kind == CLAE_CORRUPT_NOISE || cor.kind == CLAE_CORRUPT_SALTPEPPER ||
@@ -184,32 +126,22 @@ int cmd_denoise(int argc, char **argv)
         else if (strcmp(spec, "model") == 0)
             printf("note: %s was trained on uncorrupted inputs (corrupt = none): %s is used as "
                    "it is\n", ckpt, in);
-        if (corrupted_out) {
-            if (convert)
-                clae_image_from_chw_as(&img, x, C);
-            else
-                clae_image_from_chw(&img, x);
-            if (clae_image_write(corrupted_out, &img) != CLAE_OK) goto done;
-        }
+        if (corrupted_out && !clae_denoise_write(&t, corrupted_out)) goto done;
     }
     clae_app_run run;
-    if (!clae_app_run_image(ckpt, &m, in, x, H, W, device, &run)) goto done;
-    if (convert)
-        clae_image_from_chw_as(&img, x, C);
-    else
-        clae_image_from_chw(&img, x);
-    if (clae_image_write(out, &img) != CLAE_OK) goto done;
-    char note[160] = "";
-    if (convert) channel_note(note, sizeof note, &img, C, out);
-    printf("wrote %s (%dx%d, %d channel%s%s; model run at %dx%d on %s)\n", out, W, H, img.c,
-           img.c == 1 ? "" : "s", note, run.W, run.H, run.device);
+    if (!clae_app_run_image(ckpt, &m, in, t.x, t.H, t.W, device, &run) ||
+        !clae_denoise_write(&t, out))
+        goto done;
+    char note[160];
+    clae_denoise_channel_note(&t, out, note, sizeof note);
+    printf("wrote %s (%dx%d, %d channel%s%s; model run at %dx%d on %s)\n", out, t.W, t.H, t.img.c,
+           t.img.c == 1 ? "" : "s", note, run.W, run.H, run.device);
     if (corrupted_out)
         printf("wrote %s (the %s input)\n", corrupted_out,
                cor.kind == CLAE_CORRUPT_BLUR ? "blurred" : "corrupted");
     rc = 0;
 done:
-    free(x);
-    clae_image_free(&img);
+    clae_denoise_free(&t);
     clae_model_free(&m);
     return rc;
 }
