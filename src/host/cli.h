@@ -51,6 +51,8 @@ typedef enum clae_opt_kind {
     CLAE_OPT_U64,   /* a non-negative integer into *(uint64_t *)to, else
                      * "CMD: --NAME needs a non-negative integer, got 'V'" */
     CLAE_OPT_CALL,  /* parse(opt, value): 1, or 0 after its own one-line error */
+    CLAE_OPT_ARG,   /* a positional argument, as typed, into *(const char **)to: the table's
+                     * arguments fill in order; name is its NAME in the usage; min 1: required */
 } clae_opt_kind;
 
 typedef struct clae_opt {
@@ -94,29 +96,26 @@ int clae_opt_corrupt(const struct clae_opt *opt, const char *value);
     {.name = "corrupt", .meta = "SPEC", .kind = CLAE_OPT_CALL, .to = (p),                          \
      .parse = clae_opt_corrupt, .help = (help_)}
 
-/* A command line: the command, its options and its positional arguments. */
+/* The positional arguments: a required one (clae_cmdline_parse's "CMD: missing NAME (usage:
+ * SYNOPSIS)" when it is not given) and one the command checks itself. */
+#define CLAE_ARG(name_, p) {.name = (name_), .kind = CLAE_OPT_ARG, .to = (p), .min = 1}
+#define CLAE_ARG_OPTIONAL(name_, p) {.name = (name_), .kind = CLAE_OPT_ARG, .to = (p)}
+
+/* A command line: the command and its table of positional arguments and options. */
 typedef struct clae_cmdline {
     const char *cmd;      /* "clae eval": what error lines start with */
     const char *hint;     /* what they end with, in parentheses (NULL: "see --help") */
     const clae_opt *opts; /* ends with a zeroed entry; at most CLAE_OPTS_MAX */
-    /* --help and -h: prints the help to f (clae_opts_help for the table's part) */
+    /* --help and -h: prints the help to f (clae_opts_help for the table's options) */
     void (*usage)(FILE *f, const clae_opt *opts);
-    const char **const *pos; /* the positional arguments' slots, in the usage's order */
-    int npos;
-    /* "clae score CKPT OUT.csv": with it each slot must be filled, else "CMD: missing NAME
-     * (usage: SYNOPSIS)", NAME the slot's word after CMD */
-    const char *synopsis;
+    const char *synopsis; /* a missing argument's usage (NULL: CMD and the arguments' names) */
 } clae_cmdline;
-/* .pos and .npos of a clae_cmdline from the slots' addresses */
-#define CLAE_ARGS(...)                                                                             \
-    .pos = (const char **const[]){__VA_ARGS__},                                                    \
-    .npos = (int)(sizeof((const char **[]){__VA_ARGS__}) / sizeof(const char **))
 enum { CLAE_OPTS_MAX = 30 };
 /* Reads argv strictly in order (clae_getopt: errors name the first bad argument). Returns -1
  * when the command goes on, else its exit code: 0 after the help, 2 after a one-line error. */
 int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv);
-/* The help of the options that have one: "  --NAME META" padded to width, a space, the help;
- * its further lines indented as far. */
+/* The help of the table's entries that have one: "  --NAME META" (a positional argument:
+ * "  NAME") padded to width, a space, the help; its further lines indented as far. */
 void clae_opts_help(FILE *f, const clae_opt *opts, int width);
 
 /* The parsing underneath (and cmd_train.c's own loop): options read with getopt_long

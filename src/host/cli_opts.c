@@ -126,39 +126,64 @@ static int set_value(const clae_cmdline *c, const clae_opt *o, const char *v)
         fprintf(stderr, "%s: %s needs a non-negative integer, got '%s'\n", c->cmd, flag, v);
         return 0;
     case CLAE_OPT_CALL: return o->parse(o, v);
+    case CLAE_OPT_ARG: break; /* positional arguments: not options */
     }
     return 0;
 }
 
-/* The entry of "--name[=value]", or NULL. */
+/* The option entry of "--name[=value]", or NULL. */
 static const clae_opt *find_opt(const clae_opt *opts, const char *arg)
 {
     if (!arg || strncmp(arg, "--", 2) != 0) return NULL;
     size_t n = strcspn(arg + 2, "=");
     for (const clae_opt *o = opts; o && o->name; o++)
-        if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0) return o;
+        if (o->kind != CLAE_OPT_ARG && strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+            return o;
     return NULL;
 }
 
-/* 1 after "CMD: missing NAME (usage: SYNOPSIS)" for the first empty slot, else 0. */
-static int missing(const clae_opts *cli, const clae_cmdline *c)
+/* A positional argument into the first empty CLAE_OPT_ARG slot: 1, or 0 after
+ * "CMD: unexpected argument 'ARG' (HINT)" when every slot is taken. */
+static int positional(const clae_opts *cli, const clae_opt *opts, const char *arg)
 {
-    char words[256], *names[CLAE_OPTS_MAX] = {NULL};
-    snprintf(words, sizeof words, "%s", c->synopsis + strlen(c->cmd));
-    char *save = NULL, *w = strtok_r(words, " ", &save);
-    for (int i = 0; i < c->npos && i < CLAE_OPTS_MAX; i++, w = strtok_r(NULL, " ", &save))
-        names[i] = w ? w : "ARG";
-    return clae_opt_missing(cli, c->pos, (const char *const *)names, c->npos, c->synopsis);
+    for (const clae_opt *o = opts; o && o->name; o++)
+        if (o->kind == CLAE_OPT_ARG && !*(const char **)o->to) {
+            *(const char **)o->to = arg;
+            return 1;
+        }
+    return clae_opt_positional(cli, arg, NULL, 0);
+}
+
+/* 1 after "CMD: missing NAME (usage: SYNOPSIS)" for the first required positional argument
+ * not given, else 0. SYNOPSIS: the cmdline's, or CMD and the arguments' names. */
+static int missing(const clae_cmdline *c)
+{
+    const clae_opt *first = NULL;
+    char synopsis[256];
+    size_t at = (size_t)snprintf(synopsis, sizeof synopsis, "%s", c->cmd);
+    for (const clae_opt *o = c->opts; o && o->name; o++) {
+        if (o->kind != CLAE_OPT_ARG || o->min == 0) continue;
+        if (!first && !*(const char **)o->to) first = o;
+        if (at < sizeof synopsis)
+            at += (size_t)snprintf(synopsis + at, sizeof synopsis - at, " %s", o->name);
+    }
+    if (!first) return 0;
+    fprintf(stderr, "%s: missing %s (usage: %s)\n", c->cmd, first->name,
+            c->synopsis ? c->synopsis : synopsis);
+    return 1;
 }
 
 int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
 {
     struct option lo[CLAE_OPTS_MAX + 2] = {{"help", no_argument, NULL, 'h'}};
     int n = 1;
-    for (const clae_opt *o = c->opts; o && o->name && n <= CLAE_OPTS_MAX; o++, n++)
-        lo[n] = (struct option){o->name, o->kind == CLAE_OPT_FLAG ? no_argument
-                                                                  : required_argument,
-                                NULL, 256 + n - 1};
+    for (int i = 0; c->opts && c->opts[i].name && n <= CLAE_OPTS_MAX; i++) {
+        const clae_opt *o = &c->opts[i];
+        if (o->kind != CLAE_OPT_ARG)
+            lo[n++] = (struct option){o->name, o->kind == CLAE_OPT_FLAG ? no_argument
+                                                                        : required_argument,
+                                      NULL, 256 + i};
+    }
     lo[n] = (struct option){0};
     clae_opts cli = {.cmd = c->cmd, .hint = c->hint ? c->hint : "see --help", .longopts = lo};
     optind = 0;
@@ -168,7 +193,7 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
             return 0;
         }
         if (k == 1) {
-            if (!clae_opt_positional(&cli, optarg, c->pos, c->npos)) return 2;
+            if (!positional(&cli, c->opts, optarg)) return 2;
             continue;
         }
         const clae_opt *o = k == ':' ? find_opt(c->opts, cli.arg) : NULL;
@@ -179,7 +204,7 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
         if (k < 256) return clae_opt_error(&cli, k);
         if (!set_value(c, &c->opts[k - 256], optarg)) return 2;
     }
-    return c->synopsis && missing(&cli, c) ? 2 : -1;
+    return missing(c) ? 2 : -1;
 }
 
 void clae_opts_help(FILE *f, const clae_opt *opts, int width)
@@ -187,8 +212,8 @@ void clae_opts_help(FILE *f, const clae_opt *opts, int width)
     for (const clae_opt *o = opts; o && o->name; o++) {
         if (!o->help) continue;
         char head[64];
-        snprintf(head, sizeof head, "--%s%s%s", o->name, o->meta ? " " : "",
-                 o->meta ? o->meta : "");
+        snprintf(head, sizeof head, "%s%s%s%s", o->kind == CLAE_OPT_ARG ? "" : "--", o->name,
+                 o->meta ? " " : "", o->meta ? o->meta : "");
         fprintf(f, "  %-*s ", width, head);
         for (const char *p = o->help; *p;) {
             size_t len = strcspn(p, "\n");

@@ -20,8 +20,7 @@ static void bench_usage(FILE *f, const clae_opt *opts)
             "  times each part of CONFIG's training step (every layer's forward, activation,\n"
             "  input gradient and parameter gradients; MSE loss, zero-grad, Adam) and the\n"
             "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
-            "  probes. Device times come from OpenCL profiling events.\n"
-            "  CONFIG     model config (default configs/denoiser.cfg)\n");
+            "  probes. Device times come from OpenCL profiling events.\n");
     clae_opts_help(f, opts, 10);
 }
 
@@ -30,6 +29,8 @@ int cmd_bench(int argc, char **argv)
     const char *config = NULL, *device = NULL, *json = NULL;
     int batch = 0, repeats = 5, warmup = 2;
     const clae_opt OPTS[] = {
+        {.name = "CONFIG", .kind = CLAE_OPT_ARG, .to = &config,
+         .help = "model config (default configs/denoiser.cfg)"},
         {.name = "batch", .kind = CLAE_OPT_INT, .to = &batch, .min = 1, .max = 1 << 20,
          .help = "images per step (default: the config's batch)"},
         {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
@@ -42,7 +43,7 @@ int cmd_bench(int argc, char **argv)
          .help = "also write the results as JSON to FILE (atomically)"},
         {0}};
     const clae_cmdline cl = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .opts = OPTS,
-                             .usage = bench_usage, CLAE_ARGS(&config)};
+                             .usage = bench_usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!config) config = "configs/denoiser.cfg";

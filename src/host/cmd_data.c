@@ -99,12 +99,13 @@ static int cmd_import(int argc, char **argv)
     const char *pos[2] = {NULL, NULL};
     clae_import_opts io = {.threads = default_threads()};
     const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("DIR", &pos[0]), CLAE_ARG_OPTIONAL("OUT", &pos[1]),
         {.name = "threads", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_threads},
         {.name = "size", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_size},
         {.name = "channels", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_channels},
         {0}};
     const clae_cmdline cl = {.cmd = "clae data import", .hint = "try 'clae data --help'",
-                             .opts = OPTS, .usage = usage, CLAE_ARGS(&pos[0], &pos[1])};
+                             .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!pos[1]) {
@@ -134,8 +135,9 @@ static int cmd_import(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
     const char *dir = NULL;
+    const clae_opt OPTS[] = {CLAE_ARG_OPTIONAL("DIR", &dir), {0}};
     const clae_cmdline cl = {.cmd = "clae data info", .hint = "try 'clae data --help'",
-                             .usage = usage, CLAE_ARGS(&dir)};
+                             .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (dir && dir[0] == '-') dir = NULL; /* "-" is no folder */

@@ -58,6 +58,7 @@ int cmd_denoise(int argc, char **argv)
     long seed = -1;
     int blur = 0;
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("IN", &in), CLAE_ARG("OUT", &out),
         {.name = "corrupt", .meta = "SPEC", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_spec,
          .help = "corrupt IN first, to show what the model undoes: 'model'\n"
                  "(the checkpoint's own [train] corruption), none,\n"
@@ -77,8 +78,7 @@ int cmd_denoise(int argc, char **argv)
         CLAE_OPT_DEVICE(&device, "OpenCL device index or the reference path (very large images\n"
                                  "run on the reference path)"),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage,
-                             CLAE_ARGS(&ckpt, &in, &out), .synopsis = "clae denoise CKPT IN OUT"};
+    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     const char *spec = o.spec, *corrupted_out = o.corrupted_out, *corrupted_flag = o.corrupted_flag;

@@ -123,6 +123,7 @@ int cmd_encode(int argc, char **argv)
     int split = CLAE_CIFAR_TEST;
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.npy", &out),
         {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = &layer,
          .help = "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: "
                  "the layer named code, else the first\n[sampling] layer)"},
@@ -135,8 +136,7 @@ int cmd_encode(int argc, char **argv)
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae encode", .opts = OPTS, .usage = usage,
-                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae encode CKPT OUT.npy"};
+    const clae_cmdline cl = {.cmd = "clae encode", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     size_t len = strlen(out);

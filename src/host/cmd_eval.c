@@ -24,6 +24,7 @@ int cmd_eval(int argc, char **argv)
     const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL, *corrupt = NULL;
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
     const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("CKPT", &ckpt),
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
         CLAE_OPT_CORRUPT(&corrupt,
                          "corrupt the inputs this way instead: none, blur[:size[,sigma]],\n"
@@ -34,7 +35,7 @@ int cmd_eval(int argc, char **argv)
         CLAE_OPT_LIMIT(&limit, "only the first N test images"),
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae eval", .opts = OPTS, .usage = usage, CLAE_ARGS(&ckpt)};
+    const clae_cmdline cl = {.cmd = "clae eval", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!ckpt) {

@@ -22,8 +22,10 @@ static void usage(FILE *f, const clae_opt *opts)
 int cmd_export(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL;
-    const clae_cmdline cl = {.cmd = "clae export", .usage = usage, CLAE_ARGS(&ckpt, &out),
-                             .synopsis = "clae export CKPT OUT.safetensors"};
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.safetensors", &out),
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae export", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (strcmp(ckpt, out) == 0) {

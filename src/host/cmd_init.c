@@ -20,11 +20,12 @@ int cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *seed_arg = NULL;
     const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("CONFIG", &config), CLAE_ARG_OPTIONAL("OUT", &out),
         {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
          .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
         {0}};
     const clae_cmdline cl = {.cmd = "clae init", .hint = "try 'clae init --help'", .opts = OPTS,
-                             .usage = init_usage, CLAE_ARGS(&config, &out)};
+                             .usage = init_usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     uint64_t seed = 0;

@@ -67,6 +67,7 @@ int cmd_inpaint(int argc, char **argv)
     inpaint_opts o; /* 4 KiB of rectangles */
     memset(&o, 0, sizeof o);
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &o.job.ckpt), CLAE_ARG("IN", &o.job.in), CLAE_ARG("OUT", &o.job.out),
         {.name = "mask", .meta = "X,Y,W,H", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_mask,
          .help = "a rectangle to fill: left, top, width, height in pixels\n(repeatable, up to "
                  CLAE_STR(MAX_RECTS) "; clipped to the image)"},
@@ -80,7 +81,6 @@ int cmd_inpaint(int argc, char **argv)
         CLAE_OPT_DEVICE(&o.job.device, CLAE_HELP_DEVICE),
         {0}};
     const clae_cmdline cl = {.cmd = "clae inpaint", .opts = OPTS, .usage = usage,
-                             CLAE_ARGS(&o.job.ckpt, &o.job.in, &o.job.out),
                              .synopsis = "clae inpaint CKPT IN OUT --mask X,Y,W,H"};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;

@@ -22,8 +22,10 @@ static void usage(FILE *f, const clae_opt *opts)
 int cmd_plot(int argc, char **argv)
 {
     const char *hist = NULL, *out = NULL;
-    const clae_cmdline cl = {.cmd = "clae plot", .usage = usage, CLAE_ARGS(&hist, &out),
-                             .synopsis = "clae plot HISTORY OUT.png"};
+    const clae_opt OPTS[] = {
+        CLAE_ARG("HISTORY", &hist), CLAE_ARG("OUT.png", &out),
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae plot", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     clae_history h;

@@ -64,14 +64,13 @@ int cmd_sample(int argc, char **argv)
     long n = 0, cols = DEF_COLS;
     uint64_t seed = 1;
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("N", &n_arg), CLAE_ARG("OUT.png", &out),
         CLAE_OPT_SEED(&seed, "seed of the codes (a non-negative integer, default 1)"),
         {.name = "cols", .meta = "C", .kind = CLAE_OPT_LONG, .to = &cols, .min = 1,
          .help = "columns of the grid (default min(N, " CLAE_STR(DEF_COLS) "))"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae sample", .opts = OPTS, .usage = sample_usage,
-                             CLAE_ARGS(&ckpt, &n_arg, &out),
-                             .synopsis = "clae sample CKPT N OUT.png"};
+    const clae_cmdline cl = {.cmd = "clae sample", .opts = OPTS, .usage = sample_usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!clae_parse_long("N", n_arg, 1, &n)) return 2;
@@ -126,15 +125,16 @@ int cmd_interpolate(int argc, char **argv)
     const char *ckpt = NULL, *pos[2] = {NULL, NULL}, *out = NULL, *data = NULL, *device = NULL;
     long steps = DEF_STEPS, idx[2] = {0, 0};
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("A", &pos[0]), CLAE_ARG("B", &pos[1]),
+        CLAE_ARG("OUT.png", &out),
         {.name = "steps", .meta = "K", .kind = CLAE_OPT_CALL, .to = &steps, .parse = parse_steps,
          .help = "decodes from A to B, both ends included (default " CLAE_STR(DEF_STEPS) ", "
                  CLAE_STR(MIN_STEPS) " to " CLAE_STR(MAX_STEPS) ")"},
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae interpolate", .opts = OPTS, .usage = interpolate_usage,
-                             CLAE_ARGS(&ckpt, &pos[0], &pos[1], &out),
-                             .synopsis = "clae interpolate CKPT A B OUT.png"};
+    const clae_cmdline cl = {.cmd = "clae interpolate", .opts = OPTS,
+                             .usage = interpolate_usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))

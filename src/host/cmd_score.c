@@ -52,13 +52,14 @@ int cmd_score(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
-    const clae_opt OPTS[] = {CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.csv", &out),
+        CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
                              CLAE_OPT_LIMIT(&limit, "only the first N test images"),
                              CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
                              CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
                              {0}};
-    const clae_cmdline cl = {.cmd = "clae score", .opts = OPTS, .usage = usage,
-                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae score CKPT OUT.csv"};
+    const clae_cmdline cl = {.cmd = "clae score", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     return run_score(ckpt, out, data, limit, batch, device);

@@ -55,6 +55,7 @@ int cmd_show(int argc, char **argv)
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
     long count = 8, offset = 0;
     const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.png", &out),
         CLAE_OPT_DATA(&data, "data folder, CIFAR-10 binary or clae data import's (default:\n"
                              "the one it was trained on, else [train] data)"),
         {.name = "n", .meta = "N", .kind = CLAE_OPT_CALL, .to = &count, .parse = parse_count,
@@ -63,8 +64,7 @@ int cmd_show(int argc, char **argv)
          .parse = parse_offset, .help = "start at test image K (default 0)"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae show", .opts = OPTS, .usage = usage,
-                             CLAE_ARGS(&ckpt, &out), .synopsis = "clae show CKPT OUT.png"};
+    const clae_cmdline cl = {.cmd = "clae show", .opts = OPTS, .usage = usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
 

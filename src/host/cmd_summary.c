@@ -17,12 +17,12 @@ int cmd_summary(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL;
     const clae_opt OPTS[] = {
+        CLAE_ARG("CONFIG", &config),
         {.name = "device", .kind = CLAE_OPT_STR, .to = &device, .need = "an index or 'ref'",
          .help = "also open this device and check the parameter layout fits it"},
         {0}};
     const clae_cmdline cl = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
-                             .opts = OPTS, .usage = summary_usage, CLAE_ARGS(&config),
-                             .synopsis = "clae summary CONFIG"};
+                             .opts = OPTS, .usage = summary_usage};
     int code = clae_cmdline_parse(&cl, argc, argv);
     if (code >= 0) return code;
     clae_model m;
