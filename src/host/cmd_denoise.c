@@ -31,7 +31,9 @@ static void usage(FILE *f, const clae_opt *opts)
 
 /* What the command line asks of denoise. */
 typedef struct denoise_opts {
+    const char *ckpt, *in, *out, *device;
     const char *corrupted_out, *corrupted_flag, *spec;
+    long seed; /* -1: the checkpoint's [train] seed */
 } denoise_opts;
 
 /* --corrupted FILE and --blurred FILE: the same, the flag kept for messages */
@@ -51,53 +53,11 @@ static int parse_spec(const clae_opt *opt, const char *v)
     return 1;
 }
 
-int cmd_denoise(int argc, char **argv)
+/* What cmd_denoise asks for, once its options are checked. */
+static int run_denoise(const denoise_opts *o)
 {
-    const char *ckpt = NULL, *in = NULL, *out = NULL, *device = NULL;
-    denoise_opts o = {.corrupted_flag = "--corrupted"};
-    long seed = -1;
-    int blur = 0;
-    const clae_opt OPTS[] = {
-        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("IN", &in), CLAE_ARG("OUT", &out),
-        {.name = "corrupt", .meta = "SPEC", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_spec,
-         .help = "corrupt IN first, to show what the model undoes: 'model'\n"
-                 "(the checkpoint's own [train] corruption), none,\n"
-                 "blur[:size[,sigma]], noise[:sigma], saltpepper[:rate] or\n"
-                 "mask[:count[,min[,max]]]; numbers left out come from the\n"
-                 "checkpoint's [train] settings. Default: none"},
-        {.name = "blur", .kind = CLAE_OPT_FLAG, .to = &blur,
-         .help = "the same as --corrupt blur (kept for old scripts)"},
-        {.name = "corrupted", .meta = "FILE", .kind = CLAE_OPT_CALL, .to = &o,
-         .parse = parse_corrupted,
-         .help = "also write the corrupted input to FILE (in IN's layout);\n"
-                 "--blurred FILE is the same"},
-        {.name = "blurred", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_corrupted},
-        {.name = "seed", .meta = "N", .kind = CLAE_OPT_LONG, .to = &seed, .min = 0,
-         .help = "seed of noise, saltpepper and mask (default: the\n"
-                 "checkpoint's [train] seed): the same seed, the same result"},
-        CLAE_OPT_DEVICE(&device, "OpenCL device index or the reference path (very large images\n"
-                                 "run on the reference path)"),
-        {0}};
-    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
-    if (code >= 0) return code;
-    const char *spec = o.spec, *corrupted_out = o.corrupted_out, *corrupted_flag = o.corrupted_flag;
-    if (blur && spec && strcmp(spec, "blur") != 0) {
-        fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");
-        return 2;
-    }
-    if (blur) spec = "blur";
-    if (corrupted_out && !spec) {
-        fprintf(stderr, "clae denoise: %s needs --blur or --corrupt\n", corrupted_flag);
-        return 2;
-    }
-    const char *outs[2] = {out, corrupted_out};
-    for (int k = 0; k < 2; k++)
-        if (outs[k] && !clae_app_image_ext(outs[k])) {
-            fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
-            return 2;
-        }
-
+    const char *ckpt = o->ckpt, *in = o->in, *out = o->out, *spec = o->spec;
+    const char *corrupted_out = o->corrupted_out;
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;
     if (!clae_app_check_images("denoise", ckpt, &m)) {
@@ -113,7 +73,7 @@ int cmd_denoise(int argc, char **argv)
         goto done;
     if (!clae_denoise_read(&t, m.net.C, in)) goto done;
     if (spec) {
-        const uint64_t s = seed >= 0 ? (uint64_t)seed : m.train.seed;
+        const uint64_t s = o->seed >= 0 ? (uint64_t)o->seed : m.train.seed;
         if (!clae_denoise_corrupt(&t, &cor, s)) goto done;
         char desc[96];
         clae_corrupt_describe(&cor, desc, sizeof desc);
@@ -129,7 +89,7 @@ int cmd_denoise(int argc, char **argv)
         if (corrupted_out && !clae_denoise_write(&t, corrupted_out)) goto done;
     }
     clae_app_run run;
-    if (!clae_app_run_image(ckpt, &m, in, t.x, t.H, t.W, device, &run) ||
+    if (!clae_app_run_image(ckpt, &m, in, t.x, t.H, t.W, o->device, &run) ||
         !clae_denoise_write(&t, out))
         goto done;
     char note[160];
@@ -144,4 +104,50 @@ done:
     clae_denoise_free(&t);
     clae_model_free(&m);
     return rc;
+}
+
+int cmd_denoise(int argc, char **argv)
+{
+    denoise_opts o = {.corrupted_flag = "--corrupted", .seed = -1};
+    int blur = 0;
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &o.ckpt), CLAE_ARG("IN", &o.in), CLAE_ARG("OUT", &o.out),
+        {.name = "corrupt", .meta = "SPEC", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_spec,
+         .help = "corrupt IN first, to show what the model undoes: 'model'\n"
+                 "(the checkpoint's own [train] corruption), none,\n"
+                 "blur[:size[,sigma]], noise[:sigma], saltpepper[:rate] or\n"
+                 "mask[:count[,min[,max]]]; numbers left out come from the\n"
+                 "checkpoint's [train] settings. Default: none"},
+        {.name = "blur", .kind = CLAE_OPT_FLAG, .to = &blur,
+         .help = "the same as --corrupt blur (kept for old scripts)"},
+        {.name = "corrupted", .meta = "FILE", .kind = CLAE_OPT_CALL, .to = &o,
+         .parse = parse_corrupted,
+         .help = "also write the corrupted input to FILE (in IN's layout);\n"
+                 "--blurred FILE is the same"},
+        {.name = "blurred", .kind = CLAE_OPT_CALL, .to = &o, .parse = parse_corrupted},
+        {.name = "seed", .meta = "N", .kind = CLAE_OPT_LONG, .to = &o.seed, .min = 0,
+         .help = "seed of noise, saltpepper and mask (default: the\n"
+                 "checkpoint's [train] seed): the same seed, the same result"},
+        CLAE_OPT_DEVICE(&o.device, "OpenCL device index or the reference path (very large images\n"
+                                 "run on the reference path)"),
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
+    if (blur && o.spec && strcmp(o.spec, "blur") != 0) {
+        fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");
+        return 2;
+    }
+    if (blur) o.spec = "blur";
+    if (o.corrupted_out && !o.spec) {
+        fprintf(stderr, "clae denoise: %s needs --blur or --corrupt\n", o.corrupted_flag);
+        return 2;
+    }
+    const char *outs[2] = {o.out, o.corrupted_out};
+    for (int k = 0; k < 2; k++)
+        if (outs[k] && !clae_app_image_ext(outs[k])) {
+            fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
+            return 2;
+        }
+    return run_denoise(&o);
 }
