@@ -58,7 +58,8 @@ static int holes_from_png(uint8_t *hole, int H, int W, const char *path)
         any |= hole[i];
     }
     clae_image_free(&m);
-    if (ok && !any) fprintf(stderr, "clae: %s: no pixel brighter than 127: no hole to fill\n", path);
+    if (ok && !any)
+        fprintf(stderr, "clae: %s: no pixel brighter than 127: no hole to fill\n", path);
     return ok && any;
 }
 
