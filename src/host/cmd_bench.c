@@ -12,7 +12,7 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void bench_usage(FILE *f)
+static void bench_usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae bench [CONFIG] [--batch N] [--device N|ref] [--repeats R] [--warmup W]\n"
@@ -20,58 +20,32 @@ static void bench_usage(FILE *f)
             "  times each part of CONFIG's training step (every layer's forward, activation,\n"
             "  input gradient and parameter gradients; MSE loss, zero-grad, Adam) and the\n"
             "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
-            "  probes. Device times come from OpenCL profiling events.\n"
-            "  CONFIG     model config (default configs/denoiser.cfg)\n"
-            "  --batch    images per step (default: the config's batch)\n"
-            "  --device   device index or 'ref' (default: $CLAE_DEVICE or the default device)\n"
-            "  --repeats  timed runs per op; median and min are reported (default 5)\n"
-            "  --warmup   discarded runs before them (default 2)\n"
-            "  --json     also write the results as JSON to FILE (atomically)\n");
+            "  probes. Device times come from OpenCL profiling events.\n");
+    clae_opts_help(f, opts, 10);
 }
 
 int cmd_bench(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL, *json = NULL;
     int batch = 0, repeats = 5, warmup = 2;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"batch", required_argument, NULL, 'b'},
-        {"device", required_argument, NULL, 'd'},
-        {"repeats", required_argument, NULL, 'r'},
-        {"warmup", required_argument, NULL, 'w'},
-        {"json", required_argument, NULL, 'j'},
+    const clae_opt OPTS[] = {
+        {.name = "CONFIG", .kind = CLAE_OPT_ARG, .to = &config,
+         .help = "model config (default configs/denoiser.cfg)"},
+        {.name = "batch", .kind = CLAE_OPT_INT, .to = &batch, .min = 1, .max = 1 << 20,
+         .help = "images per step (default: the config's batch)"},
+        {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
+         .help = "device index or 'ref' (default: $CLAE_DEVICE or the default device)"},
+        {.name = "repeats", .kind = CLAE_OPT_INT, .to = &repeats, .min = 1, .max = 10000,
+         .help = "timed runs per op; median and min are reported (default 5)"},
+        {.name = "warmup", .kind = CLAE_OPT_INT, .to = &warmup, .min = 0, .max = 10000,
+         .help = "discarded runs before them (default 2)"},
+        {.name = "json", .kind = CLAE_OPT_STR, .to = &json,
+         .help = "also write the results as JSON to FILE (atomically)"},
         {0}};
-    clae_opts cli = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        int ok = 1;
-        switch (c) {
-        case 'h':
-            bench_usage(stdout);
-            return 0;
-        case 'b': ok = clae_str_to_int(optarg, 1, 1 << 20, &batch); break;
-        case 'd': device = optarg; break;
-        case 'r': ok = clae_str_to_int(optarg, 1, 10000, &repeats); break;
-        case 'w': ok = clae_str_to_int(optarg, 0, 10000, &warmup); break;
-        case 'j': json = optarg; break;
-        case 1:
-            if (config) {
-                fprintf(stderr, "clae bench: unexpected argument '%s'\n", optarg);
-                return 2;
-            }
-            config = optarg;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-        if (!ok) {
-            const char *flag = c == 'b' ? "--batch" : c == 'r' ? "--repeats" : "--warmup";
-            const char *range = c == 'b' ? "from 1 to 1048576" : c == 'r' ? "from 1 to 10000"
-                                                                        : "from 0 to 10000";
-            fprintf(stderr, "clae bench: %s needs a whole number %s, not '%s'\n", flag, range,
-                    optarg);
-            return 2;
-        }
-    }
+    const clae_cmdline cl = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .opts = OPTS,
+                             .usage = bench_usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if (!config) config = "configs/denoiser.cfg";
     clae_model m;
     if (clae_model_load(config, &m) != CLAE_OK) return 1;

@@ -12,7 +12,7 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
@@ -43,11 +43,14 @@ static void usage(FILE *f)
             "info: load DIR (either layout; for CIFAR-10's also its parent holding\n"
             "  cifar-10-batches-bin/) and print per-split shape, record and label counts.\n",
             CLAE_DATA_FORMAT);
+    (void)opts; /* written above: import's options sit in the middle */
 }
 
 /* "H,W" or "S" (a square), sides 1..CLAE_DATA_MAX_SIDE: 1, or 0 after one line. */
-static int parse_size(const char *v, int *H, int *W)
+static int parse_size(const clae_opt *opt, const char *v)
 {
+    clae_import_opts *io = opt->to;
+    int *H = &io->H, *W = &io->W;
     char a[16], b[16];
     const char *comma = strchr(v, ',');
     size_t la = comma ? (size_t)(comma - v) : strlen(v);
@@ -72,55 +75,40 @@ static int default_threads(void)
     return (int)n;
 }
 
+/* --threads N: 1 to 64 */
+static int parse_threads(const clae_opt *opt, const char *v)
+{
+    if (clae_str_to_int(v, 1, 64, &((clae_import_opts *)opt->to)->threads)) return 1;
+    fprintf(stderr, "clae data import: --threads needs a number from 1 to 64\n");
+    return 0;
+}
+
+/* --channels 1|3 */
+static int parse_channels(const clae_opt *opt, const char *v)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "3") == 0) {
+        ((clae_import_opts *)opt->to)->C = v[0] - '0';
+        return 1;
+    }
+    fprintf(stderr, "clae data import: --channels '%s': expected 1 (grey) or 3 (RGB)\n", v);
+    return 0;
+}
+
 static int cmd_import(int argc, char **argv)
 {
-    const char *pos[2];
-    int npos = 0;
+    const char *pos[2] = {NULL, NULL};
     clae_import_opts io = {.threads = default_threads()};
-    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"size", required_argument, NULL, 's'},
-                                             {"channels", required_argument, NULL, 'c'},
-                                             {0}};
-    clae_opts cli = {.cmd = "clae data import", .hint = "try 'clae data --help'",
-                     .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 't': {
-            long t = 0;
-            if (!clae_str_to_long(optarg, 1, 64, &t)) {
-                fprintf(stderr, "clae data import: --threads needs a number from 1 to 64\n");
-                return 2;
-            }
-            io.threads = (int)t;
-            break;
-        }
-        case 's':
-            if (!parse_size(optarg, &io.H, &io.W)) return 2;
-            break;
-        case 'c':
-            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "3") != 0) {
-                fprintf(stderr, "clae data import: --channels '%s': expected 1 (grey) or 3 "
-                        "(RGB)\n", optarg);
-                return 2;
-            }
-            io.C = optarg[0] - '0';
-            break;
-        case 1:
-            if (npos == 2) {
-                fprintf(stderr, "clae data import: unexpected argument '%s'\n", optarg);
-                return 2;
-            }
-            pos[npos++] = optarg;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    if (npos != 2) {
+    const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("DIR", &pos[0]), CLAE_ARG_OPTIONAL("OUT", &pos[1]),
+        {.name = "threads", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_threads},
+        {.name = "size", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_size},
+        {.name = "channels", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_channels},
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae data import", .hint = "try 'clae data --help'",
+                             .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
+    if (!pos[1]) {
         fprintf(stderr, "clae data import: expected DIR and OUT (try 'clae data --help')\n");
         return 2;
     }
@@ -147,21 +135,12 @@ static int cmd_import(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
     const char *dir = NULL;
-    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
-    clae_opts cli = {.cmd = "clae data info", .hint = "try 'clae data --help'",
-                     .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        if (c == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (c != 1 || dir || optarg[0] == '-') { /* no options; "-" is no folder */
-            dir = NULL;
-            break;
-        }
-        dir = optarg;
-    }
+    const clae_opt OPTS[] = {CLAE_ARG_OPTIONAL("DIR", &dir), {0}};
+    const clae_cmdline cl = {.cmd = "clae data info", .hint = "try 'clae data --help'",
+                             .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
+    if (dir && dir[0] == '-') dir = NULL; /* "-" is no folder */
     if (!dir) {
         fprintf(stderr, "clae data info: expected DIR (try 'clae data --help')\n");
         return 2;
@@ -194,7 +173,7 @@ int cmd_data(int argc, char **argv)
                 "clae data: expected a subcommand: import, info (try 'clae data --help')\n");
         return 2;
     case 'h':
-        usage(stdout);
+        usage(stdout, NULL);
         return 0;
     case 1:
         if (strcmp(optarg, "import") == 0) return cmd_import(argc - 1, argv + 1);

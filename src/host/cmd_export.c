@@ -10,7 +10,7 @@
 #include "clae/model.h"
 #include "cli.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f, "usage: clae export CKPT OUT.safetensors\n"
                "  writes the weights of CKPT without its optimizer state (Adam moments or SGD's\n"
@@ -22,23 +22,12 @@ static void usage(FILE *f)
 int cmd_export(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL;
-    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
-    clae_opts cli = {.cmd = "clae export", .hint = "see --help", .longopts = LONGOPTS};
-    const char **const POS[] = {&ckpt, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    static const char *const NAMES[] = {"CKPT", "OUT.safetensors"};
-    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae export CKPT OUT.safetensors")) return 2;
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.safetensors", &out),
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae export", .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     if (strcmp(ckpt, out) == 0) {
         fprintf(stderr, "clae export: OUT is CKPT itself: give another file (the checkpoint "
                 "stays as it is)\n");

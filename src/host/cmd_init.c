@@ -8,44 +8,26 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void init_usage(FILE *f)
+static void init_usage(FILE *f, const clae_opt *opts)
 {
-    fprintf(f,
-            "usage: clae init CONFIG OUT.safetensors [--seed S]\n"
-            "  writes a checkpoint for the model in CONFIG: Glorot-uniform weights, zero\n"
-            "  biases, zero Adam moments, epoch 0, step 0\n"
-            "  --seed  seed for the weights (a non-negative integer; default: [train] seed)\n");
+    fprintf(f, "usage: clae init CONFIG OUT.safetensors [--seed S]\n"
+               "  writes a checkpoint for the model in CONFIG: Glorot-uniform weights, zero\n"
+               "  biases, zero Adam moments, epoch 0, step 0\n");
+    clae_opts_help(f, opts, 7);
 }
 
 int cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *seed_arg = NULL;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'}, {"seed", required_argument, NULL, 's'}, {0}};
-    clae_opts cli = {.cmd = "clae init", .hint = "try 'clae init --help'", .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            init_usage(stdout);
-            return 0;
-        case 's': seed_arg = optarg; break;
-        case ':':
-            fprintf(stderr, "clae init: --seed needs a value (a non-negative integer)\n");
-            return 2;
-        case 1:
-            if (!config) {
-                config = optarg;
-            } else if (!out) {
-                out = optarg;
-            } else {
-                fprintf(stderr, "clae init: unexpected argument '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
+    const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("CONFIG", &config), CLAE_ARG_OPTIONAL("OUT", &out),
+        {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
+         .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae init", .hint = "try 'clae init --help'", .opts = OPTS,
+                             .usage = init_usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     uint64_t seed = 0;
     if (seed_arg && !clae_str_to_u64(seed_arg, &seed)) {
         fprintf(stderr, "clae init: --seed needs a non-negative integer, got '%s'\n", seed_arg);

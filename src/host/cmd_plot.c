@@ -6,7 +6,7 @@
 #include "clae/image.h"
 #include "cli.h"
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae plot HISTORY OUT.png\n"
@@ -22,23 +22,12 @@ static void usage(FILE *f)
 int cmd_plot(int argc, char **argv)
 {
     const char *hist = NULL, *out = NULL;
-    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'}, {0}};
-    clae_opts cli = {.cmd = "clae plot", .hint = "see --help", .longopts = LONGOPTS};
-    const char **const POS[] = {&hist, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    static const char *const NAMES[] = {"HISTORY", "OUT.png"};
-    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae plot HISTORY OUT.png")) return 2;
+    const clae_opt OPTS[] = {
+        CLAE_ARG("HISTORY", &hist), CLAE_ARG("OUT.png", &out),
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae plot", .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     clae_history h;
     if (clae_history_load(hist, &h) != CLAE_OK) return 1;
     clae_image img = {0};

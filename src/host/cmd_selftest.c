@@ -10,7 +10,7 @@
 #include "clae/selftest.h"
 #include "cli.h"
 
-static void selftest_usage(FILE *f)
+static void selftest_usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae selftest [--device N] [--quick] [--seed S]\n"
@@ -18,38 +18,26 @@ static void selftest_usage(FILE *f)
             "  ones, both convolution paths) and three training steps on an OpenCL device\n"
             "  and on the plain-C reference path from the same random inputs, and prints\n"
             "  each comparison (op, worst error, tolerance, pass) and a verdict. Run it\n"
-            "  first on a new device or driver; exit 1 when any check fails.\n"
-            "  --device  the OpenCL device (default: $CLAE_DEVICE or the default device)\n"
-            "  --quick   the denoiser's shapes and one odd shape per family (seconds)\n"
-            "  --seed    seed of the random inputs (default 1)\n");
+            "  first on a new device or driver; exit 1 when any check fails.\n");
+    clae_opts_help(f, opts, 9);
 }
 
 int cmd_selftest(int argc, char **argv)
 {
     const char *device = NULL, *seed_arg = NULL;
     int quick = 0;
-    static const struct option LONGOPTS[] = {{"help", no_argument, NULL, 'h'},
-                                             {"device", required_argument, NULL, 'd'},
-                                             {"quick", no_argument, NULL, 'q'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {0}};
-    clae_opts cli = {.cmd = "clae selftest", .hint = "try 'clae selftest --help'",
-                     .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            selftest_usage(stdout);
-            return 0;
-        case 'd': device = optarg; break;
-        case 'q': quick = 1; break;
-        case 's': seed_arg = optarg; break;
-        case 1:
-            fprintf(stderr, "clae selftest: unexpected argument '%s' (%s)\n", optarg, cli.hint);
-            return 2;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
+    const clae_opt OPTS[] = {
+        {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
+         .help = "the OpenCL device (default: $CLAE_DEVICE or the default device)"},
+        {.name = "quick", .kind = CLAE_OPT_FLAG, .to = &quick,
+         .help = "the denoiser's shapes and one odd shape per family (seconds)"},
+        {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg,
+         .help = "seed of the random inputs (default 1)"},
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae selftest", .hint = "try 'clae selftest --help'",
+                             .opts = OPTS, .usage = selftest_usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     uint64_t seed = 1;
     if (seed_arg && !clae_str_to_u64(seed_arg, &seed)) {
         fprintf(stderr, "clae selftest: --seed needs a non-negative integer, got '%s'\n",

@@ -15,69 +15,58 @@ enum {
     TILE = CLAE_APP_FIGURE_TILE,   /* and of larger ones, to tiles of about this side */
     GAP = CLAE_APP_FIGURE_GAP,
     LABEL_W = CLAE_APP_FIGURE_LABEL_W,
-    MAX_N = 256
 };
+#define MAX_N 256 /* images */
 
-static void usage(FILE *f)
+static void usage(FILE *f, const clae_opt *opts)
 {
     fprintf(f,
             "usage: clae show CKPT OUT.png [options]\n"
             "  a figure of N test images: original, corrupted (as the checkpoint's config\n"
             "  says, e.g. blurred) and restored by the model, one row each, every image\n"
             "  enlarged x%d (CIFAR-10's 32x32: a figure of (%d + %d N) x %d pixels; larger\n"
-            "  images to tiles of about %d pixels)\n"
-            "  --data DIR       data folder, CIFAR-10 binary or clae data import's (default:\n"
-            "                   the one it was trained on, else [train] data)\n"
-            "  --n N            number of images (default 8, at most %d)\n"
-            "  --offset K       start at test image K (default 0)\n"
-            "  --device N|ref   OpenCL device index or the reference path\n",
-            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), TILE, MAX_N);
+            "  images to tiles of about %d pixels)\n",
+            SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), TILE);
+    clae_opts_help(f, opts, 16);
+}
+
+/* --n N: 1 to MAX_N */
+static int parse_count(const clae_opt *opt, const char *v)
+{
+    long *count = opt->to;
+    if (!clae_parse_long("--n", v, 1, count)) return 0;
+    if (*count <= MAX_N) return 1;
+    fprintf(stderr, "clae show: --n %ld: at most %d images\n", *count, MAX_N);
+    return 0;
+}
+
+/* --offset K: no test set is that long */
+static int parse_offset(const clae_opt *opt, const char *v)
+{
+    long *offset = opt->to;
+    if (!clae_parse_long("--offset", v, 0, offset)) return 0;
+    if (*offset < CLAE_CIFAR_MAX_RECORDS) return 1;
+    fprintf(stderr, "clae show: --offset %ld: at most %d\n", *offset, CLAE_CIFAR_MAX_RECORDS - 1);
+    return 0;
 }
 
 int cmd_show(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
     long count = 8, offset = 0;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"data", required_argument, NULL, 'd'},
-        {"device", required_argument, NULL, 'D'},
-        {"n", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, 'o'},
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.png", &out),
+        CLAE_OPT_DATA(&data, "data folder, CIFAR-10 binary or clae data import's (default:\n"
+                             "the one it was trained on, else [train] data)"),
+        {.name = "n", .meta = "N", .kind = CLAE_OPT_CALL, .to = &count, .parse = parse_count,
+         .help = "number of images (default 8, at most " CLAE_STR(MAX_N) ")"},
+        {.name = "offset", .meta = "K", .kind = CLAE_OPT_CALL, .to = &offset,
+         .parse = parse_offset, .help = "start at test image K (default 0)"},
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    clae_opts cli = {.cmd = "clae show", .hint = "see --help", .longopts = LONGOPTS};
-    const char **const POS[] = {&ckpt, &out};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'd': data = optarg; break;
-        case 'D': device = optarg; break;
-        case 'n':
-            if (!clae_parse_long("--n", optarg, 1, &count)) return 2;
-            if (count > MAX_N) {
-                fprintf(stderr, "clae show: --n %ld: at most %d images\n", count, MAX_N);
-                return 2;
-            }
-            break;
-        case 'o':
-            if (!clae_parse_long("--offset", optarg, 0, &offset)) return 2;
-            if (offset >= CLAE_CIFAR_MAX_RECORDS) { /* no test set is that long */
-                fprintf(stderr, "clae show: --offset %ld: at most %d\n", offset,
-                        CLAE_CIFAR_MAX_RECORDS - 1);
-                return 2;
-            }
-            break;
-        case 1:
-            if (!clae_opt_positional(&cli, optarg, POS, 2)) return 2;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    static const char *const NAMES[] = {"CKPT", "OUT.png"};
-    if (clae_opt_missing(&cli, POS, NAMES, 2, "clae show CKPT OUT.png")) return 2;
+    const clae_cmdline cl = {.cmd = "clae show", .opts = OPTS, .usage = usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;

@@ -6,45 +6,25 @@
 #include "clae/model.h"
 #include "cli.h"
 
-static void summary_usage(FILE *f)
+static void summary_usage(FILE *f, const clae_opt *opts)
 {
-    fprintf(f,
-            "usage: clae summary CONFIG [--device N|ref]\n"
-            "  prints the model in CONFIG: each layer's output shape and parameter count\n"
-            "  --device  also open this device and check the parameter layout fits it\n");
+    fprintf(f, "usage: clae summary CONFIG [--device N|ref]\n"
+               "  prints the model in CONFIG: each layer's output shape and parameter count\n");
+    clae_opts_help(f, opts, 9);
 }
 
 int cmd_summary(int argc, char **argv)
 {
     const char *config = NULL, *device = NULL;
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'}, {"device", required_argument, NULL, 'd'}, {0}};
-    clae_opts cli = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
-                     .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            summary_usage(stdout);
-            return 0;
-        case 'd': device = optarg; break;
-        case ':':
-            fprintf(stderr, "clae summary: --device needs a value (an index or 'ref')\n");
-            return 2;
-        case 1:
-            if (config) {
-                fprintf(stderr, "clae summary: unexpected argument '%s'\n", optarg);
-                return 2;
-            }
-            config = optarg;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    if (!config) {
-        fprintf(stderr, "clae summary: missing CONFIG (usage: clae summary CONFIG)\n");
-        return 2;
-    }
+    const clae_opt OPTS[] = {
+        CLAE_ARG("CONFIG", &config),
+        {.name = "device", .kind = CLAE_OPT_STR, .to = &device, .need = "an index or 'ref'",
+         .help = "also open this device and check the parameter layout fits it"},
+        {0}};
+    const clae_cmdline cl = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
+                             .opts = OPTS, .usage = summary_usage};
+    int code = clae_cmdline_parse(&cl, argc, argv);
+    if (code >= 0) return code;
     clae_model m;
     if (clae_model_load(config, &m) != CLAE_OK) return 1;
     int rc = 0;

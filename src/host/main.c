@@ -1,11 +1,8 @@
-/* clae <command>: dispatch and --help, and the option parsing every command shares
- * (clae_getopt, on getopt_long). Each command lives in cmd_<name>.c. */
-#include <limits.h>
+/* clae <command>: dispatch and --help. Each command lives in cmd_<name>.c; the
+ * option parsing they share is in cli_opts.c. */
 #include <stdio.h>
 #include <string.h>
 
-#include "clae/corrupt.h"
-#include "clae/parse.h"
 #include "cli.h"
 
 static const clae_command COMMANDS[] = {
@@ -43,74 +40,6 @@ static void usage(FILE *f)
         fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
     fprintf(f, "\n'clae <command> --help' or 'clae help <command>' describes a command's "
                "options.\n");
-}
-
-int clae_getopt(clae_opts *o, int argc, char **argv)
-{
-    int i = optind > 0 ? optind : 1; /* optind 0 asks getopt for a fresh start */
-    o->arg = i < argc ? argv[i] : NULL;
-    if (o->arg && strcmp(o->arg, "--") == 0) return '?'; /* no end-of-options marker */
-    opterr = 0;
-    /* "-": arguments in order, none moved; ":": ':' for a missing value */
-    int c = getopt_long(argc, argv, "-:h", o->longopts, NULL);
-    if (c == -1 || c == 1 || c == '?') return c;
-    if (o->arg[1] != '-') return c == 'h' && o->arg[2] == '\0' ? c : '?'; /* "-h", not "-hx" */
-    size_t n = strcspn(o->arg + 2, "="); /* a long option: its full name, no abbreviation */
-    const struct option *p = o->longopts;
-    while (p->name && (strlen(p->name) != n || strncmp(p->name, o->arg + 2, n) != 0)) p++;
-    return p->name ? c : '?';
-}
-
-/* The long option nearest to an unknown "--name[=value]" (at most two
- * edits away), or NULL. */
-static const char *nearest_option(const clae_opts *o)
-{
-    if (!o->arg || strncmp(o->arg, "--", 2) != 0) return NULL;
-    char name[48];
-    snprintf(name, sizeof name, "%s", o->arg + 2);
-    name[strcspn(name, "=")] = '\0';
-    const char *best = NULL;
-    int bd = 3;
-    for (const struct option *p = o->longopts; p && p->name; p++) {
-        int e = clae_edit_distance(name, p->name);
-        if (e < bd) bd = e, best = p->name;
-    }
-    return best;
-}
-
-int clae_opt_error(const clae_opts *o, int c)
-{
-    const char *near = c == ':' ? NULL : nearest_option(o);
-    if (c == ':')
-        fprintf(stderr, "%s: %s needs a value (%s)\n", o->cmd, o->arg, o->hint);
-    else if (near)
-        fprintf(stderr, "%s: unknown option '%s'; did you mean --%s? (%s)\n", o->cmd, o->arg,
-                near, o->hint);
-    else
-        fprintf(stderr, "%s: unknown option '%s' (%s)\n", o->cmd, o->arg, o->hint);
-    return 2;
-}
-
-int clae_opt_positional(const clae_opts *o, const char *arg, const char **const slots[], int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!*slots[i]) {
-            *slots[i] = arg;
-            return 1;
-        }
-    fprintf(stderr, "%s: unexpected argument '%s' (%s)\n", o->cmd, arg, o->hint);
-    return 0;
-}
-
-int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
-                     int n, const char *usage)
-{
-    for (int i = 0; i < n; i++)
-        if (!*slots[i]) {
-            fprintf(stderr, "%s: missing %s (usage: %s)\n", o->cmd, names[i], usage);
-            return 1;
-        }
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -160,18 +89,4 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "clae: unknown command '%s' (try 'clae --help')\n", cli.arg);
     return 2;
-}
-
-int clae_check_corrupt(const char *v)
-{
-    clae_corrupt probe;
-    clae_corrupt_defaults(&probe);
-    return clae_corrupt_parse(&probe, v) == CLAE_OK;
-}
-
-int clae_parse_long(const char *flag, const char *v, long min, long *out)
-{
-    if (clae_str_to_long(v, min, LONG_MAX, out)) return 1;
-    fprintf(stderr, "clae: bad value '%s' for %s: expected an integer >= %ld\n", v, flag, min);
-    return 0;
 }
