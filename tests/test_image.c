@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clae/draw.h"
+#include "clae/history.h"
 #include "clae/image.h"
+#include "clae/plot.h"
 #include "testutil.h"
 
 static char g_dir[] = "/tmp/clae_test_image_XXXXXX";

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
-#include "clae/image.h"
+#include "clae/history.h"
 #include "clae/run.h"
 #include "clae/train.h"
 #include "testutil.h"

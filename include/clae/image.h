@@ -84,13 +84,4 @@ void clae_pad_reflect(float *out, const float *in, int C, int H, int W, int Hp, 
 /* in (C,Hp,Wp) -> out (C,H,W): the window at (top, left). */
 void clae_crop(float *out, const float *in, int C, int Hp, int Wp, int top, int left, int H, int W);
 
-/* Drawing (clae/draw.h), the history (clae/history.h), its plot
- * (clae/plot.h) and clae_file_write_atomic (clae/fs.h) were declared here
- * before; kept reachable through this header for the files that still
- * include only it. */
-#include "clae/draw.h"
-#include "clae/fs.h"
-#include "clae/history.h"
-#include "clae/plot.h"
-
 #endif

@@ -8,12 +8,13 @@
 #include <sys/stat.h>
 
 #include "clae/checkpoint.h"
-#include "clae/corrupt.h"
-#include "clae/ops.h"
 #include "clae/cifar.h"
+#include "clae/corrupt.h"
+#include "clae/draw.h"
 #include "clae/image.h"
 #include "clae/layer.h"
 #include "clae/net.h"
+#include "clae/ops.h"
 #include "clae/run.h"
 
 int clae_app_load(const char *ckpt, clae_model *m)

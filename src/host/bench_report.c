@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "clae/bench.h"
-#include "clae/image.h" /* clae_file_write_atomic */
+#include "clae/fs.h"
 
 /* ---- output ------------------------------------------------------------- */
 

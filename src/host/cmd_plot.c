@@ -3,7 +3,9 @@
  * history.jsonl written by 'clae train'. */
 #include <stdio.h>
 
+#include "clae/history.h"
 #include "clae/image.h"
+#include "clae/plot.h"
 #include "cli.h"
 
 static void usage(FILE *f, const clae_opt *opts)

@@ -6,7 +6,6 @@
 #include "clae/app.h"
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
-#include "clae/image.h"
 #include "clae/net.h"
 #include "cli.h"
 

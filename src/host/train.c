@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "clae/fs.h"
-#include "clae/image.h"
+#include "clae/history.h"
 #include "train/internal.h"
 
 void clae_epoch_order(uint32_t *order, size_t n, uint64_t seed, long epoch, int shuffle)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clae/image.h"
+#include "clae/fs.h"
 
 int clae_evaluate(clae_split_run *r, clae_metrics_summary *input, clae_metrics_summary *model)
 {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "clae/image.h"
+#include "clae/fs.h"
 #include "clae/metrics.h"
 
 enum { CSV_LINE = 64 };

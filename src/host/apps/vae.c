@@ -8,6 +8,7 @@
 
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
+#include "clae/draw.h"
 #include "clae/image.h"
 #include "clae/rng.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "clae/image.h"
+#include "clae/history.h"
 #include "internal.h"
 
 /* ", \"NAME\": {\"reconstruction\": .., \"kl\": ..}" for the terms in mask */
