@@ -1,5 +1,5 @@
 /* What the commands that apply a trained model share (eval, show,
- * denoise; src/host/app.c). */
+ * denoise; src/host/apps/app.c). */
 #ifndef CLAE_APP_H
 #define CLAE_APP_H
 

@@ -33,7 +33,7 @@ typedef struct clae_bench_row {
     char op[24];       /* "fwd", "act fwd", "loss+grad", "bwd din", "bwd params", ... */
     char shape[48];    /* per-image input -> output, "3x32x32 -> 8x32x32" */
     double median_s, min_s;
-    double flops;      /* floating-point operations of one call (formula in bench.c) */
+    double flops;      /* floating-point operations of one call (formula in src/host/bench/measure.c) */
     double bytes;      /* bytes read + written once by one call */
 } clae_bench_row;
 

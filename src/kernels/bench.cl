@@ -1,5 +1,5 @@
 /* Peak probes for `clae bench` (not model ops); twins of bench_fma_ref /
- * bench_copy_ref in src/host/bench.c.
+ * bench_copy_ref in src/host/ref/bench.c.
  *
  * bench_fma: each work-item runs 8 independent float8 chains of
  * x = fma(x, a, b) for iters steps, all in registers (8 x 8 = 64 independent

@@ -1,4 +1,4 @@
-/* The parts of the training scheduler (src/host/train.c) that live in files
+/* The parts of the training scheduler (src/host/train/scheduler.c) that live in files
  * of their own under src/host/train/: the batch feeder, the data-parallel
  * split, the per-batch loss history, validation, the history.jsonl lines,
  * and the output folder with its checkpoints. Private to the scheduler. */

@@ -1,5 +1,5 @@
 /* `clae bench`'s report: the readable table and the same as JSON
- * (include/clae/bench.h); bench.c measures. */
+ * (include/clae/bench.h); bench/measure.c measures. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>

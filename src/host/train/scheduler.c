@@ -25,7 +25,7 @@
 
 #include "clae/fs.h"
 #include "clae/history.h"
-#include "train/internal.h"
+#include "internal.h"
 
 void clae_epoch_order(uint32_t *order, size_t n, uint64_t seed, long epoch, int shuffle)
 {
