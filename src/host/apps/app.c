@@ -34,9 +34,10 @@ int clae_app_load(const char *ckpt, clae_model *m)
     int ok = clae_run_from_meta(&run, &meta, ckpt) == CLAE_OK;
     if (ok) m->train.classes = run.classes;
     struct stat sb;
-    if (ok && run.data[0] && strlen(run.data) < sizeof m->train.data &&
-        stat(run.data, &sb) == 0 && S_ISDIR(sb.st_mode))
-        snprintf(m->train.data, sizeof m->train.data, "%s", run.data);
+    size_t len = strlen(run.data);
+    if (ok && len > 0 && len < sizeof m->train.data && stat(run.data, &sb) == 0 &&
+        S_ISDIR(sb.st_mode))
+        memcpy(m->train.data, run.data, len + 1);
     clae_ckpt_meta_free(&meta);
     if (!ok) clae_model_free(m);
     return ok;
