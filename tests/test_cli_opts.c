@@ -63,7 +63,7 @@ static int parse(char *err, size_t len, ...)
     va_end(ap);
     ckpt = out = device = opt_arg = NULL, limit = 0, batch = 256, flag = 0, repeats = 5;
     seed = 1, help_calls = 0;
-    const clae_cmdline cl = {.cmd = "clae t", .opts = table(), .usage = usage};
+    const clae_cmdline cl = {.cmd = "clae t", .usage = usage};
     fflush(stderr);
     FILE *tmp = tmpfile();
     int saved = dup(2);
@@ -71,7 +71,7 @@ static int parse(char *err, size_t len, ...)
     FILE *devnull = fopen("/dev/null", "w");
     FILE *stdout_saved = stdout;
     stdout = devnull; /* the help */
-    int rc = clae_cmdline_parse(&cl, argc, argv);
+    int rc = clae_cmdline_parse(&cl, table(), argc, argv);
     stdout = stdout_saved;
     fclose(devnull);
     fflush(stderr);
