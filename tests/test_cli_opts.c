@@ -1,5 +1,6 @@
 /* The option tables (src/host/cli_opts.c): values of every kind, positional arguments in
- * order, the one-line errors with their exit code, and the help generated from a table. */
+ * order, the one-line errors with their exit code, and the help generated from a table and a
+ * command line's texts. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 
 /* What a test command line fills. */
 static const char *ckpt, *out, *device, *opt_arg;
-static long limit, batch;
+static long limit, batch, steps;
 static int flag, repeats;
 static uint64_t seed;
 static int help_calls;
@@ -45,12 +46,18 @@ static const clae_opt *table(void)
         CLAE_OPT_SEED(&seed, NULL),
         {.name = "flag", .kind = CLAE_OPT_FLAG, .to = &flag, .help = "a flag\nof two lines"},
         {.name = "repeats", .kind = CLAE_OPT_INT, .to = &repeats, .min = 1, .max = 9},
+        {.name = "steps", .kind = CLAE_OPT_LONG_RANGE, .to = &steps, .min = 2, .max = 64},
         {.name = "call", .meta = "V", .kind = CLAE_OPT_CALL, .to = &opt_arg,
          .parse = parse_upper},
         {0}};
     memcpy(t, T, sizeof T);
     return t;
 }
+
+/* The command line parse() reads with (NULL: one whose help is the usage function above) and
+ * what its help printed. */
+static const clae_cmdline *cmdline;
+static char help_text[1024];
 
 /* Parse the NULL-terminated words after "t" with stderr caught into err; the result. */
 static int parse(char *err, size_t len, ...)
@@ -62,18 +69,20 @@ static int parse(char *err, size_t len, ...)
     for (char *w; argc < 15 && (w = va_arg(ap, char *));) argv[argc++] = w;
     va_end(ap);
     ckpt = out = device = opt_arg = NULL, limit = 0, batch = 256, flag = 0, repeats = 5;
-    seed = 1, help_calls = 0;
-    const clae_cmdline cl = {.cmd = "clae t", .opts = table(), .usage = usage};
+    seed = 1, steps = 10, help_calls = 0;
+    const clae_cmdline cl = {.cmd = "clae t", .usage = usage};
     fflush(stderr);
     FILE *tmp = tmpfile();
     int saved = dup(2);
     dup2(fileno(tmp), 2);
-    FILE *devnull = fopen("/dev/null", "w");
+    FILE *help = tmpfile();
     FILE *stdout_saved = stdout;
-    stdout = devnull; /* the help */
-    int rc = clae_cmdline_parse(&cl, argc, argv);
+    stdout = help;
+    int rc = clae_cmdline_parse(cmdline ? cmdline : &cl, table(), argc, argv);
     stdout = stdout_saved;
-    fclose(devnull);
+    rewind(help);
+    help_text[fread(help_text, 1, sizeof help_text - 1, help)] = '\0';
+    fclose(help);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -127,6 +136,9 @@ START_TEST(test_cli_opts_errors)
         {"-hx", NULL, NULL, "clae t: unknown option '-hx' (see --help)\n"},
         {"a", NULL, NULL, "clae t: missing OUT (usage: clae t CKPT OUT)\n"},
         {"--CKPT", "a", NULL, "clae t: unknown option '--CKPT' (see --help)\n"},
+        {"--steps", "65", NULL, "clae t: --steps 65: at most 64\n"},
+        {"--steps", "1", NULL, "clae: bad value '1' for --steps: expected an integer >= 2\n"},
+        {"-", NULL, NULL, "clae t: missing OUT (usage: clae t CKPT OUT)\n"}, /* "-": CKPT */
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char err[512];
@@ -152,6 +164,29 @@ START_TEST(test_cli_opts_help)
 }
 END_TEST
 
+/* A command line's own help (about, its options', more) and "-" as an unknown option. */
+START_TEST(test_cli_opts_about)
+{
+    const clae_cmdline cl = {.cmd = "clae t", .about = "usage: clae t CKPT OUT\n", .width = 16,
+                             .more = "the end\n", .dash_is_option = 1};
+    cmdline = &cl;
+    char err[512];
+    ck_assert_int_eq(parse(err, sizeof err, "a", "--help", NULL), 0);
+    ck_assert_str_eq(help_text, "usage: clae t CKPT OUT\n"
+                                "  --device N|ref   OpenCL device index or the reference path\n"
+                                "  --limit N        only the first N\n"
+                                "  --batch N        images per forward pass (default 256)\n"
+                                "  --flag           a flag\n"
+                                "                   of two lines\n"
+                                "the end\n");
+    ck_assert_int_eq(parse(err, sizeof err, "a", "b", "--steps", "64", NULL), -1);
+    ck_assert_int_eq(steps, 64);
+    ck_assert_int_eq(parse(err, sizeof err, "a", "-", NULL), 2);
+    ck_assert_str_eq(err, "clae t: unknown option '-' (see --help)\n");
+    cmdline = NULL;
+}
+END_TEST
+
 static Suite *cli_opts_suite(void)
 {
     Suite *s = suite_create("cli_opts");
@@ -159,6 +194,7 @@ static Suite *cli_opts_suite(void)
     tcase_add_test(tc, test_cli_opts_values);
     tcase_add_test(tc, test_cli_opts_errors);
     tcase_add_test(tc, test_cli_opts_help);
+    tcase_add_test(tc, test_cli_opts_about);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -31,6 +31,18 @@ int cmd_inpaint(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 
+/* ---- help texts (cli_help.c) --------------------------------------------------------- */
+
+/* What each command's --help prints before its options' help (clae_cmdline's about), and
+ * train's after them (its more). */
+extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
+    CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[], CLAE_ABOUT_EXPORT[],
+    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[],
+    CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[], CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[],
+    CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_TRAIN[];
+extern const char CLAE_MORE_TRAIN[];
+#define CLAE_SAMPLE_MAX_N 1024 /* clae sample: images at most (its help says so) */
+
 /* ---- options (cli_opts.c) ------------------------------------------------------------ */
 
 /* Parse an integer option value >= min; prints one line and returns 0 on error. */
@@ -46,6 +58,7 @@ typedef enum clae_opt_kind {
     CLAE_OPT_STR,   /* the value as typed: *(const char **)to */
     CLAE_OPT_LONG,  /* an integer >= min into *(long *)to (clae_parse_long's error); a max > 0
                      * caps it (values above become max) */
+    CLAE_OPT_LONG_RANGE, /* the same from min to max, else "CMD: --NAME V: at most MAX" */
     CLAE_OPT_INT,   /* an integer from min to max into *(int *)to, else
                      * "CMD: --NAME needs a whole number from MIN to MAX, not 'V'" */
     CLAE_OPT_U64,   /* a non-negative integer into *(uint64_t *)to, else
@@ -101,44 +114,40 @@ int clae_opt_corrupt(const struct clae_opt *opt, const char *value);
 #define CLAE_ARG(name_, p) {.name = (name_), .kind = CLAE_OPT_ARG, .to = (p), .min = 1}
 #define CLAE_ARG_OPTIONAL(name_, p) {.name = (name_), .kind = CLAE_OPT_ARG, .to = (p)}
 
-/* A command line: the command and its table of positional arguments and options. */
+/* A command: what its one-line errors say and its help, the data beside its table. */
 typedef struct clae_cmdline {
     const char *cmd;      /* "clae eval": what error lines start with */
     const char *hint;     /* what they end with, in parentheses (NULL: "see --help") */
-    const clae_opt *opts; /* ends with a zeroed entry; at most CLAE_OPTS_MAX */
-    /* --help and -h: prints the help to f (clae_opts_help for the table's options) */
+    /* --help and -h print to stdout: about, the help of the table's entries in a column of
+     * width (clae_opts_help), then more (NULL: nothing); or, where a text holds numbers
+     * computed at run time, what usage prints instead */
+    const char *about;
+    int width;
+    const char *more;
     void (*usage)(FILE *f, const clae_opt *opts);
     const char *synopsis; /* a missing argument's usage (NULL: CMD and the arguments' names) */
+    int dash_is_option;   /* "-" is an unknown option, not an argument */
 } clae_cmdline;
 enum { CLAE_OPTS_MAX = 30 };
-/* Reads argv strictly in order (clae_getopt: errors name the first bad argument). Returns -1
- * when the command goes on, else its exit code: 0 after the help, 2 after a one-line error. */
-int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv);
+/* Reads argv by the table opts (ends with a zeroed entry; at most CLAE_OPTS_MAX) strictly in
+ * order, errors naming the first bad argument. Returns -1 when the command goes on, else its
+ * exit code: 0 after the help, 2 after a one-line error. */
+int clae_cmdline_parse(const clae_cmdline *c, const clae_opt *opts, int argc, char **argv);
 /* The help of the table's entries that have one: "  --NAME META" (a positional argument:
  * "  NAME") padded to width, a space, the help; its further lines indented as far. */
 void clae_opts_help(FILE *f, const clae_opt *opts, int width);
 
-/* The parsing underneath (and cmd_train.c's own loop): options read with getopt_long
- * strictly in order so that errors name the first bad argument: set optind = 0, then call
- * clae_getopt until it returns -1. It returns a long option's val, 'h' for -h (LONGOPTS maps
- * "help" to 'h' too), 1 for a positional argument (in optarg), '?' for an unknown option and
- * ':' for an option missing its value. Long options take "--name value" or "--name=value";
- * abbreviations, "-hx" and "--" (every argument is read) are unknown options. */
+/* The parsing underneath (and main.c's and cmd_data.c's first argument): options read with
+ * getopt_long strictly in order so that errors name the first bad argument: set optind = 0,
+ * then call clae_getopt until it returns -1. It returns a long option's val, 'h' for -h
+ * (LONGOPTS maps "help" to 'h' too), 1 for a positional argument (in optarg), '?' for an
+ * unknown option and ':' for an option missing its value. Long options take "--name value" or
+ * "--name=value"; abbreviations, "-hx" and "--" (every argument is read) are unknown options. */
 typedef struct clae_opts {
-    const char *cmd;               /* "clae train": what error lines start with */
+    const char *cmd;               /* "clae data": what error lines start with */
     const char *hint;              /* what they end with, in parentheses: "see --help" */
     const struct option *longopts; /* ends with a zeroed entry */
     const char *arg;               /* out: the argument just read, as typed */
 } clae_opts;
 int clae_getopt(clae_opts *o, int argc, char **argv);
-/* After '?': "CMD: unknown option 'ARG' (HINT)"; after ':': "CMD: ARG needs a value (HINT)".
- * Returns 2, the exit code for bad usage. */
-int clae_opt_error(const clae_opts *o, int c);
-/* Positional arguments, in the usage's order: each goes into the first of the n slots still
- * NULL. clae_opt_positional returns 1, or 0 after "CMD: unexpected argument 'ARG' (HINT)"
- * once every slot is taken; clae_opt_missing returns 0 when every slot is filled, else 1
- * after "CMD: missing NAME (usage: USAGE)" for the first empty one. Either error is exit 2. */
-int clae_opt_positional(const clae_opts *o, const char *arg, const char **const slots[], int n);
-int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
-                     int n, const char *usage);
 #endif

@@ -1,6 +1,6 @@
 /* The option parsing every command shares: clae_getopt on getopt_long (strictly in order, no
  * abbreviations), its one-line errors, and clae_cmdline_parse, which reads a command's options
- * from its table (cli.h's clae_opt) and prints their help. */
+ * from its table (cli.h's clae_opt) and prints its help. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +43,9 @@ static const char *nearest_option(const clae_opts *o)
     return best;
 }
 
-int clae_opt_error(const clae_opts *o, int c)
+/* After '?': "CMD: unknown option 'ARG' (HINT)", with the nearest option if there is one;
+ * after ':': "CMD: ARG needs a value (HINT)". Returns 2, the exit code for bad usage. */
+static int opt_error(const clae_opts *o, int c)
 {
     const char *near = c == ':' ? NULL : nearest_option(o);
     if (c == ':')
@@ -54,28 +56,6 @@ int clae_opt_error(const clae_opts *o, int c)
     else
         fprintf(stderr, "%s: unknown option '%s' (%s)\n", o->cmd, o->arg, o->hint);
     return 2;
-}
-
-int clae_opt_positional(const clae_opts *o, const char *arg, const char **const slots[], int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!*slots[i]) {
-            *slots[i] = arg;
-            return 1;
-        }
-    fprintf(stderr, "%s: unexpected argument '%s' (%s)\n", o->cmd, arg, o->hint);
-    return 0;
-}
-
-int clae_opt_missing(const clae_opts *o, const char **const slots[], const char *const names[],
-                     int n, const char *usage)
-{
-    for (int i = 0; i < n; i++)
-        if (!*slots[i]) {
-            fprintf(stderr, "%s: missing %s (usage: %s)\n", o->cmd, names[i], usage);
-            return 1;
-        }
-    return 0;
 }
 
 int clae_check_corrupt(const char *v)
@@ -116,6 +96,13 @@ static int set_value(const clae_cmdline *c, const clae_opt *o, const char *v)
         if (o->max > 0 && *to > o->max) *to = o->max;
         return 1;
     }
+    case CLAE_OPT_LONG_RANGE: {
+        long *to = o->to;
+        if (!clae_parse_long(flag, v, o->min, to)) return 0;
+        if (*to <= o->max) return 1;
+        fprintf(stderr, "%s: %s %ld: at most %ld\n", c->cmd, flag, *to, o->max);
+        return 0;
+    }
     case CLAE_OPT_INT:
         if (clae_str_to_int(v, o->min, o->max, o->to)) return 1;
         fprintf(stderr, "%s: %s needs a whole number from %ld to %ld, not '%s'\n", c->cmd, flag,
@@ -151,17 +138,18 @@ static int positional(const clae_opts *cli, const clae_opt *opts, const char *ar
             *(const char **)o->to = arg;
             return 1;
         }
-    return clae_opt_positional(cli, arg, NULL, 0);
+    fprintf(stderr, "%s: unexpected argument '%s' (%s)\n", cli->cmd, arg, cli->hint);
+    return 0;
 }
 
 /* 1 after "CMD: missing NAME (usage: SYNOPSIS)" for the first required positional argument
  * not given, else 0. SYNOPSIS: the cmdline's, or CMD and the arguments' names. */
-static int missing(const clae_cmdline *c)
+static int missing(const clae_cmdline *c, const clae_opt *opts)
 {
     const clae_opt *first = NULL;
     char synopsis[256];
     size_t at = (size_t)snprintf(synopsis, sizeof synopsis, "%s", c->cmd);
-    for (const clae_opt *o = c->opts; o && o->name; o++) {
+    for (const clae_opt *o = opts; o && o->name; o++) {
         if (o->kind != CLAE_OPT_ARG || o->min == 0) continue;
         if (!first && !*(const char **)o->to) first = o;
         if (at < sizeof synopsis)
@@ -173,12 +161,24 @@ static int missing(const clae_cmdline *c)
     return 1;
 }
 
-int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
+/* The command's help on stdout: its about text, its options' and its closing text. */
+static void print_help(const clae_cmdline *c, const clae_opt *opts)
+{
+    if (c->usage) {
+        c->usage(stdout, opts);
+        return;
+    }
+    fputs(c->about, stdout);
+    clae_opts_help(stdout, opts, c->width);
+    if (c->more) fputs(c->more, stdout);
+}
+
+int clae_cmdline_parse(const clae_cmdline *c, const clae_opt *opts, int argc, char **argv)
 {
     struct option lo[CLAE_OPTS_MAX + 2] = {{"help", no_argument, NULL, 'h'}};
     int n = 1;
-    for (int i = 0; c->opts && c->opts[i].name && n <= CLAE_OPTS_MAX; i++) {
-        const clae_opt *o = &c->opts[i];
+    for (int i = 0; opts && opts[i].name && n <= CLAE_OPTS_MAX; i++) {
+        const clae_opt *o = &opts[i];
         if (o->kind != CLAE_OPT_ARG)
             lo[n++] = (struct option){o->name, o->kind == CLAE_OPT_FLAG ? no_argument
                                                                         : required_argument,
@@ -189,22 +189,23 @@ int clae_cmdline_parse(const clae_cmdline *c, int argc, char **argv)
     optind = 0;
     for (int k; (k = clae_getopt(&cli, argc, argv)) != -1;) {
         if (k == 'h') {
-            c->usage(stdout, c->opts);
+            print_help(c, opts);
             return 0;
         }
+        if (k == 1 && c->dash_is_option && strcmp(optarg, "-") == 0) k = '?';
         if (k == 1) {
-            if (!positional(&cli, c->opts, optarg)) return 2;
+            if (!positional(&cli, opts, optarg)) return 2;
             continue;
         }
-        const clae_opt *o = k == ':' ? find_opt(c->opts, cli.arg) : NULL;
+        const clae_opt *o = k == ':' ? find_opt(opts, cli.arg) : NULL;
         if (o && o->need) {
             fprintf(stderr, "%s: --%s needs a value (%s)\n", c->cmd, o->name, o->need);
             return 2;
         }
-        if (k < 256) return clae_opt_error(&cli, k);
-        if (!set_value(c, &c->opts[k - 256], optarg)) return 2;
+        if (k < 256) return opt_error(&cli, k);
+        if (!set_value(c, &opts[k - 256], optarg)) return 2;
     }
-    return missing(c) ? 2 : -1;
+    return missing(c, opts) ? 2 : -1;
 }
 
 void clae_opts_help(FILE *f, const clae_opt *opts, int width)

@@ -12,45 +12,17 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void bench_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae bench [CONFIG] [--batch N] [--device N|ref] [--repeats R] [--warmup W]\n"
-            "                  [--json FILE]\n"
-            "  times each part of CONFIG's training step (every layer's forward, activation,\n"
-            "  input gradient and parameter gradients; MSE loss, zero-grad, Adam) and the\n"
-            "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
-            "  probes. Device times come from OpenCL profiling events.\n");
-    clae_opts_help(f, opts, 10);
-}
+static const clae_cmdline BENCH_CMDLINE = {
+    .cmd = "clae bench", .hint = "try 'clae bench --help'", .width = 10, .about = CLAE_ABOUT_BENCH};
 
-int cmd_bench(int argc, char **argv)
+/* The bench of config's training step on device (o->batch 0: the config's batch), printed and,
+ * with json, written there: the exit code. */
+static int run_bench(const char *config, const char *device, clae_bench_opts o,
+                     const char *json)
 {
-    const char *config = NULL, *device = NULL, *json = NULL;
-    int batch = 0, repeats = 5, warmup = 2;
-    const clae_opt OPTS[] = {
-        {.name = "CONFIG", .kind = CLAE_OPT_ARG, .to = &config,
-         .help = "model config (default configs/denoiser.cfg)"},
-        {.name = "batch", .kind = CLAE_OPT_INT, .to = &batch, .min = 1, .max = 1 << 20,
-         .help = "images per step (default: the config's batch)"},
-        {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
-         .help = "device index or 'ref' (default: $CLAE_DEVICE or the default device)"},
-        {.name = "repeats", .kind = CLAE_OPT_INT, .to = &repeats, .min = 1, .max = 10000,
-         .help = "timed runs per op; median and min are reported (default 5)"},
-        {.name = "warmup", .kind = CLAE_OPT_INT, .to = &warmup, .min = 0, .max = 10000,
-         .help = "discarded runs before them (default 2)"},
-        {.name = "json", .kind = CLAE_OPT_STR, .to = &json,
-         .help = "also write the results as JSON to FILE (atomically)"},
-        {0}};
-    const clae_cmdline cl = {.cmd = "clae bench", .hint = "try 'clae bench --help'", .opts = OPTS,
-                             .usage = bench_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
-    if (code >= 0) return code;
-    if (!config) config = "configs/denoiser.cfg";
     clae_model m;
     if (clae_model_load(config, &m) != CLAE_OK) return 1;
-    clae_bench_opts o = {.batch = batch ? batch : m.net.batch, .repeats = repeats,
-                         .warmup = warmup};
+    if (o.batch == 0) o.batch = m.net.batch;
     clae_device d;
     if (clae_device_open(&d, device) != CLAE_OK) {
         clae_model_free(&m);
@@ -67,4 +39,26 @@ int cmd_bench(int argc, char **argv)
     clae_device_close(&d);
     clae_model_free(&m);
     return rc;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *config = NULL, *device = NULL, *json = NULL;
+    clae_bench_opts o = {.repeats = 5, .warmup = 2};
+    const clae_opt OPTS[] = {
+        {.name = "CONFIG", .kind = CLAE_OPT_ARG, .to = &config,
+         .help = "model config (default configs/denoiser.cfg)"},
+        {.name = "batch", .kind = CLAE_OPT_INT, .to = &o.batch, .min = 1, .max = 1 << 20,
+         .help = "images per step (default: the config's batch)"},
+        {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
+         .help = "device index or 'ref' (default: $CLAE_DEVICE or the default device)"},
+        {.name = "repeats", .kind = CLAE_OPT_INT, .to = &o.repeats, .min = 1, .max = 10000,
+         .help = "timed runs per op; median and min are reported (default 5)"},
+        {.name = "warmup", .kind = CLAE_OPT_INT, .to = &o.warmup, .min = 0, .max = 10000,
+         .help = "discarded runs before them (default 2)"},
+        {.name = "json", .kind = CLAE_OPT_STR, .to = &json,
+         .help = "also write the results as JSON to FILE (atomically)"},
+        {0}};
+    int code = clae_cmdline_parse(&BENCH_CMDLINE, OPTS, argc, argv);
+    return code >= 0 ? code : run_bench(config ? config : "configs/denoiser.cfg", device, o, json);
 }

@@ -12,40 +12,6 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
-            "       clae data info DIR\n"
-            "\n"
-            "import: read DIR/train/<class>/* and DIR/test/<class>/* (.png .jpg .jpeg .bmp\n"
-            "  .gif .tga .ppm .pgm .pnm) and write them into OUT with batches.meta.txt\n"
-            "  (class names, one a line):\n"
-            "  - 32x32 RGB images: CIFAR-10's binary layout, data_batch_1..5.bin and\n"
-            "    test_batch.bin (records of 1 label byte + 1024 R, 1024 G, 1024 B bytes);\n"
-            "  - any other size: clae's layout, train.safetensors and test.safetensors,\n"
-            "    each a U8 tensor 'images' (N,C,H,W) and a U8 tensor 'labels' (N), with\n"
-            "    metadata format=%s, height, width, channels, count and\n"
-            "    classes (the names, one a line); numpy and PyTorch read them.\n"
-            "  Train on them with a config whose [net] input is H,W,C.\n"
-            "  Labels: class folders sorted by name -> 0, 1, ...; images sorted by name\n"
-            "  within a class; records interleaved round-robin over classes, so any\n"
-            "  prefix (or the last 20%%) of the train set holds every class.\n"
-            "  Other files (not of those types; names starting with '.' are ignored)\n"
-            "  are skipped and counted; an image file that does not decode is an error.\n"
-            "  --size H,W     every image to H x W: the centred window of H:W's aspect\n"
-            "                 ratio, scaled (stb_image_resize); H x W images as they are.\n"
-            "                 Without it every image must have the first one's size.\n"
-            "                 One number: a square.\n"
-            "  --channels 1|3 convert every image to grey or RGB (alpha dropped); without\n"
-            "                 it every image must be RGB\n"
-            "  --threads N    decoding threads (default: online CPUs, at most 8)\n"
-            "info: load DIR (either layout; for CIFAR-10's also its parent holding\n"
-            "  cifar-10-batches-bin/) and print per-split shape, record and label counts.\n",
-            CLAE_DATA_FORMAT);
-    (void)opts; /* written above: import's options sit in the middle */
-}
-
 /* "H,W" or "S" (a square), sides 1..CLAE_DATA_MAX_SIDE: 1, or 0 after one line. */
 static int parse_size(const clae_opt *opt, const char *v)
 {
@@ -104,9 +70,9 @@ static int cmd_import(int argc, char **argv)
         {.name = "size", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_size},
         {.name = "channels", .kind = CLAE_OPT_CALL, .to = &io, .parse = parse_channels},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae data import", .hint = "try 'clae data --help'",
-                             .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    static const clae_cmdline IMPORT_CMDLINE = {
+        .cmd = "clae data import", .hint = "try 'clae data --help'", .about = CLAE_ABOUT_DATA};
+    int code = clae_cmdline_parse(&IMPORT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (!pos[1]) {
         fprintf(stderr, "clae data import: expected DIR and OUT (try 'clae data --help')\n");
@@ -136,9 +102,9 @@ static int cmd_info(int argc, char **argv)
 {
     const char *dir = NULL;
     const clae_opt OPTS[] = {CLAE_ARG_OPTIONAL("DIR", &dir), {0}};
-    const clae_cmdline cl = {.cmd = "clae data info", .hint = "try 'clae data --help'",
-                             .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    static const clae_cmdline INFO_CMDLINE = {
+        .cmd = "clae data info", .hint = "try 'clae data --help'", .about = CLAE_ABOUT_DATA};
+    int code = clae_cmdline_parse(&INFO_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (dir && dir[0] == '-') dir = NULL; /* "-" is no folder */
     if (!dir) {
@@ -173,7 +139,7 @@ int cmd_data(int argc, char **argv)
                 "clae data: expected a subcommand: import, info (try 'clae data --help')\n");
         return 2;
     case 'h':
-        usage(stdout, NULL);
+        fputs(CLAE_ABOUT_DATA, stdout);
         return 0;
     case 1:
         if (strcmp(optarg, "import") == 0) return cmd_import(argc - 1, argv + 1);

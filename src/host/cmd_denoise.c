@@ -11,23 +11,8 @@
 #include "clae/denoise.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(
-        f,
-        "usage: clae denoise CKPT IN OUT [options]\n"
-        "  restore the image IN (PNG/JPG/BMP, any size) with the model in CKPT and\n"
-        "  write OUT (.png, .jpg or .bmp); the image is reflect-padded to a multiple of\n"
-        "  the model's downsampling and cropped back\n"
-        "  channels: IN may be grey, grey + alpha, RGB or RGBA. An RGB model is given\n"
-        "  grey as R = G = B, a grey model RGB as its ITU-R BT.601 luma (0.299 R +\n"
-        "  0.587 G + 0.114 B); OUT has IN's layout (grey IN: grey OUT; RGB IN through a\n"
-        "  grey model: R = G = B). The alpha channel bypasses the model and comes back\n"
-        "  unchanged in a .png OUT; a .bmp keeps RGBA's alpha, not grey + alpha's; a\n"
-        "  .jpg has no alpha: dropped, the colours kept as they are. A model of 2 or 4\n"
-        "  channels takes images of exactly that many, all given to it.\n");
-    clae_opts_help(f, opts, 16);
-}
+static const clae_cmdline DENOISE_CMDLINE = {
+    .cmd = "clae denoise", .width = 16, .about = CLAE_ABOUT_DENOISE};
 
 /* What the command line asks of denoise. */
 typedef struct denoise_opts {
@@ -131,8 +116,7 @@ int cmd_denoise(int argc, char **argv)
         CLAE_OPT_DEVICE(&o.device, "OpenCL device index or the reference path (very large images\n"
                                  "run on the reference path)"),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae denoise", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&DENOISE_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (blur && o.spec && strcmp(o.spec, "blur") != 0) {
         fprintf(stderr, "clae denoise: --blur is --corrupt blur; give one of the two\n");

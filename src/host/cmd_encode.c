@@ -10,22 +10,8 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae encode CKPT OUT.npy [options]\n"
-            "  the codes of a CIFAR-10 split: the output of one layer of the model in CKPT for\n"
-            "  every image, as a NumPy float32 array in OUT.npy of shape (N, C, H, W), the\n"
-            "  layer's own NCHW order, or (N, C) when H = W = 1 (after [dense], [sampling]),\n"
-            "  and the images' labels as uint8 (N,) in OUT-labels.npy; numpy.load reads both.\n"
-            "  Each image is corrupted as the checkpoint's config says (e.g. blurred) before\n"
-            "  it goes in, as eval does: a denoiser's codes are those of its blurred inputs.\n"
-            "  At inference a [sampling] layer gives its mean and dropout drops nothing.\n"
-            "  Prints the codes' statistics over all values: mean, mean |v|, the fraction\n"
-            "  exactly zero (|v| < 1e-6), the fraction below 0.01 x the largest |v|, and the\n"
-            "  non-zero values (|v| >= 1e-6) per image\n");
-    clae_opts_help(f, opts, 19);
-}
+static const clae_cmdline ENCODE_CMDLINE = {
+    .cmd = "clae encode", .width = 19, .about = CLAE_ABOUT_ENCODE};
 
 /* --split test|train into *(int *)opt->to */
 static int parse_split(const clae_opt *opt, const char *v)
@@ -135,8 +121,7 @@ int cmd_encode(int argc, char **argv)
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae encode", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&ENCODE_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     size_t len = strlen(out);
     if (len <= 4 || strcmp(out + len - 4, ".npy") != 0 || out[len - 5] == '/') {

@@ -6,13 +6,8 @@
 #include "clae/evaluate.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f, "usage: clae eval CKPT [options]\n"
-               "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
-               "  the checkpoint's config says (e.g. blurred), against doing nothing\n");
-    clae_opts_help(f, opts, 16);
-}
+static const clae_cmdline EVAL_CMDLINE = {
+    .cmd = "clae eval", .width = 16, .about = CLAE_ABOUT_EVAL};
 
 static void print_row(const char *name, const clae_metrics_summary *s)
 {
@@ -35,8 +30,7 @@ int cmd_eval(int argc, char **argv)
         CLAE_OPT_LIMIT(&limit, "only the first N test images"),
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae eval", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&EVAL_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (!ckpt) {
         fprintf(stderr, "clae eval: missing CKPT (see --help)\n");

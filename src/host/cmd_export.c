@@ -10,42 +10,38 @@
 #include "clae/model.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
+static const clae_cmdline EXPORT_CMDLINE = {.cmd = "clae export", .about = CLAE_ABOUT_EXPORT};
+
+/* OUT: CKPT's weights, config and metadata without its optimizer state: 0, or 1 after an
+ * error. */
+static int run_export(const char *ckpt, const char *out)
 {
-    fprintf(f, "usage: clae export CKPT OUT.safetensors\n"
-               "  writes the weights of CKPT without its optimizer state (Adam moments or SGD's\n"
-               "  velocity), keeping its config and metadata: eval, show, denoise, encode,\n"
-               "  sample and clae train --weights/--transfer read it; --resume needs the\n"
-               "  original. Written atomically; OUT may not be CKPT itself\n");
+    clae_model m;
+    memset(&m, 0, sizeof m);
+    clae_ckpt_meta meta;
+    clae_ckpt_meta_init(&meta);
+    int ok = clae_ckpt_load(ckpt, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) == CLAE_OK &&
+             clae_ckpt_save(out, &m, &meta, 0) == CLAE_OK;
+    if (ok) {
+        char buf[32];
+        printf("wrote %s: %s parameters in %d tensors, no optimizer state\n", out,
+               clae_thousands(m.nparams, buf, sizeof buf), m.ntensors);
+    }
+    clae_ckpt_meta_free(&meta);
+    clae_model_free(&m);
+    return ok ? 0 : 1;
 }
 
 int cmd_export(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL;
-    const clae_opt OPTS[] = {
-        CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.safetensors", &out),
-        {0}};
-    const clae_cmdline cl = {.cmd = "clae export", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    const clae_opt OPTS[] = {CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.safetensors", &out), {0}};
+    int code = clae_cmdline_parse(&EXPORT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (strcmp(ckpt, out) == 0) {
         fprintf(stderr, "clae export: OUT is CKPT itself: give another file (the checkpoint "
                 "stays as it is)\n");
         return 2;
     }
-    clae_model m;
-    memset(&m, 0, sizeof m);
-    clae_ckpt_meta meta;
-    clae_ckpt_meta_init(&meta);
-    int rc = 1;
-    if (clae_ckpt_load(ckpt, &m, &meta, CLAE_CKPT_WEIGHTS_ONLY) == CLAE_OK &&
-        clae_ckpt_save(out, &m, &meta, 0) == CLAE_OK) {
-        char buf[32];
-        printf("wrote %s: %s parameters in %d tensors, no optimizer state\n", out,
-               clae_thousands(m.nparams, buf, sizeof buf), m.ntensors);
-        rc = 0;
-    }
-    clae_ckpt_meta_free(&meta);
-    clae_model_free(&m);
-    return rc;
+    return run_export(ckpt, out);
 }

@@ -8,13 +8,8 @@
 #include "clae/parse.h"
 #include "cli.h"
 
-static void init_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f, "usage: clae init CONFIG OUT.safetensors [--seed S]\n"
-               "  writes a checkpoint for the model in CONFIG: Glorot-uniform weights, zero\n"
-               "  biases, zero Adam moments, epoch 0, step 0\n");
-    clae_opts_help(f, opts, 7);
-}
+static const clae_cmdline INIT_CMDLINE = {
+    .cmd = "clae init", .hint = "try 'clae init --help'", .width = 7, .about = CLAE_ABOUT_INIT};
 
 int cmd_init(int argc, char **argv)
 {
@@ -24,9 +19,7 @@ int cmd_init(int argc, char **argv)
         {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
          .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae init", .hint = "try 'clae init --help'", .opts = OPTS,
-                             .usage = init_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&INIT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     uint64_t seed = 0;
     if (seed_arg && !clae_str_to_u64(seed_arg, &seed)) {

@@ -13,16 +13,9 @@
 
 #define MAX_RECTS CLAE_INPAINT_MAX_RECTS
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae inpaint CKPT IN OUT (--mask X,Y,W,H ... | --mask-png M.png) [options]\n"
-            "  fill the holes of the image IN (PNG/JPG/BMP, any size) with the model in CKPT,\n"
-            "  one trained with corrupt = mask: the holes are set to 0 as in training, the\n"
-            "  model restores the image, and OUT keeps IN's pixels outside the holes and the\n"
-            "  model's inside them\n");
-    clae_opts_help(f, opts, 16);
-}
+static const clae_cmdline INPAINT_CMDLINE = {
+    .cmd = "clae inpaint", .synopsis = "clae inpaint CKPT IN OUT --mask X,Y,W,H", .width = 16,
+    .about = CLAE_ABOUT_INPAINT};
 
 typedef struct inpaint_opts {
     clae_inpaint_job job;
@@ -80,9 +73,7 @@ int cmd_inpaint(int argc, char **argv)
          .help = "write the model's output everywhere, not only in the holes"},
         CLAE_OPT_DEVICE(&o.job.device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae inpaint", .opts = OPTS, .usage = usage,
-                             .synopsis = "clae inpaint CKPT IN OUT --mask X,Y,W,H"};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&INPAINT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if ((o.job.nrects > 0) == (o.job.mask_png != NULL)) {
         fprintf(stderr, "clae inpaint: give the holes as --mask X,Y,W,H (repeatable) or as "

@@ -6,12 +6,8 @@
 #include "clae/layer.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f, "usage: clae layers [--all | --markdown]\n"
-               "  lists every layer kind a config may use, with its keys, defaults and values\n");
-    clae_opts_help(f, opts, 12);
-}
+static const clae_cmdline LAYERS_CMDLINE = {
+    .cmd = "clae layers", .width = 12, .about = CLAE_ABOUT_LAYERS};
 
 /* --all and --markdown: the last one given counts */
 static int parse_mode(const clae_opt *opt, const char *v)
@@ -30,9 +26,7 @@ int cmd_layers(int argc, char **argv)
         {.name = "markdown", .kind = CLAE_OPT_FLAG, .to = &mode, .parse = parse_mode,
          .help = "the whole reference as Markdown tables (README's is this output)"},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae layers", .opts = OPTS,
-                             .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&LAYERS_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (mode == 0)
         clae_layers_describe(stdout);

@@ -8,11 +8,7 @@
 #include "clae/vae.h"
 #include "cli.h"
 
-enum {
-    SCALE = CLAE_VAE_SCALE, /* nearest enlargement of every tile */
-    GAP = CLAE_VAE_GAP,     /* between tiles and around the figure */
-    MAX_N = 1024            /* sample: images */
-};
+#define MAX_N CLAE_SAMPLE_MAX_N /* sample: images */
 #define DEF_COLS 8 /* sample: columns */
 #define MIN_STEPS 2 /* interpolate: decodes between A and B, both ends included */
 #define MAX_STEPS 64
@@ -43,19 +39,8 @@ static int vae_load(clae_vae *v, const char *cmd, const char *ckpt)
 
 /* ---- sample ---------------------------------------------------------------------- */
 
-static void sample_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae sample CKPT N OUT.png [options]\n"
-            "  decode N codes z ~ N(0, I) with the variational autoencoder in CKPT (the layers\n"
-            "  after its first [sampling] layer) into a grid of images, each enlarged x%d,\n"
-            "  %d pixels apart; N from 1 to %d; the same seed gives the same first images\n"
-            "  for any N\n",
-            SCALE, GAP, MAX_N);
-    clae_opts_help(f, opts, 16);
-}
-
-
+static const clae_cmdline SAMPLE_CMDLINE = {
+    .cmd = "clae sample", .width = 16, .about = CLAE_ABOUT_SAMPLE};
 
 int cmd_sample(int argc, char **argv)
 {
@@ -69,8 +54,7 @@ int cmd_sample(int argc, char **argv)
          .help = "columns of the grid (default min(N, " CLAE_STR(DEF_COLS) "))"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae sample", .opts = OPTS, .usage = sample_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&SAMPLE_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (!clae_parse_long("N", n_arg, 1, &n)) return 2;
     if (n > MAX_N) {
@@ -90,20 +74,8 @@ int cmd_sample(int argc, char **argv)
 
 /* ---- interpolate ----------------------------------------------------------------- */
 
-static void interpolate_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae interpolate CKPT A B OUT.png [options]\n"
-            "  one row of images from CIFAR-10 test image A to test image B through the latent\n"
-            "  space of the variational autoencoder in CKPT: A, then the decodes of\n"
-            "  z = (1 - t) mu_A + t mu_B for K values of t from 0 to 1, then B; mu is the\n"
-            "  code of the first [sampling] layer outside training (its mean), encoded from\n"
-            "  the image corrupted as the checkpoint's config says (corrupt = none: as it is),\n"
-            "  the way eval and show feed the model; A and B are shown as they are. Every\n"
-            "  image enlarged x%d, %d pixels apart\n",
-            SCALE, GAP);
-    clae_opts_help(f, opts, 16);
-}
+static const clae_cmdline INTERPOLATE_CMDLINE = {
+    .cmd = "clae interpolate", .width = 16, .about = CLAE_ABOUT_INTERPOLATE};
 
 /* --steps K: MIN_STEPS to MAX_STEPS */
 static int parse_steps(const clae_opt *opt, const char *v)
@@ -132,9 +104,7 @@ int cmd_interpolate(int argc, char **argv)
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae interpolate", .opts = OPTS,
-                             .usage = interpolate_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&INTERPOLATE_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))
         return 2;

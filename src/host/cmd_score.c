@@ -10,18 +10,8 @@
 #include "clae/score.h"
 #include "cli.h"
 
-static void usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae score CKPT OUT.csv [options]\n"
-            "  anomaly scores: every CIFAR-10 test image (all classes) through the model in\n"
-            "  CKPT, corrupted as its config says (corrupt = none: as it is), and its\n"
-            "  reconstruction error against the clean image. OUT.csv has a line per image:\n"
-            "  index,label,mse,ssim (written atomically). When the checkpoint was trained on\n"
-            "  some classes only (clae train --classes, [train] classes), the others are the\n"
-            "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n");
-    clae_opts_help(f, opts, 16);
-}
+static const clae_cmdline SCORE_CMDLINE = {
+    .cmd = "clae score", .width = 16, .about = CLAE_ABOUT_SCORE};
 
 static int run_score(const char *ckpt, const char *out, const char *data, long limit, long batch,
                      const char *device)
@@ -55,12 +45,10 @@ int cmd_score(int argc, char **argv)
     const clae_opt OPTS[] = {
         CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.csv", &out),
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),
-                             CLAE_OPT_LIMIT(&limit, "only the first N test images"),
-                             CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
-                             CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
-                             {0}};
-    const clae_cmdline cl = {.cmd = "clae score", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
-    if (code >= 0) return code;
-    return run_score(ckpt, out, data, limit, batch, device);
+        CLAE_OPT_LIMIT(&limit, "only the first N test images"),
+        CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
+        CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
+        {0}};
+    int code = clae_cmdline_parse(&SCORE_CMDLINE, OPTS, argc, argv);
+    return code >= 0 ? code : run_score(ckpt, out, data, limit, batch, device);
 }

@@ -6,44 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clae/parse.h"
 #include "clae/selftest.h"
 #include "cli.h"
 
-static void selftest_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f,
-            "usage: clae selftest [--device N] [--quick] [--seed S]\n"
-            "  runs every op family (forward and backward, the denoiser's shapes and odd\n"
-            "  ones, both convolution paths) and three training steps on an OpenCL device\n"
-            "  and on the plain-C reference path from the same random inputs, and prints\n"
-            "  each comparison (op, worst error, tolerance, pass) and a verdict. Run it\n"
-            "  first on a new device or driver; exit 1 when any check fails.\n");
-    clae_opts_help(f, opts, 9);
-}
+static const clae_cmdline SELFTEST_CMDLINE = {
+    .cmd = "clae selftest", .hint = "try 'clae selftest --help'", .width = 9,
+    .about = CLAE_ABOUT_SELFTEST};
 
 int cmd_selftest(int argc, char **argv)
 {
-    const char *device = NULL, *seed_arg = NULL;
+    const char *device = NULL;
     int quick = 0;
+    uint64_t seed = 1;
     const clae_opt OPTS[] = {
         {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
          .help = "the OpenCL device (default: $CLAE_DEVICE or the default device)"},
         {.name = "quick", .kind = CLAE_OPT_FLAG, .to = &quick,
          .help = "the denoiser's shapes and one odd shape per family (seconds)"},
-        {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg,
+        {.name = "seed", .kind = CLAE_OPT_U64, .to = &seed,
          .help = "seed of the random inputs (default 1)"},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae selftest", .hint = "try 'clae selftest --help'",
-                             .opts = OPTS, .usage = selftest_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&SELFTEST_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
-    uint64_t seed = 1;
-    if (seed_arg && !clae_str_to_u64(seed_arg, &seed)) {
-        fprintf(stderr, "clae selftest: --seed needs a non-negative integer, got '%s'\n",
-                seed_arg);
-        return 2;
-    }
     if (device && strcmp(device, "ref") == 0) {
         fprintf(stderr, "clae selftest: --device ref: the selftest compares an OpenCL device "
                 "with the reference path; name an OpenCL device (see 'clae devices')\n");

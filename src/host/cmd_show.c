@@ -28,6 +28,8 @@ static void usage(FILE *f, const clae_opt *opts)
             SCALE, LABEL_W + GAP, TILE + GAP, GAP + 3 * (TILE + GAP), TILE);
     clae_opts_help(f, opts, 16);
 }
+/* its help holds the figure's size, computed */
+static const clae_cmdline SHOW_CMDLINE = {.cmd = "clae show", .usage = usage};
 
 /* --n N: 1 to MAX_N */
 static int parse_count(const clae_opt *opt, const char *v)
@@ -63,8 +65,7 @@ int cmd_show(int argc, char **argv)
          .parse = parse_offset, .help = "start at test image K (default 0)"},
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
-    const clae_cmdline cl = {.cmd = "clae show", .opts = OPTS, .usage = usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&SHOW_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
 
     clae_model m;

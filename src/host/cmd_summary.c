@@ -6,12 +6,9 @@
 #include "clae/model.h"
 #include "cli.h"
 
-static void summary_usage(FILE *f, const clae_opt *opts)
-{
-    fprintf(f, "usage: clae summary CONFIG [--device N|ref]\n"
-               "  prints the model in CONFIG: each layer's output shape and parameter count\n");
-    clae_opts_help(f, opts, 9);
-}
+static const clae_cmdline SUMMARY_CMDLINE = {
+    .cmd = "clae summary", .hint = "try 'clae summary --help'", .width = 9,
+    .about = CLAE_ABOUT_SUMMARY};
 
 int cmd_summary(int argc, char **argv)
 {
@@ -21,9 +18,7 @@ int cmd_summary(int argc, char **argv)
         {.name = "device", .kind = CLAE_OPT_STR, .to = &device, .need = "an index or 'ref'",
          .help = "also open this device and check the parameter layout fits it"},
         {0}};
-    const clae_cmdline cl = {.cmd = "clae summary", .hint = "try 'clae summary --help'",
-                             .opts = OPTS, .usage = summary_usage};
-    int code = clae_cmdline_parse(&cl, argc, argv);
+    int code = clae_cmdline_parse(&SUMMARY_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
     clae_model m;
     if (clae_model_load(config, &m) != CLAE_OK) return 1;

@@ -11,55 +11,16 @@
 #include "clae/fs.h"
 #include "clae/layer.h"
 #include "clae/train_setup.h"
+#include "clae/transfer.h"
 #include "cli.h"
 
 static volatile sig_atomic_t g_stop; /* set by SIGINT/SIGTERM; polled after each step */
 
 static void on_signal(int sig) { g_stop = sig; }
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clae train CONFIG [options]        a new run\n"
-            "       clae train --resume CKPT [options]  continue a run where it stopped\n"
-            "  --data DIR        data folder, CIFAR-10 binary or clae data import's (default:\n"
-            "                    [train] data; on resume the run's)\n"
-            "  --epochs N        total epochs (default: [train] epochs; on resume the run's,\n"
-            "                    which --epochs may raise)\n"
-            "  --device N|ref    OpenCL device index or the reference path\n"
-            "  --out DIR         checkpoint folder (default: [train] out; on resume the\n"
-            "                    checkpoint's folder). A folder that holds another run is\n"
-            "                    refused: --resume it, choose another --out, or --overwrite\n"
-            "  --overwrite       replace the run in --out (its checkpoints and history)\n"
-            "  --resume CKPT     continue the run of CKPT (weights, optimizer, epoch, and its\n"
-            "                    settings: config, data, --limit, --seed, --classes, shuffle,\n"
-            "                    epochs, folder); CONFIG may be left out. An option that would\n"
-            "                    change the run is refused\n"
-            "  --weights CKPT    start from these weights with a fresh optimizer\n"
-            "  --transfer CKPT   start from the tensors of CKPT that this model has too (same\n"
-            "                    name, layers.<i>.*, and shape; each is named), the others\n"
-            "                    freshly initialised: a trained encoder under a new head (with\n"
-            "                    [train] freeze)\n"
-            "  --set SEC.KEY=V   set a config key, like net.lr=0.01, train.corrupt=noise or\n"
-            "                    enc1.filters=16 (SEC: net, train, a layer's name or layers.I);\n"
-            "                    repeatable; the checkpoints' stored config carries it\n"
-            "  --lr X            --set net.lr=X\n"
-            "  --batch N         --set net.batch=N\n"
-            "  --seed S          seed for initialisation and batch order\n"
-            "  --max-steps N     stop after N steps (checkpoint written); 0: no limit, over\n"
-            "                    [train] max_steps\n"
-            "  --no-shuffle      batches in file order\n"
-            "  --limit N         use only the first N training and test images\n"
-            "  --classes LIST    train (and test) on these labels only, like 0 or 0,1: one-class\n"
-            "                    training for anomaly detection (clae score); default: [train]\n"
-            "                    classes\n"
-            "  --samples N       after every epoch, OUT/samples/epoch-NNNN.png: N validation\n"
-            "                    images (test images without validation), original /\n"
-            "                    corrupted / restored, as clae show draws them\n"
-            "  --quiet           no per-epoch lines\n"
-            "Command-line options win over the config's [train] section.\n"
-            "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n");
-}
+static const clae_cmdline TRAIN_CMDLINE = {
+    .cmd = "clae train", .dash_is_option = 1, .width = 17, .about = CLAE_ABOUT_TRAIN,
+    .more = CLAE_MORE_TRAIN};
 
 /* What `clae train` prints of a run: a line at the start, a live progress
  * bar on a terminal, a line per epoch, the test MSE. */
@@ -182,22 +143,21 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
 {
     clae_model src;
     if (!clae_app_load(ckpt, &src)) return 0;
-    int taken = 0;
+    clae_transfer_fate *fate = malloc((size_t)m->ntensors * sizeof *fate);
+    if (!fate) {
+        fprintf(stderr, "clae: out of memory\n");
+        clae_model_free(&src);
+        return 0;
+    }
+    int taken = clae_transfer_tensors(m, &src, fate);
     for (int t = 0; t < m->ntensors; t++) {
         const clae_tensor *T = &m->tensors[t];
-        int j = clae_model_find_tensor(&src, T->name);
-        if (j < 0) continue;
-        const clae_tensor *S = &src.tensors[j];
-        if (S->ndim != T->ndim || memcmp(S->dims, T->dims, (size_t)T->ndim * sizeof(int)) != 0) {
-            char a[64], b[64];
-            dims_text(S, a, sizeof a);
-            dims_text(T, b, sizeof b);
-            printf("  %s is %s in %s and %s here: left fresh\n", T->name, a, ckpt, b);
-            continue;
-        }
-        memcpy(m->params + T->offset, src.params + S->offset, T->count * sizeof(float));
-        printf("  %s from %s\n", T->name, ckpt);
-        taken++;
+        if (fate[t] == CLAE_TRANSFER_TAKEN) printf("  %s from %s\n", T->name, ckpt);
+        if (fate[t] != CLAE_TRANSFER_OTHER_SHAPE) continue;
+        char a[64], b[64];
+        dims_text(&src.tensors[clae_model_find_tensor(&src, T->name)], a, sizeof a);
+        dims_text(T, b, sizeof b);
+        printf("  %s is %s in %s and %s here: left fresh\n", T->name, a, ckpt, b);
     }
     if (taken == 0)
         fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
@@ -205,6 +165,7 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     else
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
+    free(fate);
     clae_model_free(&src);
     return taken > 0;
 }
@@ -215,28 +176,63 @@ enum { MAX_SAMPLES = 64 };
 typedef struct train_args {
     clae_train_request q;
     const char *device, *transfer;
-    const char *set_flag;  /* the first of --set, --lr, --batch */
+    const char *set_flag;  /* the first of --set, --lr, --batch (without "--") */
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     long samples;
     int quiet;
 } train_args;
 
-/* --set SEC.KEY=V (net_key NULL), or --lr X / --batch N as --set net.lr=X /
- * net.batch=N. 1, or 0 after a line. */
-static int add_set(train_args *a, const char *flag, const char *net_key, const char *v)
+/* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
+ * 1, or 0 after a line. */
+static int parse_set(const clae_opt *opt, const char *v)
 {
+    train_args *a = opt->to;
     clae_train_request *q = &a->q;
     if (q->nsets == CLAE_RUN_MAX_SETS) {
         fprintf(stderr, "clae train: more than %d --set options\n", CLAE_RUN_MAX_SETS);
         return 0;
     }
-    if (net_key) {
-        char *buf = a->shortcut[strcmp(net_key, "lr") == 0 ? 0 : 1];
-        snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", net_key, v);
+    if (strcmp(opt->name, "set") != 0) {
+        char *buf = a->shortcut[strcmp(opt->name, "lr") == 0 ? 0 : 1];
+        snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", opt->name, v);
         v = buf;
     }
     q->sets[q->nsets++] = v;
-    if (!a->set_flag) a->set_flag = flag;
+    if (!a->set_flag) a->set_flag = opt->name;
+    return 1;
+}
+
+/* --classes LIST, checked before anything is loaded */
+static int parse_classes(const clae_opt *opt, const char *v)
+{
+    clae_classes probe;
+    if (clae_classes_parse(v, &probe)) {
+        *(const char **)opt->to = v;
+        return 1;
+    }
+    fprintf(stderr, "clae train: bad --classes '%s': expected all or labels from 0 to 255 "
+            "separated by commas, like 0,1\n", v);
+    return 0;
+}
+
+/* The options that exclude each other or a resumed run: 1, or 0 after a line. */
+static int check_args(const train_args *a)
+{
+    const clae_train_request *q = &a->q;
+    if (!q->config && !q->resume) {
+        fprintf(stderr, "clae train: missing CONFIG (see --help)\n");
+        return 0;
+    }
+    if (!!q->resume + !!q->weights + !!a->transfer > 1) {
+        fprintf(stderr, "clae train: --resume, --weights and --transfer exclude each other\n");
+        return 0;
+    }
+    if (q->resume && q->nsets > 0) {
+        fprintf(stderr, "clae train: --%s with --resume: a resumed run keeps the settings stored "
+                "in %s; to change them, start a new run from its weights (--weights)\n",
+                a->set_flag, q->resume);
+        return 0;
+    }
     return 1;
 }
 
@@ -246,111 +242,62 @@ static int parse_args(int argc, char **argv, train_args *a)
     memset(a, 0, sizeof *a);
     clae_train_request *q = &a->q;
     q->epochs = q->max_steps = q->seed = -1;
-    enum { DATA = 256, DEVICE, OUT, RESUME, WEIGHTS, EPOCHS, MAX_STEPS, SEED, LIMIT, NO_SHUFFLE,
-           QUIET, CLASSES, TRANSFER, SET, LR, BATCH, OVERWRITE, SAMPLES };
-    static const struct option LONGOPTS[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"data", required_argument, NULL, DATA},
-        {"device", required_argument, NULL, DEVICE},
-        {"out", required_argument, NULL, OUT},
-        {"overwrite", no_argument, NULL, OVERWRITE},
-        {"resume", required_argument, NULL, RESUME},
-        {"weights", required_argument, NULL, WEIGHTS},
-        {"transfer", required_argument, NULL, TRANSFER},
-        {"set", required_argument, NULL, SET},
-        {"lr", required_argument, NULL, LR},
-        {"batch", required_argument, NULL, BATCH},
-        {"epochs", required_argument, NULL, EPOCHS},
-        {"max-steps", required_argument, NULL, MAX_STEPS},
-        {"seed", required_argument, NULL, SEED},
-        {"limit", required_argument, NULL, LIMIT},
-        {"no-shuffle", no_argument, NULL, NO_SHUFFLE},
-        {"quiet", no_argument, NULL, QUIET},
-        {"classes", required_argument, NULL, CLASSES},
-        {"samples", required_argument, NULL, SAMPLES},
+    const clae_opt OPTS[] = {
+        CLAE_ARG_OPTIONAL("CONFIG", &q->config),
+        CLAE_OPT_DATA(&q->data, "data folder, CIFAR-10 binary or clae data import's (default:\n"
+                                "[train] data; on resume the run's)"),
+        {.name = "epochs", .meta = "N", .kind = CLAE_OPT_LONG_RANGE, .to = &q->epochs, .min = 1,
+         .max = CLAE_MAX_EPOCHS,
+         .help = "total epochs (default: [train] epochs; on resume the run's,\nwhich --epochs "
+                 "may raise)"},
+        CLAE_OPT_DEVICE(&a->device, CLAE_HELP_DEVICE),
+        {.name = "out", .meta = "DIR", .kind = CLAE_OPT_STR, .to = &q->out,
+         .help = "checkpoint folder (default: [train] out; on resume the\ncheckpoint's folder). "
+                 "A folder that holds another run is\nrefused: --resume it, choose another "
+                 "--out, or --overwrite"},
+        {.name = "overwrite", .kind = CLAE_OPT_FLAG, .to = &q->overwrite,
+         .help = "replace the run in --out (its checkpoints and history)"},
+        {.name = "resume", .meta = "CKPT", .kind = CLAE_OPT_STR, .to = &q->resume,
+         .help = "continue the run of CKPT (weights, optimizer, epoch, and its\nsettings: config, "
+                 "data, --limit, --seed, --classes, shuffle,\nepochs, folder); CONFIG may be left "
+                 "out. An option that would\nchange the run is refused"},
+        {.name = "weights", .meta = "CKPT", .kind = CLAE_OPT_STR, .to = &q->weights,
+         .help = "start from these weights with a fresh optimizer"},
+        {.name = "transfer", .meta = "CKPT", .kind = CLAE_OPT_STR, .to = &a->transfer,
+         .help = "start from the tensors of CKPT that this model has too (same\nname, "
+                 "layers.<i>.*, and shape; each is named), the others\nfreshly initialised: a "
+                 "trained encoder under a new head (with\n[train] freeze)"},
+        {.name = "set", .meta = "SEC.KEY=V", .kind = CLAE_OPT_CALL, .to = a, .parse = parse_set,
+         .help = "set a config key, like net.lr=0.01, train.corrupt=noise or\nenc1.filters=16 "
+                 "(SEC: net, train, a layer's name or layers.I);\nrepeatable; the checkpoints' "
+                 "stored config carries it"},
+        {.name = "lr", .meta = "X", .kind = CLAE_OPT_CALL, .to = a, .parse = parse_set,
+         .help = "--set net.lr=X"},
+        {.name = "batch", .meta = "N", .kind = CLAE_OPT_CALL, .to = a, .parse = parse_set,
+         .help = "--set net.batch=N"},
+        {.name = "seed", .meta = "S", .kind = CLAE_OPT_LONG, .to = &q->seed,
+         .help = "seed for initialisation and batch order"},
+        {.name = "max-steps", .meta = "N", .kind = CLAE_OPT_LONG, .to = &q->max_steps,
+         .help = "stop after N steps (checkpoint written); 0: no limit, over\n[train] max_steps"},
+        {.name = "no-shuffle", .kind = CLAE_OPT_FLAG, .to = &q->no_shuffle,
+         .help = "batches in file order"},
+        CLAE_OPT_LIMIT(&q->limit, "use only the first N training and test images"),
+        {.name = "classes", .meta = "LIST", .kind = CLAE_OPT_CALL, .to = &q->classes,
+         .parse = parse_classes,
+         .help = "train (and test) on these labels only, like 0 or 0,1: one-class\ntraining for "
+                 "anomaly detection (clae score); default: [train]\nclasses"},
+        {.name = "samples", .meta = "N", .kind = CLAE_OPT_LONG_RANGE, .to = &a->samples,
+         .max = MAX_SAMPLES,
+         .help = "after every epoch, OUT/samples/epoch-NNNN.png: N validation\nimages (test "
+                 "images without validation), original /\ncorrupted / restored, as clae show "
+                 "draws them"},
+        {.name = "quiet", .kind = CLAE_OPT_FLAG, .to = &a->quiet, .help = "no per-epoch lines"},
         {0}};
-    clae_opts cli = {.cmd = "clae train", .hint = "see --help", .longopts = LONGOPTS};
-    optind = 0;
-    for (int c; (c = clae_getopt(&cli, argc, argv)) != -1;) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case DATA: q->data = optarg; break;
-        case DEVICE: a->device = optarg; break;
-        case OUT: q->out = optarg; break;
-        case OVERWRITE: q->overwrite = 1; break;
-        case RESUME: q->resume = optarg; break;
-        case WEIGHTS: q->weights = optarg; break;
-        case TRANSFER: a->transfer = optarg; break;
-        case SET: if (!add_set(a, "--set", NULL, optarg)) return 2; break;
-        case LR: if (!add_set(a, "--lr", "lr", optarg)) return 2; break;
-        case BATCH: if (!add_set(a, "--batch", "batch", optarg)) return 2; break;
-        case EPOCHS:
-            if (!clae_parse_long("--epochs", optarg, 1, &q->epochs)) return 2;
-            if (q->epochs > CLAE_MAX_EPOCHS) {
-                fprintf(stderr, "clae train: --epochs %ld: at most %ld\n", q->epochs,
-                        CLAE_MAX_EPOCHS);
-                return 2;
-            }
-            break;
-        case MAX_STEPS:
-            if (!clae_parse_long("--max-steps", optarg, 0, &q->max_steps)) return 2;
-            break;
-        case SEED:
-            if (!clae_parse_long("--seed", optarg, 0, &q->seed)) return 2;
-            break;
-        case LIMIT:
-            if (!clae_parse_long("--limit", optarg, 1, &q->limit)) return 2;
-            break;
-        case CLASSES: {
-            clae_classes probe;
-            if (!clae_classes_parse(optarg, &probe)) {
-                fprintf(stderr, "clae train: bad --classes '%s': expected all or labels from 0 to "
-                        "255 separated by commas, like 0,1\n", optarg);
-                return 2;
-            }
-            q->classes = optarg;
-            break;
-        }
-        case SAMPLES:
-            if (!clae_parse_long("--samples", optarg, 0, &a->samples)) return 2;
-            if (a->samples > MAX_SAMPLES) {
-                fprintf(stderr, "clae train: --samples %ld: at most %d\n", a->samples,
-                        MAX_SAMPLES);
-                return 2;
-            }
-            break;
-        case NO_SHUFFLE: q->no_shuffle = 1; break;
-        case QUIET: a->quiet = 1; break;
-        case 1:
-            if (optarg[0] == '-') return clae_opt_error(&cli, '?'); /* "-" */
-            if (q->config) {
-                fprintf(stderr, "clae train: unexpected argument '%s' (see --help)\n", optarg);
-                return 2;
-            }
-            q->config = optarg;
-            break;
-        default: return clae_opt_error(&cli, c);
-        }
-    }
-    if (!q->config && !q->resume) {
-        fprintf(stderr, "clae train: missing CONFIG (see --help)\n");
-        return 2;
-    }
-    if (!!q->resume + !!q->weights + !!a->transfer > 1) {
-        fprintf(stderr, "clae train: --resume, --weights and --transfer exclude each other\n");
-        return 2;
-    }
-    if (q->resume && q->nsets > 0) {
-        fprintf(stderr, "clae train: %s with --resume: a resumed run keeps the settings stored in "
-                "%s; to change them, start a new run from its weights (--weights)\n", a->set_flag,
-                q->resume);
-        return 2;
-    }
-
-    return -1;
+    int code = clae_cmdline_parse(&TRAIN_CMDLINE, OPTS, argc, argv);
+    if (code >= 0) return code;
+    return check_args(a) ? -1 : 2;
 }
+
 /* What the setup did, on resume or with --weights (after the folder check). */
 static void print_start(const clae_train_setup *s, const clae_train_request *q)
 {

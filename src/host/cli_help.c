@@ -1,0 +1,160 @@
+/* The commands' help texts, as data: what `clae CMD --help` prints before the help of CMD's
+ * options (its usage and what it does; for train also after them). The options' own lines come
+ * from each command's table in cmd_CMD.c; clae_cmdline_parse prints the whole. */
+#include "clae/cifar.h"
+#include "clae/plot.h"
+#include "clae/vae.h"
+#include "cli.h"
+
+const char CLAE_ABOUT_BENCH[] =
+    "usage: clae bench [CONFIG] [--batch N] [--device N|ref] [--repeats R] [--warmup W]\n"
+    "                  [--json FILE]\n"
+    "  times each part of CONFIG's training step (every layer's forward, activation,\n"
+    "  input gradient and parameter gradients; MSE loss, zero-grad, Adam) and the\n"
+    "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
+    "  probes. Device times come from OpenCL profiling events.\n";
+
+const char CLAE_ABOUT_DATA[] =
+    "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
+    "       clae data info DIR\n"
+    "\n"
+    "import: read DIR/train/<class>/* and DIR/test/<class>/* (.png .jpg .jpeg .bmp\n"
+    "  .gif .tga .ppm .pgm .pnm) and write them into OUT with batches.meta.txt\n"
+    "  (class names, one a line):\n"
+    "  - 32x32 RGB images: CIFAR-10's binary layout, data_batch_1..5.bin and\n"
+    "    test_batch.bin (records of 1 label byte + 1024 R, 1024 G, 1024 B bytes);\n"
+    "  - any other size: clae's layout, train.safetensors and test.safetensors,\n"
+    "    each a U8 tensor 'images' (N,C,H,W) and a U8 tensor 'labels' (N), with\n"
+    "    metadata format=" CLAE_DATA_FORMAT ", height, width, channels, count and\n"
+    "    classes (the names, one a line); numpy and PyTorch read them.\n"
+    "  Train on them with a config whose [net] input is H,W,C.\n"
+    "  Labels: class folders sorted by name -> 0, 1, ...; images sorted by name\n"
+    "  within a class; records interleaved round-robin over classes, so any\n"
+    "  prefix (or the last 20%) of the train set holds every class.\n"
+    "  Other files (not of those types; names starting with '.' are ignored)\n"
+    "  are skipped and counted; an image file that does not decode is an error.\n"
+    "  --size H,W     every image to H x W: the centred window of H:W's aspect\n"
+    "                 ratio, scaled (stb_image_resize); H x W images as they are.\n"
+    "                 Without it every image must have the first one's size.\n"
+    "                 One number: a square.\n"
+    "  --channels 1|3 convert every image to grey or RGB (alpha dropped); without\n"
+    "                 it every image must be RGB\n"
+    "  --threads N    decoding threads (default: online CPUs, at most 8)\n"
+    "info: load DIR (either layout; for CIFAR-10's also its parent holding\n"
+    "  cifar-10-batches-bin/) and print per-split shape, record and label counts.\n";
+
+const char CLAE_ABOUT_DENOISE[] =
+    "usage: clae denoise CKPT IN OUT [options]\n"
+    "  restore the image IN (PNG/JPG/BMP, any size) with the model in CKPT and\n"
+    "  write OUT (.png, .jpg or .bmp); the image is reflect-padded to a multiple of\n"
+    "  the model's downsampling and cropped back\n"
+    "  channels: IN may be grey, grey + alpha, RGB or RGBA. An RGB model is given\n"
+    "  grey as R = G = B, a grey model RGB as its ITU-R BT.601 luma (0.299 R +\n"
+    "  0.587 G + 0.114 B); OUT has IN's layout (grey IN: grey OUT; RGB IN through a\n"
+    "  grey model: R = G = B). The alpha channel bypasses the model and comes back\n"
+    "  unchanged in a .png OUT; a .bmp keeps RGBA's alpha, not grey + alpha's; a\n"
+    "  .jpg has no alpha: dropped, the colours kept as they are. A model of 2 or 4\n"
+    "  channels takes images of exactly that many, all given to it.\n";
+
+const char CLAE_ABOUT_DEVICES[] =
+    "usage: clae devices\n  lists platforms and devices; the default is marked *\n";
+
+const char CLAE_ABOUT_ENCODE[] =
+    "usage: clae encode CKPT OUT.npy [options]\n"
+    "  the codes of a CIFAR-10 split: the output of one layer of the model in CKPT for\n"
+    "  every image, as a NumPy float32 array in OUT.npy of shape (N, C, H, W), the\n"
+    "  layer's own NCHW order, or (N, C) when H = W = 1 (after [dense], [sampling]),\n"
+    "  and the images' labels as uint8 (N,) in OUT-labels.npy; numpy.load reads both.\n"
+    "  Each image is corrupted as the checkpoint's config says (e.g. blurred) before\n"
+    "  it goes in, as eval does: a denoiser's codes are those of its blurred inputs.\n"
+    "  At inference a [sampling] layer gives its mean and dropout drops nothing.\n"
+    "  Prints the codes' statistics over all values: mean, mean |v|, the fraction\n"
+    "  exactly zero (|v| < 1e-6), the fraction below 0.01 x the largest |v|, and the\n"
+    "  non-zero values (|v| >= 1e-6) per image\n";
+
+const char CLAE_ABOUT_EVAL[] =
+    "usage: clae eval CKPT [options]\n"
+    "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
+    "  the checkpoint's config says (e.g. blurred), against doing nothing\n";
+
+const char CLAE_ABOUT_EXPORT[] =
+    "usage: clae export CKPT OUT.safetensors\n"
+    "  writes the weights of CKPT without its optimizer state (Adam moments or SGD's\n"
+    "  velocity), keeping its config and metadata: eval, show, denoise, encode,\n"
+    "  sample and clae train --weights/--transfer read it; --resume needs the\n"
+    "  original. Written atomically; OUT may not be CKPT itself\n";
+
+const char CLAE_ABOUT_INIT[] =
+    "usage: clae init CONFIG OUT.safetensors [--seed S]\n"
+    "  writes a checkpoint for the model in CONFIG: Glorot-uniform weights, zero\n"
+    "  biases, zero Adam moments, epoch 0, step 0\n";
+
+const char CLAE_ABOUT_INPAINT[] =
+    "usage: clae inpaint CKPT IN OUT (--mask X,Y,W,H ... | --mask-png M.png) [options]\n"
+    "  fill the holes of the image IN (PNG/JPG/BMP, any size) with the model in CKPT,\n"
+    "  one trained with corrupt = mask: the holes are set to 0 as in training, the\n"
+    "  model restores the image, and OUT keeps IN's pixels outside the holes and the\n"
+    "  model's inside them\n";
+
+const char CLAE_ABOUT_LAYERS[] =
+    "usage: clae layers [--all | --markdown]\n"
+    "  lists every layer kind a config may use, with its keys, defaults and values\n";
+
+const char CLAE_ABOUT_PLOT[] =
+    "usage: clae plot HISTORY OUT.png\n"
+    "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
+    "  (the history.jsonl 'clae train' writes into its output folder); OUT: a "
+    CLAE_STR(CLAE_PLOT_W) "x" CLAE_STR(CLAE_PLOT_H) "\n"
+    "  PNG of both losses against epoch, with a model's loss terms as thinner lines;\n"
+    "  the loss axis is logarithmic when the values span more than a factor of ten.\n"
+    "  Where epochs have a val_psnr (-1: not measured), the validation PSNR too, a\n"
+    "  dashed teal line on its own dB axis on the right\n";
+
+const char CLAE_ABOUT_SAMPLE[] =
+    "usage: clae sample CKPT N OUT.png [options]\n"
+    "  decode N codes z ~ N(0, I) with the variational autoencoder in CKPT (the layers\n"
+    "  after its first [sampling] layer) into a grid of images, each enlarged x"
+    CLAE_STR(CLAE_VAE_SCALE) ",\n"
+    "  " CLAE_STR(CLAE_VAE_GAP) " pixels apart; N from 1 to " CLAE_STR(CLAE_SAMPLE_MAX_N)
+    "; the same seed gives the same first images\n"
+    "  for any N\n";
+
+const char CLAE_ABOUT_INTERPOLATE[] =
+    "usage: clae interpolate CKPT A B OUT.png [options]\n"
+    "  one row of images from CIFAR-10 test image A to test image B through the latent\n"
+    "  space of the variational autoencoder in CKPT: A, then the decodes of\n"
+    "  z = (1 - t) mu_A + t mu_B for K values of t from 0 to 1, then B; mu is the\n"
+    "  code of the first [sampling] layer outside training (its mean), encoded from\n"
+    "  the image corrupted as the checkpoint's config says (corrupt = none: as it is),\n"
+    "  the way eval and show feed the model; A and B are shown as they are. Every\n"
+    "  image enlarged x" CLAE_STR(CLAE_VAE_SCALE) ", " CLAE_STR(CLAE_VAE_GAP)
+    " pixels apart\n";
+
+const char CLAE_ABOUT_SCORE[] =
+    "usage: clae score CKPT OUT.csv [options]\n"
+    "  anomaly scores: every CIFAR-10 test image (all classes) through the model in\n"
+    "  CKPT, corrupted as its config says (corrupt = none: as it is), and its\n"
+    "  reconstruction error against the clean image. OUT.csv has a line per image:\n"
+    "  index,label,mse,ssim (written atomically). When the checkpoint was trained on\n"
+    "  some classes only (clae train --classes, [train] classes), the others are the\n"
+    "  anomalies: prints the ROC-AUC of the MSE and of 1 - SSIM as anomaly scores\n";
+
+const char CLAE_ABOUT_SELFTEST[] =
+    "usage: clae selftest [--device N] [--quick] [--seed S]\n"
+    "  runs every op family (forward and backward, the denoiser's shapes and odd\n"
+    "  ones, both convolution paths) and three training steps on an OpenCL device\n"
+    "  and on the plain-C reference path from the same random inputs, and prints\n"
+    "  each comparison (op, worst error, tolerance, pass) and a verdict. Run it\n"
+    "  first on a new device or driver; exit 1 when any check fails.\n";
+
+const char CLAE_ABOUT_SUMMARY[] =
+    "usage: clae summary CONFIG [--device N|ref]\n"
+    "  prints the model in CONFIG: each layer's output shape and parameter count\n";
+
+const char CLAE_ABOUT_TRAIN[] =
+    "usage: clae train CONFIG [options]        a new run\n"
+    "       clae train --resume CKPT [options]  continue a run where it stopped\n";
+
+const char CLAE_MORE_TRAIN[] =
+    "Command-line options win over the config's [train] section.\n"
+    "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n";
