@@ -23,6 +23,7 @@
 #ifndef CLAE_OPS_H
 #define CLAE_OPS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,8 +95,14 @@ typedef struct clae_sgd {
 typedef enum clae_optimizer { CLAE_OPT_ADAM = 0, CLAE_OPT_SGD } clae_optimizer;
 
 /* Keras's bias-corrected step size for step t (1-based), computed in double:
- * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) (src/host/ref/adam.c). */
-float clae_adam_lr_t(const clae_adam *h, long t);
+ * lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). Part of the op's contract:
+ * every backend (the twin, the launchers, the recorded step) takes it from here. */
+static inline float clae_adam_lr_t(const clae_adam *h, long t)
+{
+    double b1t = pow((double)h->beta1, (double)t);
+    double b2t = pow((double)h->beta2, (double)t);
+    return (float)((double)h->lr * sqrt(1.0 - b2t) / (1.0 - b1t));
+}
 
 /* ---- reference twins (src/host/ref/) ---------------------------------- */
 

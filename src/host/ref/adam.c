@@ -3,15 +3,6 @@
 
 #include "clae/ops.h"
 
-/* Keras's bias-corrected step size (clae/ops.h); the OpenCL launchers
- * (src/host/ops/adam.c) and the trainer's recorded step take it from here. */
-float clae_adam_lr_t(const clae_adam *h, long t)
-{
-    double b1t = pow((double)h->beta1, (double)t);
-    double b2t = pow((double)h->beta2, (double)t);
-    return (float)((double)h->lr * sqrt(1.0 - b2t) / (1.0 - b1t));
-}
-
 /* p, m, v, g (n): m, v updated, p -= lr_t m / (sqrt(v) + eps) */
 void adam_update_ref(float *p, float *m, float *v, const float *g, size_t n, const clae_adam *h,
                      long t)
