@@ -24,24 +24,14 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
     return NULL;
 }
 
-static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
-{
-    if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->in_c,
-                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
-    return CLAE_OK;
-}
-
-static size_t count(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->H * g->W; }
-
 static clae_status forward(const clae_layer_run *r)
 {
-    return add_forward(r->d, r->out, r->in, r->src_out, count(r->g));
+    return add_forward(r->d, r->out, r->in, r->src_out, clae_shape_values(r->g));
 }
 
 static clae_status backward(const clae_layer_run *r)
 {
-    size_t n = count(r->g);
+    size_t n = clae_shape_values(r->g);
     if (r->din.h || r->din.d)
         CLAE_TRY(clae_buf_copy(r->d, r->din, 0, r->dout, 0, n * sizeof(float)));
     if (r->src_grad.h || r->src_grad.d) CLAE_TRY(add_into(r->d, r->src_grad, r->dout, n));
@@ -50,7 +40,7 @@ static clae_status backward(const clae_layer_run *r)
 
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
-    double n = (double)count(g);
+    double n = (double)clae_shape_values(g);
     c->fwd_flops = n;
     c->fwd_bytes = 12 * n;
     c->din_flops = n;               /* the add into the source's gradient */
@@ -67,7 +57,7 @@ const clae_layer_kind clae_layer_add = {
     .summary = "a residual connection: the input plus an earlier layer's output (or the input)",
     .keys = KEYS,
     .nkeys = 1,
-    .shape = shape,
+    .shape = clae_shape_elementwise,
     .check = check,
     .forward = forward,
     .backward = backward,

@@ -27,7 +27,8 @@ static clae_status forward(const clae_layer_run *r)
 
 static clae_status backward(const clae_layer_run *r)
 {
-    return conv2d_transpose_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g, r->din_act);
+    return conv2d_transpose_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g,
+                                     r->din_act);
 }
 
 /* Every input pixel scatters into R*S outputs per output channel:

@@ -46,8 +46,8 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
 {
     if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = 1, .W = 1, .K = settings_of(l).units, .R = 1, .S = 1,
-                           .sh = 1, .sw = 1, .P = 1, .Q = 1};
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = 1, .W = 1, .K = settings_of(l).units,
+                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = 1, .Q = 1};
     return CLAE_OK;
 }
 
@@ -83,8 +83,8 @@ static clae_status backward(const clae_layer_run *r)
 static clae_status terms(const clae_layer_run *r)
 {
     return contractive_forward(r->d, r->terms, CLAE_TERM_CONTRACTIVE,
-                               settings_of(r->l).contractive / (float)r->g->N, r->out, r->w, r->g->N,
-                               r->g->C, r->g->K);
+                               settings_of(r->l).contractive / (float)r->g->N, r->out, r->w,
+                               r->g->N, r->g->C, r->g->K);
 }
 
 static int has_terms(const clae_layer *l) { return settings_of(l).contractive > 0; }

@@ -15,26 +15,18 @@ CLAE_KIND_SETTINGS(dropout_settings, settings_of)
 
 static const clae_key_spec KEYS[] = {
     {.name = "rate", .type = CLAE_KEY_FLOAT, .fmin = 0, .fmax = 0.99,
-     .field = CLAE_KIND_FIELD(dropout_settings, rate), .help = "the fraction of values dropped in training"},
+     .field = CLAE_KIND_FIELD(dropout_settings, rate),
+     .help = "the fraction of values dropped in training"},
 };
-
-static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
-{
-    if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->in_c,
-                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
-    return CLAE_OK;
-}
-
-static size_t count(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->H * g->W; }
 
 static clae_status forward(const clae_layer_run *r)
 {
     float rate = settings_of(r->l).rate;
     if (!r->training || rate == 0.0f)
-        return clae_buf_copy(r->d, r->out, 0, r->in, 0, count(r->g) * sizeof(float));
+        return clae_buf_copy(r->d, r->out, 0, r->in, 0,
+                             clae_shape_values(r->g) * sizeof(float));
     clae_dropout p = clae_dropout_params(rate, r->seed, r->index, r->step);
-    return dropout_forward(r->d, r->out, r->in, count(r->g), &p);
+    return dropout_forward(r->d, r->out, r->in, clae_shape_values(r->g), &p);
 }
 
 static clae_status backward(const clae_layer_run *r)
@@ -42,15 +34,16 @@ static clae_status backward(const clae_layer_run *r)
     if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
     float rate = settings_of(r->l).rate;
     if (!r->training || rate == 0.0f)
-        return clae_buf_copy(r->d, r->din, 0, r->dout, 0, count(r->g) * sizeof(float));
+        return clae_buf_copy(r->d, r->din, 0, r->dout, 0,
+                             clae_shape_values(r->g) * sizeof(float));
     clae_dropout p = clae_dropout_params(rate, r->seed, r->index, r->step);
-    return dropout_backward(r->d, r->din, r->dout, count(r->g), &p);
+    return dropout_backward(r->d, r->din, r->dout, clae_shape_values(r->g), &p);
 }
 
 /* a hash and a multiply per value each way */
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
-    double n = (double)count(g);
+    double n = (double)clae_shape_values(g);
     c->fwd_flops = c->din_flops = n;
     c->fwd_bytes = c->din_bytes = 8 * n;
 }
@@ -65,7 +58,7 @@ const clae_layer_kind clae_layer_dropout = {
     .summary = "inverted dropout in training steps (Keras Dropout), the identity otherwise",
     .keys = KEYS,
     .nkeys = 1,
-    .shape = shape,
+    .shape = clae_shape_elementwise,
     .forward = forward,
     .backward = backward,
     .cost = cost,

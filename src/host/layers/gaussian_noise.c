@@ -21,37 +21,29 @@ static const clae_key_spec KEYS[] = {
      .help = "standard deviation of the noise added in training"},
 };
 
-static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
-{
-    if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->in_c,
-                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
-    return CLAE_OK;
-}
-
-static size_t values(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->H * g->W; }
-
 static clae_status forward(const clae_layer_run *r)
 {
     float stddev = settings_of(r->l).stddev;
     if (!r->training || stddev == 0.0f)
-        return clae_buf_copy(r->d, r->out, 0, r->in, 0, values(r->g) * sizeof(float));
+        return clae_buf_copy(r->d, r->out, 0, r->in, 0,
+                             clae_shape_values(r->g) * sizeof(float));
     clae_gaussian_noise p = clae_gaussian_noise_params(stddev, r->seed, r->index, r->step);
-    return gaussian_noise_forward(r->d, r->out, r->in, values(r->g), &p);
+    return gaussian_noise_forward(r->d, r->out, r->in, clae_shape_values(r->g), &p);
 }
 
 /* d(in + noise)/d(in) = 1 */
 static clae_status backward(const clae_layer_run *r)
 {
     if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
-    return clae_buf_copy(r->d, r->din, 0, r->dout, 0, values(r->g) * sizeof(float));
+    return clae_buf_copy(r->d, r->din, 0, r->dout, 0,
+                         clae_shape_values(r->g) * sizeof(float));
 }
 
 /* two hashes, a log, a sqrt, a cos and a multiply-add per value forward (about
  * 20 operations); a copy backward */
 static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost *c)
 {
-    double n = (double)values(g);
+    double n = (double)clae_shape_values(g);
     c->fwd_flops = 20 * n;
     c->fwd_bytes = c->din_bytes = 8 * n;
 }
@@ -67,7 +59,7 @@ const clae_layer_kind clae_layer_gaussian_noise = {
                "otherwise",
     .keys = KEYS,
     .nkeys = 1,
-    .shape = shape,
+    .shape = clae_shape_elementwise,
     .forward = forward,
     .backward = backward,
     .cost = cost,

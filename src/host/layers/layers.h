@@ -14,6 +14,14 @@ extern const clae_key_spec clae_pool_keys[CLAE_POOL_NKEYS];
 
 /* "3x3 stride 1,1 same" */
 void clae_window_describe(const clae_layer *l, char *buf, size_t len);
+/* The shape of a kind whose output is its input's (dropout, noise, add):
+ * a 1x1 window at stride 1. */
+clae_status clae_shape_elementwise(const clae_layer *l, int N, clae_conv_shape *g);
+/* Values in a batch at g: N*C*H*W. */
+static inline size_t clae_shape_values(const clae_conv_shape *g)
+{
+    return (size_t)g->N * g->C * g->H * g->W;
+}
 /* fan_in + fan_out of a conv weight: R*S*(C_in + C_out), both kinds */
 double clae_conv_fans(const clae_layer *l);
 

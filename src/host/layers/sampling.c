@@ -44,8 +44,9 @@ static const char *check(const clae_layer *l, char *msg, size_t len)
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
 {
     if (N < 1) return CLAE_ERR_SHAPE;
-    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = settings_of(l).latent,
-                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w,
+                           .K = settings_of(l).latent, .R = 1, .S = 1, .sh = 1, .sw = 1,
+                           .P = l->in_h, .Q = l->in_w};
     return CLAE_OK;
 }
 

@@ -91,6 +91,14 @@ void clae_window_describe(const clae_layer *l, char *buf, size_t len)
              clae_padding_names[l->pad]);
 }
 
+clae_status clae_shape_elementwise(const clae_layer *l, int N, clae_conv_shape *g)
+{
+    if (N < 1) return CLAE_ERR_SHAPE;
+    *g = (clae_conv_shape){.N = N, .C = l->in_c, .H = l->in_h, .W = l->in_w, .K = l->in_c,
+                           .R = 1, .S = 1, .sh = 1, .sw = 1, .P = l->in_h, .Q = l->in_w};
+    return CLAE_OK;
+}
+
 double clae_conv_fans(const clae_layer *l)
 {
     return (double)l->R * l->S * ((double)l->in_c + l->filters);

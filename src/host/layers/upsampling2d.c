@@ -18,7 +18,8 @@ static const clae_key_spec UP_KEYS[] = {
     {.name = "size", .type = CLAE_KEY_PAIR, .def = "2", .min = 1, .max = 65536,
      .field = offsetof(clae_layer, sh), .help = "factors rows,columns (one number: both)"},
     {.name = "interpolation", .type = CLAE_KEY_CHOICE, .def = "nearest", .choices = INTERP,
-     .field = CLAE_KIND_FIELD(upsampling_settings, interpolation), .help = "Keras: bilinear has half-pixel centres"},
+     .field = CLAE_KIND_FIELD(upsampling_settings, interpolation),
+     .help = "Keras: bilinear has half-pixel centres"},
 };
 
 static clae_status shape(const clae_layer *l, int N, clae_conv_shape *g)
