@@ -75,4 +75,11 @@ clae_status clae_train_setup_data(clae_train_setup *s, const clae_train_request 
  * (augment_counts). */
 clae_status clae_train_setup_data_ready(clae_train_setup *s);
 
+/* --samples N: where the N images of each epoch's figure come from, the
+ * first validation images (the last part of the training array) or else the
+ * first test images: *ds and *first. CLAE_ERR_ARG after one line when
+ * neither has N. */
+clae_status clae_train_setup_samples(const clae_train_setup *s, long samples,
+                                     const clae_dataset **ds, size_t *first);
+
 #endif

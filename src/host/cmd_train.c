@@ -345,23 +345,10 @@ static int load_data(clae_train_setup *s, const train_args *a)
     return 1;
 }
 
-/* --samples N: the first validation images (the last part of the array),
- * or test images. 1, or 0 after a line: too few. */
+/* --samples N: the images of each epoch's figure. 1, or 0 after a line. */
 static int choose_samples(const clae_train_setup *s, long samples, struct printer *pr)
 {
-    if (samples <= 0) return 1;
-    size_t ntr = (size_t)((double)s->train.n * (1.0 - s->m.train.validation_split));
-    if (s->train.n - ntr >= (size_t)samples) {
-        pr->ds = &s->train;
-        pr->first = ntr;
-    } else if (s->test.n >= (size_t)samples) {
-        pr->ds = &s->test;
-    } else {
-        fprintf(stderr, "clae train: --samples %ld: only %zu validation and %zu test images\n",
-                samples, s->train.n - ntr, s->test.n);
-        return 0;
-    }
-    return 1;
+    return samples <= 0 || clae_train_setup_samples(s, samples, &pr->ds, &pr->first) == CLAE_OK;
 }
 
 /* Training with Ctrl-C caught (the step finishes, last.safetensors is

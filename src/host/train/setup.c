@@ -268,3 +268,21 @@ clae_status clae_train_setup_data_ready(clae_train_setup *s)
     s->train = aug;
     return CLAE_OK;
 }
+
+clae_status clae_train_setup_samples(const clae_train_setup *s, long samples,
+                                     const clae_dataset **ds, size_t *first)
+{
+    size_t ntr = (size_t)((double)s->train.n * (1.0 - s->m.train.validation_split));
+    *first = 0;
+    if (s->train.n - ntr >= (size_t)samples) {
+        *ds = &s->train;
+        *first = ntr;
+    } else if (s->test.n >= (size_t)samples) {
+        *ds = &s->test;
+    } else {
+        fprintf(stderr, "clae train: --samples %ld: only %zu validation and %zu test images\n",
+                samples, s->train.n - ntr, s->test.n);
+        return CLAE_ERR_ARG;
+    }
+    return CLAE_OK;
+}
