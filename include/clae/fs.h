@@ -13,7 +13,9 @@
  * (path.tmp.PID.XXXXXX, mode), fsync it, rename it over path and fsync the
  * folder: path is the old file or the whole new one, never a part. 0 on
  * success; -1 with errno set and *what ("create", "write", "fsync", "close",
- * "rename") on failure, the temporary file removed. Test hook
+ * "rename") on failure, the temporary file removed. A write killed before
+ * its rename leaves its temporary file; the next write to path removes every
+ * path.tmp.PID.XXXXXX whose process PID is gone (a running one's stays). Test hook
  * CLAE_FAULT_SLOW_WRITE_MS=N (1 to 10000): a pause of N ms after each piece,
  * before the rename and after it (scripts/fault-test.sh). */
 int clae_write_atomic(const char *path, const void *const *data, const size_t *len, int n,

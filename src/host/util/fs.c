@@ -1,9 +1,12 @@
-/* The atomic write and mkdir -p; see include/clae/fs.h. */
+/* The atomic write (and the clearing of what a killed one left) and mkdir -p;
+ * see include/clae/fs.h. */
 #include "clae/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +63,51 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
+/* The pid in name when it is a temporary file of a write to the file
+ * called base (base.tmp.PID.XXXXXX); 0 otherwise. */
+static long temp_pid_of(const char *name, const char *base)
+{
+    size_t b = strlen(base);
+    if (strncmp(name, base, b) != 0 || strncmp(name + b, ".tmp.", 5) != 0 ||
+        !clae_is_atomic_temp(name))
+        return 0;
+    const char *digits = name + b + 5;
+    char *end;
+    errno = 0;
+    long pid = strtol(digits, &end, 10);
+    if (errno || *end != '.' || strlen(end + 1) != 6 || pid <= 0 || pid > INT_MAX) return 0;
+    return pid;
+}
+
+/* Leftovers of earlier writes to path whose process died mid-write (killed,
+ * a power cut): path.tmp.PID.XXXXXX where no process PID exists. A running
+ * writer's file (this process's too) stays. */
+static void remove_dead_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char dir[PATH_MAX];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if ((size_t)(slash - path) >= sizeof dir)
+        return;
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    DIR *dh = opendir(dir);
+    if (!dh) return;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        long pid = temp_pid_of(e->d_name, base);
+        if (pid == 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == -1 && errno == ESRCH) (void)unlinkat(dirfd(dh), e->d_name, 0);
+    }
+    closedir(dh);
+}
+
 int clae_write_atomic(const char *path, const void *const *data, const size_t *len, int n,
                       mode_t mode, const char **what)
 {
+    remove_dead_temps(path);
     const char *w = NULL;
     size_t tlen = strlen(path) + 48;
     char *tmp = malloc(tlen);
