@@ -4,6 +4,7 @@
  * bad metadata rejected with one line, and the model untouched by a failed
  * load. No OpenCL needed. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "clae/checkpoint.h"
+#include "clae/crc32c.h"
 #include "clae/run.h"
 #include "clae/model.h"
 #include "clae/safetensors.h"
@@ -85,20 +87,20 @@ static void load_cfg(const char *path, clae_model *m)
 }
 
 /* Fill every tensor of the block with values from seed (padding stays 0),
- * including a few special values at the start of tensor 0. */
+ * including a few special (finite: a checkpoint holds no other) values at
+ * the start of tensor 0. */
 static void fill_block(const clae_model *m, float *block, uint64_t seed, int special)
 {
     for (int t = 0; t < m->ntensors; t++)
         tu_rand(block + m->tensors[t].offset, m->tensors[t].count, -2.0f, 2.0f, &seed);
     if (special) {
         float *p = block + m->tensors[0].offset;
-        uint32_t nan_payload = 0x7fc01234u;
         p[0] = -0.0f;
         p[1] = 1e-40f; /* subnormal */
         p[2] = FLT_MAX;
         p[3] = -FLT_MIN;
-        memcpy(&p[4], &nan_payload, 4);
-        p[5] = INFINITY;
+        p[4] = -FLT_MAX;
+        p[5] = -1e-45f; /* the smallest subnormal */
     }
 }
 
@@ -238,7 +240,8 @@ static void save_denoiser(const char *path, int with_adam)
 
 /* Copy checkpoint src to dst through the safetensors API, setting metadata
  * key to val (val NULL: remove key), leaving out tensor drop, and adding a
- * tensor named add (a copy of the first tensor). */
+ * tensor named add (a copy of the first tensor); the checksums follow the
+ * new tensors and config, as in a file another tool wrote whole. */
 static void rewrite(const char *src, const char *dst, const char *key, const char *val,
                     const char *drop, const char *add)
 {
@@ -261,8 +264,26 @@ static void rewrite(const char *src, const char *dst, const char *key, const cha
     }
     const char *k[32], *v[32];
     int nm = 0, found = 0;
+    uint32_t crc = 0;
+    for (int i = 0; i < n; i++) {
+        size_t count = 1;
+        for (int d = 0; d < t[i].ndim; d++) count *= (size_t)t[i].shape[d];
+        crc = clae_crc32c(crc, t[i].data, count * sizeof(float));
+    }
+    char crc_hex[16], config_hex[16];
+    snprintf(crc_hex, sizeof crc_hex, "%08" PRIx32, crc);
+    const int new_config = key && val && strcmp(key, "config") == 0;
+    if (new_config)
+        snprintf(config_hex, sizeof config_hex, "%08" PRIx32, clae_crc32c(0, val, strlen(val)));
     for (int i = 0; i < f.nmeta; i++) {
-        if (key && strcmp(f.meta_keys[i], key) == 0) {
+        if (new_config && strcmp(f.meta_keys[i], "config_crc32c") == 0) {
+            k[nm] = f.meta_keys[i];
+            v[nm++] = config_hex;
+        } else if ((!key || strcmp(key, "data_crc32c") != 0) &&
+                   strcmp(f.meta_keys[i], "data_crc32c") == 0) {
+            k[nm] = f.meta_keys[i];
+            v[nm++] = crc_hex;
+        } else if (key && strcmp(f.meta_keys[i], key) == 0) {
             found = 1;
             if (!val) continue;
             k[nm] = key;
@@ -558,9 +579,10 @@ START_TEST(test_tensor_set_errors)
     save_denoiser(p, 1);
 
     rewrite(p, q, NULL, NULL, "layers.4.bias.adam_v", NULL);
-    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "missing tensor layers.4.bias.adam_v");
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "tensor layers.4.bias.adam_v is missing");
     rewrite(p, q, NULL, NULL, "layers.6.weight", NULL);
-    expect_load_fail(q, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT, "missing tensor layers.6.weight");
+    expect_load_fail(q, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT,
+                     "tensor layers.6.weight is missing");
     rewrite(p, q, NULL, NULL, NULL, "layers.9.weight");
     expect_load_fail(q, 0, CLAE_ERR_FORMAT,
                      "unexpected tensor layers.9.weight (not in this model)");
@@ -877,6 +899,220 @@ START_TEST(test_run_meta_round_trip)
 }
 END_TEST
 
+/* ---- integrity: values and checksums checked at load (issue 25, items 4 and 5) ---- */
+
+START_TEST(test_crc32c_known_answer)
+{
+    ck_assert_uint_eq(clae_crc32c(0, "123456789", 9), 0xE3069283u);
+    ck_assert_uint_eq(clae_crc32c(0, "", 0), 0u);
+    /* in pieces, across the eight-byte steps, as the whole */
+    const char *text = "The quick brown fox jumps over the lazy dog, twice over.";
+    size_t n = strlen(text);
+    uint32_t whole = clae_crc32c(0, text, n);
+    for (size_t cut = 0; cut <= n; cut++)
+        ck_assert_uint_eq(clae_crc32c(clae_crc32c(0, text, cut), text + cut, n - cut), whole);
+    ck_assert_uint_eq(clae_crc32c(0, "a", 1), 0xC1D04330u);
+}
+END_TEST
+
+/* A denoiser checkpoint whose block b (0 params, 1 adam_m, 2 adam_v) holds
+ * value at index i of tensor t, saved with a checksum that matches. */
+static void save_poked(const char *path, int b, int t, size_t i, float value)
+{
+    clae_model m;
+    denoiser(&m);
+    float *block[3] = {m.params, m.adam_m, m.adam_v};
+    block[b][m.tensors[t].offset + i] = value;
+    clae_ckpt_meta mt;
+    full_meta(&mt);
+    ck_assert_int_eq(clae_ckpt_save(path, &m, &mt, 1), CLAE_OK);
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&m);
+}
+
+START_TEST(test_non_finite_refused)
+{
+    char p[128];
+    pathj(p, sizeof p, "nan.safetensors");
+    /* one NaN weight in layer 0, for a full resume and for weights only */
+    save_poked(p, 0, 0, 17, NAN);
+    expect_load_fail(p, 0, CLAE_ERR_FORMAT, "tensor layers.0.weight holds nan at index 17");
+    expect_load_fail(p, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT,
+                     "tensor layers.0.weight holds nan at index 17 (not a finite number)");
+    save_poked(p, 0, 3, 0, -INFINITY);
+    expect_load_fail(p, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT,
+                     "tensor layers.2.bias holds -inf at index 0");
+    /* Adam: m finite, v finite and not negative */
+    save_poked(p, 1, 2, 5, INFINITY);
+    expect_load_fail(p, 0, CLAE_ERR_FORMAT, "tensor layers.2.weight.adam_m holds inf at index 5");
+    save_poked(p, 2, 1, 2, -1e-3f);
+    expect_load_fail(p, 0, CLAE_ERR_FORMAT,
+                     "tensor layers.0.bias.adam_v holds -0.001 at index 2 (a negative Adam "
+                     "second moment)");
+    save_poked(p, 2, 1, 2, NAN);
+    expect_load_fail(p, 0, CLAE_ERR_FORMAT, "tensor layers.0.bias.adam_v holds nan at index 2");
+    /* weights only: the moments are not loaded, so not judged */
+    clae_model m = {0};
+    ck_assert_int_eq(clae_ckpt_load(p, &m, NULL, CLAE_CKPT_WEIGHTS_ONLY), CLAE_OK);
+    clae_model_free(&m);
+
+    /* all NaN */
+    clae_model a;
+    denoiser(&a);
+    for (size_t i = 0; i < a.block_floats; i++) a.params[i] = NAN;
+    clae_ckpt_meta mt;
+    full_meta(&mt);
+    ck_assert_int_eq(clae_ckpt_save(p, &a, &mt, 0), CLAE_OK);
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&a);
+    expect_load_fail(p, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT,
+                     "tensor layers.0.weight holds nan at index 0");
+}
+END_TEST
+
+/* path's bytes with the first occurrence of from (in the header) replaced by
+ * to (as long), or bit of byte at (from the data section's start) flipped. */
+static void patch(const char *path, const char *out, const char *from, const char *to,
+                  long at, int bit)
+{
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | b[i];
+    if (from) {
+        char *hit = strstr((char *)b + 8, from);
+        ck_assert_ptr_nonnull(hit);
+        ck_assert((uint64_t)(hit - (char *)b) < 8 + hlen);
+        memcpy(hit, to, strlen(to));
+    } else {
+        ck_assert((uint64_t)at < n - 8 - hlen);
+        b[8 + hlen + (uint64_t)at] ^= (unsigned char)(1u << bit);
+    }
+    spit(out, b, n);
+    free(b);
+}
+
+START_TEST(test_checksum_refuses_damage)
+{
+    char p[128], q[128];
+    pathj(p, sizeof p, "good.safetensors");
+    pathj(q, sizeof q, "damaged.safetensors");
+    save_denoiser(p, 1);
+    /* the good file loads without a word */
+    clae_model m = {0};
+    cap_begin();
+    ck_assert_int_eq(clae_ckpt_load(p, &m, NULL, 0), CLAE_OK);
+    cap_end();
+    ck_assert_str_eq(g_err, "");
+    clae_model_free(&m);
+    /* one bit of a weight (an exponent bit), of an Adam moment, of the last byte */
+    patch(p, q, NULL, NULL, 4 * 10 + 3, 6);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "checksum mismatch in the tensor data");
+    expect_load_fail(q, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT, "the file is damaged");
+    size_t n;
+    unsigned char *b = slurp(p, &n);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | b[i];
+    free(b);
+    patch(p, q, NULL, NULL, (long)(n - 8 - hlen - 1), 0);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "checksum mismatch in the tensor data");
+    /* the stored config's activation changed (relu -> tanh, same length) */
+    patch(p, q, "relu", "tanh", 0, 0);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "checksum mismatch in the stored config");
+    /* a checksum that is not one, or only one of the two */
+    rewrite(p, q, "data_crc32c", "banana", NULL, NULL);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "stored banana, computed");
+    rewrite(p, q, "config_crc32c", NULL, NULL, NULL);
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "metadata 'config_crc32c' is missing");
+    /* they are reserved: no run may set them */
+    clae_ckpt_meta mt;
+    clae_ckpt_meta_init(&mt);
+    cap_begin();
+    ck_assert_int_eq(clae_ckpt_meta_set(&mt, "data_crc32c", "0"), CLAE_ERR_ARG);
+    cap_end();
+    clae_ckpt_meta_free(&mt);
+}
+END_TEST
+
+START_TEST(test_checksum_absent_loads_with_note)
+{
+    char p[128], q[128];
+    pathj(p, sizeof p, "new.safetensors");
+    pathj(q, sizeof q, "old.safetensors");
+    save_denoiser(p, 1);
+    clae_st_file f; /* as an older clae wrote it: no checksum keys */
+    ck_assert_int_eq(clae_st_open(p, &f), CLAE_OK);
+    clae_st_tensor *t = calloc((size_t)f.n, sizeof *t);
+    for (int i = 0; i < f.n; i++) {
+        snprintf(t[i].name, sizeof t[i].name, "%s", f.tensors[i].name);
+        t[i].ndim = f.tensors[i].ndim;
+        memcpy(t[i].shape, f.tensors[i].shape, sizeof t[i].shape);
+        t[i].data = f.tensors[i].data;
+    }
+    const char *k[32], *v[32];
+    int nm = 0;
+    for (int i = 0; i < f.nmeta; i++)
+        if (!strstr(f.meta_keys[i], "crc32c")) k[nm] = f.meta_keys[i], v[nm++] = f.meta_vals[i];
+    ck_assert_int_eq(nm, f.nmeta - 2);
+    ck_assert_int_eq(clae_st_write(q, t, f.n, k, v, nm), CLAE_OK);
+    free(t);
+    clae_st_close(&f);
+    clae_model m = {0}, a = {0};
+    cap_begin();
+    ck_assert_int_eq(clae_ckpt_load(q, &m, NULL, 0), CLAE_OK);
+    cap_end();
+    assert_one_line(q, "note: no checksum stored (written by an older clae)");
+    ck_assert_int_eq(clae_ckpt_load(p, &a, NULL, 0), CLAE_OK);
+    ck_assert_msg(tensors_equal(&a, a.params, &m, m.params), "params differ");
+    clae_model_free(&m);
+    clae_model_free(&a);
+}
+END_TEST
+
+/* src with tensor name's entry cut out of the header (the JSON shifted,
+ * spaces after it: same length), its bytes left in the data section. */
+static void drop_header_entry(const char *src, const char *dst, const char *name)
+{
+    size_t n;
+    unsigned char *b = slurp(src, &n);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | b[i];
+    char key[160];
+    snprintf(key, sizeof key, "\"%s\":{", name);
+    char *hdr = (char *)b + 8, *at = strstr(hdr, key);
+    ck_assert_ptr_nonnull(at);
+    char *end = strchr(at, '}'); /* an entry holds no nested object */
+    ck_assert_ptr_nonnull(end);
+    end++;
+    if (*end == ',') end++;
+    else if (at[-1] == ',') at--; /* the last entry: its comma goes before it */
+    size_t cut = (size_t)(end - at), tail = (size_t)(hdr + hlen - end);
+    memmove(at, end, tail);
+    memset(at + tail, ' ', cut);
+    spit(dst, b, n);
+    free(b);
+}
+
+START_TEST(test_missing_tensor_named)
+{
+    char p[128], q[128];
+    pathj(p, sizeof p, "whole.safetensors");
+    pathj(q, sizeof q, "cut.safetensors");
+    save_denoiser(p, 1);
+    /* a gap where it was */
+    drop_header_entry(p, q, "layers.4.bias");
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "tensor layers.4.bias is missing");
+    expect_load_fail(q, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT, "tensor layers.4.bias is missing");
+    /* the last tensor of the file: bytes after the last one */
+    drop_header_entry(p, q, "layers.6.bias.adam_v");
+    expect_load_fail(q, 0, CLAE_ERR_FORMAT, "tensor layers.6.bias.adam_v is missing");
+    /* weights only: the moments are not needed, the gap is still reported */
+    drop_header_entry(p, q, "layers.0.weight.adam_m");
+    expect_load_fail(q, CLAE_CKPT_WEIGHTS_ONLY, CLAE_ERR_FORMAT,
+                     "bytes in the data section before tensor layers.0.weight.adam_v");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -891,6 +1127,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_resume_point);
     tcase_add_test(tc, test_run_meta_round_trip);
     tcase_add_test(tc, test_save_errors);
+    tcase_add_test(tc, test_crc32c_known_answer);
+    tcase_add_test(tc, test_non_finite_refused);
+    tcase_add_test(tc, test_checksum_refuses_damage);
+    tcase_add_test(tc, test_checksum_absent_loads_with_note);
+    tcase_add_test(tc, test_missing_tensor_named);
     suite_add_tcase(s, tc);
     return s;
 }

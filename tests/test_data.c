@@ -789,7 +789,12 @@ START_TEST(test_data_load_clae_layout_rejects)
     ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 3, NULL, NULL, 0), CLAE_OK);
     expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "expected two U8 tensors");
     ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t + 1, 1, NULL, NULL, 0), CLAE_OK);
-    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "expected two U8 tensors");
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "tensor images is missing\n");
+    /* the labels' entry gone from the header, their byte still there */
+    ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 1, NULL, NULL, 0), CLAE_OK);
+    FILE *fp = fopen(at("b1/train.safetensors"), "ab");
+    ck_assert(fp && fputc(7, fp) == 7 && fclose(fp) == 0);
+    expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "tensor labels is missing\n");
     t[1].shape[0] = 2; /* 2 labels, 1 image */
     ck_assert_int_eq(clae_st_write(at("b1/train.safetensors"), t, 2, NULL, NULL, 0), CLAE_OK);
     expect_load_fails("b1", CLAE_CIFAR_TRAIN, "b1/train.safetensors", "2 labels for 1 images\n");

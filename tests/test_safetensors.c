@@ -366,6 +366,57 @@ START_TEST(test_st_reject_corrupt)
 }
 END_TEST
 
+/* A tensor left out of the header, its bytes still in the data section (a
+ * gap, or bytes after the last tensor): a reader that knows which tensors
+ * it needs (CLAE_ST_LAYOUT_LATER) says which is missing; clae_st_open
+ * still refuses the file for the gap. */
+START_TEST(test_st_missing_tensor)
+{
+    char path[256];
+    pathj(path, sizeof path, "missing.safetensors");
+    const int64_t two[1] = {2};
+    static const char *const abc[3] = {"a", "b", "c"};
+    clae_st_file f;
+    /* b left out between a and c */
+    write_raw(path, "{\"a\":" E("[2]", "[0,8]") ",\"c\":" E("[2]", "[16,24]") "}", 24, REAL);
+    ck_assert_int_eq(clae_st_open(path, &f), CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(f.err, "gap of 8 bytes in the data section before tensor c"));
+    clae_st_close(&f);
+    for (int header_only = 0; header_only < 2; header_only++) {
+        int flags = CLAE_ST_LAYOUT_LATER | (header_only ? CLAE_ST_HEADER_ONLY : 0);
+        ck_assert_int_eq(clae_st_open_flags(path, &f, flags), CLAE_OK);
+        ck_assert_int_eq(clae_st_expect(&f, "a", 1, two, NULL), CLAE_OK);
+        ck_assert_int_eq(clae_st_expect(&f, "b", 1, two, NULL), CLAE_ERR_FORMAT);
+        ck_assert_ptr_nonnull(strstr(f.err, ": tensor b is missing"));
+        ck_assert_int_eq(clae_st_require(&f, abc, 3), CLAE_ERR_FORMAT);
+        ck_assert_ptr_nonnull(strstr(f.err, ": tensor b is missing"));
+        /* a reader that needs only a and c: the gap is still an error */
+        ck_assert_int_eq(clae_st_require(&f, (const char *const[]){"a", "c"}, 2), CLAE_ERR_FORMAT);
+        ck_assert_ptr_nonnull(strstr(f.err, "gap of 8 bytes in the data section before tensor c"));
+        ck_assert_int_eq(clae_st_expect(&f, "c", 1, two, NULL), CLAE_OK);
+        ck_assert_int_eq(clae_st_check_all_used(&f), CLAE_ERR_FORMAT);
+        ck_assert_ptr_nonnull(strstr(f.err, "gap of 8 bytes"));
+        clae_st_close(&f);
+    }
+    /* the last one left out: bytes after the last tensor */
+    write_raw(path, "{\"a\":" E("[2]", "[0,8]") ",\"b\":" E("[2]", "[8,16]") "}", 24, REAL);
+    ck_assert_int_eq(clae_st_open_flags(path, &f, CLAE_ST_LAYOUT_LATER), CLAE_OK);
+    ck_assert_int_eq(clae_st_require(&f, abc, 3), CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(f.err, ": tensor c is missing"));
+    clae_st_close(&f);
+    /* overlap stays an error at open */
+    write_raw(path, "{\"a\":" E("[2]", "[0,8]") ",\"b\":" E("[2]", "[4,12]") "}", 12, REAL);
+    ck_assert_int_eq(clae_st_open_flags(path, &f, CLAE_ST_LAYOUT_LATER), CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(f.err, "overlap"));
+    clae_st_close(&f);
+    /* a whole file: nothing to report */
+    write_raw(path, "{\"a\":" E("[2]", "[0,8]") ",\"b\":" E("[2]", "[8,16]") "}", 16, REAL);
+    ck_assert_int_eq(clae_st_open_flags(path, &f, CLAE_ST_LAYOUT_LATER), CLAE_OK);
+    ck_assert_int_eq(clae_st_require(&f, abc, 2), CLAE_OK);
+    clae_st_close(&f);
+}
+END_TEST
+
 /* The data section is bounded before anything is allocated for it: a
  * sparse file one byte past CLAE_ST_MAX_DATA (24 GiB of nothing on disk)
  * is refused by its size, the header unread. */
@@ -492,7 +543,7 @@ START_TEST(test_st_expect)
     ck_assert_ptr_nonnull(strstr(f.err, "has shape [8,3,3,3], expected [3,3,3]"));
 
     ck_assert_int_eq(clae_st_expect(&f, "layers.4.bias", 1, s16, NULL), CLAE_ERR_FORMAT);
-    snprintf(want, sizeof want, "clae: %s: missing tensor layers.4.bias", path);
+    snprintf(want, sizeof want, "clae: %s: tensor layers.4.bias is missing", path);
     ck_assert_str_eq(f.err, want);
 
     for (int i = 0; i < NT; i++) {
@@ -843,6 +894,7 @@ static Suite *safetensors_suite(void)
     tcase_add_test(tc, test_st_reject_io);
     tcase_add_test(tc, test_st_truncated);
     tcase_add_test(tc, test_st_expect);
+    tcase_add_test(tc, test_st_missing_tensor);
     tcase_add_test(tc, test_st_u8);
     tcase_add_test(tc, test_st_write_bad_args);
     tcase_add_test(tc, test_st_write_fail_keeps_old);

@@ -77,6 +77,8 @@ typedef struct clae_st_file {
     int fd_;                /* clae_st_open_header: the open file (else unused) */
     int has_fd_;
     uint64_t data_at_;      /* file offset of the data section */
+    int layout_later_;      /* opened with CLAE_ST_LAYOUT_LATER */
+    char layout_err_[CLAE_ST_ERR_MAX]; /* its gap or trailing bytes, not yet reported */
     char err[CLAE_ST_ERR_MAX]; /* first problem found: "clae: <path>: <problem>" */
 } clae_st_file;
 
@@ -101,6 +103,23 @@ clae_status clae_st_open(const char *path, clae_st_file *f);
  * For files too large to hold twice (a dataset's images). */
 clae_status clae_st_open_header(const char *path, clae_st_file *f);
 
+/* clae_st_open with flags: CLAE_ST_HEADER_ONLY as clae_st_open_header;
+ * CLAE_ST_LAYOUT_LATER for a reader that knows which tensors it needs: a
+ * gap in the data section or bytes after the last tensor (what a tensor
+ * left out of the header looks like) do not fail the open; the first
+ * clae_st_expect or clae_st_require of a name not in the header reports
+ * "tensor X is missing", and otherwise clae_st_check_all_used or
+ * clae_st_require reports the gap. Such a file must go through one of
+ * those two before its tensors are used. */
+#define CLAE_ST_HEADER_ONLY 1
+#define CLAE_ST_LAYOUT_LATER 2
+clae_status clae_st_open_flags(const char *path, clae_st_file *f, int flags);
+
+/* For a format with fixed tensor names: each of names[0..n) is in the
+ * header (else "tensor X is missing"), then the data section's layout
+ * (CLAE_ST_LAYOUT_LATER's gap, if any). CLAE_ERR_FORMAT, one line. */
+clae_status clae_st_require(clae_st_file *f, const char *const *names, int n);
+
 /* Bytes [at, at + n) of tensor e's data (e from f, opened by
  * clae_st_open_header) into dst. A range outside the tensor: CLAE_ERR_ARG;
  * a file that shrank or cannot be read: CLAE_ERR_IO; one line either way. */
@@ -117,14 +136,15 @@ const char *clae_st_meta(const clae_st_file *f, const char *key);
  * dims); marks it used and sets *out (if out is not NULL). Otherwise reports, e.g.
  *   clae: ck.safetensors: tensor layers.0.weight has shape [8,3,3,3], expected [16,3,3,3] for this model
  *   clae: ck.safetensors: tensor layers.0.weight is U8, expected F32
- *   clae: ck.safetensors: missing tensor layers.4.bias
+ *   clae: ck.safetensors: tensor layers.4.bias is missing
  * and returns CLAE_ERR_FORMAT. */
 clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const int64_t *shape,
                            const clae_st_entry **out);
 
-/* After the clae_st_expect calls for a model: CLAE_ERR_FORMAT, reporting the
- * first tensor no clae_st_expect asked for ("unexpected tensor X (not in this
- * model)"), or CLAE_OK when every tensor was used. */
+/* After the clae_st_expect calls for a model: CLAE_ERR_FORMAT, reporting a
+ * gap CLAE_ST_LAYOUT_LATER kept, or the first tensor no clae_st_expect asked
+ * for ("unexpected tensor X (not in this model)"); CLAE_OK when every tensor
+ * was used and the data section is whole. */
 clae_status clae_st_check_all_used(clae_st_file *f);
 
 /* Free everything; leaves f zeroed. Safe on a zeroed or failed f. */

@@ -65,8 +65,10 @@ static int meta_agrees(const clae_st_file *f, const char *key, int64_t want, con
 static clae_status load_st(const char *path, int split, clae_dataset *out)
 {
     clae_st_file f;
-    clae_status st = clae_st_open_header(path, &f);
+    static const char *const DATA_TENSORS[] = {"images", "labels"};
+    clae_status st = clae_st_open_flags(path, &f, CLAE_ST_HEADER_ONLY | CLAE_ST_LAYOUT_LATER);
     uint8_t *rec = NULL, *chunk = NULL;
+    if (st == CLAE_OK) st = clae_st_require(&f, DATA_TENSORS, 2); /* "tensor labels is missing" */
     if (st != CLAE_OK) goto done; /* reported */
     st = CLAE_ERR_FORMAT;
     const clae_st_entry *im = clae_st_find(&f, "images"), *lb = clae_st_find(&f, "labels");

@@ -10,17 +10,22 @@
 #include <string.h>
 
 #include "clae/checkpoint.h"
+#include "clae/crc32c.h"
 #include "clae/safetensors.h"
 
 static const char *const RESERVED[] = {"format", "seed",     "config",        "epoch",      "step",
                                        "rng",    "val_loss", "best_val_loss", "train_loss"};
 #define NRESERVED ((int)(sizeof RESERVED / sizeof RESERVED[0]))
+/* Reserved too, written by every save, optional at load (older files lack
+ * them): CRC-32C of the data section and of the config text, 8 hex digits. */
+#define KEY_DATA_CRC "data_crc32c"
+#define KEY_CONFIG_CRC "config_crc32c"
 
 static int is_reserved(const char *key)
 {
     for (int i = 0; i < NRESERVED; i++)
         if (strcmp(key, RESERVED[i]) == 0) return 1;
-    return 0;
+    return strcmp(key, KEY_DATA_CRC) == 0 || strcmp(key, KEY_CONFIG_CRC) == 0;
 }
 
 static void fail(const char *path, const char *fmt, ...)
@@ -187,6 +192,16 @@ clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckp
         t = u;
     }
 
+    uint32_t data_crc = 0;
+    for (int i = 0; i < nt; i++) { /* in file order: the data section's CRC */
+        size_t count = 1;
+        for (int d = 0; d < t[i].ndim; d++) count *= (size_t)t[i].shape[d];
+        data_crc = clae_crc32c(data_crc, t[i].data, count * sizeof(float));
+    }
+    char data_crc_hex[16], config_crc_hex[16];
+    snprintf(data_crc_hex, sizeof data_crc_hex, "%08" PRIx32, data_crc);
+    snprintf(config_crc_hex, sizeof config_crc_hex, "%08" PRIx32,
+             clae_crc32c(0, m->text, strlen(m->text)));
     char epoch[32], step[32], seed[32], rng[32], best[40], val[40], train[40];
     snprintf(epoch, sizeof epoch, "%ld", meta->epoch);
     snprintf(step, sizeof step, "%ld", meta->step);
@@ -195,12 +210,13 @@ clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckp
     snprintf(best, sizeof best, "%.17g", meta->best_val_loss);
     snprintf(val, sizeof val, "%.17g", meta->val_loss);
     snprintf(train, sizeof train, "%.17g", meta->train_loss);
-    const char *keys[NRESERVED + CLAE_CKPT_MAX_EXTRA] = {
-        "format", "config",        "epoch",    "step",      "seed",
-        "rng",    "best_val_loss", "val_loss", "train_loss"};
-    const char *vals[NRESERVED + CLAE_CKPT_MAX_EXTRA] = {
-        CLAE_CKPT_FORMAT, m->text, epoch, step, seed, rng, best, val, train};
-    int nmeta = NRESERVED;
+    const char *keys[NRESERVED + 2 + CLAE_CKPT_MAX_EXTRA] = {
+        "format",     "config",   "epoch",        "step",        "seed", "rng",
+        "best_val_loss", "val_loss", "train_loss", KEY_DATA_CRC, KEY_CONFIG_CRC};
+    const char *vals[NRESERVED + 2 + CLAE_CKPT_MAX_EXTRA] = {
+        CLAE_CKPT_FORMAT, m->text, epoch, step,         seed,          rng,
+        best,             val,     train, data_crc_hex, config_crc_hex};
+    int nmeta = NRESERVED + 2;
     for (int i = 0; i < meta->nextra; i++) {
         keys[nmeta] = meta->extra_keys[i];
         vals[nmeta++] = meta->extra_vals[i];
@@ -307,6 +323,50 @@ static clae_status parse_meta(const clae_st_file *f, const char *path, clae_ckpt
     return CLAE_OK;
 }
 
+/* The stored checksums (KEY_DATA_CRC, KEY_CONFIG_CRC) against the data
+ * section and the config text; *none is set for a file from before they
+ * were written (it loads, with a note once all else is checked). */
+static clae_status verify_checksums(const clae_st_file *f, const char *path, int *none)
+{
+    const char *want[2] = {clae_st_meta(f, KEY_DATA_CRC), clae_st_meta(f, KEY_CONFIG_CRC)};
+    *none = !want[0] && !want[1];
+    if (*none) return CLAE_OK;
+    const char *config = clae_st_meta(f, "config");
+    uint32_t got[2] = {clae_crc32c(0, f->data_, f->data_bytes),
+                       clae_crc32c(0, config, strlen(config))};
+    static const char *const what[2] = {"tensor data", "stored config"};
+    char q[64], hex[16];
+    for (int i = 0; i < 2; i++) {
+        if (!want[i]) {
+            fail(path, "metadata '%s' is missing (its twin '%s' is there)",
+                 i ? KEY_CONFIG_CRC : KEY_DATA_CRC, i ? KEY_DATA_CRC : KEY_CONFIG_CRC);
+            return CLAE_ERR_FORMAT;
+        }
+        snprintf(hex, sizeof hex, "%08" PRIx32, got[i]);
+        if (strcmp(want[i], hex) != 0) {
+            fail(path, "checksum mismatch in the %s (stored %s, computed %s): the file is "
+                 "damaged", what[i], clae_ckpt_quote(want[i], q, sizeof q), hex);
+            return CLAE_ERR_FORMAT;
+        }
+    }
+    return CLAE_OK;
+}
+
+/* Every value of the n floats x finite (and, for an Adam second moment, not
+ * negative): a NaN weight would load and silently give other numbers. */
+static clae_status check_values(const char *path, const char *name, const float *x, size_t n,
+                                int second_moment)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || (second_moment && x[i] < 0)) {
+            fail(path, "tensor %s holds %g at index %zu (%s): the checkpoint is damaged or "
+                 "from a run that diverged", name, (double)x[i], i,
+                 isfinite(x[i]) ? "a negative Adam second moment" : "not a finite number");
+            return CLAE_ERR_FORMAT;
+        }
+    return CLAE_OK;
+}
+
 /* Check the file's tensors against model mm; fills src[3][ntensors] with
  * the data of parameters and (resume) Adam moments. */
 static clae_status match_tensors(clae_st_file *f, const char *path, const clae_model *mm,
@@ -371,7 +431,8 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
     int empty = m->nlayers == 0 && m->ntensors == 0 && m->text == NULL;
 
     clae_st_file f;
-    clae_status s = clae_st_open(path, &f);
+    /* a gap in the data section: match_tensors names the missing tensor */
+    clae_status s = clae_st_open_flags(path, &f, CLAE_ST_LAYOUT_LATER);
     if (s != CLAE_OK) { /* reported */
         clae_st_close(&f);
         return s;
@@ -383,6 +444,7 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
     clae_ckpt_meta_init(&mt);
     const float **src = NULL;
     char q[64];
+    int no_checksum = 0;
 
     const char *format = clae_st_meta(&f, "format");
     if (!format) {
@@ -398,7 +460,8 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
              clae_ckpt_quote(format, q, sizeof q), CLAE_CKPT_FORMAT);
         s = CLAE_ERR_FORMAT;
         goto out;
-    } else if ((s = parse_meta(&f, path, &mt)) != CLAE_OK) {
+    } else if ((s = parse_meta(&f, path, &mt)) != CLAE_OK ||
+               (s = verify_checksums(&f, path, &no_checksum)) != CLAE_OK) {
         goto out;
     }
 
@@ -425,6 +488,14 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
         goto out;
     }
     if ((s = match_tensors(&f, path, mm, weights_only, src)) != CLAE_OK) goto out;
+    for (int b = 0; b < (weights_only ? 1 : 3); b++)
+        for (int i = 0; i < mm->ntensors; i++) {
+            char name[CLAE_ST_NAME_MAX];
+            static const char *const suffix[3] = {"", ".adam_m", ".adam_v"};
+            tensor_name(name, sizeof name, mm->tensors[i].name, suffix[b]);
+            s = check_values(path, name, src[b * mm->ntensors + i], mm->tensors[i].count, b == 2);
+            if (s != CLAE_OK) goto out;
+        }
     if ((s = clae_model_alloc(mm)) != CLAE_OK) goto out; /* only allocates missing blocks */
 
     /* Everything checked: copy. */
@@ -445,6 +516,9 @@ clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta
         *m = fresh;
         memset(&fresh, 0, sizeof fresh);
     }
+    if (no_checksum)
+        fprintf(stderr, "clae: %s: note: no checksum stored (written by an older clae), so "
+                "damage to it cannot be detected\n", path);
     if (meta) {
         *meta = mt;
         clae_ckpt_meta_init(&mt); /* ownership moved */

@@ -244,10 +244,11 @@ static clae_status read_data(clae_st_file *f, int fd)
     return CLAE_OK;
 }
 
-/* clae_st_open (with_data) and clae_st_open_header. */
-static clae_status st_open(const char *path, clae_st_file *f, int with_data)
+clae_status clae_st_open_flags(const char *path, clae_st_file *f, int flags)
 {
+    const int with_data = !(flags & CLAE_ST_HEADER_ONLY);
     memset(f, 0, sizeof *f);
+    f->layout_later_ = (flags & CLAE_ST_LAYOUT_LATER) != 0;
     if (!path) {
         st_fail(f, "no checkpoint path given");
         return CLAE_ERR_ARG;
@@ -290,9 +291,15 @@ static clae_status st_open(const char *path, clae_st_file *f, int with_data)
     return s;
 }
 
-clae_status clae_st_open(const char *path, clae_st_file *f) { return st_open(path, f, 1); }
+clae_status clae_st_open(const char *path, clae_st_file *f)
+{
+    return clae_st_open_flags(path, f, 0);
+}
 
-clae_status clae_st_open_header(const char *path, clae_st_file *f) { return st_open(path, f, 0); }
+clae_status clae_st_open_header(const char *path, clae_st_file *f)
+{
+    return clae_st_open_flags(path, f, CLAE_ST_HEADER_ONLY);
+}
 
 clae_status clae_st_read(clae_st_file *f, const clae_st_entry *e, uint64_t at, size_t n,
                          void *dst)
@@ -349,7 +356,7 @@ clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const in
     clae_st_entry *e = (clae_st_entry *)clae_st_find(f, name);
     f->err[0] = 0;
     if (!e) {
-        st_fail(f, "missing tensor %s", name);
+        st_fail(f, "tensor %s is missing", name);
         return CLAE_ERR_FORMAT;
     }
     if (e->dtype != CLAE_ST_F32) {
@@ -370,9 +377,29 @@ clae_status clae_st_expect(clae_st_file *f, const char *name, int ndim, const in
     return CLAE_OK;
 }
 
+/* The gap CLAE_ST_LAYOUT_LATER kept, reported now; CLAE_OK when none. */
+static clae_status layout_now(clae_st_file *f)
+{
+    if (!f->layout_err_[0]) return CLAE_OK;
+    st_fail(f, "%s", f->layout_err_);
+    return CLAE_ERR_FORMAT;
+}
+
+clae_status clae_st_require(clae_st_file *f, const char *const *names, int n)
+{
+    f->err[0] = 0;
+    for (int i = 0; i < n; i++)
+        if (!clae_st_find(f, names[i])) {
+            st_fail(f, "tensor %s is missing", names[i]);
+            return CLAE_ERR_FORMAT;
+        }
+    return layout_now(f);
+}
+
 clae_status clae_st_check_all_used(clae_st_file *f)
 {
     f->err[0] = 0;
+    if (layout_now(f) != CLAE_OK) return CLAE_ERR_FORMAT;
     for (int i = 0; i < f->n; i++)
         if (!f->tensors[i].used) {
             st_fail(f, "unexpected tensor %s (not in this model)", f->tensors[i].name);

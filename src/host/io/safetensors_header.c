@@ -3,6 +3,7 @@
  * data section. See clae/safetensors.h. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,7 +221,11 @@ static clae_status parse_metadata(clae_st_file *f, const cJSON *root, const cJSO
 }
 
 /* The tensors must tile the data section: sorted by offset, each begins
- * where the previous ended, the first at 0, the last at its end. */
+ * where the previous ended, the first at 0, the last at its end. Tensors
+ * that overlap fail here; a gap or bytes after the last tensor (most often
+ * a tensor left out of the header) fail here too, or with
+ * CLAE_ST_LAYOUT_LATER are kept in f->layout_err_ for clae_st_expect and
+ * clae_st_check_all_used to report. */
 static clae_status check_tiling(clae_st_file *f)
 {
     clae_st_entry **order = malloc(((size_t)f->n + 1) * sizeof *order);
@@ -232,6 +237,7 @@ static clae_status check_tiling(clae_st_file *f)
     qsort(order, (size_t)f->n, sizeof *order, cmp_offsets);
     uint64_t at = 0;
     const clae_st_entry *prev = NULL;
+    char gap[CLAE_ST_ERR_MAX] = "";
     clae_status s = CLAE_OK;
     for (int i = 0; i < f->n && s == CLAE_OK; i++) {
         const clae_st_entry *e = order[i];
@@ -241,22 +247,29 @@ static clae_status check_tiling(clae_st_file *f)
                     "] overlap in the data section",
                     prev->name, prev->begin, prev->end, e->name, e->begin, e->end);
             s = CLAE_ERR_FORMAT;
-        } else if (e->begin > at) {
-            st_fail(f, "gap of %" PRIu64 " bytes in the data section before tensor %s (offset %" PRIu64 ")",
-                    e->begin - at, e->name, e->begin);
-            s = CLAE_ERR_FORMAT;
+        } else if (e->begin > at && !gap[0]) {
+            snprintf(gap, sizeof gap,
+                     "gap of %" PRIu64 " bytes in the data section before tensor %s (offset %" PRIu64
+                     ")",
+                     e->begin - at, e->name, e->begin);
+            if (!f->layout_later_) s = CLAE_ERR_FORMAT; /* the first problem, as found */
         }
         at = e->end;
         prev = e;
     }
     free(order);
-    if (s != CLAE_OK) return s;
-    if (at != f->data_bytes) {
-        st_fail(f, "%zu bytes in the data section after the last tensor (tensors end at %" PRIu64 ")",
-                f->data_bytes - (size_t)at, at);
-        return CLAE_ERR_FORMAT;
+    if (s != CLAE_OK && !gap[0]) return s; /* overlap: reported */
+    if (!gap[0] && at != f->data_bytes)
+        snprintf(gap, sizeof gap,
+                 "%zu bytes in the data section after the last tensor (tensors end at %" PRIu64 ")",
+                 f->data_bytes - (size_t)at, at);
+    if (!gap[0]) return CLAE_OK;
+    if (f->layout_later_) {
+        memcpy(f->layout_err_, gap, sizeof gap);
+        return CLAE_OK;
     }
-    return CLAE_OK;
+    st_fail(f, "%s", gap);
+    return CLAE_ERR_FORMAT;
 }
 
 /* Metadata, tensor entries and the tiling of the data section. */
