@@ -11,6 +11,10 @@
  *   epoch, step    completed epochs, global Adam step t (decimal)
  *   seed, rng      the run's seed and the clae_rng state (decimal uint64)
  *   best_val_loss, val_loss, train_loss   ("%.17g": exact; "inf"/"nan" allowed)
+ *   data_crc32c    CRC-32C of the whole data section (8 hex digits)
+ *   config_crc32c  CRC-32C of the config text; both written by every save,
+ *                  checked by every load (a file without them, from before
+ *                  they were, loads with a one-line note)
  *   plus up to CLAE_CKPT_MAX_EXTRA free-form keys: a training run's (written
  *   and read by clae/run.h alone).
  *
@@ -92,6 +96,12 @@ int clae_ckpt_parse_double(const char *s, double *out);
  * parsed m and CLAE_CKPT_WEIGHTS_ONLY; meta is then clae_ckpt_meta_init's.
  * meta may be NULL; otherwise it is overwritten (free it later with
  * clae_ckpt_meta_free); unknown metadata keys become its extras.
+ * Every load refuses (CLAE_ERR_FORMAT, one line naming the file and what is
+ * wrong) a checksum that does not match ("... checksum mismatch ...: the
+ * file is damaged"), a model tensor missing from the file ("tensor X is
+ * missing", also when its bytes are still there), and a loaded value that is
+ * not finite or an Adam second moment below 0 ("tensor X holds nan at index
+ * I"); moments ignored by CLAE_CKPT_WEIGHTS_ONLY are not judged.
  * On any error neither m nor meta is changed. */
 clae_status clae_ckpt_load(const char *path, clae_model *m, clae_ckpt_meta *meta, int flags);
 

@@ -211,11 +211,11 @@ clae_status clae_ckpt_save(const char *path, const clae_model *m, const clae_ckp
     snprintf(val, sizeof val, "%.17g", meta->val_loss);
     snprintf(train, sizeof train, "%.17g", meta->train_loss);
     const char *keys[NRESERVED + 2 + CLAE_CKPT_MAX_EXTRA] = {
-        "format",     "config",   "epoch",        "step",        "seed", "rng",
-        "best_val_loss", "val_loss", "train_loss", KEY_DATA_CRC, KEY_CONFIG_CRC};
+        "format",     "config",     "epoch",       "step", "seed", "rng", "best_val_loss",
+        "val_loss",   "train_loss", KEY_DATA_CRC, KEY_CONFIG_CRC};
     const char *vals[NRESERVED + 2 + CLAE_CKPT_MAX_EXTRA] = {
-        CLAE_CKPT_FORMAT, m->text, epoch, step,         seed,          rng,
-        best,             val,     train, data_crc_hex, config_crc_hex};
+        CLAE_CKPT_FORMAT, m->text, epoch,        step,          seed, rng, best,
+        val,              train,   data_crc_hex, config_crc_hex};
     int nmeta = NRESERVED + 2;
     for (int i = 0; i < meta->nextra; i++) {
         keys[nmeta] = meta->extra_keys[i];
