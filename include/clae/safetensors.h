@@ -87,7 +87,7 @@ typedef struct clae_st_file {
  * "<path>.tmp.<pid>", fsync'ed, then rename(2)d over path (and the directory
  * fsync'ed). On any error the temp file is removed and an existing file at
  * path is left as it was. A process killed mid-write can leave the temp file
- * behind, never a half-written path. Names must be non-empty, unique, valid
+ * behind (the next write to path removes it), never a half-written path. Names must be non-empty, unique, valid
  * UTF-8, shorter than CLAE_ST_NAME_MAX and not "__metadata__". Tensors are
  * stored in the given order. meta_keys/meta_vals may be NULL when nmeta is 0. */
 clae_status clae_st_write(const char *path, const clae_st_tensor *t, int n,
