@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# CLI checks for what a user's file may be and cost (sourced by tests/cli.sh: uses $clae, $tmp,
+# expect_fail, expect_ok, pass, fail): a FIFO, device or folder where a config, checkpoint,
+# image, dataset file or history is read is refused in one line, never waited on (each command
+# runs under `timeout -k 5 10`, so a hang fails the check instead of hanging the suite); an
+# unreadable image header gets its real reason; 16-bit samples a note; an image too large for
+# the model's memory a refusal before it is allocated.
+: "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
+fs=$tmp/files
+mkdir -p "$fs/data"
+"$clae" init configs/denoiser.cfg "$fs/ckpt.safetensors" >/dev/null
+mkfifo "$fs/fifo.cfg" "$fs/fifo.safetensors" "$fs/fifo.png" "$fs/fifo.jsonl" \
+  "$fs/data/data_batch_1.bin" "$fs/data/test_batch.bin"
+printf '\x89PNG\r\n\x1a\n' >"$fs/tiny.png"
+
+# (a config may be a pipe, the shell's <(...): a named one nobody writes to reads as empty)
+expect_fail "FIFO as a config (summary)" "fifo.cfg" timeout -k 5 10 "$clae" summary "$fs/fifo.cfg"
+expect_fail "FIFO as a config (init)" "fifo.cfg" \
+  timeout -k 5 10 "$clae" init "$fs/fifo.cfg" "$fs/x.safetensors"
+expect_fail "device as a config" "/dev/null: cannot read: is not a regular file" \
+  timeout -k 5 10 "$clae" summary /dev/null
+expect_fail "FIFO as a checkpoint (eval)" "fifo.safetensors: is not a regular file" \
+  timeout -k 5 10 "$clae" eval "$fs/fifo.safetensors" --data "$fs/data"
+expect_fail "FIFO as a checkpoint (denoise)" "fifo.safetensors: is not a regular file" \
+  timeout -k 5 10 "$clae" denoise "$fs/fifo.safetensors" "$fs/tiny.png" "$fs/o.png"
+expect_fail "FIFO as an image (denoise)" "fifo.png: is not a regular file" \
+  timeout -k 5 10 "$clae" denoise "$fs/ckpt.safetensors" "$fs/fifo.png" "$fs/o.png" --device ref
+expect_fail "FIFO as an image (inpaint)" "fifo.png: is not a regular file" \
+  timeout -k 5 10 "$clae" inpaint "$fs/ckpt.safetensors" "$fs/fifo.png" "$fs/o.png" --mask 0,0,4,4 \
+  --device ref
+expect_fail "FIFO as a dataset file (data info)" "data_batch_1.bin: is not a regular file" \
+  timeout -k 5 10 "$clae" data info "$fs/data"
+rm "$fs/data/data_batch_1.bin"
+expect_fail "FIFO as the test batch (eval)" "test_batch.bin: is not a regular file" \
+  timeout -k 5 10 "$clae" eval "$fs/ckpt.safetensors" --data "$fs/data" --device ref
+expect_fail "FIFO as a history (plot)" "fifo.jsonl: is not a regular file" \
+  timeout -k 5 10 "$clae" plot "$fs/fifo.jsonl" "$fs/p.png"
+mkdir -p "$fs/dir.png"
+expect_fail "a folder as the image" "dir.png: is a directory" \
+  timeout -k 5 10 "$clae" denoise "$fs/ckpt.safetensors" "$fs/dir.png" "$fs/o.png" --device ref
+
+# Crafted headers: the real reason, not stb_image's "unknown image type".
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$fs" <<'PY'
+import struct, sys, zlib
+d = sys.argv[1]
+def chunk(t, b):
+    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
+def png(name, w, h, depth=8, raw=b""):
+    open(f"{d}/{name}", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, 2, 0, 0, 0))
+                                    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+def jpg(name, w, h):
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, h, w, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    open(f"{d}/{name}", "wb").write(b"\xff\xd8" + sof + b"\xff\xd9")
+png("huge.png", 100000, 100000, raw=bytes(10))
+png("w0.png", 0, 4)
+png("h0.png", 4, 0)
+jpg("h0.jpg", 4, 0)
+jpg("w0.jpg", 0, 4)
+png("deep.png", 4, 4, depth=16, raw=b"".join(b"\x00" + bytes(range(24)) for _ in range(4)))
+PY
+  for bad in "huge.png:100000x100000 image: a side over 16384 pixels" "w0.png:0x4 image: zero width" \
+    "h0.png:4x0 image: zero height" "h0.jpg:not a readable image: zero height" \
+    "w0.jpg:not a readable image: zero width"; do
+    expect_fail "image ${bad%%:*}: the reason" "${bad%%:*}: ${bad#*:}\$" \
+      timeout -k 5 10 "$clae" denoise "$fs/ckpt.safetensors" "$fs/${bad%%:*}" "$fs/o.png" --device ref
+  done
+  mkdir -p "$fs/imp/train/a" "$fs/imp/test/a"
+  cp "$fs/w0.png" "$fs/imp/train/a/"
+  cp "$fs/w0.png" "$fs/imp/test/a/"
+  expect_fail "import: a crafted header's reason" "w0.png: cannot decode: 0x4 image: zero width" \
+    timeout -k 5 10 "$clae" data import "$fs/imp" "$fs/imp-out"
+  expect_fail "import --size: a crafted header's reason" \
+    "w0.png: cannot decode: 0x4 image: zero width" \
+    timeout -k 5 10 "$clae" data import "$fs/imp" "$fs/imp-out" --size 4,4
+  # 16-bit samples: read as 8-bit, with one note on stderr
+  if timeout -k 5 10 "$clae" denoise "$fs/ckpt.safetensors" "$fs/deep.png" "$fs/o.png" --device ref \
+    >"$tmp/out" 2>"$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^note: .*deep.png: 16-bit samples read as 8-bit$" "$tmp/err"; then
+    echo "ok   a 16-bit PNG: one note"; pass=$((pass + 1))
+  else
+    echo "FAIL a 16-bit PNG: one note:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
+  fi
+fi
