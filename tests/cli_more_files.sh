@@ -82,3 +82,28 @@ PY
     echo "FAIL a 16-bit PNG: one note:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
   fi
 fi
+
+# A small PNG of a large image (8000x8000 zeros, 186 KB): the model's memory for it is sized
+# first and the run refused in one line, not allocated until the machine gives out (ulimit -v
+# 4 GB: the budget is half of it, and a regression fails here rather than eats the machine).
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$fs/bomb.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, b):
+    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
+w = h = 8000
+z = zlib.compressobj(9)
+data = b"".join(z.compress(bytes(1 + 3 * w)) for _ in range(h)) + z.flush()
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+PY
+  "$clae" init configs/inpaint.cfg "$fs/inpaint.safetensors" >/dev/null
+  expect_fail "denoise: a PNG bomb is sized and refused" \
+    "bomb.png: running .* on a 8000x8000 image needs [0-9]* MiB of memory; .*use a smaller image" \
+    bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
+    "$clae" denoise "$fs/ckpt.safetensors" "$fs/bomb.png" "$fs/o.png" --device ref
+  expect_fail "inpaint: a PNG bomb is sized and refused" \
+    "bomb.png: running .* on a 8000x8000 image needs [0-9]* MiB of memory; .*use a smaller image" \
+    bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
+    "$clae" inpaint "$fs/inpaint.safetensors" "$fs/bomb.png" "$fs/o.png" --mask 0,0,9,9 --device ref
+fi

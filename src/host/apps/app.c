@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clae/checkpoint.h"
 #include "clae/cifar.h"
@@ -130,6 +132,42 @@ static int fits_device(const clae_device *d, const clae_model *m)
     return biggest <= d->max_alloc && total <= d->global_mem / 2;
 }
 
+/* Bytes that running mp on one image takes on the host: the net's buffers at
+ * batch 1 (activations and their gradients, auxiliary buffers such as pool
+ * indices, the parameter blocks: clae_net_create allocates them all) and the
+ * padded input and output. */
+static double image_run_bytes(const clae_model *mp)
+{
+    double total = 4.0 * (double)clae_model_in_count(mp) * sizeof(float);
+    for (int i = 0; i < mp->nlayers; i++) {
+        double out = (double)clae_layer_out_count(&mp->layers[i]);
+        total += 2.0 * out * sizeof(float) + out * (double)mp->layers[i].kind->aux_bytes;
+    }
+    return total + 4.0 * (double)mp->block_floats * sizeof(float);
+}
+
+/* On the reference path, whether the run fits half the host's memory (as a
+ * device's half: the rest for the image, the system and other programs): its
+ * physical memory, or the address-space limit (ulimit -v) where that is
+ * lower; a one-line refusal naming what it needs otherwise, before any of it
+ * is allocated. */
+static int fits_host(const clae_device *d, const clae_model *mp, const char *in,
+                     const char *ckpt)
+{
+    if (d->be->id != CLAE_BACKEND_HOST) return 1;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double ram = pages > 0 && page > 0 ? (double)pages * (double)page : 0;
+    if ((double)d->global_mem < ram || ram == 0) ram = (double)d->global_mem;
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && (double)as.rlim_cur < ram)
+        ram = (double)as.rlim_cur;
+    double need = image_run_bytes(mp);
+    if (need <= 0.5 * ram) return 1;
+    fprintf(stderr, "clae: %s: running %s on a %dx%d image needs %.0f MiB of memory; the "
+            "reference path has %.0f MiB (RAM or ulimit -v), half of it usable: use a smaller "
+            "image (crop or scale it)\n", in, ckpt, mp->net.W, mp->net.H, need / 1048576.0, ram / 1048576.0);
+    return 0;
+}
 
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run)
@@ -175,6 +213,17 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
                 ckpt);
         goto done;
     }
+    if (clae_device_open(&d, device) != CLAE_OK) goto done;
+    dev_open = 1;
+    if (!fits_device(&d, &mp)) {
+        printf("note: a %dx%d image is too large for %s's buffers; using the reference path\n", Wp,
+               Hp, d.name);
+        clae_device_close(&d);
+        dev_open = 0;
+        if (clae_device_open(&d, "ref") != CLAE_OK) goto done;
+        dev_open = 1;
+    }
+    if (!fits_host(&d, &mp, in, ckpt)) goto done;
     if (clae_model_alloc(&mp) != CLAE_OK) {
         fprintf(stderr, "clae: out of memory for the model\n");
         goto done;
@@ -188,16 +237,6 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
         goto done;
     }
     clae_pad_reflect(xp, x, C, H, W, Hp, Wp, top, left);
-    if (clae_device_open(&d, device) != CLAE_OK) goto done;
-    dev_open = 1;
-    if (!fits_device(&d, &mp)) {
-        printf("note: a %dx%d image is too large for %s's buffers; using the reference path\n", Wp,
-               Hp, d.name);
-        clae_device_close(&d);
-        dev_open = 0;
-        if (clae_device_open(&d, "ref") != CLAE_OK) goto done;
-        dev_open = 1;
-    }
     if (clae_net_create(&net, &mp, &d, 1) != CLAE_OK) goto done;
     net_made = 1;
     if (clae_net_infer(&net, xp, yp, 1) != CLAE_OK) goto done;
