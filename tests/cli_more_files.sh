@@ -83,27 +83,59 @@ PY
   fi
 fi
 
-# A small PNG of a large image (8000x8000 zeros, 186 KB): the model's memory for it is sized
-# first and the run refused in one line, not allocated until the machine gives out (ulimit -v
-# 4 GB: the budget is half of it, and a regression fails here rather than eats the machine).
+
+# Images too large for the model's memory in one piece run in overlapping tiles, with the
+# output of the whole run; a PNG bomb (8000x8000 zeros in 186 KB) is sized before anything is
+# allocated: under ulimit -v 4 GB (half of it the budget) it is refused in one line when even
+# its tiles would not fit (CLAE_TILE=16384: one tile), and a 1600x1200 image whose whole run
+# needs more than the budget runs in tiles (a regression fails here rather than eats the machine).
 if command -v python3 >/dev/null 2>&1; then
-  python3 - "$fs/bomb.png" <<'PY'
+  python3 - "$fs" <<'PY'
 import struct, sys, zlib
 def chunk(t, b):
     return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
-w = h = 8000
-z = zlib.compressobj(9)
-data = b"".join(z.compress(bytes(1 + 3 * w)) for _ in range(h)) + z.flush()
-open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-                              + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+def png(path, w, h, px):
+    z = zlib.compressobj(9)
+    data = b"".join(z.compress(b"\x00" + px(y)) for y in range(h)) + z.flush()
+    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                           + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+d = sys.argv[1]
+png(f"{d}/bomb.png", 8000, 8000, lambda y: bytes(3 * 8000))
+png(f"{d}/big.png", 1600, 1200, lambda y: bytes((x * 7 + y * 3) % 256 for x in range(3 * 1600)))
+for w, h in ((203, 301), (410, 250)):
+    png(f"{d}/t{w}x{h}.png", w, h, lambda y: bytes(((x * 7 + y * 3) ^ (x * y)) % 256 for x in range(3 * w)))
 PY
   "$clae" init configs/inpaint.cfg "$fs/inpaint.safetensors" >/dev/null
   expect_fail "denoise: a PNG bomb is sized and refused" \
-    "bomb.png: running .* on a 8000x8000 image needs [0-9]* MiB of memory; .*use a smaller image" \
-    bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
+    "bomb.png: running .* on a 8000x8000 image, even in 8000x8000 tiles, needs [0-9]* MiB of memory; .*use a smaller image" \
+    env CLAE_TILE=16384 bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
     "$clae" denoise "$fs/ckpt.safetensors" "$fs/bomb.png" "$fs/o.png" --device ref
   expect_fail "inpaint: a PNG bomb is sized and refused" \
-    "bomb.png: running .* on a 8000x8000 image needs [0-9]* MiB of memory; .*use a smaller image" \
-    bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
+    "bomb.png: running .* on a 8000x8000 image, even in 8000x8000 tiles, needs [0-9]* MiB of memory" \
+    env CLAE_TILE=16384 bash -c 'ulimit -v 4000000 && exec timeout -k 5 60 "$@"' - \
     "$clae" inpaint "$fs/inpaint.safetensors" "$fs/bomb.png" "$fs/o.png" --mask 0,0,9,9 --device ref
+  expect_ok "denoise: too large for one piece, run in tiles" "^wrote .*big-out.png (1600x1200" \
+    bash -c 'ulimit -v 1200000 && exec timeout -k 5 120 "$@"' - \
+    "$clae" denoise "$fs/ckpt.safetensors" "$fs/big.png" "$fs/big-out.png" --device ref
+  if grep -q "^note: running the model on the 1600x1200 image in [0-9]* tiles" "$tmp/out"; then
+    echo "ok   the tiles are noted"; pass=$((pass + 1))
+  else
+    echo "FAIL no note of the tiles:"; cat "$tmp/out"; fail=$((fail + 1))
+  fi
+  for t in t203x301 t410x250; do # tiles keeping 24 and 100 pixels a side: the whole run's bytes
+    for core in 24 100; do
+      "$clae" denoise "$fs/ckpt.safetensors" "$fs/$t.png" "$fs/$t-whole.png" --device ref >/dev/null &&
+        CLAE_TILE=$core "$clae" denoise "$fs/ckpt.safetensors" "$fs/$t.png" "$fs/$t-tiles.png" \
+          --device ref >/dev/null &&
+        "$clae" inpaint "$fs/inpaint.safetensors" "$fs/$t.png" "$fs/$t-iwhole.png" --mask 3,5,30,20 \
+          --device ref >/dev/null &&
+        CLAE_TILE=$core "$clae" inpaint "$fs/inpaint.safetensors" "$fs/$t.png" "$fs/$t-itiles.png" \
+          --mask 3,5,30,20 --device ref >/dev/null
+      if cmp -s "$fs/$t-whole.png" "$fs/$t-tiles.png" && cmp -s "$fs/$t-iwhole.png" "$fs/$t-itiles.png"; then
+        echo "ok   $t in tiles of $core: the whole run's output"; pass=$((pass + 1))
+      else
+        echo "FAIL $t in tiles of $core: not the whole run's output"; fail=$((fail + 1))
+      fi
+    done
+  done
 fi
