@@ -115,3 +115,32 @@ expect_fail "inpaint: OUT of an unknown type" "unknown image type" \
 expect_fail "inpaint: missing OUT" "missing OUT" "$clae" inpaint "$ip/m.safetensors" in.png
 expect_fail "inpaint: a missing image" "no-such.png" \
   "$clae" inpaint "$ip/m.safetensors" "$ip/no-such.png" "$ip/x.png" --mask 1,1,2,2
+
+# Grey, RGBA and GIF input: converted to the model's RGB and back to the file's layout, as
+# denoise does (the PNG's colour type: 0 grey, 6 RGBA); the holes filled, the rest kept.
+if [ "$ip_py" -eq 1 ]; then
+  python3 - "$ip" <<'PY'
+import struct, sys, zlib
+d = sys.argv[1]
+def chunk(t, b):
+    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
+for name, ct, ch in (("grey", 0, 1), ("rgba", 6, 4)):
+    raw = b"".join(b"\x00" + bytes((x * 9 + y * 5 + k * 40) % 256 for x in range(12) for k in range(ch))
+                   for y in range(10))
+    open(f"{d}/{name}.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 12, 10, 8, ct, 0, 0, 0))
+                                        + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+# a 1x1 GIF (stb_image reads GIFs as RGBA)
+open(f"{d}/one.gif", "wb").write(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00"
+                                 b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+PY
+  for lay in "grey.png:grey run as RGB:0" "rgba.png:RGB, alpha kept:6" "one.gif:RGB, alpha kept:6"; do
+    f=${lay%%:*} rest=${lay#*:}
+    expect_ok "inpaint $f: converted" "${rest%:*}; 1.* pixels filled" \
+      "$clae" inpaint "$ip/m.safetensors" "$ip/$f" "$ip/out-$f.png" --mask 0,0,1,1 --device ref
+    if [ "$(od -An -tu1 -j25 -N1 "$ip/out-$f.png" 2>/dev/null | tr -d ' ')" = "${rest##*:}" ]; then
+      echo "ok   inpaint $f: OUT in IN's layout"; pass=$((pass + 1))
+    else
+      echo "FAIL inpaint $f: OUT's PNG colour type is not ${rest##*:}"; fail=$((fail + 1))
+    fi
+  done
+fi

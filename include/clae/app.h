@@ -24,11 +24,15 @@ typedef struct clae_app_run {
     char device[256];  /* the device's name */
 } clae_app_run;
 /* Restore one image of any size in place: x (C,H,W), read from the file in
- * (for messages), with the model in m
- * (loaded from ckpt), reflect-padded to a multiple of the model's
- * downsampling, the model rebuilt at that size with the same parameters
- * and run on device (the reference path if the buffers do not fit), the
- * output cropped back into x. 1, or 0 after a one-line error. */
+ * (for messages), with the model in m (loaded from ckpt), reflect-padded to
+ * a multiple of the model's downsampling, the model rebuilt at that size
+ * with the same parameters and run on device, the output cropped back into
+ * x (src/host/apps/run_image.c). Where the net's buffers for the whole image
+ * do not fit the device (on the reference path: half the host's memory, or
+ * of ulimit -v), it runs in overlapping tiles (a margin of the net's reach
+ * each side, so the output is the whole run's), on the reference path if
+ * even a tile does not fit the device; a one-line refusal naming the memory
+ * needed if it does not fit there either. 1, or 0 after a one-line error. */
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run);
 

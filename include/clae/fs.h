@@ -1,10 +1,11 @@
 /* Files, once each (src/host/util/fs.c): the atomic write every output of
  * clae goes through (checkpoints, images, history, reports, the kernel
- * cache) and mkdir -p. */
+ * cache), the open every reader of a user's file goes through, and mkdir -p. */
 #ifndef CLAE_FS_H
 #define CLAE_FS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "clae/status.h"
@@ -27,6 +28,21 @@ clae_status clae_file_write_atomic(const char *path, const void *data, size_t le
 
 /* Whether name is a temporary file of clae_write_atomic (NAME.tmp.PID.XXXXXX). */
 int clae_is_atomic_temp(const char *name);
+
+/* Open a user's file to read (O_RDONLY | O_CLOEXEC): a regular file only. A
+ * folder, FIFO, socket or device is refused without blocking (a FIFO's open
+ * would wait for a writer, so the open is O_NONBLOCK, cleared after the
+ * check). The fd; or -1 with *why "is a directory" or "is not a regular
+ * file" (errno EISDIR or EINVAL), or *why NULL when the open failed (errno
+ * from open). */
+int clae_open_regular(const char *path, const char **why);
+
+/* clae_open_regular as a stdio stream ("rb"); NULL as it fails. */
+FILE *clae_fopen_regular(const char *path, const char **why);
+/* The same, a pipe allowed too (a config given as the shell's <(...)): the
+ * open does not wait for a writer, and a named pipe nobody writes to reads
+ * as empty. */
+FILE *clae_fopen_regular_or_pipe(const char *path, const char **why);
 
 /* mkdir -p: parents 0755, the last folder with mode; 0 when path is a
  * folder at the end, -1 (errno set) otherwise. */

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "clae/status.h"
 
@@ -41,11 +42,19 @@ void clae_image_free(clae_image *img);
  * exactly want_c channels (PNG palette images count as 3, or 4 with
  * transparency), else `clae: <file>: image has 1 channel, the model expects 3`
  * and CLAE_ERR_FORMAT. Over the limits above: one line, CLAE_ERR_FORMAT.
- * Missing/unreadable file: CLAE_ERR_IO. */
+ * Missing/unreadable file: CLAE_ERR_IO. A file of 16-bit samples is read as
+ * 8-bit, with `note: <file>: 16-bit samples read as 8-bit` on stderr. */
 clae_status clae_image_load(const char *path, int want_c, clae_image *img);
 /* NULL when a w x h image in a file of file_bytes is within the limits above,
  * else what is wrong with it (for an error line). */
 const char *clae_image_over_limits(int w, int h, long file_bytes);
+/* Why the image file f (at any position) is unreadable, in words, into buf:
+ * for a file stb_image's header check refused (stbi_info reports only its
+ * last format's "unknown image type"): "0x4 image: zero width", "100000x100000
+ * image: a side over 16384 pixels", "not a readable image (<stb_image's
+ * reason>)". Returns buf. */
+const char *clae_image_unreadable_reason(FILE *f, char *buf, size_t len);
+
 /* Write by extension (.png, .jpg/.jpeg quality 95, .bmp; any letter case),
  * atomically. Unknown extension: CLAE_ERR_ARG. */
 clae_status clae_image_write(const char *path, const clae_image *img);

@@ -33,7 +33,8 @@ typedef struct clae_inpaint_job {
 /* What came of it, for the report. */
 typedef struct clae_inpaint_result {
     int W, H;
-    size_t holes; /* pixels filled */
+    size_t holes;       /* pixels filled */
+    char channels[160]; /* clae_denoise_channel_note: "" or ": grey run as RGB" and the like */
     clae_app_run run;
 } clae_inpaint_result;
 

@@ -47,7 +47,9 @@ const char CLAE_ABOUT_DENOISE[] =
     "usage: clae denoise CKPT IN OUT [options]\n"
     "  restore the image IN (PNG/JPG/BMP, any size) with the model in CKPT and\n"
     "  write OUT (.png, .jpg or .bmp); the image is reflect-padded to a multiple of\n"
-    "  the model's downsampling and cropped back\n"
+    "  the model's downsampling and cropped back; an image too large for the\n"
+    "  device's memory (on --device ref: half the host's) runs in overlapping tiles\n"
+    "  with the same output\n"
     "  channels: IN may be grey, grey + alpha, RGB or RGBA. An RGB model is given\n"
     "  grey as R = G = B, a grey model RGB as its ITU-R BT.601 luma (0.299 R +\n"
     "  0.587 G + 0.114 B); OUT has IN's layout (grey IN: grey OUT; RGB IN through a\n"
@@ -94,7 +96,8 @@ const char CLAE_ABOUT_INPAINT[] =
     "  fill the holes of the image IN (PNG/JPG/BMP, any size) with the model in CKPT,\n"
     "  one trained with corrupt = mask: the holes are set to 0 as in training, the\n"
     "  model restores the image, and OUT keeps IN's pixels outside the holes and the\n"
-    "  model's inside them\n";
+    "  model's inside them; IN's channels are converted as denoise does (grey,\n"
+    "  grey + alpha, RGB, RGBA), and a large IN runs in tiles as there\n";
 
 const char CLAE_ABOUT_LAYERS[] =
     "usage: clae layers [--all | --markdown]\n"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/denoise.h"
 #include "clae/image.h"
 #include "clae/parse.h"
 
@@ -66,15 +67,16 @@ static int holes_from_png(uint8_t *hole, int H, int W, const char *path)
 int clae_inpaint(const clae_model *m, const clae_inpaint_job *job, clae_inpaint_result *res)
 {
     int ok = 0, C = m->net.C;
-    clae_image img = {0};
-    float *x = NULL, *orig = NULL;
+    clae_denoise_image t; /* IN in the model's channels, converted as denoise does */
+    float *orig = NULL;
     uint8_t *hole = NULL;
-    if (clae_image_load(job->in, C, &img) != CLAE_OK) goto done;
-    const int H = img.h, W = img.w;
+    if (!clae_denoise_read(&t, C, job->in)) goto done;
+    const int H = t.H, W = t.W;
     size_t hw = (size_t)H * W;
-    x = malloc(hw * C * sizeof(float)), orig = malloc(hw * C * sizeof(float));
+    float *x = t.x;
+    orig = malloc(hw * C * sizeof(float));
     hole = calloc(hw, 1);
-    if (!x || !orig || !hole) {
+    if (!orig || !hole) {
         fprintf(stderr, "clae: out of memory for a %dx%d image\n", W, H);
         goto done;
     }
@@ -85,23 +87,20 @@ int clae_inpaint(const clae_model *m, const clae_inpaint_job *job, clae_inpaint_
                     job->in, W, H);
         goto done;
     }
-    clae_image_to_chw(orig, &img);
+    memcpy(orig, x, hw * C * sizeof(float));
     *res = (clae_inpaint_result){.W = W, .H = H};
+    clae_denoise_channel_note(&t, job->out, res->channels, sizeof res->channels);
     for (size_t i = 0; i < hw; i++) res->holes += hole[i];
     for (int c = 0; c < C; c++) /* the holes as in training: 0 in every channel */
         for (size_t i = 0; i < hw; i++) x[c * hw + i] = hole[i] ? 0.0f : orig[c * hw + i];
-    if (job->masked) {
-        clae_image_from_chw(&img, x);
-        if (clae_image_write(job->masked, &img) != CLAE_OK) goto done;
-    }
+    if (job->masked && !clae_denoise_write(&t, job->masked)) goto done;
     if (!clae_app_run_image(job->ckpt, m, job->in, x, H, W, job->device, &res->run)) goto done;
     for (int c = 0; !job->raw && c < C; c++) /* IN's own pixels outside the holes */
         for (size_t i = 0; i < hw; i++)
             if (!hole[i]) x[c * hw + i] = orig[c * hw + i];
-    clae_image_from_chw(&img, x);
-    ok = clae_image_write(job->out, &img) == CLAE_OK;
+    ok = clae_denoise_write(&t, job->out);
 done:
-    free(x), free(orig), free(hole);
-    clae_image_free(&img);
+    free(orig), free(hole);
+    clae_denoise_free(&t);
     return ok;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clae/fs.h"
 #include "clae/parse.h"
 #include "clae/safetensors.h"
 
@@ -192,7 +193,13 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
     /* Open and size every file first, so a bad last file costs no reading. */
     for (size_t i = 0; i < nfiles; i++) {
         snprintf(path[i], sizeof path[i], "%s/%s", base, names[i]);
-        f[i] = fopen(path[i], "rb");
+        const char *refused;
+        f[i] = clae_fopen_regular(path[i], &refused);
+        if (!f[i] && refused) {
+            fprintf(stderr, "clae: %s: %s\n", path[i], refused);
+            st = CLAE_ERR_IO;
+            goto done;
+        }
         if (!f[i]) {
             fprintf(stderr, "clae: %s: cannot open: %s (choose the folder with --data, or fetch "
                     "CIFAR-10 with scripts/fetch-cifar10.sh)\n", path[i], strerror(errno));

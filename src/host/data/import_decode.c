@@ -13,6 +13,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 
+#include "clae/fs.h"
 #include "clae/image.h"
 #include "data/import_int.h"
 
@@ -68,9 +69,11 @@ static void decode_one(decode_job *j, size_t i)
     const item *it = &j->items[i];
     const target *t = j->t;
     char msg[sizeof j->err];
-    FILE *f = fopen(it->path, "rb");
+    const char *refused;
+    FILE *f = clae_fopen_regular(it->path, &refused);
     if (!f) {
-        snprintf(msg, sizeof msg, "clae: %s: cannot open: %s", it->path, strerror(errno));
+        snprintf(msg, sizeof msg, "clae: %s: %s%s", it->path, refused ? "" : "cannot open: ",
+                 refused ? refused : strerror(errno));
         job_fail(j, i, CLAE_ERR_IO, msg);
         return;
     }
@@ -78,10 +81,10 @@ static void decode_one(decode_job *j, size_t i)
     /* The header first: a crafted header declaring a huge image must not
      * cost seconds, and a wrong size is reported without decoding. */
     if (!stbi_info_from_file(f, &w, &h, &c)) { /* not a header stb_image knows: not decoded */
+        char why[160];
+        clae_image_unreadable_reason(f, why, sizeof why);
         fclose(f);
-        const char *why = stbi_failure_reason();
-        snprintf(msg, sizeof msg, "clae: %s: cannot decode: %s", it->path,
-                 why ? why : "unknown error");
+        snprintf(msg, sizeof msg, "clae: %s: cannot decode: %s", it->path, why);
         job_fail(j, i, CLAE_ERR_FORMAT, msg);
         return;
     }
@@ -192,9 +195,11 @@ clae_status import_choose_target(const clae_import_opts *o, const split *tr, tar
         t->H = o->H;
         t->W = o->W;
     } else {
-        FILE *f = fopen(t->first, "rb");
+        const char *refused;
+        FILE *f = clae_fopen_regular(t->first, &refused);
         if (!f) {
-            fprintf(stderr, "clae: %s: cannot open: %s\n", t->first, strerror(errno));
+            fprintf(stderr, "clae: %s: %s%s\n", t->first, refused ? "" : "cannot open: ",
+                    refused ? refused : strerror(errno));
             return CLAE_ERR_IO;
         }
         int c;
@@ -203,10 +208,11 @@ clae_status import_choose_target(const clae_import_opts *o, const split *tr, tar
         const char *over = !ok                          ? NULL
                            : fstat(fileno(f), &sb) != 0 ? "cannot stat"
                                 : clae_image_over_limits(t->W, t->H, (long)sb.st_size);
+        char why[160];
+        if (!ok) clae_image_unreadable_reason(f, why, sizeof why);
         fclose(f);
         if (!ok) {
-            const char *why = stbi_failure_reason();
-            fprintf(stderr, "clae: %s: cannot decode: %s\n", t->first, why ? why : "unknown error");
+            fprintf(stderr, "clae: %s: cannot decode: %s\n", t->first, why);
             return CLAE_ERR_FORMAT;
         }
         if (over) { /* (a crafted header) */

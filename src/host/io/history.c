@@ -42,15 +42,18 @@ static int json_number(const cJSON *o, const char *key, double lim, double *out)
 static FILE *history_open(const char *path, int *refused)
 {
     *refused = 0;
-    FILE *f = fopen(path, "r");
-    struct stat sb;
-    if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) { /* a run's folder */
-        fprintf(stderr, "clae: %s: a folder, not a history (a run's is %s/history.jsonl)\n", path,
-                path);
-        fclose(f);
+    const char *why;
+    FILE *f = clae_fopen_regular(path, &why);
+    if (!f && why) {
+        if (errno == EISDIR) /* a run's folder */
+            fprintf(stderr, "clae: %s: a folder, not a history (a run's is %s/history.jsonl)\n",
+                    path, path);
+        else
+            fprintf(stderr, "clae: %s: %s\n", path, why);
         *refused = 1;
         return NULL;
     }
+    struct stat sb;
     if (f && fstat(fileno(f), &sb) == 0 && sb.st_size > CLAE_HISTORY_MAX_BYTES) {
         fprintf(stderr, "clae: %s: %lld bytes; a history is at most %d\n", path,
                 (long long)sb.st_size, CLAE_HISTORY_MAX_BYTES);

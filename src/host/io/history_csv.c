@@ -90,9 +90,10 @@ static int reserve(char **buf, size_t *cap, size_t len, size_t need)
 
 clae_status clae_history_csv(const char *jsonl, const char *csv)
 {
-    FILE *f = fopen(jsonl, "rb");
+    const char *refused;
+    FILE *f = clae_fopen_regular(jsonl, &refused);
     if (!f) {
-        fprintf(stderr, "clae: %s: %s\n", jsonl, strerror(errno));
+        fprintf(stderr, "clae: %s: %s\n", jsonl, refused ? refused : strerror(errno));
         return CLAE_ERR_IO;
     }
     char *text = NULL, *out = NULL;

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,18 +55,65 @@ const char *clae_image_over_limits(int w, int h, long file_bytes)
     return NULL;
 }
 
+/* stb_image's terse reasons that have plainer words. */
+static const char *plain_reason(const char *stb)
+{
+    static const char *const words[][2] = {
+        {"0 width", "zero width"},           {"no header height", "zero height"},
+        {"0-pixel image", "no pixels"},      {"too large", "too large to decode"},
+    };
+    for (size_t i = 0; stb && i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(stb, words[i][0]) == 0) return words[i][1];
+    return NULL;
+}
+
+const char *clae_image_unreadable_reason(FILE *f, char *buf, size_t len)
+{
+    enum { HEAD = 65536 }; /* every format's header lies in it; a bomb's pixels do not */
+    unsigned char *head = malloc(HEAD);
+    size_t n = head && fseek(f, 0, SEEK_SET) == 0 ? fread(head, 1, HEAD, f) : 0;
+    static const unsigned char png_sig[12] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                              0,    0,   0,   13};
+    if (n >= 24 && memcmp(head, png_sig, 12) == 0 && memcmp(head + 12, "IHDR", 4) == 0) {
+        /* (stb_image refuses a PNG whose w * h * channels passes 2^30 as "too large") */
+        uint32_t w = (uint32_t)head[16] << 24 | head[17] << 16 | head[18] << 8 | head[19];
+        uint32_t h = (uint32_t)head[20] << 24 | head[21] << 16 | head[22] << 8 | head[23];
+        const char *why = w == 0 ? "zero width" : h == 0 ? "zero height"
+                          : w > CLAE_IMAGE_MAX_SIDE || h > CLAE_IMAGE_MAX_SIDE
+                              ? "a side over 16384 pixels" : NULL;
+        if (why) {
+            snprintf(buf, len, "%" PRIu32 "x%" PRIu32 " image: %s", w, h, why);
+            free(head);
+            return buf;
+        }
+    }
+    int w, h, c;
+    uint8_t *px = n ? stbi_load_from_memory(head, (int)n, &w, &h, &c, 0) : NULL;
+    const char *stb = px ? "unknown image type" : stbi_failure_reason();
+    const char *plain = plain_reason(stb);
+    if (plain)
+        snprintf(buf, len, "not a readable image: %s", plain);
+    else
+        snprintf(buf, len, "not a readable image (%s)", stb ? stb : "unknown error");
+    stbi_image_free(px);
+    free(head);
+    return buf;
+}
+
 clae_status clae_image_load(const char *path, int want_c, clae_image *img)
 {
     img->w = img->h = img->c = 0;
     img->px = NULL;
-    FILE *f = fopen(path, "rb");
+    const char *refused;
+    FILE *f = clae_fopen_regular(path, &refused);
     if (!f) {
-        fprintf(stderr, "clae: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "clae: %s: %s\n", path, refused ? refused : strerror(errno));
         return CLAE_ERR_IO;
     }
     int w, h, c;
     if (!stbi_info_from_file(f, &w, &h, &c)) {
-        fprintf(stderr, "clae: %s: not a readable image (%s)\n", path, stbi_failure_reason());
+        char why[160];
+        fprintf(stderr, "clae: %s: %s\n", path, clae_image_unreadable_reason(f, why, sizeof why));
         fclose(f);
         return CLAE_ERR_FORMAT;
     }
@@ -84,6 +132,8 @@ clae_status clae_image_load(const char *path, int want_c, clae_image *img)
         fclose(f);
         return CLAE_ERR_FORMAT;
     }
+    if (stbi_is_16_bit_from_file(f)) /* stb_image's 8-bit load keeps the high byte */
+        fprintf(stderr, "note: %s: 16-bit samples read as 8-bit\n", path);
     uint8_t *px = stbi_load_from_file(f, &w, &h, &c, 0);
     fclose(f);
     if (!px) {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/fs.h"
 #include "io/safetensors_int.h"
 
 /* Tensor data is copied to and from the file as raw host floats. */
@@ -145,14 +146,6 @@ static clae_status check_file(clae_st_file *f, int fd, uint64_t *size, uint64_t 
         st_fail(f, "cannot stat: %s", strerror(errno));
         return CLAE_ERR_IO;
     }
-    if (S_ISDIR(st.st_mode)) {
-        st_fail(f, "is a directory, not a checkpoint file");
-        return CLAE_ERR_IO;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        st_fail(f, "not a regular file");
-        return CLAE_ERR_IO;
-    }
     *size = (uint64_t)st.st_size;
     if (*size < 8) {
         st_fail(f, "file is %" PRIu64 " bytes, shorter than the 8-byte header length", *size);
@@ -263,9 +256,14 @@ clae_status clae_st_open_flags(const char *path, clae_st_file *f, int flags)
         st_fail(f, "this host is big-endian; safetensors checkpoints need a little-endian host");
         return CLAE_ERR_ARG;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *refused;
+    int fd = clae_open_regular(path, &refused);
+    if (fd < 0 && refused && errno == EISDIR) {
+        st_fail(f, "is a directory, not a checkpoint file");
+        return CLAE_ERR_IO;
+    }
     if (fd < 0) {
-        st_fail(f, "cannot open: %s", strerror(errno));
+        st_fail(f, refused ? "%s" : "cannot open: %s", refused ? refused : strerror(errno));
         return CLAE_ERR_IO;
     }
     uint64_t size = 0, hlen = 0;

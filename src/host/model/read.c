@@ -9,6 +9,7 @@
 
 #include <ini.h>
 
+#include "clae/fs.h"
 #include "clae/parse.h"
 #include "model/config.h"
 
@@ -252,9 +253,13 @@ static char *dup_str(const char *s)
 /* Read a whole config file; on failure fills c->err as a file-level error. */
 static char *read_file(pctx *c, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    const char *refused;
+    FILE *f = clae_fopen_regular_or_pipe(path, &refused);
     if (!f) {
-        config_fail(c, 0, NULL, "cannot open: %s", strerror(errno));
+        if (refused)
+            config_fail(c, 0, NULL, "cannot read: %s", refused);
+        else
+            config_fail(c, 0, NULL, "cannot open: %s", strerror(errno));
         c->st = CLAE_ERR_IO;
         return NULL;
     }

@@ -1,5 +1,5 @@
-/* The atomic write (and the clearing of what a killed one left) and mkdir -p;
- * see include/clae/fs.h. */
+/* The atomic write (and the clearing of what a killed one left), the
+ * regular-file open and mkdir -p; see include/clae/fs.h. */
 #include "clae/fs.h"
 
 #include <dirent.h>
@@ -146,6 +146,60 @@ int clae_write_atomic(const char *path, const void *const *data, const size_t *l
     sync_dir(path);
     fault_pause();
     return 0;
+}
+
+/* clae_open_regular, and with pipes a pipe too. */
+static int open_checked(const char *path, int pipes, const char **why)
+{
+    *why = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return -1;
+    struct stat st;
+    int flags;
+    if (fstat(fd, &st) != 0 || (flags = fcntl(fd, F_GETFL)) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) && !(pipes && S_ISFIFO(st.st_mode))) {
+        close(fd);
+        *why = S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file";
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return -1;
+    }
+    if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int clae_open_regular(const char *path, const char **why) { return open_checked(path, 0, why); }
+
+static FILE *fopen_checked(const char *path, int pipes, const char **why)
+{
+    int fd = open_checked(path, pipes, why);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+FILE *clae_fopen_regular(const char *path, const char **why)
+{
+    return fopen_checked(path, 0, why);
+}
+
+FILE *clae_fopen_regular_or_pipe(const char *path, const char **why)
+{
+    return fopen_checked(path, 1, why);
 }
 
 int clae_is_atomic_temp(const char *name)
