@@ -12,4 +12,13 @@ mkdir -p "$tmp/data-bad"
 head -c 3000 /dev/zero >"$tmp/data-bad/data_batch_1.bin"
 expect_fail "data info: truncated file" "data_batch_1.bin: size 3000 is not a whole number of 3073-byte records" \
   "$clae" data info "$tmp/data-bad"
+# a zero-byte batch among whole ones is an error, not a split 200 records smaller
+mkdir -p "$tmp/data-empty"
+for i in 1 2 4 5; do head -c $((200 * 3073)) /dev/zero >"$tmp/data-empty/data_batch_$i.bin"; done
+: >"$tmp/data-empty/data_batch_3.bin"
+head -c $((200 * 3073)) /dev/zero >"$tmp/data-empty/test_batch.bin"
+expect_fail "data info: empty batch file" "data-empty/data_batch_3.bin: empty (0 bytes): a batch file holds at least one 3073-byte record" \
+  "$clae" data info "$tmp/data-empty"
+expect_fail "train: empty batch file" "data-empty/data_batch_3.bin: empty (0 bytes)" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/data-empty" --device ref --out "$tmp/data-empty-run"
 expect_ok "data --help" "clae data import DIR OUT" "$clae" data --help

@@ -307,8 +307,19 @@ START_TEST(test_data_load_rejects_truncated)
     ck_assert_uint_eq(d.n, 0);
     char want[600];
     snprintf(want, sizeof want,
-             "clae: %s: size 6141 is not a whole number of 3073-byte records\n",
-             at("bin/data_batch_3.bin"));
+             "clae: %s: size 6141 is not a whole number of 3073-byte records (1 records are "
+             "3073 bytes, 2 are 6146)\n", at("bin/data_batch_3.bin"));
+    ck_assert_str_eq(err, want);
+
+    /* an empty batch among whole ones: an error, not a smaller split */
+    write_bytes("bin/data_batch_3.bin", rec, 0);
+    capture_begin();
+    st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    snprintf(want, sizeof want, "clae: %s: empty (0 bytes): a batch file holds at least one "
+             "3073-byte record\n", at("bin/data_batch_3.bin"));
     ck_assert_str_eq(err, want);
 
     /* test_batch.bin is missing */
@@ -321,13 +332,13 @@ START_TEST(test_data_load_rejects_truncated)
              at("bin/test_batch.bin"));
     ck_assert_str_eq(err, want);
 
-    /* whole records but none at all */
+    /* no records at all */
     write_bytes("bin/test_batch.bin", rec, 0);
     capture_begin();
     st = clae_cifar_load(at("bin"), CLAE_CIFAR_TEST, &d);
     err = capture_end();
     ck_assert_int_eq(st, CLAE_ERR_FORMAT);
-    ck_assert_ptr_nonnull(strstr(err, "no records"));
+    ck_assert_ptr_nonnull(strstr(err, "test_batch.bin: empty (0 bytes)"));
 }
 END_TEST
 
@@ -495,12 +506,22 @@ START_TEST(test_data_import_any_size)
     clae_dataset_free(&d);
     printf("  64x48 images: clae's layout, 48x64x3 records exact\n");
 
-    /* a 32x32 import into the same folder: CIFAR-10's layout, the other removed */
+    /* 32x32 imports into the same folder: 3 training images are too few for
+     * CIFAR-10's 5 batch files (none may be empty): clae's layout still */
     for (int i = 0; i < 4; i++) {
         static const char *const rel[4] = {"src/train/cat/0.png", "src/train/cat/1.bmp",
                                            "src/train/dog/0.png", "src/test/dog/0.png"};
         write_image(rel[i], 32, 32, 3, 10 + i);
     }
+    ck_assert_int_eq(import("out", 2, 0, 0, 0, &r), CLAE_OK);
+    ck_assert(!r.cifar && r.H == 32 && r.W == 32 && r.C == 3);
+    ck_assert(exists("out/train.safetensors") && !exists("out/data_batch_1.bin"));
+    ck_assert_int_eq(clae_dataset_load(at("out"), CLAE_CIFAR_TRAIN, 32, 32, 3, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 3);
+    clae_dataset_free(&d);
+    /* 5 of them: CIFAR-10's layout, the other removed */
+    write_image("src/train/cat/2.png", 32, 32, 3, 14);
+    write_image("src/train/dog/1.png", 32, 32, 3, 15);
     ck_assert_int_eq(import("out", 2, 0, 0, 0, &r), CLAE_OK);
     ck_assert(r.cifar);
     ck_assert(!exists("out/train.safetensors") && !exists("out/test.safetensors") &&
@@ -574,6 +595,8 @@ START_TEST(test_data_import_channels)
     write_image("src/train/a/0.png", 32, 32, 1, 1);
     write_image("src/train/a/1.png", 32, 32, 3, 2);
     write_image("src/train/a/2.png", 32, 32, 4, 3);
+    write_image("src/train/a/3.png", 32, 32, 3, 5); /* 5: one a batch file */
+    write_image("src/train/a/4.png", 32, 32, 3, 6);
     write_image("src/test/a/0.png", 32, 32, 1, 4);
     clae_import_result r;
     ck_assert_int_eq(import("rgb", 2, 0, 0, 3, &r), CLAE_OK);

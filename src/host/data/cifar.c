@@ -203,9 +203,18 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             st = CLAE_ERR_IO;
             goto done;
         }
+        if (sb.st_size == 0) { /* a batch missing in a folder that looks whole */
+            fprintf(stderr, "clae: %s: empty (0 bytes): a batch file holds at least one %d-byte "
+                    "record\n", path[i], CLAE_CIFAR_RECORD);
+            st = CLAE_ERR_FORMAT;
+            goto done;
+        }
         if (sb.st_size % CLAE_CIFAR_RECORD != 0) { /* (the official files: no header) */
-            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records\n",
-                    path[i], (long long)sb.st_size, CLAE_CIFAR_RECORD);
+            long long whole = (long long)(sb.st_size / CLAE_CIFAR_RECORD);
+            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records (%lld "
+                    "records are %lld bytes, %lld are %lld)\n", path[i], (long long)sb.st_size,
+                    CLAE_CIFAR_RECORD, whole, whole * CLAE_CIFAR_RECORD, whole + 1,
+                    (whole + 1) * CLAE_CIFAR_RECORD);
             st = CLAE_ERR_FORMAT;
             goto done;
         }
