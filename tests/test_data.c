@@ -16,6 +16,7 @@
 
 #include "clae/cifar.h"
 #include "clae/safetensors.h"
+#include "data/labels.h"
 #include "testutil.h"
 
 #define PLANE 1024
@@ -693,6 +694,59 @@ static void write_st(const char *rel, int n, int H, int W, int C, int nmeta)
     free(lb);
 }
 
+/* A label past the classes the folder names (batches.meta.txt, or a clae
+ * file's "classes" metadata) is refused, naming the file and the record;
+ * without names any byte is a label. */
+START_TEST(test_data_load_rejects_unnamed_labels)
+{
+    static uint8_t rec[4 * CLAE_CIFAR_RECORD];
+    for (int k = 0; k < 4; k++) rec[k * CLAE_CIFAR_RECORD] = (uint8_t)(k % 2);
+    for (int i = 1; i <= 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "bin/data_batch_%d.bin", i);
+        if (i == 4) rec[2 * CLAE_CIFAR_RECORD] = 200; /* record 3 of data_batch_4.bin */
+        write_bytes(rel, rec, sizeof rec);
+        rec[2 * CLAE_CIFAR_RECORD] = 0;
+    }
+    clae_dataset d;
+    ck_assert_int_eq(clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d), CLAE_OK); /* no names */
+    ck_assert_int_eq(clae_dataset_label(&d, 14), 200);
+    clae_dataset_free(&d);
+    write_bytes("bin/batches.meta.txt", "ant\nbee\n\n", 9); /* 2 names, a blank line after */
+    capture_begin();
+    clae_status st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    char want[1200];
+    snprintf(want, sizeof want, "clae: %s: record 3 of 4 has label 200, but %s names 2 classes "
+             "(labels 0 to 1)\n", at("bin/data_batch_4.bin"), at("bin/batches.meta.txt"));
+    ck_assert_str_eq(err, want);
+    rec[2 * CLAE_CIFAR_RECORD] = 1;
+    write_bytes("bin/data_batch_4.bin", rec, sizeof rec);
+    ck_assert_int_eq(clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 20);
+    clae_dataset_free(&d);
+
+    /* clae's layout: labels 0, 1, 2; its metadata names 3 classes (and wins
+     * over batches.meta.txt), a file without it takes batches.meta.txt's 2 */
+    write_bytes("st/batches.meta.txt", "ant\nbee\n", 8);
+    write_st("st/train.safetensors", 5, 4, 4, 1, 6);
+    ck_assert_int_eq(clae_cifar_load(at("st"), CLAE_CIFAR_TRAIN, &d), CLAE_OK);
+    clae_dataset_free(&d);
+    write_st("st/test.safetensors", 5, 4, 4, 1, 0);
+    capture_begin();
+    st = clae_cifar_load(at("st"), CLAE_CIFAR_TEST, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    snprintf(want, sizeof want, "clae: %s: record 3 of 5 has label 2, but %s names 2 classes "
+             "(labels 0 to 1)\n", at("st/test.safetensors"), at("st/batches.meta.txt"));
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(clae_class_names_count("a\n \nb\r\n\n\n", 10), 3);
+    ck_assert_int_eq(clae_class_names_count("", 0), 0);
+}
+END_TEST
+
 START_TEST(test_data_load_clae_layout)
 {
     write_st("st/train.safetensors", 5, 48, 64, 3, 6);
@@ -899,6 +953,7 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_data_import_rejects_layout);
     tcase_add_test(tc, test_data_classes);
     tcase_add_test(tc, test_data_load_clae_layout);
+    tcase_add_test(tc, test_data_load_rejects_unnamed_labels);
     tcase_add_test(tc, test_data_load_clae_layout_rejects);
     suite_add_tcase(s, tc);
     return s;

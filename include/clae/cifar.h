@@ -58,7 +58,8 @@ typedef struct clae_dataset {
  * test_batch.bin; files may hold any whole number of records but none (the
  * official ones hold 10,000; an empty file is refused as a lost batch). clae's layout: train.safetensors or test.safetensors.
  * At least one record is required. A folder with both layouts of a split is
- * refused. On error prints one line naming the file to stderr, leaves *out
+ * refused. Labels must be below the number of class names the folder gives
+ * (src/host/data/labels.h), when it gives them. On error prints one line naming the file to stderr, leaves *out
  * empty ({NULL, 0}) and returns CLAE_ERR_IO / CLAE_ERR_FORMAT /
  * CLAE_ERR_NOMEM / CLAE_ERR_ARG. */
 clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out);

@@ -11,6 +11,7 @@
 
 #include "clae/parse.h"
 #include "clae/safetensors.h"
+#include "labels.h"
 
 static const char *const TRAIN_FILES[] = {"data_batch_1.bin", "data_batch_2.bin",
                                           "data_batch_3.bin", "data_batch_4.bin",
@@ -62,7 +63,25 @@ static int meta_agrees(const clae_st_file *f, const char *key, int64_t want, con
     return 0;
 }
 
-static clae_status load_st(const char *path, int split, clae_dataset *out)
+/* The labels of a clae-layout file (n records of stride R) below the
+ * classes its "classes" metadata names, or else dir's batches.meta.txt. */
+static clae_status st_labels_named(const clae_st_file *f, const char *path, const char *dir,
+                                   const uint8_t *rec, size_t n, size_t R)
+{
+    const char *names = clae_st_meta(f, "classes");
+    char meta[4096 + 32];
+    int classes = 0;
+    if (names && (classes = clae_class_names_count(names, strlen(names))) > 0)
+        snprintf(meta, sizeof meta, "its metadata 'classes'");
+    else if (!clae_class_names_file(dir, meta, sizeof meta, &classes))
+        return CLAE_ERR_FORMAT;
+    size_t k = classes > 0 ? clae_first_label_past(rec, n, R, classes) : n;
+    if (k == n) return CLAE_OK;
+    clae_report_label_past(path, k, n, rec[k * R], meta, classes);
+    return CLAE_ERR_FORMAT;
+}
+
+static clae_status load_st(const char *path, const char *dir, int split, clae_dataset *out)
 {
     clae_st_file f;
     clae_status st = clae_st_open_header(path, &f);
@@ -137,6 +156,7 @@ static clae_status load_st(const char *path, int split, clae_dataset *out)
         if ((st = clae_st_read(&f, im, (uint64_t)i * P, k * P, chunk)) != CLAE_OK) goto done;
         for (size_t j = 0; j < k; j++) memcpy(rec + (i + j) * R + 1, chunk + j * P, P);
     }
+    if ((st = st_labels_named(&f, path, dir, rec, n, R)) != CLAE_OK) goto done;
     *out = (clae_dataset){.records = rec, .n = n, .H = (int)H, .W = (int)W, .C = (int)C};
     rec = NULL;
     st = CLAE_OK;
@@ -173,7 +193,7 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             return CLAE_ERR_FORMAT;
         }
         snprintf(path, sizeof path, "%s/%s", dir, ST_FILES[split]);
-        return load_st(path, split, out);
+        return load_st(path, dir, split, out);
     }
     size_t nfiles = split == CLAE_CIFAR_TRAIN ? sizeof TRAIN_FILES / sizeof TRAIN_FILES[0]
                                               : sizeof TEST_FILES / sizeof TEST_FILES[0];
@@ -234,6 +254,12 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
         st = CLAE_ERR_FORMAT;
         goto done;
     }
+    char meta[4096 + 32]; /* the class names beside the files, if any */
+    int classes;
+    if (!clae_class_names_file(base, meta, sizeof meta, &classes)) {
+        st = CLAE_ERR_FORMAT;
+        goto done;
+    }
     rec = malloc(total * CLAE_CIFAR_RECORD);
     if (!rec) {
         fprintf(stderr, "clae: %s: cannot allocate %zu bytes for %zu records\n", base,
@@ -248,6 +274,15 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             fprintf(stderr, "clae: %s: short read: %s\n", path[i],
                     ferror(f[i]) ? strerror(errno) : "file shrank while reading");
             st = CLAE_ERR_IO;
+            goto done;
+        }
+        size_t k = classes > 0 ? clae_first_label_past(rec + at, count[i], CLAE_CIFAR_RECORD,
+                                                       classes)
+                               : count[i];
+        if (k < count[i]) {
+            clae_report_label_past(path[i], k, count[i], rec[at + k * CLAE_CIFAR_RECORD], meta,
+                                   classes);
+            st = CLAE_ERR_FORMAT;
             goto done;
         }
         at += bytes;
