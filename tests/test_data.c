@@ -308,8 +308,8 @@ START_TEST(test_data_load_rejects_truncated)
     ck_assert_uint_eq(d.n, 0);
     char want[600];
     snprintf(want, sizeof want,
-             "clae: %s: size 6141 is not a whole number of 3073-byte records (1 records are "
-             "3073 bytes, 2 are 6146)\n", at("bin/data_batch_3.bin"));
+             "clae: %s: size 6141 is not a whole number of 3073-byte records (the nearest "
+             "are 3073 and 6146 bytes: 1 and 2 records)\n", at("bin/data_batch_3.bin"));
     ck_assert_str_eq(err, want);
 
     /* an empty batch among whole ones: an error, not a smaller split */

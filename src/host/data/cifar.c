@@ -231,10 +231,10 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
         }
         if (sb.st_size % CLAE_CIFAR_RECORD != 0) { /* (the official files: no header) */
             long long whole = (long long)(sb.st_size / CLAE_CIFAR_RECORD);
-            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records (%lld "
-                    "records are %lld bytes, %lld are %lld)\n", path[i], (long long)sb.st_size,
-                    CLAE_CIFAR_RECORD, whole, whole * CLAE_CIFAR_RECORD, whole + 1,
-                    (whole + 1) * CLAE_CIFAR_RECORD);
+            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records (the "
+                    "nearest are %lld and %lld bytes: %lld and %lld records)\n", path[i],
+                    (long long)sb.st_size, CLAE_CIFAR_RECORD, whole * CLAE_CIFAR_RECORD,
+                    (whole + 1) * CLAE_CIFAR_RECORD, whole, whole + 1);
             st = CLAE_ERR_FORMAT;
             goto done;
         }
