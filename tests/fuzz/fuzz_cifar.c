@@ -27,10 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         at += n;
     }
     char meta[32];
-    int names = cut[5] & 1 ? (cut[5] >> 1) % 12 : -1;
-    for (int k = 0; k < names; k++) memcpy(meta + 2 * k, "c\n", 2);
-    if (names >= 0) {
-        fuzz_file("batches.meta.txt", (const uint8_t *)meta, 2 * (size_t)names);
+    int classes = cut[5] & 1 ? (cut[5] >> 1) % 12 : -1;
+    for (int k = 0; k < classes; k++) memcpy(meta + 2 * k, "c\n", 2);
+    if (classes >= 0) {
+        fuzz_file("batches.meta.txt", (const uint8_t *)meta, 2 * (size_t)classes);
     } else {
         char path[128];
         snprintf(path, sizeof path, "%s/batches.meta.txt", fuzz_dir());
