@@ -49,8 +49,13 @@ expect_usage "train --set key of the other section" "lr is a key of \[net\]: --s
   "${run_train[@]}" --out "$tmp/set2" --set train.lr=0.1
 expect_usage "train --set unknown section" "has no section 'enc' (net, train, a layer's name or layers.0 to layers.6)" \
   "${run_train[@]}" --out "$tmp/set2" --set enc.filters=4
-expect_usage "train --set bad value" "clae: --set net.lr=abc: .*bad value 'abc'" \
+# a bad value is the flag's, not a line of the config the user never wrote
+expect_usage "train --lr bad value" "^clae: --lr abc: bad value 'abc': expected a number" \
   "${run_train[@]}" --out "$tmp/set2" --lr abc
+expect_usage "train --set bad value" "^clae: --set net.lr=-1: bad value '-1': expected a number" \
+  "${run_train[@]}" --out "$tmp/set2" --set net.lr=-1
+expect_usage "train --batch bad value" "^clae: --batch 0: bad value '0': expected an integer" \
+  "${run_train[@]}" --out "$tmp/set2" --batch 0
 expect_usage "train --set layer index out of range" "no section 'layers.7'" \
   "${run_train[@]}" --out "$tmp/set2" --set layers.7.filters=4
 if [ ! -e "$tmp/set2" ]; then

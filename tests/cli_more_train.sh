@@ -22,6 +22,28 @@ expect_fail "train truncated data" "data_batch_3.bin: size 3000 is not a whole n
 long_out="$tmp/$(printf 'd%.0s' $(seq 1 1000))"
 expect_fail "train out path too long" "output folder path of 10[0-9][0-9] characters: expected 1 to 960" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --out "$long_out"
+# an --out that cannot be made: the system's reason (a file where a folder
+# must be: root too; a read-only parent: only where permissions hold)
+: >"$tmp/out-file"
+expect_fail "train --out under a file" "out-file/run: cannot create output folder: Not a directory" \
+  "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --out "$tmp/out-file/run"
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir -p "$tmp/out-ro" && chmod 555 "$tmp/out-ro"
+  expect_fail "train --out in a read-only folder" "out-ro/a/run: cannot create output folder: Permission denied" \
+    "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --device ref --out "$tmp/out-ro/a/run"
+  chmod 755 "$tmp/out-ro"
+else
+  echo "skip train --out in a read-only folder: running as root, which ignores permissions"
+fi
+# the reference path checks a model's memory up front as the OpenCL path
+# does: 12 layers of 1024 channels (3.2 GB for a batch of 32) under a 2 GB
+# address-space limit is one line at once, not an allocation until malloc fails
+{ sed -n '/^\[net\]/,/^\[train\]/p' configs/denoiser.cfg | sed '$d'
+  for _ in $(seq 1 12); do printf '[conv2d]\nfilters = 1024\nsize = 1\n\n'; done
+  printf '[conv2d]\nfilters = 3\nsize = 1\n'; } >"$tmp/wide.cfg"
+expect_fail "train --device ref: memory checked up front" "a batch of 32 needs [0-9]* MiB of device memory .*reference (plain C) has [0-9]* MiB.*use a smaller batch" \
+  bash -c 'ulimit -v 2000000 && exec timeout 20 "$0" "$@"' "$clae" train "$tmp/wide.cfg" \
+  --data "$tmp/cifar" --device ref --out "$tmp/wide"
 expect_fail "train missing resume" "nope.safetensors" \
   "$clae" train configs/denoiser.cfg --data "$tmp/cifar" --resume "$tmp/nope.safetensors"
 expect_ok "train 1 epoch on ref" "epoch 1/1 .*img/s" \

@@ -16,6 +16,7 @@
 
 #include "clae/cifar.h"
 #include "clae/safetensors.h"
+#include "data/labels.h"
 #include "testutil.h"
 
 #define PLANE 1024
@@ -307,8 +308,19 @@ START_TEST(test_data_load_rejects_truncated)
     ck_assert_uint_eq(d.n, 0);
     char want[600];
     snprintf(want, sizeof want,
-             "clae: %s: size 6141 is not a whole number of 3073-byte records\n",
-             at("bin/data_batch_3.bin"));
+             "clae: %s: size 6141 is not a whole number of 3073-byte records (the nearest "
+             "are 3073 and 6146 bytes: 1 and 2 records)\n", at("bin/data_batch_3.bin"));
+    ck_assert_str_eq(err, want);
+
+    /* an empty batch among whole ones: an error, not a smaller split */
+    write_bytes("bin/data_batch_3.bin", rec, 0);
+    capture_begin();
+    st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    snprintf(want, sizeof want, "clae: %s: empty (0 bytes): a batch file holds at least one "
+             "3073-byte record\n", at("bin/data_batch_3.bin"));
     ck_assert_str_eq(err, want);
 
     /* test_batch.bin is missing */
@@ -321,13 +333,13 @@ START_TEST(test_data_load_rejects_truncated)
              at("bin/test_batch.bin"));
     ck_assert_str_eq(err, want);
 
-    /* whole records but none at all */
+    /* no records at all */
     write_bytes("bin/test_batch.bin", rec, 0);
     capture_begin();
     st = clae_cifar_load(at("bin"), CLAE_CIFAR_TEST, &d);
     err = capture_end();
     ck_assert_int_eq(st, CLAE_ERR_FORMAT);
-    ck_assert_ptr_nonnull(strstr(err, "no records"));
+    ck_assert_ptr_nonnull(strstr(err, "test_batch.bin: empty (0 bytes)"));
 }
 END_TEST
 
@@ -495,12 +507,22 @@ START_TEST(test_data_import_any_size)
     clae_dataset_free(&d);
     printf("  64x48 images: clae's layout, 48x64x3 records exact\n");
 
-    /* a 32x32 import into the same folder: CIFAR-10's layout, the other removed */
+    /* 32x32 imports into the same folder: 3 training images are too few for
+     * CIFAR-10's 5 batch files (none may be empty): clae's layout still */
     for (int i = 0; i < 4; i++) {
         static const char *const rel[4] = {"src/train/cat/0.png", "src/train/cat/1.bmp",
                                            "src/train/dog/0.png", "src/test/dog/0.png"};
         write_image(rel[i], 32, 32, 3, 10 + i);
     }
+    ck_assert_int_eq(import("out", 2, 0, 0, 0, &r), CLAE_OK);
+    ck_assert(!r.cifar && r.H == 32 && r.W == 32 && r.C == 3);
+    ck_assert(exists("out/train.safetensors") && !exists("out/data_batch_1.bin"));
+    ck_assert_int_eq(clae_dataset_load(at("out"), CLAE_CIFAR_TRAIN, 32, 32, 3, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 3);
+    clae_dataset_free(&d);
+    /* 5 of them: CIFAR-10's layout, the other removed */
+    write_image("src/train/cat/2.png", 32, 32, 3, 14);
+    write_image("src/train/dog/1.png", 32, 32, 3, 15);
     ck_assert_int_eq(import("out", 2, 0, 0, 0, &r), CLAE_OK);
     ck_assert(r.cifar);
     ck_assert(!exists("out/train.safetensors") && !exists("out/test.safetensors") &&
@@ -574,6 +596,8 @@ START_TEST(test_data_import_channels)
     write_image("src/train/a/0.png", 32, 32, 1, 1);
     write_image("src/train/a/1.png", 32, 32, 3, 2);
     write_image("src/train/a/2.png", 32, 32, 4, 3);
+    write_image("src/train/a/3.png", 32, 32, 3, 5); /* 5: one a batch file */
+    write_image("src/train/a/4.png", 32, 32, 3, 6);
     write_image("src/test/a/0.png", 32, 32, 1, 4);
     clae_import_result r;
     ck_assert_int_eq(import("rgb", 2, 0, 0, 3, &r), CLAE_OK);
@@ -669,6 +693,59 @@ static void write_st(const char *rel, int n, int H, int W, int C, int nmeta)
     free(im);
     free(lb);
 }
+
+/* A label past the classes the folder names (batches.meta.txt, or a clae
+ * file's "classes" metadata) is refused, naming the file and the record;
+ * without names any byte is a label. */
+START_TEST(test_data_load_rejects_unnamed_labels)
+{
+    static uint8_t rec[4 * CLAE_CIFAR_RECORD];
+    for (int k = 0; k < 4; k++) rec[k * CLAE_CIFAR_RECORD] = (uint8_t)(k % 2);
+    for (int i = 1; i <= 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "bin/data_batch_%d.bin", i);
+        if (i == 4) rec[2 * CLAE_CIFAR_RECORD] = 200; /* record 3 of data_batch_4.bin */
+        write_bytes(rel, rec, sizeof rec);
+        rec[2 * CLAE_CIFAR_RECORD] = 0;
+    }
+    clae_dataset d;
+    ck_assert_int_eq(clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d), CLAE_OK); /* no names */
+    ck_assert_int_eq(clae_dataset_label(&d, 14), 200);
+    clae_dataset_free(&d);
+    write_bytes("bin/batches.meta.txt", "ant\nbee\n\n", 9); /* 2 names, a blank line after */
+    capture_begin();
+    clae_status st = clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d);
+    const char *err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    ck_assert_ptr_null(d.records);
+    char want[1200];
+    snprintf(want, sizeof want, "clae: %s: record 3 of 4 has label 200, but %s names 2 classes "
+             "(labels 0 to 1)\n", at("bin/data_batch_4.bin"), at("bin/batches.meta.txt"));
+    ck_assert_str_eq(err, want);
+    rec[2 * CLAE_CIFAR_RECORD] = 1;
+    write_bytes("bin/data_batch_4.bin", rec, sizeof rec);
+    ck_assert_int_eq(clae_cifar_load(at("bin"), CLAE_CIFAR_TRAIN, &d), CLAE_OK);
+    ck_assert_uint_eq(d.n, 20);
+    clae_dataset_free(&d);
+
+    /* clae's layout: labels 0, 1, 2; its metadata names 3 classes (and wins
+     * over batches.meta.txt), a file without it takes batches.meta.txt's 2 */
+    write_bytes("st/batches.meta.txt", "ant\nbee\n", 8);
+    write_st("st/train.safetensors", 5, 4, 4, 1, 6);
+    ck_assert_int_eq(clae_cifar_load(at("st"), CLAE_CIFAR_TRAIN, &d), CLAE_OK);
+    clae_dataset_free(&d);
+    write_st("st/test.safetensors", 5, 4, 4, 1, 0);
+    capture_begin();
+    st = clae_cifar_load(at("st"), CLAE_CIFAR_TEST, &d);
+    err = capture_end();
+    ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+    snprintf(want, sizeof want, "clae: %s: record 3 of 5 has label 2, but %s names 2 classes "
+             "(labels 0 to 1)\n", at("st/test.safetensors"), at("st/batches.meta.txt"));
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(clae_class_names_count("a\n \nb\r\n\n\n", 10), 3);
+    ck_assert_int_eq(clae_class_names_count("", 0), 0);
+}
+END_TEST
 
 START_TEST(test_data_load_clae_layout)
 {
@@ -881,6 +958,7 @@ static Suite *data_suite(void)
     tcase_add_test(tc, test_data_import_rejects_layout);
     tcase_add_test(tc, test_data_classes);
     tcase_add_test(tc, test_data_load_clae_layout);
+    tcase_add_test(tc, test_data_load_rejects_unnamed_labels);
     tcase_add_test(tc, test_data_load_clae_layout_rejects);
     suite_add_tcase(s, tc);
     return s;

@@ -55,10 +55,11 @@ typedef struct clae_dataset {
 
 /* Load one split of dir, in either layout (above). The CIFAR-10 layout:
  * CLAE_CIFAR_TRAIN reads data_batch_1..5.bin in order, CLAE_CIFAR_TEST
- * test_batch.bin; files may hold any whole number of records (the official
- * ones hold 10,000). clae's layout: train.safetensors or test.safetensors.
+ * test_batch.bin; files may hold any whole number of records but none (the
+ * official ones hold 10,000; an empty file is refused as a lost batch). clae's layout: train.safetensors or test.safetensors.
  * At least one record is required. A folder with both layouts of a split is
- * refused. On error prints one line naming the file to stderr, leaves *out
+ * refused. Labels must be below the number of class names the folder gives
+ * (src/host/data/labels.h), when it gives them. On error prints one line naming the file to stderr, leaves *out
  * empty ({NULL, 0}) and returns CLAE_ERR_IO / CLAE_ERR_FORMAT /
  * CLAE_ERR_NOMEM / CLAE_ERR_ARG. */
 clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out);
@@ -103,9 +104,10 @@ static inline const uint8_t *clae_dataset_pixels(const clae_dataset *d, size_t i
 
 /* Import <src>/train/<class>/<image> and <src>/test/<class>/<image> into
  * out_dir, in CIFAR-10's binary layout when the images come out 32x32x3
- * (data_batch_1..5.bin, test_batch.bin: what CIFAR-10 users expect), else in
- * clae's layout (train.safetensors, test.safetensors); both with
- * batches.meta.txt (class names, one a line). A folder holds one layout:
+ * (data_batch_1..5.bin, test_batch.bin: what CIFAR-10 users expect) and the
+ * train split has a record for each of the 5 batch files, else in clae's
+ * layout (train.safetensors, test.safetensors); both with batches.meta.txt
+ * (class names, one a line). A folder holds one layout:
  * the other one's files, left by an earlier import, are removed.
  *
  * Images: .png .jpg .jpeg .bmp .gif .tga .ppm .pgm .pnm (any letter case).

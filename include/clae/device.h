@@ -159,9 +159,9 @@ typedef struct clae_device {
     char vendor[256];
     char driver[128];
     char platform_name[256];
-    /* Limits, read once when the device opens. The host backend has none:
-     * align_bytes 0 (any alignment), global_mem and max_alloc CL_ULONG_MAX
-     * (malloc says when host memory does not fit). */
+    /* Limits, read once when the device opens. The host backend: align_bytes
+     * 0 (any alignment), global_mem and max_alloc the memory the process may
+     * use (physical, or less under ulimit -v / -d or a cgroup's memory.max). */
     size_t max_wg;
     cl_uint align_bytes;     /* CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes */
     cl_ulong global_mem;     /* CL_DEVICE_GLOBAL_MEM_SIZE */

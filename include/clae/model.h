@@ -149,6 +149,10 @@ clae_status clae_model_parse_ex(const char *path, const char *text, const char *
  * On error m is unchanged, and one line naming the assignment is printed
  * (an unknown key with the nearest one); CLAE_ERR_ARG / CLAE_ERR_FORMAT. */
 clae_status clae_model_set(clae_model *m, const char *assign);
+/* The same, for an assignment a flag of its own stands for (flag: what the
+ * user wrote, like "--lr -1"): its errors name flag instead of --set, and
+ * an error in the value is the flag's, not the config line's. */
+clae_status clae_model_set_as(clae_model *m, const char *assign, const char *flag);
 
 void clae_model_free(clae_model *m);
 

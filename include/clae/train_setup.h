@@ -24,6 +24,7 @@ typedef struct clae_train_request {
     long limit;              /* 0: not given */
     int no_shuffle, overwrite;
     const char *sets[CLAE_RUN_MAX_SETS]; /* --set, --lr, --batch as SEC.KEY=V */
+    const char *set_flags[CLAE_RUN_MAX_SETS]; /* "--lr X" as given, NULL for --set */
     int nsets;
 } clae_train_request;
 

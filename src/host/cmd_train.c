@@ -178,6 +178,7 @@ typedef struct train_args {
     const char *device, *transfer;
     const char *set_flag;  /* the first of --set, --lr, --batch (without "--") */
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
+    char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
     int quiet;
 } train_args;
@@ -192,11 +193,15 @@ static int parse_set(const clae_opt *opt, const char *v)
         fprintf(stderr, "clae train: more than %d --set options\n", CLAE_RUN_MAX_SETS);
         return 0;
     }
+    const char *flag = NULL;
     if (strcmp(opt->name, "set") != 0) {
-        char *buf = a->shortcut[strcmp(opt->name, "lr") == 0 ? 0 : 1];
-        snprintf(buf, sizeof a->shortcut[0], "net.%s=%.80s", opt->name, v);
-        v = buf;
+        int k = strcmp(opt->name, "lr") == 0 ? 0 : 1;
+        snprintf(a->shortcut[k], sizeof a->shortcut[k], "net.%s=%.80s", opt->name, v);
+        snprintf(a->shortcut_flag[k], sizeof a->shortcut_flag[k], "--%s %.80s", opt->name, v);
+        v = a->shortcut[k];
+        flag = a->shortcut_flag[k];
     }
+    q->set_flags[q->nsets] = flag;
     q->sets[q->nsets++] = v;
     if (!a->set_flag) a->set_flag = opt->name;
     return 1;

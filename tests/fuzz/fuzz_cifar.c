@@ -1,5 +1,7 @@
 /* libFuzzer: a CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin):
- * the input is cut into the six files at points taken from its first bytes. */
+ * the input is cut into the six files at points taken from its first bytes;
+ * the last of those, when odd, also writes batches.meta.txt with up to 11
+ * class names (the labels checked against them). */
 #include "clae/cifar.h"
 #include "fuzz_util.h"
 
@@ -23,6 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         fuzz_file(names[i], data + at, n);
         at += n;
+    }
+    char meta[32];
+    int classes = cut[5] & 1 ? (cut[5] >> 1) % 12 : -1;
+    for (int k = 0; k < classes; k++) memcpy(meta + 2 * k, "c\n", 2);
+    if (classes >= 0) {
+        fuzz_file("batches.meta.txt", (const uint8_t *)meta, 2 * (size_t)classes);
+    } else {
+        char path[128];
+        snprintf(path, sizeof path, "%s/batches.meta.txt", fuzz_dir());
+        unlink(path);
     }
     for (int split = 0; split < 2; split++) {
         clae_dataset ds;

@@ -12,6 +12,7 @@
 #include "clae/fs.h"
 #include "clae/parse.h"
 #include "clae/safetensors.h"
+#include "labels.h"
 
 static const char *const TRAIN_FILES[] = {"data_batch_1.bin", "data_batch_2.bin",
                                           "data_batch_3.bin", "data_batch_4.bin",
@@ -63,7 +64,25 @@ static int meta_agrees(const clae_st_file *f, const char *key, int64_t want, con
     return 0;
 }
 
-static clae_status load_st(const char *path, int split, clae_dataset *out)
+/* The labels of a clae-layout file (n records of stride R) below the
+ * classes its "classes" metadata names, or else dir's batches.meta.txt. */
+static clae_status st_labels_named(const clae_st_file *f, const char *path, const char *dir,
+                                   const uint8_t *rec, size_t n, size_t R)
+{
+    const char *names = clae_st_meta(f, "classes");
+    char meta[4096 + 32];
+    int classes = 0;
+    if (names && (classes = clae_class_names_count(names, strlen(names))) > 0)
+        snprintf(meta, sizeof meta, "its metadata 'classes'");
+    else if (!clae_class_names_file(dir, meta, sizeof meta, &classes))
+        return CLAE_ERR_FORMAT;
+    size_t k = classes > 0 ? clae_first_label_past(rec, n, R, classes) : n;
+    if (k == n) return CLAE_OK;
+    clae_report_label_past(path, k, n, rec[k * R], meta, classes);
+    return CLAE_ERR_FORMAT;
+}
+
+static clae_status load_st(const char *path, const char *dir, int split, clae_dataset *out)
 {
     clae_st_file f;
     static const char *const DATA_TENSORS[] = {"images", "labels"};
@@ -140,6 +159,7 @@ static clae_status load_st(const char *path, int split, clae_dataset *out)
         if ((st = clae_st_read(&f, im, (uint64_t)i * P, k * P, chunk)) != CLAE_OK) goto done;
         for (size_t j = 0; j < k; j++) memcpy(rec + (i + j) * R + 1, chunk + j * P, P);
     }
+    if ((st = st_labels_named(&f, path, dir, rec, n, R)) != CLAE_OK) goto done;
     *out = (clae_dataset){.records = rec, .n = n, .H = (int)H, .W = (int)W, .C = (int)C};
     rec = NULL;
     st = CLAE_OK;
@@ -176,7 +196,7 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             return CLAE_ERR_FORMAT;
         }
         snprintf(path, sizeof path, "%s/%s", dir, ST_FILES[split]);
-        return load_st(path, split, out);
+        return load_st(path, dir, split, out);
     }
     size_t nfiles = split == CLAE_CIFAR_TRAIN ? sizeof TRAIN_FILES / sizeof TRAIN_FILES[0]
                                               : sizeof TEST_FILES / sizeof TEST_FILES[0];
@@ -212,9 +232,18 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             st = CLAE_ERR_IO;
             goto done;
         }
+        if (sb.st_size == 0) { /* a batch missing in a folder that looks whole */
+            fprintf(stderr, "clae: %s: empty (0 bytes): a batch file holds at least one %d-byte "
+                    "record\n", path[i], CLAE_CIFAR_RECORD);
+            st = CLAE_ERR_FORMAT;
+            goto done;
+        }
         if (sb.st_size % CLAE_CIFAR_RECORD != 0) { /* (the official files: no header) */
-            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records\n",
-                    path[i], (long long)sb.st_size, CLAE_CIFAR_RECORD);
+            long long whole = (long long)(sb.st_size / CLAE_CIFAR_RECORD);
+            fprintf(stderr, "clae: %s: size %lld is not a whole number of %d-byte records (the "
+                    "nearest are %lld and %lld bytes: %lld and %lld records)\n", path[i],
+                    (long long)sb.st_size, CLAE_CIFAR_RECORD, whole * CLAE_CIFAR_RECORD,
+                    (whole + 1) * CLAE_CIFAR_RECORD, whole, whole + 1);
             st = CLAE_ERR_FORMAT;
             goto done;
         }
@@ -234,6 +263,12 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
         st = CLAE_ERR_FORMAT;
         goto done;
     }
+    char meta[4096 + 32]; /* the class names beside the files, if any */
+    int classes;
+    if (!clae_class_names_file(base, meta, sizeof meta, &classes)) {
+        st = CLAE_ERR_FORMAT;
+        goto done;
+    }
     rec = malloc(total * CLAE_CIFAR_RECORD);
     if (!rec) {
         fprintf(stderr, "clae: %s: cannot allocate %zu bytes for %zu records\n", base,
@@ -248,6 +283,15 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             fprintf(stderr, "clae: %s: short read: %s\n", path[i],
                     ferror(f[i]) ? strerror(errno) : "file shrank while reading");
             st = CLAE_ERR_IO;
+            goto done;
+        }
+        size_t k = classes > 0 ? clae_first_label_past(rec + at, count[i], CLAE_CIFAR_RECORD,
+                                                       classes)
+                               : count[i];
+        if (k < count[i]) {
+            clae_report_label_past(path[i], k, count[i], rec[at + k * CLAE_CIFAR_RECORD], meta,
+                                   classes);
+            st = CLAE_ERR_FORMAT;
             goto done;
         }
         at += bytes;

@@ -282,7 +282,10 @@ clae_status clae_data_import(const char *src, const char *out_dir, const clae_im
     if ((st = import_build_split(src, "train", &classes, &tr, &sk)) != CLAE_OK) goto done;
     if ((st = import_build_split(src, "test", &classes, &te, &sk)) != CLAE_OK) goto done;
     if ((st = import_choose_target(o, &tr, &t)) != CLAE_OK) goto done;
-    cifar = t.H == CLAE_CIFAR_SIDE && t.W == CLAE_CIFAR_SIDE && t.C == CLAE_CIFAR_CHANNELS;
+    /* CIFAR-10's layout when it fits: 32x32x3, and a record for each of
+     * its 5 batch files (an empty one is refused as a lost batch) */
+    cifar = t.H == CLAE_CIFAR_SIDE && t.W == CLAE_CIFAR_SIDE && t.C == CLAE_CIFAR_CHANNELS &&
+            tr.n >= CLAE_CIFAR_TRAIN_FILES;
     st = write_outputs(&out, &made_dir, &tr, &te, &t, &classes, cifar, threads);
     if (st == CLAE_OK) st = commit_outputs(&out);
     if (st != CLAE_OK) goto done;

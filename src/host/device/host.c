@@ -3,21 +3,48 @@
  * control does nothing; the ops' side of it is each op family's reference
  * twins (src/host/ref/). Opening a device on it (spec "ref", or no OpenCL
  * device at all) makes no OpenCL object. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* sysconf's _SC_PHYS_PAGES */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clae/device.h"
 #include "internal.h"
+
+/* The memory the process may use, as a device's: the physical memory, or
+ * less where a limit is set (ulimit -v / -d, a cgroup's memory.max). The
+ * net's up-front check (src/host/net.c) holds the reference path to it
+ * as the OpenCL path to its device's, so a model far too large is one line
+ * at once, not gigabytes allocated before malloc fails. */
+static cl_ulong host_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    cl_ulong mem = pages > 0 && page > 0 ? (cl_ulong)pages * (cl_ulong)page : CL_ULONG_MAX;
+    static const int LIMITS[2] = {RLIMIT_AS, RLIMIT_DATA};
+    for (int i = 0; i < 2; i++) {
+        struct rlimit rl;
+        if (getrlimit(LIMITS[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            (cl_ulong)rl.rlim_cur < mem)
+            mem = (cl_ulong)rl.rlim_cur;
+    }
+    FILE *f = fopen("/sys/fs/cgroup/memory.max", "r"); /* cgroup v2: a number or "max" */
+    unsigned long long cap;
+    if (f) {
+        if (fscanf(f, "%llu", &cap) == 1 && cap > 0 && (cl_ulong)cap < mem) mem = (cl_ulong)cap;
+        fclose(f);
+    }
+    return mem;
+}
 
 clae_status clae_device_open_host(clae_device *d)
 {
     d->be = &clae_backend_host;
     d->index = -1;
-    /* no limits of its own: malloc says when host memory does not fit */
-    d->global_mem = CL_ULONG_MAX;
-    d->max_alloc = CL_ULONG_MAX;
+    d->global_mem = host_memory();
+    d->max_alloc = d->global_mem;
     snprintf(d->name, sizeof d->name, "reference (plain C)");
     snprintf(d->platform_name, sizeof d->platform_name, "none");
     snprintf(d->vendor, sizeof d->vendor, "none");

@@ -51,11 +51,31 @@ static void line_key(const char *line, size_t len, char *buf, size_t blen)
     snprintf(buf, blen, "%.*s", (int)(j - i), line + i);
 }
 
+/* The parser's error for the edited line no of the text named name,
+ * without its "name:no: " prefix: the user wrote the flag, not that line. */
+static const char *about_flag(const char *err, const char *name, int no)
+{
+    char prefix[320];
+    int n = snprintf(prefix, sizeof prefix, "%s:%d: ", name, no);
+    if (n > 0 && (size_t)n < sizeof prefix && strncmp(err, prefix, (size_t)n) == 0)
+        return err + n;
+    return err;
+}
+
 clae_status clae_model_set(clae_model *m, const char *assign)
 {
+    return clae_model_set_as(m, assign, NULL);
+}
+
+clae_status clae_model_set_as(clae_model *m, const char *assign, const char *flag)
+{
     if (strpbrk(assign, "\r\n")) {
-        fprintf(stderr, "clae: --set %.*s...: a setting is one line\n",
-                (int)strcspn(assign, "\r\n"), assign);
+        if (flag)
+            fprintf(stderr, "clae: %.*s...: a setting is one line\n",
+                    (int)strcspn(flag, "\r\n"), flag);
+        else
+            fprintf(stderr, "clae: --set %.*s...: a setting is one line\n",
+                    (int)strcspn(assign, "\r\n"), assign);
         return CLAE_ERR_ARG;
     }
     const char *eq = strchr(assign, '=');
@@ -137,12 +157,16 @@ clae_status clae_model_set(clae_model *m, const char *assign)
         }
     }
     size_t at = 0;
+    int edited = 0; /* the line of the new text that holds the setting */
     if (header == 0) { /* [train] or [net] missing: a new section at the end */
+        for (size_t i = 0; i < tlen; i++) edited += m->text[i] == '\n';
+        edited += (tlen && m->text[tlen - 1] != '\n') + 2;
         at = (size_t)snprintf(text, need, "%s%s[%s]\n%s = %s\n", m->text,
                               tlen && m->text[tlen - 1] != '\n' ? "\n" : "", sec, key, value);
     } else {
         size_t len;
         int edit = target ? target : header; /* replace target, or insert after header */
+        edited = target ? target : header + 1;
         const char *l = text_line(m->text, edit, &len);
         size_t cut = (size_t)(l - m->text), rest = cut + len;
         memcpy(text, m->text, target ? cut : rest);
@@ -157,7 +181,10 @@ clae_status clae_model_set(clae_model *m, const char *assign)
     clae_status st = clae_model_parse_ex(NULL, text, m->name, &fresh, err, sizeof err);
     free(text);
     if (st != CLAE_OK) {
-        fprintf(stderr, "clae: --set %s: %s\n", assign, err);
+        if (flag)
+            fprintf(stderr, "clae: %s: %s\n", flag, about_flag(err, m->name, edited));
+        else
+            fprintf(stderr, "clae: --set %s: %s\n", assign, about_flag(err, m->name, edited));
         return st;
     }
     fresh.train.classes = m->train.classes;

@@ -16,6 +16,7 @@
  * in src/host/train/ (internal.h). */
 #include "clae/train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,7 +470,8 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
         return CLAE_OK;
     }
     if (clae_mkdir_p(o->out_dir, 0755) != 0) {
-        fprintf(stderr, "clae: %s: cannot create output folder\n", o->out_dir);
+        fprintf(stderr, "clae: %s: cannot create output folder: %s\n", o->out_dir,
+                strerror(errno));
         return CLAE_ERR_IO;
     }
     int lock = out_dir_lock(o->out_dir);

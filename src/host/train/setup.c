@@ -66,7 +66,7 @@ clae_status clae_train_setup_model(clae_train_setup *s, const clae_train_request
     if (q->resume) return resume_model(s, q);
     CLAE_TRY(clae_model_load(q->config, &s->m));
     for (int i = 0; i < q->nsets; i++)
-        if (clae_model_set(&s->m, q->sets[i]) != CLAE_OK) {
+        if (clae_model_set_as(&s->m, q->sets[i], q->set_flags[i]) != CLAE_OK) {
             s->refused = 1;
             return CLAE_ERR_ARG;
         }

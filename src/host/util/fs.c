@@ -222,10 +222,11 @@ int clae_mkdir_p(const char *path, mode_t mode)
         return -1;
     }
     memcpy(tmp, path, n + 1);
+    int first = 0; /* why a parent could not be made: the reason the last one fails */
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        (void)mkdir(tmp, 0755);
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST && !first) first = errno;
         *p = '/';
     }
     int rc = mkdir(tmp, mode);
@@ -233,7 +234,7 @@ int clae_mkdir_p(const char *path, mode_t mode)
         int e = errno;
         struct stat st;
         rc = stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-        errno = rc ? (e == EEXIST ? ENOTDIR : e) : 0;
+        errno = rc ? (e == EEXIST ? ENOTDIR : e == ENOENT && first ? first : e) : 0;
     }
     free(tmp);
     return rc;
