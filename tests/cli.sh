@@ -38,7 +38,8 @@ expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary con
 expect_ok "devices lists a device" "compute units" "$clae" devices
 expect_fail "empty device" "bad device ''" "$clae" bench configs/denoiser.cfg --device ''
 
-for more in tests/cli_more*.sh; do . "$more"; done
+# CLI_ONLY="tests/cli_more_train.sh ..." runs only those parts (while working on them)
+for more in ${CLI_ONLY:-tests/cli_more*.sh}; do . "$more"; done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
