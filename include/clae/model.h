@@ -97,6 +97,7 @@ typedef struct clae_train_config {
     long lr_patience;        /* reduce on plateau: epochs without a lower val loss (0: off) */
     double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
     double lr_min;           /* reduce on plateau: the floor */
+    int tensorboard;         /* 1: OUT/tb/ event files (clae/tensorboard_log.h) */
 } clae_train_config;
 
 typedef struct clae_tensor {

@@ -10,6 +10,7 @@
 #include "clae/app.h"
 #include "clae/fs.h"
 #include "clae/layer.h"
+#include "clae/tensorboard_log.h"
 #include "clae/train_setup.h"
 #include "clae/transfer.h"
 #include "cli.h"
@@ -37,30 +38,35 @@ struct printer {
     const char *out_dir;
     clae_device ref;
     int ref_open, failed;
+    char sample_path[1300];
+    clae_tb_log tb; /* OUT/tb/ (off: [train] tensorboard = 0, --no-tensorboard) */
 };
 
 /* OUT/samples/epoch-NNNN.png after an epoch: original / corrupted /
- * restored. A failure is a warning (once); the run goes on. */
-static void write_samples(struct printer *p, const clae_train_event *e)
+ * restored; its path, or NULL. A failure is a warning (once); the run goes on. */
+static const char *write_samples(struct printer *p, const clae_train_event *e)
 {
-    if (p->failed) return;
-    char dir[1200], path[1300];
+    if (p->failed) return NULL;
+    char dir[1200], *path = p->sample_path;
     snprintf(dir, sizeof dir, "%s/samples", p->out_dir);
-    snprintf(path, sizeof path, "%s/epoch-%04ld.png", dir, e->epoch);
+    snprintf(path, sizeof p->sample_path, "%s/epoch-%04ld.png", dir, e->epoch);
     if (!p->ref_open && clae_device_open(&p->ref, "ref") == CLAE_OK) p->ref_open = 1;
     if (!p->ref_open || clae_mkdir_p(dir, 0755) != 0 ||
         !clae_app_figure(p->m, &p->ref, p->ds, p->first, p->samples, path, NULL, NULL, NULL)) {
         fprintf(stderr, "clae: warning: %s: cannot write the samples figure; training goes on "
                 "without them\n", path);
         p->failed = 1;
-        return;
+        return NULL;
     }
     if (!p->quiet) printf("  samples: %s\n", path);
+    return path;
 }
 
 static void print_event(const clae_train_event *e, void *user)
 {
     struct printer *p = user;
+    if (e->kind != CLAE_TRAIN_SAVED) /* EPOCH: its metrics kept for SAVED (below) */
+        clae_tb_log_event(&p->tb, e, NULL);
     if (p->quiet && e->kind != CLAE_TRAIN_SAVED) return;
     if (p->drawn && e->kind != CLAE_TRAIN_STEP) {
         printf("\r%*s\r", 100, "");
@@ -109,7 +115,7 @@ static void print_event(const clae_train_event *e, void *user)
                    "best is in best.safetensors\n", e->since_best);
         break;
     case CLAE_TRAIN_SAVED:
-        if (p->samples > 0) write_samples(p, e);
+        clae_tb_log_event(&p->tb, e, p->samples > 0 ? write_samples(p, e) : NULL);
         break;
     case CLAE_TRAIN_TEST:
         if (!isnan(e->test_accuracy))
@@ -180,7 +186,7 @@ typedef struct train_args {
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
-    int quiet;
+    int quiet, no_tensorboard;
 } train_args;
 
 /* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
@@ -297,6 +303,8 @@ static int parse_args(int argc, char **argv, train_args *a)
                  "images without validation), original /\ncorrupted / restored, as clae show "
                  "draws them"},
         {.name = "quiet", .kind = CLAE_OPT_FLAG, .to = &a->quiet, .help = "no per-epoch lines"},
+        {.name = "no-tensorboard", .kind = CLAE_OPT_FLAG, .to = &a->no_tensorboard,
+         .help = "no OUT/tb/ event files (as [train] tensorboard = 0)"},
         {0}};
     int code = clae_cmdline_parse(&TRAIN_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -443,10 +451,13 @@ static int train_main(int argc, char **argv, clae_dist *dist)
     struct printer pr = {.bar = isatty(fileno(stdout)), .quiet = a.quiet, .m = &s.m,
                          .out_dir = s.opts.out_dir};
     pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
+    const int tb = dist->rank == 0 && s.m.train.tensorboard && !a.no_tensorboard;
+    clae_tb_log_init(&pr.tb, tb ? s.opts.out_dir : NULL);
     s.opts.report = print_event;
     s.opts.report_user = &pr;
     s.opts.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
     rc = train_on_device(&s, &a, dist, &pr);
+    clae_tb_log_close(&pr.tb);
 done:
     if (rc == 1 && s.refused) rc = 2;
     clae_train_setup_free(&s);

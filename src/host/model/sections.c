@@ -71,6 +71,9 @@ const clae_key_spec clae_train_keys[] = {
       "row without a lower validation loss, multiply lr by lr_factor"),
     K("lr_factor", "0.1", "a number in (0, 1)", "reduce on plateau: the factor"),
     K("lr_min", "0", "a number >= 0", "reduce on plateau: lr never goes below this"),
+    K("tensorboard", "1", "0 or 1",
+      "OUT/tb/: the epochs' metrics (and --samples figures) as TensorBoard event files "
+      "(--no-tensorboard: off)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -269,11 +272,11 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("an integer >= 0 (0: no limit)");
         else
             t->max_steps = x;
-    } else if (strcmp(key, "shuffle") == 0) {
+    } else if (strcmp(key, "shuffle") == 0 || strcmp(key, "tensorboard") == 0) {
         if (!clae_str_to_long(value, 0, 1, &x))
             BAD("0 or 1");
         else
-            t->shuffle = (int)x;
+            *(key[0] == 's' ? &t->shuffle : &t->tensorboard) = (int)x;
     } else if (strcmp(key, "patience") == 0 || strcmp(key, "lr_patience") == 0) {
         if (!clae_str_to_long(value, 0, CLAE_MAX_EPOCHS, &x))
             BAD("an integer >= 0 (0: off)");

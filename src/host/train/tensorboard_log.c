@@ -1,0 +1,146 @@
+/* A training run's TensorBoard log; see include/clae/tensorboard_log.h. */
+#include "clae/tensorboard_log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stb/stb_image.h>
+
+#include "clae/fs.h"
+
+void clae_tb_log_init(clae_tb_log *l, const char *out_dir)
+{
+    memset(l, 0, sizeof *l);
+    l->w.fd = -1;
+    if (out_dir) snprintf(l->dir, sizeof l->dir, "%s/tb", out_dir);
+}
+
+void clae_tb_log_close(clae_tb_log *l) { clae_tb_close(&l->w); }
+
+void clae_tb_log_remove(const char *out_dir)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/tb", out_dir);
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    while (dh && (e = readdir(dh)) != NULL) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char file[1400];
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        (void)unlink(file);
+    }
+    if (dh) closedir(dh);
+}
+
+/* The one warning; the log is off from here on. */
+static void fail(clae_tb_log *l, const char *what, clae_status st)
+{
+    fprintf(stderr, "clae: warning: %s: cannot write the TensorBoard log (%s); training goes on "
+            "without it\n", what, st == CLAE_ERR_NOMEM ? "out of memory" : strerror(errno));
+    l->failed = 1;
+    clae_tb_close(&l->w);
+}
+
+static void keep_epoch(clae_tb_log *l, const clae_train_event *e)
+{
+    l->pending = 1;
+    l->epoch = e->epoch;
+    l->train_loss = e->train_loss;
+    l->val_loss = e->val_loss;
+    l->val_psnr = e->val_psnr;
+    l->val_accuracy = e->val_accuracy;
+    l->images_per_s = e->images_per_s;
+    l->lr = e->lr;
+    l->term_mask = e->term_mask;
+    l->has_val_terms = e->val_terms != NULL;
+    for (int k = 0; k < CLAE_NTERMS; k++) {
+        l->train_terms[k] = e->train_terms ? e->train_terms[k] : NAN;
+        l->val_terms[k] = e->val_terms ? e->val_terms[k] : NAN;
+    }
+}
+
+/* The PNG file at path into *buf (malloc'ed) with its size: 1, or 0. */
+static int read_png(const char *path, uint8_t **buf, size_t *n, int *h, int *w, int *c)
+{
+    const char *why;
+    FILE *f = clae_fopen_regular(path, &why);
+    if (!f) return 0;
+    long len = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    *buf = len > 0 && len < (long)(CLAE_TB_MAX_RECORD / 2) ? malloc((size_t)len) : NULL;
+    int ok = *buf && fseek(f, 0, SEEK_SET) == 0 && fread(*buf, 1, (size_t)len, f) == (size_t)len;
+    fclose(f);
+    ok = ok && stbi_info_from_memory(*buf, (int)len, w, h, c);
+    if (!ok) {
+        free(*buf);
+        *buf = NULL;
+        errno = EINVAL;
+        return 0;
+    }
+    *n = (size_t)len;
+    return 1;
+}
+
+static void add(clae_tb_value *v, int *n, const char *tag, double x)
+{
+    if (!isfinite(x)) return; /* not measured */
+    v[*n] = (clae_tb_value){.tag = tag, .scalar = (float)x};
+    (*n)++;
+}
+
+/* The kept epoch's scalars (and the image) as one event, flushed. */
+static clae_status write_epoch(clae_tb_log *l, const char *sample_png, const char **what)
+{
+    enum { MAXV = 8 + 2 * CLAE_NTERMS };
+    clae_tb_value v[MAXV];
+    char tags[2 * CLAE_NTERMS][48];
+    int n = 0;
+    add(v, &n, "train/loss", l->train_loss);
+    add(v, &n, "val/loss", l->val_loss);
+    add(v, &n, "val/psnr", l->val_psnr);
+    add(v, &n, "val/accuracy", l->val_accuracy);
+    add(v, &n, "train/lr", l->lr);
+    add(v, &n, "train/images_per_s", l->images_per_s);
+    for (int k = 0; l->term_mask > 1u && k < CLAE_NTERMS; k++) {
+        if (!(l->term_mask >> k & 1u)) continue;
+        snprintf(tags[2 * k], sizeof tags[0], "train/%s", clae_term_names[k]);
+        snprintf(tags[2 * k + 1], sizeof tags[0], "val/%s", clae_term_names[k]);
+        add(v, &n, tags[2 * k], l->train_terms[k]);
+        if (l->has_val_terms) add(v, &n, tags[2 * k + 1], l->val_terms[k]);
+    }
+    uint8_t *png = NULL;
+    if (sample_png) {
+        clae_tb_value *im = &v[n];
+        *im = (clae_tb_value){.tag = "samples"};
+        if (!read_png(sample_png, &png, &im->png_len, &im->height, &im->width, &im->channels)) {
+            *what = sample_png;
+            return CLAE_ERR_IO;
+        }
+        im->png = png;
+        n++;
+    }
+    clae_status st = clae_tb_write_summary(&l->w, clae_tb_now(), l->epoch, v, n);
+    free(png);
+    if (st == CLAE_OK) st = clae_tb_flush(&l->w);
+    return st;
+}
+
+void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png)
+{
+    if (!l->dir[0] || l->failed) return;
+    if (e->kind == CLAE_TRAIN_EPOCH) keep_epoch(l, e);
+    if (e->kind != CLAE_TRAIN_SAVED || !l->pending || l->epoch != e->epoch) return;
+    l->pending = 0;
+    clae_status st = CLAE_OK;
+    const char *what = l->w.path;
+    if (l->w.fd < 0) { /* this run's file, its steps from this epoch on */
+        st = clae_tb_open(&l->w, l->dir);
+        if (st == CLAE_OK) st = clae_tb_write_session_start(&l->w, clae_tb_now(), l->epoch);
+    }
+    if (st == CLAE_OK) st = write_epoch(l, sample_png, &what);
+    if (st != CLAE_OK) fail(l, what, st);
+}
