@@ -21,7 +21,7 @@
 #define CLAE_TB_MAX_RECORD (64u << 20)
 
 /* The masked CRC-32C of data[0..n) that TFRecord framing stores:
- * of "" 0xa282ead8, of "a" 0x8ba78e86 (tests/test_tensorboard.c). */
+ * of "" 0xa282ead8, of "a" 0x28e46e78 (tests/test_tensorboard.c). */
 uint32_t clae_tb_masked_crc(const void *data, size_t n);
 
 /* The TFRecord of data[0..n) into out (n + 16 bytes). */

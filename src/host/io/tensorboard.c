@@ -227,7 +227,7 @@ clae_status clae_tb_write_session_start(clae_tb_writer *w, double wall, long ste
 {
     uint8_t rec[64];
     uint8_t *p = put_event_head(rec + 12, wall, step);
-    p = put_len(p, 6, 2); /* SessionLog { status 1 = START (1) } */
+    p = put_len(p, 7, 2); /* session_log 7: SessionLog { status 1 = START (1) } */
     p = put_varint(put_key(p, 1, WIRE_VARINT), 1);
     return append_record(w, rec, (size_t)(p - (rec + 12)));
 }
