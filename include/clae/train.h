@@ -110,7 +110,8 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
 /* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,
  * best.safetensors, history.jsonl, history.csv; a missing dir holds none);
  * otherwise with overwrite they are removed (and the run's --samples
- * figures, OUT/samples/epoch-NNNN.png), and without it one line says
+ * figures, OUT/samples/epoch-NNNN.png, and its TensorBoard files,
+ * OUT/tb/events.out.tfevents.*), and without it one line says
  * what to do and CLAE_ERR_ARG is returned. clae_train checks this again with
  * the folder locked. */
 clae_status clae_train_claim_out(const char *dir, int overwrite);
