@@ -59,12 +59,24 @@ expect_ok "tensorboard: resume again" "checkpoint" tbtrain configs/denoiser.cfg 
 expect_ok "tensorboard: resume from an earlier epoch" "checkpoint" tbtrain configs/denoiser.cfg \
   --resume "$tbo/epoch3.safetensors" --epochs 5
 tb_expect "tensorboard: four runs, four files" "$tbo" 4
-tb_read "tensorboard: resumed runs as history.jsonl (samples of the first)" "$tbo"
+tb_read "tensorboard: resumed runs as history.jsonl (samples of the first)" "$tbo" --images=1,2
+# an epoch whose event is missing (here epoch 2, trained without the log; as
+# after a kill between an epoch's checkpoint and its event): the resume
+# writes it again from the checkpoint's history line
+expect_ok "tensorboard: epoch 1" "checkpoint" tbtrain configs/denoiser.cfg --epochs 1 --out "$tmp/tb-gap"
+expect_ok "tensorboard: epoch 2 without it" "checkpoint" tbtrain configs/denoiser.cfg \
+  --resume "$tmp/tb-gap/last.safetensors" --epochs 2 --no-tensorboard
+expect_ok "tensorboard: epoch 3" "checkpoint" tbtrain configs/denoiser.cfg \
+  --resume "$tmp/tb-gap/last.safetensors" --epochs 3
+tb_read "tensorboard: a resume writes its first epoch again" "$tmp/tb-gap"
 # --overwrite removes the old run's files
 expect_ok "tensorboard: overwrite" "checkpoint" tbtrain configs/denoiser.cfg --out "$tbo" --overwrite
 tb_expect "tensorboard: overwrite leaves the new run's file" "$tbo" 1
-# a model with loss terms: train/kl and val/kl too
-expect_ok "tensorboard: vae" "checkpoint" tbtrain configs/vae.cfg --epochs 2 --out "$tmp/tb-vae"
+# a model with loss terms: train/kl and val/kl too (and, resumed, again
+# from the checkpoint's history line)
+expect_ok "tensorboard: vae" "checkpoint" tbtrain configs/vae.cfg --epochs 1 --out "$tmp/tb-vae"
+expect_ok "tensorboard: vae resumed" "checkpoint" tbtrain configs/vae.cfg \
+  --resume "$tmp/tb-vae/last.safetensors" --epochs 2
 tb_read "tensorboard: loss terms as history.jsonl" "$tmp/tb-vae"
 # off
 expect_ok "tensorboard: --no-tensorboard" "checkpoint" tbtrain configs/denoiser.cfg \

@@ -3,10 +3,10 @@
 what a resumed run replaced) against OUT/history.jsonl: every scalar at
 every epoch, the same epochs once each, and the --samples images.
 
-    python tests/tensorboard_check.py OUT [--images]
+    python tests/tensorboard_check.py OUT [--images | --images=E1,E2,...]
 
 Each image "samples" must be the PNG of OUT/samples/epoch-NNNN.png byte
-for byte; --images: every epoch has one. Prints what differs; exit 1 then.
+for byte; --images: every epoch has one; --images=LIST: these epochs do. Prints what differs; exit 1 then.
 Needs the tensorboard package (scripts/check-venv.sh makes .venv-check/).
 """
 import json
@@ -51,7 +51,12 @@ def close(tag, a, b):
 
 def main(argv):
     out = argv[1]
-    images = "--images" in argv[2:]
+    images = None  # the epochs that must have an image
+    for a in argv[2:]:
+        if a == "--images":
+            images = "all"
+        elif a.startswith("--images="):
+            images = [int(x) for x in a[9:].split(",")]
     with open(os.path.join(out, "history.jsonl")) as f:
         history = [json.loads(line) for line in f if line.strip()]
     acc = ea.EventAccumulator(os.path.join(out, "tb"),
@@ -77,8 +82,10 @@ def main(argv):
                 if not close(tag, v, want[tag][s]):
                     bad.append(f"{tag} at {s}: {v}, history.jsonl {want[tag][s]}")
     ims = acc.Images("samples") if "samples" in tags["images"] else []
-    if images and [e.step for e in ims] != epochs:
-        bad.append(f"samples: steps {[e.step for e in ims]}, epochs {epochs}")
+    if images == "all":
+        images = epochs
+    if images is not None and [e.step for e in ims] != images:
+        bad.append(f"samples: steps {[e.step for e in ims]}, expected {images}")
     for e in ims:  # each image is its epoch's figure
         path = os.path.join(out, "samples", "epoch-%04d.png" % e.step)
         try:

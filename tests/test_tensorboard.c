@@ -299,6 +299,52 @@ START_TEST(test_log_epochs)
 }
 END_TEST
 
+/* A resumed run's file starts at the epoch it resumes, written again from
+ * the checkpoint's history line (-1: left out), then goes on. */
+START_TEST(test_log_resume_writes_its_epoch_again)
+{
+    char out[128], tb[160], path[1300];
+    snprintf(out, sizeof out, "%s/resumed", g_dir);
+    snprintf(tb, sizeof tb, "%s/tb", out);
+    clae_tb_log l;
+    clae_tb_log_init(&l, out);
+    clae_tb_log_resume(&l, 2,
+                       "{\"epoch\": 2, \"train_loss\": 0.5, \"val_loss\": 0.75, "
+                       "\"val_psnr\": -1, \"val_accuracy\": 0.25, \"images_per_s\": 100, "
+                       "\"seconds\": 1, \"steps\": 8, \"lr\": 0.001, \"terms\": "
+                       "{\"reconstruction\": 0.4, \"kl\": 0.1}, \"val_terms\": "
+                       "{\"reconstruction\": 0.6, \"kl\": 0.15}}");
+    const double tt[CLAE_NTERMS] = {0.25, 0.125}, vt[CLAE_NTERMS] = {0.375, 0.0625};
+    clae_train_event e = epoch_event(3, 0.5, 0x3u, tt, vt);
+    clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = 3, .epochs = 9};
+    clae_tb_log_event(&l, &e, NULL);
+    clae_tb_log_event(&l, &saved, NULL);
+    ck_assert_int_eq(l.failed, 0);
+    clae_tb_log_close(&l);
+
+    only_event_file(tb, path, sizeof path);
+    file_buf b = slurp(path);
+    size_t at[16], len[16];
+    ck_assert_int_eq(records(&b, at, len), 4); /* version, START at 2, epochs 2 and 3 */
+    ck_assert(contains(b.p + at[1], len[1], "\x10\x02\x3a\x02\x08\x01", 6));
+    ck_assert(contains(b.p + at[2], len[2], "\x10\x02\x2a", 3));
+    ck_assert(contains(b.p + at[3], len[3], "\x10\x03\x2a", 3));
+    const char *in2[] = {"train/loss", "val/loss", "val/accuracy", "train/lr",
+                         "train/images_per_s", "train/reconstruction", "train/kl",
+                         "val/reconstruction", "val/kl"};
+    for (size_t i = 0; i < sizeof in2 / sizeof in2[0]; i++)
+        ck_assert_msg(contains(b.p + at[2], len[2], in2[i], strlen(in2[i])), "%s", in2[i]);
+    ck_assert(!contains(b.p + at[2], len[2], "psnr", 4)); /* -1: not measured */
+    const float v15 = 0.15f;
+    uint8_t val_kl[14] = {0x0a, 0x06};
+    memcpy(val_kl + 2, "val/kl", 6);
+    val_kl[8] = 0x15;
+    memcpy(val_kl + 9, &v15, 4);
+    ck_assert(contains(b.p + at[2], len[2], val_kl, 13));
+    free(b.p);
+}
+END_TEST
+
 /* A log that cannot write (OUT/tb is a file): one warning, then off. */
 START_TEST(test_log_failure_is_a_warning)
 {
@@ -328,6 +374,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_records_as_tensorboard_encodes_them);
     tcase_add_test(tc, test_failed_write_leaves_whole_records);
     tcase_add_test(tc, test_log_epochs);
+    tcase_add_test(tc, test_log_resume_writes_its_epoch_again);
     tcase_add_test(tc, test_log_failure_is_a_warning);
     suite_add_tcase(s, tc);
     return s;

@@ -9,17 +9,20 @@
  *   --samples figure). A value that was not measured (no validation
  *   images) is left out.
  * Each run (a resume too) adds a file of its own that starts with a
- * SessionLog START at its first epoch, so TensorBoard drops what an
- * earlier file holds from there on. A failure is one warning; the run goes
+ * SessionLog START at its first epoch (a resume's: the epoch it resumes,
+ * written again), so TensorBoard drops what an earlier file holds from
+ * there on. A failure is one warning; the run goes
  * on without the log. */
 #ifndef CLAE_TENSORBOARD_LOG_H
 #define CLAE_TENSORBOARD_LOG_H
 
 #include "clae/layer.h"
+#include "clae/run.h"
 #include "clae/tensorboard.h"
 #include "clae/train.h"
 
 typedef struct clae_tb_log {
+    char out_dir[1100];   /* OUT */
     char dir[1100];       /* OUT/tb; "" when off */
     clae_tb_writer w;     /* opened at the first epoch written */
     int failed;
@@ -30,10 +33,21 @@ typedef struct clae_tb_log {
     unsigned term_mask;
     int has_val_terms;
     double train_terms[CLAE_NTERMS], val_terms[CLAE_NTERMS];
+    /* a resumed run: the epoch it starts from and that epoch's history line */
+    long resume_epoch;
+    char resume_line[CLAE_RUN_HISTORY_MAX];
 } clae_tb_log;
 
 /* A log into OUT/tb (out_dir NULL: off; nothing is written). */
 void clae_tb_log_init(clae_tb_log *l, const char *out_dir);
+
+/* A run that goes on from `epoch` epochs done, line the last one's
+ * history.jsonl line (a checkpoint's, clae_run.history; "" or NULL: none):
+ * its file starts at that epoch, written again from line (and with its
+ * OUT/samples figure where there is one), so an epoch whose event a run
+ * killed after its checkpoint never wrote is there too, as the resume puts
+ * its history.jsonl line back. */
+void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line);
 
 /* Feed it every event of the run: EPOCH keeps the metrics, SAVED writes
  * them with the PNG at sample_png (NULL: none) and flushes. */

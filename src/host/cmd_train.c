@@ -453,6 +453,7 @@ static int train_main(int argc, char **argv, clae_dist *dist)
     pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
     const int tb = dist->rank == 0 && s.m.train.tensorboard && !a.no_tensorboard;
     clae_tb_log_init(&pr.tb, tb ? s.opts.out_dir : NULL);
+    clae_tb_log_resume(&pr.tb, s.run.epoch, s.run.history);
     s.opts.report = print_event;
     s.opts.report_user = &pr;
     s.opts.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;

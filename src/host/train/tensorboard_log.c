@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <stb/stb_image.h>
 
 #include "clae/fs.h"
@@ -17,7 +18,9 @@ void clae_tb_log_init(clae_tb_log *l, const char *out_dir)
 {
     memset(l, 0, sizeof *l);
     l->w.fd = -1;
-    if (out_dir) snprintf(l->dir, sizeof l->dir, "%s/tb", out_dir);
+    if (!out_dir) return;
+    snprintf(l->out_dir, sizeof l->out_dir, "%s", out_dir);
+    snprintf(l->dir, sizeof l->dir, "%s/tb", out_dir);
 }
 
 void clae_tb_log_close(clae_tb_log *l) { clae_tb_close(&l->w); }
@@ -92,11 +95,34 @@ static void add(clae_tb_value *v, int *n, const char *tag, double x)
     (*n)++;
 }
 
-/* The kept epoch's scalars (and the image) as one event, flushed. */
+enum { MAXV = 8 + 2 * CLAE_NTERMS }; /* values of an event at most */
+
+/* v[0..n) and the image at sample_png (NULL: none) as the event of step,
+ * flushed. */
+static clae_status write_values(clae_tb_log *l, long step, clae_tb_value *v, int n,
+                                const char *sample_png, const char **what)
+{
+    uint8_t *png = NULL;
+    if (sample_png) {
+        clae_tb_value *im = &v[n];
+        *im = (clae_tb_value){.tag = "samples"};
+        if (!read_png(sample_png, &png, &im->png_len, &im->height, &im->width, &im->channels)) {
+            *what = sample_png;
+            return CLAE_ERR_IO;
+        }
+        im->png = png;
+        n++;
+    }
+    clae_status st = clae_tb_write_summary(&l->w, clae_tb_now(), step, v, n);
+    free(png);
+    if (st == CLAE_OK) st = clae_tb_flush(&l->w);
+    return st;
+}
+
+/* The kept epoch's scalars (and the image) as one event. */
 static clae_status write_epoch(clae_tb_log *l, const char *sample_png, const char **what)
 {
-    enum { MAXV = 8 + 2 * CLAE_NTERMS };
-    clae_tb_value v[MAXV];
+    clae_tb_value v[MAXV + 1];
     char tags[2 * CLAE_NTERMS][48];
     int n = 0;
     add(v, &n, "train/loss", l->train_loss);
@@ -112,21 +138,66 @@ static clae_status write_epoch(clae_tb_log *l, const char *sample_png, const cha
         add(v, &n, tags[2 * k], l->train_terms[k]);
         if (l->has_val_terms) add(v, &n, tags[2 * k + 1], l->val_terms[k]);
     }
-    uint8_t *png = NULL;
-    if (sample_png) {
-        clae_tb_value *im = &v[n];
-        *im = (clae_tb_value){.tag = "samples"};
-        if (!read_png(sample_png, &png, &im->png_len, &im->height, &im->width, &im->channels)) {
-            *what = sample_png;
-            return CLAE_ERR_IO;
-        }
-        im->png = png;
-        n++;
+    return write_values(l, l->epoch, v, n, sample_png, what);
+}
+
+/* history.jsonl's keys and the tags of their values (-1 there: not measured) */
+static const char *const HISTORY_TAGS[][2] = {
+    {"train_loss", "train/loss"}, {"val_loss", "val/loss"}, {"val_psnr", "val/psnr"},
+    {"val_accuracy", "val/accuracy"}, {"lr", "train/lr"}, {"images_per_s", "train/images_per_s"}};
+
+/* The epoch a resumed run starts from, again, from its checkpoint's history
+ * line (and its figure, if OUT/samples has it): 1, or 0 when the line does
+ * not parse (nothing written). */
+static int write_restored(clae_tb_log *l, clae_status *st, const char **what)
+{
+    cJSON *o = cJSON_Parse(l->resume_line);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return 0;
     }
-    clae_status st = clae_tb_write_summary(&l->w, clae_tb_now(), l->epoch, v, n);
-    free(png);
-    if (st == CLAE_OK) st = clae_tb_flush(&l->w);
-    return st;
+    clae_tb_value v[MAXV + 1];
+    char tags[2 * CLAE_NTERMS][48];
+    int n = 0, nt = 0;
+    for (size_t i = 0; i < sizeof HISTORY_TAGS / sizeof HISTORY_TAGS[0]; i++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, HISTORY_TAGS[i][0]);
+        if (cJSON_IsNumber(x) && x->valuedouble != -1.0)
+            add(v, &n, HISTORY_TAGS[i][1], x->valuedouble);
+    }
+    const char *groups[2][2] = {{"terms", "train"}, {"val_terms", "val"}};
+    for (int g = 0; g < 2; g++) {
+        const cJSON *t, *terms = cJSON_GetObjectItemCaseSensitive(o, groups[g][0]);
+        cJSON_ArrayForEach(t, terms)
+        {
+            if (nt == 2 * CLAE_NTERMS || !cJSON_IsNumber(t) || !t->string) continue;
+            snprintf(tags[nt], sizeof tags[0], "%s/%s", groups[g][1], t->string);
+            add(v, &n, tags[nt++], t->valuedouble);
+        }
+    }
+    char png[1200];
+    snprintf(png, sizeof png, "%.1080s/samples/epoch-%04ld.png", l->out_dir, l->resume_epoch);
+    *st = write_values(l, l->resume_epoch, v, n, access(png, F_OK) == 0 ? png : NULL, what);
+    cJSON_Delete(o);
+    return 1;
+}
+
+/* This run's file: a SessionLog START at the first epoch it writes (that
+ * of the checkpoint it resumes, written again, or the epoch now done). */
+static clae_status open_file(clae_tb_log *l, const char **what)
+{
+    clae_status st = clae_tb_open(&l->w, l->dir);
+    if (st != CLAE_OK) return st;
+    if (l->resume_epoch > 0 && l->resume_epoch < l->epoch) {
+        st = clae_tb_write_session_start(&l->w, clae_tb_now(), l->resume_epoch);
+        if (st == CLAE_OK && write_restored(l, &st, what)) return st;
+    }
+    return st == CLAE_OK ? clae_tb_write_session_start(&l->w, clae_tb_now(), l->epoch) : st;
+}
+
+void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line)
+{
+    l->resume_epoch = line && line[0] ? epoch : 0;
+    snprintf(l->resume_line, sizeof l->resume_line, "%s", line ? line : "");
 }
 
 void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png)
@@ -137,10 +208,7 @@ void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sa
     l->pending = 0;
     clae_status st = CLAE_OK;
     const char *what = l->w.path;
-    if (l->w.fd < 0) { /* this run's file, its steps from this epoch on */
-        st = clae_tb_open(&l->w, l->dir);
-        if (st == CLAE_OK) st = clae_tb_write_session_start(&l->w, clae_tb_now(), l->epoch);
-    }
+    if (l->w.fd < 0) st = open_file(l, &what);
     if (st == CLAE_OK) st = write_epoch(l, sample_png, &what);
     if (st != CLAE_OK) fail(l, what, st);
 }
