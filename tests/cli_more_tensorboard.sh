@@ -66,6 +66,9 @@ tb_read "tensorboard: resumed runs as history.jsonl (samples of the first)" "$tb
 expect_ok "tensorboard: epoch 1" "checkpoint" tbtrain configs/denoiser.cfg --epochs 1 --out "$tmp/tb-gap"
 expect_ok "tensorboard: epoch 2 without it" "checkpoint" tbtrain configs/denoiser.cfg \
   --resume "$tmp/tb-gap/last.safetensors" --epochs 2 --no-tensorboard
+expect_ok "tensorboard: a resume with nothing to do" "nothing to do" tbtrain configs/denoiser.cfg \
+  --resume "$tmp/tb-gap/last.safetensors" --epochs 2
+tb_read "tensorboard: a resume with nothing to do writes its epoch again" "$tmp/tb-gap"
 expect_ok "tensorboard: epoch 3" "checkpoint" tbtrain configs/denoiser.cfg \
   --resume "$tmp/tb-gap/last.safetensors" --epochs 3
 tb_read "tensorboard: a resume writes its first epoch again" "$tmp/tb-gap"

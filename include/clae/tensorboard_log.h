@@ -53,6 +53,11 @@ void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line);
  * them with the PNG at sample_png (NULL: none) and flushes. */
 void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png);
 
+/* A resumed run with no epoch left to train: its file with the epoch it
+ * resumed, written again (an event a kill cut off after the last
+ * checkpoint), as the resume puts back a lost history.jsonl line. */
+void clae_tb_log_restore(clae_tb_log *l);
+
 void clae_tb_log_close(clae_tb_log *l);
 
 /* Remove OUT/tb/events.out.tfevents.* (a run replaced with --overwrite). */

@@ -425,6 +425,7 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
         rc = 2;
     else
         rc = run_training(s, &d, dist, nothing_left);
+    if (rc == 0 && nothing_left) clae_tb_log_restore(&pr->tb); /* as the history's last line */
     if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
     return rc;

@@ -146,16 +146,23 @@ static const char *const HISTORY_TAGS[][2] = {
     {"train_loss", "train/loss"}, {"val_loss", "val/loss"}, {"val_psnr", "val/psnr"},
     {"val_accuracy", "val/accuracy"}, {"lr", "train/lr"}, {"images_per_s", "train/images_per_s"}};
 
+/* Whether the resumed epoch can be written again: a run that resumes after
+ * an epoch with its history line, which parses. */
+static int restorable(const clae_tb_log *l)
+{
+    if (l->resume_epoch <= 0) return 0;
+    cJSON *o = cJSON_Parse(l->resume_line);
+    int ok = cJSON_IsObject(o);
+    cJSON_Delete(o);
+    return ok;
+}
+
 /* The epoch a resumed run starts from, again, from its checkpoint's history
- * line (and its figure, if OUT/samples has it): 1, or 0 when the line does
- * not parse (nothing written). */
-static int write_restored(clae_tb_log *l, clae_status *st, const char **what)
+ * line (and its figure, if OUT/samples has it). */
+static clae_status write_restored(clae_tb_log *l, const char **what)
 {
     cJSON *o = cJSON_Parse(l->resume_line);
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return 0;
-    }
+    if (!o) return CLAE_ERR_NOMEM; /* (restorable: it parsed before) */
     clae_tb_value v[MAXV + 1];
     char tags[2 * CLAE_NTERMS][48];
     int n = 0, nt = 0;
@@ -176,22 +183,21 @@ static int write_restored(clae_tb_log *l, clae_status *st, const char **what)
     }
     char png[1200];
     snprintf(png, sizeof png, "%.1080s/samples/epoch-%04ld.png", l->out_dir, l->resume_epoch);
-    *st = write_values(l, l->resume_epoch, v, n, access(png, F_OK) == 0 ? png : NULL, what);
+    clae_status st =
+        write_values(l, l->resume_epoch, v, n, access(png, F_OK) == 0 ? png : NULL, what);
     cJSON_Delete(o);
-    return 1;
+    return st;
 }
 
-/* This run's file: a SessionLog START at the first epoch it writes (that
- * of the checkpoint it resumes, written again, or the epoch now done). */
-static clae_status open_file(clae_tb_log *l, const char **what)
+/* This run's file, a SessionLog START at its first step, and the resumed
+ * epoch again when first is that epoch. */
+static clae_status open_file(clae_tb_log *l, long first, const char **what)
 {
     clae_status st = clae_tb_open(&l->w, l->dir);
-    if (st != CLAE_OK) return st;
-    if (l->resume_epoch > 0 && l->resume_epoch < l->epoch) {
-        st = clae_tb_write_session_start(&l->w, clae_tb_now(), l->resume_epoch);
-        if (st == CLAE_OK && write_restored(l, &st, what)) return st;
-    }
-    return st == CLAE_OK ? clae_tb_write_session_start(&l->w, clae_tb_now(), l->epoch) : st;
+    if (st == CLAE_OK) st = clae_tb_write_session_start(&l->w, clae_tb_now(), first);
+    if (st == CLAE_OK && l->resume_epoch > 0 && first == l->resume_epoch)
+        st = write_restored(l, what);
+    return st;
 }
 
 void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line)
@@ -208,7 +214,17 @@ void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sa
     l->pending = 0;
     clae_status st = CLAE_OK;
     const char *what = l->w.path;
-    if (l->w.fd < 0) st = open_file(l, &what);
+    if (l->w.fd < 0) /* from the resumed epoch, or this one */
+        st = open_file(l, l->resume_epoch < l->epoch && restorable(l) ? l->resume_epoch : l->epoch,
+                       &what);
     if (st == CLAE_OK) st = write_epoch(l, sample_png, &what);
+    if (st != CLAE_OK) fail(l, what, st);
+}
+
+void clae_tb_log_restore(clae_tb_log *l)
+{
+    if (!l->dir[0] || l->failed || l->w.fd >= 0 || !restorable(l)) return;
+    const char *what = l->w.path;
+    clae_status st = open_file(l, l->resume_epoch, &what);
     if (st != CLAE_OK) fail(l, what, st);
 }
