@@ -251,6 +251,9 @@ START_TEST(test_log_epochs)
     clae_tb_log l;
     clae_tb_log_init(&l, out);
     const double tt[CLAE_NTERMS] = {0.25, 0.125}, vt[CLAE_NTERMS] = {0.375, 0.0625};
+    clae_train_event start = {.kind = CLAE_TRAIN_START, .epochs = 9};
+    clae_tb_log_event(&l, &start, NULL); /* a new run: nothing yet */
+    ck_assert_int_eq(l.w.fd, -1);
     clae_train_event e = epoch_event(3, NAN, 0x3u, tt, NULL); /* no validation */
     clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = 3, .epochs = 9};
     clae_tb_log_event(&l, &e, NULL);
@@ -315,6 +318,14 @@ START_TEST(test_log_resume_writes_its_epoch_again)
                        "{\"reconstruction\": 0.4, \"kl\": 0.1}, \"val_terms\": "
                        "{\"reconstruction\": 0.6, \"kl\": 0.15}}");
     const double tt[CLAE_NTERMS] = {0.25, 0.125}, vt[CLAE_NTERMS] = {0.375, 0.0625};
+    clae_train_event start = {.kind = CLAE_TRAIN_START, .epochs = 9};
+    clae_tb_log_event(&l, &start, NULL);
+    /* written at once (a run killed before its first epoch ends keeps it) */
+    only_event_file(tb, path, sizeof path);
+    file_buf b = slurp(path);
+    size_t at[16], len[16];
+    ck_assert_int_eq(records(&b, at, len), 3);
+    free(b.p);
     clae_train_event e = epoch_event(3, 0.5, 0x3u, tt, vt);
     clae_train_event saved = {.kind = CLAE_TRAIN_SAVED, .epoch = 3, .epochs = 9};
     clae_tb_log_event(&l, &e, NULL);
@@ -323,8 +334,7 @@ START_TEST(test_log_resume_writes_its_epoch_again)
     clae_tb_log_close(&l);
 
     only_event_file(tb, path, sizeof path);
-    file_buf b = slurp(path);
-    size_t at[16], len[16];
+    b = slurp(path);
     ck_assert_int_eq(records(&b, at, len), 4); /* version, START at 2, epochs 2 and 3 */
     ck_assert(contains(b.p + at[1], len[1], "\x10\x02\x3a\x02\x08\x01", 6));
     ck_assert(contains(b.p + at[2], len[2], "\x10\x02\x2a", 3));

@@ -49,8 +49,9 @@ void clae_tb_log_init(clae_tb_log *l, const char *out_dir);
  * its history.jsonl line back. */
 void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line);
 
-/* Feed it every event of the run: EPOCH keeps the metrics, SAVED writes
- * them with the PNG at sample_png (NULL: none) and flushes. */
+/* Feed it every event of the run: START opens a resumed run's file (its
+ * epoch again), EPOCH keeps the metrics, SAVED writes them with the PNG at
+ * sample_png (NULL: none) and flushes. */
 void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png);
 
 /* A resumed run with no epoch left to train: its file with the epoch it

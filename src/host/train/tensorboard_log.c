@@ -206,25 +206,26 @@ void clae_tb_log_resume(clae_tb_log *l, long epoch, const char *line)
     snprintf(l->resume_line, sizeof l->resume_line, "%s", line ? line : "");
 }
 
-void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png)
-{
-    if (!l->dir[0] || l->failed) return;
-    if (e->kind == CLAE_TRAIN_EPOCH) keep_epoch(l, e);
-    if (e->kind != CLAE_TRAIN_SAVED || !l->pending || l->epoch != e->epoch) return;
-    l->pending = 0;
-    clae_status st = CLAE_OK;
-    const char *what = l->w.path;
-    if (l->w.fd < 0) /* from the resumed epoch, or this one */
-        st = open_file(l, l->resume_epoch < l->epoch && restorable(l) ? l->resume_epoch : l->epoch,
-                       &what);
-    if (st == CLAE_OK) st = write_epoch(l, sample_png, &what);
-    if (st != CLAE_OK) fail(l, what, st);
-}
-
 void clae_tb_log_restore(clae_tb_log *l)
 {
     if (!l->dir[0] || l->failed || l->w.fd >= 0 || !restorable(l)) return;
     const char *what = l->w.path;
     clae_status st = open_file(l, l->resume_epoch, &what);
+    if (st != CLAE_OK) fail(l, what, st);
+}
+
+void clae_tb_log_event(clae_tb_log *l, const clae_train_event *e, const char *sample_png)
+{
+    if (!l->dir[0] || l->failed) return;
+    /* A resume writes its epoch again at once: a run killed before its
+     * first epoch ends may have been the one to write it. */
+    if (e->kind == CLAE_TRAIN_START) clae_tb_log_restore(l);
+    if (e->kind == CLAE_TRAIN_EPOCH) keep_epoch(l, e);
+    if (e->kind != CLAE_TRAIN_SAVED || !l->pending || l->epoch != e->epoch) return;
+    l->pending = 0;
+    clae_status st = CLAE_OK;
+    const char *what = l->w.path;
+    if (l->w.fd < 0) st = open_file(l, l->epoch, &what); /* a new run's file */
+    if (st == CLAE_OK) st = write_epoch(l, sample_png, &what);
     if (st != CLAE_OK) fail(l, what, st);
 }
