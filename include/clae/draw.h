@@ -31,7 +31,8 @@ int clae_text_width(const char *s, int scale);
 void clae_draw_text(clae_image *img, int x, int y, const char *s, const uint8_t rgb[3], int scale,
                     int vertical);
 /* Figure text in a TrueType font: the file CLAE_FONT names, else DejaVu Sans
- * (Debian: fonts-dejavu-core) or Liberation Sans from the usual paths,
+ * (Debian: fonts-dejavu-core) or Liberation Sans from the usual paths
+ * (CLAE_FONT=builtin: none, the bitmap font without a note),
  * loaded once per process (freed at exit); anti-aliased, blended over the
  * image, with descenders. Without any font the 5x7 bitmap font above draws
  * instead (scale 2 from px 18 up, else 1), after a one-line note on stderr;

@@ -1,5 +1,6 @@
 /* Text in a TrueType font for the figures (see clae/draw.h): the font is
- * found and loaded once (CLAE_FONT, else Debian's DejaVu Sans), its glyphs
+ * found and loaded once (CLAE_FONT, else Debian's DejaVu Sans; "builtin":
+ * none), its glyphs
  * rasterised anti-aliased by stb_truetype (libstb) into a coverage mask that
  * is blended over the image, horizontally or turned 90 degrees. Without a
  * font the 5x7 bitmap font (io/font.c) draws instead, after one note. */
@@ -67,6 +68,7 @@ static void font_load(void)
 {
     const char *env = getenv("CLAE_FONT");
     int found = 0;
+    if (env && strcmp(env, "builtin") == 0) return; /* asked for: no note */
     if (env && *env) {
         found = font_try(env);
         if (!found)
