@@ -48,7 +48,7 @@ static int run_plot(const char *hist, const char *out, const char *title)
     clae_image img = {0};
     int rc = 1;
     if (clae_plot_draw(&h, title, &img, NULL) == CLAE_OK && clae_image_write(out, &img) == CLAE_OK) {
-        printf("wrote %s (%dx%d): %zu epochs\n", out, img.w, img.h, h.n);
+        printf("wrote %s (%dx%d): %zu epochs, \"%s\"\n", out, img.w, img.h, h.n, title);
         rc = 0;
     }
     clae_image_free(&img);
