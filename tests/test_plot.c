@@ -138,7 +138,7 @@ START_TEST(test_plot_vae_history)
     ck_assert_int_eq(info.nlegend, 7);
     for (int k = 0; k < 7; k++) ck_assert_str_eq(info.legend[k], WANT[k]);
     /* the last epochs' train (0.0238) and val (0.0207) loss: far enough apart
-     * to read (a decade-wide log axis had them 10 pixels apart) */
+     * to read (the decade-wide log axis before had them 9 pixels apart) */
     static const uint8_t BLUE[3] = {31, 119, 180}, ORANGE[3] = {255, 127, 14};
     const int x = CLAE_PLOT_X1_PSNR - 40;
     double yt = colour_row(&img, x, CLAE_PLOT_Y0 + 1, CLAE_PLOT_Y1, BLUE),
