@@ -106,15 +106,16 @@ const char CLAE_ABOUT_LAYERS[] =
 const char CLAE_ABOUT_PLOT[] =
     "usage: clae plot HISTORY OUT.png [--title T]\n"
     "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
-    "  (the history.jsonl 'clae train' writes into its output folder); OUT: a "
-    CLAE_STR(CLAE_PLOT_W) "x" CLAE_STR(CLAE_PLOT_H) "\n"
-    "  PNG titled with the run (its folder's name, or --title): train and val loss\n"
-    "  against epoch, on a log axis when they span more than a factor of five; on a right\n"
-    "  axis the val PSNR (dB) where measured, else a classifier's val accuracy (%);\n"
-    "  a model with loss terms gets a second panel (" CLAE_STR(CLAE_PLOT_TERMS_H)
-    " pixels taller) of each\n"
-    "  term's train (solid) and val (dashed) mean. Text in DejaVu Sans\n"
-    "  (fonts-dejavu-core; CLAE_FONT=FILE.ttf names another font)\n";
+    "  (the history.jsonl 'clae train' writes into its output folder); OUT: a PNG,\n"
+    "  " CLAE_STR(CLAE_PLOT_W) "x" CLAE_STR(CLAE_PLOT_H)
+    ", titled with the run (its folder's name, or --title): train and\n"
+    "  val loss against epoch, on a log axis when they span more than a factor of\n"
+    "  five; on a right axis the val PSNR (dB) where measured, else a classifier's\n"
+    "  val accuracy (%); a model with loss terms gets a second panel ("
+    CLAE_STR(CLAE_PLOT_TERMS_H) " pixels\n"
+    "  taller) of each term's train (solid) and val (dashed) mean. Text in DejaVu\n"
+    "  Sans (fonts-dejavu-core; CLAE_FONT=FILE.ttf names another font,\n"
+    "  CLAE_FONT=builtin draws the 5x7 bitmap font)\n";
 
 const char CLAE_ABOUT_SAMPLE[] =
     "usage: clae sample CKPT N OUT.png [options]\n"
