@@ -197,6 +197,8 @@ double clae_tensor_glorot_limit(const clae_model *m, int t);
 /* Keras-like table: layer, output shape (None, H, W, C), parameter count,
  * then the totals with thousands separators. */
 void clae_model_summary(const clae_model *m, FILE *out);
+/* The parameters [train] freeze keeps (those of layers 0..freeze; 0 without). */
+size_t clae_model_frozen_params(const clae_model *m);
 
 /* 6467 -> "6,467" */
 const char *clae_thousands(size_t v, char *buf, size_t len);
