@@ -42,3 +42,24 @@ expect_line "summary: the frozen encoder's params are non-trainable" \
   "^ Non-trainable params: 1,392 " "$tmp/out"
 expect_line "summary: names the frozen layers" "layers.0 to layers.3 frozen: \[train\] freeze = code" \
   "$tmp/out"
+
+# ---- 4: a frozen encoder that starts random is warned about ----
+expect_ok "train classify-codes without --transfer still runs" "stopped after 1 steps\|stopped after 1 step" \
+  "$clae" train configs/classify-codes.cfg --data "$h/cifar" --device ref --out "$h/cc-random" \
+  --max-steps 1 --quiet
+expect_line "train: a frozen random encoder is warned about" \
+  "^clae train: warning: \[train\] freeze = code keeps layers.0 to layers.3 at their random initialisation" \
+  "$tmp/err"
+"$clae" train configs/sparse-ae.cfg --data "$h/cifar" --device ref --out "$h/sae" --max-steps 1 \
+  --quiet >/dev/null 2>&1
+expect_ok "train classify-codes --transfer: the encoder taken" "^took 4 of this model's 6 tensors" \
+  "$clae" train configs/classify-codes.cfg --transfer "$h/sae/last.safetensors" --data "$h/cifar" \
+  --device ref --out "$h/cc" --max-steps 1 --quiet
+expect_no_line "train --transfer of the whole encoder: no warning" "warning" "$tmp/err"
+expect_ok "train --transfer of a part of the frozen encoder" "^took 2 of this model's 6 tensors" \
+  "$clae" train <(sed 's/^filters = 16$/filters = 12/' configs/classify-codes.cfg) \
+  --transfer "$h/sae/last.safetensors" --data "$h/cifar" --device ref --out "$h/cc-part" \
+  --max-steps 1 --quiet
+expect_line "train --transfer: the frozen tensors left random are warned about" \
+  "warning: \[train\] freeze = code keeps layers.0 to layers.3 as they start, and 2 of their 4 tensors are not in .*sae/last.safetensors" \
+  "$tmp/err"

@@ -163,6 +163,8 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
         fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
                 ckpt);
     else
+        clae_transfer_warn_frozen(m, fate, ckpt);
+    if (taken > 0)
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
     free(fate);
@@ -324,6 +326,7 @@ static int start_weights(clae_train_setup *s, const train_args *a)
 {
     if (!a->q.weights && !a->q.resume) {
         if (clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
+        if (!a->transfer) clae_transfer_warn_frozen(&s->m, NULL, NULL);
         return !a->transfer || transfer_tensors(&s->m, a->transfer);
     }
     if (a->q.weights && clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
