@@ -63,3 +63,17 @@ expect_ok "train --transfer of a part of the frozen encoder" "^took 2 of this mo
 expect_line "train --transfer: the frozen tensors left random are warned about" \
   "warning: \[train\] freeze = code keeps layers.0 to layers.3 as they start, and 2 of their 4 tensors are not in .*sae/last.safetensors" \
   "$tmp/err"
+
+# ---- 7: --max-steps on resume counts this invocation's steps, and a resume says what it will do
+ms=("$clae" train configs/denoiser.cfg --data "$h/cifar" --device ref --batch 8 --epochs 3 --quiet)
+expect_ok "train --max-steps 5" "^stopped after 5 steps (--max-steps 5; 5 steps taken in all)" \
+  "${ms[@]}" --out "$h/ms" --max-steps 5
+expect_ok "resume --max-steps 4: says what it will do" \
+  "^resuming .*ms/last.safetensors at epoch 1 (step 5 of it), 5 steps taken; will stop after 4 more steps" \
+  "$clae" train --resume "$h/ms/last.safetensors" --device ref --max-steps 4 --quiet
+expect_line "resume --max-steps 4: stops after the 4 steps it took" \
+  "^stopped after 4 steps (--max-steps 4; 9 steps taken in all)" "$tmp/out"
+expect_ok "plain resume of a --max-steps run: says it trains to the run's epochs" \
+  "^resuming .*ms/last.safetensors at epoch 2 (step 1 of it), 9 steps taken; will train to the end of epoch 3" \
+  "$clae" train --resume "$h/ms/last.safetensors" --device ref
+expect_line "plain resume of a --max-steps run: trains to the end" "^epoch 3/3 " "$tmp/out"

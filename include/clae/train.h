@@ -90,6 +90,7 @@ typedef struct clae_train_opts {
 typedef struct clae_train_result {
     long epochs_done;          /* completed epochs at the end */
     long steps;                /* Adam steps at the end */
+    long run_steps;            /* steps taken by this call (what max_steps counts) */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
     int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping */

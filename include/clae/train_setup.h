@@ -83,4 +83,9 @@ clae_status clae_train_setup_data_ready(clae_train_setup *s);
 clae_status clae_train_setup_samples(const clae_train_setup *s, long samples,
                                      const clae_dataset **ds, size_t *first);
 
+/* What a resumed run r will do with max_steps (0: no limit; they count the steps of this
+ * invocation): "will train to the end of epoch N ..." or "will stop after M more steps ...",
+ * into buf (src/host/train/plan.c). */
+void clae_train_resume_plan(const clae_run *r, long max_steps, char *buf, size_t len);
+
 #endif

@@ -314,10 +314,13 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
         printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
                r->epoch, r->epochs);
-    else
-        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", q->resume,
+    else {
+        char plan[256];
+        clae_train_resume_plan(r, s->opts.max_steps, plan, sizeof plan);
+        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s; %s\n", q->resume,
                r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
-               s->opts.continues ? "" : s->opts.out_dir);
+               s->opts.continues ? "" : s->opts.out_dir, plan);
+    }
 }
 
 /* The model's starting point: the checkpoint's (resume), --weights', or
@@ -383,7 +386,8 @@ static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *di
         rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
     } else {
         if (res.stopped == 1)
-            printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
+            printf("stopped after %ld steps (--max-steps %ld; %ld steps taken in all); "
+                   "checkpoint: %s\n", res.run_steps, s->opts.max_steps, res.steps,
                    res.last_path);
         if (res.stopped == 3) printf("stopped early ([train] patience)\n");
         printf("checkpoint: %s\n", res.last_path);

@@ -432,6 +432,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     if (st == CLAE_OK) st = train_epochs(&t);
     res->epochs_done = run->epoch;
     res->steps = t.net_made ? t.net.t : 0;
+    res->run_steps = t.run_steps;
     res->train_loss = t.tl;
     res->val_loss = run->val_loss;
     res->test_mse = res->test_accuracy = NAN;
