@@ -77,3 +77,35 @@ expect_ok "plain resume of a --max-steps run: says it trains to the run's epochs
   "^resuming .*ms/last.safetensors at epoch 2 (step 1 of it), 9 steps taken; will train to the end of epoch 3" \
   "$clae" train --resume "$h/ms/last.safetensors" --device ref
 expect_line "plain resume of a --max-steps run: trains to the end" "^epoch 3/3 " "$tmp/out"
+
+# ---- 6: clae eval scores a classifier: loss, accuracy, confusion matrix (text and JSON)
+expect_ok "train a classifier" "^test loss [0-9.]*, accuracy" \
+  "$clae" train configs/classify-pixels.cfg --data "$h/cifar" --device ref --out "$h/cls" --epochs 2
+train_test=$(grep -o "^test loss [0-9.]*, accuracy [0-9.]*%" "$tmp/out")
+expect_ok "eval a classifier: its test loss and accuracy" "^test loss [0-9.]*, accuracy [0-9.]*% ([0-9]* of 20 images)$" \
+  "$clae" eval "$h/cls/last.safetensors" --device ref --json "$h/cls.json"
+expect_line "eval a classifier: the same loss and accuracy as clae train's test line" "^$train_test " "$tmp/out"
+expect_line "eval a classifier: a confusion matrix headed by the class names" \
+  "^ *airplane automobile *bird *cat .* truck accuracy$" "$tmp/out"
+expect_line "eval a classifier: a row per true class" "^truck *\( *[0-9]*\)\{10\} *[0-9.]*%$" "$tmp/out"
+conf=$(python3 - "$h/cls.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+m = j["confusion"]
+ok = (len(m) == 10 and all(len(r) == 10 for r in m) and sum(map(sum, m)) == j["images"] == 20
+      and sum(m[k][k] for k in range(10)) == round(j["accuracy"] * 20)
+      and j["classes"][0] == "airplane" and j["classes"][9] == "truck" and j["loss"] > 0)
+print("ok" if ok else j)
+PY
+)
+if [ "$conf" = ok ]; then
+  echo "ok   eval --json of a classifier: confusion, classes, accuracy"; pass=$((pass + 1))
+else
+  echo "FAIL eval --json of a classifier: $conf"; fail=$((fail + 1))
+fi
+mv "$h/cifar/batches.meta.txt" "$h/meta.txt"
+expect_ok "eval a classifier without class names: the labels as numbers" "^ *0 *1 *2 .* 9 accuracy$" \
+  "$clae" eval "$h/cls/last.safetensors" --device ref --limit 10
+mv "$h/meta.txt" "$h/cifar/batches.meta.txt"
+expect_fail "show a classifier: points to clae eval" "is a classifier (target = labels), not an autoencoder: score it with clae eval" \
+  "$clae" show "$h/cls/last.safetensors" "$h/cls.png"
