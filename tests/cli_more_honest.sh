@@ -109,3 +109,98 @@ expect_ok "eval a classifier without class names: the labels as numbers" "^ *0 *
 mv "$h/meta.txt" "$h/cifar/batches.meta.txt"
 expect_fail "show a classifier: points to clae eval" "is a classifier (target = labels), not an autoencoder: score it with clae eval" \
   "$clae" show "$h/cls/last.safetensors" "$h/cls.png"
+
+# ---- 5: the final test line says which weights it used; [train] restore_best restores the best
+# Seeded records (the same trajectory every time): a high rate that stops improving before the end.
+mkdir -p "$h/det"
+python3 - "$h/det" <<'PY'
+import random, sys
+r = random.Random(26)
+def split(path, n):
+    with open(path, "wb") as f:
+        for i in range(n):
+            f.write(bytes([i % 10]) + bytes(r.getrandbits(8) for _ in range(3072)))
+for i in range(1, 6):
+    split("%s/data_batch_%d.bin" % (sys.argv[1], i), 16)
+split(sys.argv[1] + "/test_batch.bin", 20)
+PY
+cat >"$h/es.cfg" <<'CFG'
+[net]
+input = 32,32,3
+batch = 8
+lr = 0.3
+[train]
+epochs = 12
+seed = 3
+corrupt = blur
+patience = 2
+restore_best = 1
+[conv2d]
+filters = 4
+size = 3
+padding = same
+activation = relu
+[conv2d]
+filters = 3
+size = 3
+padding = same
+activation = sigmoid
+CFG
+# the tensors (not the Adam moments) of two checkpoints, equal or not, and a metadata key of the first
+st_same() { # A B KEY
+  python3 - "$@" <<'PY'
+import json, struct, sys
+def load(p):
+    with open(p, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        h = json.loads(f.read(n))
+        body = f.read()
+    return {k: body[v["data_offsets"][0]:v["data_offsets"][1]] for k, v in h.items()
+            if k != "__metadata__" and "adam" not in k}, h["__metadata__"]
+a, ma = load(sys.argv[1])
+b, _ = load(sys.argv[2])
+print("same" if a == b else "other", ma.get(sys.argv[3]))
+PY
+}
+es=("$clae" train "$h/es.cfg" --data "$h/det" --device ref)
+expect_ok "restore_best: early stopping restores the best epoch" \
+  "^  stopping early: no lower val loss for 2 epochs (\[train\] patience); the best (epoch [0-9]*) is in best.safetensors and restored" \
+  "${es[@]}" --out "$h/es"
+expect_line "restore_best: the test line is the best weights'" \
+  "^test MSE [0-9.]* (20 images) with the best weights (epoch [0-9]* of [0-9]*, restored: \[train\] restore_best)$" "$tmp/out"
+restored_mse=$(sed -n 's/^test MSE \([0-9.]*\) .*/\1/p' "$tmp/out")
+best=$(sed -n 's/.*the best (epoch \([0-9]*\)).*/\1/p' "$tmp/out")
+got=$(st_same "$h/es/last.safetensors" "$h/es/best.safetensors" best_epoch)
+if [ "$got" = "same $best,restored" ]; then
+  echo "ok   restore_best: last.safetensors holds the best weights, marked restored"; pass=$((pass + 1))
+else
+  echo "FAIL restore_best: last.safetensors: '$got' (best epoch '$best')"; fail=$((fail + 1))
+fi
+expect_ok "restore_best: a resume of the restored run does nothing" \
+  "the run is finished: \[train\] restore_best put the weights of its best epoch ($best) in it" \
+  "$clae" train --resume "$h/es/last.safetensors" --device ref
+expect_fail "restore_best: a resume of the restored run asking for more epochs" \
+  "^clae train: --epochs 20: the run of .*es/last.safetensors is finished (\[train\] restore_best" \
+  "$clae" train --resume "$h/es/last.safetensors" --device ref --epochs 20
+# stopped after the best epoch, then resumed: the best weights come from best.safetensors
+"${es[@]}" --out "$h/es2" --max-steps $((8 * best + 12)) --quiet >/dev/null 2>&1
+expect_ok "restore_best: resumed after the best epoch, the same test line" \
+  "^test MSE $restored_mse (20 images) with the best weights (epoch $best of " \
+  "$clae" train --resume "$h/es2/last.safetensors" --device ref
+got=$(st_same "$h/es2/last.safetensors" "$h/es/last.safetensors" best_epoch)
+if [ "$got" = "same $best,restored" ]; then
+  echo "ok   restore_best: resumed, the same last.safetensors"; pass=$((pass + 1))
+else
+  echo "FAIL restore_best: resumed: '$got'"; fail=$((fail + 1))
+fi
+expect_ok "without restore_best: the test line is the last weights', the best named" \
+  "^test MSE [0-9.]* (20 images) with the last weights (epoch [0-9]*; the best, epoch $best, is in best.safetensors)$" \
+  "${es[@]}" --out "$h/es3" --set train.restore_best=0
+if grep -q "^test MSE $restored_mse " "$tmp/out"; then
+  echo "FAIL without restore_best: the same test MSE as the restored run"; fail=$((fail + 1))
+else
+  echo "ok   without restore_best: another test MSE than the best weights'"; pass=$((pass + 1))
+fi
+expect_ok "a run whose last epoch is the best: says so" \
+  "^test MSE [0-9.]* (20 images) with the last weights (epoch 1, the best)$" \
+  "${es[@]}" --out "$h/es4" --epochs 1

@@ -97,6 +97,8 @@ typedef struct clae_train_config {
     long lr_patience;        /* reduce on plateau: epochs without a lower val loss (0: off) */
     double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
     double lr_min;           /* reduce on plateau: the floor */
+    int restore_best;        /* at the end, the best validation epoch's weights are tested and
+                                written as last (Keras's restore_best_weights) */
 } clae_train_config;
 
 typedef struct clae_tensor {

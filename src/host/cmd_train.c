@@ -106,18 +106,22 @@ static void print_event(const clae_train_event *e, void *user)
                    e->next_lr);
         if (e->early_stop)
             printf("  stopping early: no lower val loss for %ld epochs ([train] patience); the "
-                   "best is in best.safetensors\n", e->since_best);
+                   "best (epoch %ld) is in best.safetensors%s\n", e->since_best, e->best_epoch,
+                   p->m->train.restore_best ? " and restored ([train] restore_best)" : "");
         break;
     case CLAE_TRAIN_SAVED:
         if (p->samples > 0) write_samples(p, e);
         break;
-    case CLAE_TRAIN_TEST:
+    case CLAE_TRAIN_TEST: {
+        char which[160];
+        clae_train_weights_text(e, which, sizeof which);
         if (!isnan(e->test_accuracy))
-            printf("test loss %.6f, accuracy %.2f%% (%zu images)\n", e->test_mse,
-                   100.0 * e->test_accuracy, e->ntest);
+            printf("test loss %.6f, accuracy %.2f%% (%zu images) %s\n", e->test_mse,
+                   100.0 * e->test_accuracy, e->ntest, which);
         else
-            printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest);
+            printf("test MSE %.6f (%zu images) %s\n", e->test_mse, e->ntest, which);
         break;
+    }
     case CLAE_TRAIN_READY:
         printf("first step done %.2f s after start (device, kernels, data, one step)\n",
                e->seconds);
@@ -311,12 +315,16 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
     const clae_run *r = &s->run;
     if (!q->resume)
         printf("starting from the weights of %s with a fresh optimizer\n", q->weights);
+    else if (r->restored)
+        printf("%s: the run is finished: [train] restore_best put the weights of its best epoch "
+               "(%ld) in it when training ended (epoch %ld): nothing to resume (start a new run "
+               "from them with --weights)\n", q->resume, r->best_epoch, r->epoch);
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
         printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
                r->epoch, r->epochs);
     else {
-        char plan[256];
-        clae_train_resume_plan(r, s->opts.max_steps, plan, sizeof plan);
+        char plan[320];
+        clae_train_resume_plan(r, s->opts.max_steps, s->m.train.patience, plan, sizeof plan);
         printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s; %s\n", q->resume,
                r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
                s->opts.continues ? "" : s->opts.out_dir, plan);
