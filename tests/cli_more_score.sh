@@ -160,7 +160,7 @@ units = 10
 activation = softmax
 CFG
 expect_ok "train a classifier on a transferred, frozen layer: test accuracy" \
-  "^test loss [0-9.]*, accuracy [0-9.]*% (20 images)$" \
+  "^test loss [0-9.]*, accuracy [0-9.]*% (20 images) with the last weights (epoch 2" \
   "$clae" train "$s/cls.cfg" --transfer "$s/run/last.safetensors" --epochs 2 --device ref \
   --out "$s/cls" --data "$s/cifar"
 if grep -q "val PSNR" "$tmp/out" || ! grep -q "^epoch 2/2 .* acc [0-9.]*%" "$tmp/out"; then

@@ -143,7 +143,7 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
  * over m's fresh ones, and a line naming each; a tensor of the same name and
  * another shape (a new head where the checkpoint had its decoder) stays
  * fresh and is named too. 1, or 0 after a one-line error (none taken). */
-static int transfer_tensors(clae_model *m, const char *ckpt)
+static int transfer_tensors(clae_model *m, const char *ckpt, int *frozen_fresh)
 {
     clae_model src;
     if (!clae_app_load(ckpt, &src)) return 0;
@@ -166,11 +166,11 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     if (taken == 0)
         fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
                 ckpt);
-    else
-        clae_transfer_warn_frozen(m, fate, ckpt);
     if (taken > 0)
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
+    int frozen;
+    *frozen_fresh = clae_transfer_frozen_fresh(m, fate, &frozen);
     free(fate);
     clae_model_free(&src);
     return taken > 0;
@@ -187,6 +187,7 @@ typedef struct train_args {
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
     int quiet;
+    int frozen_fresh; /* [train] freeze's tensors left random: warned about before training */
 } train_args;
 
 /* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
@@ -333,12 +334,13 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
 
 /* The model's starting point: the checkpoint's (resume), --weights', or
  * fresh (with --transfer's tensors over it). 1, or 0 after an error. */
-static int start_weights(clae_train_setup *s, const train_args *a)
+static int start_weights(clae_train_setup *s, train_args *a)
 {
     if (!a->q.weights && !a->q.resume) {
         if (clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
-        if (!a->transfer) clae_transfer_warn_frozen(&s->m, NULL, NULL);
-        return !a->transfer || transfer_tensors(&s->m, a->transfer);
+        int frozen;
+        a->frozen_fresh = clae_transfer_frozen_fresh(&s->m, NULL, &frozen);
+        return !a->transfer || transfer_tensors(&s->m, a->transfer, &a->frozen_fresh);
     }
     if (a->q.weights && clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
     print_start(s, &a->q);
@@ -430,8 +432,10 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
         rc = s->refused ? 2 : 1;
     else if (!choose_samples(s, a->samples, pr))
         rc = 2;
-    else
+    else {
+        if (dist->rank == 0) clae_transfer_warn_frozen(&s->m, a->frozen_fresh, a->transfer);
         rc = run_training(s, &d, dist, nothing_left);
+    }
     if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
     return rc;

@@ -36,12 +36,12 @@ int clae_transfer_frozen_fresh(const clae_model *m, const clae_transfer_fate *fa
     return fresh;
 }
 
-void clae_transfer_warn_frozen(const clae_model *m, const clae_transfer_fate *fate,
-                               const char *ckpt)
+void clae_transfer_warn_frozen(const clae_model *m, int fresh, const char *ckpt)
 {
-    int frozen, fresh = clae_transfer_frozen_fresh(m, fate, &frozen);
+    int frozen;
+    (void)clae_transfer_frozen_fresh(m, NULL, &frozen);
     if (fresh == 0) return;
-    if (!fate)
+    if (!ckpt)
         fprintf(stderr, "clae train: warning: [train] freeze = %s keeps layers.0 to layers.%d "
                 "at their random initialisation (no --transfer or --weights): the layers after "
                 "them train on random features; start from a trained encoder with --transfer "
