@@ -74,7 +74,8 @@ const clae_key_spec clae_train_keys[] = {
     K("restore_best", "0", "0 or 1",
       "1: when training ends (its last epoch or early stopping), the weights of the best "
       "validation epoch are restored for the test pass and written as last.safetensors "
-      "(Keras's restore_best_weights); the run is then finished (a resume does nothing)"),
+      "(Keras's restore_best_weights); when that is not the last epoch, the run is then "
+      "finished (last.safetensors is no resume point)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
