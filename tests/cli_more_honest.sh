@@ -204,3 +204,11 @@ fi
 expect_ok "a run whose last epoch is the best: says so" \
   "^test MSE [0-9.]* (20 images) with the last weights (epoch 1, the best)$" \
   "${es[@]}" --out "$h/es4" --epochs 1
+# on the default device (OpenCL where there is one): the best weights reach the device
+expect_ok "restore_best on the device: the best weights restored" "with the best weights (epoch" \
+  "$clae" train "$h/es.cfg" --data "$h/det" --out "$h/es-dev"
+dev_mse=$(sed -n 's/^test MSE \([0-9.]*\) .*/\1/p' "$tmp/out")
+expect_ok "restore_best on the device: the test MSE is best.safetensors'" "^model  *$dev_mse " \
+  "$clae" eval "$h/es-dev/best.safetensors" --data "$h/det"
+expect_ok "eval a classifier on the device" "^test loss [0-9.]*, accuracy [0-9.]*% ([0-9]* of 20 images)$" \
+  "$clae" eval "$h/cls/last.safetensors"
