@@ -212,3 +212,10 @@ expect_ok "restore_best on the device: the test MSE is best.safetensors'" "^mode
   "$clae" eval "$h/es-dev/best.safetensors" --data "$h/det"
 expect_ok "eval a classifier on the device" "^test loss [0-9.]*, accuracy [0-9.]*% ([0-9]* of 20 images)$" \
   "$clae" eval "$h/cls/last.safetensors"
+# a classifier trained on some classes is scored on those, as clae train tested it
+expect_ok "train a classifier on classes 0,1" "^test loss [0-9.]*, accuracy [0-9.]*% (4 images)" \
+  "$clae" train configs/classify-pixels.cfg --data "$h/cifar" --device ref --out "$h/cls01" \
+  --epochs 1 --classes 0,1
+train_test=$(grep -o "^test loss [0-9.]*, accuracy [0-9.]*%" "$tmp/out")
+expect_ok "eval a classifier trained on classes 0,1: their test images" "^$train_test ([0-9]* of 4 images)$" \
+  "$clae" eval "$h/cls01/last.safetensors" --device ref

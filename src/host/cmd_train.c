@@ -290,7 +290,8 @@ static int parse_args(int argc, char **argv, train_args *a)
         {.name = "seed", .meta = "S", .kind = CLAE_OPT_LONG, .to = &q->seed,
          .help = "seed for initialisation and batch order"},
         {.name = "max-steps", .meta = "N", .kind = CLAE_OPT_LONG, .to = &q->max_steps,
-         .help = "stop after N steps (checkpoint written); 0: no limit, over\n[train] max_steps"},
+         .help = "stop after N steps of this invocation (on resume: N more;\ncheckpoint written); "
+                 "0: no limit, over [train] max_steps"},
         {.name = "no-shuffle", .kind = CLAE_OPT_FLAG, .to = &q->no_shuffle,
          .help = "batches in file order"},
         CLAE_OPT_LIMIT(&q->limit, "use only the first N training and test images"),
