@@ -219,3 +219,5 @@ expect_ok "train a classifier on classes 0,1" "^test loss [0-9.]*, accuracy [0-9
 train_test=$(grep -o "^test loss [0-9.]*, accuracy [0-9.]*%" "$tmp/out")
 expect_ok "eval a classifier trained on classes 0,1: their test images" "^$train_test ([0-9]* of 4 images)$" \
   "$clae" eval "$h/cls01/last.safetensors" --device ref
+expect_fail "config: restore_best takes 0 or 1" "bad value '2': expected 0 or 1 (key 'restore_best')" \
+  "$clae" summary <(sed 's/^restore_best = 1$/restore_best = 2/' "$h/es.cfg")
