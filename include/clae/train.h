@@ -46,9 +46,10 @@ typedef struct clae_train_event {
     double test_mse;              /* TEST (with loss terms: the reconstruction term; a
                                      classifier's: its categorical cross-entropy) */
     double test_accuracy;         /* TEST: a classifier's (target = labels), else NAN */
-    /* TEST: (epoch: the epochs trained) the epoch whose weights were tested, and 1 when they are the best validation
-     * epoch's restored ([train] restore_best), 0 for the last epoch's; EPOCH: best_epoch is
-     * the epoch of the best validation loss so far (0: none). */
+    /* TEST: (epoch: the epochs trained) the epoch whose weights were tested, and 1 when
+     * they are the best validation epoch's (restored by [train] restore_best, or the last
+     * epoch being the best), 0 for the last epoch's; EPOCH: best_epoch is the epoch of the
+     * best validation loss so far (0: none). */
     long weights_epoch, best_epoch;
     int best_weights;
     /* EPOCH, models with loss terms besides the reconstruction (term_mask

@@ -131,11 +131,13 @@ static cJSON *matrix_json(const clae_confusion *c)
             cJSON_Delete(rows);
             return NULL;
         }
-        for (int p = 0; p < c->K; p++)
-            if (!cJSON_AddItemToArray(row, cJSON_CreateNumber((double)c->counts[(size_t)t * c->K + p]))) {
+        for (int p = 0; p < c->K; p++) {
+            double n = (double)c->counts[(size_t)t * c->K + p];
+            if (!cJSON_AddItemToArray(row, cJSON_CreateNumber(n))) {
                 cJSON_Delete(rows);
                 return NULL;
             }
+        }
     }
     return rows;
 }
