@@ -31,8 +31,9 @@ void clae_confusion_free(clae_confusion *c);
  * (recall) at its end. */
 void clae_confusion_print(const clae_confusion *c, FILE *out);
 
-/* The results as JSON into path (atomically): checkpoint, data, device, images, loss,
- * accuracy, classes (the names) and confusion (rows: true class). 1, or 0 after a line. */
+/* The results as JSON into path (atomically): checkpoint, data, device, target ("labels"),
+ * corrupt, images, loss, accuracy, classes (the names) and confusion (rows: true class).
+ * 1, or 0 after a line. */
 int clae_confusion_write_json(const char *path, const char *ckpt, const clae_split_run *r,
                               const clae_confusion *c);
 

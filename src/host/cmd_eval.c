@@ -21,7 +21,10 @@ static int eval_classifier(clae_split_run *r, const char *ckpt, long limit, cons
     clae_confusion c;
     int rc = 1;
     if (clae_classify_evaluate(r, limit, &c)) {
-        printf("checkpoint %s (a classifier: target = labels), device: %s\n", ckpt, r->d.name);
+        char desc[96];
+        clae_corrupt_describe(&r->cor, desc, sizeof desc);
+        printf("checkpoint %s (a classifier: target = labels), corrupt = %s, device: %s\n", ckpt,
+               desc, r->d.name);
         printf("test images: %zu of %dx%dx%d (%s)\n", c.images, r->ds.H, r->ds.W, r->ds.C,
                r->data);
         printf("test loss %.6f, accuracy %.2f%% (%zu of %zu images)\n", c.loss,

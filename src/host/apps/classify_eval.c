@@ -154,6 +154,7 @@ int clae_confusion_write_json(const char *path, const char *ckpt, const clae_spl
         cJSON_AddStringToObject(root, "data", r->data);
         cJSON_AddStringToObject(root, "device", r->d.name);
         cJSON_AddStringToObject(root, "target", "labels");
+        cJSON_AddStringToObject(root, "corrupt", clae_corrupt_name(r->cor.kind));
         cJSON_AddNumberToObject(root, "images", (double)c->images);
         cJSON_AddNumberToObject(root, "loss", c->loss);
         cJSON_AddNumberToObject(root, "accuracy", (double)c->correct / (double)c->images);
