@@ -4,6 +4,7 @@
 
 #include "clae/app.h"
 #include "clae/evaluate.h"
+#include "clae/output.h"
 #include "cli.h"
 
 static const clae_cmdline EVAL_CMDLINE = {
@@ -36,6 +37,7 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "clae eval: missing CKPT (see --help)\n");
         return 2;
     }
+    if (json && !clae_output_check("clae eval", json)) return 2;
 
     clae_split_run r = {0};
     if (!clae_app_load(ckpt, &r.m)) return 1;

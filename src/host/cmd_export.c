@@ -8,6 +8,7 @@
 
 #include "clae/checkpoint.h"
 #include "clae/model.h"
+#include "clae/output.h"
 #include "cli.h"
 
 static const clae_cmdline EXPORT_CMDLINE = {.cmd = "clae export", .about = CLAE_ABOUT_EXPORT};
@@ -43,5 +44,6 @@ int cmd_export(int argc, char **argv)
                 "stays as it is)\n");
         return 2;
     }
+    if (!clae_output_check("clae export", out)) return 2;
     return run_export(ckpt, out);
 }

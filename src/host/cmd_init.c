@@ -2,22 +2,27 @@
  * Glorot-uniform weights, zero biases and zero Adam moments (epoch 0, step 0). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "clae/checkpoint.h"
 #include "clae/model.h"
+#include "clae/output.h"
 #include "clae/parse.h"
 #include "cli.h"
 
 static const clae_cmdline INIT_CMDLINE = {
-    .cmd = "clae init", .hint = "try 'clae init --help'", .width = 7, .about = CLAE_ABOUT_INIT};
+    .cmd = "clae init", .hint = "try 'clae init --help'", .width = 12, .about = CLAE_ABOUT_INIT};
 
 int cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *seed_arg = NULL;
+    int overwrite = 0;
     const clae_opt OPTS[] = {
         CLAE_ARG_OPTIONAL("CONFIG", &config), CLAE_ARG_OPTIONAL("OUT", &out),
         {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
          .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
+        {.name = "overwrite", .kind = CLAE_OPT_FLAG, .to = &overwrite,
+         .help = "replace OUT when it exists (otherwise refused)"},
         {0}};
     int code = clae_cmdline_parse(&INIT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -30,6 +35,13 @@ int cmd_init(int argc, char **argv)
         fprintf(stderr,
                 "clae init: missing %s (usage: clae init CONFIG OUT.safetensors [--seed S])\n",
                 !config ? "CONFIG and OUT" : "OUT");
+        return 2;
+    }
+    if (!clae_output_check("clae init", out)) return 2;
+    struct stat sb;
+    if (!overwrite && stat(out, &sb) == 0) {
+        fprintf(stderr, "clae init: %s exists: choose another OUT, or --overwrite to replace it\n",
+                out);
         return 2;
     }
 

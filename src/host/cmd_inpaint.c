@@ -9,6 +9,7 @@
 
 #include "clae/app.h"
 #include "clae/inpaint.h"
+#include "clae/output.h"
 #include "cli.h"
 
 #define MAX_RECTS CLAE_INPAINT_MAX_RECTS
@@ -82,10 +83,7 @@ int cmd_inpaint(int argc, char **argv)
     }
     const char *outs[2] = {o.job.out, o.job.masked};
     for (int k = 0; k < 2; k++)
-        if (outs[k] && !clae_app_image_ext(outs[k])) {
-            fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
-            return 2;
-        }
+        if (outs[k] && !clae_output_check_image("clae inpaint", outs[k])) return 2;
     o.job.rects = o.rects;
     return run_inpaint(&o.job);
 }

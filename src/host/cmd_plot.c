@@ -5,6 +5,7 @@
 
 #include "clae/history.h"
 #include "clae/image.h"
+#include "clae/output.h"
 #include "clae/plot.h"
 #include "cli.h"
 
@@ -31,5 +32,7 @@ int cmd_plot(int argc, char **argv)
     const char *hist = NULL, *out = NULL;
     const clae_opt OPTS[] = {CLAE_ARG("HISTORY", &hist), CLAE_ARG("OUT.png", &out), {0}};
     int code = clae_cmdline_parse(&PLOT_CMDLINE, OPTS, argc, argv);
-    return code >= 0 ? code : run_plot(hist, out);
+    if (code >= 0) return code;
+    if (!clae_output_check_image("clae plot", out)) return 2;
+    return run_plot(hist, out);
 }

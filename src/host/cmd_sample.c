@@ -5,6 +5,7 @@
 
 #include "clae/app.h"
 #include "clae/layer.h"
+#include "clae/output.h"
 #include "clae/vae.h"
 #include "cli.h"
 
@@ -61,6 +62,7 @@ int cmd_sample(int argc, char **argv)
         fprintf(stderr, "clae sample: N %ld: at most %d images\n", n, MAX_N);
         return 2;
     }
+    if (!clae_output_check_image("clae sample", out)) return 2;
     clae_vae v;
     int W, H, ok = vae_load(&v, "sample", ckpt);
     if (cols > n) cols = n;
@@ -108,6 +110,7 @@ int cmd_interpolate(int argc, char **argv)
     if (code >= 0) return code;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))
         return 2;
+    if (!clae_output_check_image("clae interpolate", out)) return 2;
     clae_vae v;
     int W, H, rc = 1;
     if (vae_load(&v, "interpolate", ckpt))

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "clae/app.h"
+#include "clae/output.h"
 #include "clae/score.h"
 #include "cli.h"
 
@@ -50,5 +51,7 @@ int cmd_score(int argc, char **argv)
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
     int code = clae_cmdline_parse(&SCORE_CMDLINE, OPTS, argc, argv);
-    return code >= 0 ? code : run_score(ckpt, out, data, limit, batch, device);
+    if (code >= 0) return code;
+    if (!clae_output_check("clae score", out)) return 2;
+    return run_score(ckpt, out, data, limit, batch, device);
 }
