@@ -92,7 +92,8 @@ typedef struct clae_train_result {
     long steps;                /* Adam steps at the end */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
-    int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping */
+    int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping,
+                                * 4: signal during the final test pass (skipped) */
     char last_path[1024];
 } clae_train_result;
 

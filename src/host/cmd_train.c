@@ -10,6 +10,7 @@
 #include "clae/app.h"
 #include "clae/fs.h"
 #include "clae/layer.h"
+#include "clae/plural.h"
 #include "clae/train_setup.h"
 #include "clae/transfer.h"
 #include "cli.h"
@@ -25,7 +26,7 @@ static const clae_cmdline TRAIN_CMDLINE = {
 /* What `clae train` prints of a run: a line at the start, a live progress
  * bar on a terminal, a line per epoch, the test MSE. */
 struct printer {
-    int bar;   /* stdout is a terminal */
+    int bar;   /* stdout is a terminal (not a launcher's pty) and no --no-progress */
     int drawn; /* a bar is on the screen */
     int quiet; /* --quiet: no lines (samples are still written) */
     /* --samples N: a figure of N validation (or test) images after every
@@ -68,9 +69,9 @@ static void print_event(const clae_train_event *e, void *user)
     }
     switch (e->kind) {
     case CLAE_TRAIN_START:
-        printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
-               "epoch\n",
-               e->model, e->device, e->ntrain, e->nval, e->batch, e->steps);
+        printf("training %s on %s: %zu train / %zu validation %s, batch %d, %ld %s per epoch\n",
+               e->model, e->device, e->ntrain, e->nval, clae_plural((long long)e->nval, "image",
+               "images"), e->batch, e->steps, clae_plural(e->steps, "step", "steps"));
         break;
     case CLAE_TRAIN_STEP: {
         if (!p->bar) return;
@@ -105,18 +106,21 @@ static void print_event(const clae_train_event *e, void *user)
             printf("  lr %.3g -> %.3g: no lower val loss for lr_patience epochs\n", e->lr,
                    e->next_lr);
         if (e->early_stop)
-            printf("  stopping early: no lower val loss for %ld epochs ([train] patience); the "
-                   "best is in best.safetensors\n", e->since_best);
+            printf("  stopping early: no lower val loss for %ld %s ([train] patience); the "
+                   "best is in best.safetensors\n", e->since_best,
+                   clae_plural(e->since_best, "epoch", "epochs"));
         break;
     case CLAE_TRAIN_SAVED:
         if (p->samples > 0) write_samples(p, e);
         break;
     case CLAE_TRAIN_TEST:
         if (!isnan(e->test_accuracy))
-            printf("test loss %.6f, accuracy %.2f%% (%zu images)\n", e->test_mse,
-                   100.0 * e->test_accuracy, e->ntest);
+            printf("test loss %.6f, accuracy %.2f%% (%zu %s)\n", e->test_mse,
+                   100.0 * e->test_accuracy, e->ntest,
+                   clae_plural((long long)e->ntest, "image", "images"));
         else
-            printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest);
+            printf("test MSE %.6f (%zu %s)\n", e->test_mse, e->ntest,
+                   clae_plural((long long)e->ntest, "image", "images"));
         break;
     case CLAE_TRAIN_READY:
         printf("first step done %.2f s after start (device, kernels, data, one step)\n",
@@ -180,7 +184,7 @@ typedef struct train_args {
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
-    int quiet;
+    int quiet, no_progress;
 } train_args;
 
 /* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
@@ -297,6 +301,9 @@ static int parse_args(int argc, char **argv, train_args *a)
                  "images without validation), original /\ncorrupted / restored, as clae show "
                  "draws them"},
         {.name = "quiet", .kind = CLAE_OPT_FLAG, .to = &a->quiet, .help = "no per-epoch lines"},
+        {.name = "no-progress", .kind = CLAE_OPT_FLAG, .to = &a->no_progress,
+         .help = "no live progress bar, even on a terminal: one line per epoch\n(the bar is "
+                 "drawn only when stdout is a terminal and not\nunder mpirun)"},
         {0}};
     int code = clae_cmdline_parse(&TRAIN_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -310,8 +317,8 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
     if (!q->resume)
         printf("starting from the weights of %s with a fresh optimizer\n", q->weights);
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
-        printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
-               r->epoch, r->epochs);
+        printf("%s: already trained for %ld %s (asked for %ld): nothing to do\n", q->resume,
+               r->epoch, clae_plural(r->epoch, "epoch", "epochs"), r->epochs);
     else
         printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", q->resume,
                r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
@@ -356,10 +363,19 @@ static int choose_samples(const clae_train_setup *s, long samples, struct printe
     return samples <= 0 || clae_train_setup_samples(s, samples, &pr->ds, &pr->first) == CLAE_OK;
 }
 
+/* A progress bar still on the screen (a run that stopped inside an epoch) wiped. */
+static void end_bar(struct printer *p)
+{
+    if (!p->drawn) return;
+    printf("\r%*s\r", 100, "");
+    p->drawn = 0;
+}
+
 /* Training with Ctrl-C caught (the step finishes, last.safetensors is
- * written), then its last lines; the exit status. */
+ * written; during the final test pass, that pass is skipped), then its last
+ * lines; the exit status. */
 static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *dist,
-                        int nothing_left)
+                        int nothing_left, struct printer *pr)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -371,23 +387,30 @@ static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *di
     clae_status st = clae_train(&s->m, d, &s->train, &s->test, &s->opts, &s->run, &g_stop, &res);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    end_bar(pr);
     if (st != CLAE_OK) return 1;
     if (nothing_left) return 0;
     int rc = 0;
-    if (res.stopped == 2) {
-        printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
-               res.steps, res.last_path);
+    if (res.stopped == 2 || res.stopped == 4) {
+        if (res.stopped == 2)
+            printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
+                   res.steps, res.last_path);
+        else
+            printf("interrupted during the test pass: test pass skipped; training is complete, "
+                   "checkpoint: %s (clae eval scores it)\n", res.last_path);
         rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
     } else {
         if (res.stopped == 1)
-            printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
-                   res.last_path);
+            printf("stopped after %ld %s (--max-steps)\n", res.steps,
+                   clae_plural(res.steps, "step", "steps"));
         if (res.stopped == 3) printf("stopped early ([train] patience)\n");
         printf("checkpoint: %s\n", res.last_path);
     }
     if (dist->size > 1 && dist->calls > 0) /* what a user needs to predict scaling */
-        printf("communication: %ld gradient exchanges of %.1f KB in and out per rank, %.2f ms "
-               "each (%.1f s in all)\n", dist->calls, dist->bytes / (double)dist->calls / 1e3,
+        printf("communication: %ld gradient %s of %.1f KB in and out per rank, %.2f ms "
+               "each (%.1f s in all)\n", dist->calls,
+               clae_plural(dist->calls, "exchange", "exchanges"),
+               dist->bytes / (double)dist->calls / 1e3,
                1e3 * dist->seconds / (double)dist->calls, dist->seconds);
     return rc;
 }
@@ -416,7 +439,7 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
     else if (!choose_samples(s, a->samples, pr))
         rc = 2;
     else
-        rc = run_training(s, &d, dist, nothing_left);
+        rc = run_training(s, &d, dist, nothing_left, pr);
     if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
     return rc;
@@ -440,8 +463,9 @@ static int train_main(int argc, char **argv, clae_dist *dist)
         goto done;
     }
     if (clae_train_setup_run(&s, &a.q) != CLAE_OK || !start_weights(&s, &a)) goto done;
-    struct printer pr = {.bar = isatty(fileno(stdout)), .quiet = a.quiet, .m = &s.m,
-                         .out_dir = s.opts.out_dir};
+    /* under mpirun stdout is the launcher's pty, whatever the output is redirected to */
+    struct printer pr = {.bar = !a.no_progress && isatty(fileno(stdout)) && !clae_dist_launched(),
+                         .quiet = a.quiet, .m = &s.m, .out_dir = s.opts.out_dir};
     pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
     s.opts.report = print_event;
     s.opts.report_user = &pr;

@@ -224,7 +224,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         if (*config_close_keys(c->cur, key, "", near, sizeof near))
             config_fail(c, line, key, "unknown key in [%s]; did you mean %s?", kind_name(c), near);
         else
-            config_fail(c, line, key, "unknown key in [%s]", kind_name(c));
+            config_fail(c, line, key, "unknown key in [%s]; clae layers%s lists every key",
+                        kind_name(c), c->kind == SEC_NET || c->kind == SEC_TRAIN ? " --all" : "");
         return 1;
     }
     if (c->cur->seen >> ki & 1u) {
