@@ -5,6 +5,7 @@
 #include "clae/app.h"
 #include "clae/evaluate.h"
 #include "clae/output.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline EVAL_CMDLINE = {
@@ -49,7 +50,8 @@ int cmd_eval(int argc, char **argv)
         char desc[96];
         clae_corrupt_describe(&r.cor, desc, sizeof desc);
         printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, r.d.name);
-        printf("test images: %zu of %dx%dx%d (%s)\n", r.n, r.ds.H, r.ds.W, r.ds.C, r.data);
+        printf("test %s: %zu of %dx%dx%d (%s)\n", clae_plural((long long)r.n, "image", "images"),
+               r.n, r.ds.H, r.ds.W, r.ds.C, r.data);
         printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
         print_row(clae_evaluate_base_name(&r.cor), &si);
         print_row("model", &so);

@@ -1,4 +1,4 @@
-/* clae init CONFIG OUT.safetensors [--seed S]: a fresh checkpoint with
+/* clae init CONFIG OUT.safetensors [--seed S] [--overwrite]: a fresh checkpoint with
  * Glorot-uniform weights, zero biases and zero Adam moments (epoch 0, step 0). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "clae/model.h"
 #include "clae/output.h"
 #include "clae/parse.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline INIT_CMDLINE = {
@@ -33,7 +34,8 @@ int cmd_init(int argc, char **argv)
     }
     if (!config || !out) {
         fprintf(stderr,
-                "clae init: missing %s (usage: clae init CONFIG OUT.safetensors [--seed S])\n",
+                "clae init: missing %s (usage: clae init CONFIG OUT.safetensors [--seed S] "
+                "[--overwrite])\n",
                 !config ? "CONFIG and OUT" : "OUT");
         return 2;
     }
@@ -58,8 +60,10 @@ int cmd_init(int argc, char **argv)
         meta.rng = rng.s;
         if (clae_ckpt_save(out, &m, &meta, 1) == CLAE_OK) {
             char buf[32];
-            printf("%s: %s parameters (%d tensors), Glorot-uniform with seed %" PRIu64 "\n", out,
-                   clae_thousands(m.nparams, buf, sizeof buf), m.ntensors, seed);
+            printf("%s: %s %s (%d %s), Glorot-uniform with seed %" PRIu64 "\n", out,
+                   clae_thousands(m.nparams, buf, sizeof buf),
+                   clae_plural(m.nparams, "parameter", "parameters"), m.ntensors,
+                   clae_plural(m.ntensors, "tensor", "tensors"), seed);
             rc = 0;
         }
     }

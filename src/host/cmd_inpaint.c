@@ -10,6 +10,7 @@
 #include "clae/app.h"
 #include "clae/inpaint.h"
 #include "clae/output.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 #define MAX_RECTS CLAE_INPAINT_MAX_RECTS
@@ -35,8 +36,10 @@ static int run_inpaint(const clae_inpaint_job *job)
     clae_inpaint_result res;
     if (ok && (ok = clae_inpaint(&m, job, &res))) {
         double hw = (double)res.H * res.W;
-        printf("wrote %s (%dx%d%s; %zu pixels filled, %.1f%%; model run at %dx%d on %s)\n",
-               job->out, res.W, res.H, res.channels, res.holes, 100.0 * (double)res.holes / hw, res.run.W,
+        printf("wrote %s (%dx%d%s; %zu %s filled, %.1f%%; model run at %dx%d on %s)\n",
+               job->out, res.W, res.H, res.channels, res.holes,
+               clae_plural((long long)res.holes, "pixel", "pixels"),
+               100.0 * (double)res.holes / hw, res.run.W,
                res.run.H, res.run.device);
         if (job->masked) printf("wrote %s (the input with its holes)\n", job->masked);
     }

@@ -7,6 +7,7 @@
 #include "clae/image.h"
 #include "clae/output.h"
 #include "clae/plot.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline PLOT_CMDLINE = {.cmd = "clae plot", .about = CLAE_ABOUT_PLOT};
@@ -19,7 +20,8 @@ static int run_plot(const char *hist, const char *out)
     clae_image img = {0};
     int rc = 1;
     if (clae_plot_history(&h, &img) == CLAE_OK && clae_image_write(out, &img) == CLAE_OK) {
-        printf("wrote %s (%dx%d): %zu epochs\n", out, img.w, img.h, h.n);
+        printf("wrote %s (%dx%d): %zu %s\n", out, img.w, img.h, h.n,
+               clae_plural((long long)h.n, "epoch", "epochs"));
         rc = 0;
     }
     clae_image_free(&img);

@@ -7,6 +7,7 @@
 #include "clae/layer.h"
 #include "clae/output.h"
 #include "clae/vae.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 #define MAX_N CLAE_SAMPLE_MAX_N /* sample: images */
@@ -68,8 +69,9 @@ int cmd_sample(int argc, char **argv)
     if (cols > n) cols = n;
     ok = ok && clae_vae_sample(&v, ckpt, (int)n, seed, (int)cols, device, out, &W, &H);
     if (ok)
-        printf("wrote %s (%dx%d): %ld samples of a %zu-float code, seed %llu, %ld columns\n", out,
-               W, H, n, v.zc, (unsigned long long)seed, cols);
+        printf("wrote %s (%dx%d): %ld %s of a %zu-float code, seed %llu, %ld %s\n", out, W, H, n,
+               clae_plural(n, "sample", "samples"), v.zc, (unsigned long long)seed, cols,
+               clae_plural(cols, "column", "columns"));
     clae_vae_close(&v);
     return ok ? 0 : 1;
 }

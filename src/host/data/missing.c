@@ -22,12 +22,13 @@ static int image_name(const char *name)
 }
 
 /* What dir holds: -1 it cannot be read, 0 nothing (or only files of
- * neither kind), 1 images (train/ or test/ folders, or image files). */
+ * neither kind), 1 images (train/ or test/ folders, or image files), 2 some
+ * data (a .bin or .safetensors file: only this split's file is missing). */
 static int folder_kind(const char *dir, int *entries)
 {
     DIR *d = opendir(dir);
     if (!d) return -1;
-    int images = 0;
+    int images = 0, data = 0;
     *entries = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
@@ -39,9 +40,11 @@ static int folder_kind(const char *dir, int *entries)
         if (image_name(e->d_name) ||
             (is_dir && (strcmp(e->d_name, "train") == 0 || strcmp(e->d_name, "test") == 0)))
             images = 1;
+        const char *dot = strrchr(e->d_name, '.');
+        if (dot && (strcmp(dot, ".bin") == 0 || strcmp(dot, ".safetensors") == 0)) data = 1;
     }
     closedir(d);
-    return images;
+    return data ? 2 : images;
 }
 
 void clae_data_missing(const char *dir, const char *path, int err)
