@@ -90,7 +90,7 @@ expect_rc "eval --json DIR: before the table" 2 "clae eval: $msg: is a directory
   "$clae" eval "$ck" --device ref --json "$msg"
 expect_rc "score DIR: before the scores" 2 "clae score: $msg: is a directory" \
   "$clae" score "$ck" "$msg" --device ref
-expect_rc "score into a missing folder" 2 "folder $msg/nowhere: No such file" \
+expect_rc "score into a missing folder" 2 "cannot write: folder $msg/nowhere does not exist" \
   "$clae" score "$ck" "$msg/nowhere/s.csv" --device ref
 expect_rc "encode into a missing folder" 2 "clae encode: .*nowhere" \
   "$clae" encode "$ck" "$msg/nowhere/c.npy" --device ref

@@ -56,12 +56,16 @@ int clae_output_check(const char *cmd, const char *path)
         return 0;
     }
     if (stat(dir, &sb) != 0) {
-        fprintf(stderr, "%s: %s: folder %s: %s (create it first)\n", cmd, path, dir,
-                strerror(errno));
+        if (errno == ENOENT)
+            fprintf(stderr, "%s: %s: cannot write: folder %s does not exist (create it first)\n",
+                    cmd, path, dir);
+        else
+            fprintf(stderr, "%s: %s: cannot write: folder %s: %s\n", cmd, path, dir,
+                    strerror(errno));
         return 0;
     }
     if (!S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "%s: %s: %s is not a folder\n", cmd, path, dir);
+        fprintf(stderr, "%s: %s: cannot write: %s is not a folder\n", cmd, path, dir);
         return 0;
     }
     if (access(dir, W_OK | X_OK) != 0) {
