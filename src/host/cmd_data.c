@@ -91,6 +91,10 @@ static int cmd_import(int argc, char **argv)
            r.C, r.n_classes, clae_plural(r.n_classes, "class", "classes"), pos[1],
            r.cifar ? "CIFAR-10 binary layout" : "train.safetensors, test.safetensors", s,
            io.threads, clae_plural(io.threads, "thread", "threads"));
+    if (r.sixteen_bit)
+        printf("note: %zu %s had 16-bit samples, reduced to 8 bits (the first: %s)\n",
+               r.sixteen_bit, clae_plural((long long)r.sixteen_bit, "image", "images"),
+               r.first_sixteen);
     if (r.skipped)
         printf("skipped %zu non-image %s (the first: %s)\n", r.skipped,
                clae_plural((long long)r.skipped, "file", "files"), r.first_skipped);

@@ -97,7 +97,8 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
     const float *rows[3] = {clean, input, output};
     for (int r = 0; r < 3; r++) {
         int y = GAP + r * (th + GAP);
-        clae_draw_text(&fig, GAP, y + th / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
+        clae_text_draw(&fig, GAP, y + (th - clae_text_height(CLAE_APP_FIGURE_LABEL_PX)) / 2,
+                       labels[r], ink, CLAE_APP_FIGURE_LABEL_PX, 0);
         for (int k = 0; k < n; k++) {
             clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
             clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tw + GAP), y, scale);
