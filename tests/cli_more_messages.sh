@@ -53,7 +53,7 @@ fi
 # --max-steps: "stopped after 1 step", the checkpoint named once
 "${mtrain[@]}" --batch 8 --epochs 1 --max-steps 1 --out "$msg/steps" >"$msg/steps.log" 2>&1
 check "train --max-steps 1: 'stopped after 1 step', one checkpoint line" \
-  sh -c "grep -q '^stopped after 1 step (--max-steps)\$' '$msg/steps.log' &&
+  sh -c "grep -q '^stopped after 1 step (--max-steps 1; 1 step taken in all)\$' '$msg/steps.log' &&
          [ \$(grep -c 'checkpoint' '$msg/steps.log') -eq 1 ]"
 check "train: '1 step per epoch'" grep -q "batch 32, 1 step per epoch$" "$msg/plain.log"
 expect_ok "plot: '1 epoch'" "): 1 epoch$" "$clae" plot "$msg/plain/history.jsonl" "$msg/plot.png"

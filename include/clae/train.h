@@ -46,6 +46,12 @@ typedef struct clae_train_event {
     double test_mse;              /* TEST (with loss terms: the reconstruction term; a
                                      classifier's: its categorical cross-entropy) */
     double test_accuracy;         /* TEST: a classifier's (target = labels), else NAN */
+    /* TEST: (epoch: the epochs trained) the epoch whose weights were tested, and 1 when
+     * they are the best validation epoch's (restored by [train] restore_best, or the last
+     * epoch being the best), 0 for the last epoch's; EPOCH: best_epoch is the epoch of the
+     * best validation loss so far (0: none). */
+    long weights_epoch, best_epoch;
+    int best_weights;
     /* EPOCH, models with loss terms besides the reconstruction (term_mask
      * beyond bit 0, CLAE_TERM_* of clae/layer.h): each term's mean over the
      * epoch's training batches and over the validation (NULL: none). */
@@ -90,10 +96,13 @@ typedef struct clae_train_opts {
 typedef struct clae_train_result {
     long epochs_done;          /* completed epochs at the end */
     long steps;                /* Adam steps at the end */
+    long run_steps;            /* steps taken by this call (what max_steps counts) */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
     int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping,
                                 * 4: signal during the final test pass (skipped) */
+    int restored;              /* [train] restore_best: the best epoch's weights (run->best_epoch)
+                                   were tested and written as last.safetensors */
     char last_path[1024];
 } clae_train_result;
 

@@ -77,7 +77,8 @@ const char CLAE_ABOUT_ENCODE[] =
 const char CLAE_ABOUT_EVAL[] =
     "usage: clae eval CKPT [options]\n"
     "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
-    "  the checkpoint's config says (e.g. blurred), against doing nothing\n";
+    "  the checkpoint's config says (e.g. blurred), against doing nothing; of a\n"
+    "  classifier (target = labels): its test loss, accuracy and confusion matrix\n";
 
 const char CLAE_ABOUT_EXPORT[] =
     "usage: clae export CKPT OUT.safetensors\n"

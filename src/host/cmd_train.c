@@ -107,21 +107,25 @@ static void print_event(const clae_train_event *e, void *user)
                    e->next_lr);
         if (e->early_stop)
             printf("  stopping early: no lower val loss for %ld %s ([train] patience); the "
-                   "best is in best.safetensors\n", e->since_best,
-                   clae_plural(e->since_best, "epoch", "epochs"));
+                   "best (epoch %ld) is in best.safetensors%s\n", e->since_best,
+                   clae_plural(e->since_best, "epoch", "epochs"), e->best_epoch,
+                   p->m->train.restore_best ? " and restored ([train] restore_best)" : "");
         break;
     case CLAE_TRAIN_SAVED:
         if (p->samples > 0) write_samples(p, e);
         break;
-    case CLAE_TRAIN_TEST:
+    case CLAE_TRAIN_TEST: {
+        char which[160];
+        clae_train_weights_text(e, which, sizeof which);
         if (!isnan(e->test_accuracy))
-            printf("test loss %.6f, accuracy %.2f%% (%zu %s)\n", e->test_mse,
+            printf("test loss %.6f, accuracy %.2f%% (%zu %s) %s\n", e->test_mse,
                    100.0 * e->test_accuracy, e->ntest,
-                   clae_plural((long long)e->ntest, "image", "images"));
+                   clae_plural((long long)e->ntest, "image", "images"), which);
         else
-            printf("test MSE %.6f (%zu %s)\n", e->test_mse, e->ntest,
-                   clae_plural((long long)e->ntest, "image", "images"));
+            printf("test MSE %.6f (%zu %s) %s\n", e->test_mse, e->ntest,
+                   clae_plural((long long)e->ntest, "image", "images"), which);
         break;
+    }
     case CLAE_TRAIN_READY:
         printf("first step done %.2f s after start (device, kernels, data, one step)\n",
                e->seconds);
@@ -143,7 +147,7 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
  * over m's fresh ones, and a line naming each; a tensor of the same name and
  * another shape (a new head where the checkpoint had its decoder) stays
  * fresh and is named too. 1, or 0 after a one-line error (none taken). */
-static int transfer_tensors(clae_model *m, const char *ckpt)
+static int transfer_tensors(clae_model *m, const char *ckpt, int *frozen_fresh)
 {
     clae_model src;
     if (!clae_app_load(ckpt, &src)) return 0;
@@ -166,9 +170,11 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     if (taken == 0)
         fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
                 ckpt);
-    else
+    if (taken > 0)
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
+    int frozen;
+    *frozen_fresh = clae_transfer_frozen_fresh(m, fate, &frozen);
     free(fate);
     clae_model_free(&src);
     return taken > 0;
@@ -185,6 +191,7 @@ typedef struct train_args {
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
     int quiet, no_progress;
+    int frozen_fresh; /* [train] freeze's tensors left random: warned about before training */
 } train_args;
 
 /* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
@@ -287,7 +294,8 @@ static int parse_args(int argc, char **argv, train_args *a)
         {.name = "seed", .meta = "S", .kind = CLAE_OPT_LONG, .to = &q->seed,
          .help = "seed for initialisation and batch order"},
         {.name = "max-steps", .meta = "N", .kind = CLAE_OPT_LONG, .to = &q->max_steps,
-         .help = "stop after N steps (checkpoint written); 0: no limit, over\n[train] max_steps"},
+         .help = "stop after N steps of this invocation (on resume: N more;\ncheckpoint written); "
+                 "0: no limit, over [train] max_steps"},
         {.name = "no-shuffle", .kind = CLAE_OPT_FLAG, .to = &q->no_shuffle,
          .help = "batches in file order"},
         CLAE_OPT_LIMIT(&q->limit, "use only the first N training and test images"),
@@ -316,22 +324,31 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
     const clae_run *r = &s->run;
     if (!q->resume)
         printf("starting from the weights of %s with a fresh optimizer\n", q->weights);
+    else if (r->restored)
+        printf("%s: the run is finished: [train] restore_best put the weights of its best epoch "
+               "(%ld) in it when training ended (epoch %ld): nothing to resume (start a new run "
+               "from them with --weights)\n", q->resume, r->best_epoch, r->epoch);
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
         printf("%s: already trained for %ld %s (asked for %ld): nothing to do\n", q->resume,
                r->epoch, clae_plural(r->epoch, "epoch", "epochs"), r->epochs);
-    else
-        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", q->resume,
+    else {
+        char plan[320];
+        clae_train_resume_plan(r, s->opts.max_steps, s->m.train.patience, plan, sizeof plan);
+        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s; %s\n", q->resume,
                r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
-               s->opts.continues ? "" : s->opts.out_dir);
+               s->opts.continues ? "" : s->opts.out_dir, plan);
+    }
 }
 
 /* The model's starting point: the checkpoint's (resume), --weights', or
  * fresh (with --transfer's tensors over it). 1, or 0 after an error. */
-static int start_weights(clae_train_setup *s, const train_args *a)
+static int start_weights(clae_train_setup *s, train_args *a)
 {
     if (!a->q.weights && !a->q.resume) {
         if (clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
-        return !a->transfer || transfer_tensors(&s->m, a->transfer);
+        int frozen;
+        a->frozen_fresh = clae_transfer_frozen_fresh(&s->m, NULL, &frozen);
+        return !a->transfer || transfer_tensors(&s->m, a->transfer, &a->frozen_fresh);
     }
     if (a->q.weights && clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
     print_start(s, &a->q);
@@ -401,8 +418,9 @@ static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *di
         rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
     } else {
         if (res.stopped == 1)
-            printf("stopped after %ld %s (--max-steps)\n", res.steps,
-                   clae_plural(res.steps, "step", "steps"));
+            printf("stopped after %ld %s (--max-steps %ld; %ld %s taken in all)\n",
+                   res.run_steps, clae_plural(res.run_steps, "step", "steps"), s->opts.max_steps,
+                   res.steps, clae_plural(res.steps, "step", "steps"));
         if (res.stopped == 3) printf("stopped early ([train] patience)\n");
         printf("checkpoint: %s\n", res.last_path);
     }
@@ -438,8 +456,10 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
         rc = s->refused ? 2 : 1;
     else if (!choose_samples(s, a->samples, pr))
         rc = 2;
-    else
+    else {
+        if (dist->rank == 0) clae_transfer_warn_frozen(&s->m, a->frozen_fresh, a->transfer);
         rc = run_training(s, &d, dist, nothing_left, pr);
+    }
     if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
     return rc;

@@ -47,8 +47,8 @@ int clae_app_load(const char *ckpt, clae_model *m)
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m)
 {
     if (!m->train.labels) return 1;
-    fprintf(stderr, "clae %s: %s is a classifier (target = labels), not an autoencoder: its test "
-            "accuracy is in clae train's last line\n", cmd, ckpt);
+    fprintf(stderr, "clae %s: %s is a classifier (target = labels), not an autoencoder: score it "
+            "with clae eval %s (accuracy and confusion matrix)\n", cmd, ckpt, ckpt);
     return 0;
 }
 

@@ -71,6 +71,11 @@ const clae_key_spec clae_train_keys[] = {
       "row without a lower validation loss, multiply lr by lr_factor"),
     K("lr_factor", "0.1", "a number in (0, 1)", "reduce on plateau: the factor"),
     K("lr_min", "0", "a number >= 0", "reduce on plateau: lr never goes below this"),
+    K("restore_best", "0", "0 or 1",
+      "1: when training ends (its last epoch or early stopping), the weights of the best "
+      "validation epoch are restored for the test pass and written as last.safetensors "
+      "(Keras's restore_best_weights); when that is not the last epoch, the run is then "
+      "finished (last.safetensors is no resume point)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -289,6 +294,11 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("a number >= 0");
         else
             t->lr_min = d;
+    } else if (strcmp(key, "restore_best") == 0) {
+        if (!clae_str_to_long(value, 0, 1, &x))
+            BAD("0 or 1");
+        else
+            t->restore_best = (int)x;
     }
 }
 
