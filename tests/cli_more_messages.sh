@@ -56,7 +56,7 @@ check "train --max-steps 1: 'stopped after 1 step', one checkpoint line" \
   sh -c "grep -q '^stopped after 1 step (--max-steps 1; 1 step taken in all)\$' '$msg/steps.log' &&
          [ \$(grep -c 'checkpoint' '$msg/steps.log') -eq 1 ]"
 check "train: '1 step per epoch'" grep -q "batch 32, 1 step per epoch$" "$msg/plain.log"
-expect_ok "plot: '1 epoch'" "): 1 epoch$" "$clae" plot "$msg/plain/history.jsonl" "$msg/plot.png"
+expect_ok "plot: '1 epoch'" "): 1 epoch, " "$clae" plot "$msg/plain/history.jsonl" "$msg/plot.png"
 # one class folder of one image a split (PPM, which import reads)
 mkdir -p "$msg/img1/train/cat" "$msg/img1/test/cat"
 { printf 'P6\n8 8\n255\n'; head -c 192 /dev/urandom; } >"$msg/img1/train/cat/a.ppm"
