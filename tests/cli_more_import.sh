@@ -102,7 +102,7 @@ else
   echo "FAIL a failed import left $im/mixed-data"; fail=$((fail + 1))
 fi
 expect_ok "import mixed sizes with --size 48,64 --channels 3" \
-  "imported 5 train + 1 test images of 48x64x3 (HxWxC), 2 classes" \
+  "imported 5 train + 1 test image of 48x64x3 (HxWxC), 2 classes" \
   "$clae" data import "$im/mixed" "$im/mixed-data" --size 48,64 --channels 3
 expect_ok "train on the mixed import" "epoch 1/1" \
   "$clae" train "$im/in48x64.cfg" --data "$im/mixed-data" --epochs 1 --out "$im/run-mixed" --device ref

@@ -71,7 +71,7 @@ expect_fail "config unknown key: did you mean" "typo.cfg:3: unknown key in \[net
 # working folder, with no CONFIG.
 "${run_train[@]}" --out "$tmp/rr" --limit 20 --epochs 3 --max-steps 1 >/dev/null 2>&1
 expect_ok "train resume remembers --out, --data, --limit, --epochs" \
-  "training .*: 16 train / 4 validation images, batch 16, 1 steps per epoch" \
+  "training .*: 16 train / 4 validation images, batch 16, 1 step per epoch" \
   sh -c "cd / && '$clae_abs' train --resume '$tmp/rr/last.safetensors' --device ref --max-steps 1"
 if [ "$(grep -c '"epoch"' "$tmp/rr/history.jsonl")" -eq 2 ]; then
   echo "ok   train resume wrote into the run's own folder"; pass=$((pass + 1))

@@ -100,6 +100,13 @@ then
 else
   bad "mpirun --resume:"; cat "$tmp/res.log" "$tmp/res/history.jsonl" "$tmp/two/history.jsonl"
 fi
+# That run printed its epochs into a file: the ranks' stdout is mpirun's pty, yet no progress
+# frames ('\r') land there, only the plain line per epoch.
+if grep -q '^epoch 2/2  train loss' "$tmp/res.log" && ! grep -q $'\r' "$tmp/res.log"; then
+  ok "mpirun into a file: one line per epoch, no progress frames"
+else
+  bad "mpirun into a file: progress frames or no epoch line:"; cat -A "$tmp/res.log"
+fi
 
 # A rank that fails stops the whole run, with a line naming it.
 rc=0

@@ -68,6 +68,12 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out);
 clae_status clae_dataset_load(const char *dir, int split, int H, int W, int C, clae_dataset *out);
 /* Which layout dir holds for split: 1 clae's, 0 CIFAR-10's (or none). */
 int clae_dataset_is_clae_layout(const char *dir, int split);
+/* The one line for a data folder's first file that cannot be opened (path,
+ * errno err) (src/host/data/missing.c): a folder of images is sent to
+ * 'clae data import', an empty one (or one of other files) to
+ * scripts/fetch-cifar10.sh and 'clae data import', anything else gets the
+ * open's error. */
+void clae_data_missing(const char *dir, const char *path, int err);
 
 void clae_dataset_free(clae_dataset *d);
 

@@ -38,6 +38,10 @@ typedef struct clae_dist {
  * line). */
 clae_status clae_dist_init(clae_dist *d, int *argc, char ***argv);
 void clae_dist_finalize(clae_dist *d);
+/* 1 when a launcher (mpirun, mpiexec, srun: Open MPI's or PMI's variables)
+ * started this process, whatever the build: its stdout is then the
+ * launcher's pipe or pty, which says nothing of where the output goes. */
+int clae_dist_launched(void);
 /* Every rank ends with x[i] = sum over ranks r (in order 0, 1, ...) of rank
  * r's x[i] * w_r, summed in double: the same bits on every rank. n floats.
  * any (may be NULL): in, this rank's flag; out, 1 when any rank's is set

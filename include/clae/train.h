@@ -99,9 +99,10 @@ typedef struct clae_train_result {
     long run_steps;            /* steps taken by this call (what max_steps counts) */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
-    int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping */
+    int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping,
+                                * 4: signal during the final test pass (skipped) */
     int restored;              /* [train] restore_best: the best epoch's weights (run->best_epoch)
-                                  were tested and written as last.safetensors */
+                                   were tested and written as last.safetensors */
     char last_path[1024];
 } clae_train_result;
 

@@ -90,8 +90,12 @@ typedef struct clae_opt {
     "data folder (CIFAR-10 binary or clae data import's;\ndefault: the one it was trained on, "    \
     "else [train] data)"
 #define CLAE_HELP_BATCH "images per forward pass (default " CLAE_STR(CLAE_BATCH_DEFAULT) ")"
+/* --device N|ref: an index past the devices found, or not a number, is a usage error (exit 2)
+ * as it is read; a list N,M (train under mpirun: each rank's) is checked when it is opened */
+int clae_opt_device(const struct clae_opt *opt, const char *value);
 #define CLAE_OPT_DEVICE(p, help_)                                                                  \
-    {.name = "device", .meta = "N|ref", .kind = CLAE_OPT_STR, .to = (p), .help = (help_)}
+    {.name = "device", .meta = "N|ref", .kind = CLAE_OPT_CALL, .to = (p),                          \
+     .parse = clae_opt_device, .help = (help_)}
 #define CLAE_OPT_DATA(p, help_)                                                                    \
     {.name = "data", .meta = "DIR", .kind = CLAE_OPT_STR, .to = (p), .help = (help_)}
 #define CLAE_OPT_JSON(p, help_)                                                                    \

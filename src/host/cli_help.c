@@ -88,7 +88,7 @@ const char CLAE_ABOUT_EXPORT[] =
     "  original. Written atomically; OUT may not be CKPT itself\n";
 
 const char CLAE_ABOUT_INIT[] =
-    "usage: clae init CONFIG OUT.safetensors [--seed S]\n"
+    "usage: clae init CONFIG OUT.safetensors [--seed S] [--overwrite]\n"
     "  writes a checkpoint for the model in CONFIG: Glorot-uniform weights, zero\n"
     "  biases, zero Adam moments, epoch 0, step 0\n";
 
@@ -165,4 +165,6 @@ const char CLAE_ABOUT_TRAIN[] =
 
 const char CLAE_MORE_TRAIN[] =
     "Command-line options win over the config's [train] section.\n"
-    "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n";
+    "Ctrl-C finishes the current step, writes OUT/last.safetensors and exits.\n"
+    "In each epoch's line, '*' after the val loss marks the lowest so far: that\n"
+    "epoch's weights were saved to OUT/best.safetensors.\n";

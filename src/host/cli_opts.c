@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "clae/corrupt.h"
+#include "clae/device.h"
+#include "clae/plural.h"
 #include "clae/parse.h"
 #include "cli.h"
 
@@ -75,6 +77,25 @@ int clae_parse_long(const char *flag, const char *v, long min, long *out)
 int clae_opt_corrupt(const clae_opt *opt, const char *value)
 {
     if (!clae_check_corrupt(value)) return 0; /* a usage error, before any loading */
+    *(const char **)opt->to = value;
+    return 1;
+}
+
+int clae_opt_device(const clae_opt *opt, const char *value)
+{
+    long idx;
+    if (strcmp(value, "ref") != 0 && !strchr(value, ',')) { /* a list: each rank's, at open */
+        if (!clae_str_to_long(value, LONG_MIN, LONG_MAX, &idx)) {
+            fprintf(stderr, "clae: bad device '%s': expected a device index or 'ref'\n", value);
+            return 0;
+        }
+        int n = clae_device_count();
+        if (idx < 0 || idx >= n) {
+            fprintf(stderr, "clae: no device %ld: %d %s found (see 'clae devices')\n", idx, n,
+                    clae_plural(n, "device", "devices"));
+            return 0;
+        }
+    }
     *(const char **)opt->to = value;
     return 1;
 }

@@ -10,6 +10,7 @@
 #include "clae/device.h"
 #include "clae/model.h"
 #include "clae/parse.h"
+#include "clae/output.h"
 #include "cli.h"
 
 static const clae_cmdline BENCH_CMDLINE = {
@@ -50,7 +51,7 @@ int cmd_bench(int argc, char **argv)
          .help = "model config (default configs/denoiser.cfg)"},
         {.name = "batch", .kind = CLAE_OPT_INT, .to = &o.batch, .min = 1, .max = 1 << 20,
          .help = "images per step (default: the config's batch)"},
-        {.name = "device", .kind = CLAE_OPT_STR, .to = &device,
+        {.name = "device", .kind = CLAE_OPT_CALL, .to = &device, .parse = clae_opt_device,
          .help = "device index or 'ref' (default: $CLAE_DEVICE or the default device)"},
         {.name = "repeats", .kind = CLAE_OPT_INT, .to = &o.repeats, .min = 1, .max = 10000,
          .help = "timed runs per op; median and min are reported (default 5)"},
@@ -60,5 +61,7 @@ int cmd_bench(int argc, char **argv)
          .help = "also write the results as JSON to FILE (atomically)"},
         {0}};
     int code = clae_cmdline_parse(&BENCH_CMDLINE, OPTS, argc, argv);
-    return code >= 0 ? code : run_bench(config ? config : "configs/denoiser.cfg", device, o, json);
+    if (code >= 0) return code;
+    if (json && !clae_output_check("clae bench", json)) return 2;
+    return run_bench(config ? config : "configs/denoiser.cfg", device, o, json);
 }

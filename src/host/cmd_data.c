@@ -10,6 +10,7 @@
 
 #include "clae/cifar.h"
 #include "clae/parse.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 /* "H,W" or "S" (a square), sides 1..CLAE_DATA_MAX_SIDE: 1, or 0 after one line. */
@@ -84,17 +85,19 @@ static int cmd_import(int argc, char **argv)
     if (clae_data_import(pos[0], pos[1], &io, &r) != CLAE_OK) return 1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    printf("imported %zu train + %zu test images of %dx%dx%d (HxWxC), %d classes, into %s (%s; "
-           "%.2f s, %d threads)\n",
-           r.n_train, r.n_test, r.H, r.W, r.C, r.n_classes, pos[1],
+    printf("imported %zu train + %zu test %s of %dx%dx%d (HxWxC), %d %s, into %s (%s; "
+           "%.2f s, %d %s)\n",
+           r.n_train, r.n_test, clae_plural((long long)r.n_test, "image", "images"), r.H, r.W,
+           r.C, r.n_classes, clae_plural(r.n_classes, "class", "classes"), pos[1],
            r.cifar ? "CIFAR-10 binary layout" : "train.safetensors, test.safetensors", s,
-           io.threads);
+           io.threads, clae_plural(io.threads, "thread", "threads"));
     if (r.sixteen_bit)
-        printf("note: %zu image%s had 16-bit samples, reduced to 8 bits (the first: %s)\n",
-               r.sixteen_bit, r.sixteen_bit == 1 ? "" : "s", r.first_sixteen);
+        printf("note: %zu %s had 16-bit samples, reduced to 8 bits (the first: %s)\n",
+               r.sixteen_bit, clae_plural((long long)r.sixteen_bit, "image", "images"),
+               r.first_sixteen);
     if (r.skipped)
-        printf("skipped %zu non-image file%s (the first: %s)\n", r.skipped,
-               r.skipped == 1 ? "" : "s", r.first_skipped);
+        printf("skipped %zu non-image %s (the first: %s)\n", r.skipped,
+               clae_plural((long long)r.skipped, "file", "files"), r.first_skipped);
     if (!r.cifar)
         printf("train on them with [net] input = %d,%d,%d and [train] data = %s\n", r.H, r.W,
                r.C, pos[1]);
@@ -120,8 +123,8 @@ static int cmd_info(int argc, char **argv)
         if (clae_cifar_load(dir, split, &d) != CLAE_OK) return 1;
         size_t count[256] = {0};
         for (size_t i = 0; i < d.n; i++) count[clae_dataset_label(&d, i)]++;
-        printf("%-5s %zu records of %dx%dx%d images (HxWxC, %s); per label:", NAMES[split], d.n,
-               d.H, d.W, d.C,
+        printf("%-5s %zu %s of %dx%dx%d images (HxWxC, %s); per label:", NAMES[split], d.n,
+               clae_plural((long long)d.n, "record", "records"), d.H, d.W, d.C,
                clae_dataset_is_clae_layout(dir, split) ? "clae layout" : "CIFAR-10 binary");
         for (int l = 0; l < 256; l++)
             if (count[l]) printf(" %d:%zu", l, count[l]);

@@ -9,6 +9,7 @@
 
 #include "clae/app.h"
 #include "clae/denoise.h"
+#include "clae/output.h"
 #include "cli.h"
 
 static const clae_cmdline DENOISE_CMDLINE = {
@@ -129,9 +130,6 @@ int cmd_denoise(int argc, char **argv)
     }
     const char *outs[2] = {o.out, o.corrupted_out};
     for (int k = 0; k < 2; k++)
-        if (outs[k] && !clae_app_image_ext(outs[k])) {
-            fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
-            return 2;
-        }
+        if (outs[k] && !clae_output_check_image("clae denoise", outs[k])) return 2;
     return run_denoise(&o);
 }

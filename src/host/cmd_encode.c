@@ -8,6 +8,7 @@
 #include "clae/encode.h"
 #include "clae/layer.h"
 #include "clae/parse.h"
+#include "clae/output.h"
 #include "cli.h"
 
 static const clae_cmdline ENCODE_CMDLINE = {
@@ -129,5 +130,6 @@ int cmd_encode(int argc, char **argv)
                 "to OUT-labels.npy)\n", out);
         return 2;
     }
+    if (!clae_output_check("clae encode", out)) return 2;
     return run_encode(ckpt, out, layer, split, data, limit, batch, device, corrupt);
 }

@@ -5,6 +5,8 @@
 #include "clae/app.h"
 #include "clae/classify_eval.h"
 #include "clae/evaluate.h"
+#include "clae/output.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline EVAL_CMDLINE = {
@@ -59,6 +61,7 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "clae eval: missing CKPT (see --help)\n");
         return 2;
     }
+    if (json && !clae_output_check("clae eval", json)) return 2;
 
     clae_split_run r = {0};
     if (!clae_app_load(ckpt, &r.m)) return 1;
@@ -73,7 +76,8 @@ int cmd_eval(int argc, char **argv)
         char desc[96];
         clae_corrupt_describe(&r.cor, desc, sizeof desc);
         printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, r.d.name);
-        printf("test images: %zu of %dx%dx%d (%s)\n", r.n, r.ds.H, r.ds.W, r.ds.C, r.data);
+        printf("test %s: %zu of %dx%dx%d (%s)\n", clae_plural((long long)r.n, "image", "images"),
+               r.n, r.ds.H, r.ds.W, r.ds.C, r.data);
         printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
         print_row(clae_evaluate_base_name(&r.cor), &si);
         print_row("model", &so);

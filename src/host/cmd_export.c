@@ -8,6 +8,8 @@
 
 #include "clae/checkpoint.h"
 #include "clae/model.h"
+#include "clae/output.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline EXPORT_CMDLINE = {.cmd = "clae export", .about = CLAE_ABOUT_EXPORT};
@@ -24,8 +26,10 @@ static int run_export(const char *ckpt, const char *out)
              clae_ckpt_save(out, &m, &meta, 0) == CLAE_OK;
     if (ok) {
         char buf[32];
-        printf("wrote %s: %s parameters in %d tensors, no optimizer state\n", out,
-               clae_thousands(m.nparams, buf, sizeof buf), m.ntensors);
+        printf("wrote %s: %s %s in %d %s, no optimizer state\n", out,
+               clae_thousands(m.nparams, buf, sizeof buf),
+               clae_plural(m.nparams, "parameter", "parameters"), m.ntensors,
+               clae_plural(m.ntensors, "tensor", "tensors"));
     }
     clae_ckpt_meta_free(&meta);
     clae_model_free(&m);
@@ -43,5 +47,6 @@ int cmd_export(int argc, char **argv)
                 "stays as it is)\n");
         return 2;
     }
+    if (!clae_output_check("clae export", out)) return 2;
     return run_export(ckpt, out);
 }

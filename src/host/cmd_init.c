@@ -1,23 +1,29 @@
-/* clae init CONFIG OUT.safetensors [--seed S]: a fresh checkpoint with
+/* clae init CONFIG OUT.safetensors [--seed S] [--overwrite]: a fresh checkpoint with
  * Glorot-uniform weights, zero biases and zero Adam moments (epoch 0, step 0). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "clae/checkpoint.h"
 #include "clae/model.h"
+#include "clae/output.h"
 #include "clae/parse.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline INIT_CMDLINE = {
-    .cmd = "clae init", .hint = "try 'clae init --help'", .width = 7, .about = CLAE_ABOUT_INIT};
+    .cmd = "clae init", .hint = "try 'clae init --help'", .width = 12, .about = CLAE_ABOUT_INIT};
 
 int cmd_init(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *seed_arg = NULL;
+    int overwrite = 0;
     const clae_opt OPTS[] = {
         CLAE_ARG_OPTIONAL("CONFIG", &config), CLAE_ARG_OPTIONAL("OUT", &out),
         {.name = "seed", .kind = CLAE_OPT_STR, .to = &seed_arg, .need = "a non-negative integer",
          .help = "seed for the weights (a non-negative integer; default: [train] seed)"},
+        {.name = "overwrite", .kind = CLAE_OPT_FLAG, .to = &overwrite,
+         .help = "replace OUT when it exists (otherwise refused)"},
         {0}};
     int code = clae_cmdline_parse(&INIT_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -28,8 +34,16 @@ int cmd_init(int argc, char **argv)
     }
     if (!config || !out) {
         fprintf(stderr,
-                "clae init: missing %s (usage: clae init CONFIG OUT.safetensors [--seed S])\n",
+                "clae init: missing %s (usage: clae init CONFIG OUT.safetensors [--seed S] "
+                "[--overwrite])\n",
                 !config ? "CONFIG and OUT" : "OUT");
+        return 2;
+    }
+    if (!clae_output_check("clae init", out)) return 2;
+    struct stat sb;
+    if (!overwrite && stat(out, &sb) == 0) {
+        fprintf(stderr, "clae init: %s exists: choose another OUT, or --overwrite to replace it\n",
+                out);
         return 2;
     }
 
@@ -46,8 +60,10 @@ int cmd_init(int argc, char **argv)
         meta.rng = rng.s;
         if (clae_ckpt_save(out, &m, &meta, 1) == CLAE_OK) {
             char buf[32];
-            printf("%s: %s parameters (%d tensors), Glorot-uniform with seed %" PRIu64 "\n", out,
-                   clae_thousands(m.nparams, buf, sizeof buf), m.ntensors, seed);
+            printf("%s: %s %s (%d %s), Glorot-uniform with seed %" PRIu64 "\n", out,
+                   clae_thousands(m.nparams, buf, sizeof buf),
+                   clae_plural(m.nparams, "parameter", "parameters"), m.ntensors,
+                   clae_plural(m.ntensors, "tensor", "tensors"), seed);
             rc = 0;
         }
     }

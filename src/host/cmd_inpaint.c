@@ -9,6 +9,8 @@
 
 #include "clae/app.h"
 #include "clae/inpaint.h"
+#include "clae/output.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 #define MAX_RECTS CLAE_INPAINT_MAX_RECTS
@@ -34,8 +36,10 @@ static int run_inpaint(const clae_inpaint_job *job)
     clae_inpaint_result res;
     if (ok && (ok = clae_inpaint(&m, job, &res))) {
         double hw = (double)res.H * res.W;
-        printf("wrote %s (%dx%d%s; %zu pixels filled, %.1f%%; model run at %dx%d on %s)\n",
-               job->out, res.W, res.H, res.channels, res.holes, 100.0 * (double)res.holes / hw, res.run.W,
+        printf("wrote %s (%dx%d%s; %zu %s filled, %.1f%%; model run at %dx%d on %s)\n",
+               job->out, res.W, res.H, res.channels, res.holes,
+               clae_plural((long long)res.holes, "pixel", "pixels"),
+               100.0 * (double)res.holes / hw, res.run.W,
                res.run.H, res.run.device);
         if (job->masked) printf("wrote %s (the input with its holes)\n", job->masked);
     }
@@ -82,10 +86,7 @@ int cmd_inpaint(int argc, char **argv)
     }
     const char *outs[2] = {o.job.out, o.job.masked};
     for (int k = 0; k < 2; k++)
-        if (outs[k] && !clae_app_image_ext(outs[k])) {
-            fprintf(stderr, "clae: %s: unknown image type (use .png, .jpg or .bmp)\n", outs[k]);
-            return 2;
-        }
+        if (outs[k] && !clae_output_check_image("clae inpaint", outs[k])) return 2;
     o.job.rects = o.rects;
     return run_inpaint(&o.job);
 }

@@ -6,7 +6,9 @@
 
 #include "clae/history.h"
 #include "clae/image.h"
+#include "clae/output.h"
 #include "clae/plot.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline PLOT_CMDLINE = {.cmd = "clae plot", .about = CLAE_ABOUT_PLOT};
@@ -48,7 +50,8 @@ static int run_plot(const char *hist, const char *out, const char *title)
     clae_image img = {0};
     int rc = 1;
     if (clae_plot_draw(&h, title, &img, NULL) == CLAE_OK && clae_image_write(out, &img) == CLAE_OK) {
-        printf("wrote %s (%dx%d): %zu epochs, \"%s\"\n", out, img.w, img.h, h.n, title);
+        printf("wrote %s (%dx%d): %zu %s, \"%s\"\n", out, img.w, img.h, h.n,
+               clae_plural((long long)h.n, "epoch", "epochs"), title);
         rc = 0;
     }
     clae_image_free(&img);
@@ -64,5 +67,7 @@ int cmd_plot(int argc, char **argv)
                               .help = "the figure's title (default: the run's folder name)"},
                              {0}};
     int code = clae_cmdline_parse(&PLOT_CMDLINE, OPTS, argc, argv);
-    return code >= 0 ? code : run_plot(hist, out, title);
+    if (code >= 0) return code;
+    if (!clae_output_check_image("clae plot", out)) return 2;
+    return run_plot(hist, out, title);
 }

@@ -5,7 +5,9 @@
 
 #include "clae/app.h"
 #include "clae/layer.h"
+#include "clae/output.h"
 #include "clae/vae.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 #define MAX_N CLAE_SAMPLE_MAX_N /* sample: images */
@@ -61,13 +63,15 @@ int cmd_sample(int argc, char **argv)
         fprintf(stderr, "clae sample: N %ld: at most %d images\n", n, MAX_N);
         return 2;
     }
+    if (!clae_output_check_image("clae sample", out)) return 2;
     clae_vae v;
     int W, H, ok = vae_load(&v, "sample", ckpt);
     if (cols > n) cols = n;
     ok = ok && clae_vae_sample(&v, ckpt, (int)n, seed, (int)cols, device, out, &W, &H);
     if (ok)
-        printf("wrote %s (%dx%d): %ld samples of a %zu-float code, seed %llu, %ld columns\n", out,
-               W, H, n, v.zc, (unsigned long long)seed, cols);
+        printf("wrote %s (%dx%d): %ld %s of a %zu-float code, seed %llu, %ld %s\n", out, W, H, n,
+               clae_plural(n, "sample", "samples"), v.zc, (unsigned long long)seed, cols,
+               clae_plural(cols, "column", "columns"));
     clae_vae_close(&v);
     return ok ? 0 : 1;
 }
@@ -108,6 +112,7 @@ int cmd_interpolate(int argc, char **argv)
     if (code >= 0) return code;
     if (!clae_parse_long("A", pos[0], 0, &idx[0]) || !clae_parse_long("B", pos[1], 0, &idx[1]))
         return 2;
+    if (!clae_output_check_image("clae interpolate", out)) return 2;
     clae_vae v;
     int W, H, rc = 1;
     if (vae_load(&v, "interpolate", ckpt))

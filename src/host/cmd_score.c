@@ -7,7 +7,9 @@
 #include <stdio.h>
 
 #include "clae/app.h"
+#include "clae/output.h"
 #include "clae/score.h"
+#include "clae/plural.h"
 #include "cli.h"
 
 static const clae_cmdline SCORE_CMDLINE = {
@@ -24,8 +26,9 @@ static int run_score(const char *ckpt, const char *out, const char *data, long l
     if (ok) {
         char cls[1024];
         clae_classes_format(&r.m.train.classes, cls, sizeof cls);
-        printf("wrote %s: %zu test images (model trained on classes %s; %zu of them from "
-               "other classes), device: %s\n", out, sc.n, cls, sc.anomalies, r.d.name);
+        printf("wrote %s: %zu test %s (model trained on classes %s; %zu of them from "
+               "other classes), device: %s\n", out, sc.n,
+               clae_plural((long long)sc.n, "image", "images"), cls, sc.anomalies, r.d.name);
         if (sc.anomalies > 0 && sc.anomalies < sc.n) {
             double auc_mse, auc_ssim;
             clae_scores_auc(&sc, &auc_mse, &auc_ssim);
@@ -50,5 +53,7 @@ int cmd_score(int argc, char **argv)
         CLAE_OPT_DEVICE(&device, CLAE_HELP_DEVICE),
         {0}};
     int code = clae_cmdline_parse(&SCORE_CMDLINE, OPTS, argc, argv);
-    return code >= 0 ? code : run_score(ckpt, out, data, limit, batch, device);
+    if (code >= 0) return code;
+    if (!clae_output_check("clae score", out)) return 2;
+    return run_score(ckpt, out, data, limit, batch, device);
 }

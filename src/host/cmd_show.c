@@ -7,6 +7,7 @@
 #include "clae/cifar.h"
 #include "clae/corrupt.h"
 #include "clae/net.h"
+#include "clae/output.h"
 #include "cli.h"
 
 enum {
@@ -67,6 +68,7 @@ int cmd_show(int argc, char **argv)
         {0}};
     int code = clae_cmdline_parse(&SHOW_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
+    if (!clae_output_check_image("clae show", out)) return 2;
 
     clae_model m;
     if (!clae_app_load(ckpt, &m)) return 1;

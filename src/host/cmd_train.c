@@ -10,6 +10,7 @@
 #include "clae/app.h"
 #include "clae/fs.h"
 #include "clae/layer.h"
+#include "clae/plural.h"
 #include "clae/tensorboard_log.h"
 #include "clae/train_setup.h"
 #include "clae/transfer.h"
@@ -26,7 +27,7 @@ static const clae_cmdline TRAIN_CMDLINE = {
 /* What `clae train` prints of a run: a line at the start, a live progress
  * bar on a terminal, a line per epoch, the test MSE. */
 struct printer {
-    int bar;   /* stdout is a terminal */
+    int bar;   /* stdout is a terminal (not a launcher's pty) and no --no-progress */
     int drawn; /* a bar is on the screen */
     int quiet; /* --quiet: no lines (samples are still written) */
     /* --samples N: a figure of N validation (or test) images after every
@@ -74,9 +75,9 @@ static void print_event(const clae_train_event *e, void *user)
     }
     switch (e->kind) {
     case CLAE_TRAIN_START:
-        printf("training %s on %s: %zu train / %zu validation images, batch %d, %ld steps per "
-               "epoch\n",
-               e->model, e->device, e->ntrain, e->nval, e->batch, e->steps);
+        printf("training %s on %s: %zu train / %zu validation %s, batch %d, %ld %s per epoch\n",
+               e->model, e->device, e->ntrain, e->nval, clae_plural((long long)e->nval, "image",
+               "images"), e->batch, e->steps, clae_plural(e->steps, "step", "steps"));
         break;
     case CLAE_TRAIN_STEP: {
         if (!p->bar) return;
@@ -111,8 +112,9 @@ static void print_event(const clae_train_event *e, void *user)
             printf("  lr %.3g -> %.3g: no lower val loss for lr_patience epochs\n", e->lr,
                    e->next_lr);
         if (e->early_stop)
-            printf("  stopping early: no lower val loss for %ld epochs ([train] patience); the "
-                   "best (epoch %ld) is in best.safetensors%s\n", e->since_best, e->best_epoch,
+            printf("  stopping early: no lower val loss for %ld %s ([train] patience); the "
+                   "best (epoch %ld) is in best.safetensors%s\n", e->since_best,
+                   clae_plural(e->since_best, "epoch", "epochs"), e->best_epoch,
                    p->m->train.restore_best ? " and restored ([train] restore_best)" : "");
         break;
     case CLAE_TRAIN_SAVED:
@@ -122,10 +124,12 @@ static void print_event(const clae_train_event *e, void *user)
         char which[160];
         clae_train_weights_text(e, which, sizeof which);
         if (!isnan(e->test_accuracy))
-            printf("test loss %.6f, accuracy %.2f%% (%zu images) %s\n", e->test_mse,
-                   100.0 * e->test_accuracy, e->ntest, which);
+            printf("test loss %.6f, accuracy %.2f%% (%zu %s) %s\n", e->test_mse,
+                   100.0 * e->test_accuracy, e->ntest,
+                   clae_plural((long long)e->ntest, "image", "images"), which);
         else
-            printf("test MSE %.6f (%zu images) %s\n", e->test_mse, e->ntest, which);
+            printf("test MSE %.6f (%zu %s) %s\n", e->test_mse, e->ntest,
+                   clae_plural((long long)e->ntest, "image", "images"), which);
         break;
     }
     case CLAE_TRAIN_READY:
@@ -192,7 +196,7 @@ typedef struct train_args {
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
-    int quiet, no_tensorboard;
+    int quiet, no_progress, no_tensorboard;
     int frozen_fresh; /* [train] freeze's tensors left random: warned about before training */
 } train_args;
 
@@ -311,6 +315,9 @@ static int parse_args(int argc, char **argv, train_args *a)
                  "images without validation), original /\ncorrupted / restored, as clae show "
                  "draws them"},
         {.name = "quiet", .kind = CLAE_OPT_FLAG, .to = &a->quiet, .help = "no per-epoch lines"},
+        {.name = "no-progress", .kind = CLAE_OPT_FLAG, .to = &a->no_progress,
+         .help = "no live progress bar, even on a terminal: one line per epoch\n(the bar is "
+                 "drawn only when stdout is a terminal and not\nunder mpirun)"},
         {.name = "no-tensorboard", .kind = CLAE_OPT_FLAG, .to = &a->no_tensorboard,
          .help = "no OUT/tb/ event files (as [train] tensorboard = 0)"},
         {0}};
@@ -330,8 +337,8 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
                "(%ld) in it when training ended (epoch %ld): nothing to resume (start a new run "
                "from them with --weights)\n", q->resume, r->best_epoch, r->epoch);
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
-        printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
-               r->epoch, r->epochs);
+        printf("%s: already trained for %ld %s (asked for %ld): nothing to do\n", q->resume,
+               r->epoch, clae_plural(r->epoch, "epoch", "epochs"), r->epochs);
     else {
         char plan[320];
         clae_train_resume_plan(r, s->opts.max_steps, s->m.train.patience, plan, sizeof plan);
@@ -381,10 +388,19 @@ static int choose_samples(const clae_train_setup *s, long samples, struct printe
     return samples <= 0 || clae_train_setup_samples(s, samples, &pr->ds, &pr->first) == CLAE_OK;
 }
 
+/* A progress bar still on the screen (a run that stopped inside an epoch) wiped. */
+static void end_bar(struct printer *p)
+{
+    if (!p->drawn) return;
+    printf("\r%*s\r", 100, "");
+    p->drawn = 0;
+}
+
 /* Training with Ctrl-C caught (the step finishes, last.safetensors is
- * written), then its last lines; the exit status. */
+ * written; during the final test pass, that pass is skipped), then its last
+ * lines; the exit status. */
 static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *dist,
-                        int nothing_left)
+                        int nothing_left, struct printer *pr)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -396,24 +412,31 @@ static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *di
     clae_status st = clae_train(&s->m, d, &s->train, &s->test, &s->opts, &s->run, &g_stop, &res);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    end_bar(pr);
     if (st != CLAE_OK) return 1;
     if (nothing_left) return 0;
     int rc = 0;
-    if (res.stopped == 2) {
-        printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
-               res.steps, res.last_path);
+    if (res.stopped == 2 || res.stopped == 4) {
+        if (res.stopped == 2)
+            printf("interrupted after step %ld; checkpoint written to %s (resume with --resume)\n",
+                   res.steps, res.last_path);
+        else
+            printf("interrupted during the test pass: test pass skipped; training is complete, "
+                   "checkpoint: %s (clae eval scores it)\n", res.last_path);
         rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
     } else {
         if (res.stopped == 1)
-            printf("stopped after %ld steps (--max-steps %ld; %ld steps taken in all); "
-                   "checkpoint: %s\n", res.run_steps, s->opts.max_steps, res.steps,
-                   res.last_path);
+            printf("stopped after %ld %s (--max-steps %ld; %ld %s taken in all)\n",
+                   res.run_steps, clae_plural(res.run_steps, "step", "steps"), s->opts.max_steps,
+                   res.steps, clae_plural(res.steps, "step", "steps"));
         if (res.stopped == 3) printf("stopped early ([train] patience)\n");
         printf("checkpoint: %s\n", res.last_path);
     }
     if (dist->size > 1 && dist->calls > 0) /* what a user needs to predict scaling */
-        printf("communication: %ld gradient exchanges of %.1f KB in and out per rank, %.2f ms "
-               "each (%.1f s in all)\n", dist->calls, dist->bytes / (double)dist->calls / 1e3,
+        printf("communication: %ld gradient %s of %.1f KB in and out per rank, %.2f ms "
+               "each (%.1f s in all)\n", dist->calls,
+               clae_plural(dist->calls, "exchange", "exchanges"),
+               dist->bytes / (double)dist->calls / 1e3,
                1e3 * dist->seconds / (double)dist->calls, dist->seconds);
     return rc;
 }
@@ -443,7 +466,7 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
         rc = 2;
     else {
         if (dist->rank == 0) clae_transfer_warn_frozen(&s->m, a->frozen_fresh, a->transfer);
-        rc = run_training(s, &d, dist, nothing_left);
+        rc = run_training(s, &d, dist, nothing_left, pr);
     }
     if (rc == 0 && nothing_left) clae_tb_log_restore(&pr->tb); /* as the history's last line */
     if (pr->ref_open) clae_device_close(&pr->ref);
@@ -469,8 +492,9 @@ static int train_main(int argc, char **argv, clae_dist *dist)
         goto done;
     }
     if (clae_train_setup_run(&s, &a.q) != CLAE_OK || !start_weights(&s, &a)) goto done;
-    struct printer pr = {.bar = isatty(fileno(stdout)), .quiet = a.quiet, .m = &s.m,
-                         .out_dir = s.opts.out_dir};
+    /* under mpirun stdout is the launcher's pty, whatever the output is redirected to */
+    struct printer pr = {.bar = !a.no_progress && isatty(fileno(stdout)) && !clae_dist_launched(),
+                         .quiet = a.quiet, .m = &s.m, .out_dir = s.opts.out_dir};
     pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
     const int tb = dist->rank == 0 && s.m.train.tensorboard && !a.no_tensorboard;
     clae_tb_log_init(&pr.tb, tb ? s.opts.out_dir : NULL);

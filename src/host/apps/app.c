@@ -15,6 +15,7 @@
 #include "clae/layer.h"
 #include "clae/net.h"
 #include "clae/ops.h"
+#include "clae/output.h"
 #include "clae/run.h"
 
 int clae_app_load(const char *ckpt, clae_model *m)
@@ -51,15 +52,7 @@ int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m
     return 0;
 }
 
-int clae_app_image_ext(const char *p)
-{
-    const char *dot = strrchr(p, '.');
-    if (!dot || strchr(dot, '/')) return 0;
-    char e[8] = {0};
-    for (int i = 0; i < 7 && dot[i + 1]; i++) e[i] = (char)tolower((unsigned char)dot[i + 1]);
-    return strcmp(e, "png") == 0 || strcmp(e, "jpg") == 0 || strcmp(e, "jpeg") == 0 ||
-           strcmp(e, "bmp") == 0;
-}
+int clae_app_image_ext(const char *p) { return clae_output_is_image_name(p); }
 
 int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_t first, int n,
                     const char *out, const char **what, int *fig_w, int *fig_h)

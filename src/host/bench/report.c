@@ -6,6 +6,7 @@
 
 #include "clae/bench.h"
 #include "clae/fs.h"
+#include "clae/plural.h"
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -45,8 +46,8 @@ static void print_columns_note(const clae_bench_result *r, FILE *out)
 
 void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
 {
-    fprintf(out, "clae bench: %s, batch %d, median and min of %d runs after %d warm-up\n", config,
-            r->batch, r->repeats, r->warmup);
+    fprintf(out, "clae bench: %s, batch %d, median and min of %d %s after %d warm-up\n", config,
+            r->batch, r->repeats, clae_plural(r->repeats, "run", "runs"), r->warmup);
     fprintf(out, "device:   %s\n", r->device);
     fprintf(out, "platform: %s (vendor %s, driver %s)\n", r->platform, r->vendor, r->driver);
     fprintf(out, "timer:    %s\n", r->timer);

@@ -221,8 +221,12 @@ clae_status clae_cifar_load(const char *dir, int split, clae_dataset *out)
             goto done;
         }
         if (!f[i]) {
-            fprintf(stderr, "clae: %s: cannot open: %s (choose the folder with --data, or fetch "
-                    "CIFAR-10 with scripts/fetch-cifar10.sh)\n", path[i], strerror(errno));
+            if (i == 0) /* no data at all: say what the folder holds instead */
+                clae_data_missing(base, path[i], errno);
+            else
+                fprintf(stderr, "clae: %s: cannot open: %s (choose the folder with --data, or "
+                        "fetch CIFAR-10 with scripts/fetch-cifar10.sh)\n", path[i],
+                        strerror(errno));
             st = CLAE_ERR_IO;
             goto done;
         }

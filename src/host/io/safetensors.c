@@ -258,8 +258,16 @@ clae_status clae_st_open_flags(const char *path, clae_st_file *f, int flags)
     }
     const char *refused;
     int fd = clae_open_regular(path, &refused);
-    if (fd < 0 && refused && errno == EISDIR) {
-        st_fail(f, "is a directory, not a checkpoint file");
+    if (fd < 0 && refused && errno == EISDIR) { /* a run's folder: name its checkpoint */
+        char last[4200];
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/') n--;
+        struct stat sb;
+        if (n < 4096 && snprintf(last, sizeof last, "%.*s/last.safetensors", (int)n, path) > 0 &&
+            stat(last, &sb) == 0 && S_ISREG(sb.st_mode))
+            st_fail(f, "is a directory, not a checkpoint file: did you mean %s?", last);
+        else
+            st_fail(f, "is a directory, not a checkpoint file");
         return CLAE_ERR_IO;
     }
     if (fd < 0) {

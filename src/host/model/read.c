@@ -223,6 +223,9 @@ static int handler(void *user, const char *section, const char *key, const char 
         char near[160];
         if (*config_close_keys(c->cur, key, "", near, sizeof near))
             config_fail(c, line, key, "unknown key in [%s]; did you mean %s?", kind_name(c), near);
+        else if (c->kind == SEC_NET || c->kind == SEC_TRAIN) /* not in plain clae layers */
+            config_fail(c, line, key, "unknown key in [%s]; clae layers --all lists every key",
+                        kind_name(c));
         else
             config_fail(c, line, key, "unknown key in [%s]", kind_name(c));
         return 1;

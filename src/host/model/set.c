@@ -132,8 +132,9 @@ clae_status clae_model_set_as(clae_model *m, const char *assign, const char *fla
             fprintf(stderr, "clae: --set %s: [%s] has no key '%s'; did you mean %s?\n", assign,
                     src.kind == SEC_LAYER ? src.lk->name : sec, key, near);
         else
-            fprintf(stderr, "clae: --set %s: [%s] has no key '%s' (clae layers lists every key)\n",
-                    assign, src.kind == SEC_LAYER ? src.lk->name : sec, key);
+            fprintf(stderr, "clae: --set %s: [%s] has no key '%s' (clae layers%s lists every "
+                    "key)\n", assign, src.kind == SEC_LAYER ? src.lk->name : sec, key,
+                    src.kind == SEC_LAYER ? "" : " --all"); /* [net], [train]: --all's */
         return CLAE_ERR_ARG;
     }
 

@@ -54,13 +54,15 @@ clae_status evaluate_pass(feeder *f, loss_history *hs, const clae_dataset *ds, s
             CLAE_TRY(clae_net_read_output(n, vm->out, nb));
             val_metrics_add(vm, f, f->stage[k], nb);
         }
-        if (s + 1 < steps) {
+        const int stop = f->stop && *f->stop; /* no batch left in flight */
+        if (s + 1 < steps && !stop) {
             size_t nxt = base + (size_t)(s + 1) * B;
             size_t left = count - (size_t)(s + 1) * B;
             CLAE_TRY(feeder_prepare(f, 1 - k, ds, nxt, NULL,
                                     (int)(left < (size_t)B ? left : (size_t)B), key0 + nxt));
         }
         CLAE_TRY(clae_flush(f->d, NULL));
+        if (stop) return CLAE_ERR_INTERRUPTED;
     }
     double sum;
     CLAE_TRY(loss_history_sum(hs, f->d, 0, steps, count, B, 0.0, NULL, &sum));

@@ -38,6 +38,7 @@ typedef struct feeder {
     uint64_t seed;
     float *h_clean, *h_input[2];
     clae_buf input[2];
+    volatile sig_atomic_t *stop; /* set: evaluate_pass ends after the batch (interrupted) */
 } feeder;
 
 clae_status feeder_init(feeder *f, clae_net *net, const clae_model *m, uint64_t seed);

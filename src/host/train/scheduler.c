@@ -413,8 +413,16 @@ static clae_status test_pass(trainer *t)
 {
     clae_train_result *res = t->res;
     val_metrics tm = {.out = t->val_out, .classes = t->classes};
-    CLAE_TRY(evaluate_pass(&t->f, &t->hs, t->test, 0, t->ntest, &res->test_mse,
-                           t->classes ? &tm : NULL));
+    t->f.stop = t->stop; /* Ctrl-C here skips the pass (the checkpoints are written) */
+    clae_status st = evaluate_pass(&t->f, &t->hs, t->test, 0, t->ntest, &res->test_mse,
+                                   t->classes ? &tm : NULL);
+    t->f.stop = NULL;
+    if (st == CLAE_ERR_INTERRUPTED || (st == CLAE_OK && t->stop && *t->stop)) {
+        res->stopped = 4;
+        res->test_mse = NAN;
+        return CLAE_OK;
+    }
+    CLAE_TRY(st);
     if (t->term_mask > 1u) res->test_mse = t->hs.tmean[CLAE_TERM_RECON];
     res->test_accuracy = tm.images ? (double)tm.correct / (double)tm.images : NAN;
     const clae_run *r = t->run;

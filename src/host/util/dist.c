@@ -26,6 +26,8 @@ static long launched_size(void)
     return 0;
 }
 
+int clae_dist_launched(void) { return launched_size() > 0; }
+
 clae_status clae_dist_init(clae_dist *d, int *argc, char ***argv)
 {
     memset(d, 0, sizeof *d);
