@@ -43,6 +43,7 @@
 #include "clae/layer.h"
 #include "clae/ops.h"
 #include "clae/rng.h"
+#include "clae/schedule.h"
 #include "clae/status.h"
 
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
@@ -97,6 +98,7 @@ typedef struct clae_train_config {
     long lr_patience;        /* reduce on plateau: epochs without a lower val loss (0: off) */
     double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
     double lr_min;           /* reduce on plateau: the floor */
+    clae_schedule sched;     /* the learning-rate schedule (clae/schedule.h) */
 } clae_train_config;
 
 typedef struct clae_tensor {

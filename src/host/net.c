@@ -347,19 +347,31 @@ clae_status clae_net_zero_grad(clae_net *n)
     return clae_buf_fill0(n->d, n->grads, n->m->block_floats * sizeof(float));
 }
 
+/* The optimizer's settings for step t (1-based): lr times the schedule's
+ * factor after t - 1 steps ([train] schedule; lr itself as reduce on
+ * plateau leaves it). A constant schedule's factor is exactly 1. */
+static clae_adam step_adam(const clae_net *n)
+{
+    clae_adam h = n->m->net.adam;
+    if (!clae_schedule_is_constant(&n->m->train.sched))
+        h.lr = (float)((double)h.lr * clae_schedule_factor(&n->m->train.sched, n->t - 1));
+    return h;
+}
+
 /* The update after t steps; recorded: Adam's step size from n->lr_t. */
 static clae_status update(clae_net *n, int recorded)
 {
     const clae_net_config *c = &n->m->net;
+    const clae_adam adam = step_adam(n);
     if (c->opt_kind == CLAE_OPT_SGD) { /* the velocity lives in the first moment's block */
-        clae_sgd h = {.lr = c->adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
+        clae_sgd h = {.lr = adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
         return sgd_update(n->d, n->params, n->adam_m, n->grads, n->m->block_floats, &h);
     }
     if (recorded)
         return adam_update_dev_cl(n->d, n->params.d, n->adam_m.d, n->adam_v.d, n->grads.d,
-                                  n->m->block_floats, &c->adam, n->lr_t.d);
+                                  n->m->block_floats, &adam, n->lr_t.d);
     return adam_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, n->m->block_floats,
-                       &c->adam, n->t);
+                       &adam, n->t);
 }
 
 clae_status clae_net_update(clae_net *n)
@@ -441,7 +453,8 @@ static clae_status write_lr(clae_net *n)
 {
     int k = (int)(n->t % 4);
     CLAE_TRY(clae_event_wait(&n->lr_ev[k]));
-    n->lr_host[k] = clae_adam_lr_t(&n->m->net.adam, n->t);
+    const clae_adam adam = step_adam(n);
+    n->lr_host[k] = clae_adam_lr_t(&adam, n->t);
     return clae_buf_write_async(n->d, n->d->queue, n->lr_t, &n->lr_host[k], sizeof(float), 0,
                                 NULL, &n->lr_ev[k]);
 }
@@ -449,7 +462,10 @@ static clae_status write_lr(clae_net *n)
 clae_status clae_net_train_step(clae_net *n, int nb)
 {
     clae_device *d = n->d;
-    if (!d->cb.create || !d->replay || n->rec_off || n->grad_hook)
+    /* SGD's rate is an argument of the recording: a schedule changes it every step */
+    const int sgd_sched = n->m->net.opt_kind == CLAE_OPT_SGD &&
+                          !clae_schedule_is_constant(&n->m->train.sched);
+    if (!d->cb.create || !d->replay || n->rec_off || n->grad_hook || sgd_sched)
         return step_commands(n, nb, 0);
     CLAE_TRY(shapes_for(n, nb));
     struct clae_net_recording *r;

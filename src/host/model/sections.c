@@ -71,6 +71,18 @@ const clae_key_spec clae_train_keys[] = {
       "row without a lower validation loss, multiply lr by lr_factor"),
     K("lr_factor", "0.1", "a number in (0, 1)", "reduce on plateau: the factor"),
     K("lr_min", "0", "a number >= 0", "reduce on plateau: lr never goes below this"),
+    K("schedule", "constant", "constant, cosine, step or exponential",
+      "the learning-rate schedule over optimizer steps (after the warm-up): cosine (Keras "
+      "CosineDecay) from lr to decay_alpha * lr over decay_steps, step (PyTorch StepLR) lr * "
+      "decay_rate^floor(k / decay_steps), exponential (Keras ExponentialDecay) lr * "
+      "decay_rate^(k / decay_steps); times reduce on plateau's factor"),
+    K("warmup_steps", "0", "an integer >= 0 (0: none)",
+      "linear warm-up: lr * step / warmup_steps for the first optimizer steps (Keras "
+      "CosineDecay's warm-up from 0), then the schedule"),
+    K("decay_steps", "1000", "an integer >= 1", "the schedule's length or period in steps"),
+    K("decay_rate", "0.1", "a number in (0, 1]", "step and exponential: the factor per decay_steps"),
+    K("decay_alpha", "0", "a number in [0, 1]",
+      "cosine: where it ends, a fraction of lr (Keras's alpha)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -289,6 +301,8 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("a number >= 0");
         else
             t->lr_min = d;
+    } else {
+        config_optim_train_key(c, line, key, value);
     }
 }
 

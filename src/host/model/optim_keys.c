@@ -1,0 +1,53 @@
+/* The optimizer's extra [train] keys (the learning-rate schedule:
+ * clae/schedule.h) and [net] keys (decoupled weight decay, global gradient
+ * clipping); sections.c lists them in its key tables and hands their values
+ * here. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clae/parse.h"
+#include "model/config.h"
+
+#define BAD(expect) config_fail(c, line, key, "bad value '%s': expected %s", value, expect)
+
+int config_optim_train_key(pctx *c, int line, const char *key, const char *value)
+{
+    clae_schedule *s = &c->m->train.sched;
+    long x;
+    double d;
+    if (strcmp(key, "schedule") == 0) {
+        static const char *const names[] = {"constant", "cosine", "step", "exponential", NULL};
+        int k = 0;
+        while (names[k] && strcmp(names[k], value) != 0) k++;
+        if (!names[k]) {
+            BAD("constant, cosine, step or exponential");
+        } else {
+            s->kind = (clae_schedule_kind)k;
+            snprintf(s->name, sizeof s->name, "%s", names[k]);
+        }
+    } else if (strcmp(key, "warmup_steps") == 0) {
+        if (!clae_str_to_long(value, 0, LONG_MAX / 2, &x))
+            BAD("an integer >= 0 (0: none)");
+        else
+            s->warmup_steps = x;
+    } else if (strcmp(key, "decay_steps") == 0) {
+        if (!clae_str_to_long(value, 1, LONG_MAX / 2, &x))
+            BAD("an integer >= 1");
+        else
+            s->decay_steps = x;
+    } else if (strcmp(key, "decay_rate") == 0) {
+        if (!clae_str_to_double(value, &d) || !(d > 0 && d <= 1))
+            BAD("a number in (0, 1]");
+        else
+            s->decay_rate = d;
+    } else if (strcmp(key, "decay_alpha") == 0) {
+        if (!clae_str_to_double(value, &d) || !(d >= 0 && d <= 1))
+            BAD("a number in [0, 1]");
+        else
+            s->alpha = d;
+    } else {
+        return 0;
+    }
+    return 1;
+}
