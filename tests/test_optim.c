@@ -126,12 +126,90 @@ START_TEST(test_schedule_drives_the_step)
 }
 END_TEST
 
+/* ---- weight decay and clipping in the step ----------------------------- */
+
+/* STEPS steps of tests/models/freeze.cfg (its first layers frozen) from
+ * the same weights over one batch, with AdamW's decay, a schedule and
+ * global clipping at clipnorm (0: off): the parameter block after them. */
+static float *train_optim(clae_device *d, float clipnorm, float wd, size_t *nf, size_t *from)
+{
+    clae_model m;
+    load_init(&m, "tests/models/freeze.cfg");
+    m.net.adam.weight_decay = wd;
+    m.net.clipnorm = clipnorm;
+    m.train.sched = (clae_schedule){.kind = CLAE_SCHED_COSINE, .warmup_steps = 1,
+                                    .decay_steps = 3, .alpha = 0.1};
+    float *init = malloc(m.block_floats * sizeof(float));
+    ck_assert_ptr_nonnull(init);
+    memcpy(init, m.params, m.block_floats * sizeof(float));
+    size_t cnt = NB * clae_model_in_count(&m);
+    uint64_t seed = 9;
+    float *in = tu_alloc_rand(cnt, 0.0f, 1.0f, &seed);
+    clae_net n;
+    ck_assert_int_eq(clae_net_create(&n, &m, d, NB), CLAE_OK);
+    ck_assert_int_eq(clae_buf_write(d, n.act[0], in, cnt * 4), CLAE_OK);
+    ck_assert_int_eq(clae_buf_write(d, n.target, in, cnt * 4), CLAE_OK);
+    for (int s = 0; s < STEPS; s++) ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_download(&n), CLAE_OK);
+    ck_assert_uint_gt(n.decay_from, 0);
+    /* the frozen layers keep their weights: no decay there */
+    ck_assert_mem_eq(m.params, init, n.decay_from * sizeof(float));
+    ck_assert(memcmp(m.params, init, m.block_floats * sizeof(float)) != 0);
+    *nf = m.block_floats;
+    *from = n.decay_from;
+    float *out = init;
+    memcpy(out, m.params, m.block_floats * sizeof(float));
+    clae_net_free(&n);
+    clae_model_free(&m);
+    free(in);
+    return out;
+}
+
+/* On the reference path and the device: the device's steps agree with the
+ * reference's; a clipping norm far above the gradient's changes no bit; a
+ * small one and the decay change the weights. */
+START_TEST(test_decay_and_clip_drive_the_step)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_device *devs[2] = {&ref, tu_device()};
+    float *runs[2][4];
+    size_t nf = 0, from = 0;
+    for (int k = 0; k < 2; k++) {
+        runs[k][0] = train_optim(devs[k], 0.0f, 0.0f, &nf, &from);  /* plain Adam */
+        runs[k][1] = train_optim(devs[k], 1e30f, 0.0f, &nf, &from); /* clipping a no-op */
+        runs[k][2] = train_optim(devs[k], 1e-3f, 0.0f, &nf, &from); /* clipped */
+        runs[k][3] = train_optim(devs[k], 1e-3f, 0.05f, &nf, &from); /* and decayed */
+        const size_t bytes = nf * sizeof(float);
+        ck_assert_msg(memcmp(runs[k][0], runs[k][1], bytes) == 0,
+                      "%s: clipping at 1e30 changed the step", devs[k]->name);
+        ck_assert_msg(memcmp(runs[k][0], runs[k][2], bytes) != 0, "%s: clipping did nothing",
+                      devs[k]->name);
+        ck_assert_msg(memcmp(runs[k][2], runs[k][3], bytes) != 0, "%s: weight decay did nothing",
+                      devs[k]->name);
+        printf("  %s: frozen layers kept, clip 1e30 bit-identical to none, clip and decay "
+               "change the weights\n", devs[k]->name);
+    }
+    static const char *what[4] = {"adam", "adam, clip 1e30", "adam, clip 1e-3",
+                                  "adamw 0.05, clip 1e-3"};
+    for (int j = 0; j < 4; j++) {
+        char w[96];
+        snprintf(w, sizeof w, "%s: device vs reference weights after %d steps", what[j], STEPS);
+        ck_assert_close(w, runs[1][j], runs[0][j], nf, TOL_SUM_ABS, TOL_SUM_REL);
+    }
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < 4; j++) free(runs[k][j]);
+    clae_device_close(&ref);
+}
+END_TEST
+
 static Suite *optim_suite(void)
 {
     Suite *s = suite_create("optim");
     TCase *tc = tu_tcase("optim", 300, 0);
     tcase_add_test(tc, test_schedule_definitions);
     tcase_add_loop_test(tc, test_schedule_drives_the_step, 0, 2);
+    tcase_add_test(tc, test_decay_and_clip_drive_the_step);
     suite_add_tcase(s, tc);
     return s;
 }

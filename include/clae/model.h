@@ -70,7 +70,8 @@ typedef struct clae_net_config {
     int nesterov;         /* sgd */
     char loss[32];        /* "mse", "mae", "binary_crossentropy", "categorical_crossentropy" */
     clae_loss loss_kind;  /* the same */
-    clae_adam adam;       /* lr, beta1, beta2, eps */
+    clae_adam adam;       /* lr, beta1, beta2, eps, weight_decay (AdamW's) */
+    float clipnorm;       /* global gradient clipping's norm (0: off) */
 } clae_net_config;
 
 typedef struct clae_train_config {

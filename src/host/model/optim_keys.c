@@ -51,3 +51,36 @@ int config_optim_train_key(pctx *c, int line, const char *key, const char *value
     }
     return 1;
 }
+
+int config_optim_net_key(pctx *c, int line, const char *key, const char *value)
+{
+    clae_net_config *n = &c->m->net;
+    double d;
+    if (strcmp(key, "weight_decay") == 0) {
+        if (!clae_str_to_double(value, &d) || !(d >= 0 && d <= 1))
+            BAD("a number in [0, 1]");
+        else
+            n->adam.weight_decay = (float)d;
+    } else if (strcmp(key, "global_clipnorm") == 0) {
+        if (!clae_str_to_double(value, &d) || !(d == 0 || (d >= 1e-30 && d <= 1e30)))
+            BAD("0 (off) or a number from 1e-30 to 1e30");
+        else
+            n->clipnorm = (float)d;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* After the text is read: AdamW's decay and the clipping fold into the Adam
+ * kernel, which SGD does not run. */
+void config_optim_finish(pctx *c)
+{
+    const clae_net_config *n = &c->m->net;
+    if (n->opt_kind != CLAE_OPT_SGD) return;
+    const char *k = n->adam.weight_decay > 0 ? "weight_decay" : n->clipnorm > 0 ? "global_clipnorm"
+                                                                                 : NULL;
+    if (k)
+        config_fail(c, config_key_line(&c->net, k), k, "%s needs optimizer = adam (sgd has none)",
+                    k);
+}

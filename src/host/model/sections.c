@@ -28,6 +28,12 @@ const clae_key_spec clae_net_keys[] = {
       "Adam's epsilon (Keras: added after the bias correction)"),
     K("loss", "mse", "mse, mae, binary_crossentropy or categorical_crossentropy",
       "the loss (Keras's definitions; categorical_crossentropy after a softmax head)"),
+    K("weight_decay", "0", "a number in [0, 1]",
+      "adam: decoupled weight decay (AdamW, Keras's and PyTorch's): p -= lr * weight_decay * p "
+      "before each step, on every trainable tensor (biases too)"),
+    K("global_clipnorm", "0", "0 (off) or a number from 1e-30 to 1e30",
+      "adam: clip the gradient by its global norm over every tensor (Keras's global_clipnorm, "
+      "PyTorch's clip_grad_norm_): g *= min(1, global_clipnorm / (||g|| + 1e-6))"),
     {0}};
 const clae_key_spec clae_train_keys[] = {
     K("epochs", "1", "an integer from 1 to 1000000000", "epochs to train (--epochs wins)"),
@@ -193,6 +199,8 @@ void config_net_key(pctx *c, int line, const char *key, const char *value)
             n->adam.beta2 = (float)d;
     } else if (strcmp(key, "eps") == 0) {
         if (!parse_float_pos(value, &n->adam.eps)) BAD("a number from 1e-37 to 1e38");
+    } else {
+        config_optim_net_key(c, line, key, value);
     }
 }
 
