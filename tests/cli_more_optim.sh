@@ -68,3 +68,8 @@ for dev in ref default; do
     fail=$((fail + 1))
   fi
 done
+
+# clae summary shows the options where set
+expect_ok "optim: summary shows weight decay, clipping and the schedule" \
+  "schedule cosine (warm-up 2 steps, decay_steps 4, decay_rate 0.1, decay_alpha 0.2)" \
+  "$clae" summary tests/models/optim.cfg

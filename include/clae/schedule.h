@@ -31,7 +31,6 @@ typedef enum clae_schedule_kind {
 
 typedef struct clae_schedule {
     clae_schedule_kind kind;
-    char name[16];      /* "constant", "cosine", "step" or "exponential" */
     long warmup_steps;  /* W >= 0 */
     long decay_steps;   /* T >= 1 */
     double decay_rate;  /* step, exponential: the factor per T steps, (0, 1] */
@@ -41,6 +40,9 @@ typedef struct clae_schedule {
 /* The factor for the optimizer step after `step` steps (0-based), in
  * double; exactly 1 for a constant schedule without warm-up. */
 double clae_schedule_factor(const clae_schedule *s, long step);
+
+/* "constant", "cosine", "step" or "exponential" ([train] schedule's value). */
+const char *clae_schedule_name(clae_schedule_kind k);
 
 /* Whether every step's factor is 1 (constant, no warm-up). */
 int clae_schedule_is_constant(const clae_schedule *s);

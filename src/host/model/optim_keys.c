@@ -17,15 +17,12 @@ int config_optim_train_key(pctx *c, int line, const char *key, const char *value
     long x;
     double d;
     if (strcmp(key, "schedule") == 0) {
-        static const char *const names[] = {"constant", "cosine", "step", "exponential", NULL};
-        int k = 0;
-        while (names[k] && strcmp(names[k], value) != 0) k++;
-        if (!names[k]) {
+        int k = CLAE_SCHED_CONSTANT;
+        while (k <= CLAE_SCHED_EXPONENTIAL && strcmp(clae_schedule_name(k), value) != 0) k++;
+        if (k > CLAE_SCHED_EXPONENTIAL)
             BAD("constant, cosine, step or exponential");
-        } else {
+        else
             s->kind = (clae_schedule_kind)k;
-            snprintf(s->name, sizeof s->name, "%s", names[k]);
-        }
     } else if (strcmp(key, "warmup_steps") == 0) {
         if (!clae_str_to_long(value, 0, LONG_MAX / 2, &x))
             BAD("an integer >= 0 (0: none)");

@@ -30,3 +30,9 @@ int clae_schedule_is_constant(const clae_schedule *s)
 {
     return s->kind == CLAE_SCHED_CONSTANT && s->warmup_steps == 0;
 }
+
+const char *clae_schedule_name(clae_schedule_kind k)
+{
+    static const char *const names[] = {"constant", "cosine", "step", "exponential"};
+    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
