@@ -629,14 +629,24 @@ def export_onnx(net, path, opset):
     import logging
     import torch
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed"
+    import importlib.util
     C, H, W = net.in_shape
     x = torch.rand(2, C, H, W)
-    batch = torch.export.Dim("batch", min=1, max=1 << 20)
+    # The dynamo exporter needs torch >= 2.5 with onnxscript; older torch
+    # (Debian's 1.13) has only the TorchScript exporter, up to opset 17.
+    dynamo = hasattr(torch, "export") and importlib.util.find_spec("onnxscript") is not None
     try:
-        prog = torch.onnx.export(net, (x,), dynamo=True, opset_version=opset,
-                                 input_names=["input"], output_names=["output"],
-                                 dynamic_shapes={"x": {0: batch}}, verbose=False)
-        prog.save(path)
+        if dynamo:
+            batch = torch.export.Dim("batch", min=1, max=1 << 20)
+            prog = torch.onnx.export(net, (x,), dynamo=True, opset_version=opset,
+                                     input_names=["input"], output_names=["output"],
+                                     dynamic_shapes={"x": {0: batch}}, verbose=False)
+            prog.save(path)
+        else:
+            opset = min(opset, 17)
+            torch.onnx.export(net, (x,), path, opset_version=opset,
+                              input_names=["input"], output_names=["output"],
+                              dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     except Exception as e:  # the exporter raises many kinds; one line for each
         raise Bad(f"ONNX export failed: {type(e).__name__}: {str(e).strip().splitlines()[0]}")
     try:
@@ -644,7 +654,7 @@ def export_onnx(net, path, opset):
         onnx.checker.check_model(onnx.load(path), full_check=True)
     except ImportError:
         pass
-    return f"torch.onnx (dynamo), opset {opset}"
+    return f"torch.onnx ({'dynamo' if dynamo else 'TorchScript'}), opset {opset}"
 
 
 def run_onnx(path, x):

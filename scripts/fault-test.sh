@@ -13,7 +13,9 @@
 # just after last.safetensors is replaced, before the epoch's history line.
 # After each kill: OUT/last.safetensors and best.safetensors (if any) load
 # (`clae eval`) and OUT/history.jsonl (if any) plots. A run that reaches its last epoch is
-# compared with the uninterrupted one and the next trial starts a new run.
+# compared with the uninterrupted one (and its OUT/tb with its history.jsonl, read by the
+# tensorboard package when .venv-check/ has it: scripts/check-venv.sh) and the next trial
+# starts a new run.
 # Data: a random CIFAR-shaped set (80 train, 16 test records); the denoiser
 # with batch 16 (64 train / 16 validation images: 4 steps per epoch), 4 epochs.
 set -euo pipefail
@@ -74,6 +76,10 @@ finish_check() { # the run in $out has reached its last epoch
     bad "run $run: history.jsonl (epochs $(epochs_of "$out")) differs from the uninterrupted run's (epochs $want_epochs)"
   fi
   if compgen -G "$out/*.tmp.*" >/dev/null; then bad "run $run: temporary files left: $(cd "$out" && echo *.tmp.*)"; fi
+  # OUT/tb read with TensorBoard's reader: every epoch of history.jsonl once (with .venv-check)
+  if [ -x .venv-check/bin/python ] && ! .venv-check/bin/python tests/tensorboard_check.py "$out" >"$tmp/tb" 2>&1; then
+    bad "run $run: OUT/tb differs from history.jsonl: $(grep tensorboard_check "$tmp/tb" | head -n 3 | tr '\n' ' ')"
+  fi
   finished=$((finished + 1))
   run=$((run + 1)) out="$tmp/run$run"
 }

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Install the Debian packages clae needs to build, test and run on PoCL.
 # Usage: scripts/setup.sh        (needs root or sudo)
+# Everything marked "checks only" serves the tests, not the engine (about 150 MB
+# of it is Debian's PyTorch for the export check).
 set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo
   libclblast-dev libstb-dev check libinih-dev libcjson-dev
+  fonts-dejavu-core  # the figures' text (clae plot, clae show); without it a bitmap font
   openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N clae train); optional
   oclgrind  # checks only: a simulated GPU device (scripts/check-kernels-sim.sh)
   mesa-opencl-icd libclc-15  # checks only: rusticl, a second implementation (check-implementations.sh)
+  python3-numpy python3-torch python3-onnx  # checks only: tests/clae2torch.sh (export to PyTorch/ONNX)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

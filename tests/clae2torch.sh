@@ -12,8 +12,9 @@
 # does not know is refused in one line, and a wrong expectation fails.
 #   tests/clae2torch.sh CLAE_BIN
 # Python: $CLAE_PYTHON, else .venv-bench/bin/python in the source tree (made by
-# scripts/bench-vs.sh --torch). Exit 77 (skipped) without one that imports
-# torch and numpy.
+# scripts/bench-vs.sh --torch), else Debian's /usr/bin/python3 with
+# python3-torch and python3-onnx (scripts/setup.sh installs them, so CI runs
+# this check). Exit 77 (skipped) without one that imports torch and numpy.
 set -euo pipefail
 clae=${1:?usage: tests/clae2torch.sh CLAE_BIN}
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,14 +24,16 @@ tol=1e-4
 if [ -n "${CLAE_PYTHON:-}" ]; then
   py=$CLAE_PYTHON
   command -v "$py" >/dev/null 2>&1 || { echo "clae2torch: CLAE_PYTHON=$py is not a program" >&2; exit 1; }
-else
+elif [ -x "$src/.venv-bench/bin/python" ]; then
   py=$src/.venv-bench/bin/python
-  [ -x "$py" ] || { echo "skipped: no $py (scripts/bench-vs.sh --torch makes it; or set CLAE_PYTHON)"; exit 77; }
+else
+  py=/usr/bin/python3
+  [ -x "$py" ] || { echo "skipped: no python (scripts/setup.sh installs Debian's python3-torch; or set CLAE_PYTHON)"; exit 77; }
 fi
 has() { "$py" -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in sys.argv[1:]))" "$@" 2>/dev/null; }
 has torch numpy || { echo "skipped: $py cannot import torch and numpy"; exit 77; }
 onnx=0
-if has onnx onnxscript; then onnx=1; fi
+if has onnx; then onnx=1; fi  # onnxscript too for the dynamo exporter, else TorchScript's
 echo "python: $py ($("$py" -c 'import torch; print("torch", torch.__version__)'))"
 if [ "$onnx" = 1 ]; then
   if has onnxruntime; then echo "onnx: export and run (onnxruntime)"; else echo "onnx: export only (no onnxruntime)"; fi

@@ -171,9 +171,9 @@ cat >"$a/h.jsonl" <<'EOF'
 {"epoch": 2, "train_loss": 0.0410, "val_loss": 0.0402, "val_psnr": 13.96, "images_per_s": 120.2, "seconds": 8.01, "steps": 4}
 {"epoch": 3, "train_loss": 0.0300, "val_loss": 0.0311, "val_psnr": 15.07, "images_per_s": 119.0, "seconds": 8.08, "steps": 6}
 EOF
-expect_ok "plot a 3-epoch history" "wrote .*plot.png (640x400): 3 epochs" \
+expect_ok "plot a 3-epoch history" "wrote .*plot.png (800x500): 3 epochs" \
   "$clae" plot "$a/h.jsonl" "$a/plot.png"
-check_size "plot PNG size" "$a/plot.png" 640x400
+check_size "plot PNG size" "$a/plot.png" 800x500
 printf '{"epoch": 1, "train_loss": 0.06}\n{"epoch": 2, "train_loss": \n' >"$a/bad.jsonl"
 expect_fail "plot bad JSON line" "bad.jsonl:2: not a JSON object" "$clae" plot "$a/bad.jsonl" "$a/x.png"
 printf '{"epoch": 1, "val_loss": 0.06}\n' >"$a/nokey.jsonl"

@@ -263,11 +263,11 @@ cat >"$dn/psnr.jsonl" <<'EOF'
 {"epoch": 3, "train_loss": 0.0300, "val_loss": 0.0311, "val_psnr": 15.07, "steps": 6}
 {"epoch": 4, "train_loss": 0.0250, "val_loss": 0.0270, "val_psnr": 15.90, "steps": 8}
 EOF
-expect_ok "plot a history with val_psnr" "wrote .*psnr.png (640x400): 4 epochs" \
+expect_ok "plot a history with val_psnr" "wrote .*psnr.png (800x500): 4 epochs" \
   "$clae" plot "$dn/psnr.jsonl" "$dn/psnr.png"
 dn_check "plot draws the validation PSNR" "^teal [1-9][0-9][0-9]+$" teal "$dn/psnr.png"
 sed 's/"val_psnr": [-0-9.]*/"val_psnr": -1/' "$dn/psnr.jsonl" >"$dn/nopsnr.jsonl"
-expect_ok "plot a history without a measured PSNR" "wrote .*nopsnr.png (640x400): 4 epochs" \
+expect_ok "plot a history without a measured PSNR" "wrote .*nopsnr.png (800x500): 4 epochs" \
   "$clae" plot "$dn/nopsnr.jsonl" "$dn/nopsnr.png"
 dn_check "plot: no PSNR axis when no epoch has one" "^teal 0$" teal "$dn/nopsnr.png"
 printf '{"epoch": 1, "train_loss": 0.1, "val_psnr": "high"}\n' >"$dn/badpsnr.jsonl"

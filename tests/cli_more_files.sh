@@ -81,6 +81,14 @@ PY
   else
     echo "FAIL a 16-bit PNG: one note:"; cat "$tmp/out" "$tmp/err"; fail=$((fail + 1))
   fi
+  # ... and data import says so once, with the count and the first one
+  mkdir -p "$fs/imp16/train/a" "$fs/imp16/test/a"
+  cp "$fs/deep.png" "$fs/imp16/train/a/1.png"
+  cp "$fs/deep.png" "$fs/imp16/train/a/2.png"
+  cp "$fs/deep.png" "$fs/imp16/test/a/1.png"
+  expect_ok "import: 16-bit images get one note" \
+    "^note: 3 images had 16-bit samples, reduced to 8 bits (the first: .*imp16/train/a/1.png)$" \
+    timeout -k 5 10 "$clae" data import "$fs/imp16" "$fs/imp16-out"
 fi
 
 

@@ -160,7 +160,7 @@ units = 10
 activation = softmax
 CFG
 expect_ok "train a classifier on a transferred, frozen layer: test accuracy" \
-  "^test loss [0-9.]*, accuracy [0-9.]*% (20 images)$" \
+  "^test loss [0-9.]*, accuracy [0-9.]*% (20 images) with the last weights (epoch 2" \
   "$clae" train "$s/cls.cfg" --transfer "$s/run/last.safetensors" --epochs 2 --device ref \
   --out "$s/cls" --data "$s/cifar"
 if grep -q "val PSNR" "$tmp/out" || ! grep -q "^epoch 2/2 .* acc [0-9.]*%" "$tmp/out"; then
@@ -170,8 +170,8 @@ else
 fi
 expect_ok "train the classifier on the device" "^test loss [0-9.]*, accuracy" \
   "$clae" train "$s/cls.cfg" --epochs 1 --out "$s/cls-dev" --data "$s/cifar"
-expect_fail "eval a classifier" "is a classifier (target = labels), not an autoencoder" \
-  "$clae" eval "$s/cls/last.safetensors" --data "$s/cifar"
+expect_ok "eval a classifier: accuracy and confusion matrix" "^test loss [0-9.]*, accuracy [0-9.]*% ([0-9]* of 20 images)$" \
+  "$clae" eval "$s/cls/last.safetensors" --data "$s/cifar" --device ref
 expect_fail "config: softmax not on the last layer" "softmax only on the last layer" \
   "$clae" summary <(sed 's/^activation = relu/activation = softmax/' "$s/cls.cfg")
 expect_fail "config: categorical_crossentropy without softmax" \

@@ -39,6 +39,12 @@ if [ "$(grep -c '"epoch"' "$tmp/two/history.jsonl" 2>/dev/null)" = 2 ] &&
 else
   bad "history or output of the 2-rank run:"; cat "$tmp/two.log" "$tmp/two/history.jsonl"
 fi
+tbn=$(find "$tmp/two/tb" -name 'events.out.tfevents.*' 2>/dev/null | wc -l)
+if [ "$tbn" = 1 ]; then
+  ok "rank 0 alone wrote the TensorBoard log (one file in OUT/tb)"
+else
+  bad "OUT/tb of the 2-rank run holds $tbn event files, expected 1"
+fi
 
 # Every tensor within 10% of its movement from the initial weights.
 if python3 - "$tmp/init.safetensors" "$tmp/one/last.safetensors" "$tmp/two/last.safetensors" <<'PY'

@@ -899,6 +899,42 @@ START_TEST(test_run_meta_round_trip)
 }
 END_TEST
 
+/* The best epoch, and whether [train] restore_best put its weights in a checkpoint, through
+ * the metadata and back; a malformed value is refused by name (issue 26 item 5). */
+START_TEST(test_run_meta_best_epoch)
+{
+    clae_model m;
+    ck_assert_int_eq(clae_model_load("configs/denoiser.cfg", &m), CLAE_OK);
+    clae_run a, b;
+    clae_run_init(&a, &m);
+    a.best_epoch = 7;
+    a.restored = 1;
+    clae_ckpt_meta mt;
+    ck_assert_int_eq(clae_run_to_meta(&a, &mt), CLAE_OK);
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "best_epoch"), "7,restored");
+    clae_run_init(&b, &m);
+    ck_assert_int_eq(clae_run_from_meta(&b, &mt, "x"), CLAE_OK);
+    ck_assert(b.best_epoch == 7 && b.restored == 1);
+    clae_ckpt_meta_free(&mt);
+    a.restored = 0;
+    ck_assert_int_eq(clae_run_to_meta(&a, &mt), CLAE_OK);
+    ck_assert_str_eq(clae_ckpt_meta_get(&mt, "best_epoch"), "7");
+    ck_assert_int_eq(clae_run_from_meta(&b, &mt, "x"), CLAE_OK);
+    ck_assert(b.best_epoch == 7 && b.restored == 0);
+    static const char *const BAD[] = {"abc", "0", "-2", "7,later", "7restored", ""};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        ck_assert_int_eq(clae_ckpt_meta_set(&mt, "best_epoch", BAD[i]), CLAE_OK);
+        cap_begin();
+        clae_status st = clae_run_from_meta(&b, &mt, "x.safetensors");
+        cap_end();
+        ck_assert_int_eq(st, CLAE_ERR_FORMAT);
+        assert_one_line("x.safetensors", "metadata 'best_epoch' is not an epoch");
+    }
+    clae_ckpt_meta_free(&mt);
+    clae_model_free(&m);
+}
+END_TEST
+
 /* ---- integrity: values and checksums checked at load (issue 25, items 4 and 5) ---- */
 
 START_TEST(test_crc32c_known_answer)
@@ -1126,6 +1162,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bad_metadata);
     tcase_add_test(tc, test_resume_point);
     tcase_add_test(tc, test_run_meta_round_trip);
+    tcase_add_test(tc, test_run_meta_best_epoch);
     tcase_add_test(tc, test_save_errors);
     tcase_add_test(tc, test_crc32c_known_answer);
     tcase_add_test(tc, test_non_finite_refused);

@@ -411,8 +411,8 @@ START_TEST(test_history_plot)
 END_TEST
 
 /* A model with loss terms: "terms" names the series (in the order of the
- * first line that has them); the plot draws them in their colours on a
- * logarithmic axis (the KL term is far below the losses). */
+ * first line that has them); the plot draws them in their colours in a
+ * panel of their own, on a logarithmic axis (the KL term is far below). */
 START_TEST(test_history_terms)
 {
     const char *hp = write_text(
@@ -434,13 +434,14 @@ START_TEST(test_history_terms)
     clae_image img;
     ck_assert_int_eq(clae_plot_history(&h, &img), CLAE_OK);
     long green = 0, red = 0, lo_red = 0;
-    for (int y = CLAE_PLOT_Y0 + 1; y < CLAE_PLOT_Y1; y++)
+    ck_assert_int_eq(img.h, CLAE_PLOT_H + CLAE_PLOT_TERMS_H);
+    for (int y = CLAE_PLOT_TY0 + 1; y < CLAE_PLOT_TY1; y++)
         for (int x = CLAE_PLOT_X0 + 1; x < CLAE_PLOT_X1; x++) {
             const uint8_t *p = img.px + ((size_t)y * img.w + x) * 3;
             green += p[0] == 44 && p[1] == 160 && p[2] == 44;
             int r = p[0] == 214 && p[1] == 39 && p[2] == 40;
             red += r;
-            lo_red += r && y > (CLAE_PLOT_Y0 + CLAE_PLOT_Y1) / 2;
+            lo_red += r && y > (CLAE_PLOT_TY0 + CLAE_PLOT_TY1) / 2;
         }
     printf("terms plot: %ld reconstruction (green), %ld kl (red) pixels, %ld of them in the "
            "lower half\n", green, red, lo_red);
@@ -527,6 +528,18 @@ static long teal_pixels(const clae_image *img, int x0, int x1, int y0, int y1)
     return n;
 }
 
+/* Pixels of teal blended over white (anti-aliased text) in columns [x0, x1). */
+static long tealish_pixels(const clae_image *img, int x0, int x1, int y0, int y1)
+{
+    long n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = img->px + ((size_t)y * img->w + x) * 3;
+            n += p[1] == p[2] && p[1] > p[0] + 40;
+        }
+    return n;
+}
+
 /* Validation PSNR: read (NAN where -1 or absent), drawn on a right-hand dB
  * axis only when some epoch has it; the frame moves left to make room. */
 START_TEST(test_history_psnr)
@@ -546,7 +559,7 @@ START_TEST(test_history_psnr)
     ck_assert(img.w == CLAE_PLOT_W && img.h == CLAE_PLOT_H);
     const int X1 = CLAE_PLOT_X1_PSNR, Y0 = CLAE_PLOT_Y0, Y1 = CLAE_PLOT_Y1;
     long inside = teal_pixels(&img, CLAE_PLOT_X0 + 1, X1, Y0 + 1, Y1),
-         axis = teal_pixels(&img, X1 + 1, CLAE_PLOT_W, 0, CLAE_PLOT_H);
+         axis = tealish_pixels(&img, X1 + 1, CLAE_PLOT_W, 0, CLAE_PLOT_H);
     /* the frame's right edge, black, at X1_PSNR */
     const uint8_t *edge = img.px + ((size_t)((Y0 + Y1) / 2) * img.w + X1) * 3;
     printf("PSNR plot: %ld teal pixels inside the box, %ld on the right axis\n", inside, axis);

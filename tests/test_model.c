@@ -658,6 +658,28 @@ START_TEST(test_summary)
     ck_assert_ptr_nonnull(strstr(text, "2,320"));
     ck_assert_ptr_nonnull(strstr(text, "1,168"));
     free(text);
+    ck_assert_uint_eq(clae_model_frozen_params(&m), 0);
+    clae_model_free(&m);
+}
+END_TEST
+
+/* [train] freeze's layers hold the non-trainable parameters (issue 26 item 3: the summary
+ * called them all trainable). */
+START_TEST(test_summary_frozen)
+{
+    clae_model m;
+    load_ok("configs/classify-codes.cfg", &m);
+    ck_assert_uint_eq(clae_model_frozen_params(&m), 1392); /* two conv2d: 224 + 1,168 */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    clae_model_summary(&m, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "Total params: 11,642"));
+    ck_assert_ptr_nonnull(strstr(text, "Trainable params: 10,250"));
+    ck_assert_ptr_nonnull(strstr(text, "Non-trainable params: 1,392"));
+    free(text);
     clae_model_free(&m);
 }
 END_TEST
@@ -682,6 +704,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_rng);
     tcase_add_test(tc, test_init);
     tcase_add_test(tc, test_summary);
+    tcase_add_test(tc, test_summary_frozen);
     suite_add_tcase(s, tc);
     return s;
 }

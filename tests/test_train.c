@@ -11,6 +11,7 @@
 #include "clae/history.h"
 #include "clae/run.h"
 #include "clae/train.h"
+#include "clae/train_setup.h"
 #include "testutil.h"
 
 enum { NIMG = 40, BATCH = 8 };
@@ -327,6 +328,39 @@ START_TEST(test_out_folder_locked)
 }
 END_TEST
 
+/* What a resume says it will do, and which weights the test line names (issue 26 items 5
+ * and 7: --max-steps counted other steps than it said; the test line never said whose
+ * weights it measured). */
+START_TEST(test_plan_and_weights_text)
+{
+    clae_run r = {.epochs = 30};
+    char buf[320];
+    clae_train_resume_plan(&r, 0, 0, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "will train to the end of epoch 30"));
+    ck_assert_ptr_null(strstr(buf, "patience"));
+    clae_train_resume_plan(&r, 4, 3, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "will stop after 4 more steps"));
+    ck_assert_ptr_nonnull(strstr(buf, "or at the end of epoch 30"));
+    ck_assert_ptr_nonnull(strstr(buf, "[train] patience 3"));
+    clae_train_resume_plan(&r, 1, 0, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "after 1 more step "));
+    clae_train_event e = {.kind = CLAE_TRAIN_TEST, .epoch = 10, .weights_epoch = 7,
+                          .best_epoch = 7, .best_weights = 1};
+    clae_train_weights_text(&e, buf, sizeof buf);
+    ck_assert_str_eq(buf, "with the best weights (epoch 7 of 10, restored: [train] restore_best)");
+    e.weights_epoch = 10, e.best_weights = 0;
+    clae_train_weights_text(&e, buf, sizeof buf);
+    ck_assert_str_eq(buf, "with the last weights (epoch 10; the best, epoch 7, is in "
+                          "best.safetensors)");
+    e.best_epoch = 10, e.best_weights = 1;
+    clae_train_weights_text(&e, buf, sizeof buf);
+    ck_assert_str_eq(buf, "with the last weights (epoch 10, the best)");
+    e.best_epoch = 0, e.best_weights = 0; /* no validation images: no best */
+    clae_train_weights_text(&e, buf, sizeof buf);
+    ck_assert_str_eq(buf, "with the last weights (epoch 10)");
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -335,6 +369,7 @@ static Suite *train_suite(void)
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("scheduler", 600, 0);
     tcase_add_test(tc, test_epoch_order);
+    tcase_add_test(tc, test_plan_and_weights_text);
     tcase_add_test(tc, test_out_folder_locked);
     tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 6);
     tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);

@@ -48,7 +48,8 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
 #define CLAE_APP_FIGURE_SCALE 4     /* a 32x32 image's enlargement */
 #define CLAE_APP_FIGURE_TILE 128
 #define CLAE_APP_FIGURE_GAP 4       /* between tiles and around the figure */
-#define CLAE_APP_FIGURE_LABEL_W 112 /* label column: "corrupted" at scale 2 is 106 pixels */
+#define CLAE_APP_FIGURE_LABEL_W 112 /* label column: "corrupted" is 83 pixels (106 in the bitmap font) */
+#define CLAE_APP_FIGURE_LABEL_PX 18 /* the labels' font size (clae_text_draw) */
 struct clae_device;
 struct clae_dataset;
 int clae_app_figure(clae_model *m, struct clae_device *d, const struct clae_dataset *ds,

@@ -148,6 +148,8 @@ typedef struct clae_import_result {
     int cifar;              /* 1: CIFAR-10's layout, 0: clae's */
     size_t skipped;         /* entries passed over (not image files) */
     char first_skipped[512]; /* the first one's path */
+    size_t sixteen_bit;      /* images with 16-bit samples, reduced to 8 bits */
+    char first_sixteen[512]; /* the first one's path */
 } clae_import_result;
 
 clae_status clae_data_import(const char *src, const char *out_dir, const clae_import_opts *o,

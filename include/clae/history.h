@@ -11,9 +11,10 @@
 /* The history.jsonl that `clae train` appends to: one JSON object per line
  * with numbers epoch and train_loss (required) and val_loss (optional; a
  * negative value or none: not measured, NAN here), and for models with loss
- * terms an object "terms" of each term's training mean (the first line
- * that has one names the series; up to CLAE_HISTORY_MAX_TERMS, NAN where a
- * line lacks one). Blank lines are skipped. */
+ * terms an object "terms" of each term's training mean and "val_terms" of
+ * its validation mean (the first line that has a term names its series; up
+ * to CLAE_HISTORY_MAX_TERMS, NAN where a line lacks one). Blank lines are
+ * skipped. */
 #define CLAE_HISTORY_MAX_TERMS 4
 typedef struct clae_history {
     size_t n;
@@ -21,7 +22,9 @@ typedef struct clae_history {
     int nterms;
     char term_name[CLAE_HISTORY_MAX_TERMS][24];
     double *term[CLAE_HISTORY_MAX_TERMS];
+    double *val_term[CLAE_HISTORY_MAX_TERMS]; /* "val_terms": the same on validation */
     double *val_psnr; /* "val_psnr" in dB (optional; negative or none: NAN) */
+    double *val_accuracy; /* "val_accuracy" 0..1 (optional; negative or none: NAN) */
 } clae_history;
 
 /* history.jsonl files past this are refused (a line is about 200 bytes) */

@@ -102,6 +102,9 @@ typedef struct clae_train_config {
     long lr_patience;        /* reduce on plateau: epochs without a lower val loss (0: off) */
     double lr_factor;        /* reduce on plateau: lr *= lr_factor, (0, 1) */
     double lr_min;           /* reduce on plateau: the floor */
+    int restore_best;        /* at the end, the best validation epoch's weights are tested and
+                                written as last (Keras's restore_best_weights) */
+    int tensorboard;         /* 1: OUT/tb/ event files (clae/tensorboard_log.h) */
     clae_schedule sched;     /* the learning-rate schedule (clae/schedule.h) */
 } clae_train_config;
 
@@ -203,6 +206,8 @@ double clae_tensor_glorot_limit(const clae_model *m, int t);
 /* Keras-like table: layer, output shape (None, H, W, C), parameter count,
  * then the totals with thousands separators. */
 void clae_model_summary(const clae_model *m, FILE *out);
+/* The parameters [train] freeze keeps (those of layers 0..freeze; 0 without). */
+size_t clae_model_frozen_params(const clae_model *m);
 
 /* 6467 -> "6,467" */
 const char *clae_thousands(size_t v, char *buf, size_t len);

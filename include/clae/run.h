@@ -13,7 +13,9 @@
  *   data, data_shape, data_images, limit, shuffle, epochs, out
  *                                the run's settings (written by the CLI only)
  *   lr, plateau                  the learning rate, "wait,lr_wait"
- *   classes                      the labels trained on (when not all) */
+ *   classes                      the labels trained on (when not all)
+ *   best_epoch                   the epoch of best_val_loss, "N", or "N,restored" when
+ *                                [train] restore_best put its weights in place at the end */
 #ifndef CLAE_RUN_H
 #define CLAE_RUN_H
 
@@ -55,6 +57,9 @@ typedef struct clae_run {
 
     /* What it carries. */
     double best_val;        /* the best validation loss so far (INFINITY: none) */
+    long best_epoch;        /* the epoch (1-based) that had it (0: none) */
+    int restored;           /* [train] restore_best put epoch best_epoch's weights in place
+                               when training ended: no longer where it stopped (finished) */
     double val_loss;        /* the last validation loss this process measured (NAN: none) */
     double train_loss;      /* the last (partial) epoch's training loss (NAN: none) */
     float lr;               /* the learning rate (the optimizer takes m->net.adam.lr) */

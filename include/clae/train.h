@@ -46,6 +46,12 @@ typedef struct clae_train_event {
     double test_mse;              /* TEST (with loss terms: the reconstruction term; a
                                      classifier's: its categorical cross-entropy) */
     double test_accuracy;         /* TEST: a classifier's (target = labels), else NAN */
+    /* TEST: (epoch: the epochs trained) the epoch whose weights were tested, and 1 when
+     * they are the best validation epoch's (restored by [train] restore_best, or the last
+     * epoch being the best), 0 for the last epoch's; EPOCH: best_epoch is the epoch of the
+     * best validation loss so far (0: none). */
+    long weights_epoch, best_epoch;
+    int best_weights;
     /* EPOCH, models with loss terms besides the reconstruction (term_mask
      * beyond bit 0, CLAE_TERM_* of clae/layer.h): each term's mean over the
      * epoch's training batches and over the validation (NULL: none). */
@@ -90,9 +96,12 @@ typedef struct clae_train_opts {
 typedef struct clae_train_result {
     long epochs_done;          /* completed epochs at the end */
     long steps;                /* Adam steps at the end */
+    long run_steps;            /* steps taken by this call (what max_steps counts) */
     double train_loss, val_loss, test_mse;
     double test_accuracy;      /* a classifier's (target = labels), else NAN */
     int stopped;               /* 1: max_steps reached, 2: signal, 3: early stopping */
+    int restored;              /* [train] restore_best: the best epoch's weights (run->best_epoch)
+                                  were tested and written as last.safetensors */
     char last_path[1024];
 } clae_train_result;
 
@@ -110,7 +119,8 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
 /* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,
  * best.safetensors, history.jsonl, history.csv; a missing dir holds none);
  * otherwise with overwrite they are removed (and the run's --samples
- * figures, OUT/samples/epoch-NNNN.png), and without it one line says
+ * figures, OUT/samples/epoch-NNNN.png, and its TensorBoard files,
+ * OUT/tb/events.out.tfevents.*), and without it one line says
  * what to do and CLAE_ERR_ARG is returned. clae_train checks this again with
  * the folder locked. */
 clae_status clae_train_claim_out(const char *dir, int overwrite);

@@ -83,4 +83,15 @@ clae_status clae_train_setup_data_ready(clae_train_setup *s);
 clae_status clae_train_setup_samples(const clae_train_setup *s, long samples,
                                      const clae_dataset **ds, size_t *first);
 
+/* What a resumed run r will do with max_steps (0: no limit; they count the steps of this
+ * invocation): "will train to the end of epoch N ..." or "will stop after M more steps ...",
+ * and that [train] patience (> 0) may stop it sooner, into buf (src/host/train/plan.c). */
+void clae_train_resume_plan(const clae_run *r, long max_steps, long patience, char *buf,
+                            size_t len);
+
+/* Which weights a TEST event's numbers are of, for its line: "with the best weights (epoch
+ * 7 of 10, restored: [train] restore_best)", "with the last weights (epoch 10; the best,
+ * epoch 7, is in best.safetensors)", ... (src/host/train/plan.c). */
+void clae_train_weights_text(const clae_train_event *e, char *buf, size_t len);
+
 #endif

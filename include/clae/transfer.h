@@ -17,4 +17,11 @@ typedef enum clae_transfer_fate {
  * what became of m's tensor t (m->ntensors entries). Returns how many were taken. */
 int clae_transfer_tensors(clae_model *m, const clae_model *src, clae_transfer_fate *fate);
 
+/* The tensors of the layers [train] freeze keeps (*frozen of them) that start fresh: not
+ * taken by clae_transfer_tensors (fate NULL: none was, all are fresh). 0 without freeze. */
+int clae_transfer_frozen_fresh(const clae_model *m, const clae_transfer_fate *fate, int *frozen);
+/* One warning line on stderr when fresh (clae_transfer_frozen_fresh's count) is not 0: the
+ * frozen layers stay random (ckpt NULL: no --transfer at all; else ckpt lacked some). */
+void clae_transfer_warn_frozen(const clae_model *m, int fresh, const char *ckpt);
+
 #endif

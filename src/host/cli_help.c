@@ -77,7 +77,8 @@ const char CLAE_ABOUT_ENCODE[] =
 const char CLAE_ABOUT_EVAL[] =
     "usage: clae eval CKPT [options]\n"
     "  metrics of the model in CKPT on the CIFAR-10 test set, each image corrupted as\n"
-    "  the checkpoint's config says (e.g. blurred), against doing nothing\n";
+    "  the checkpoint's config says (e.g. blurred), against doing nothing; of a\n"
+    "  classifier (target = labels): its test loss, accuracy and confusion matrix\n";
 
 const char CLAE_ABOUT_EXPORT[] =
     "usage: clae export CKPT OUT.safetensors\n"
@@ -104,14 +105,18 @@ const char CLAE_ABOUT_LAYERS[] =
     "  lists every layer kind a config may use, with its keys, defaults and values\n";
 
 const char CLAE_ABOUT_PLOT[] =
-    "usage: clae plot HISTORY OUT.png\n"
+    "usage: clae plot HISTORY OUT.png [--title T]\n"
     "  HISTORY: JSON lines, one object per epoch with epoch, train_loss and val_loss\n"
-    "  (the history.jsonl 'clae train' writes into its output folder); OUT: a "
-    CLAE_STR(CLAE_PLOT_W) "x" CLAE_STR(CLAE_PLOT_H) "\n"
-    "  PNG of both losses against epoch, with a model's loss terms as thinner lines;\n"
-    "  the loss axis is logarithmic when the values span more than a factor of ten.\n"
-    "  Where epochs have a val_psnr (-1: not measured), the validation PSNR too, a\n"
-    "  dashed teal line on its own dB axis on the right\n";
+    "  (the history.jsonl 'clae train' writes into its output folder); OUT: a PNG,\n"
+    "  " CLAE_STR(CLAE_PLOT_W) "x" CLAE_STR(CLAE_PLOT_H)
+    ", titled with the run (its folder's name, or --title): train and\n"
+    "  val loss against epoch, on a log axis when they span more than a factor of\n"
+    "  five; on a right axis the val PSNR (dB) where measured, else a classifier's\n"
+    "  val accuracy (%); a model with loss terms gets a second panel ("
+    CLAE_STR(CLAE_PLOT_TERMS_H) " pixels\n"
+    "  taller) of each term's train (solid) and val (dashed) mean. Text in DejaVu\n"
+    "  Sans (fonts-dejavu-core; CLAE_FONT=FILE.ttf names another font,\n"
+    "  CLAE_FONT=builtin draws the 5x7 bitmap font)\n";
 
 const char CLAE_ABOUT_SAMPLE[] =
     "usage: clae sample CKPT N OUT.png [options]\n"

@@ -89,6 +89,9 @@ static int cmd_import(int argc, char **argv)
            r.n_train, r.n_test, r.H, r.W, r.C, r.n_classes, pos[1],
            r.cifar ? "CIFAR-10 binary layout" : "train.safetensors, test.safetensors", s,
            io.threads);
+    if (r.sixteen_bit)
+        printf("note: %zu image%s had 16-bit samples, reduced to 8 bits (the first: %s)\n",
+               r.sixteen_bit, r.sixteen_bit == 1 ? "" : "s", r.first_sixteen);
     if (r.skipped)
         printf("skipped %zu non-image file%s (the first: %s)\n", r.skipped,
                r.skipped == 1 ? "" : "s", r.first_skipped);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "clae/app.h"
+#include "clae/classify_eval.h"
 #include "clae/evaluate.h"
 #include "cli.h"
 
@@ -12,6 +13,28 @@ static const clae_cmdline EVAL_CMDLINE = {
 static void print_row(const char *name, const clae_metrics_summary *s)
 {
     printf("%-28s %10.6f %9.3f %8.4f %9.4f\n", name, s->mse, s->psnr, s->ssim, s->accuracy);
+}
+
+/* A classifier (target = labels): its loss, accuracy and confusion matrix. The exit status. */
+static int eval_classifier(clae_split_run *r, const char *ckpt, long limit, const char *json)
+{
+    clae_confusion c;
+    int rc = 1;
+    if (clae_classify_evaluate(r, limit, &c)) {
+        char desc[96];
+        clae_corrupt_describe(&r->cor, desc, sizeof desc);
+        printf("checkpoint %s (a classifier: target = labels), corrupt = %s, device: %s\n", ckpt,
+               desc, r->d.name);
+        printf("test images: %zu of %dx%dx%d (%s)\n", c.images, r->ds.H, r->ds.W, r->ds.C,
+               r->data);
+        printf("test loss %.6f, accuracy %.2f%% (%zu of %zu images)\n", c.loss,
+               100.0 * (double)c.correct / (double)c.images, c.correct, c.images);
+        clae_confusion_print(&c, stdout);
+        rc = json && !clae_confusion_write_json(json, ckpt, r, &c);
+        if (json && rc == 0) printf("wrote %s\n", json);
+    }
+    clae_confusion_free(&c);
+    return rc;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -41,7 +64,10 @@ int cmd_eval(int argc, char **argv)
     if (!clae_app_load(ckpt, &r.m)) return 1;
     int rc = 1;
     clae_metrics_summary si, so;
-    if (clae_app_check_images("eval", ckpt, &r.m) &&
+    if (r.m.train.labels) {
+        if (clae_split_open(&r, CLAE_CIFAR_TEST, data, corrupt, limit, batch, device))
+            rc = eval_classifier(&r, ckpt, limit, json);
+    } else if (clae_app_check_images("eval", ckpt, &r.m) &&
         clae_split_open(&r, CLAE_CIFAR_TEST, data, corrupt, limit, batch, device) &&
         clae_evaluate(&r, &si, &so)) {
         char desc[96];

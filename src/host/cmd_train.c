@@ -10,6 +10,7 @@
 #include "clae/app.h"
 #include "clae/fs.h"
 #include "clae/layer.h"
+#include "clae/tensorboard_log.h"
 #include "clae/train_setup.h"
 #include "clae/transfer.h"
 #include "cli.h"
@@ -37,30 +38,35 @@ struct printer {
     const char *out_dir;
     clae_device ref;
     int ref_open, failed;
+    char sample_path[1300];
+    clae_tb_log tb; /* OUT/tb/ (off: [train] tensorboard = 0, --no-tensorboard) */
 };
 
 /* OUT/samples/epoch-NNNN.png after an epoch: original / corrupted /
- * restored. A failure is a warning (once); the run goes on. */
-static void write_samples(struct printer *p, const clae_train_event *e)
+ * restored; its path, or NULL. A failure is a warning (once); the run goes on. */
+static const char *write_samples(struct printer *p, const clae_train_event *e)
 {
-    if (p->failed) return;
-    char dir[1200], path[1300];
+    if (p->failed) return NULL;
+    char dir[1200], *path = p->sample_path;
     snprintf(dir, sizeof dir, "%s/samples", p->out_dir);
-    snprintf(path, sizeof path, "%s/epoch-%04ld.png", dir, e->epoch);
+    snprintf(path, sizeof p->sample_path, "%s/epoch-%04ld.png", dir, e->epoch);
     if (!p->ref_open && clae_device_open(&p->ref, "ref") == CLAE_OK) p->ref_open = 1;
     if (!p->ref_open || clae_mkdir_p(dir, 0755) != 0 ||
         !clae_app_figure(p->m, &p->ref, p->ds, p->first, p->samples, path, NULL, NULL, NULL)) {
         fprintf(stderr, "clae: warning: %s: cannot write the samples figure; training goes on "
                 "without them\n", path);
         p->failed = 1;
-        return;
+        return NULL;
     }
     if (!p->quiet) printf("  samples: %s\n", path);
+    return path;
 }
 
 static void print_event(const clae_train_event *e, void *user)
 {
     struct printer *p = user;
+    if (e->kind != CLAE_TRAIN_SAVED) /* EPOCH: its metrics kept for SAVED (below) */
+        clae_tb_log_event(&p->tb, e, NULL);
     if (p->quiet && e->kind != CLAE_TRAIN_SAVED) return;
     if (p->drawn && e->kind != CLAE_TRAIN_STEP) {
         printf("\r%*s\r", 100, "");
@@ -106,18 +112,22 @@ static void print_event(const clae_train_event *e, void *user)
                    e->next_lr);
         if (e->early_stop)
             printf("  stopping early: no lower val loss for %ld epochs ([train] patience); the "
-                   "best is in best.safetensors\n", e->since_best);
+                   "best (epoch %ld) is in best.safetensors%s\n", e->since_best, e->best_epoch,
+                   p->m->train.restore_best ? " and restored ([train] restore_best)" : "");
         break;
     case CLAE_TRAIN_SAVED:
-        if (p->samples > 0) write_samples(p, e);
+        clae_tb_log_event(&p->tb, e, p->samples > 0 ? write_samples(p, e) : NULL);
         break;
-    case CLAE_TRAIN_TEST:
+    case CLAE_TRAIN_TEST: {
+        char which[160];
+        clae_train_weights_text(e, which, sizeof which);
         if (!isnan(e->test_accuracy))
-            printf("test loss %.6f, accuracy %.2f%% (%zu images)\n", e->test_mse,
-                   100.0 * e->test_accuracy, e->ntest);
+            printf("test loss %.6f, accuracy %.2f%% (%zu images) %s\n", e->test_mse,
+                   100.0 * e->test_accuracy, e->ntest, which);
         else
-            printf("test MSE %.6f (%zu images)\n", e->test_mse, e->ntest);
+            printf("test MSE %.6f (%zu images) %s\n", e->test_mse, e->ntest, which);
         break;
+    }
     case CLAE_TRAIN_READY:
         printf("first step done %.2f s after start (device, kernels, data, one step)\n",
                e->seconds);
@@ -139,7 +149,7 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
  * over m's fresh ones, and a line naming each; a tensor of the same name and
  * another shape (a new head where the checkpoint had its decoder) stays
  * fresh and is named too. 1, or 0 after a one-line error (none taken). */
-static int transfer_tensors(clae_model *m, const char *ckpt)
+static int transfer_tensors(clae_model *m, const char *ckpt, int *frozen_fresh)
 {
     clae_model src;
     if (!clae_app_load(ckpt, &src)) return 0;
@@ -162,9 +172,11 @@ static int transfer_tensors(clae_model *m, const char *ckpt)
     if (taken == 0)
         fprintf(stderr, "clae: %s: none of its tensors is in this model (same name and shape)\n",
                 ckpt);
-    else
+    if (taken > 0)
         printf("took %d of this model's %d tensors from %s (%d of its %d unused); the others "
                "start fresh\n", taken, m->ntensors, ckpt, src.ntensors - taken, src.ntensors);
+    int frozen;
+    *frozen_fresh = clae_transfer_frozen_fresh(m, fate, &frozen);
     free(fate);
     clae_model_free(&src);
     return taken > 0;
@@ -180,7 +192,8 @@ typedef struct train_args {
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
     long samples;
-    int quiet;
+    int quiet, no_tensorboard;
+    int frozen_fresh; /* [train] freeze's tensors left random: warned about before training */
 } train_args;
 
 /* --set SEC.KEY=V, or --lr X / --batch N as --set net.lr=X / net.batch=N:
@@ -283,7 +296,8 @@ static int parse_args(int argc, char **argv, train_args *a)
         {.name = "seed", .meta = "S", .kind = CLAE_OPT_LONG, .to = &q->seed,
          .help = "seed for initialisation and batch order"},
         {.name = "max-steps", .meta = "N", .kind = CLAE_OPT_LONG, .to = &q->max_steps,
-         .help = "stop after N steps (checkpoint written); 0: no limit, over\n[train] max_steps"},
+         .help = "stop after N steps of this invocation (on resume: N more;\ncheckpoint written); "
+                 "0: no limit, over [train] max_steps"},
         {.name = "no-shuffle", .kind = CLAE_OPT_FLAG, .to = &q->no_shuffle,
          .help = "batches in file order"},
         CLAE_OPT_LIMIT(&q->limit, "use only the first N training and test images"),
@@ -297,6 +311,8 @@ static int parse_args(int argc, char **argv, train_args *a)
                  "images without validation), original /\ncorrupted / restored, as clae show "
                  "draws them"},
         {.name = "quiet", .kind = CLAE_OPT_FLAG, .to = &a->quiet, .help = "no per-epoch lines"},
+        {.name = "no-tensorboard", .kind = CLAE_OPT_FLAG, .to = &a->no_tensorboard,
+         .help = "no OUT/tb/ event files (as [train] tensorboard = 0)"},
         {0}};
     int code = clae_cmdline_parse(&TRAIN_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -309,22 +325,31 @@ static void print_start(const clae_train_setup *s, const clae_train_request *q)
     const clae_run *r = &s->run;
     if (!q->resume)
         printf("starting from the weights of %s with a fresh optimizer\n", q->weights);
+    else if (r->restored)
+        printf("%s: the run is finished: [train] restore_best put the weights of its best epoch "
+               "(%ld) in it when training ended (epoch %ld): nothing to resume (start a new run "
+               "from them with --weights)\n", q->resume, r->best_epoch, r->epoch);
     else if (r->epoch >= r->epochs) /* still run: it restores a lost last history line */
         printf("%s: already trained for %ld epochs (asked for %ld): nothing to do\n", q->resume,
                r->epoch, r->epochs);
-    else
-        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s\n", q->resume,
+    else {
+        char plan[320];
+        clae_train_resume_plan(r, s->opts.max_steps, s->m.train.patience, plan, sizeof plan);
+        printf("resuming %s at epoch %ld (step %ld of it), %ld steps taken%s%s; %s\n", q->resume,
                r->epoch + 1, r->epoch_step, r->step, s->opts.continues ? "" : "; writing to ",
-               s->opts.continues ? "" : s->opts.out_dir);
+               s->opts.continues ? "" : s->opts.out_dir, plan);
+    }
 }
 
 /* The model's starting point: the checkpoint's (resume), --weights', or
  * fresh (with --transfer's tensors over it). 1, or 0 after an error. */
-static int start_weights(clae_train_setup *s, const train_args *a)
+static int start_weights(clae_train_setup *s, train_args *a)
 {
     if (!a->q.weights && !a->q.resume) {
         if (clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
-        return !a->transfer || transfer_tensors(&s->m, a->transfer);
+        int frozen;
+        a->frozen_fresh = clae_transfer_frozen_fresh(&s->m, NULL, &frozen);
+        return !a->transfer || transfer_tensors(&s->m, a->transfer, &a->frozen_fresh);
     }
     if (a->q.weights && clae_train_setup_weights(s, &a->q) != CLAE_OK) return 0;
     print_start(s, &a->q);
@@ -380,7 +405,8 @@ static int run_training(clae_train_setup *s, clae_device *d, const clae_dist *di
         rc = 128 + (g_stop ? (int)g_stop : SIGINT); /* another rank's signal */
     } else {
         if (res.stopped == 1)
-            printf("stopped after %ld steps (--max-steps); checkpoint: %s\n", res.steps,
+            printf("stopped after %ld steps (--max-steps %ld; %ld steps taken in all); "
+                   "checkpoint: %s\n", res.run_steps, s->opts.max_steps, res.steps,
                    res.last_path);
         if (res.stopped == 3) printf("stopped early ([train] patience)\n");
         printf("checkpoint: %s\n", res.last_path);
@@ -415,8 +441,11 @@ static int train_on_device(clae_train_setup *s, const train_args *a, clae_dist *
         rc = s->refused ? 2 : 1;
     else if (!choose_samples(s, a->samples, pr))
         rc = 2;
-    else
+    else {
+        if (dist->rank == 0) clae_transfer_warn_frozen(&s->m, a->frozen_fresh, a->transfer);
         rc = run_training(s, &d, dist, nothing_left);
+    }
+    if (rc == 0 && nothing_left) clae_tb_log_restore(&pr->tb); /* as the history's last line */
     if (pr->ref_open) clae_device_close(&pr->ref);
     clae_device_close(&d);
     return rc;
@@ -443,10 +472,14 @@ static int train_main(int argc, char **argv, clae_dist *dist)
     struct printer pr = {.bar = isatty(fileno(stdout)), .quiet = a.quiet, .m = &s.m,
                          .out_dir = s.opts.out_dir};
     pr.samples = dist->rank == 0 ? (int)a.samples : 0; /* rank 0 writes the run's files */
+    const int tb = dist->rank == 0 && s.m.train.tensorboard && !a.no_tensorboard;
+    clae_tb_log_init(&pr.tb, tb ? s.opts.out_dir : NULL);
+    clae_tb_log_resume(&pr.tb, s.run.epoch, s.run.history);
     s.opts.report = print_event;
     s.opts.report_user = &pr;
     s.opts.launch_s = (double)launch.tv_sec + 1e-9 * (double)launch.tv_nsec;
     rc = train_on_device(&s, &a, dist, &pr);
+    clae_tb_log_close(&pr.tb);
 done:
     if (rc == 1 && s.refused) rc = 2;
     clae_train_setup_free(&s);

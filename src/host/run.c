@@ -67,6 +67,10 @@ clae_status clae_run_to_meta(const clae_run *r, clae_ckpt_meta *meta)
         clae_classes_format(&r->classes, cls, sizeof cls);
         st = clae_ckpt_meta_set(meta, "classes", cls);
     }
+    if (st == CLAE_OK && r->best_epoch > 0) {
+        snprintf(buf, sizeof buf, "%ld%s", r->best_epoch, r->restored ? ",restored" : "");
+        st = clae_ckpt_meta_set(meta, "best_epoch", buf);
+    }
     if (st != CLAE_OK) clae_ckpt_meta_free(meta);
     return st;
 }
@@ -145,6 +149,28 @@ static clae_status plateau_from_meta(clae_run *r, const clae_ckpt_meta *meta, co
     return CLAE_OK;
 }
 
+/* The best epoch, and whether [train] restore_best put its weights in place (0: absent). */
+static clae_status best_epoch_from_meta(clae_run *r, const clae_ckpt_meta *meta,
+                                        const char *path)
+{
+    const char *be = clae_ckpt_meta_get(meta, "best_epoch");
+    r->best_epoch = 0;
+    r->restored = 0;
+    if (!be) return CLAE_OK;
+    char tail[16] = "";
+    long e = 0;
+    int got = sscanf(be, "%ld%15s", &e, tail);
+    if (got < 1 || e < 1 || e > CLAE_MAX_EPOCHS || (got == 2 && strcmp(tail, ",restored") != 0)) {
+        char q[64];
+        fprintf(stderr, "clae: %s: metadata 'best_epoch' is not an epoch, alone or with "
+                "',restored' ('%s')\n", path, clae_ckpt_quote(be, q, sizeof q));
+        return CLAE_ERR_FORMAT;
+    }
+    r->best_epoch = e;
+    r->restored = got == 2;
+    return CLAE_OK;
+}
+
 clae_status clae_run_from_meta(clae_run *r, const clae_ckpt_meta *meta, const char *path)
 {
     r->epoch = meta->epoch;
@@ -162,5 +188,6 @@ clae_status clae_run_from_meta(clae_run *r, const clae_ckpt_meta *meta, const ch
         return CLAE_ERR_FORMAT;
     }
     CLAE_TRY(resume_point_from_meta(r, meta, path));
+    CLAE_TRY(best_epoch_from_meta(r, meta, path));
     return plateau_from_meta(r, meta, path);
 }

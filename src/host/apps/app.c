@@ -46,8 +46,8 @@ int clae_app_load(const char *ckpt, clae_model *m)
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m)
 {
     if (!m->train.labels) return 1;
-    fprintf(stderr, "clae %s: %s is a classifier (target = labels), not an autoencoder: its test "
-            "accuracy is in clae train's last line\n", cmd, ckpt);
+    fprintf(stderr, "clae %s: %s is a classifier (target = labels), not an autoencoder: score it "
+            "with clae eval %s (accuracy and confusion matrix)\n", cmd, ckpt, ckpt);
     return 0;
 }
 
@@ -104,7 +104,8 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
     const float *rows[3] = {clean, input, output};
     for (int r = 0; r < 3; r++) {
         int y = GAP + r * (th + GAP);
-        clae_draw_text(&fig, GAP, y + th / 2 - CLAE_FONT_H, labels[r], ink, 2, 0);
+        clae_text_draw(&fig, GAP, y + (th - clae_text_height(CLAE_APP_FIGURE_LABEL_PX)) / 2,
+                       labels[r], ink, CLAE_APP_FIGURE_LABEL_PX, 0);
         for (int k = 0; k < n; k++) {
             clae_image_from_chw(&tile, rows[r] + (size_t)k * per);
             clae_image_blit_scaled(&fig, &tile, LABEL_W + GAP + k * (tw + GAP), y, scale);

@@ -2,6 +2,7 @@
  * shape) copied over its fresh ones; see include/clae/transfer.h. */
 #include "clae/transfer.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int clae_transfer_tensors(clae_model *m, const clae_model *src, clae_transfer_fate *fate)
@@ -21,4 +22,33 @@ int clae_transfer_tensors(clae_model *m, const clae_model *src, clae_transfer_fa
         taken++;
     }
     return taken;
+}
+
+int clae_transfer_frozen_fresh(const clae_model *m, const clae_transfer_fate *fate, int *frozen)
+{
+    int fresh = 0;
+    *frozen = 0;
+    for (int t = 0; t < m->ntensors; t++) {
+        if (m->tensors[t].layer > m->train.freeze) continue;
+        ++*frozen;
+        fresh += !fate || fate[t] != CLAE_TRANSFER_TAKEN;
+    }
+    return fresh;
+}
+
+void clae_transfer_warn_frozen(const clae_model *m, int fresh, const char *ckpt)
+{
+    int frozen;
+    (void)clae_transfer_frozen_fresh(m, NULL, &frozen);
+    if (fresh == 0) return;
+    if (!ckpt)
+        fprintf(stderr, "clae train: warning: [train] freeze = %s keeps layers.0 to layers.%d "
+                "at their random initialisation (no --transfer or --weights): the layers after "
+                "them train on random features; start from a trained encoder with --transfer "
+                "CKPT\n", m->train.freeze_name, m->train.freeze);
+    else
+        fprintf(stderr, "clae train: warning: [train] freeze = %s keeps layers.0 to layers.%d "
+                "as they start, and %d of their %d tensors are not in %s (same name and "
+                "shape): those stay random\n", m->train.freeze_name, m->train.freeze, fresh,
+                frozen, ckpt);
 }

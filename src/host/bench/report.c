@@ -23,6 +23,26 @@ static void print_row(const clae_bench_result *r, const clae_bench_row *w, FILE 
             pct(bs, r->peak_bytes_s), pct(w->median_s, r->step.median_s));
 }
 
+/* What the percentage columns are of; %bw above 100 is no error. */
+static void print_columns_note(const clae_bench_result *r, FILE *out)
+{
+    double top = 0;
+    for (int k = 0; k < r->nrows; k++) {
+        const clae_bench_row *w = &r->rows[k];
+        double p = pct(rate(w->bytes, w->median_s), r->peak_bytes_s);
+        if (p > top) top = p;
+    }
+    fprintf(out,
+            "\n%%pk: GFLOP/s as %% of the fma probe's. %%bw: GB/s as %% of the copy probe's (a "
+            "%.0f MB buffer copied,\n"
+            "far past the caches: main memory's rate). An op's MB count each tensor it reads "
+            "or writes once;\n"
+            "%%bw over 100 (here up to %.1f%%) means its tensors were served by the caches, "
+            "faster than main\n"
+            "memory. %%step: share of the median training step's time.\n",
+            0.5e-6 * r->probe_copy_bytes, top);
+}
+
 void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
 {
     fprintf(out, "clae bench: %s, batch %d, median and min of %d runs after %d warm-up\n", config,
@@ -50,6 +70,7 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
     fprintf(out, "\n");
     print_row(r, &sum, out);
     print_row(r, &r->step, out);
+    print_columns_note(r, out);
     fprintf(out, "\nimages/s: %.1f (batch %d / median step %.3f ms; best step %.3f ms: %.1f "
                  "images/s)\n",
             rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,

@@ -66,7 +66,7 @@ static clae_status write_temp(const char *dir, const char *name, const void *dat
  * (a temporary in out_dir, its path in *tmp). */
 static clae_status write_st_split(const char *out_dir, int which, const split *sp,
                                   const target *t, const strvec *classes, int threads,
-                                  mode_t mode, char **tmp)
+                                  mode_t mode, char **tmp, import_tally *tally)
 {
     const size_t P = (size_t)t->C * t->H * t->W, n = sp->n;
     uint8_t *images = malloc(n * P > 0 ? n * P : 1), *labels = malloc(n > 0 ? n : 1);
@@ -78,7 +78,7 @@ static clae_status write_st_split(const char *out_dir, int which, const split *s
         goto done;
     }
     sink out = {.px = images, .lab = labels, .px_stride = P, .lab_stride = 1};
-    if ((st = import_decode_range(sp->items, n, t, out, threads)) != CLAE_OK) goto done;
+    if ((st = import_decode_range(sp->items, n, t, out, threads, tally)) != CLAE_OK) goto done;
     size_t len = 1;
     for (size_t c = 0; c < classes->n; c++) len += strlen(classes->s[c]) + 1;
     if (!(names = malloc(len))) {
@@ -134,6 +134,7 @@ typedef struct outputs {
     int n;
     char *tmp[N_OUT];
     const char *final[N_OUT];
+    import_tally tally;
 } outputs;
 
 static clae_status check_opts(const clae_import_opts *o)
@@ -193,7 +194,7 @@ static clae_status write_cifar(outputs *o, const split *tr, const split *te, con
             first = te->items;
             n = te->n;
         }
-        if ((st = import_decode_range(first, n, t, out, threads)) != CLAE_OK) break;
+        if ((st = import_decode_range(first, n, t, out, threads, &o->tally)) != CLAE_OK) break;
         o->final[o->n] = CIFAR_NAMES[k];
         st = write_temp(o->dir, CIFAR_NAMES[k], buf, n * CLAE_CIFAR_RECORD, o->mode,
                         &o->tmp[o->n++]);
@@ -259,7 +260,7 @@ static clae_status write_outputs(outputs *o, int *made_dir, const split *tr, con
         for (int k = 0; k < 2 && st == CLAE_OK; k++) {
             o->final[o->n] = ST_NAMES[k];
             st = write_st_split(o->dir, k, k ? te : tr, t, classes, threads, o->mode,
-                                &o->tmp[o->n++]);
+                                &o->tmp[o->n++], &o->tally);
         }
     }
     return st == CLAE_OK ? write_meta(o, classes) : st;
@@ -297,6 +298,8 @@ clae_status clae_data_import(const char *src, const char *out_dir, const clae_im
     res->cifar = cifar;
     res->skipped = sk.n;
     snprintf(res->first_skipped, sizeof res->first_skipped, "%s", sk.first);
+    res->sixteen_bit = out.tally.sixteen_bit;
+    snprintf(res->first_sixteen, sizeof res->first_sixteen, "%s", out.tally.first_sixteen);
 done:
     for (int k = 0; k < N_OUT; k++) {
         if (out.tmp[k]) unlink(out.tmp[k]);

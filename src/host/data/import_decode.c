@@ -22,6 +22,8 @@ typedef struct decode_job {
     size_t n;
     const target *t;
     sink out;
+    import_tally *tally; /* under mu */
+    size_t first_sixteen; /* index of the first 16-bit image seen in this range */
     atomic_size_t next;
     atomic_int stop;
     pthread_mutex_t mu;
@@ -113,6 +115,12 @@ static void decode_one(decode_job *j, size_t i)
         job_fail(j, i, CLAE_ERR_FORMAT, msg);
         return;
     }
+    if (stbi_is_16_bit_from_file(f)) { /* stb_image's 8-bit load keeps the high byte */
+        pthread_mutex_lock(&j->mu);
+        j->tally->sixteen_bit++;
+        if (i < j->first_sixteen) j->first_sixteen = i;
+        pthread_mutex_unlock(&j->mu);
+    }
     /* req_comp C: stb_image converts (grey -> RGB repeats the value, RGB ->
      * grey its luma, an alpha channel is dropped) */
     uint8_t *px = stbi_load_from_file(f, &w, &h, &c, t->C);
@@ -161,9 +169,11 @@ static void *decode_worker(void *arg)
 }
 
 clae_status import_decode_range(const item *items, size_t n, const target *t, sink out,
-                                int threads)
+                                int threads, import_tally *tally)
 {
-    decode_job j = {.items = items, .n = n, .t = t, .out = out, .err_index = (size_t)-1};
+    size_t seen = tally->sixteen_bit;
+    decode_job j = {.items = items, .n = n, .t = t, .out = out, .tally = tally,
+                    .first_sixteen = (size_t)-1, .err_index = (size_t)-1};
     atomic_init(&j.next, 0);
     atomic_init(&j.stop, 0);
     pthread_mutex_init(&j.mu, NULL);
@@ -178,6 +188,9 @@ clae_status import_decode_range(const item *items, size_t n, const target *t, si
     decode_worker(&j);
     for (int k = 0; k < started; k++) pthread_join(tid[k], NULL);
     pthread_mutex_destroy(&j.mu);
+    if (seen == 0 && j.first_sixteen != (size_t)-1)
+        snprintf(tally->first_sixteen, sizeof tally->first_sixteen, "%s",
+                 items[j.first_sixteen].path);
     if (j.err_index != (size_t)-1) {
         fprintf(stderr, "%s\n", j.err);
         return j.err_st;

@@ -60,10 +60,17 @@ typedef struct sink {
     size_t px_stride, lab_stride;
 } sink;
 
-/* Decode items[0..n) (threads at once) into out, as t says; on an error the
- * first failing image's line (lowest index) on stderr and its status. */
+/* What decoding met that is not an error, over every range of one import. */
+typedef struct import_tally {
+    size_t sixteen_bit;      /* images with 16-bit samples (reduced to 8 bits) */
+    char first_sixteen[512]; /* the first one's path */
+} import_tally;
+
+/* Decode items[0..n) (threads at once) into out, as t says, counting into
+ * tally; on an error the first failing image's line (lowest index) on stderr
+ * and its status. */
 clae_status import_decode_range(const item *items, size_t n, const target *t, sink out,
-                                int threads);
+                                int threads, import_tally *tally);
 /* The shape every image becomes: --size and --channels, else the first
  * training image's size and 3 channels. */
 clae_status import_choose_target(const clae_import_opts *o, const split *tr, target *t);

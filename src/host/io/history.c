@@ -18,8 +18,12 @@ void clae_history_free(clae_history *h)
     free(h->epoch);
     free(h->train_loss);
     free(h->val_loss);
-    for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) free(h->term[k]);
+    for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) {
+        free(h->term[k]);
+        free(h->val_term[k]);
+    }
     free(h->val_psnr);
+    free(h->val_accuracy);
     memset(h, 0, sizeof *h);
 }
 
@@ -64,20 +68,22 @@ static FILE *history_open(const char *path, int *refused)
     return f;
 }
 
-/* A line's "terms" object into tv (NAN where absent): its keys name the
- * series the first time; NULL, or what is wrong with it. */
-static const char *history_terms(clae_history *h, const cJSON *o, double *tv)
+/* A line's "terms" (or "val_terms": key) object into tv (NAN where absent):
+ * its keys name the series the first time; NULL, or what is wrong with it. */
+static const char *history_terms(clae_history *h, const cJSON *o, const char *key, double *tv)
 {
     for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) tv[k] = NAN;
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "terms");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!t) return NULL;
-    if (!cJSON_IsObject(t)) return "'terms' is not an object";
+    if (!cJSON_IsObject(t))
+        return strcmp(key, "terms") == 0 ? "'terms' is not an object" : "'val_terms' is not an object";
     const cJSON *it;
     cJSON_ArrayForEach(it, t)
     {
         if (!it->string || !cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
             fabs(it->valuedouble) > HISTORY_MAX_LOSS)
-            return "a value in 'terms' is not a number within +-1e30";
+            return strcmp(key, "terms") == 0 ? "a value in 'terms' is not a number within +-1e30"
+                                             : "a value in 'val_terms' is not a number within +-1e30";
         int k = 0;
         while (k < h->nterms && strcmp(h->term_name[k], it->string) != 0) k++;
         if (k == h->nterms) {
@@ -114,7 +120,8 @@ clae_status clae_history_load(const char *path, clae_history *h)
         cJSON *o = cJSON_ParseWithOpts(line, &end, 0);
         if (o && end)
             while (*end && isspace((unsigned char)*end)) end++;
-        double e = 0, tl = 0, vl = NAN, vp = NAN, tv[CLAE_HISTORY_MAX_TERMS];
+        double e = 0, tl = 0, vl = NAN, vp = NAN, va = NAN, tv[CLAE_HISTORY_MAX_TERMS],
+               vv[CLAE_HISTORY_MAX_TERMS];
         const char *why = NULL;
         if (!o || !cJSON_IsObject(o))
             why = "not a JSON object";
@@ -134,9 +141,14 @@ clae_status clae_history_load(const char *path, clae_history *h)
         else if (cJSON_GetObjectItemCaseSensitive(o, "val_psnr") &&
                  !json_number(o, "val_psnr", HISTORY_MAX_LOSS, &vp))
             why = "'val_psnr' is not a number within +-1e30";
+        else if (cJSON_GetObjectItemCaseSensitive(o, "val_accuracy") &&
+                 !json_number(o, "val_accuracy", HISTORY_MAX_LOSS, &va))
+            why = "'val_accuracy' is not a number within +-1e30";
         if (!why && (!cJSON_GetObjectItemCaseSensitive(o, "val_loss") || vl < 0)) vl = NAN;
         if (!why && (!cJSON_GetObjectItemCaseSensitive(o, "val_psnr") || vp < 0)) vp = NAN;
-        if (!why) why = history_terms(h, o, tv);
+        if (!why && (!cJSON_GetObjectItemCaseSensitive(o, "val_accuracy") || va < 0)) va = NAN;
+        if (!why) why = history_terms(h, o, "terms", tv);
+        if (!why) why = history_terms(h, o, "val_terms", vv);
         cJSON_Delete(o);
         if (why) {
             fprintf(stderr, "clae: %s:%ld: %s\n", path, lineno, why);
@@ -154,9 +166,14 @@ clae_status clae_history_load(const char *path, clae_history *h)
             double *d = c ? realloc(h->val_psnr, na * sizeof *d) : NULL;
             if (d) h->val_psnr = d;
             else c = NULL;
+            double *ac = c ? realloc(h->val_accuracy, na * sizeof *ac) : NULL;
+            if (ac) h->val_accuracy = ac;
+            else c = NULL;
             for (int k = 0; c && k < CLAE_HISTORY_MAX_TERMS; k++) {
                 double *t = realloc(h->term[k], na * sizeof *t);
                 if (t) h->term[k] = t;
+                double *u = t ? realloc(h->val_term[k], na * sizeof *u) : NULL;
+                if (u) h->val_term[k] = u;
                 else c = NULL;
             }
             if (!c) {
@@ -170,7 +187,11 @@ clae_status clae_history_load(const char *path, clae_history *h)
         h->train_loss[h->n] = tl;
         h->val_loss[h->n] = vl;
         h->val_psnr[h->n] = vp;
-        for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) h->term[k][h->n] = tv[k];
+        h->val_accuracy[h->n] = va;
+        for (int k = 0; k < CLAE_HISTORY_MAX_TERMS; k++) {
+            h->term[k][h->n] = tv[k];
+            h->val_term[k][h->n] = vv[k];
+        }
         h->n++;
     }
     if (st == CLAE_OK && ferror(f)) {

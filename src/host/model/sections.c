@@ -77,6 +77,14 @@ const clae_key_spec clae_train_keys[] = {
       "row without a lower validation loss, multiply lr by lr_factor"),
     K("lr_factor", "0.1", "a number in (0, 1)", "reduce on plateau: the factor"),
     K("lr_min", "0", "a number >= 0", "reduce on plateau: lr never goes below this"),
+    K("restore_best", "0", "0 or 1",
+      "1: when training ends (its last epoch or early stopping), the weights of the best "
+      "validation epoch are restored for the test pass and written as last.safetensors "
+      "(Keras's restore_best_weights); when that is not the last epoch, the run is then "
+      "finished (last.safetensors is no resume point)"),
+    K("tensorboard", "1", "0 or 1",
+      "OUT/tb/: the epochs' metrics (and --samples figures) as TensorBoard event files "
+      "(--no-tensorboard: off)"),
     K("schedule", "constant", "constant, cosine, step or exponential",
       "the learning-rate schedule over optimizer steps (after the warm-up): cosine (Keras "
       "CosineDecay) from lr to decay_alpha * lr over decay_steps, step (PyTorch StepLR) lr * "
@@ -289,11 +297,11 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("an integer >= 0 (0: no limit)");
         else
             t->max_steps = x;
-    } else if (strcmp(key, "shuffle") == 0) {
+    } else if (strcmp(key, "shuffle") == 0 || strcmp(key, "tensorboard") == 0) {
         if (!clae_str_to_long(value, 0, 1, &x))
             BAD("0 or 1");
         else
-            t->shuffle = (int)x;
+            *(key[0] == 's' ? &t->shuffle : &t->tensorboard) = (int)x;
     } else if (strcmp(key, "patience") == 0 || strcmp(key, "lr_patience") == 0) {
         if (!clae_str_to_long(value, 0, CLAE_MAX_EPOCHS, &x))
             BAD("an integer >= 0 (0: off)");
@@ -309,6 +317,11 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("a number >= 0");
         else
             t->lr_min = d;
+    } else if (strcmp(key, "restore_best") == 0) {
+        if (!clae_str_to_long(value, 0, 1, &x))
+            BAD("0 or 1");
+        else
+            t->restore_best = (int)x;
     } else {
         config_optim_train_key(c, line, key, value);
     }

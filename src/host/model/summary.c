@@ -36,6 +36,14 @@ static const char *human_bytes(double b, char *buf, size_t len)
     return buf;
 }
 
+size_t clae_model_frozen_params(const clae_model *m)
+{
+    size_t n = 0;
+    for (int t = 0; t < m->ntensors; t++)
+        if (m->tensors[t].layer <= m->train.freeze) n += m->tensors[t].count;
+    return n;
+}
+
 void clae_model_summary(const clae_model *m, FILE *out)
 {
     static const char *const rule =
@@ -70,8 +78,16 @@ void clae_model_summary(const clae_model *m, FILE *out)
     double bytes = (double)m->nparams * sizeof(float);
     fprintf(out, " Total params: %s (%s)\n", clae_thousands(m->nparams, num, sizeof num),
             human_bytes(bytes, hb, sizeof hb));
-    fprintf(out, " Trainable params: %s (%s)\n", num, hb);
-    fprintf(out, " Non-trainable params: 0 (0.00 B)\n");
+    /* [train] freeze: the layers up to it keep their weights (Keras's trainable = False) */
+    size_t frozen = clae_model_frozen_params(m);
+    fprintf(out, " Trainable params: %s (%s)\n",
+            clae_thousands(m->nparams - frozen, num, sizeof num),
+            human_bytes((double)(m->nparams - frozen) * sizeof(float), hb, sizeof hb));
+    fprintf(out, " Non-trainable params: %s (%s)\n", clae_thousands(frozen, num, sizeof num),
+            human_bytes((double)frozen * sizeof(float), hb, sizeof hb));
+    if (m->train.freeze >= 0)
+        fprintf(out, " (layers.0 to layers.%d frozen: [train] freeze = %s)\n", m->train.freeze,
+                m->train.freeze_name);
     fprintf(out, "%s\n", rule);
     if (m->net.opt_kind == CLAE_OPT_SGD)
         fprintf(out, "batch %d, optimizer sgd (lr %g, momentum %g%s), loss %s\n", m->net.batch,

@@ -139,4 +139,10 @@ void out_dir_remove_temps(const char *dir);
 clae_status save_checkpoint(clae_net *n, const char *dir, const char *file, const clae_run *run,
                             char *path, size_t len);
 
+/* [train] restore_best (restore.c): the net's parameters copied into *keep (allocated on
+ * the first call), and put back from keep (NULL: from dir/best.safetensors) into the model
+ * and the device. */
+clae_status best_weights_keep(clae_net *n, float **keep);
+clae_status best_weights_put(clae_net *n, const float *keep, const char *dir);
+
 #endif

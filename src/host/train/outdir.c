@@ -12,6 +12,7 @@
 
 #include "clae/checkpoint.h"
 #include "clae/fs.h"
+#include "clae/tensorboard_log.h"
 #include "internal.h"
 
 int out_dir_lock(const char *dir)
@@ -82,6 +83,7 @@ clae_status clae_train_claim_out(const char *dir, int overwrite)
             (void)unlink(file);
         }
         if (dh) closedir(dh);
+        clae_tb_log_remove(dir); /* and its TensorBoard log, OUT/tb/events.out.tfevents.* */
     }
     if (!found[0]) return CLAE_OK;
     fprintf(stderr, "clae: %s already holds a run (%s): continue it with --resume %s/last."

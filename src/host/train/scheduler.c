@@ -121,6 +121,8 @@ typedef struct trainer {
     double t_call, t_start;
     long run_steps;               /* steps taken by this process */
     double tl;                    /* the last completed epoch's training loss (NAN: none) */
+    float *best_keep;             /* [train] restore_best: the best epoch's parameters (NULL:
+                                     none in this process) */
 } trainer;
 
 /* The split and the batch: the last validation_split of the training
@@ -198,6 +200,7 @@ static void trainer_close(trainer *t)
     if (t->net_made) clae_net_free(&t->net);
     free(t->order);
     free(t->val_out);
+    free(t->best_keep);
 }
 
 /* Images [first, first + B) of the epoch's order, or fewer at its end:
@@ -337,7 +340,9 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     double dt = now_s() - t0;
     double ips = (double)(t->ntrain - (size_t)s0 * B) / (t_trained - t0);
     int is_best = t->nval > 0 && isfinite(val) && val < r->best_val; /* a NaN never wins */
-    if (is_best) r->best_val = val;
+    if (is_best) r->best_val = val, r->best_epoch = r->epoch;
+    if (is_best && t->m->train.restore_best)
+        CLAE_TRY(best_weights_keep(&t->net, &t->best_keep));
     const double lr = r->lr;
     *early_stop = plateau_step(t, is_best);
     double psnr = vm.images && !t->classes ? vm.psnr_sum / (double)vm.images : NAN;
@@ -349,7 +354,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
                            .seconds = dt, .total_seconds = now_s() - t->t_start,
                            .term_mask = t->term_mask, .train_terms = train_terms,
                            .val_terms = val_terms, .lr = lr, .next_lr = r->lr,
-                           .since_best = r->wait, .early_stop = *early_stop};
+                           .since_best = r->wait, .early_stop = *early_stop,
+                           .best_epoch = r->best_epoch};
     report(t->o, &ev);
     history_terms ht = {.mask = t->term_mask, .train = train_terms, .val = val_terms};
     history_jsonl_line(r->history, r->epoch, t->tl, val, psnr, acc, ips, dt, t->net.t, lr, &ht);
@@ -411,10 +417,29 @@ static clae_status test_pass(trainer *t)
                            t->classes ? &tm : NULL));
     if (t->term_mask > 1u) res->test_mse = t->hs.tmean[CLAE_TERM_RECON];
     res->test_accuracy = tm.images ? (double)tm.correct / (double)tm.images : NAN;
+    const clae_run *r = t->run;
     clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse,
-                           .ntest = t->ntest, .test_accuracy = res->test_accuracy};
+                           .ntest = t->ntest, .test_accuracy = res->test_accuracy,
+                           .weights_epoch = res->restored ? r->best_epoch : r->epoch,
+                           .best_epoch = r->best_epoch, .epoch = r->epoch};
+    ev.best_weights = ev.weights_epoch == r->best_epoch;
     report(t->o, &ev);
     return CLAE_OK;
+}
+
+/* [train] restore_best, training ended: the best epoch's weights (when it is not the last)
+ * for the test pass and in last.safetensors, which is then no resume point (the run is
+ * finished: run->restored). */
+static clae_status restore_at_end(trainer *t)
+{
+    clae_run *r = t->run;
+    if (!t->m->train.restore_best || r->best_epoch <= 0 || r->best_epoch == r->epoch)
+        return CLAE_OK;
+    CLAE_TRY(best_weights_put(&t->net, t->best_keep, t->o->out_dir));
+    r->restored = t->res->restored = 1;
+    if (!t->rank0) return CLAE_OK;
+    return save_checkpoint(&t->net, t->o->out_dir, "last.safetensors", r, t->res->last_path,
+                           sizeof t->res->last_path);
 }
 
 static clae_status train_locked(clae_model *m, clae_device *d, const clae_dataset *train,
@@ -432,9 +457,12 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     if (st == CLAE_OK) st = train_epochs(&t);
     res->epochs_done = run->epoch;
     res->steps = t.net_made ? t.net.t : 0;
+    res->run_steps = t.run_steps;
     res->train_loss = t.tl;
     res->val_loss = run->val_loss;
     res->test_mse = res->test_accuracy = NAN;
+    if (st == CLAE_OK && t.net_made && (!res->stopped || res->stopped == 3))
+        st = restore_at_end(&t);
     if (st == CLAE_OK && (!res->stopped || res->stopped == 3) && test && t.ntest > 0)
         st = test_pass(&t);
     trainer_close(&t);

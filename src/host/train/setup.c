@@ -155,6 +155,17 @@ clae_status clae_train_setup_run(clae_train_setup *s, const clae_train_request *
         if (q->classes) clae_classes_parse(q->classes, &r->classes); /* checked by the caller */
     }
     r->epochs = q->epochs > 0 ? q->epochs : run_epochs;
+    if (q->resume && r->restored) { /* [train] restore_best ended it: no resume point */
+        if (q->epochs > r->epoch) {
+            fprintf(stderr, "clae train: --epochs %ld: the run of %s is finished ([train] "
+                    "restore_best put the weights of its best epoch, %ld, in it when training "
+                    "ended): start a new run from them with --weights\n", q->epochs, q->resume,
+                    r->best_epoch);
+            s->refused = 1;
+            return CLAE_ERR_ARG;
+        }
+        r->epochs = r->epoch;
+    }
     if (!o->continues && !q->overwrite && clae_train_claim_out(o->out_dir, 0) != CLAE_OK) {
         s->refused = 1;
         return CLAE_ERR_ARG;
