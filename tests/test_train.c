@@ -120,12 +120,13 @@ START_TEST(test_epoch_order)
 }
 END_TEST
 
-static const char *CORRUPTS[] = {"blur", "noise", "mask", "blur", "none"};
-/* the last cases: a model with dropout, whose masks follow the step, and one
- * with every loss term, whose sampling layer's draws do too */
+static const char *CORRUPTS[] = {"blur", "noise", "mask", "blur", "none", "blur"};
+/* the last cases: a model with dropout, whose masks follow the step, one
+ * with every loss term, whose sampling layer's draws do too, and one with
+ * the optimizer's options (a schedule's rate follows the step) */
 static const char *CONFIG_OF[] = {"configs/denoiser.cfg", "configs/denoiser.cfg",
                                   "configs/denoiser.cfg", "tests/models/dropout.cfg",
-                                  "tests/models/penalties.cfg"};
+                                  "tests/models/penalties.cfg", "tests/models/optim.cfg"};
 
 START_TEST(test_resume_equals_uninterrupted_ref)
 {
@@ -370,7 +371,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_epoch_order);
     tcase_add_test(tc, test_plan_and_weights_text);
     tcase_add_test(tc, test_out_folder_locked);
-    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 5);
+    tcase_add_loop_test(tc, test_resume_equals_uninterrupted_ref, 0, 6);
     tcase_add_loop_test(tc, test_device_runs_agree, 0, 2);
     suite_add_tcase(s, tc);
     return s;

@@ -9,6 +9,7 @@
  *
  *   [net]    input=H,W,C (required)  batch=32  optimizer=adam  lr=0.001
  *            beta1=0.9  beta2=0.999  eps=1e-7  loss=mse
+ *            weight_decay=0 (AdamW)  global_clipnorm=0 (0: off)
  *            (lr and eps from 1e-37 to 1e38, betas in [0, 1) as floats too)
  *   [train]  epochs=1  seed=42  validation_split=0.2
  *            corrupt=blur|noise|saltpepper|mask|none  blur_size=5 (odd)
@@ -16,6 +17,8 @@
  *            noise_sigma=0.1  sp_rate=0.05  mask_count=1  mask_min=8  mask_max=16
  *            augment=none|recipe  augment_fraction=0.3
  *            data=data/cifar-10-batches-bin  out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
+ *            schedule=constant|cosine|step|exponential  warmup_steps=0  decay_steps=1000
+ *            decay_rate=0.1  decay_alpha=0 (clae/schedule.h)
  *   [conv2d], [conv2d_transpose]
  *            filters (required)  size=3 or 3,3 (required)  stride=1 or 2,2
  *            padding=valid|same (valid)  activation=linear|relu|sigmoid|tanh (linear)
@@ -43,6 +46,7 @@
 #include "clae/layer.h"
 #include "clae/ops.h"
 #include "clae/rng.h"
+#include "clae/schedule.h"
 #include "clae/status.h"
 
 /* 256 floats = 1024 bytes = 8192 bits: enough for every
@@ -69,7 +73,8 @@ typedef struct clae_net_config {
     int nesterov;         /* sgd */
     char loss[32];        /* "mse", "mae", "binary_crossentropy", "categorical_crossentropy" */
     clae_loss loss_kind;  /* the same */
-    clae_adam adam;       /* lr, beta1, beta2, eps */
+    clae_adam adam;       /* lr, beta1, beta2, eps, weight_decay (AdamW's) */
+    float clipnorm;       /* global gradient clipping's norm (0: off) */
 } clae_net_config;
 
 typedef struct clae_train_config {
@@ -100,6 +105,7 @@ typedef struct clae_train_config {
     int restore_best;        /* at the end, the best validation epoch's weights are tested and
                                 written as last (Keras's restore_best_weights) */
     int tensorboard;         /* 1: OUT/tb/ event files (clae/tensorboard_log.h) */
+    clae_schedule sched;     /* the learning-rate schedule (clae/schedule.h) */
 } clae_train_config;
 
 typedef struct clae_tensor {

@@ -49,9 +49,11 @@ typedef struct clae_net {
      * of a data-parallel run; a net with a hook is never recorded. */
     clae_status (*grad_hook)(struct clae_net *n, void *user);
     void *grad_user;
-    clae_buf lr_t;         /* Adam's step size for the replayed update (1 float) */
-    float lr_host[4];      /* its values in flight to the device, and their writes */
+    clae_buf lr_t;         /* Adam's step for the replayed or clipped update (3 floats: the
+                              step size, lr * weight_decay, the gradient scale; adam.cl) */
+    float lr_host[4][3];   /* its values in flight to the device, and their writes */
     cl_event lr_ev[4];
+    size_t decay_from;     /* AdamW decays the block from here ([train] freeze's layers first) */
 } clae_net;
 
 /* Allocate buffers for batches of up to N images and upload the model's

@@ -82,9 +82,11 @@ clae_status clae_conv2d_shape(clae_conv_shape *g, int N, int C, int H, int W, in
 clae_status clae_conv2d_transpose_shape(clae_conv_shape *g, int N, int C, int H, int W, int K,
                                         int R, int S, int sh, int sw, clae_padding pad);
 
-/* Adam hyper-parameters (Keras defaults: 0.001, 0.9, 0.999, 1e-7). */
+/* Adam hyper-parameters (Keras defaults: 0.001, 0.9, 0.999, 1e-7), and
+ * decoupled weight decay (Keras AdamW, PyTorch AdamW; 0: plain Adam). */
 typedef struct clae_adam {
     float lr, beta1, beta2, eps;
+    float weight_decay;
 } clae_adam;
 
 /* Keras SGD: lr, momentum in [0, 1), nesterov 0 or 1. */
@@ -102,6 +104,13 @@ static inline float clae_adam_lr_t(const clae_adam *h, long t)
     double b1t = pow((double)h->beta1, (double)t);
     double b2t = pow((double)h->beta2, (double)t);
     return (float)((double)h->lr * sqrt(1.0 - b2t) / (1.0 - b1t));
+}
+
+/* AdamW's decay of a step, lr * weight_decay (the step's rate, not the
+ * bias-corrected one: Keras's and PyTorch's AdamW), computed in double. */
+static inline float clae_adam_wd_lr(const clae_adam *h)
+{
+    return (float)((double)h->lr * (double)h->weight_decay);
 }
 
 /* ---- reference twins (src/host/ref/) ---------------------------------- */
@@ -247,6 +256,16 @@ void labels_onehot_ref(float *t, const uint8_t *records, int N, int K, int C, in
  * (eps is added to sqrt(v) after the bias correction moved into lr_t). */
 void adam_update_ref(float *p, float *m, float *v, const float *g, size_t n, const clae_adam *h,
                      long t);
+/* The same with g scaled by gscale first (global clipping) and, from
+ * element decay_from on, AdamW's decoupled weight decay before the step
+ * (Keras AdamW, PyTorch AdamW):  p -= p * wd_lr,  wd_lr = clae_adam_wd_lr(h)
+ * (skipped where wd_lr is 0: plain Adam, bit for bit). adam_update_ref is
+ * this with decay_from 0 and gscale 1. */
+void adamw_update_ref(float *p, float *m, float *v, const float *g, size_t n, size_t decay_from,
+                      const clae_adam *h, long t, float gscale);
+/* Global gradient clipping's scale for g (n), PyTorch clip_grad_norm_'s:
+ * min(1, clipnorm / (||g||_2 + 1e-6)), the squares summed in double. */
+float grad_clip_scale_ref(const float *g, size_t n, float clipnorm);
 
 /* Keras SGD, per element, v the velocity (zero at the start):
  *   momentum 0: p -= lr g
@@ -368,10 +387,17 @@ clae_status loss_step_cl(clae_device *d, clae_loss kind, cl_mem loss, cl_mem dy,
                          cl_mem t, size_t n, clae_epi act);
 clae_status adam_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
                            const clae_adam *h, long t);
-/* The same with lr_t = clae_adam_lr_t(h, t) read from lr_t[0] on the device
- * (a recorded step: the caller writes it before each replay). */
+/* adamw_update_ref's step; adam_update_cl is it at decay_from 0. */
+clae_status adamw_update_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
+                            size_t decay_from, const clae_adam *h, long t);
+/* The same with its step's numbers read from the device, hp = {lr_t =
+ * clae_adam_lr_t(h, t), wd_lr = clae_adam_wd_lr(h), gscale} (a recorded
+ * step: the caller writes them before each replay; gscale 1, or
+ * grad_clip_cl's after the write). */
 clae_status adam_update_dev_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_mem g, size_t n,
-                               const clae_adam *h, cl_mem lr_t);
+                               size_t decay_from, const clae_adam *h, cl_mem hp);
+/* hp[2] = grad_clip_scale_ref(g, n, clipnorm), on the device. */
+clae_status grad_clip_cl(clae_device *d, cl_mem g, size_t n, float clipnorm, cl_mem hp);
 clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
                              int I, int U);
 clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
@@ -454,6 +480,13 @@ clae_status loss_step(clae_device *d, clae_loss kind, clae_buf loss, clae_buf dy
                       clae_buf t, size_t n, clae_epi act);
 clae_status adam_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
                         const clae_adam *h, long t);
+clae_status adamw_update(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g, size_t n,
+                         size_t decay_from, const clae_adam *h, long t);
+/* AdamW with the gradient scale hp[2] (grad_clip's; the device kernel also
+ * takes lr_t and wd_lr from hp[0], hp[1], written by the caller). */
+clae_status adamw_update_hp(clae_device *d, clae_buf p, clae_buf m, clae_buf v, clae_buf g,
+                            size_t n, size_t decay_from, const clae_adam *h, long t, clae_buf hp);
+clae_status grad_clip(clae_device *d, clae_buf g, size_t n, float clipnorm, clae_buf hp);
 clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
                           int N, int I, int U);
 clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db, clae_buf dout,

@@ -113,7 +113,8 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     if (st == CLAE_OK) st = clae_buf_alloc(d, sizeof(float), &n->loss);
     if (st == CLAE_OK && clae_model_has_terms(m))
         st = clae_buf_alloc(d, CLAE_NTERMS * sizeof(float), &n->terms);
-    if (st == CLAE_OK && d->cb.create) st = clae_buf_alloc(d, sizeof(float), &n->lr_t);
+    if (st == CLAE_OK && (d->cb.create || m->net.clipnorm > 0)) /* Adam's hp (adam.cl) */
+        st = clae_buf_alloc(d, 3 * sizeof(float), &n->lr_t);
     /* [train] freeze: the frozen layers' tensors come first in the blocks;
      * with their optimizer state zero (and their gradients never set), Adam
      * and SGD leave them exactly as they are, even after a resume of a run
@@ -123,6 +124,7 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
         if (m->tensors[t].layer <= m->train.freeze &&
             m->tensors[t].offset + m->tensors[t].count > frozen_floats)
             frozen_floats = m->tensors[t].offset + m->tensors[t].count;
+    n->decay_from = frozen_floats; /* AdamW's weight decay leaves them too */
     if (frozen_floats) {
         memset(m->adam_m, 0, frozen_floats * sizeof(float));
         memset(m->adam_v, 0, frozen_floats * sizeof(float));
@@ -347,19 +349,40 @@ clae_status clae_net_zero_grad(clae_net *n)
     return clae_buf_fill0(n->d, n->grads, n->m->block_floats * sizeof(float));
 }
 
-/* The update after t steps; recorded: Adam's step size from n->lr_t. */
+/* The optimizer's settings for step t (1-based): lr times the schedule's
+ * factor after t - 1 steps ([train] schedule; lr itself as reduce on
+ * plateau leaves it). A constant schedule's factor is exactly 1. */
+static clae_adam step_adam(const clae_net *n)
+{
+    clae_adam h = n->m->net.adam;
+    if (!clae_schedule_is_constant(&n->m->train.sched))
+        h.lr = (float)((double)h.lr * clae_schedule_factor(&n->m->train.sched, n->t - 1));
+    return h;
+}
+
+static clae_status write_lr(clae_net *n);
+
+/* The update after t steps; recorded: Adam's step's numbers from n->lr_t
+ * (written before the replay), as with [net] global_clipnorm, whose scale
+ * the device computes into it. */
 static clae_status update(clae_net *n, int recorded)
 {
     const clae_net_config *c = &n->m->net;
+    const clae_adam adam = step_adam(n);
     if (c->opt_kind == CLAE_OPT_SGD) { /* the velocity lives in the first moment's block */
-        clae_sgd h = {.lr = c->adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
+        clae_sgd h = {.lr = adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
         return sgd_update(n->d, n->params, n->adam_m, n->grads, n->m->block_floats, &h);
     }
-    if (recorded)
-        return adam_update_dev_cl(n->d, n->params.d, n->adam_m.d, n->adam_v.d, n->grads.d,
-                                  n->m->block_floats, &c->adam, n->lr_t.d);
-    return adam_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, n->m->block_floats,
-                       &c->adam, n->t);
+    const size_t nf = n->m->block_floats;
+    if (c->clipnorm > 0) {
+        if (!recorded) CLAE_TRY(write_lr(n));
+        CLAE_TRY(grad_clip(n->d, n->grads, nf, c->clipnorm, n->lr_t));
+    }
+    if (recorded || c->clipnorm > 0)
+        return adamw_update_hp(n->d, n->params, n->adam_m, n->adam_v, n->grads, nf,
+                               n->decay_from, &adam, n->t, n->lr_t);
+    return adamw_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, nf, n->decay_from,
+                        &adam, n->t);
 }
 
 clae_status clae_net_update(clae_net *n)
@@ -435,21 +458,28 @@ static clae_status recording_for(clae_net *n, int nb, struct clae_net_recording 
     return record_step(n, nb, out);
 }
 
-/* Adam's step size for step t into n->lr_t, from a ring of host values
- * (each kept until its write has completed). */
+/* Adam's step size, weight decay and gradient scale 1 for step t into
+ * n->lr_t, from a ring of host values (each kept until its write has
+ * completed). */
 static clae_status write_lr(clae_net *n)
 {
     int k = (int)(n->t % 4);
     CLAE_TRY(clae_event_wait(&n->lr_ev[k]));
-    n->lr_host[k] = clae_adam_lr_t(&n->m->net.adam, n->t);
-    return clae_buf_write_async(n->d, n->d->queue, n->lr_t, &n->lr_host[k], sizeof(float), 0,
-                                NULL, &n->lr_ev[k]);
+    const clae_adam adam = step_adam(n);
+    n->lr_host[k][0] = clae_adam_lr_t(&adam, n->t);
+    n->lr_host[k][1] = clae_adam_wd_lr(&adam);
+    n->lr_host[k][2] = 1.0f;
+    return clae_buf_write_async(n->d, n->d->queue, n->lr_t, n->lr_host[k], sizeof n->lr_host[k],
+                                0, NULL, &n->lr_ev[k]);
 }
 
 clae_status clae_net_train_step(clae_net *n, int nb)
 {
     clae_device *d = n->d;
-    if (!d->cb.create || !d->replay || n->rec_off || n->grad_hook)
+    /* SGD's rate is an argument of the recording: a schedule changes it every step */
+    const int sgd_sched = n->m->net.opt_kind == CLAE_OPT_SGD &&
+                          !clae_schedule_is_constant(&n->m->train.sched);
+    if (!d->cb.create || !d->replay || n->rec_off || n->grad_hook || sgd_sched)
         return step_commands(n, nb, 0);
     CLAE_TRY(shapes_for(n, nb));
     struct clae_net_recording *r;

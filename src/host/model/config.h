@@ -68,6 +68,11 @@ int config_parse_ints(const char *v, int *out, int maxn, long lo, long hi);
 void config_net_key(pctx *c, int line, const char *key, const char *value);
 void config_train_key(pctx *c, int line, const char *key, const char *value);
 void config_section_defaults(pctx *c);
+/* The optimizer's keys (optim_keys.c): 1 when key is one of them. */
+int config_optim_train_key(pctx *c, int line, const char *key, const char *value);
+int config_optim_net_key(pctx *c, int line, const char *key, const char *value);
+/* Their checks once the text is read: weight decay and clipping need Adam. */
+void config_optim_finish(pctx *c);
 
 /* A layer section's key (layer_keys.c): its value into the current layer;
  * the defaults of the keys section s did not set (0 after an error: a

@@ -159,6 +159,7 @@ void config_finish(pctx *c)
         config_fail(c, c->net.line, "input", "[net] needs input=H,W,C");
         return;
     }
+    config_optim_finish(c);
     if (m->nlayers == 0) {
         config_fail(c, 0, NULL, "no layers (add sections of the layer kinds: %s)",
                     clae_layer_kind_list());

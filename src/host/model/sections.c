@@ -28,6 +28,12 @@ const clae_key_spec clae_net_keys[] = {
       "Adam's epsilon (Keras: added after the bias correction)"),
     K("loss", "mse", "mse, mae, binary_crossentropy or categorical_crossentropy",
       "the loss (Keras's definitions; categorical_crossentropy after a softmax head)"),
+    K("weight_decay", "0", "a number in [0, 1]",
+      "adam: decoupled weight decay (AdamW, Keras's and PyTorch's): p -= lr * weight_decay * p "
+      "before each step, on every trainable tensor (biases too)"),
+    K("global_clipnorm", "0", "0 (off) or a number from 1e-30 to 1e30",
+      "adam: clip the gradient by its global norm over every tensor (Keras's global_clipnorm, "
+      "PyTorch's clip_grad_norm_): g *= min(1, global_clipnorm / (||g|| + 1e-6))"),
     {0}};
 const clae_key_spec clae_train_keys[] = {
     K("epochs", "1", "an integer from 1 to 1000000000", "epochs to train (--epochs wins)"),
@@ -79,6 +85,18 @@ const clae_key_spec clae_train_keys[] = {
     K("tensorboard", "1", "0 or 1",
       "OUT/tb/: the epochs' metrics (and --samples figures) as TensorBoard event files "
       "(--no-tensorboard: off)"),
+    K("schedule", "constant", "constant, cosine, step or exponential",
+      "the learning-rate schedule over optimizer steps (after the warm-up): cosine (Keras "
+      "CosineDecay) from lr to decay_alpha * lr over decay_steps, step (PyTorch StepLR) lr * "
+      "decay_rate^floor(k / decay_steps), exponential (Keras ExponentialDecay) lr * "
+      "decay_rate^(k / decay_steps); times reduce on plateau's factor"),
+    K("warmup_steps", "0", "an integer >= 0 (0: none)",
+      "linear warm-up: lr * step / warmup_steps for the first optimizer steps (Keras "
+      "CosineDecay's warm-up from 0), then the schedule"),
+    K("decay_steps", "1000", "an integer >= 1", "the schedule's length or period in steps"),
+    K("decay_rate", "0.1", "a number in (0, 1]", "step and exponential: the factor per decay_steps"),
+    K("decay_alpha", "0", "a number in [0, 1]",
+      "cosine: where it ends, a fraction of lr (Keras's alpha)"),
     {0}};
 #undef K
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
@@ -189,6 +207,8 @@ void config_net_key(pctx *c, int line, const char *key, const char *value)
             n->adam.beta2 = (float)d;
     } else if (strcmp(key, "eps") == 0) {
         if (!parse_float_pos(value, &n->adam.eps)) BAD("a number from 1e-37 to 1e38");
+    } else {
+        config_optim_net_key(c, line, key, value);
     }
 }
 
@@ -302,6 +322,8 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
             BAD("0 or 1");
         else
             t->restore_best = (int)x;
+    } else {
+        config_optim_train_key(c, line, key, value);
     }
 }
 

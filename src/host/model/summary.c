@@ -98,4 +98,13 @@ void clae_model_summary(const clae_model *m, FILE *out)
                 m->net.batch, m->net.optimizer, (double)m->net.adam.lr,
                 (double)m->net.adam.beta1, (double)m->net.adam.beta2, (double)m->net.adam.eps,
                 m->net.loss);
+    /* the optimizer's options, where set */
+    const clae_schedule *sc = &m->train.sched;
+    if (m->net.adam.weight_decay > 0)
+        fprintf(out, "weight decay %g (AdamW)\n", (double)m->net.adam.weight_decay);
+    if (m->net.clipnorm > 0) fprintf(out, "global clipnorm %g\n", (double)m->net.clipnorm);
+    if (!clae_schedule_is_constant(sc))
+        fprintf(out, "schedule %s (warm-up %ld steps, decay_steps %ld, decay_rate %g, "
+                "decay_alpha %g)\n", clae_schedule_name(sc->kind), sc->warmup_steps, sc->decay_steps,
+                sc->decay_rate, sc->alpha);
 }
