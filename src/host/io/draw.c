@@ -4,6 +4,7 @@
 #include "clae/draw.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* One pixel, clipped; grey images get the colour's luma (and alpha 255). */
 static void put_px(clae_image *img, int x, int y, const uint8_t rgb[3])
@@ -23,8 +24,7 @@ static void put_px(clae_image *img, int x, int y, const uint8_t rgb[3])
 
 void clae_image_fill(clae_image *img, const uint8_t rgb[3])
 {
-    for (int y = 0; y < img->h; y++)
-        for (int x = 0; x < img->w; x++) put_px(img, x, y, rgb);
+    clae_fill_rect(img, 0, 0, img->w, img->h, rgb);
 }
 
 void clae_image_blit_scaled(clae_image *dst, const clae_image *src, int x, int y, int scale)
@@ -70,10 +70,16 @@ void clae_draw_text(clae_image *img, int x, int y, const char *s, const uint8_t 
     }
 }
 
+/* The clipped rectangle's first row pixel by pixel, then copies of it. */
 void clae_fill_rect(clae_image *img, int x, int y, int w, int h, const uint8_t rgb[3])
 {
-    for (int j = y; j < y + h; j++)
-        for (int i = x; i < x + w; i++) put_px(img, i, j, rgb);
+    int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+    int x1 = x + w > img->w ? img->w : x + w, y1 = y + h > img->h ? img->h : y + h;
+    if (x0 >= x1 || y0 >= y1) return;
+    for (int i = x0; i < x1; i++) put_px(img, i, y0, rgb);
+    const size_t row = (size_t)img->w * img->c, span = (size_t)(x1 - x0) * img->c;
+    const uint8_t *first = img->px + (size_t)y0 * row + (size_t)x0 * img->c;
+    for (int j = y0 + 1; j < y1; j++) memcpy(img->px + (size_t)j * row + (size_t)x0 * img->c, first, span);
 }
 
 void clae_draw_line(clae_image *img, int x0, int y0, int x1, int y1, const uint8_t rgb[3], int t)
