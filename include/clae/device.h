@@ -337,6 +337,11 @@ clae_status clae_kernel_variant(clae_device *d, const char *file, const char *op
  * first launch of each kernel, grid and work-group size, where PoCL
  * compiles); 0 on the host backend. Speeds are measured without it. */
 double clae_compile_seconds(const clae_device *d);
+/* Around a call that compiles on its first use with given sizes (CLBlast's
+ * GEMM: its own programs and launches): the first call with these n sizes
+ * runs alone and counts as compiling (*t0 < 0 for the others). */
+clae_status clae_first_call_begin(clae_device *d, const size_t *key, int n, double *t0);
+clae_status clae_first_call_end(clae_device *d, double t0);
 
 /* A device buffer of at least `bytes` in scratch slot `slot`, reused across
  * calls (allocated once, grown when needed). */

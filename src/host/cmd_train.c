@@ -95,7 +95,7 @@ static void print_event(const clae_train_event *e, void *user)
         printf("acc %.1f%%  %.0f img/s  %.1f s (total %.1f s", 100.0 * e->val_accuracy,
                e->images_per_s, e->seconds, e->total_seconds);
         if (e->compile_seconds >= 0.05) /* a cold kernel cache: not in img/s */
-            printf("; compiling kernels %.1f s", e->compile_seconds);
+            printf("; building kernels %.1f s", e->compile_seconds);
         printf(")\n");
         for (int k = 0; e->term_mask > 1u && k < CLAE_NTERMS; k++)
             if (e->term_mask >> k & 1u) {

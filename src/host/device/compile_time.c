@@ -60,3 +60,20 @@ void clae_compile_launch(clae_device *d, cl_event ev, double wall)
         run = 1e-9 * (double)(end - start);
     if (wall > run) d->compile_s += wall - run;
 }
+
+clae_status clae_first_call_begin(clae_device *d, const size_t *key, int n, double *t0)
+{
+    *t0 = -1;
+    if (!d->queue || !clae_launch_first(d, NULL, (cl_uint)n, key, NULL)) return CLAE_OK;
+    CL_CHECK(clFinish(d->queue));
+    *t0 = clae_mono_s();
+    return CLAE_OK;
+}
+
+clae_status clae_first_call_end(clae_device *d, double t0)
+{
+    if (t0 < 0) return CLAE_OK;
+    CL_CHECK(clFinish(d->queue));
+    d->compile_s += clae_mono_s() - t0;
+    return CLAE_OK;
+}
