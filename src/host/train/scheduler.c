@@ -334,6 +334,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     t->tl = sum / (double)t->ntrain;
     memcpy(train_terms, t->hs.tmean, sizeof train_terms);
     double t_trained = now_s(); /* images/s counts the training steps only */
+    /* and the images' time: kernel compiles (a cold cache's first epoch) left out */
+    const double compiled = clae_compile_seconds(t->d) - t->compile0;
     val_metrics vm = {.out = t->val_out,
                       .target = t->val_out ? t->val_out + (size_t)B * t->per : NULL,
                       .classes = t->classes};
@@ -346,8 +348,6 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     r->epoch_loss_sum = 0.0;
     r->step = t->net.t;
     double dt = now_s() - t0;
-    /* the images' time: kernel compiles (a cold cache's first epoch) left out */
-    const double compiled = clae_compile_seconds(t->d) - t->compile0;
     double ips = (double)(t->ntrain - (size_t)s0 * B) / train_seconds(t_trained - t0, compiled);
     int is_best = t->nval > 0 && isfinite(val) && val < r->best_val; /* a NaN never wins */
     if (is_best) r->best_val = val;
@@ -360,7 +360,7 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
                            .train_loss = t->tl, .val_loss = val, .val_psnr = psnr,
                            .val_accuracy = acc, .is_best = is_best, .images_per_s = ips,
                            .seconds = dt, .total_seconds = now_s() - t->t_start,
-                           .compile_seconds = compiled,
+                           .compile_seconds = clae_compile_seconds(t->d) - t->compile0,
                            .term_mask = t->term_mask, .train_terms = train_terms,
                            .val_terms = val_terms, .lr = lr, .next_lr = r->lr,
                            .since_best = r->wait, .early_stop = *early_stop};
