@@ -21,6 +21,7 @@
 
 #define CLAE_MAX_PROGRAMS 32
 #define CLAE_MAX_KERNELS 128
+#define CLAE_MAX_LAUNCH_SEEN 512
 /* Scratch buffers the ops reuse across calls (clae_scratch), one per role. */
 enum {
     CLAE_SCRATCH_COL = 0, /* im2col / col2im columns of the GEMM convolutions */
@@ -44,6 +45,7 @@ enum {
 #define CLAE_MAX_VARIANTS 64
 typedef struct clae_variant_entry {
     char key[384]; /* file, kernel name and build options */
+    char prog[384]; /* file and build options: the kernels of one program share it */
     cl_program program;
     cl_kernel kernel;
 } clae_variant_entry;
@@ -177,8 +179,18 @@ typedef struct clae_device {
      * limit on any device that way). Ops size their work by
      * clae_loop_budget. */
     long loop_limit;
+    /* The embedded kernel files, programs[i] for clae_kernel_sources[i],
+     * each built on first use (NULL until then). */
     int nprograms;
     cl_program programs[CLAE_MAX_PROGRAMS];
+    /* Kernel compiles (src/host/device/compile_time.c): the seconds spent
+     * building programs and in the first launch of each kernel, grid and
+     * work-group size (PoCL compiles a kernel for its work-group size
+     * there), and those launches seen so far. */
+    double compile_s;
+    int compile_noted;       /* "compiling kernels" said */
+    int nlaunch_seen;
+    unsigned long long launch_seen[CLAE_MAX_LAUNCH_SEEN];
     int nkernels;
     clae_kernel_entry kernels[CLAE_MAX_KERNELS];
     cl_mem scratch[CLAE_SCRATCH_SLOTS];
@@ -320,6 +332,16 @@ clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out);
  * CLAE_MAX_VARIANTS. */
 clae_status clae_kernel_variant(clae_device *d, const char *file, const char *options,
                                 const char *name, cl_kernel *out);
+
+/* Seconds d has spent compiling kernels so far (program builds, and the
+ * first launch of each kernel, grid and work-group size, where PoCL
+ * compiles); 0 on the host backend. Speeds are measured without it. */
+double clae_compile_seconds(const clae_device *d);
+/* Around a call that compiles on its first use with given sizes (CLBlast's
+ * GEMM: its own programs and launches): the first call with these n sizes
+ * runs alone and counts as compiling (*t0 < 0 for the others). */
+clae_status clae_first_call_begin(clae_device *d, const size_t *key, int n, double *t0);
+clae_status clae_first_call_end(clae_device *d, double t0);
 
 /* A device buffer of at least `bytes` in scratch slot `slot`, reused across
  * calls (allocated once, grown when needed). */

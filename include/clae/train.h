@@ -43,6 +43,8 @@ typedef struct clae_train_event {
     double val_psnr, val_accuracy; /* EPOCH (NAN without validation images) */
     int is_best;                  /* EPOCH: the best validation loss so far */
     double seconds, total_seconds; /* EPOCH: this epoch, the whole run so far; READY */
+    double compile_seconds;       /* EPOCH: of seconds, those spent compiling kernels (not
+                                     counted in images_per_s) */
     double test_mse;              /* TEST (with loss terms: the reconstruction term; a
                                      classifier's: its categorical cross-entropy) */
     double test_accuracy;         /* TEST: a classifier's (target = labels), else NAN */

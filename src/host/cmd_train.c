@@ -99,8 +99,11 @@ static void print_event(const clae_train_event *e, void *user)
         printf("epoch %ld/%ld  train loss %.6f  val loss %.6f%s  ", e->epoch, e->epochs,
                e->train_loss, e->val_loss, e->is_best ? " *" : "");
         if (!isnan(e->val_psnr)) printf("val PSNR %.2f dB  ", e->val_psnr);
-        printf("acc %.1f%%  %.0f img/s  %.1f s (total %.1f s)\n", 100.0 * e->val_accuracy,
+        printf("acc %.1f%%  %.0f img/s  %.1f s (total %.1f s", 100.0 * e->val_accuracy,
                e->images_per_s, e->seconds, e->total_seconds);
+        if (e->compile_seconds >= 0.05) /* a cold kernel cache: not in img/s */
+            printf("; building kernels %.1f s", e->compile_seconds);
+        printf(")\n");
         for (int k = 0; e->term_mask > 1u && k < CLAE_NTERMS; k++)
             if (e->term_mask >> k & 1u) {
                 printf("%s%s %.6f", k == 0 ? "  terms: " : ", ", clae_term_names[k],

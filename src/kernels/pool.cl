@@ -110,6 +110,17 @@ static void max2x2(__global const float *r0, __global const float *r1, int base,
     *bi_out = bi;
 }
 
+/* 16 floats at p as two float8 accesses: a call of vload16 / vstore16
+ * passes a float16 by value, which x86 without AVX-512 warns about (clang's
+ * "changes the ABI", on every build). */
+#define MP_LOAD16(p) ((float16)(vload8(0, (p)), vload8(0, (p) + 8)))
+#define MP_STORE16(v, p)              \
+    do {                              \
+        const float16 v16_ = (v);     \
+        vstore8(v16_.lo, 0, (p));     \
+        vstore8(v16_.hi, 0, (p) + 8); \
+    } while (0)
+
 __kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
                                   __global const float *in, POOL_GEOM)
 {
@@ -122,7 +133,7 @@ __kernel void maxpool_forward_2x2(__global float *out, __global int *idx,
     int base = 2 * p * W;
     int q = 0;
     for (; q + MP_VW <= Q; q += MP_VW) { /* strict >: ties keep the first, as below */
-        const float16 a = vload16(0, r0 + 2 * q), b = vload16(0, r1 + 2 * q);
+        const float16 a = MP_LOAD16(r0 + 2 * q), b = MP_LOAD16(r1 + 2 * q);
         const int8 c0 = (int8)(base + 2 * q) + (int8)(0, 2, 4, 6, 8, 10, 12, 14);
         float8 best = a.even;
         int8 bi = c0;
@@ -166,7 +177,7 @@ __kernel void maxpool_backward_2x2(__global float *din, __global const float *do
         float8 v = vload8(0, g + q);
         if (act) { /* the derivative at the winning input (in is read only then) */
             __global const float *x0 = in + (long)nc * H * W + 2 * p * W + 2 * q;
-            const float16 a = vload16(0, x0), b = vload16(0, x0 + W);
+            const float16 a = MP_LOAD16(x0), b = MP_LOAD16(x0 + W);
             float8 y = select(a.even, a.odd, hit == 1);
             y = select(y, b.even, hit == W);
             y = select(y, b.odd, hit == W + 1);
@@ -175,12 +186,12 @@ __kernel void maxpool_backward_2x2(__global float *din, __global const float *do
         const float8 z = (float8)(0.0f);
         const float8 t0 = select(z, v, hit == 0), t1 = select(z, v, hit == 1);
         const float8 b0 = select(z, v, hit == W), b1 = select(z, v, hit == W + 1);
-        vstore16((float16)(t0.s0, t1.s0, t0.s1, t1.s1, t0.s2, t1.s2, t0.s3, t1.s3, t0.s4, t1.s4,
-                           t0.s5, t1.s5, t0.s6, t1.s6, t0.s7, t1.s7),
-                 0, r0 + 2 * q);
-        vstore16((float16)(b0.s0, b1.s0, b0.s1, b1.s1, b0.s2, b1.s2, b0.s3, b1.s3, b0.s4, b1.s4,
-                           b0.s5, b1.s5, b0.s6, b1.s6, b0.s7, b1.s7),
-                 0, r1 + 2 * q);
+        MP_STORE16((float16)(t0.s0, t1.s0, t0.s1, t1.s1, t0.s2, t1.s2, t0.s3, t1.s3, t0.s4,
+                             t1.s4, t0.s5, t1.s5, t0.s6, t1.s6, t0.s7, t1.s7),
+                   r0 + 2 * q);
+        MP_STORE16((float16)(b0.s0, b1.s0, b0.s1, b1.s1, b0.s2, b1.s2, b0.s3, b1.s3, b0.s4,
+                             b1.s4, b0.s5, b1.s5, b0.s6, b1.s6, b0.s7, b1.s7),
+                   r1 + 2 * q);
     }
     for (; q < Q; q++) {
         int hit = ix[q] - base - 2 * q;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clae/device.h"
+#include "internal.h"
 
 /* OpenCL 2.1's, declared here as clae builds against the 1.2 API;
  * cmdbuf_load offers recordings only on platforms of 2.1 or later. */
@@ -102,8 +103,23 @@ clae_status clae_launch(clae_device *d, cl_kernel k, cl_uint dims, const size_t 
         record_kernel(d, k, dims, global, local);
         return CLAE_OK;
     }
-    CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, dims, NULL, global, local, 0, NULL, NULL));
+    /* a first launch may compile (PoCL): run alone, its wait counted as compiling */
+    const int first = clae_launch_first(d, k, dims, global, local);
+    double t0 = 0;
+    if (first) {
+        CL_CHECK(clFinish(d->queue));
+        t0 = clae_mono_s();
+    }
+    cl_event ev = NULL;
+    CL_CHECK(clEnqueueNDRangeKernel(d->queue, k, dims, NULL, global, local, 0, NULL,
+                                    first ? &ev : NULL));
     d->launches++;
+    if (first) {
+        cl_int err = clFinish(d->queue);
+        if (err == CL_SUCCESS) clae_compile_launch(d, ev, clae_mono_s() - t0);
+        clReleaseEvent(ev);
+        CL_CHECK(err);
+    }
     return CLAE_OK;
 }
 

@@ -290,7 +290,8 @@ void clae_device_close(clae_device *d)
         clReleaseKernel(d->variants[i].kernel);
         clReleaseProgram(d->variants[i].program);
     }
-    for (int i = 0; i < d->nprograms; i++) clReleaseProgram(d->programs[i]);
+    for (int i = 0; i < d->nprograms; i++)
+        if (d->programs[i]) clReleaseProgram(d->programs[i]);
     /* CLBlast keeps the programs it built in a process-wide cache that holds
      * a reference to our context; left there, they are released by CLBlast's
      * static destructor at exit, after the OpenCL implementation may have

@@ -1,6 +1,7 @@
-/* Programs: the embedded kernel files built once per device (and
- * shape-specialised variants on first use), through the program-binary
- * cache on disk; kernels looked up by name (include/clae/device.h). */
+/* Programs: the embedded kernel files and their shape-specialised
+ * variants, each (file, options) built once per device on first use,
+ * through the program-binary cache on disk; kernels looked up by name
+ * (include/clae/device.h). */
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -135,8 +136,8 @@ clae_status clae_cache_write(const char *path, const unsigned char *bin, size_t 
 
 /* The cache file for this program on this device, or 0 when there is no
  * safe cache folder. */
-static int cache_path(const clae_device *d, const char *src, const char *options, char *buf,
-                      size_t len)
+static int cache_path(const clae_device *d, const char *src, const char *options,
+                      const char *suffix, char *buf, size_t len)
 {
     uint64_t h = 14695981039346656037ULL;
     h = fnv1a(h, d->name, strlen(d->name));
@@ -146,21 +147,45 @@ static int cache_path(const clae_device *d, const char *src, const char *options
     h = fnv1a(h, src, strlen(src));
     char dir[900];
     if (!cache_dir_ready(dir, sizeof dir)) return 0;
-    int n = snprintf(buf, len, "%s/%016llx.bin", dir, (unsigned long long)h);
+    int n = snprintf(buf, len, "%s/%016llx.%s", dir, (unsigned long long)h, suffix);
     return n > 0 && (size_t)n < len;
 }
 
-static void print_build_log(clae_device *d, cl_program prog, const char *file)
+/* The compiler's messages for prog, when there are any (a failed build
+ * always; warnings of a good one under CLAE_VERBOSE only). */
+static void print_build_log(clae_device *d, cl_program prog, const char *file, int failed)
 {
     size_t n = 0;
-    clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
+    if (clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n) !=
+        CL_SUCCESS)
+        n = 0;
     char *log = malloc(n + 1);
     if (!log) return;
     log[0] = '\0';
-    clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
+    if (n && clGetProgramBuildInfo(prog, d->device, CL_PROGRAM_BUILD_LOG, n, log, NULL) !=
+                 CL_SUCCESS)
+        log[0] = '\0';
     log[n] = '\0';
-    fprintf(stderr, "clae: build log for %s on %s:\n%s\n", file, d->name, log);
+    const char *p = log;
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
+    if (failed || *p) fprintf(stderr, "clae: build log for %s on %s:\n%s\n", file, d->name, log);
     free(log);
+}
+
+/* Before the first build from source on d: say that the wait is the
+ * compiler's, once (the cache makes later runs skip it). To a terminal, or
+ * under CLAE_VERBOSE: scripts that read stderr get their one line. */
+static void compile_note(clae_device *d)
+{
+    if (d->compile_noted) return;
+    d->compile_noted = 1;
+    if (!d->verbose && !isatty(STDERR_FILENO)) return;
+    char dir[900];
+    if (clae_cache_dir(dir, sizeof dir))
+        fprintf(stderr, "clae: compiling kernels for this model on %s - first run only (cached "
+                        "in %s)\n", d->name, dir);
+    else
+        fprintf(stderr, "clae: compiling kernels for this model on %s\n", d->name);
 }
 
 /* Try to load a cached binary; returns NULL on any problem (then build from source). */
@@ -205,18 +230,24 @@ static void store_cached(clae_device *d, cl_program p, const char *path)
 static clae_status build_program(clae_device *d, const char *file, const char *src,
                                  const char *options, cl_program *out)
 {
+    const double t0 = clae_mono_s();
     char opts[1024];
     snprintf(opts, sizeof opts, "%s %s", CLAE_BASE_OPTIONS, options ? options : "");
     /* PoCL keeps its own kernel cache, and loading its binaries costs an extra
-     * compile, so the binary cache is used only on other platforms. */
+     * compile, so the binary cache is used only on other platforms; there an
+     * empty stamp file says this program was built here before (PoCL's cache
+     * has it), so that only a first build is announced. */
     char path[1024] = "";
+    const int cached = !getenv("CLAE_NO_BINARY_CACHE") &&
+                       cache_path(d, src, opts, d->is_pocl ? "pocl" : "bin", path, sizeof path);
     cl_program p = NULL;
-    if (!d->is_pocl && !getenv("CLAE_NO_BINARY_CACHE") &&
-        cache_path(d, src, opts, path, sizeof path)) {
+    int built = 0;
+    if (cached && !d->is_pocl) {
         p = load_cached(d, path, opts);
         if (p && d->verbose) fprintf(stderr, "clae: %s loaded from %s\n", file, path);
     }
     if (!p) {
+        if (!(cached && d->is_pocl && access(path, F_OK) == 0)) compile_note(d);
         cl_int err;
         size_t len = strlen(src);
         p = clCreateProgramWithSource(d->ctx, 1, &src, &len, &err);
@@ -225,34 +256,35 @@ static clae_status build_program(clae_device *d, const char *file, const char *s
         if (err != CL_SUCCESS) {
             fprintf(stderr, "clae: building kernel file %s failed: %s\n", file,
                     clae_cl_errname(err));
-            print_build_log(d, p, file);
+            print_build_log(d, p, file, 1);
             clReleaseProgram(p);
             return CLAE_ERR_CL;
         }
-        if (path[0]) store_cached(d, p, path);
+        if (d->verbose) print_build_log(d, p, file, 0);
+        built = 1;
+        if (cached && d->is_pocl) {
+            const char stamp[] = "built\n";
+            (void)clae_cache_write(path, (const unsigned char *)stamp, sizeof stamp - 1);
+        } else if (cached) {
+            store_cached(d, p, path);
+        }
     }
+    const double dt = clae_mono_s() - t0;
+    d->compile_s += dt;
+    if (built && d->verbose)
+        fprintf(stderr, "clae: built %s %s (%.2f s)\n", file, options ? options : "", dt);
     *out = p;
-    return CLAE_OK;
-}
-
-/* Build (or load from the cache) one of the embedded programs into d's table. */
-static clae_status program_add(clae_device *d, const char *file, const char *src,
-                               const char *options)
-{
-    if (d->nprograms >= CLAE_MAX_PROGRAMS) {
-        fprintf(stderr, "clae: too many programs (max %d) while adding %s\n", CLAE_MAX_PROGRAMS,
-                file);
-        return CLAE_ERR_ARG;
-    }
-    CLAE_TRY(build_program(d, file, src, options, &d->programs[d->nprograms]));
-    d->nprograms++;
     return CLAE_OK;
 }
 
 clae_status clae_programs_build(clae_device *d)
 {
-    for (size_t i = 0; i < clae_kernel_nsources; i++)
-        CLAE_TRY(program_add(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src, ""));
+    if (clae_kernel_nsources > CLAE_MAX_PROGRAMS) {
+        fprintf(stderr, "clae: too many kernel files (%zu, max %d)\n", clae_kernel_nsources,
+                CLAE_MAX_PROGRAMS);
+        return CLAE_ERR_ARG;
+    }
+    d->nprograms = (int)clae_kernel_nsources; /* each built on first use (clae_kernel) */
     return CLAE_OK;
 }
 
@@ -264,12 +296,24 @@ static const char *embedded_source(const char *file)
     return NULL;
 }
 
+/* The variant cache's program for (file, options) when one of its kernels
+ * is there, retained for the caller; else NULL. */
+static cl_program variant_program(clae_device *d, const char *prog_key)
+{
+    for (int i = 0; i < d->nvariants; i++)
+        if (strcmp(d->variants[i].prog, prog_key) == 0 &&
+            clRetainProgram(d->variants[i].program) == CL_SUCCESS)
+            return d->variants[i].program;
+    return NULL;
+}
+
 clae_status clae_kernel_variant(clae_device *d, const char *file, const char *options,
                                 const char *name, cl_kernel *out)
 {
-    char key[sizeof d->variants[0].key];
+    char key[sizeof d->variants[0].key], prog_key[sizeof d->variants[0].prog];
     int len = snprintf(key, sizeof key, "%s %s %s", file, name, options);
-    if (len < 0 || (size_t)len >= sizeof key) {
+    int plen = snprintf(prog_key, sizeof prog_key, "%s %s", file, options);
+    if (len < 0 || (size_t)len >= sizeof key || plen < 0 || (size_t)plen >= sizeof prog_key) {
         fprintf(stderr, "clae: %s: build options too long for the variant cache\n", file);
         return CLAE_ERR_ARG;
     }
@@ -283,8 +327,9 @@ clae_status clae_kernel_variant(clae_device *d, const char *file, const char *op
         fprintf(stderr, "clae: %s is not among the embedded kernels\n", file);
         return CLAE_ERR_CL;
     }
-    cl_program prog;
-    CLAE_TRY(build_program(d, file, src, options, &prog));
+    /* the program's other kernels share its build (one compile per options) */
+    cl_program prog = variant_program(d, prog_key);
+    if (!prog) CLAE_TRY(build_program(d, file, src, options, &prog));
     cl_int err;
     cl_kernel k = clCreateKernel(prog, name, &err);
     if (err != CL_SUCCESS) {
@@ -301,9 +346,9 @@ clae_status clae_kernel_variant(clae_device *d, const char *file, const char *op
         clReleaseProgram(d->variants[slot].program);
     }
     snprintf(d->variants[slot].key, sizeof d->variants[slot].key, "%s", key);
+    snprintf(d->variants[slot].prog, sizeof d->variants[slot].prog, "%s", prog_key);
     d->variants[slot].program = prog;
     d->variants[slot].kernel = k;
-    if (d->verbose) fprintf(stderr, "clae: built %s %s\n", file, options);
     *out = k;
     return CLAE_OK;
 }
@@ -330,6 +375,54 @@ static int program_has_kernel(cl_program p, const char *name)
     return has;
 }
 
+/* Whether src may define kernel `name`: "__kernel void name(", or a macro's
+ * "__kernel void prefix##" with name starting with prefix (act.cl's). */
+static int source_defines(const char *src, const char *name)
+{
+    const size_t n = strlen(name);
+    for (const char *q = src; (q = strstr(q, "__kernel void ")) != NULL;) {
+        q += strlen("__kernel void ");
+        size_t m = strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        if (m <= n && strncmp(q, name, m) == 0 &&
+            ((m == n && q[m] == '(') || (m < n && strncmp(q + m, "##", 2) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Program i of the embedded kernel files, built now if it is not yet. */
+static clae_status embedded_program(clae_device *d, int i, cl_program *out)
+{
+    if (!d->programs[i])
+        CLAE_TRY(build_program(d, clae_kernel_sources[i].file, clae_kernel_sources[i].src, "",
+                               &d->programs[i]));
+    *out = d->programs[i];
+    return CLAE_OK;
+}
+
+/* The embedded program that defines kernel `name`, building only the file
+ * that defines it (the last such file, as later files shadow earlier
+ * ones); NULL in *out when none does. */
+static clae_status program_for_kernel(clae_device *d, const char *name, cl_program *out)
+{
+    *out = NULL;
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j < d->nprograms; j++) {
+            /* first the built files and those whose text defines it, last
+             * first; then (a kernel defined some other way) every file */
+            const int i = pass == 0 ? d->nprograms - 1 - j : j;
+            if (pass == 0 && !d->programs[i] && !source_defines(clae_kernel_sources[i].src, name))
+                continue;
+            cl_program p;
+            CLAE_TRY(embedded_program(d, i, &p));
+            if (program_has_kernel(p, name)) {
+                *out = p;
+                return CLAE_OK;
+            }
+        }
+    return CLAE_OK;
+}
+
 clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out)
 {
     for (int i = 0; i < d->nkernels; i++)
@@ -341,17 +434,17 @@ clae_status clae_kernel(clae_device *d, const char *name, cl_kernel *out)
         fprintf(stderr, "clae: too many kernels (max %d)\n", CLAE_MAX_KERNELS);
         return CLAE_ERR_ARG;
     }
-    /* Later programs (specialised variants) shadow earlier ones. */
-    for (int p = d->nprograms - 1; p >= 0; p--) {
-        if (!program_has_kernel(d->programs[p], name)) continue;
-        cl_int err;
-        cl_kernel k = clCreateKernel(d->programs[p], name, &err);
-        CL_CHECK_RET("clCreateKernel", err);
-        snprintf(d->kernels[d->nkernels].name, sizeof d->kernels[0].name, "%s", name);
-        d->kernels[d->nkernels++].kernel = k;
-        *out = k;
-        return CLAE_OK;
+    cl_program p;
+    CLAE_TRY(program_for_kernel(d, name, &p));
+    if (!p) {
+        fprintf(stderr, "clae: no kernel named %s in any program\n", name);
+        return CLAE_ERR_CL;
     }
-    fprintf(stderr, "clae: no kernel named %s in any program\n", name);
-    return CLAE_ERR_CL;
+    cl_int err;
+    cl_kernel k = clCreateKernel(p, name, &err);
+    CL_CHECK_RET("clCreateKernel", err);
+    snprintf(d->kernels[d->nkernels].name, sizeof d->kernels[0].name, "%s", name);
+    d->kernels[d->nkernels++].kernel = k;
+    *out = k;
+    return CLAE_OK;
 }

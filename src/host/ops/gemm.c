@@ -20,12 +20,17 @@ clae_status clae_gemm(clae_device *d, int ta, int tb, size_t M, size_t N, size_t
     for (size_t k0 = 0; k0 < Kd; k0 += kmax) {
         const size_t kn = Kd - k0 < kmax ? Kd - k0 : kmax;
         const size_t ao = a_off + (ta ? k0 * lda : k0), bo = b_off + (tb ? k0 : k0 * ldb);
+        /* CLBlast builds its kernels on a first call (PoCL: per size too) */
+        const size_t key[6] = {(size_t)ta, (size_t)tb, M, N, kn, 0x6e6d6567}; /* "gemm" */
+        double t0;
+        CLAE_TRY(clae_first_call_begin(d, key, 6, &t0));
         CLBLAST_CHECK(CLBlastSgemm(CLBlastLayoutRowMajor,
                                    ta ? CLBlastTransposeYes : CLBlastTransposeNo,
                                    tb ? CLBlastTransposeYes : CLBlastTransposeNo, M, N, kn,
                                    alpha, A, ao, lda, B, bo, ldb, k0 ? 1.0f : beta, C, c_off,
                                    ldc, &d->queue, NULL));
         d->gemms++;
+        CLAE_TRY(clae_first_call_end(d, t0));
     }
     return CLAE_OK;
 }

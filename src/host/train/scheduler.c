@@ -49,6 +49,13 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Of `wall` seconds of training, those not spent compiling kernels (the
+ * wall time itself if the compile clock ever says more). */
+static double train_seconds(double wall, double compiled)
+{
+    return compiled > 0 && compiled < wall ? wall - compiled : wall;
+}
+
 /* ---- watching ----------------------------------------------------------- */
 
 /* STEP events, a few times a second: steps, the latest loss, images/s and
@@ -59,6 +66,7 @@ typedef struct progress {
     const clae_train_opts *o;
     long epochs;
     double t0, last;
+    double c0; /* the device's compile seconds at t0: rates leave them out */
     float shown;
     float pending;
     cl_event ev;
@@ -80,6 +88,7 @@ static void progress_update(progress *p, loss_history *hs, clae_net *n, long epo
                             &p->ev) == CLAE_OK && !p->ev)
         p->shown = p->pending; /* read at once (the reference path) */
     double done = (double)(s + 1 - s0);
+    t -= clae_compile_seconds(n->d) - p->c0;
     clae_train_event e = {.kind = CLAE_TRAIN_STEP, .epoch = epoch, .epochs = p->epochs,
                           .step = s + 1, .steps = steps, .loss = p->shown,
                           /* one step's rate is mostly launch and upload: none until two */
@@ -119,6 +128,7 @@ typedef struct trainer {
     int rank0;                    /* writes checkpoints and history */
     exchange xg;
     double t_call, t_start;
+    double compile0;              /* the device's compile seconds when the epoch began */
     long run_steps;               /* steps taken by this process */
     double tl;                    /* the last completed epoch's training loss (NAN: none) */
     float *best_keep;             /* [train] restore_best: the best epoch's parameters (NULL:
@@ -224,7 +234,8 @@ static clae_status epoch_steps(trainer *t, long s0, double t0, long *s_out, int 
     const int B = t->B;
     if (s0 < steps) st = feed_batch(t, (int)(s0 % 2), s0);
     long s = s0;
-    progress pg = {.o = t->o, .epochs = t->run->epochs, .t0 = t0, .shown = NAN};
+    progress pg = {.o = t->o, .epochs = t->run->epochs, .t0 = t0, .shown = NAN,
+                   .c0 = t->compile0};
     for (; st == CLAE_OK && s < steps; s++) {
         int k = (int)(s % 2), lo, cnt;
         size_t first = (size_t)s * B;
@@ -326,6 +337,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     t->tl = sum / (double)t->ntrain;
     memcpy(train_terms, t->hs.tmean, sizeof train_terms);
     double t_trained = now_s(); /* images/s counts the training steps only */
+    /* and the images' time: kernel compiles (a cold cache's first epoch) left out */
+    const double compiled = clae_compile_seconds(t->d) - t->compile0;
     val_metrics vm = {.out = t->val_out,
                       .target = t->val_out ? t->val_out + (size_t)B * t->per : NULL,
                       .classes = t->classes};
@@ -338,7 +351,7 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     r->epoch_loss_sum = 0.0;
     r->step = t->net.t;
     double dt = now_s() - t0;
-    double ips = (double)(t->ntrain - (size_t)s0 * B) / (t_trained - t0);
+    double ips = (double)(t->ntrain - (size_t)s0 * B) / train_seconds(t_trained - t0, compiled);
     int is_best = t->nval > 0 && isfinite(val) && val < r->best_val; /* a NaN never wins */
     if (is_best) r->best_val = val, r->best_epoch = r->epoch;
     if (is_best && t->m->train.restore_best)
@@ -352,6 +365,7 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
                            .train_loss = t->tl, .val_loss = val, .val_psnr = psnr,
                            .val_accuracy = acc, .is_best = is_best, .images_per_s = ips,
                            .seconds = dt, .total_seconds = now_s() - t->t_start,
+                           .compile_seconds = clae_compile_seconds(t->d) - t->compile0,
                            .term_mask = t->term_mask, .train_terms = train_terms,
                            .val_terms = val_terms, .lr = lr, .next_lr = r->lr,
                            .since_best = r->wait, .early_stop = *early_stop,
@@ -384,6 +398,7 @@ static clae_status train_epochs(trainer *t)
     t->t_start = now_s();
     while (st == CLAE_OK && r->epoch < r->epochs) {
         double t0 = now_s();
+        t->compile0 = clae_compile_seconds(t->d);
         long s0 = r->epoch_step, s;
         if (s0 < 0 || s0 >= t->steps) {
             fprintf(stderr, "clae: the checkpoint stopped at step %ld of an epoch, but this run "
