@@ -7,6 +7,7 @@
 #define CLAE_MODEL_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "clae/layer.h"
 #include "clae/model.h"
@@ -14,7 +15,7 @@
 #define MAX_DIM 65536         /* any size, stride, channel count or spatial size */
 #define MAX_BATCH (1 << 20)
 #define MAX_CONFIG_BYTES (1 << 20)
-#define MAX_KEYS 32 /* keys per section: bits of sec_src.seen */
+#define MAX_KEYS 64 /* keys per section: bits of sec_src.seen */
 
 typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER } sec_kind;
 
@@ -23,7 +24,7 @@ typedef struct sec_src {
     sec_kind kind;
     const clae_layer_kind *lk; /* a layer section's kind: its keys, then "name" */
     int line;          /* header line, 0 if the section never appeared */
-    unsigned seen;     /* bit i: the section's key i was set */
+    uint64_t seen;     /* bit i: the section's key i was set */
     int key_line[MAX_KEYS];
 } sec_src;
 

@@ -234,7 +234,7 @@ static int handler(void *user, const char *section, const char *key, const char 
         config_fail(c, line, key, "duplicate key (first set on line %d)", c->cur->key_line[ki]);
         return 1;
     }
-    c->cur->seen |= 1u << ki;
+    c->cur->seen |= (uint64_t)1 << ki;
     c->cur->key_line[ki] = line;
     if (c->kind == SEC_NET)
         config_net_key(c, line, key, value);

@@ -102,7 +102,7 @@ const clae_key_spec clae_train_keys[] = {
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]) - 1)
 /* Every section's keys fit key_line[] and the seen bits (a key past them
  * once overwrote the parser's state). */
-_Static_assert(MAX_KEYS <= 32, "sec_src.seen has 32 bits");
+_Static_assert(MAX_KEYS <= 64, "sec_src.seen has 64 bits");
 _Static_assert(NKEYS(clae_net_keys) <= MAX_KEYS && NKEYS(clae_train_keys) <= MAX_KEYS,
                "a section has more keys than MAX_KEYS");
 
