@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clae/fs.h"
+#include "clae/json_file.h"
 #include "clae/layer.h"
 
 #define CCE_EPS 1e-7 /* Keras's epsilon, as the training loss clips */
@@ -162,17 +163,9 @@ int clae_confusion_write_json(const char *path, const char *ckpt, const clae_spl
         cJSON_AddItemToObject(root, "confusion", rows);
         names = rows = NULL;
     }
-    char *text = ok ? cJSON_Print(root) : NULL;
+    ok = clae_json_write_file(path, ok ? root : NULL) == CLAE_OK;
     cJSON_Delete(root);
     cJSON_Delete(names);
     cJSON_Delete(rows);
-    if (!text) {
-        fprintf(stderr, "clae: %s: out of memory for the JSON\n", path);
-        return 0;
-    }
-    size_t len = strlen(text);
-    text[len] = '\n'; /* replace the NUL: write len + 1 bytes (the NUL's place) */
-    ok = clae_file_write_atomic(path, text, len + 1) == CLAE_OK;
-    free(text);
     return ok;
 }

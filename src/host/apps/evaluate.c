@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clae/fs.h"
+#include "clae/json_file.h"
 
 int clae_evaluate(clae_split_run *r, clae_metrics_summary *input, clae_metrics_summary *model)
 {
@@ -79,15 +80,7 @@ int clae_evaluate_write_json(const char *path, const char *ckpt, const clae_spli
         if (b) cJSON_AddItemToObject(root, "input", b);
         if (m) cJSON_AddItemToObject(root, "model", m);
     }
-    char *text = ok ? cJSON_Print(root) : NULL;
+    ok = clae_json_write_file(path, ok ? root : NULL) == CLAE_OK;
     cJSON_Delete(root);
-    if (!text) {
-        fprintf(stderr, "clae: %s: out of memory for the JSON\n", path);
-        return 0;
-    }
-    size_t len = strlen(text);
-    text[len] = '\n'; /* replace the NUL: write len + 1 bytes (the NUL's place) */
-    ok = clae_file_write_atomic(path, text, len + 1) == CLAE_OK;
-    free(text);
     return ok;
 }

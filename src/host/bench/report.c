@@ -6,6 +6,7 @@
 
 #include "clae/bench.h"
 #include "clae/fs.h"
+#include "clae/json_file.h"
 #include "clae/plural.h"
 
 /* ---- output ------------------------------------------------------------- */
@@ -164,15 +165,7 @@ clae_status clae_bench_write_json(const clae_bench_result *r, const char *config
                                   const char *path)
 {
     cJSON *root = result_json(r, config);
-    char *text = root ? cJSON_Print(root) : NULL;
+    clae_status st = clae_json_write_file(path, root);
     cJSON_Delete(root);
-    if (!text) {
-        fprintf(stderr, "clae: %s: out of memory building JSON\n", path);
-        return CLAE_ERR_NOMEM;
-    }
-    size_t len = strlen(text);
-    text[len] = '\n'; /* cJSON_Print's terminator becomes the final newline */
-    clae_status st = clae_file_write_atomic(path, text, len + 1);
-    free(text);
     return st;
 }
