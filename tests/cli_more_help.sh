@@ -40,6 +40,8 @@ expect_fail "clae help of an unknown command" "clae help: unknown command 'nope'
 for cmd in $cmds; do
   rc=0; "$clae" "$cmd" --frob >/dev/null 2>&1 || rc=$?
   rc2=0; "$clae" "$cmd" a b c d e f >/dev/null 2>&1 || rc2=$?
+  # compile takes any number of CONFIGs: "a" is a missing file (exit 1)
+  if [ "$cmd" = compile ] && [ "$rc2" -eq 1 ]; then rc2=2; fi
   if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ]; then
     echo "ok   $cmd: bad usage exits 2"; pass=$((pass + 1))
   else
@@ -48,7 +50,7 @@ for cmd in $cmds; do
   fi
 done
 nx=$tmp/no-such
-for args in "summary $nx.cfg" "init $nx.cfg $tmp/i.safetensors" "train $nx.cfg" \
+for args in "summary $nx.cfg" "compile $nx.cfg" "init $nx.cfg $tmp/i.safetensors" "train $nx.cfg" \
             "train --resume $nx.safetensors" "bench $nx.cfg" "eval $nx.safetensors" \
             "show $nx.safetensors $tmp/x.png" "denoise $nx.safetensors $nx.png $tmp/x.png" \
             "inpaint $nx.safetensors $nx.png $tmp/x.png --mask 1,1,2,2" \

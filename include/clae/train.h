@@ -119,6 +119,13 @@ clae_status clae_train(clae_model *m, clae_device *d, const clae_dataset *train,
                        const clae_dataset *test, const clae_train_opts *opts, clae_run *run,
                        volatile sig_atomic_t *stop, clae_train_result *res);
 
+/* m's training run once on made-up images of its shape (one full batch, one
+ * part, validation and a test pass; checkpoints into a temporary folder,
+ * removed after), so that every kernel a real run of m launches on d is
+ * built and kept in the kernel caches: a first run then starts at once.
+ * m's weights and optimizer state are changed. Errors: one line. */
+clae_status clae_train_warmup(clae_model *m, clae_device *d);
+
 /* A new run into dir: CLAE_OK when dir holds no run's files (last.safetensors,
  * best.safetensors, history.jsonl, history.csv; a missing dir holds none);
  * otherwise with overwrite they are removed (and the run's --samples

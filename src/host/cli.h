@@ -19,6 +19,7 @@ int cmd_data(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);
@@ -35,7 +36,7 @@ int cmd_encode(int argc, char **argv);
 
 /* What each command's --help prints before its options' help (clae_cmdline's about), and
  * train's after them (its more). */
-extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
+extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
     CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[], CLAE_ABOUT_EXPORT[],
     CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[],
     CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[], CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[],
@@ -66,7 +67,15 @@ typedef enum clae_opt_kind {
     CLAE_OPT_CALL,  /* parse(opt, value): 1, or 0 after its own one-line error */
     CLAE_OPT_ARG,   /* a positional argument, as typed, into *(const char **)to: the table's
                      * arguments fill in order; name is its NAME in the usage; min 1: required */
+    CLAE_OPT_ARGS,  /* the positional arguments after those: appended to the clae_arg_list
+                     * at to (at most CLAE_ARG_LIST_MAX, else "CMD: more than N NAMEs") */
 } clae_opt_kind;
+
+enum { CLAE_ARG_LIST_MAX = 256 };
+typedef struct clae_arg_list {
+    int n;
+    const char *v[CLAE_ARG_LIST_MAX];
+} clae_arg_list;
 
 typedef struct clae_opt {
     const char *name; /* without the "--" */

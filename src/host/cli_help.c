@@ -14,6 +14,15 @@ const char CLAE_ABOUT_BENCH[] =
     "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
     "  probes. Device times come from OpenCL profiling events.\n";
 
+const char CLAE_ABOUT_COMPILE[] =
+    "usage: clae compile [CONFIG...] [--device N|ref] [--jobs N]\n"
+    "  builds the OpenCL kernels that training CONFIG launches, ahead of its first run:\n"
+    "  its training runs once on made-up images of its shape (two steps, validation and\n"
+    "  a test pass; nothing is kept) and the compiled kernels stay in the kernel cache\n"
+    "  ($XDG_CACHE_HOME or ~/.cache: clae/, and pocl/ on PoCL), so that 'clae train\n"
+    "  CONFIG' starts at once. Commands that run other shapes (denoise of a larger\n"
+    "  image, sample) may still compile on their first use.\n";
+
 const char CLAE_ABOUT_DATA[] =
     "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
     "       clae data info DIR\n"

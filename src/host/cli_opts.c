@@ -134,7 +134,8 @@ static int set_value(const clae_cmdline *c, const clae_opt *o, const char *v)
         fprintf(stderr, "%s: %s needs a non-negative integer, got '%s'\n", c->cmd, flag, v);
         return 0;
     case CLAE_OPT_CALL: return o->parse(o, v);
-    case CLAE_OPT_ARG: break; /* positional arguments: not options */
+    case CLAE_OPT_ARG:
+    case CLAE_OPT_ARGS: break; /* positional arguments: not options */
     }
     return 0;
 }
@@ -145,13 +146,15 @@ static const clae_opt *find_opt(const clae_opt *opts, const char *arg)
     if (!arg || strncmp(arg, "--", 2) != 0) return NULL;
     size_t n = strcspn(arg + 2, "=");
     for (const clae_opt *o = opts; o && o->name; o++)
-        if (o->kind != CLAE_OPT_ARG && strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+        if (o->kind != CLAE_OPT_ARG && o->kind != CLAE_OPT_ARGS && strlen(o->name) == n &&
+            strncmp(o->name, arg + 2, n) == 0)
             return o;
     return NULL;
 }
 
-/* A positional argument into the first empty CLAE_OPT_ARG slot: 1, or 0 after
- * "CMD: unexpected argument 'ARG' (HINT)" when every slot is taken. */
+/* A positional argument into the first empty CLAE_OPT_ARG slot, else onto the
+ * CLAE_OPT_ARGS list: 1, or 0 after "CMD: unexpected argument 'ARG' (HINT)" when every
+ * slot is taken and there is no list (or "CMD: more than N NAMEs" when it is full). */
 static int positional(const clae_opts *cli, const clae_opt *opts, const char *arg)
 {
     for (const clae_opt *o = opts; o && o->name; o++)
@@ -159,6 +162,16 @@ static int positional(const clae_opts *cli, const clae_opt *opts, const char *ar
             *(const char **)o->to = arg;
             return 1;
         }
+    for (const clae_opt *o = opts; o && o->name; o++) {
+        if (o->kind != CLAE_OPT_ARGS) continue;
+        clae_arg_list *l = o->to;
+        if (l->n < CLAE_ARG_LIST_MAX) {
+            l->v[l->n++] = arg;
+            return 1;
+        }
+        fprintf(stderr, "%s: more than %d %ss\n", cli->cmd, CLAE_ARG_LIST_MAX, o->name);
+        return 0;
+    }
     fprintf(stderr, "%s: unexpected argument '%s' (%s)\n", cli->cmd, arg, cli->hint);
     return 0;
 }
@@ -200,7 +213,7 @@ int clae_cmdline_parse(const clae_cmdline *c, const clae_opt *opts, int argc, ch
     int n = 1;
     for (int i = 0; opts && opts[i].name && n <= CLAE_OPTS_MAX; i++) {
         const clae_opt *o = &opts[i];
-        if (o->kind != CLAE_OPT_ARG)
+        if (o->kind != CLAE_OPT_ARG && o->kind != CLAE_OPT_ARGS)
             lo[n++] = (struct option){o->name, o->kind == CLAE_OPT_FLAG ? no_argument
                                                                         : required_argument,
                                       NULL, 256 + i};
@@ -234,7 +247,8 @@ void clae_opts_help(FILE *f, const clae_opt *opts, int width)
     for (const clae_opt *o = opts; o && o->name; o++) {
         if (!o->help) continue;
         char head[64];
-        snprintf(head, sizeof head, "%s%s%s%s", o->kind == CLAE_OPT_ARG ? "" : "--", o->name,
+        const int arg = o->kind == CLAE_OPT_ARG || o->kind == CLAE_OPT_ARGS;
+        snprintf(head, sizeof head, "%s%s%s%s", arg ? "" : "--", o->name,
                  o->meta ? " " : "", o->meta ? o->meta : "");
         fprintf(f, "  %-*s ", width, head);
         for (const char *p = o->help; *p;) {

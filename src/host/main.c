@@ -13,6 +13,8 @@ static const clae_command COMMANDS[] = {
     {"init", "write a freshly initialised checkpoint for a config", cmd_init},
     {"train", "train a model on CIFAR-10 or imported images (resume, Ctrl-C safe, mpirun)",
      cmd_train},
+    {"compile", "build the kernels of configs ahead of their first run (kernel cache)",
+     cmd_compile},
     {"bench", "time every op of a training step against the device's peak", cmd_bench},
     {"selftest", "check every op and a training step on a device against the C reference",
      cmd_selftest},
