@@ -25,7 +25,7 @@ seeds() { # seeds TARGET DIR: copy the repository's own files of that kind into 
   local t=$1 d=$2
   mkdir -p "$d"
   case "$t" in
-    config) cp configs/*.cfg tests/configs/*.cfg "$d"/ ;;
+    config) cp configs/*.cfg tests/configs/*.cfg tests/models/*.cfg "$d"/ ;;
     checkpoint) cp models/*.safetensors "$d"/
       build-fuzz/../build/clae init configs/denoiser.cfg "$d/init.safetensors" >/dev/null 2>&1 || true ;;
     history) cp docs/*history.jsonl "$d"/ ;;

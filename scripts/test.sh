@@ -9,8 +9,12 @@
 #       allocations at exit are not ours to answer for); so are the checks that
 #       run other builds (the release bundle) or other OpenCL implementations
 #       (rusticl's llvmpipe: its own allocations again).
+# Tests run CLAE_TEST_JOBS at a time (default: the processor count; each
+# test keeps its files in a folder of its own, and much of their time is
+# the OpenCL compiler's, one core each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+jobs=${CLAE_TEST_JOBS:-$(nproc)}
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
@@ -26,8 +30,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   cp /etc/OpenCL/vendors/pocl.icd build-asan/vendors/ 2>/dev/null &&
     export OCL_ICD_VENDORS=$PWD/build-asan/vendors
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-  ctest --test-dir build-asan --output-on-failure -j1 -LE "sim|mpi|impl|bundle" "$@"
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "sim|mpi|impl|bundle" "$@"
   exit
 fi
 scripts/build.sh >/dev/null
-ctest --test-dir build --output-on-failure -j1 "$@"
+ctest --test-dir build --output-on-failure -j"$jobs" "$@"

@@ -45,9 +45,9 @@ typedef struct clae_key_spec {
     const char *allowed;        /* CUSTOM: what it takes, as an error names it */
 } clae_key_spec;
 
-/* The keys of [net] and [train] (src/host/model/sections.c), NULL-name terminated:
- * their defaults are parsed from here. */
-extern const clae_key_spec clae_net_keys[], clae_train_keys[];
+/* The keys of [net] and [train] (src/host/model/sections.c) and [branch]
+ * (branches.c), NULL-name terminated: their defaults are parsed from here. */
+extern const clae_key_spec clae_net_keys[], clae_train_keys[], clae_branch_keys[];
 
 /* The whole config reference: [net], [train] and every layer kind, as text
  * (`clae layers --all`) or as Markdown tables (`--markdown`, README's

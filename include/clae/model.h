@@ -117,6 +117,22 @@ typedef struct clae_tensor {
     size_t count;         /* product of dims */
 } clae_tensor;
 
+/* [branch]: a model may end in two or more branches after a shared trunk
+ * (the layers before the first [branch]); each [branch] section names one
+ * and the layer sections after it, up to the next [branch], are its own.
+ * Layers are numbered over the whole file (trunk, then each branch), as are
+ * their tensors; a branch's first layer takes the trunk's output, and its
+ * last layer's output is the input's shape. */
+#define CLAE_MAX_BRANCHES 8
+#define CLAE_BRANCH_NAME_MAX 32
+typedef struct clae_branch {
+    char name[CLAE_BRANCH_NAME_MAX];
+    int first, count;      /* its layers: first .. first + count - 1 */
+    char data[512];        /* its training data folder ("": [train] data) */
+    clae_classes classes;  /* the labels of that data it trains on (empty: all) */
+    int line;              /* its section's line in the config */
+} clae_branch;
+
 typedef struct clae_model {
     char *name;           /* file name (or the name given for a string) used in errors */
     char *text;           /* the whole config text, NUL-terminated (for checkpoints) */
@@ -124,6 +140,8 @@ typedef struct clae_model {
     clae_train_config train;
     int nlayers;
     clae_layer *layers;
+    int nbranches;        /* 0: one path through every layer */
+    clae_branch branches[CLAE_MAX_BRANCHES];
     int ntensors;
     clae_tensor *tensors;
     size_t nparams;       /* sum of tensor counts (what summary prints) */
@@ -178,6 +196,13 @@ clae_status clae_model_check_align(const clae_model *m, size_t align_bytes);
  * CLAE_ERR_SHAPE (with one line on stderr) if N is out of 1..2^20 or some
  * tensor would have more than INT_MAX elements. */
 clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
+
+/* The shared trunk's layers (all of them without branches), and the branch
+ * layer i belongs to (-1: the trunk). */
+int clae_model_trunk_layers(const clae_model *m);
+int clae_model_branch_of(const clae_model *m, int i);
+/* Whether layer i's output is a model output: the last layer, or a branch's last. */
+int clae_model_is_head(const clae_model *m, int i);
 
 /* Elements of one sample: the input, and layer i's output. */
 size_t clae_model_in_count(const clae_model *m);

@@ -56,6 +56,10 @@ typedef struct clae_net {
     size_t decay_from;     /* AdamW decays the block from here ([train] freeze's layers first) */
 } clae_net;
 
+/* Whether a net can run m: 1, or 0 after one line saying why (a model with
+ * branches, [branch] sections: read and summarised, not yet run). */
+int clae_net_runs(const clae_model *m);
+
 /* Allocate buffers for batches of up to N images and upload the model's
  * parameters and Adam moments (m->params, adam_m, adam_v; allocated by the caller). */
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N);

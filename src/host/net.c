@@ -71,6 +71,15 @@ static clae_status fits_device(const clae_net *n)
     return CLAE_OK;
 }
 
+int clae_net_runs(const clae_model *m)
+{
+    if (m->nbranches == 0) return 1;
+    fprintf(stderr, "clae: %s: a model with branches (%s, %s%s) is read and summarised, but not "
+            "yet trained or run\n", m->name, m->branches[0].name, m->branches[1].name,
+            m->nbranches > 2 ? ", ..." : "");
+    return 0;
+}
+
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
 {
     memset(n, 0, sizeof *n);
@@ -79,6 +88,7 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     n->N = N;
     n->L = m->nlayers;
     if (N < 1 || !m->params) return CLAE_ERR_ARG;
+    if (!clae_net_runs(m)) return CLAE_ERR_ARG;
     int L = n->L;
     n->g = calloc((size_t)L, sizeof *n->g);
     n->act = calloc((size_t)L + 1, sizeof *n->act);

@@ -203,6 +203,12 @@ void clae_config_describe(FILE *out, int markdown)
     if (!markdown) fprintf(out, "\n");
     sec(out, "train", "data, corruption and the run", clae_train_keys,
         count_keys(clae_train_keys), 0);
+    if (!markdown) fprintf(out, "\n");
+    sec(out, "branch",
+        "starts a branch: the layer sections after it (to the next [branch]) are its own, the "
+        "layers before the first [branch] the trunk every branch shares (two or more branches: "
+        "one encoder, two decoders; not yet trained or run)",
+        clae_branch_keys, count_keys(clae_branch_keys), 0);
     for (int i = 0; i < NKINDS; i++) {
         if (!markdown) fprintf(out, "\n");
         sec(out, KINDS[i]->name, KINDS[i]->summary, KINDS[i]->keys, KINDS[i]->nkeys, 1);

@@ -17,7 +17,7 @@
 #define MAX_CONFIG_BYTES (1 << 20)
 #define MAX_KEYS 64 /* keys per section: bits of sec_src.seen */
 
-typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER } sec_kind;
+typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER, SEC_BRANCH } sec_kind;
 
 /* What one section has said: which keys, on which lines. */
 typedef struct sec_src {
@@ -37,6 +37,7 @@ typedef struct pctx {
     int cap;            /* capacity of m->layers and lsrc */
     sec_src *lsrc;      /* one per layer */
     sec_src net, train;
+    sec_src bsrc[CLAE_MAX_BRANCHES]; /* one per [branch] */
     sec_kind kind;      /* current section */
     sec_src *cur;
     int stop;           /* first error recorded */
@@ -80,6 +81,17 @@ void config_optim_finish(pctx *c);
  * required one missing). */
 void config_layer_key(pctx *c, int line, const char *key, const char *value);
 int config_layer_defaults(pctx *c, clae_layer *l, const sec_src *s);
+
+/* [branch] (branches.c): a section's start (its layers follow), one key's
+ * value, and the checks once the text is read: two or more branches, each
+ * named once and with layers, after a trunk; a layer's from= within its own
+ * path. 0 after an error. */
+void config_branch_start(pctx *c);
+void config_branch_key(pctx *c, int line, const char *key, const char *value);
+int config_branches_finish(pctx *c);
+/* A layer's or branch's name: letters, digits and _, not starting with a
+ * digit, not 'input', shorter than max (layer_keys.c). */
+int config_good_name(const char *v, size_t max);
 
 /* After the text is read (finish.c): defaults, checks, shapes, tensors. */
 void config_finish(pctx *c);

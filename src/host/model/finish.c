@@ -12,10 +12,10 @@
  * is the input's shape; a classifier's (target = labels) is 1x1xK after a
  * softmax [dense] head, with categorical_crossentropy, on clean inputs.
  * Softmax and categorical_crossentropy go together and nowhere else. */
-static int check_head(pctx *c, int H, int W, int C)
+static int check_head(pctx *c, int head, int H, int W, int C)
 {
     clae_model *m = c->m;
-    const clae_layer *last = &m->layers[m->nlayers - 1];
+    const clae_layer *last = &m->layers[head];
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
         if (l->act == CLAE_ACT_SOFTMAX && (i != m->nlayers - 1 || !l->kind->softmax_head)) {
@@ -36,10 +36,17 @@ static int check_head(pctx *c, int H, int W, int C)
     }
     if (!m->train.labels) {
         if (H == m->net.H && W == m->net.W && C == m->net.C) return 1;
-        config_fail(c, last->line, NULL,
-                    "the last layer's output (None, %d, %d, %d) must match the input "
-                    "(None, %d, %d, %d)",
-                    H, W, C, m->net.H, m->net.W, m->net.C);
+        const int k = clae_model_branch_of(m, head);
+        if (k >= 0)
+            config_fail(c, last->line, NULL,
+                        "branch %s: its last layer's output (None, %d, %d, %d) must match the "
+                        "input (None, %d, %d, %d)",
+                        m->branches[k].name, H, W, C, m->net.H, m->net.W, m->net.C);
+        else
+            config_fail(c, last->line, NULL,
+                        "the last layer's output (None, %d, %d, %d) must match the input "
+                        "(None, %d, %d, %d)",
+                        H, W, C, m->net.H, m->net.W, m->net.C);
         return 0;
     }
     if (H != 1 || W != 1 || C < 2) {
@@ -73,7 +80,7 @@ static int finish_layer(pctx *c, int i, int *H, int *W, int *C)
         l->src_c = l->src_layer->out_c;
     else if (l->src == CLAE_SRC_INPUT)
         l->src_h = m->net.H, l->src_w = m->net.W, l->src_c = m->net.C;
-    if (l->activity_l1 > 0 && i == m->nlayers - 1) {
+    if (l->activity_l1 > 0 && clae_model_is_head(m, i)) {
         config_fail(c, config_key_line(s, "activity_l1"), "activity_l1",
                     "layer %d (%s): not on the last layer (its derivative goes with the loss's); "
                     "put it on the code layer", i, tn);
@@ -127,6 +134,23 @@ static int finish_layer(pctx *c, int i, int *H, int *W, int *C)
     return 1;
 }
 
+/* Every layer in order, each branch's first from the trunk's output, and
+ * each head (the last layer, or every branch's last) checked. 0 after an error. */
+static int finish_layers(pctx *c)
+{
+    clae_model *m = c->m;
+    const int trunk = clae_model_trunk_layers(m);
+    int H = m->net.H, W = m->net.W, C = m->net.C, tH = H, tW = W, tC = C;
+    for (int i = 0; i < m->nlayers; i++) {
+        if (i >= trunk && clae_model_branch_of(m, i) != clae_model_branch_of(m, i - 1))
+            H = tH, W = tW, C = tC; /* a branch starts: from the trunk's output */
+        if (!finish_layer(c, i, &H, &W, &C)) return 0;
+        if (i == trunk - 1) tH = H, tW = W, tC = C;
+        if (clae_model_is_head(m, i) && !check_head(c, i, H, W, C)) return 0;
+    }
+    return 1;
+}
+
 /* [train] freeze = NAME, resolved now that every layer is read. 0 after an error. */
 static int resolve_freeze(pctx *c)
 {
@@ -138,6 +162,12 @@ static int resolve_freeze(pctx *c)
     if (m->train.freeze < 0) {
         config_fail(c, config_key_line(&c->train, "freeze"), "freeze", "no layer is named '%s'",
                     m->train.freeze_name);
+        return 0;
+    }
+    if (m->nbranches > 0 && m->train.freeze >= clae_model_trunk_layers(m)) {
+        config_fail(c, config_key_line(&c->train, "freeze"), "freeze",
+                    "'%s' is in a branch: freeze takes a layer of the trunk (the layers before "
+                    "the first [branch])", m->train.freeze_name);
         return 0;
     }
     if (m->train.freeze == m->nlayers - 1) {
@@ -171,10 +201,7 @@ void config_finish(pctx *c)
                     m->train.mask_min, m->train.mask_max);
         return;
     }
-    int H = m->net.H, W = m->net.W, C = m->net.C;
-    for (int i = 0; i < m->nlayers; i++)
-        if (!finish_layer(c, i, &H, &W, &C)) return;
-    if (!check_head(c, H, W, C) || !resolve_freeze(c)) return;
+    if (!config_branches_finish(c) || !finish_layers(c) || !resolve_freeze(c)) return;
 
     clae_status st = model_build_tensors(m);
     if (st != CLAE_OK) {

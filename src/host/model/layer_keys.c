@@ -61,10 +61,10 @@ static int layer_value(clae_layer *l, const clae_key_spec *k, const char *value)
 }
 
 /* name = ...: letters, digits and '_', not starting with a digit, unique. */
-static int good_name(const char *v)
+int config_good_name(const char *v, size_t max)
 {
     size_t n = strlen(v);
-    if (n == 0 || n >= CLAE_LAYER_NAME_MAX || (v[0] >= '0' && v[0] <= '9')) return 0;
+    if (n == 0 || n >= max || (v[0] >= '0' && v[0] <= '9')) return 0;
     if (strcmp(v, "input") == 0) return 0; /* reserved: the network input */
     for (size_t i = 0; i < n; i++)
         if (!(isalnum((unsigned char)v[i]) || v[i] == '_')) return 0;
@@ -78,7 +78,7 @@ void config_layer_key(pctx *c, int line, const char *key, const char *value)
     const clae_layer_kind *lk = c->cur->lk;
     int ki = config_key_index(c->cur, key);
     if (ki == lk->nkeys) { /* name */
-        if (!good_name(value)) {
+        if (!config_good_name(value, CLAE_LAYER_NAME_MAX)) {
             BAD("a name of letters, digits and _ (not starting with a digit, not 'input'), at "
                 "most 31");
             return;

@@ -14,7 +14,7 @@
 #include "model/config.h"
 
 /* The keys of [net] and [train] (sections.c), by sec_kind. */
-static const clae_key_spec *const KEYS[] = {clae_net_keys, clae_train_keys};
+static const clae_key_spec *const KEYS[] = {clae_net_keys, clae_train_keys, NULL, clae_branch_keys};
 
 void config_fail(pctx *c, int line, const char *key, const char *fmt, ...)
 {
@@ -99,10 +99,14 @@ static void section_start(pctx *c, const char *str)
         c->cur = s;
         return;
     }
+    if (strcmp(sec, "branch") == 0) {
+        config_branch_start(c);
+        return;
+    }
     const clae_layer_kind *lk = clae_layer_kind_find(sec);
     if (!lk) {
-        config_fail(c, c->lineno, NULL, "unknown section [%s] (expected net, train, %s)", sec,
-                    clae_layer_kind_list());
+        config_fail(c, c->lineno, NULL, "unknown section [%s] (expected net, train, branch, %s)",
+                    sec, clae_layer_kind_list());
         return;
     }
     clae_model *m = c->m;
@@ -205,6 +209,7 @@ static const char *kind_name(const pctx *c)
 {
     if (c->kind == SEC_NET) return "net";
     if (c->kind == SEC_TRAIN) return "train";
+    if (c->kind == SEC_BRANCH) return "branch";
     return c->cur->lk->name;
 }
 
@@ -240,6 +245,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         config_net_key(c, line, key, value);
     else if (c->kind == SEC_TRAIN)
         config_train_key(c, line, key, value);
+    else if (c->kind == SEC_BRANCH)
+        config_branch_key(c, line, key, value);
     else
         config_layer_key(c, line, key, value);
     return 1;

@@ -72,3 +72,24 @@ size_t clae_model_max_count(const clae_model *m)
     }
     return mx;
 }
+
+int clae_model_trunk_layers(const clae_model *m)
+{
+    return m->nbranches > 0 ? m->branches[0].first : m->nlayers;
+}
+
+int clae_model_branch_of(const clae_model *m, int i)
+{
+    for (int k = 0; k < m->nbranches; k++)
+        if (i >= m->branches[k].first && i < m->branches[k].first + m->branches[k].count)
+            return k;
+    return -1;
+}
+
+int clae_model_is_head(const clae_model *m, int i)
+{
+    if (i == m->nlayers - 1) return 1;
+    for (int k = 0; k < m->nbranches; k++)
+        if (i == m->branches[k].first + m->branches[k].count - 1) return 1;
+    return 0;
+}

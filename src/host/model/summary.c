@@ -44,6 +44,32 @@ size_t clae_model_frozen_params(const clae_model *m)
     return n;
 }
 
+static size_t layer_params(const clae_model *m, int i)
+{
+    const clae_layer *l = &m->layers[i];
+    size_t count = 0;
+    if (l->weight >= 0) count += m->tensors[l->weight].count;
+    if (l->bias >= 0) count += m->tensors[l->bias].count;
+    return count;
+}
+
+/* Branch k's header in the layer table: its name, layers, parameters and data. */
+static void branch_line(const clae_model *m, int k, FILE *out)
+{
+    const clae_branch *b = &m->branches[k];
+    size_t count = 0;
+    for (int i = b->first; i < b->first + b->count; i++) count += layer_params(m, i);
+    char num[32], data[1700] = "", cls[1024];
+    if (b->data[0] || !clae_classes_empty(&b->classes)) {
+        clae_classes_format(&b->classes, cls, sizeof cls);
+        snprintf(data, sizeof data, "; data %s, classes %s", b->data[0] ? b->data : "[train]'s",
+                 cls);
+    }
+    fprintf(out, " %s branch %s: %d %s, %s params%s\n", k + 1 < m->nbranches ? "|-" : "`-",
+            b->name, b->count, b->count == 1 ? "layer" : "layers",
+            clae_thousands(count, num, sizeof num), data);
+}
+
 void clae_model_summary(const clae_model *m, FILE *out)
 {
     static const char *const rule =
@@ -54,27 +80,38 @@ void clae_model_summary(const clae_model *m, FILE *out)
     fprintf(out, "Model: \"%s\"\n", m->name);
     fprintf(out, "Input: (None, %d, %d, %d)\n", m->net.H, m->net.W, m->net.C);
     fprintf(out, "%s\n", rule);
-    fprintf(out, " %-28s %-22s %10s   %s\n", "Layer (type)", "Output Shape", "Param #", "Config");
+    const int nw = m->nbranches > 0 ? 32 : 28; /* a branch's layers are indented */
+    fprintf(out, " %-*s %-22s %10s   %s\n", nw, "Layer (type)", "Output Shape", "Param #",
+            "Config");
     fprintf(out, "%s\n", dbl);
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
-        size_t count = 0;
-        if (l->weight >= 0) count += m->tensors[l->weight].count;
-        if (l->bias >= 0) count += m->tensors[l->bias].count;
+        size_t count = layer_params(m, i);
+        const int k = clae_model_branch_of(m, i);
+        /* a branch: a header line, then its layers indented under it */
+        const char *indent = k < 0 ? "" : k + 1 < m->nbranches ? "|  " : "   ";
+        if (k >= 0 && i == m->branches[k].first) branch_line(m, k, out);
         if (l->name[0])
-            snprintf(name, sizeof name, "layers.%d %s (%s)", i, l->name, l->kind->name);
+            snprintf(name, sizeof name, "%slayers.%d %s (%s)", indent, i, l->name, l->kind->name);
         else
-            snprintf(name, sizeof name, "layers.%d (%s)", i, l->kind->name);
+            snprintf(name, sizeof name, "%slayers.%d (%s)", indent, i, l->kind->name);
         snprintf(shape, sizeof shape, "(None, %d, %d, %d)", l->out_h, l->out_w, l->out_c);
         l->kind->describe(l, detail, sizeof detail);
         if (l->activity_l1 > 0) { /* the penalty beside the layer it is on */
             size_t at = strlen(detail);
             snprintf(detail + at, sizeof detail - at, ", activity_l1 %g", (double)l->activity_l1);
         }
-        fprintf(out, " %-28s %-22s %10s   %s\n", name, shape,
+        fprintf(out, " %-*s %-22s %10s   %s\n", nw, name, shape,
                 clae_thousands(count, num, sizeof num), detail);
     }
     fprintf(out, "%s\n", dbl);
+    if (m->nbranches > 0) { /* what the branches share */
+        size_t shared = 0;
+        for (int i = 0; i < clae_model_trunk_layers(m); i++) shared += layer_params(m, i);
+        fprintf(out, " Shared trunk (layers.0 to layers.%d): %s params; %d branches, each "
+                "trained on its own data\n", clae_model_trunk_layers(m) - 1,
+                clae_thousands(shared, num, sizeof num), m->nbranches);
+    }
     double bytes = (double)m->nparams * sizeof(float);
     fprintf(out, " Total params: %s (%s)\n", clae_thousands(m->nparams, num, sizeof num),
             human_bytes(bytes, hb, sizeof hb));

@@ -13,6 +13,7 @@
 #include "clae/device.h"
 #include "clae/fs.h"
 #include "clae/layer.h"
+#include "clae/net.h"
 
 void clae_train_setup_init(clae_train_setup *s)
 {
@@ -65,6 +66,7 @@ clae_status clae_train_setup_model(clae_train_setup *s, const clae_train_request
 {
     if (q->resume) return resume_model(s, q);
     CLAE_TRY(clae_model_load(q->config, &s->m));
+    if (!clae_net_runs(&s->m)) return CLAE_ERR_ARG;
     for (int i = 0; i < q->nsets; i++)
         if (clae_model_set_as(&s->m, q->sets[i], q->set_flags[i]) != CLAE_OK) {
             s->refused = 1;
