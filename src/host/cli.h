@@ -30,6 +30,7 @@ int cmd_score(int argc, char **argv);
 int cmd_inpaint(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_plot_codes(int argc, char **argv);
 
 /* ---- help texts (cli_help.c) --------------------------------------------------------- */
 
@@ -37,7 +38,7 @@ int cmd_encode(int argc, char **argv);
  * train's after them (its more). */
 extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
     CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[], CLAE_ABOUT_EXPORT[],
-    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[],
+    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[],
     CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[], CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[],
     CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_TRAIN[];
 extern const char CLAE_MORE_TRAIN[];
