@@ -10,7 +10,7 @@
 #include "clae/status.h"
 
 #define CLAE_PCA_MAX_K 4         /* components at most */
-#define CLAE_PCA_MAX_ITERS 2000  /* subspace iterations at most */
+#define CLAE_PCA_MAX_ITERS 500   /* subspace iterations at most */
 #define CLAE_PCA_TOL 1e-10       /* converged: every wanted Ritz value moved less than this,
                                   * relative to the largest, in one iteration */
 

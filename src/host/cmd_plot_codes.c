@@ -161,14 +161,13 @@ static int run_plot_codes(const plot_codes_args *a)
     clae_split_run r = {0};
     clae_codes c = {0};
     if (!clae_app_load(a->ckpt, &r.m)) return 1;
-    int li = clae_encode_find_layer(&r.m, CMD, a->ckpt, a->layer), rc = 2;
+    int li = clae_encode_find_layer(&r.m, CMD, a->ckpt, a->layer), rc = 1;
     const clae_layer *l = li >= 0 ? &r.m.layers[li] : NULL;
     size_t per = l ? clae_layer_out_count(l) : 0;
     if (!l || !check_width(a, l, li, per)) {
         clae_split_close(&r);
-        return 2;
+        return 2; /* a usage mistake: the layer named, or --dims */
     }
-    rc = 1;
     int direct = a->dims2 || (per == 2 && a->method == METHOD_AUTO);
     clae_pca pca = {0};
     double *xy = NULL;

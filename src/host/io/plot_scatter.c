@@ -101,7 +101,7 @@ clae_status clae_plot_scatter(const clae_scatter *s, clae_image *out)
     a.xs = plot_nice_step(a.vx1 - a.vx0, 8);
     double y0, y1;
     column_range(s, 1, &y0, &y1);
-    a.ys = plot_nice_step(y1 - y0, 6);
+    a.ys = plot_nice_step(y1 - y0, 8); /* fine enough that snapping to ticks wastes little */
     a.ly0 = floor(y0 / a.ys) * a.ys; /* the y ticks start at the axis' foot */
     a.ly1 = ceil(y1 / a.ys) * a.ys;
     clae_status st = clae_image_alloc(out, CLAE_SCATTER_W, CLAE_SCATTER_H, 3);
