@@ -108,6 +108,12 @@ int clae_opt_device(const struct clae_opt *opt, const char *value);
      .max = CLAE_BATCH_MAX, .help = (help_)}
 #define CLAE_OPT_SEED(p, help_)                                                                    \
     {.name = "seed", .meta = "S", .kind = CLAE_OPT_U64, .to = (p), .help = (help_)}
+/* --layer NAME|INDEX of the commands that read a layer's codes (clae_encode_find_layer) */
+#define CLAE_HELP_LAYER                                                                            \
+    "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: the layer "   \
+    "named code, else the first\n[sampling] layer)"
+#define CLAE_OPT_LAYER(p, help_)                                                                   \
+    {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = (p), .help = (help_)}
 /* --corrupt SPEC: checked by clae_check_corrupt as it is read, kept as typed */
 int clae_opt_corrupt(const struct clae_opt *opt, const char *value);
 #define CLAE_OPT_CORRUPT(p, help_)                                                                 \

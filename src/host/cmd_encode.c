@@ -65,9 +65,7 @@ int cmd_encode(int argc, char **argv)
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
     const clae_opt OPTS[] = {
         CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.npy", &out),
-        {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = &layer,
-         .help = "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: "
-                 "the layer named code, else the first\n[sampling] layer)"},
+        CLAE_OPT_LAYER(&layer, CLAE_HELP_LAYER),
         {.name = "split", .meta = "test|train", .kind = CLAE_OPT_CALL, .to = &split,
          .parse = parse_split, .help = "the split (default test)"},
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),

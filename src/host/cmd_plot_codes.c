@@ -208,9 +208,7 @@ int cmd_plot_codes(int argc, char **argv)
     plot_codes_args a = {.limit = LIMIT_DEFAULT, .batch = CLAE_BATCH_DEFAULT};
     const clae_opt OPTS[] = {
         CLAE_ARG("CKPT", &a.ckpt), CLAE_ARG("OUT.png", &a.out),
-        {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = &a.layer,
-         .help = "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: "
-                 "the layer named code, else the first\n[sampling] layer)"},
+        CLAE_OPT_LAYER(&a.layer, CLAE_HELP_LAYER),
         {.name = "method", .meta = "pca|tsne", .kind = CLAE_OPT_CALL, .to = &a.method,
          .parse = parse_method,
          .help = "pca: the two principal components (the default for a layer\nof more than 2 "
