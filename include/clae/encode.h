@@ -17,6 +17,11 @@ typedef struct clae_codes {
     char *labels_path; /* OUT-labels.npy, once written */
 } clae_codes;
 
+/* The layer that --layer spec names in m (loaded from ckpt): its name (name = ... in the
+ * config) or its index from 0; spec NULL: the layer named code, else the first [sampling]
+ * layer. Its index, or -1 after a one-line error starting "cmd: " (a usage mistake: exit 2). */
+int clae_encode_find_layer(const clae_model *m, const char *cmd, const char *ckpt,
+                           const char *spec);
 /* The codes of layer li for r's n images (at most 2 GiB of them, else a one-line error naming
  * --limit): 1, or 0 after a one-line error (c always freeable). */
 int clae_encode_split(clae_split_run *r, int li, clae_codes *c);

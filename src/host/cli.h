@@ -31,6 +31,7 @@ int cmd_score(int argc, char **argv);
 int cmd_inpaint(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_plot_codes(int argc, char **argv);
 
 /* ---- help texts (cli_help.c) --------------------------------------------------------- */
 
@@ -38,7 +39,7 @@ int cmd_encode(int argc, char **argv);
  * train's after them (its more). */
 extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
     CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[], CLAE_ABOUT_EXPORT[],
-    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[],
+    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[],
     CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[], CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[],
     CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_TRAIN[];
 extern const char CLAE_MORE_TRAIN[];
@@ -116,6 +117,12 @@ int clae_opt_device(const struct clae_opt *opt, const char *value);
      .max = CLAE_BATCH_MAX, .help = (help_)}
 #define CLAE_OPT_SEED(p, help_)                                                                    \
     {.name = "seed", .meta = "S", .kind = CLAE_OPT_U64, .to = (p), .help = (help_)}
+/* --layer NAME|INDEX of the commands that read a layer's codes (clae_encode_find_layer) */
+#define CLAE_HELP_LAYER                                                                            \
+    "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: the layer "   \
+    "named code, else the first\n[sampling] layer)"
+#define CLAE_OPT_LAYER(p, help_)                                                                   \
+    {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = (p), .help = (help_)}
 /* --corrupt SPEC: checked by clae_check_corrupt as it is read, kept as typed */
 int clae_opt_corrupt(const struct clae_opt *opt, const char *value);
 #define CLAE_OPT_CORRUPT(p, help_)                                                                 \

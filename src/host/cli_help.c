@@ -3,6 +3,7 @@
  * from each command's table in cmd_CMD.c; clae_cmdline_parse prints the whole. */
 #include "clae/cifar.h"
 #include "clae/plot.h"
+#include "clae/plot_scatter.h"
 #include "clae/vae.h"
 #include "cli.h"
 
@@ -112,6 +113,19 @@ const char CLAE_ABOUT_INPAINT[] =
 const char CLAE_ABOUT_LAYERS[] =
     "usage: clae layers [--all | --markdown]\n"
     "  lists every layer kind a config may use, with its keys, defaults and values\n";
+
+const char CLAE_ABOUT_PLOT_CODES[] =
+    "usage: clae plot-codes CKPT OUT.png [options]\n"
+    "  what the encoder learned: the codes of the first N CIFAR-10 test images (the\n"
+    "  output of one layer, as clae encode computes them: each image corrupted as\n"
+    "  the config says first) as dots in 2-D, a colour per class (tab10), a legend of\n"
+    "  the class names (the data folder's batches.meta.txt, else the label numbers).\n"
+    "  A layer of more than 2 values an image is projected on its two principal\n"
+    "  components (PCA over the images drawn, in double precision), each axis\n"
+    "  labelled with the fraction of the codes' variance it holds, printed too; a\n"
+    "  layer of exactly 2 (a [dense] of units = 2) is drawn as it is, axes code[0]\n"
+    "  and code[1]. t-SNE is not offered: no maintained C library of it is packaged.\n"
+    "  OUT: a PNG, " CLAE_STR(CLAE_SCATTER_W) "x" CLAE_STR(CLAE_SCATTER_H) "\n";
 
 const char CLAE_ABOUT_PLOT[] =
     "usage: clae plot HISTORY OUT.png [--title T]\n"

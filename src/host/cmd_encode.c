@@ -7,7 +7,6 @@
 #include "clae/app.h"
 #include "clae/encode.h"
 #include "clae/layer.h"
-#include "clae/parse.h"
 #include "clae/output.h"
 #include "cli.h"
 
@@ -25,50 +24,6 @@ static int parse_split(const clae_opt *opt, const char *v)
     return 0;
 }
 
-/* "named: code, mu" (the named layers, cut at len - 1 characters), or "none named". */
-static void named_layers(const clae_model *m, char *buf, size_t len)
-{
-    size_t used = (size_t)snprintf(buf, len, "named:");
-    int any = 0;
-    for (int i = 0; i < m->nlayers && used + 1 < len; i++)
-        if (m->layers[i].name[0]) {
-            used += (size_t)snprintf(buf + used, len - used, "%s %s", any ? "," : "",
-                                     m->layers[i].name);
-            any = 1;
-        }
-    if (!any) snprintf(buf, len, "none named");
-}
-
-/* The layer --layer names (spec NULL: the default), or -1 after a one-line error. */
-static int find_layer(const clae_model *m, const char *ckpt, const char *spec)
-{
-    char names[256];
-    named_layers(m, names, sizeof names);
-    if (!spec) {
-        for (int i = 0; i < m->nlayers; i++)
-            if (strcmp(m->layers[i].name, "code") == 0) return i;
-        for (int i = 0; i < m->nlayers; i++)
-            if (m->layers[i].kind->samples_latent) return i;
-        fprintf(stderr,
-                "clae encode: %s has no layer named code and no [sampling] layer: choose one "
-                "with --layer NAME|INDEX (layers 0 to %d, %s)\n",
-                ckpt, m->nlayers - 1, names);
-        return -1;
-    }
-    if ((spec[0] >= '0' && spec[0] <= '9') || spec[0] == '-') { /* names start with a letter or _ */
-        long i;
-        if (clae_str_to_long(spec, 0, m->nlayers - 1, &i)) return (int)i;
-        fprintf(stderr, "clae encode: --layer %s: %s has layers 0 to %d (%s)\n", spec, ckpt,
-                m->nlayers - 1, names);
-        return -1;
-    }
-    for (int i = 0; i < m->nlayers; i++)
-        if (strcmp(m->layers[i].name, spec) == 0) return i;
-    fprintf(stderr, "clae encode: --layer %s: %s has no layer of that name (%s; or an index 0 "
-            "to %d)\n", spec, ckpt, names, m->nlayers - 1);
-    return -1;
-}
-
 static int run_encode(const char *ckpt, const char *out, const char *layer, int split,
                       const char *data, long limit, long batch, const char *device,
                       const char *corrupt)
@@ -76,7 +31,7 @@ static int run_encode(const char *ckpt, const char *out, const char *layer, int 
     clae_split_run r = {0};
     clae_codes c = {0};
     if (!clae_app_load(ckpt, &r.m)) return 1;
-    int li = find_layer(&r.m, ckpt, layer), rc = li < 0 ? 2 : 1;
+    int li = clae_encode_find_layer(&r.m, "clae encode", ckpt, layer), rc = li < 0 ? 2 : 1;
     if (li >= 0 && clae_split_open(&r, split, data, corrupt, limit, batch, device) &&
         clae_encode_split(&r, li, &c) && clae_codes_write(&c, &r.m.layers[li], out)) {
         const clae_layer *l = &r.m.layers[li];
@@ -110,9 +65,7 @@ int cmd_encode(int argc, char **argv)
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
     const clae_opt OPTS[] = {
         CLAE_ARG("CKPT", &ckpt), CLAE_ARG("OUT.npy", &out),
-        {.name = "layer", .meta = "NAME|INDEX", .kind = CLAE_OPT_STR, .to = &layer,
-         .help = "the layer: its name (name = ... in the config) or its index\nfrom 0 (default: "
-                 "the layer named code, else the first\n[sampling] layer)"},
+        CLAE_OPT_LAYER(&layer, CLAE_HELP_LAYER),
         {.name = "split", .meta = "test|train", .kind = CLAE_OPT_CALL, .to = &split,
          .parse = parse_split, .help = "the split (default test)"},
         CLAE_OPT_DATA(&data, CLAE_HELP_DATA),

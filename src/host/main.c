@@ -33,6 +33,8 @@ static const clae_command COMMANDS[] = {
      cmd_interpolate},
     {"encode", "the codes of a layer for a CIFAR-10 split as NumPy .npy (and labels)",
      cmd_encode},
+    {"plot-codes", "a test split's codes in 2-D (PCA), a colour per class, as a PNG",
+     cmd_plot_codes},
 };
 
 static void usage(FILE *f)

@@ -10,29 +10,9 @@
 #include "clae/fs.h"
 #include "clae/json_file.h"
 #include "clae/layer.h"
+#include "data/labels.h"
 
 #define CCE_EPS 1e-7 /* Keras's epsilon, as the training loss clips */
-
-/* dir/batches.meta.txt's first K lines as names (the label as a number where the file or a
- * line is missing or blank); a file that cannot be read leaves the numbers. */
-static void class_names(const char *dir, clae_confusion *c)
-{
-    for (int k = 0; k < c->K; k++) snprintf(c->names[k], CLAE_CLASS_NAME_MAX, "%d", k);
-    char path[4200], line[256];
-    snprintf(path, sizeof path, "%s/batches.meta.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    for (int k = 0; k < c->K && fgets(line, sizeof line, f); k++) {
-        int over = !strchr(line, '\n') && !feof(f); /* a line longer than line: its rest */
-        size_t len = strcspn(line, "\r\n");
-        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')) len--;
-        size_t at = strspn(line, " \t");
-        if (len > at)
-            snprintf(c->names[k], CLAE_CLASS_NAME_MAX, "%.*s", (int)(len - at), line + at);
-        for (int ch; over && (ch = fgetc(f)) != EOF && ch != '\n';) {}
-    }
-    fclose(f);
-}
 
 /* One batch's outputs (nb rows of K probabilities) against its records' labels. */
 static void confusion_add(clae_confusion *c, const float *out, const clae_dataset *ds,
@@ -81,7 +61,7 @@ int clae_classify_evaluate(clae_split_run *r, long limit, clae_confusion *c)
     ok = ok && b.first >= r->n; /* every batch went through */
     if (ok) {
         c->loss = loss_sum / (double)c->images;
-        class_names(r->data, c);
+        clae_class_names_read(r->data, c->K, CLAE_CLASS_NAME_MAX, c->names[0]);
     }
     clae_batches_free(&b);
     free(out);

@@ -11,10 +11,55 @@
 #include <unistd.h>
 
 #include "clae/npy.h"
+#include "clae/parse.h"
 
 #define MAX_BYTES (2ULL << 30) /* codes held in memory and written at once: at most 2 GiB */
 #define ZERO_EPS 1e-6          /* |v| below this counts as exactly zero */
 #define SMALL_FRAC 0.01        /* "small": |v| below this fraction of the largest |v| */
+
+/* "named: code, mu" (the named layers, cut at len - 1 characters), or "none named". */
+static void named_layers(const clae_model *m, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "named:");
+    int any = 0;
+    for (int i = 0; i < m->nlayers && used + 1 < len; i++)
+        if (m->layers[i].name[0]) {
+            used += (size_t)snprintf(buf + used, len - used, "%s %s", any ? "," : "",
+                                     m->layers[i].name);
+            any = 1;
+        }
+    if (!any) snprintf(buf, len, "none named");
+}
+
+int clae_encode_find_layer(const clae_model *m, const char *cmd, const char *ckpt,
+                           const char *spec)
+{
+    char names[256];
+    named_layers(m, names, sizeof names);
+    if (!spec) {
+        for (int i = 0; i < m->nlayers; i++)
+            if (strcmp(m->layers[i].name, "code") == 0) return i;
+        for (int i = 0; i < m->nlayers; i++)
+            if (m->layers[i].kind->samples_latent) return i;
+        fprintf(stderr,
+                "%s: %s has no layer named code and no [sampling] layer: choose one "
+                "with --layer NAME|INDEX (layers 0 to %d, %s)\n",
+                cmd, ckpt, m->nlayers - 1, names);
+        return -1;
+    }
+    if ((spec[0] >= '0' && spec[0] <= '9') || spec[0] == '-') { /* names start with a letter or _ */
+        long i;
+        if (clae_str_to_long(spec, 0, m->nlayers - 1, &i)) return (int)i;
+        fprintf(stderr, "%s: --layer %s: %s has layers 0 to %d (%s)\n", cmd, spec, ckpt,
+                m->nlayers - 1, names);
+        return -1;
+    }
+    for (int i = 0; i < m->nlayers; i++)
+        if (strcmp(m->layers[i].name, spec) == 0) return i;
+    fprintf(stderr, "%s: --layer %s: %s has no layer of that name (%s; or an index 0 "
+            "to %d)\n", cmd, spec, ckpt, names, m->nlayers - 1);
+    return -1;
+}
 
 int clae_encode_split(clae_split_run *r, int li, clae_codes *c)
 {

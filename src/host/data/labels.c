@@ -81,3 +81,22 @@ void clae_report_label_past(const char *file, size_t index, size_t n, int label,
     fprintf(stderr, "clae: %s: record %zu of %zu has label %d, but %s names %d classes (labels "
             "0 to %d)\n", file, index + 1, n, label, source, classes, classes - 1);
 }
+
+void clae_class_names_read(const char *dir, int K, size_t cap, char *names)
+{
+    for (int k = 0; k < K; k++) snprintf(names + (size_t)k * cap, cap, "%d", k);
+    char path[4200], line[256];
+    snprintf(path, sizeof path, "%s/batches.meta.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    for (int k = 0; k < K && fgets(line, sizeof line, f); k++) {
+        int over = !strchr(line, '\n') && !feof(f); /* a line longer than line: its rest */
+        size_t len = strcspn(line, "\r\n");
+        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')) len--;
+        size_t at = strspn(line, " \t");
+        if (len > at)
+            snprintf(names + (size_t)k * cap, cap, "%.*s", (int)(len - at), line + at);
+        for (int ch; over && (ch = fgetc(f)) != EOF && ch != '\n';) {}
+    }
+    fclose(f);
+}

@@ -26,4 +26,9 @@ size_t clae_first_label_past(const uint8_t *rec, size_t n, size_t stride, int cl
 void clae_report_label_past(const char *file, size_t index, size_t n, int label,
                             const char *source, int classes);
 
+/* dir/batches.meta.txt's first K lines as class names into names (K of cap bytes each, cut
+ * to fit; the label as a number where the file or a line is missing or blank); a file that
+ * cannot be read leaves the numbers. */
+void clae_class_names_read(const char *dir, int K, size_t cap, char *names);
+
 #endif

@@ -25,15 +25,13 @@ static const uint8_t TERM_RGB[CLAE_HISTORY_MAX_TERMS][3] = {
 
 int clae_plot_log_axis(double lo, double hi) { return lo > 0 && hi / lo > CLAE_PLOT_LOG_SPAN; }
 
-/* Nice tick step (1, 2 or 5 times a power of ten) for about `want` ticks over span. */
-static double nice_step(double span, int want)
+double plot_nice_step(double span, int want)
 {
     double raw = span / want, p = pow(10.0, floor(log10(raw))), f = raw / p;
     return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
-/* "%.*f" with just enough decimals for step, or %.2g-style for extremes. */
-static void tick_label(char *buf, size_t len, double v, double step)
+void plot_tick_label(char *buf, size_t len, double v, double step)
 {
     if (fabs(v) < step * 1e-6) v = 0.0;
     int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
@@ -96,7 +94,7 @@ static void epoch_range(const clae_history *h, plot_panel *a)
         ex0 -= 1;
         ex1 += 1;
     }
-    a->xs = nice_step(ex1 - ex0, 8);
+    a->xs = plot_nice_step(ex1 - ex0, 8);
     if (a->xs < 1) a->xs = 1;
     /* a little margin so end points do not sit on the frame */
     double xm = (ex1 - ex0) * 0.03;
@@ -136,7 +134,7 @@ static void loss_range(const clae_history *h, plot_panel *a)
         ly0 -= d;
         ly1 += d;
     }
-    double ys = nice_step(ly1 - ly0, 5);
+    double ys = plot_nice_step(ly1 - ly0, 5);
     a->ly0 = floor(ly0 / ys) * ys;
     a->ly1 = ceil(ly1 / ys) * ys;
     a->ys = ys;
@@ -152,7 +150,7 @@ static int loss_ticks(const plot_panel *a, double *at, char (*label)[32])
             double v = a->ly0 + k * a->ys;
             if (!(v <= a->ly1 + a->ys * 1e-6)) break;
             at[n] = v;
-            tick_label(label[n++], 32, v, a->ys);
+            plot_tick_label(label[n++], 32, v, a->ys);
         }
         return n;
     }
@@ -181,10 +179,8 @@ static void label_at(clae_image *out, int x_right, int y_mid, const char *s, con
                    s, rgb, TICK_PX, 0);
 }
 
-/* Grid, ticks and tick labels of a panel's axes, the frame and the axis
- * labels. Counted loops, so that no rounding of a range can make them run
- * away. */
-static void draw_axes(clae_image *out, const plot_panel *a)
+/* Counted loops, so that no rounding of a range can make them run away. */
+void plot_draw_axes(clae_image *out, const plot_panel *a)
 {
     const int X0 = a->X0, X1 = a->X1, Y0 = a->Y0, Y1 = a->Y1;
     char buf[32], labels[PLOT_MAX_TICKS][32];
@@ -203,7 +199,7 @@ static void draw_axes(clae_image *out, const plot_panel *a)
         int x = x_of(a, e);
         if (x > X0 && x < X1) clae_draw_line(out, x, Y0 + 1, x, Y1 - 1, PLOT_GRID, 1);
         clae_draw_line(out, x, Y1, x, Y1 + 5, PLOT_BLACK, 1);
-        tick_label(buf, sizeof buf, e, a->xs);
+        plot_tick_label(buf, sizeof buf, e, a->xs);
         clae_text_draw(out, x - clae_text_width_px(buf, TICK_PX) / 2, Y1 + 7, buf, PLOT_BLACK,
                        TICK_PX, 0);
     }
@@ -213,7 +209,7 @@ static void draw_axes(clae_image *out, const plot_panel *a)
     clae_draw_line(out, X1, Y0, X1, Y1, PLOT_BLACK, 1);
     char yl[64];
     snprintf(yl, sizeof yl, "%s%s", a->ylabel, a->logy ? " (log scale)" : "");
-    const char *xl = "epoch";
+    const char *xl = a->xlabel;
     clae_text_draw(out, (X0 + X1) / 2 - clae_text_width_px(xl, LABEL_PX) / 2, Y1 + 26, xl,
                    PLOT_BLACK, LABEL_PX, 0);
     clae_text_draw(out, 10, (Y0 + Y1) / 2 - clae_text_width_px(yl, LABEL_PX) / 2, yl, PLOT_BLACK,
@@ -270,7 +266,7 @@ static void draw_right_axis(clae_image *out, plot_panel *a)
         a->py0 = mid - d;
         a->py1 = mid + d;
     }
-    a->ps = nice_step(a->py1 - a->py0, 5);
+    a->ps = plot_nice_step(a->py1 - a->py0, 5);
     a->py0 = floor(a->py0 / a->ps) * a->ps;
     a->py1 = ceil(a->py1 / a->ps) * a->ps;
     char buf[32];
@@ -280,7 +276,7 @@ static void draw_right_axis(clae_image *out, plot_panel *a)
         if (!(v <= a->py1 + a->ps * 1e-6)) break;
         int y = y_of_right(a, v);
         clae_draw_line(out, a->X1 + 1, y, a->X1 + 5, y, TEAL, 1);
-        tick_label(buf, sizeof buf, v, a->ps);
+        plot_tick_label(buf, sizeof buf, v, a->ps);
         clae_text_draw(out, a->X1 + 8, y - th / 2, buf, TEAL, TICK_PX, 0);
     }
     clae_text_draw(out, a->X1 + 52,
@@ -323,6 +319,7 @@ static void loss_panel(const clae_history *h, plot_panel *a)
     a->ns = 0;
     add_series(a, h->train_loss, "train loss", BLUE, 0);
     add_series(a, h->val_loss, "val loss", ORANGE, 0);
+    a->xlabel = "epoch";
     a->ylabel = "loss";
     a->rv = NULL;
     a->right = CLAE_PLOT_RIGHT_NONE;
@@ -357,6 +354,7 @@ static int terms_panel(const clae_history *h, plot_panel *a, const plot_panel *l
         snprintf(name, sizeof name, "val %s", h->term_name[k]);
         if (any_value(h->val_term[k], h->n)) add_series(a, h->val_term[k], name, TERM_RGB[k], 1);
     }
+    a->xlabel = "epoch";
     a->ylabel = "loss terms";
     a->right = CLAE_PLOT_RIGHT_NONE;
     a->rv = NULL;
@@ -395,7 +393,7 @@ clae_status clae_plot_draw(const clae_history *h, const char *title, clae_image 
         plot_panel *a = panels[p];
         epoch_range(h, a);
         loss_range(h, a);
-        draw_axes(out, a);
+        plot_draw_axes(out, a);
         draw_curves(out, h, a, p == 0);
         if (a->right && right_range(h, a)) {
             draw_right_axis(out, a);
