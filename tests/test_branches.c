@@ -2,6 +2,7 @@
  * config reader makes of them (layers, branches, shapes, tensors), the
  * summary's tree, and the net's refusal until a net runs one path at a time.
  * The bad configs are in tests/configs/branch_*.cfg (test_model). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,11 @@
 #include "clae/net.h"
 #include "testutil.h"
 
+/* Adam's eps large enough that its update is a smooth function of the
+ * gradient: the device and the reference path agree to the tolerances
+ * after several steps (no sign of a near-zero gradient decides a step). */
 static const char TWO[] =
-    "[net]\ninput = 32,32,3\nbatch = 8\n[train]\ncorrupt = none\n"
+    "[net]\ninput = 32,32,3\nbatch = 8\neps = 0.01\n[train]\ncorrupt = none\n"
     "[conv2d]\nfilters = 8\nsize = 3\npadding = same\nactivation = relu\nname = enc\n"
     "[maxpool]\n"
     "[conv2d]\nfilters = 16\nsize = 3\npadding = same\nactivation = relu\nname = code\n"
@@ -100,17 +104,199 @@ START_TEST(test_branch_summary)
 }
 END_TEST
 
-START_TEST(test_branch_net_refused)
+enum { NB = 2 };
+
+static void parse_init(clae_model *m)
 {
+    parse_two(m);
+    clae_rng rng;
+    clae_rng_seed(&rng, 77);
+    ck_assert_int_eq(clae_model_init(m, &rng), CLAE_OK);
+}
+
+/* A batch of NB images and targets into a net's input and target. */
+static void put_batch(clae_net *n, const float *in, const float *target, size_t cnt)
+{
+    ck_assert_int_eq(clae_buf_write(n->d, n->act[0], in, cnt * sizeof(float)), CLAE_OK);
+    ck_assert_int_eq(clae_buf_write(n->d, n->target, target, cnt * sizeof(float)), CLAE_OK);
+}
+
+/* Steps on branches cats, dogs, cats (each its own batch) on the device
+ * and on the reference path: every tensor within tolerance after each; the
+ * first step leaves dogs' tensors exactly as they were. */
+START_TEST(test_branch_steps_device_vs_ref)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_model mr, mc;
+    parse_init(&mr);
+    parse_init(&mc);
+    float *dogs0 = malloc(mr.block_floats * sizeof(float));
+    memcpy(dogs0, mr.params, mr.block_floats * sizeof(float));
+    clae_net nr, nc;
+    ck_assert_int_eq(clae_net_create(&nr, &mr, &ref, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_create(&nc, &mc, tu_device(), NB), CLAE_OK);
+    const size_t cnt = NB * clae_model_in_count(&mr);
+    float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+    uint64_t seed = 5;
+    for (int s = 0; s < 3; s++) {
+        const int k = s % 2;
+        tu_rand(in, cnt, 0.0f, 1.0f, &seed);
+        tu_rand(target, cnt, 0.0f, 1.0f, &seed);
+        ck_assert_int_eq(clae_net_set_branch(&nr, k), CLAE_OK);
+        ck_assert_int_eq(clae_net_set_branch(&nc, k), CLAE_OK);
+        put_batch(&nr, in, target, cnt);
+        put_batch(&nc, in, target, cnt);
+        ck_assert_int_eq(clae_net_train_step(&nr, NB), CLAE_OK);
+        ck_assert_int_eq(clae_net_train_step(&nc, NB), CLAE_OK);
+        float lr_, lc;
+        ck_assert_int_eq(clae_net_read_loss(&nr, &lr_), CLAE_OK);
+        ck_assert_int_eq(clae_net_read_loss(&nc, &lc), CLAE_OK);
+        ck_assert(lr_ > 0.01f && lr_ < 1.0f);
+        ck_assert_close("loss", &lc, &lr_, 1, TOL_MODEL_ABS, TOL_MODEL_REL);
+        ck_assert_int_eq(clae_net_download(&nc), CLAE_OK);
+        for (int t = 0; t < mr.ntensors; t++) {
+            const clae_tensor *T = &mr.tensors[t];
+            char what[96];
+            snprintf(what, sizeof what, "step %d (%s): %s", s + 1, mr.branches[k].name, T->name);
+            ck_assert_close(what, mc.params + T->offset, mr.params + T->offset, T->count,
+                            TOL_MODEL_ABS, TOL_MODEL_REL);
+            if (s == 0 && clae_model_branch_of(&mr, T->layer) == 1) /* dogs: untouched */
+                ck_assert_close(what, mr.params + T->offset, dogs0 + T->offset, T->count,
+                                TOL_EXACT_ABS, TOL_EXACT_REL);
+            if (s == 0 && clae_model_branch_of(&mr, T->layer) != 1) /* the path: moved */
+                ck_assert_msg(memcmp(mr.params + T->offset, dogs0 + T->offset,
+                                     T->count * sizeof(float)) != 0, "%s did not move", what);
+        }
+    }
+    ck_assert_int_eq(nr.t, 3); /* one optimizer: its step count is both branches' */
+    free(in);
+    free(target);
+    free(dogs0);
+    clae_net_free(&nr);
+    clae_net_free(&nc);
+    clae_model_free(&mr);
+    clae_model_free(&mc);
+    clae_device_close(&ref);
+}
+END_TEST
+
+/* Forward and loss of branch k on the net's batch (reference path): the loss. */
+static float path_loss(clae_net *n, int k)
+{
+    ck_assert_int_eq(clae_net_set_branch(n, k), CLAE_OK);
+    ck_assert_int_eq(clae_net_forward(n, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_loss(n, NB), CLAE_OK);
+    float l;
+    ck_assert_int_eq(clae_net_read_loss(n, &l), CLAE_OK);
+    return l;
+}
+
+/* The gradients of branch k's loss on the batch, added into the block. */
+static void path_backward(clae_net *n, int k)
+{
+    (void)path_loss(n, k);
+    ck_assert_int_eq(clae_net_backward(n, NB), CLAE_OK);
+}
+
+/* Both losses taken on one batch: the shared trunk's gradient is the sum of
+ * the two branches', each branch's its own; the sum checked against finite
+ * differences of loss_cats + loss_dogs in the trunk's weights. */
+START_TEST(test_branch_shared_gradient)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
     clae_model m;
-    parse_two(&m);
-    ck_assert_int_eq(clae_model_alloc(&m), CLAE_OK);
-    clae_device d;
-    ck_assert_int_eq(clae_device_open(&d, "ref"), CLAE_OK);
+    parse_init(&m);
     clae_net n;
-    ck_assert_int_eq(clae_net_create(&n, &m, &d, 4), CLAE_ERR_ARG);
-    clae_device_close(&d);
+    ck_assert_int_eq(clae_net_create(&n, &m, &ref, NB), CLAE_OK);
+    const size_t cnt = NB * clae_model_in_count(&m), nf = m.block_floats;
+    float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+    uint64_t seed = 11;
+    tu_rand(in, cnt, 0.0f, 1.0f, &seed);
+    tu_rand(target, cnt, 0.0f, 1.0f, &seed);
+    put_batch(&n, in, target, cnt);
+    float *g[3];
+    for (int k = 0; k < 3; k++) { /* cats alone, dogs alone, both */
+        ck_assert_int_eq(clae_net_zero_grad(&n), CLAE_OK);
+        if (k != 1) path_backward(&n, 0);
+        if (k != 0) path_backward(&n, 1);
+        g[k] = malloc(nf * sizeof(float));
+        memcpy(g[k], m.grads, nf * sizeof(float));
+    }
+    const int T = clae_model_trunk_layers(&m);
+    for (int t = 0; t < m.ntensors; t++) {
+        const clae_tensor *x = &m.tensors[t];
+        const int b = clae_model_branch_of(&m, x->layer);
+        float *want = malloc(x->count * sizeof(float));
+        for (size_t j = 0; j < x->count; j++) {
+            const size_t o = x->offset + j;
+            want[j] = b < 0 ? g[0][o] + g[1][o] : g[b][o];
+        }
+        if (b < 0) /* both branches reach the trunk */
+            for (int k = 0; k < 2; k++) {
+                float mx = 0;
+                for (size_t j = 0; j < x->count; j++) mx = fmaxf(mx, fabsf(g[k][x->offset + j]));
+                ck_assert_msg(mx > 0, "%s: no gradient from branch %d", x->name, k);
+            }
+        char what[96];
+        snprintf(what, sizeof what, "both losses: %s (%s)", x->name, b < 0 ? "trunk" : "branch");
+        ck_assert_close(what, g[2] + x->offset, want, x->count, TOL_SUM_ABS, TOL_SUM_REL);
+        free(want);
+    }
+    /* finite differences of the summed loss in the trunk's largest gradients */
+    const float h = 1e-3f;
+    int checked = 0;
+    for (int t = 0; t < m.ntensors && checked < 6; t++) {
+        const clae_tensor *x = &m.tensors[t];
+        if (x->layer >= T) continue;
+        size_t best = x->offset;
+        for (size_t j = 0; j < x->count; j++)
+            if (fabsf(g[2][x->offset + j]) > fabsf(g[2][best])) best = x->offset + j;
+        const float p0 = m.params[best];
+        m.params[best] = p0 + h;
+        const double up = (double)path_loss(&n, 0) + path_loss(&n, 1);
+        m.params[best] = p0 - h;
+        const double down = (double)path_loss(&n, 0) + path_loss(&n, 1);
+        m.params[best] = p0;
+        const float fd = (float)((up - down) / (2.0 * h));
+        char what[96];
+        snprintf(what, sizeof what, "finite difference of %s[%zu]", x->name, best - x->offset);
+        ck_assert_close(what, &g[2][best], &fd, 1, TOL_FD_ABS, TOL_FD_REL);
+        checked++;
+    }
+    ck_assert_int_ge(checked, 2);
+    for (int k = 0; k < 3; k++) free(g[k]);
+    free(in);
+    free(target);
+    clae_net_free(&n);
     clae_model_free(&m);
+    clae_device_close(&ref);
+}
+END_TEST
+
+START_TEST(test_branch_set_bad)
+{
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    clae_model m;
+    parse_init(&m);
+    clae_net n;
+    ck_assert_int_eq(clae_net_create(&n, &m, &ref, NB), CLAE_OK);
+    ck_assert_int_eq(clae_net_set_branch(&n, 2), CLAE_ERR_ARG);
+    ck_assert_int_eq(clae_net_set_branch(&n, -1), CLAE_ERR_ARG);
+    ck_assert_int_eq(clae_net_set_branch(&n, 1), CLAE_OK);
+    ck_assert_int_eq(clae_net_path_len(&n), 7);
+    ck_assert_int_eq(clae_net_path_layer(&n, 3), 5);
+    ck_assert_int_eq(clae_net_path_prev(&n, 5), 2);
+    ck_assert_int_eq(clae_net_path_next(&n, 2), 5);
+    ck_assert_int_eq(clae_net_path_next(&n, 8), -1);
+    ck_assert_int_eq(clae_net_path_prev(&n, 3), -1); /* cats' layer: not on dogs' path */
+    ck_assert_int_eq(clae_net_in_slot(&n, 5), 3);
+    ck_assert_int_eq(clae_net_out_slot(&n), 9);
+    clae_net_free(&n);
+    clae_model_free(&m);
+    clae_device_close(&ref);
 }
 END_TEST
 
@@ -120,7 +306,11 @@ static Suite *branches_suite(void)
     TCase *tc = tu_tcase("model", 60, 0);
     tcase_add_test(tc, test_branch_layers);
     tcase_add_test(tc, test_branch_summary);
-    tcase_add_test(tc, test_branch_net_refused);
+    tcase_add_test(tc, test_branch_set_bad);
+    tcase_add_test(tc, test_branch_shared_gradient);
+    suite_add_tcase(s, tc);
+    tc = tu_tcase("device", 300, 1);
+    tcase_add_test(tc, test_branch_steps_device_vs_ref);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,7 +66,7 @@ START_TEST(test_pca_plane)
 {
     enum { N = 3000, D = 40 };
     uint64_t seed = 42;
-    double uv[2 * D], m[D];
+    double uv[2 * D] = {0}, m[D];
     unit_vector(uv, D, uv, 0, &seed);
     unit_vector(uv + D, D, uv, 1, &seed);
     float *x = malloc(sizeof(float) * N * D), *ab = malloc(sizeof(float) * 2 * N),

@@ -54,11 +54,39 @@ typedef struct clae_net {
     float lr_host[4][3];   /* its values in flight to the device, and their writes */
     cl_event lr_ev[4];
     size_t decay_from;     /* AdamW decays the block from here ([train] freeze's layers first) */
+    /* A model with branches (m->nbranches > 0) runs one path at a time:
+     * the trunk, then the layers of branch `branch` (clae_net_set_branch);
+     * the first of them takes the trunk's output. A step's update touches
+     * only that path's tensors: range[0] the trunk's, range[1 + k] branch
+     * k's (views of the four blocks; count 0: no tensors). Steps of such a
+     * net are never recorded. */
+    int branch;
+    struct clae_net_range {
+        size_t from, count;   /* floats of the blocks */
+        clae_buf p, g, m, v;
+    } range[1 + CLAE_MAX_BRANCHES];
 } clae_net;
 
 /* Whether a net can run m: 1, or 0 after one line saying why (a model with
  * branches, [branch] sections: read and summarised, not yet run). */
 int clae_net_runs(const clae_model *m);
+
+/* The path a model with branches runs from now on: the trunk, then branch
+ * k's layers (0 <= k < m->nbranches; CLAE_ERR_ARG otherwise). */
+clae_status clae_net_set_branch(clae_net *n, int k);
+/* The path's layers in order: how many, and the p-th's index. */
+int clae_net_path_len(const clae_net *n);
+int clae_net_path_layer(const clae_net *n, int p);
+/* The layer before (after) layer i on the path, -1 at its start (end). */
+int clae_net_path_prev(const clae_net *n, int i);
+int clae_net_path_next(const clae_net *n, int i);
+/* Which act[] (and grad[]) slot holds layer i's input: i, or for a
+ * branch's first layer the trunk's output; and the path's output's slot. */
+int clae_net_in_slot(const clae_net *n, int i);
+int clae_net_out_slot(const clae_net *n);
+/* clae_net_create's and clae_net_free's part: the ranges' views (net_path.c). */
+clae_status clae_net_ranges(clae_net *n);
+void clae_net_ranges_free(clae_net *n);
 
 /* Allocate buffers for batches of up to N images and upload the model's
  * parameters and Adam moments (m->params, adam_m, adam_v; allocated by the caller). */

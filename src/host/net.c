@@ -74,8 +74,8 @@ static clae_status fits_device(const clae_net *n)
 int clae_net_runs(const clae_model *m)
 {
     if (m->nbranches == 0) return 1;
-    fprintf(stderr, "clae: %s: a model with branches (%s, %s%s) is read and summarised, but not "
-            "yet trained or run\n", m->name, m->branches[0].name, m->branches[1].name,
+    fprintf(stderr, "clae: %s: a model with branches (%s, %s%s) is not yet trained or run by "
+            "this command\n", m->name, m->branches[0].name, m->branches[1].name,
             m->nbranches > 2 ? ", ..." : "");
     return 0;
 }
@@ -88,7 +88,6 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     n->N = N;
     n->L = m->nlayers;
     if (N < 1 || !m->params) return CLAE_ERR_ARG;
-    if (!clae_net_runs(m)) return CLAE_ERR_ARG;
     int L = n->L;
     n->g = calloc((size_t)L, sizeof *n->g);
     n->act = calloc((size_t)L + 1, sizeof *n->act);
@@ -156,6 +155,8 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
             if (st == CLAE_OK) st = clae_buf_view(d, n->grads, off, len, views[p][1]);
         }
     }
+    if (st == CLAE_OK) st = clae_net_ranges(n);
+    n->rec_off = m->nbranches > 0; /* a recording holds one path */
     if (st == CLAE_ERR_NOMEM) fprintf(stderr, "clae: out of memory for a batch of %d\n", N);
     if (st != CLAE_OK) clae_net_free(n);
     return st;
@@ -172,6 +173,7 @@ void clae_net_free(clae_net *n)
 {
     int L = n->L;
     /* views before their parents */
+    clae_net_ranges_free(n);
     free_all(n->w, L);
     free_all(n->b, L);
     free_all(n->gw, L);
@@ -207,8 +209,9 @@ static clae_buf src_pend(clae_net *n, int i)
 
 clae_layer_run clae_net_layer_run(clae_net *n, int i)
 {
-    return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[i],
-                            .out = n->act[i + 1], .din = n->grad[i], .dout = n->grad[i + 1],
+    const int in = clae_net_in_slot(n, i);
+    return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[in],
+                            .out = n->act[i + 1], .din = n->grad[in], .dout = n->grad[i + 1],
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
                             .db = n->gb[i], .index = i, .training = n->training,
                             .seed = n->seed, .step = n->t,
@@ -249,10 +252,11 @@ static clae_epi layer_act(const clae_net *n, int i)
  * derivative goes with the loss. */
 static int din_act_fused(const clae_net *n, int i)
 {
-    if (i < 0 || i + 1 >= n->L) return 0;
+    const int next = i < 0 ? -1 : clae_net_path_next(n, i); /* the layer after i on the path */
+    if (next < 0) return 0;
     /* an activity penalty's gradient joins grad[i + 1] before the derivative */
     if (n->m->layers[i].activity_l1 > 0) return 0;
-    return n->m->layers[i + 1].kind->fuses_din_act && !n->pend[i + 1].h && !n->pend[i + 1].d;
+    return n->m->layers[next].kind->fuses_din_act && !n->pend[i + 1].h && !n->pend[i + 1].d;
 }
 
 clae_layer_run clae_net_forward_run(clae_net *n, int i)
@@ -271,13 +275,15 @@ int clae_net_act_fwd_separate(const clae_net *n, int i)
 clae_layer_run clae_net_backward_run(clae_net *n, int i)
 {
     clae_layer_run r = clae_net_layer_run(n, i);
-    if (din_act_fused(n, i - 1)) r.din_act = layer_act(n, i - 1);
+    const int prev = clae_net_path_prev(n, i);
+    if (din_act_fused(n, prev)) r.din_act = layer_act(n, prev);
     return r;
 }
 
 int clae_net_act_bwd_separate(const clae_net *n, int i)
 {
-    return n->m->layers[i].act != CLAE_ACT_NONE && i < n->L - 1 && !din_act_fused(n, i);
+    return n->m->layers[i].act != CLAE_ACT_NONE && !clae_model_is_head(n->m, i) &&
+           !din_act_fused(n, i);
 }
 
 clae_status clae_net_act_forward(clae_net *n, int i)
@@ -296,7 +302,9 @@ clae_status clae_net_forward_from(clae_net *n, int first, int nb)
     if (first < 0 || first > n->L) return CLAE_ERR_ARG;
     if (has_buf(n->terms))
         CLAE_TRY(clae_buf_fill0(n->d, n->terms, CLAE_NTERMS * sizeof(float)));
-    for (int i = first; i < n->L; i++) {
+    for (int p = 0; p < clae_net_path_len(n); p++) {
+        const int i = clae_net_path_layer(n, p);
+        if (i < first) continue;
         clae_layer_run r = clae_net_forward_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
         if (clae_net_act_fwd_separate(n, i)) CLAE_TRY(clae_net_act_forward(n, i));
@@ -314,13 +322,14 @@ clae_status clae_net_forward(clae_net *n, int nb) { return clae_net_forward_from
 /* The loss, and its gradient through the last layer's activation. */
 clae_status clae_net_loss(clae_net *n, int nb)
 {
-    size_t cnt = (size_t)nb * in_count(n, n->L);
+    const int o = clae_net_out_slot(n); /* act[n->L] but with branches */
+    size_t cnt = (size_t)nb * in_count(n, o);
     if (n->m->net.loss_kind == CLAE_LOSS_CCE) /* after a softmax (the config says so) */
-        CLAE_TRY(cce_step(n->d, n->loss, n->grad[n->L], n->act[n->L], n->target, (size_t)nb,
-                          (int)in_count(n, n->L)));
+        CLAE_TRY(cce_step(n->d, n->loss, n->grad[o], n->act[o], n->target, (size_t)nb,
+                          (int)in_count(n, o)));
     else
-        CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[n->L], n->act[n->L],
-                           n->target, cnt, layer_act(n, n->L - 1)));
+        CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[o], n->act[o], n->target,
+                           cnt, layer_act(n, o - 1)));
     if (!has_buf(n->terms)) return CLAE_OK;
     return loss_terms(n->d, n->loss, n->terms, CLAE_NTERMS);
 }
@@ -335,9 +344,11 @@ clae_status clae_net_backward(clae_net *n, int nb)
      * the optimizer leaves their weights as they are), and nothing needs the
      * gradient of the first trainable layer's input */
     const int frozen = n->m->train.freeze;
-    for (int i = n->L - 1; i > frozen; i--) {
+    for (int p = clae_net_path_len(n) - 1; p >= 0; p--) {
+        const int i = clae_net_path_layer(n, p);
+        if (i <= frozen) break; /* frozen layers are the trunk's first */
         clae_layer_run r = clae_net_backward_run(n, i);
-        if (i == frozen + 1) r.din = (clae_buf){0};
+        if (clae_net_path_prev(n, i) == frozen) r.din = (clae_buf){0};
         if (r.l->activity_l1 > 0) /* before the activation's derivative (not fused then) */
             CLAE_TRY(activity_l1_backward(n->d, r.dout, r.out, out_elems(r.g),
                                           r.l->activity_l1 / (float)nb));
@@ -347,9 +358,11 @@ clae_status clae_net_backward(clae_net *n, int nb)
             CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act,
                                   r.l->alpha));
         CLAE_TRY(r.l->kind->backward(&r));
-        /* grad[i] is written: add what later residual adds sent to act[i] */
-        if (i > 0 && (n->pend[i].h || n->pend[i].d))
-            CLAE_TRY(add_into(n->d, n->grad[i], n->pend[i], (size_t)nb * in_count(n, i)));
+        /* grad[j] (j: its input's slot) is written: add what later residual
+         * adds sent to act[j] */
+        const int j = clae_net_in_slot(n, i);
+        if (j > 0 && (n->pend[j].h || n->pend[j].d))
+            CLAE_TRY(add_into(n->d, n->grad[j], n->pend[j], (size_t)nb * in_count(n, j)));
     }
     return CLAE_OK;
 }
@@ -375,24 +388,45 @@ static clae_status write_lr(clae_net *n);
 /* The update after t steps; recorded: Adam's step's numbers from n->lr_t
  * (written before the replay), as with [net] global_clipnorm, whose scale
  * the device computes into it. */
-static clae_status update(clae_net *n, int recorded)
+/* The optimizer over one part of the blocks (the whole, or a path's trunk
+ * or branch range), decay_from counted from its start. */
+static clae_status update_part(clae_net *n, const struct clae_net_range *x, size_t decay_from,
+                               int hp)
 {
     const clae_net_config *c = &n->m->net;
     const clae_adam adam = step_adam(n);
     if (c->opt_kind == CLAE_OPT_SGD) { /* the velocity lives in the first moment's block */
         clae_sgd h = {.lr = adam.lr, .momentum = c->momentum, .nesterov = c->nesterov};
-        return sgd_update(n->d, n->params, n->adam_m, n->grads, n->m->block_floats, &h);
+        return sgd_update(n->d, x->p, x->m, x->g, x->count, &h);
     }
+    if (hp)
+        return adamw_update_hp(n->d, x->p, x->m, x->v, x->g, x->count, decay_from, &adam, n->t,
+                               n->lr_t);
+    return adamw_update(n->d, x->p, x->m, x->v, x->g, x->count, decay_from, &adam, n->t);
+}
+
+static clae_status update(clae_net *n, int recorded)
+{
+    const clae_net_config *c = &n->m->net;
     const size_t nf = n->m->block_floats;
-    if (c->clipnorm > 0) {
+    if (c->clipnorm > 0 && c->opt_kind != CLAE_OPT_SGD) { /* over the whole block: the
+                                                             other branches' gradients are 0 */
         if (!recorded) CLAE_TRY(write_lr(n));
         CLAE_TRY(grad_clip(n->d, n->grads, nf, c->clipnorm, n->lr_t));
     }
-    if (recorded || c->clipnorm > 0)
-        return adamw_update_hp(n->d, n->params, n->adam_m, n->adam_v, n->grads, nf,
-                               n->decay_from, &adam, n->t, n->lr_t);
-    return adamw_update(n->d, n->params, n->adam_m, n->adam_v, n->grads, nf, n->decay_from,
-                        &adam, n->t);
+    const int hp = recorded || c->clipnorm > 0;
+    if (n->m->nbranches == 0) {
+        const struct clae_net_range all = {.from = 0, .count = nf, .p = n->params, .g = n->grads,
+                                           .m = n->adam_m, .v = n->adam_v};
+        return update_part(n, &all, n->decay_from, hp);
+    }
+    /* a path: the trunk's tensors (where [train] freeze's are) and its branch's */
+    const struct clae_net_range *trunk = &n->range[0], *own = &n->range[1 + n->branch];
+    if (trunk->count > 0) {
+        const size_t from = n->decay_from > trunk->count ? trunk->count : n->decay_from;
+        CLAE_TRY(update_part(n, trunk, from, hp));
+    }
+    return own->count > 0 ? update_part(n, own, 0, hp) : CLAE_OK;
 }
 
 clae_status clae_net_update(clae_net *n)
@@ -516,8 +550,8 @@ clae_status clae_net_download(clae_net *n)
 
 clae_status clae_net_read_output(clae_net *n, float *out, int nb)
 {
-    return clae_buf_read(n->d, n->act[n->L], out,
-                         (size_t)nb * in_count(n, n->L) * sizeof(float));
+    const int o = clae_net_out_slot(n);
+    return clae_buf_read(n->d, n->act[o], out, (size_t)nb * in_count(n, o) * sizeof(float));
 }
 
 clae_status clae_net_infer(clae_net *n, const float *in, float *out, int nb)
