@@ -56,7 +56,7 @@ for args in "summary $nx.cfg" "compile $nx.cfg" "init $nx.cfg $tmp/i.safetensors
             "inpaint $nx.safetensors $nx.png $tmp/x.png --mask 1,1,2,2" \
             "plot $nx.jsonl $tmp/x.png" "export $nx.safetensors $tmp/e.safetensors" \
             "score $nx.safetensors $tmp/x.csv" "sample $nx.safetensors 4 $tmp/x.png" \
-            "interpolate $nx.safetensors 1 2 $tmp/x.png" "encode $nx.safetensors $tmp/x.npy" \
+            "swap $nx.safetensors $nx.png $tmp/x.png --to a" "interpolate $nx.safetensors 1 2 $tmp/x.png" "encode $nx.safetensors $tmp/x.npy" \
             "plot-codes $nx.safetensors $tmp/x.png" \
             "data import $nx $tmp/imp" "data info $nx"; do
   read -r -a argv <<<"$args"

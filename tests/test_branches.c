@@ -80,6 +80,26 @@ START_TEST(test_branch_layers)
 }
 END_TEST
 
+/* A branch's own loss: [net]'s unless it names one. */
+START_TEST(test_branch_loss)
+{
+    char text[sizeof TWO + 32], err[512];
+    const char *at = strstr(TWO, "classes = 5\n");
+    ck_assert_ptr_nonnull(at);
+    const int head = (int)(at - TWO) + (int)strlen("classes = 5\n");
+    snprintf(text, sizeof text, "%.*sloss = mae\n%s", head, TWO, TWO + head);
+    clae_model m;
+    ck_assert_int_eq(clae_model_parse_ex(NULL, text, "two", &m, err, sizeof err), CLAE_OK);
+    ck_assert_int_eq(m.branches[0].loss_kind, CLAE_LOSS_MSE);
+    ck_assert_int_eq(m.branches[1].loss_kind, CLAE_LOSS_MAE);
+    ck_assert_str_eq(m.branches[1].loss, "mae");
+    clae_model_free(&m);
+    snprintf(text, sizeof text, "%.*sloss = categorical_crossentropy\n%s", head, TWO, TWO + head);
+    ck_assert_int_eq(clae_model_parse_ex(NULL, text, "two", &m, err, sizeof err), CLAE_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err, "expected mse, mae or binary_crossentropy (key 'loss')"));
+}
+END_TEST
+
 START_TEST(test_branch_summary)
 {
     clae_model m;
@@ -306,6 +326,7 @@ static Suite *branches_suite(void)
     TCase *tc = tu_tcase("model", 60, 0);
     tcase_add_test(tc, test_branch_layers);
     tcase_add_test(tc, test_branch_summary);
+    tcase_add_test(tc, test_branch_loss);
     tcase_add_test(tc, test_branch_set_bad);
     tcase_add_test(tc, test_branch_shared_gradient);
     suite_add_tcase(s, tc);

@@ -26,15 +26,6 @@ static void parse_ok(const char *text, clae_model *m)
     ck_assert_msg(st == CLAE_OK, "config string: %s", err);
 }
 
-static size_t layer_params(const clae_model *m, int i)
-{
-    const clae_layer *l = &m->layers[i];
-    size_t n = 0;
-    if (l->weight >= 0) n += m->tensors[l->weight].count;
-    if (l->bias >= 0) n += m->tensors[l->bias].count;
-    return n;
-}
-
 START_TEST(test_denoiser_layers)
 {
     clae_model m;
@@ -51,7 +42,7 @@ START_TEST(test_denoiser_layers)
     for (int i = 0; i < 7; i++) {
         const clae_layer *l = &m.layers[i];
         fprintf(stderr, "layer %d %s (None, %d, %d, %d) %zu params\n", i,
-                l->kind->name, l->out_h, l->out_w, l->out_c, layer_params(&m, i));
+                l->kind->name, l->out_h, l->out_w, l->out_c, clae_model_layer_params(&m, i));
         ck_assert_str_eq(l->kind->name, types[i]);
         ck_assert_int_eq(l->act, acts[i]);
         ck_assert_int_eq(l->in_h, H);
@@ -60,7 +51,7 @@ START_TEST(test_denoiser_layers)
         ck_assert_int_eq(l->out_h, out[i][0]);
         ck_assert_int_eq(l->out_w, out[i][1]);
         ck_assert_int_eq(l->out_c, out[i][2]);
-        ck_assert_uint_eq(layer_params(&m, i), counts[i]);
+        ck_assert_uint_eq(clae_model_layer_params(&m, i), counts[i]);
         ck_assert_uint_eq(clae_layer_out_count(l), (size_t)out[i][0] * out[i][1] * out[i][2]);
         H = l->out_h, W = l->out_w, C = l->out_c;
     }

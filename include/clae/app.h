@@ -11,6 +11,9 @@
  * on, where recorded and still there); 1 on success, 0 after a one-line
  * error. */
 int clae_app_load(const char *ckpt, clae_model *m);
+/* The same, a model with branches too (clae_app_load refuses one: the
+ * commands that take it run one path). */
+int clae_app_load_any(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m);
@@ -35,6 +38,9 @@ typedef struct clae_app_run {
  * needed if it does not fit there either. 1, or 0 after a one-line error. */
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run);
+/* The same through the trunk and branch `branch` of a model with branches. */
+int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char *in, float *x,
+                              int H, int W, const char *device, int branch, clae_app_run *run);
 
 /* The figure of `clae show` (and `clae train --samples`): n images of ds
  * from record `first`, one row each of the originals, their corruption as
@@ -55,5 +61,12 @@ struct clae_dataset;
 int clae_app_figure(clae_model *m, struct clae_device *d, const struct clae_dataset *ds,
                     size_t first, int n, const char *out, const char **what, int *fig_w,
                     int *fig_h);
+/* The figure of a model with branches: for each branch k, n test images of
+ * its own (tests[k], from record first), then their decodes by each
+ * branch's layers (rows "k > j": its own reconstruction, the swaps); 1, or
+ * 0 after a one-line error (src/host/apps/figure_branches.c). */
+int clae_app_figure_branches(clae_model *m, struct clae_device *d,
+                             const struct clae_dataset *tests, size_t first, int n,
+                             const char *out, int *fig_w, int *fig_h);
 
 #endif

@@ -23,6 +23,8 @@ typedef struct clae_split_run {
     clae_device d;
     clae_net net;      /* at inference (net.training 0), for batch images */
     int dev_open, net_made;
+    const clae_classes *only; /* set before clae_split_open: the split's images of these
+                                 labels alone (NULL: all) */
 } clae_split_run;
 
 /* With r->m loaded: the corruption (the config's, or spec's where not NULL), the split of

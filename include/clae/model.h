@@ -130,6 +130,8 @@ typedef struct clae_branch {
     int first, count;      /* its layers: first .. first + count - 1 */
     char data[512];        /* its training data folder ("": [train] data) */
     clae_classes classes;  /* the labels of that data it trains on (empty: all) */
+    char loss[32];         /* its loss: "" for [net] loss, else mse, mae or binary_crossentropy */
+    clae_loss loss_kind;   /* the one it takes (the [net] loss's when loss is "") */
     int line;              /* its section's line in the config */
 } clae_branch;
 
@@ -197,6 +199,8 @@ clae_status clae_model_check_align(const clae_model *m, size_t align_bytes);
  * tensor would have more than INT_MAX elements. */
 clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
 
+/* Layer i's parameters (its weight's and bias's elements). */
+size_t clae_model_layer_params(const clae_model *m, int i);
 /* The shared trunk's layers (all of them without branches), and the branch
  * layer i belongs to (-1: the trunk). */
 int clae_model_trunk_layers(const clae_model *m);

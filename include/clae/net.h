@@ -67,10 +67,6 @@ typedef struct clae_net {
     } range[1 + CLAE_MAX_BRANCHES];
 } clae_net;
 
-/* Whether a net can run m: 1, or 0 after one line saying why (a model with
- * branches, [branch] sections: read and summarised, not yet run). */
-int clae_net_runs(const clae_model *m);
-
 /* The path a model with branches runs from now on: the trunk, then branch
  * k's layers (0 <= k < m->nbranches; CLAE_ERR_ARG otherwise). */
 clae_status clae_net_set_branch(clae_net *n, int k);

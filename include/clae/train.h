@@ -68,9 +68,26 @@ typedef struct clae_train_event {
     /* SAVED: the epoch's checkpoints are written, last.safetensors at path;
      * the model's host parameters are that checkpoint's (for a figure). */
     const char *path;
+    /* EPOCH, TEST of a model with branches: each branch's validation (test)
+     * loss, in branch order (NULL: none) */
+    const double *branch_loss;
 } clae_train_event;
 
 typedef void (*clae_train_report)(const clae_train_event *e, void *user);
+
+/* A model with branches (clae_model.branches): where each branch's images
+ * are in the datasets clae_train takes. The training set holds every
+ * branch's training images, then every branch's validation images; the
+ * test set every branch's test images. Steps take turns (a batch of the
+ * first branch, of the second, ...; a branch whose images are done sits
+ * the rest of the epoch out), each batch of one branch's images through
+ * its path; validation and test run each branch on its own images. */
+typedef struct clae_train_branches {
+    int n;
+    size_t train_from[CLAE_MAX_BRANCHES], train_n[CLAE_MAX_BRANCHES];
+    size_t val_from[CLAE_MAX_BRANCHES], val_n[CLAE_MAX_BRANCHES];
+    size_t test_from[CLAE_MAX_BRANCHES], test_n[CLAE_MAX_BRANCHES];
+} clae_train_branches;
 
 /* How clae_train runs (the run itself, what it is and where it stands, is
  * the clae_run of clae/run.h). */
@@ -93,6 +110,7 @@ typedef struct clae_train_opts {
      * checkpoints and history (the others leave report NULL). Validation and
      * test run whole on every rank (the same weights, the same numbers). */
     clae_dist *dist;
+    const clae_train_branches *branches; /* a model with branches: its data (else NULL) */
 } clae_train_opts;
 
 typedef struct clae_train_result {
@@ -106,6 +124,7 @@ typedef struct clae_train_result {
     int restored;              /* [train] restore_best: the best epoch's weights (run->best_epoch)
                                    were tested and written as last.safetensors */
     char last_path[1024];
+    double branch_test_mse[CLAE_MAX_BRANCHES]; /* a model with branches: each one's */
 } clae_train_result;
 
 /* Train m (parameters and Adam moments already in its host blocks) on

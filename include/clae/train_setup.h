@@ -40,6 +40,8 @@ typedef struct clae_train_setup {
     size_t augment_counts[3]; /* the copies added: flipped lr, flipped ud, rotated */
     int refused;             /* after a failed step: the request was refused (exit status 2) */
     char out_buf[1100], data_buf[CLAE_RUN_PATH_MAX];
+    clae_train_branches branches; /* a model with branches: each one's images (opts.branches) */
+    const char *branch_dirs[CLAE_MAX_BRANCHES]; /* and the folders they came from */
 } clae_train_setup;
 
 void clae_train_setup_init(clae_train_setup *s);
@@ -70,6 +72,13 @@ const char *clae_train_rank_device(const clae_dist *dist, const char *device, ch
  * checked against a resumed run's; recorded in the run; the run's classes
  * kept (class_ntrain/class_ntest: the counts before). */
 clae_status clae_train_setup_data(clae_train_setup *s, const clae_train_request *q);
+/* The same for a model with branches (clae_train_setup_data calls it):
+ * each branch's images from its [branch] data (else --data, else [train]
+ * data), its classes, --limit of each, [train] augment and validation_split
+ * applied to each; the training set every branch's training images then
+ * every branch's validation images, the test set their test images, where
+ * they are in s->branches. */
+clae_status clae_train_setup_branch_data(clae_train_setup *s, const clae_train_request *q);
 
 /* The data made ready to train on: a classifier's labels checked against
  * its outputs, the run's --limit applied, augment = recipe's copies added

@@ -20,6 +20,7 @@ int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_swap(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_show(int argc, char **argv);
@@ -37,11 +38,12 @@ int cmd_plot_codes(int argc, char **argv);
 
 /* What each command's --help prints before its options' help (clae_cmdline's about), and
  * train's after them (its more). */
-extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_DATA[], CLAE_ABOUT_DENOISE[],
-    CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[], CLAE_ABOUT_EXPORT[],
-    CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[], CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[],
-    CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[], CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[],
-    CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_TRAIN[];
+extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_DATA[],
+    CLAE_ABOUT_DENOISE[], CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[],
+    CLAE_ABOUT_EXPORT[], CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[],
+    CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[], CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[],
+    CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[], CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_SWAP[],
+    CLAE_ABOUT_TRAIN[];
 extern const char CLAE_MORE_TRAIN[];
 #define CLAE_SAMPLE_MAX_N 1024 /* clae sample: images at most (its help says so) */
 

@@ -24,6 +24,13 @@ const char CLAE_ABOUT_COMPILE[] =
     "  CONFIG' starts at once. Commands that run other shapes (denoise of a larger\n"
     "  image, sample) may still compile on their first use.\n";
 
+const char CLAE_ABOUT_SWAP[] =
+    "usage: clae swap CKPT IN OUT --to NAME [--device N|ref]\n"
+    "  a model with branches (one encoder, two decoders: [branch] sections) applied\n"
+    "  across: IN (PNG, JPG or BMP, any size) encoded by the shared trunk and decoded by\n"
+    "  branch NAME's layers, written to OUT in IN's channel layout. An image of one\n"
+    "  branch's kind decoded by the other's layers is the face-swap construction.\n";
+
 const char CLAE_ABOUT_DATA[] =
     "usage: clae data import DIR OUT [--size H,W] [--channels 1|3] [--threads N]\n"
     "       clae data info DIR\n"

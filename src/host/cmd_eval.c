@@ -1,6 +1,7 @@
 /* clae eval CKPT: image-quality metrics of a trained model on the CIFAR-10
  * test set against the "do nothing" baseline (the corrupted input itself). */
 #include <stdio.h>
+#include <string.h>
 
 #include "clae/app.h"
 #include "clae/classify_eval.h"
@@ -39,8 +40,18 @@ static int eval_classifier(clae_split_run *r, const char *ckpt, long limit, cons
     return rc;
 }
 
+/* --classes LIST: checked as it is read */
+static int parse_only(const clae_opt *opt, const char *v)
+{
+    if (clae_classes_parse(v, opt->to)) return 1;
+    fprintf(stderr, "clae eval: bad --classes '%s': expected all or labels from 0 to 255 "
+            "separated by commas, like 3\n", v);
+    return 0;
+}
+
 int cmd_eval(int argc, char **argv)
 {
+    clae_classes only = {{0}};
     const char *ckpt = NULL, *data = NULL, *device = NULL, *json = NULL, *corrupt = NULL;
     long limit = 0, batch = CLAE_BATCH_DEFAULT;
     const clae_opt OPTS[] = {
@@ -54,6 +65,9 @@ int cmd_eval(int argc, char **argv)
         CLAE_OPT_JSON(&json, "also write the results as JSON"),
         CLAE_OPT_LIMIT(&limit, "only the first N test images"),
         CLAE_OPT_BATCH(&batch, CLAE_HELP_BATCH),
+        {.name = "classes", .meta = "LIST", .kind = CLAE_OPT_CALL, .to = &only,
+         .parse = parse_only,
+         .help = "only the test images of these labels, like 3 or 3,5\n(default: all)"},
         {0}};
     int code = clae_cmdline_parse(&EVAL_CMDLINE, OPTS, argc, argv);
     if (code >= 0) return code;
@@ -63,7 +77,7 @@ int cmd_eval(int argc, char **argv)
     }
     if (json && !clae_output_check("clae eval", json)) return 2;
 
-    clae_split_run r = {0};
+    clae_split_run r = {.only = clae_classes_empty(&only) ? NULL : &only};
     if (!clae_app_load(ckpt, &r.m)) return 1;
     int rc = 1;
     clae_metrics_summary si, so;
@@ -76,8 +90,13 @@ int cmd_eval(int argc, char **argv)
         char desc[96];
         clae_corrupt_describe(&r.cor, desc, sizeof desc);
         printf("checkpoint %s, corrupt = %s, device: %s\n", ckpt, desc, r.d.name);
-        printf("test %s: %zu of %dx%dx%d (%s)\n", clae_plural((long long)r.n, "image", "images"),
-               r.n, r.ds.H, r.ds.W, r.ds.C, r.data);
+        char cls[1040] = "";
+        if (r.only) {
+            strcpy(cls, ", classes ");
+            clae_classes_format(r.only, cls + strlen(cls), sizeof cls - strlen(cls));
+        }
+        printf("test %s: %zu of %dx%dx%d (%s%s)\n", clae_plural((long long)r.n, "image",
+               "images"), r.n, r.ds.H, r.ds.W, r.ds.C, r.data, cls);
         printf("%-28s %10s %9s %8s %9s\n", "", "MSE", "PSNR dB", "SSIM", "accuracy");
         print_row(clae_evaluate_base_name(&r.cor), &si);
         print_row("model", &so);

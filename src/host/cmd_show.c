@@ -52,6 +52,42 @@ static int parse_offset(const clae_opt *opt, const char *v)
     return 0;
 }
 
+/* A model with branches: each branch's test images (its [branch] data or
+ * --data, its classes) and their decodes by every branch. The exit code. */
+static int show_branches(clae_model *m, const char *data, const char *device, long offset,
+                         long count, const char *out)
+{
+    clae_dataset tests[CLAE_MAX_BRANCHES] = {{0}};
+    int rc = 1, k = 0, dev_open = 0;
+    clae_device d;
+    for (; k < m->nbranches; k++) {
+        const clae_branch *b = &m->branches[k];
+        const char *dir = b->data[0] ? b->data : data ? data : m->train.data;
+        if (clae_dataset_load(dir, CLAE_CIFAR_TEST, m->net.H, m->net.W, m->net.C, &tests[k]) !=
+            CLAE_OK)
+            goto done;
+        clae_dataset_keep_classes(&tests[k], &b->classes);
+        if ((size_t)offset + (size_t)count > tests[k].n) {
+            fprintf(stderr, "clae show: images %ld..%ld asked for, branch %s's test images in %s "
+                    "are %zu\n", offset, offset + count - 1, b->name, dir, tests[k].n);
+            goto done;
+        }
+    }
+    if (clae_device_open(&d, device) != CLAE_OK) goto done;
+    dev_open = 1;
+    int W, H;
+    if (!clae_app_figure_branches(m, &d, tests, (size_t)offset, (int)count, out, &W, &H))
+        goto done;
+    printf("wrote %s (%dx%d): each branch's test images %ld..%ld, then their decodes by each "
+           "branch (its own: reconstruction; another's: swapped)\n", out, W, H, offset,
+           offset + count - 1);
+    rc = 0;
+done:
+    if (dev_open) clae_device_close(&d);
+    for (int j = 0; j < m->nbranches; j++) clae_dataset_free(&tests[j]); /* empty: no-op */
+    return rc;
+}
+
 int cmd_show(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *data = NULL, *device = NULL;
@@ -71,7 +107,12 @@ int cmd_show(int argc, char **argv)
     if (!clae_output_check_image("clae show", out)) return 2;
 
     clae_model m;
-    if (!clae_app_load(ckpt, &m)) return 1;
+    if (!clae_app_load_any(ckpt, &m)) return 1;
+    if (m.nbranches > 0) {
+        int rc = show_branches(&m, data, device, offset, count, out);
+        clae_model_free(&m);
+        return rc;
+    }
     if (!clae_app_check_images("show", ckpt, &m)) {
         clae_model_free(&m);
         return 1;

@@ -63,6 +63,16 @@ static const char *write_samples(struct printer *p, const clae_train_event *e)
     return path;
 }
 
+/* A model with branches: each one's validation or test loss, on a line of their own. */
+static void branch_losses(const clae_model *m, const char *what, const double *loss)
+{
+    if (!loss) return;
+    printf("  %s by branch:", what);
+    for (int k = 0; k < m->nbranches; k++)
+        printf("%s %s %.6f", k ? "," : "", m->branches[k].name, loss[k]);
+    printf("\n");
+}
+
 static void print_event(const clae_train_event *e, void *user)
 {
     struct printer *p = user;
@@ -111,6 +121,7 @@ static void print_event(const clae_train_event *e, void *user)
                 if (e->val_terms) printf(" (val %.6f)", e->val_terms[k]);
             }
         if (e->term_mask > 1u) printf("\n");
+        branch_losses(p->m, "val loss", e->branch_loss);
         if (e->next_lr < e->lr)
             printf("  lr %.3g -> %.3g: no lower val loss for lr_patience epochs\n", e->lr,
                    e->next_lr);
@@ -133,6 +144,7 @@ static void print_event(const clae_train_event *e, void *user)
         else
             printf("test MSE %.6f (%zu %s) %s\n", e->test_mse, e->ntest,
                    clae_plural((long long)e->ntest, "image", "images"), which);
+        branch_losses(p->m, "test MSE", e->branch_loss);
         break;
     }
     case CLAE_TRAIN_READY:
@@ -159,7 +171,7 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
 static int transfer_tensors(clae_model *m, const char *ckpt, int *frozen_fresh)
 {
     clae_model src;
-    if (!clae_app_load(ckpt, &src)) return 0;
+    if (!clae_app_load_any(ckpt, &src)) return 0;
     clae_transfer_fate *fate = malloc((size_t)m->ntensors * sizeof *fate);
     if (!fate) {
         fprintf(stderr, "clae: out of memory\n");
@@ -377,6 +389,14 @@ static int load_data(clae_train_setup *s, const train_args *a)
                s->train.n, s->class_ntrain, s->test.n, s->class_ntest);
     }
     if (clae_train_setup_data_ready(s) != CLAE_OK) return 0;
+    for (int k = 0; k < s->m.nbranches; k++) {
+        const clae_branch *b = &s->m.branches[k];
+        const clae_train_branches *br = &s->branches;
+        char cls[1024];
+        clae_classes_format(&b->classes, cls, sizeof cls);
+        printf("branch %s: %zu training, %zu validation, %zu test images (%s, classes %s)\n",
+               b->name, br->train_n[k], br->val_n[k], br->test_n[k], s->branch_dirs[k], cls);
+    }
     const size_t *c = s->augment_counts;
     if (strcmp(s->m.train.augment, "recipe") == 0)
         printf("augmented %zu training images with %zu more (%zu flip lr, %zu flip ud, %zu "

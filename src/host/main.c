@@ -21,6 +21,8 @@ static const clae_command COMMANDS[] = {
     {"eval", "metrics of a checkpoint on the CIFAR-10 test set vs doing nothing", cmd_eval},
     {"show", "figure of original, corrupted and restored test images (PNG)", cmd_show},
     {"denoise", "restore an image file of any size with a checkpoint", cmd_denoise},
+    {"swap", "a model with branches across: encode an image, decode it with another branch",
+     cmd_swap},
     {"inpaint", "fill holes (rectangles or a mask image) in an image file with a checkpoint",
      cmd_inpaint},
     {"plot", "plot a training history (history.jsonl) as a PNG", cmd_plot},

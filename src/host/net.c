@@ -71,14 +71,6 @@ static clae_status fits_device(const clae_net *n)
     return CLAE_OK;
 }
 
-int clae_net_runs(const clae_model *m)
-{
-    if (m->nbranches == 0) return 1;
-    fprintf(stderr, "clae: %s: a model with branches (%s, %s%s) is not yet trained or run by "
-            "this command\n", m->name, m->branches[0].name, m->branches[1].name,
-            m->nbranches > 2 ? ", ..." : "");
-    return 0;
-}
 
 clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
 {
@@ -327,9 +319,11 @@ clae_status clae_net_loss(clae_net *n, int nb)
     if (n->m->net.loss_kind == CLAE_LOSS_CCE) /* after a softmax (the config says so) */
         CLAE_TRY(cce_step(n->d, n->loss, n->grad[o], n->act[o], n->target, (size_t)nb,
                           (int)in_count(n, o)));
-    else
-        CLAE_TRY(loss_step(n->d, n->m->net.loss_kind, n->loss, n->grad[o], n->act[o], n->target,
-                           cnt, layer_act(n, o - 1)));
+    else /* a branch's own loss, or [net]'s */
+        CLAE_TRY(loss_step(n->d,
+                           n->m->nbranches ? n->m->branches[n->branch].loss_kind
+                                           : n->m->net.loss_kind,
+                           n->loss, n->grad[o], n->act[o], n->target, cnt, layer_act(n, o - 1)));
     if (!has_buf(n->terms)) return CLAE_OK;
     return loss_terms(n->d, n->loss, n->terms, CLAE_NTERMS);
 }
@@ -420,13 +414,16 @@ static clae_status update(clae_net *n, int recorded)
                                            .m = n->adam_m, .v = n->adam_v};
         return update_part(n, &all, n->decay_from, hp);
     }
-    /* a path: the trunk's tensors (where [train] freeze's are) and its branch's */
-    const struct clae_net_range *trunk = &n->range[0], *own = &n->range[1 + n->branch];
-    if (trunk->count > 0) {
-        const size_t from = n->decay_from > trunk->count ? trunk->count : n->decay_from;
-        CLAE_TRY(update_part(n, trunk, from, hp));
+    /* a path: the trunk's tensors and its branch's, AdamW's decay from
+     * decay_from of the block on ([train] freeze's tensors come first) */
+    const struct clae_net_range *parts[2] = {&n->range[0], &n->range[1 + n->branch]};
+    for (int k = 0; k < 2; k++) {
+        const struct clae_net_range *x = parts[k];
+        if (x->count == 0) continue;
+        size_t from = n->decay_from > x->from ? n->decay_from - x->from : 0;
+        CLAE_TRY(update_part(n, x, from < x->count ? from : x->count, hp));
     }
-    return own->count > 0 ? update_part(n, own, 0, hp) : CLAE_OK;
+    return CLAE_OK;
 }
 
 clae_status clae_net_update(clae_net *n)

@@ -18,7 +18,7 @@
 #include "clae/output.h"
 #include "clae/run.h"
 
-int clae_app_load(const char *ckpt, clae_model *m)
+int clae_app_load_any(const char *ckpt, clae_model *m)
 {
     memset(m, 0, sizeof *m);
     clae_ckpt_meta meta;
@@ -42,6 +42,16 @@ int clae_app_load(const char *ckpt, clae_model *m)
     clae_ckpt_meta_free(&meta);
     if (!ok) clae_model_free(m);
     return ok;
+}
+
+int clae_app_load(const char *ckpt, clae_model *m)
+{
+    if (!clae_app_load_any(ckpt, m)) return 0;
+    if (m->nbranches == 0) return 1;
+    fprintf(stderr, "clae: %s: a model with branches (%s, %s%s): clae swap applies it\n", ckpt,
+            m->branches[0].name, m->branches[1].name, m->nbranches > 2 ? ", ..." : "");
+    clae_model_free(m);
+    return 0;
 }
 
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m)

@@ -14,6 +14,13 @@ int clae_split_open(clae_split_run *r, int split, const char *data, const char *
     if (clae_dataset_load(r->data, split, r->m.net.H, r->m.net.W, r->m.net.C, &r->ds) !=
         CLAE_OK)
         return 0;
+    if (r->only && clae_dataset_keep_classes(&r->ds, r->only) == 0) {
+        char cls[1024];
+        clae_classes_format(r->only, cls, sizeof cls);
+        fprintf(stderr, "clae: %s: no image of the split has a label in classes %s\n", r->data,
+                cls);
+        return 0;
+    }
     r->n = r->ds.n;
     if (limit > 0 && (size_t)limit < r->n) r->n = (size_t)limit;
     r->batch = (size_t)batch > r->n ? (int)r->n : (int)batch;

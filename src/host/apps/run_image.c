@@ -230,9 +230,10 @@ static int run_tiles(clae_net *net, int C, const float *xp, float *yp, const til
     return 1;
 }
 
-/* m at mp's size, allocated with m's parameters, run on d over xp into yp. */
+/* m at mp's size, allocated with m's parameters, run on d over xp into yp
+ * (a model with branches: the trunk and branch `branch`). */
 static int run_net(const clae_model *m, clae_model *mp, clae_device *d, const float *xp,
-                   float *yp, const tile_axis *ah, const tile_axis *aw)
+                   float *yp, const tile_axis *ah, const tile_axis *aw, int branch)
 {
     if (clae_model_alloc(mp) != CLAE_OK) {
         fprintf(stderr, "clae: out of memory for the model\n");
@@ -241,6 +242,10 @@ static int run_net(const clae_model *m, clae_model *mp, clae_device *d, const fl
     memcpy(mp->params, m->params, m->block_floats * sizeof(float));
     clae_net net;
     if (clae_net_create(&net, mp, d, 1) != CLAE_OK) return 0;
+    if (mp->nbranches > 0 && clae_net_set_branch(&net, branch) != CLAE_OK) {
+        clae_net_free(&net);
+        return 0;
+    }
     int ok;
     if (!ah) {
         ok = clae_net_infer(&net, xp, yp, 1) == CLAE_OK;
@@ -330,6 +335,12 @@ static int choose_run(const char *ckpt, const clae_model *m, const char *in, cla
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run)
 {
+    return clae_app_run_image_branch(ckpt, m, in, x, H, W, device, 0, run);
+}
+
+int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char *in, float *x,
+                              int H, int W, const char *device, int branch, clae_app_run *run)
+{
     const int C = m->net.C;
     memset(run, 0, sizeof *run);
     for (int i = 0; i < m->nlayers; i++) /* a dense layer fixes the input size */
@@ -367,7 +378,8 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
     if (tiled && ah.count * aw.count > 1)
         printf("note: running the model on the %dx%d image in %d tiles of %dx%d\n", Wp, Hp,
                ah.count * aw.count, aw.T, ah.T);
-    if (!(tiled ? run_net(m, &mt, &d, xp, yp, &ah, &aw) : run_net(m, &mp, &d, xp, yp, NULL, NULL)))
+    if (!(tiled ? run_net(m, &mt, &d, xp, yp, &ah, &aw, branch)
+                : run_net(m, &mp, &d, xp, yp, NULL, NULL, branch)))
         goto done;
     clae_crop(x, yp, C, Hp, Wp, top, left, H, W);
     run->H = Hp, run->W = Wp;

@@ -207,7 +207,8 @@ void clae_config_describe(FILE *out, int markdown)
     sec(out, "branch",
         "starts a branch: the layer sections after it (to the next [branch]) are its own, the "
         "layers before the first [branch] the trunk every branch shares (two or more branches: "
-        "one encoder, two decoders; not yet trained or run)",
+        "one encoder, two decoders; trained in turns on each branch's data, applied by clae "
+        "swap)",
         clae_branch_keys, count_keys(clae_branch_keys), 0);
     for (int i = 0; i < NKINDS; i++) {
         if (!markdown) fprintf(out, "\n");

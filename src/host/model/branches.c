@@ -16,6 +16,8 @@ const clae_key_spec clae_branch_keys[] = {
       "its training data folder (default: [train] data)"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 3",
       "the labels of its data it trains and tests on (e.g. cats of CIFAR-10)"),
+    K("loss", "", "mse, mae or binary_crossentropy",
+      "its loss (default: [net] loss); the losses of a run are each branch's own"),
     {0}};
 #undef K
 
@@ -64,6 +66,16 @@ void config_branch_key(pctx *c, int line, const char *key, const char *value)
             return;
         }
         memcpy(b->data, value, n + 1);
+    } else if (strcmp(key, "loss") == 0) {
+        static const char *const kinds[] = {"mse", "mae", "binary_crossentropy"};
+        static const clae_loss ids[] = {CLAE_LOSS_MSE, CLAE_LOSS_MAE, CLAE_LOSS_BCE};
+        for (int i = 0; i < 3; i++)
+            if (strcmp(value, kinds[i]) == 0) {
+                snprintf(b->loss, sizeof b->loss, "%s", value);
+                b->loss_kind = ids[i];
+                return;
+            }
+        BAD(clae_branch_keys[3].allowed);
     } else if (!clae_classes_parse(value, &b->classes)) { /* classes */
         BAD(clae_branch_keys[2].allowed);
     }
@@ -114,6 +126,8 @@ int config_branches_finish(pctx *c)
     }
     for (int i = 0; i < m->nlayers; i++)
         if (!src_in_path(c, i)) return 0;
+    for (int k = 0; k < m->nbranches; k++) /* [net] loss, where a branch names none */
+        if (!m->branches[k].loss[0]) m->branches[k].loss_kind = m->net.loss_kind;
     if (m->train.labels) {
         config_fail(c, config_key_line(&c->train, "target"), "target",
                     "target = labels: a model with branches learns images");

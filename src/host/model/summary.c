@@ -44,7 +44,7 @@ size_t clae_model_frozen_params(const clae_model *m)
     return n;
 }
 
-static size_t layer_params(const clae_model *m, int i)
+size_t clae_model_layer_params(const clae_model *m, int i)
 {
     const clae_layer *l = &m->layers[i];
     size_t count = 0;
@@ -58,16 +58,16 @@ static void branch_line(const clae_model *m, int k, FILE *out)
 {
     const clae_branch *b = &m->branches[k];
     size_t count = 0;
-    for (int i = b->first; i < b->first + b->count; i++) count += layer_params(m, i);
+    for (int i = b->first; i < b->first + b->count; i++) count += clae_model_layer_params(m, i);
     char num[32], data[1700] = "", cls[1024];
     if (b->data[0] || !clae_classes_empty(&b->classes)) {
         clae_classes_format(&b->classes, cls, sizeof cls);
         snprintf(data, sizeof data, "; data %s, classes %s", b->data[0] ? b->data : "[train]'s",
                  cls);
     }
-    fprintf(out, " %s branch %s: %d %s, %s params%s\n", k + 1 < m->nbranches ? "|-" : "`-",
+    fprintf(out, " %s branch %s: %d %s, %s params%s%s%s\n", k + 1 < m->nbranches ? "|-" : "`-",
             b->name, b->count, b->count == 1 ? "layer" : "layers",
-            clae_thousands(count, num, sizeof num), data);
+            clae_thousands(count, num, sizeof num), data, b->loss[0] ? "; loss " : "", b->loss);
 }
 
 void clae_model_summary(const clae_model *m, FILE *out)
@@ -86,7 +86,7 @@ void clae_model_summary(const clae_model *m, FILE *out)
     fprintf(out, "%s\n", dbl);
     for (int i = 0; i < m->nlayers; i++) {
         const clae_layer *l = &m->layers[i];
-        size_t count = layer_params(m, i);
+        size_t count = clae_model_layer_params(m, i);
         const int k = clae_model_branch_of(m, i);
         /* a branch: a header line, then its layers indented under it */
         const char *indent = k < 0 ? "" : k + 1 < m->nbranches ? "|  " : "   ";
@@ -107,7 +107,8 @@ void clae_model_summary(const clae_model *m, FILE *out)
     fprintf(out, "%s\n", dbl);
     if (m->nbranches > 0) { /* what the branches share */
         size_t shared = 0;
-        for (int i = 0; i < clae_model_trunk_layers(m); i++) shared += layer_params(m, i);
+        for (int i = 0; i < clae_model_trunk_layers(m); i++)
+            shared += clae_model_layer_params(m, i);
         fprintf(out, " Shared trunk (layers.0 to layers.%d): %s params; %d branches, each "
                 "trained on its own data\n", clae_model_trunk_layers(m) - 1,
                 clae_thousands(shared, num, sizeof num), m->nbranches);

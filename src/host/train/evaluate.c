@@ -65,7 +65,7 @@ clae_status evaluate_pass(feeder *f, loss_history *hs, const clae_dataset *ds, s
         if (stop) return CLAE_ERR_INTERRUPTED;
     }
     double sum;
-    CLAE_TRY(loss_history_sum(hs, f->d, 0, steps, count, B, 0.0, NULL, &sum));
+    CLAE_TRY(loss_history_sum(hs, f->d, 0, steps, NULL, count, B, 0.0, NULL, &sum));
     *mse = sum / (double)count;
     return CLAE_OK;
 }

@@ -51,6 +51,26 @@ clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base
 /* Turn slot k into the net's target (clean) and input (corrupted). */
 clae_status feeder_consume(feeder *f, int k, int nb);
 
+/* ---- an epoch's steps (epoch_plan.c) ------------------------------------ */
+
+/* Each step's batch: its images are order[first, first + nb) of the
+ * epoch's order, through branch `branch`'s path (0 without branches). */
+typedef struct epoch_plan {
+    long steps;
+    int *branch;
+    size_t *first;
+    int *nb;
+} epoch_plan;
+
+/* The steps of an epoch of ntrain images in batches of B: in file order of
+ * the batches; with branches (br not NULL) the branches' batches in turns. */
+clae_status epoch_plan_init(epoch_plan *p, const clae_train_branches *br, size_t ntrain, int B);
+void epoch_plan_free(epoch_plan *p);
+/* The epoch's order of training indices: clae_epoch_order's; with branches
+ * each branch's images in an order of its own, laid out by the plan. */
+clae_status epoch_plan_order(const epoch_plan *p, const clae_train_branches *br, size_t ntrain,
+                             uint32_t *order, uint64_t seed, long epoch, int shuffle);
+
 /* ---- data parallel (parallel.c) ------------------------------------------ */
 
 /* This rank's part of a batch of nb images: [*lo, *lo + *cnt), the parts
@@ -87,9 +107,11 @@ void loss_history_free(loss_history *hs);
 clae_status loss_history_put(loss_history *hs, clae_net *n, long i);
 /* Sum of loss[i] * batch size over i in [from, to) plus start; the terms'
  * means over the same batches into hs->tmean (the batches of this process:
- * after a resume inside an epoch, those since the resume). */
+ * after a resume inside an epoch, those since the resume). Batch i holds
+ * nbs[i] images, or (nbs NULL) B but the last of total. */
 clae_status loss_history_sum(loss_history *hs, clae_device *d, long from, long to,
-                             size_t total, int B, double start, clae_dist *dist, double *sum);
+                             const int *nbs, size_t total, int B, double start, clae_dist *dist,
+                             double *sum);
 
 /* ---- validation (evaluate.c) --------------------------------------------- */
 

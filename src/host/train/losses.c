@@ -37,7 +37,8 @@ clae_status loss_history_put(loss_history *hs, clae_net *n, long i)
 }
 
 clae_status loss_history_sum(loss_history *hs, clae_device *d, long from, long to,
-                             size_t total, int B, double start, clae_dist *dist, double *sum)
+                             const int *nbs, size_t total, int B, double start, clae_dist *dist,
+                             double *sum)
 {
     if (to > from)
         CLAE_TRY(clae_buf_read_at(d, hs->m, (size_t)from * sizeof(float), hs->h + from,
@@ -51,7 +52,7 @@ clae_status loss_history_sum(loss_history *hs, clae_device *d, long from, long t
     double sums[2 + CLAE_NTERMS] = {0};
     for (long i = from; i < to; i++) {
         size_t first = (size_t)i * (size_t)B;
-        int lo, nb = (int)(total - first < (size_t)B ? total - first : (size_t)B);
+        int lo, nb = nbs ? nbs[i] : (int)(total - first < (size_t)B ? total - first : (size_t)B);
         batch_rank_part(dist, nb, &lo, &nb);
         sums[0] += (double)hs->h[i] * (double)nb;
         sums[1] += (double)nb;

@@ -133,6 +133,9 @@ typedef struct trainer {
     double tl;                    /* the last completed epoch's training loss (NAN: none) */
     float *best_keep;             /* [train] restore_best: the best epoch's parameters (NULL:
                                      none in this process) */
+    const clae_train_branches *br; /* a model with branches: each one's images (else NULL) */
+    epoch_plan plan;              /* each step's images (and branch) */
+    double branch_loss[CLAE_MAX_BRANCHES]; /* the last pass's loss of each branch */
 } trainer;
 
 /* The split and the batch: the last validation_split of the training
@@ -144,6 +147,16 @@ static clae_status trainer_sizes(trainer *t)
     t->ntest = t->test ? t->test->n : 0;
     t->ntrain = (size_t)((double)total * (1.0 - m->train.validation_split));
     t->nval = total - t->ntrain;
+    if (t->br) { /* each branch split apart: the training images, then the validation ones */
+        if (t->dist) {
+            fprintf(stderr, "clae: a model with branches trains in one process (not under "
+                    "mpirun)\n");
+            return CLAE_ERR_ARG;
+        }
+        t->ntrain = t->nval = 0;
+        for (int k = 0; k < t->br->n; k++)
+            t->ntrain += t->br->train_n[k], t->nval += t->br->val_n[k];
+    }
     if (t->ntrain == 0) {
         fprintf(stderr, "clae: no training images left after the validation split\n");
         return CLAE_ERR_ARG;
@@ -151,7 +164,8 @@ static clae_status trainer_sizes(trainer *t)
     size_t B = (size_t)m->net.batch;
     if (B > t->ntrain) B = t->ntrain;
     t->B = (int)B;
-    t->steps = (long)((t->ntrain + B - 1) / B);
+    CLAE_TRY(epoch_plan_init(&t->plan, t->br, t->ntrain, t->B));
+    t->steps = t->plan.steps;
     long vsteps = (long)((t->nval + B - 1) / B), tsteps = (long)((t->ntest + B - 1) / B);
     t->hist_cap = t->steps;
     if (vsteps > t->hist_cap) t->hist_cap = vsteps;
@@ -211,14 +225,15 @@ static void trainer_close(trainer *t)
     free(t->order);
     free(t->val_out);
     free(t->best_keep);
+    epoch_plan_free(&t->plan);
 }
 
 /* Images [first, first + B) of the epoch's order, or fewer at its end:
  * this rank's part into slot k, uploading. */
 static clae_status feed_batch(trainer *t, int k, long s)
 {
-    size_t first = (size_t)s * (size_t)t->B;
-    int nb = (int)(t->ntrain - first < (size_t)t->B ? t->ntrain - first : (size_t)t->B);
+    const size_t first = t->plan.first[s];
+    const int nb = t->plan.nb[s];
     int lo, cnt; /* this rank's part of the batch (all of it alone) */
     batch_rank_part(t->dist, nb, &lo, &cnt);
     return feeder_prepare(&t->f, k, t->train, 0, t->order + first + lo, cnt,
@@ -238,12 +253,12 @@ static clae_status epoch_steps(trainer *t, long s0, double t0, long *s_out, int 
                    .c0 = t->compile0};
     for (; st == CLAE_OK && s < steps; s++) {
         int k = (int)(s % 2), lo, cnt;
-        size_t first = (size_t)s * B;
-        int nb = (int)(t->ntrain - first < (size_t)B ? t->ntrain - first : (size_t)B);
+        const int nb = t->plan.nb[s];
         batch_rank_part(t->dist, nb, &lo, &cnt);
         t->xg.nb = nb;
         t->xg.cnt = cnt;
         if ((st = feeder_consume(&t->f, k, cnt)) != CLAE_OK) break;
+        if (t->br && (st = clae_net_set_branch(&t->net, t->plan.branch[s])) != CLAE_OK) break;
         if ((st = clae_net_train_step(&t->net, cnt)) != CLAE_OK) break;
         if ((st = loss_history_put(&t->hs, &t->net, s)) != CLAE_OK) break;
         if (s + 1 < steps && (st = feed_batch(t, 1 - k, s + 1)) != CLAE_OK) break;
@@ -325,6 +340,28 @@ static clae_status save_epoch(trainer *t, int is_best)
     return CLAE_OK;
 }
 
+/* A validation or test pass over ds: images [base, base + count), or with
+ * branches each branch's own (from[k], n[k]) through its path, their losses
+ * into t->branch_loss and their mean (over the images) into *mse. */
+static clae_status branch_passes(trainer *t, const clae_dataset *ds, size_t base,
+                                 const size_t *from, const size_t *n, size_t count, double *mse,
+                                 val_metrics *vm)
+{
+    if (!t->br) return evaluate_pass(&t->f, &t->hs, ds, base, count, mse, vm);
+    double sum = 0;
+    size_t images = 0;
+    for (int k = 0; k < t->br->n; k++) {
+        t->branch_loss[k] = NAN;
+        if (n[k] == 0) continue;
+        CLAE_TRY(clae_net_set_branch(&t->net, k));
+        CLAE_TRY(evaluate_pass(&t->f, &t->hs, ds, from[k], n[k], &t->branch_loss[k], vm));
+        sum += t->branch_loss[k] * (double)n[k];
+        images += n[k];
+    }
+    *mse = images ? sum / (double)images : NAN;
+    return CLAE_OK;
+}
+
 /* An epoch's training done (steps s0 to its end, the loss sum `sum`, from
  * t0, its steps ending at t_trained): validation, the plateau counters,
  * the EPOCH event, the history line and the checkpoints. *early_stop: 1
@@ -342,8 +379,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     val_metrics vm = {.out = t->val_out,
                       .target = t->val_out ? t->val_out + (size_t)B * t->per : NULL,
                       .classes = t->classes};
-    CLAE_TRY(evaluate_pass(&t->f, &t->hs, t->train, t->ntrain, t->nval, &val,
-                           t->val_out ? &vm : NULL));
+    CLAE_TRY(branch_passes(t, t->train, t->ntrain, t->br ? t->br->val_from : NULL,
+                           t->br ? t->br->val_n : NULL, t->nval, &val, t->val_out ? &vm : NULL));
     r->val_loss = val;
     r->train_loss = t->tl;
     r->epoch++;
@@ -351,7 +388,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
     r->epoch_loss_sum = 0.0;
     r->step = t->net.t;
     double dt = now_s() - t0;
-    double ips = (double)(t->ntrain - (size_t)s0 * B) / train_seconds(t_trained - t0, compiled);
+    const size_t before = s0 < t->steps ? t->plan.first[s0] : t->ntrain; /* a resume's */
+    double ips = (double)(t->ntrain - before) / train_seconds(t_trained - t0, compiled);
     int is_best = t->nval > 0 && isfinite(val) && val < r->best_val; /* a NaN never wins */
     if (is_best) r->best_val = val, r->best_epoch = r->epoch;
     if (is_best && t->m->train.restore_best)
@@ -369,7 +407,8 @@ static clae_status epoch_end(trainer *t, long s0, double sum, double t0, int *ea
                            .term_mask = t->term_mask, .train_terms = train_terms,
                            .val_terms = val_terms, .lr = lr, .next_lr = r->lr,
                            .since_best = r->wait, .early_stop = *early_stop,
-                           .best_epoch = r->best_epoch};
+                           .best_epoch = r->best_epoch,
+                           .branch_loss = t->br && t->nval > 0 ? t->branch_loss : NULL};
     report(t->o, &ev);
     history_terms ht = {.mask = t->term_mask, .train = train_terms, .val = val_terms};
     history_jsonl_line(r->history, r->epoch, t->tl, val, psnr, acc, ips, dt, t->net.t, lr, &ht);
@@ -383,7 +422,7 @@ static clae_status save_inside_epoch(trainer *t, long s, double sum)
     clae_run *r = t->run;
     r->epoch_step = s;
     r->epoch_loss_sum = sum;
-    r->train_loss = sum / (double)((size_t)s * t->B);
+    r->train_loss = sum / (double)(s < t->steps ? t->plan.first[s] : t->ntrain);
     r->step = t->net.t;
     if (!t->rank0) return CLAE_OK;
     return save_checkpoint(&t->net, t->o->out_dir, "last.safetensors", r, t->res->last_path,
@@ -405,12 +444,13 @@ static clae_status train_epochs(trainer *t)
                     "has %ld steps per epoch (batch or data size changed)\n", s0, t->steps);
             return CLAE_ERR_ARG;
         }
-        clae_epoch_order(t->order, t->ntrain, r->seed, r->epoch, r->shuffle);
+        CLAE_TRY(epoch_plan_order(&t->plan, t->br, t->ntrain, t->order, r->seed, r->epoch,
+                                  r->shuffle));
         int early = 0, early_stop = 0;
         double sum;
         CLAE_TRY(epoch_steps(t, s0, t0, &s, &early));
-        CLAE_TRY(loss_history_sum(&t->hs, t->d, s0, s, t->ntrain, t->B, r->epoch_loss_sum,
-                                  t->dist, &sum));
+        CLAE_TRY(loss_history_sum(&t->hs, t->d, s0, s, t->plan.nb, t->ntrain, t->B,
+                                  r->epoch_loss_sum, t->dist, &sum));
         CLAE_TRY(check_losses(t, s0, s));
         if (early && s < t->steps) {
             t->res->stopped = early;
@@ -429,8 +469,10 @@ static clae_status test_pass(trainer *t)
     clae_train_result *res = t->res;
     val_metrics tm = {.out = t->val_out, .classes = t->classes};
     t->f.stop = t->stop; /* Ctrl-C here skips the pass (the checkpoints are written) */
-    clae_status st = evaluate_pass(&t->f, &t->hs, t->test, 0, t->ntest, &res->test_mse,
+    clae_status st = branch_passes(t, t->test, 0, t->br ? t->br->test_from : NULL,
+                                   t->br ? t->br->test_n : NULL, t->ntest, &res->test_mse,
                                    t->classes ? &tm : NULL);
+    if (t->br) memcpy(res->branch_test_mse, t->branch_loss, sizeof t->branch_loss);
     t->f.stop = NULL;
     if (st == CLAE_ERR_INTERRUPTED || (st == CLAE_OK && t->stop && *t->stop)) {
         res->stopped = 4;
@@ -444,7 +486,8 @@ static clae_status test_pass(trainer *t)
     clae_train_event ev = {.kind = CLAE_TRAIN_TEST, .test_mse = res->test_mse,
                            .ntest = t->ntest, .test_accuracy = res->test_accuracy,
                            .weights_epoch = res->restored ? r->best_epoch : r->epoch,
-                           .best_epoch = r->best_epoch, .epoch = r->epoch};
+                           .best_epoch = r->best_epoch, .epoch = r->epoch,
+                           .branch_loss = t->br ? res->branch_test_mse : NULL};
     ev.best_weights = ev.weights_epoch == r->best_epoch;
     report(t->o, &ev);
     return CLAE_OK;
@@ -472,6 +515,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     trainer t = {.m = m, .d = d, .train = train, .test = test, .o = o, .run = run, .stop = stop,
                  .res = res, .t_call = now_s(), .tl = NAN};
     t.dist = o->dist && o->dist->size > 1 ? o->dist : NULL;
+    t.br = m->nbranches > 0 ? o->branches : NULL;
     t.rank0 = !t.dist || t.dist->rank == 0;
     t.xg = (exchange){.dist = t.dist, .stop = stop};
     run->val_loss = run->train_loss = NAN; /* measured by this process */

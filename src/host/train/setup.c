@@ -66,7 +66,6 @@ clae_status clae_train_setup_model(clae_train_setup *s, const clae_train_request
 {
     if (q->resume) return resume_model(s, q);
     CLAE_TRY(clae_model_load(q->config, &s->m));
-    if (!clae_net_runs(&s->m)) return CLAE_ERR_ARG;
     for (int i = 0; i < q->nsets; i++)
         if (clae_model_set_as(&s->m, q->sets[i], q->set_flags[i]) != CLAE_OK) {
             s->refused = 1;
@@ -207,6 +206,7 @@ const char *clae_train_rank_device(const clae_dist *dist, const char *device, ch
 
 clae_status clae_train_setup_data(clae_train_setup *s, const clae_train_request *q)
 {
+    if (s->m.nbranches > 0) return clae_train_setup_branch_data(s, q);
     clae_run *r = &s->run;
     clae_model *m = &s->m;
     const int recorded = r->data[0] != '\0';
@@ -249,6 +249,7 @@ clae_status clae_train_setup_data(clae_train_setup *s, const clae_train_request 
 clae_status clae_train_setup_data_ready(clae_train_setup *s)
 {
     clae_model *m = &s->m;
+    if (m->nbranches > 0) return CLAE_OK; /* done branch by branch (branch_data.c) */
     if (m->train.labels) { /* a classifier: every label needs one of its K outputs */
         int K = (int)clae_layer_out_count(&m->layers[m->nlayers - 1]);
         const clae_dataset *both[2] = {&s->train, &s->test};

@@ -41,19 +41,32 @@ clae_status clae_train_warmup(clae_model *m, clae_device *d)
     const double keep = 1.0 - m->train.validation_split;
     size_t total = (size_t)((double)ntrain / keep) + 2;
     while ((size_t)((double)total * keep) > ntrain + 1) total--;
+    if (total < ntrain) total = ntrain;
     char dir[] = "/tmp/clae-compile-XXXXXX";
     if (!mkdtemp(dir)) {
         perror("clae: a temporary folder for the warm-up run");
         return CLAE_ERR_IO;
     }
+    /* a model with branches: each branch as many images, laid out as
+     * clae_train takes them (every branch's training images, then every
+     * branch's validation images) */
+    const int K = m->nbranches > 0 ? m->nbranches : 1;
+    const size_t nval = total - ntrain;
+    clae_train_branches br = {.n = m->nbranches};
+    for (int k = 0; k < m->nbranches; k++) {
+        br.train_from[k] = (size_t)k * ntrain, br.train_n[k] = ntrain;
+        br.val_from[k] = (size_t)K * ntrain + (size_t)k * nval, br.val_n[k] = nval;
+        br.test_from[k] = (size_t)k * 3, br.test_n[k] = 3;
+    }
     clae_dataset train = {0}, test = {0};
-    clae_status st = made_up_images(m, total, &train);
-    if (st == CLAE_OK) st = made_up_images(m, 3, &test);
+    clae_status st = made_up_images(m, (size_t)K * total, &train);
+    if (st == CLAE_OK) st = made_up_images(m, (size_t)K * 3, &test);
     if (st == CLAE_OK) {
         clae_run run;
         clae_run_init(&run, m);
         run.epochs = 1;
-        clae_train_opts o = {.out_dir = dir, .overwrite = 1};
+        clae_train_opts o = {.out_dir = dir, .overwrite = 1,
+                             .branches = m->nbranches > 0 ? &br : NULL};
         volatile sig_atomic_t stop = 0;
         clae_train_result res;
         st = clae_train(m, d, &train, &test, &o, &run, &stop, &res);
