@@ -81,3 +81,18 @@ expect_fail "branches: --classes is each branch's" "takes each branch's images f
   "$clae" train "$br/two.cfg" --classes 3 --out "$br/cls" --device ref
 expect_ok "branches: show draws each branch's images, reconstructions and swaps" \
   "wrote $br/show.png (.*): each branch's test images 0..3" "$clae" show "$ck" "$br/show.png" --n 4 --device ref
+# --data NAME=DIR: a branch's folder from the command line, kept in the checkpoint's config
+"$clae" train "$two" --data cats="$br/a" --data dogs="$br/b" --epochs 1 --max-steps 1 \
+  --set cats.classes=all --set dogs.classes=all \
+  --set net.batch=64 --device ref --no-progress --out "$br/dd" >"$br/dd.out" 2>&1
+grep -q "^branch cats: 240 training, 60 validation, 40 test images ($br/a" "$br/dd.out" &&
+  grep -q "^branch dogs: 240 training, 60 validation, 40 test images ($br/b" "$br/dd.out"
+ok=$?
+"$clae" train --resume "$br/dd/last.safetensors" --device ref --no-progress >"$br/dd2.out" 2>&1
+if [ "$ok" -eq 0 ] && grep -q "^branch dogs: 240 training, .*($br/b" "$br/dd2.out"; then
+  echo "ok   branches: --data NAME=DIR sets a branch's folder, and a resume keeps it"; pass=$((pass + 1))
+else
+  echo "FAIL branches: --data NAME=DIR:"; cat "$br/dd.out" "$br/dd2.out"; fail=$((fail + 1))
+fi
+expect_fail "branches: --data of a branch that is not there" "has no section 'birds'" \
+  "$clae" train "$two" --data birds="$br/a" --out "$br/birds" --device ref

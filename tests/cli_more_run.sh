@@ -47,7 +47,7 @@ expect_usage "train --set unknown key" "\[conv2d\] has no key 'filterz'; did you
   "${run_train[@]}" --out "$tmp/set2" --set layers.0.filterz=4
 expect_usage "train --set key of the other section" "lr is a key of \[net\]: --set net.lr=0.1" \
   "${run_train[@]}" --out "$tmp/set2" --set train.lr=0.1
-expect_usage "train --set unknown section" "has no section 'enc' (net, train, a layer's name or layers.0 to layers.6)" \
+expect_usage "train --set unknown section" "has no section 'enc' (net, train, a layer's or branch's name or layers.0 to layers.6)" \
   "${run_train[@]}" --out "$tmp/set2" --set enc.filters=4
 # a bad value is the flag's, not a line of the config the user never wrote
 expect_usage "train --lr bad value" "^clae: --lr abc: bad value 'abc': expected a number" \

@@ -100,6 +100,24 @@ START_TEST(test_branch_loss)
 }
 END_TEST
 
+/* --set NAME.KEY=V on a branch's section (what --data NAME=DIR does) */
+START_TEST(test_branch_set)
+{
+    clae_model m;
+    parse_two(&m);
+    ck_assert_int_eq(clae_model_set(&m, "dogs.data=else/where"), CLAE_OK);
+    ck_assert_str_eq(m.branches[1].data, "else/where");
+    ck_assert_int_eq(clae_model_set(&m, "cats.classes=1,2"), CLAE_OK);
+    char cls[64];
+    clae_classes_format(&m.branches[0].classes, cls, sizeof cls);
+    ck_assert_str_eq(cls, "1,2");
+    ck_assert_ptr_nonnull(strstr(m.text, "data = else/where"));
+    ck_assert_int_eq(clae_model_set(&m, "dogs.filters=3"), CLAE_ERR_ARG); /* a layer's key */
+    ck_assert_int_eq(clae_model_set(&m, "birds.data=x"), CLAE_ERR_ARG);
+    clae_model_free(&m);
+}
+END_TEST
+
 START_TEST(test_branch_summary)
 {
     clae_model m;
@@ -327,6 +345,7 @@ static Suite *branches_suite(void)
     tcase_add_test(tc, test_branch_layers);
     tcase_add_test(tc, test_branch_summary);
     tcase_add_test(tc, test_branch_loss);
+    tcase_add_test(tc, test_branch_set);
     tcase_add_test(tc, test_branch_set_bad);
     tcase_add_test(tc, test_branch_shared_gradient);
     suite_add_tcase(s, tc);

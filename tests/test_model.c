@@ -234,9 +234,10 @@ START_TEST(test_model_set)
                       "net.beta2?\n"},
         {"train.lr=2", "clae: --set train.lr=2: lr is a key of [net]: --set net.lr=2\n"},
         {"dec.filters=2", "clae: --set dec.filters=2: t.cfg has no section 'dec' (net, train, a "
-                          "layer's name or layers.0 to layers.1)\n"},
+                          "layer's or branch's name or layers.0 to layers.1)\n"},
         {"layers.2.filters=2", "clae: --set layers.2.filters=2: t.cfg has no section 'layers.2' "
-                               "(net, train, a layer's name or layers.0 to layers.1)\n"},
+                               "(net, train, a layer's or branch's name or layers.0 to "
+                               "layers.1)\n"},
         {"net.batch=0", NULL}, /* the parser's own message */
         {"net.batch", "clae: --set net.batch: expected SECTION.KEY=VALUE, like net.lr=0.01\n"},
         {"batch=2", "clae: --set batch=2: expected SECTION.KEY=VALUE, like net.lr=0.01\n"},

@@ -210,6 +210,9 @@ typedef struct train_args {
     const char *set_flag;  /* the first of --set, --lr, --batch (without "--") */
     char shortcut[2][96];  /* --lr and --batch as --set assignments */
     char shortcut_flag[2][96]; /* ... and as the user wrote them, for errors */
+    char branch_data[CLAE_MAX_BRANCHES][640]; /* --data NAME=DIR as --set NAME.data=DIR */
+    char branch_flag[CLAE_MAX_BRANCHES][640];
+    int nbranch_data;
     long samples;
     int quiet, no_progress, no_tensorboard;
     int frozen_fresh; /* [train] freeze's tensors left random: warned about before training */
@@ -236,6 +239,30 @@ static int parse_set(const clae_opt *opt, const char *v)
     q->set_flags[q->nsets] = flag;
     q->sets[q->nsets++] = v;
     if (!a->set_flag) a->set_flag = opt->name;
+    return 1;
+}
+
+/* --data DIR (the data folder), or NAME=DIR: branch NAME's ([branch] data,
+ * as --set NAME.data=DIR, kept in the checkpoints' config) */
+static int parse_data(const clae_opt *opt, const char *v)
+{
+    train_args *a = opt->to;
+    const size_t n = strcspn(v, "=/");
+    if (v[n] != '=' || n == 0) {
+        a->q.data = v;
+        return 1;
+    }
+    if (a->nbranch_data == CLAE_MAX_BRANCHES || a->q.nsets == CLAE_RUN_MAX_SETS) {
+        fprintf(stderr, "clae train: more than %d --data NAME=DIR options\n", CLAE_MAX_BRANCHES);
+        return 0;
+    }
+    const int k = a->nbranch_data++;
+    snprintf(a->branch_data[k], sizeof a->branch_data[k], "%.*s.data=%.512s", (int)n, v,
+             v + n + 1);
+    snprintf(a->branch_flag[k], sizeof a->branch_flag[k], "--data %.600s", v);
+    a->q.set_flags[a->q.nsets] = a->branch_flag[k];
+    a->q.sets[a->q.nsets++] = a->branch_data[k];
+    if (!a->set_flag) a->set_flag = "data";
     return 1;
 }
 
@@ -281,8 +308,9 @@ static int parse_args(int argc, char **argv, train_args *a)
     q->epochs = q->max_steps = q->seed = -1;
     const clae_opt OPTS[] = {
         CLAE_ARG_OPTIONAL("CONFIG", &q->config),
-        CLAE_OPT_DATA(&q->data, "data folder, CIFAR-10 binary or clae data import's (default:\n"
-                                "[train] data; on resume the run's)"),
+        {.name = "data", .meta = "DIR", .kind = CLAE_OPT_CALL, .to = a, .parse = parse_data,
+         .help = "data folder, CIFAR-10 binary or clae data import's (default:\n[train] data; on "
+                 "resume the run's); NAME=DIR: branch NAME's\n(as --set NAME.data=DIR)"},
         {.name = "epochs", .meta = "N", .kind = CLAE_OPT_LONG_RANGE, .to = &q->epochs, .min = 1,
          .max = CLAE_MAX_EPOCHS,
          .help = "total epochs (default: [train] epochs; on resume the run's,\nwhich --epochs "

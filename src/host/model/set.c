@@ -110,30 +110,42 @@ clae_status clae_model_set_as(clae_model *m, const char *assign, const char *fla
             li = -2;
         for (int i = 0; li == -1 && i < m->nlayers; i++)
             if (m->layers[i].name[0] && strcmp(m->layers[i].name, sec) == 0) li = i;
-        if (li < 0) {
-            fprintf(stderr, "clae: --set %s: %s has no section '%s' (net, train, a layer's name or "
-                    "layers.0 to layers.%d)\n", assign, m->name, sec, m->nlayers - 1);
+        for (int k = 0; li == -1 && k < m->nbranches; k++) /* a [branch] by its name */
+            if (strcmp(m->branches[k].name, sec) == 0) {
+                src.kind = SEC_BRANCH;
+                header = m->branches[k].line;
+                li = -3;
+            }
+        if (li == -1 || li == -2) {
+            fprintf(stderr, "clae: --set %s: %s has no section '%s' (net, train, a layer's or "
+                    "branch's name or layers.0 to layers.%d)\n", assign, m->name, sec,
+                    m->nlayers - 1);
             return CLAE_ERR_ARG;
         }
-        src.kind = SEC_LAYER;
-        src.lk = m->layers[li].kind;
-        header = m->layers[li].line;
+        if (li >= 0) {
+            src.kind = SEC_LAYER;
+            src.lk = m->layers[li].kind;
+            header = m->layers[li].line;
+        }
     }
     if (config_key_index(&src, key) < 0) {
         sec_src other = {.kind = src.kind == SEC_NET ? SEC_TRAIN : SEC_NET};
         char prefix[136], near[480];
         snprintf(prefix, sizeof prefix, "%s.", sec);
         config_close_keys(&src, key, prefix, near, sizeof near);
-        if (src.kind != SEC_LAYER && config_key_index(&other, key) >= 0)
+        const char *what = src.kind == SEC_LAYER    ? src.lk->name
+                           : src.kind == SEC_BRANCH ? "branch"
+                                                    : sec;
+        if ((src.kind == SEC_NET || src.kind == SEC_TRAIN) && config_key_index(&other, key) >= 0)
             fprintf(stderr, "clae: --set %s: %s is a key of [%s]: --set %s.%s=%s\n", assign, key,
                     other.kind == SEC_NET ? "net" : "train",
                     other.kind == SEC_NET ? "net" : "train", key, value);
         else if (*near)
             fprintf(stderr, "clae: --set %s: [%s] has no key '%s'; did you mean %s?\n", assign,
-                    src.kind == SEC_LAYER ? src.lk->name : sec, key, near);
+                    what, key, near);
         else
             fprintf(stderr, "clae: --set %s: [%s] has no key '%s' (clae layers%s lists every "
-                    "key)\n", assign, src.kind == SEC_LAYER ? src.lk->name : sec, key,
+                    "key)\n", assign, what, key,
                     src.kind == SEC_LAYER ? "" : " --all"); /* [net], [train]: --all's */
         return CLAE_ERR_ARG;
     }
