@@ -313,6 +313,57 @@ START_TEST(test_branch_shared_gradient)
 }
 END_TEST
 
+/* [train] freeze in a branch: the trunk and that branch's layers up to it
+ * keep their weights through steps of both branches; the other branch trains.
+ * In the trunk: the trunk up to it, both branches train. */
+START_TEST(test_branch_freeze)
+{
+    static const char *const FREEZE[2] = {"cats_out", "code"};
+    clae_device ref;
+    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
+    for (int f = 0; f < 2; f++) {
+        clae_model m;
+        parse_two(&m);
+        char set[64];
+        snprintf(set, sizeof set, "train.freeze=%s", FREEZE[f]);
+        ck_assert_int_eq(clae_model_set(&m, set), CLAE_OK);
+        clae_rng rng;
+        clae_rng_seed(&rng, 77);
+        ck_assert_int_eq(clae_model_init(&m, &rng), CLAE_OK);
+        float *p0 = malloc(m.block_floats * sizeof(float));
+        memcpy(p0, m.params, m.block_floats * sizeof(float));
+        clae_net n;
+        ck_assert_int_eq(clae_net_create(&n, &m, &ref, NB), CLAE_OK);
+        const size_t cnt = NB * clae_model_in_count(&m);
+        float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
+        uint64_t seed = 3;
+        for (int s = 0; s < 2; s++) {
+            tu_rand(in, cnt, 0.0f, 1.0f, &seed);
+            tu_rand(target, cnt, 0.0f, 1.0f, &seed);
+            put_batch(&n, in, target, cnt);
+            ck_assert_int_eq(clae_net_set_branch(&n, s), CLAE_OK);
+            ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
+        }
+        for (int t = 0; t < m.ntensors; t++) {
+            const clae_tensor *x = &m.tensors[t];
+            const int same = memcmp(m.params + x->offset, p0 + x->offset,
+                                    x->count * sizeof(float)) == 0;
+            const int b = clae_model_branch_of(&m, x->layer);
+            const int frozen = f == 0 ? b != 1 : x->layer <= 2; /* cats_out: trunk and cats */
+            ck_assert_int_eq(clae_model_layer_frozen(&m, x->layer), frozen);
+            ck_assert_msg(same == frozen, "freeze = %s: %s %s", FREEZE[f], x->name,
+                          same ? "did not move" : "moved");
+        }
+        free(in);
+        free(target);
+        free(p0);
+        clae_net_free(&n);
+        clae_model_free(&m);
+    }
+    clae_device_close(&ref);
+}
+END_TEST
+
 START_TEST(test_branch_set_bad)
 {
     clae_device ref;
@@ -348,6 +399,7 @@ static Suite *branches_suite(void)
     tcase_add_test(tc, test_branch_set);
     tcase_add_test(tc, test_branch_set_bad);
     tcase_add_test(tc, test_branch_shared_gradient);
+    tcase_add_test(tc, test_branch_freeze);
     suite_add_tcase(s, tc);
     tc = tu_tcase("device", 300, 1);
     tcase_add_test(tc, test_branch_steps_device_vs_ref);

@@ -199,6 +199,10 @@ clae_status clae_model_check_align(const clae_model *m, size_t align_bytes);
  * tensor would have more than INT_MAX elements. */
 clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
 
+/* Whether [train] freeze keeps layer i as it is: the layers up to the one it
+ * names; with branches, a trunk layer's freeze those of the trunk up to it,
+ * a branch layer's the whole trunk and that branch's layers up to it. */
+int clae_model_layer_frozen(const clae_model *m, int i);
 /* Layer i's parameters (its weight's and bias's elements). */
 size_t clae_model_layer_params(const clae_model *m, int i);
 /* The shared trunk's layers (all of them without branches), and the branch

@@ -63,6 +63,7 @@ typedef struct clae_net {
     int branch;
     struct clae_net_range {
         size_t from, count;   /* floats of the blocks */
+        size_t frozen;        /* the first of them [train] freeze keeps */
         clae_buf p, g, m, v;
     } range[1 + CLAE_MAX_BRANCHES];
 } clae_net;
@@ -80,7 +81,10 @@ int clae_net_path_next(const clae_net *n, int i);
  * branch's first layer the trunk's output; and the path's output's slot. */
 int clae_net_in_slot(const clae_net *n, int i);
 int clae_net_out_slot(const clae_net *n);
-/* clae_net_create's and clae_net_free's part: the ranges' views (net_path.c). */
+/* clae_net_create's and clae_net_free's part (net_path.c): the ranges
+ * (without branches range[0]: the whole block) and their frozen floats,
+ * then their views. */
+void clae_net_parts(clae_net *n);
 clae_status clae_net_ranges(clae_net *n);
 void clae_net_ranges_free(clae_net *n);
 

@@ -116,20 +116,18 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
         st = clae_buf_alloc(d, CLAE_NTERMS * sizeof(float), &n->terms);
     if (st == CLAE_OK && (d->cb.create || m->net.clipnorm > 0)) /* Adam's hp (adam.cl) */
         st = clae_buf_alloc(d, 3 * sizeof(float), &n->lr_t);
-    /* [train] freeze: the frozen layers' tensors come first in the blocks;
-     * with their optimizer state zero (and their gradients never set), Adam
-     * and SGD leave them exactly as they are, even after a resume of a run
-     * that trained them */
-    size_t frozen_floats = 0;
-    for (int t = 0; t < m->ntensors; t++)
-        if (m->tensors[t].layer <= m->train.freeze &&
-            m->tensors[t].offset + m->tensors[t].count > frozen_floats)
-            frozen_floats = m->tensors[t].offset + m->tensors[t].count;
-    n->decay_from = frozen_floats; /* AdamW's weight decay leaves them too */
-    if (frozen_floats) {
-        memset(m->adam_m, 0, frozen_floats * sizeof(float));
-        memset(m->adam_v, 0, frozen_floats * sizeof(float));
+    /* [train] freeze: the frozen layers' tensors come first in the blocks
+     * (with branches: first in the trunk's part, and first in the frozen
+     * branch's); with their optimizer state zero (and their gradients never
+     * set), Adam and SGD leave them exactly as they are, even after a resume
+     * of a run that trained them; AdamW's decay starts after them */
+    clae_net_parts(n);
+    for (int r = 0; r <= m->nbranches; r++) {
+        const struct clae_net_range *x = &n->range[r];
+        memset(m->adam_m + x->from, 0, x->frozen * sizeof(float));
+        memset(m->adam_v + x->from, 0, x->frozen * sizeof(float));
     }
+    n->decay_from = n->range[0].frozen; /* without branches range[0] is the whole block */
     /* The blocks: on the reference path the model's own host memory. */
     size_t bytes = m->block_floats * sizeof(float);
     if (st == CLAE_OK) st = clae_buf_mirror(d, m->params, bytes, &n->params);
@@ -337,12 +335,12 @@ clae_status clae_net_backward(clae_net *n, int nb)
     /* [train] freeze: the layers up to it get no gradient (theirs stay 0, so
      * the optimizer leaves their weights as they are), and nothing needs the
      * gradient of the first trainable layer's input */
-    const int frozen = n->m->train.freeze;
     for (int p = clae_net_path_len(n) - 1; p >= 0; p--) {
         const int i = clae_net_path_layer(n, p);
-        if (i <= frozen) break; /* frozen layers are the trunk's first */
+        if (clae_model_layer_frozen(n->m, i)) break; /* frozen: the path's first layers */
         clae_layer_run r = clae_net_backward_run(n, i);
-        if (clae_net_path_prev(n, i) == frozen) r.din = (clae_buf){0};
+        const int prev = clae_net_path_prev(n, i);
+        if (prev < 0 || clae_model_layer_frozen(n->m, prev)) r.din = (clae_buf){0};
         if (r.l->activity_l1 > 0) /* before the activation's derivative (not fused then) */
             CLAE_TRY(activity_l1_backward(n->d, r.dout, r.out, out_elems(r.g),
                                           r.l->activity_l1 / (float)nb));
@@ -420,8 +418,7 @@ static clae_status update(clae_net *n, int recorded)
     for (int k = 0; k < 2; k++) {
         const struct clae_net_range *x = parts[k];
         if (x->count == 0) continue;
-        size_t from = n->decay_from > x->from ? n->decay_from - x->from : 0;
-        CLAE_TRY(update_part(n, x, from < x->count ? from : x->count, hp));
+        CLAE_TRY(update_part(n, x, x->frozen, hp));
     }
     return CLAE_OK;
 }

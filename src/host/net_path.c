@@ -65,18 +65,33 @@ int clae_net_out_slot(const clae_net *n)
     return clae_net_path_layer(n, clae_net_path_len(n) - 1) + 1;
 }
 
-/* The floats of the blocks that layers [first, end) have tensors in. */
-static void layers_range(const clae_model *m, int first, int end, size_t *from, size_t *count)
+/* The floats of the blocks that layers [first, end) have tensors in, and
+ * how many of them, from the first, [train] freeze keeps. */
+static void layers_range(const clae_model *m, int first, int end, struct clae_net_range *x)
 {
-    size_t lo = (size_t)-1, hi = 0;
+    size_t lo = (size_t)-1, hi = 0, frozen_end = 0;
     for (int t = 0; t < m->ntensors; t++) {
-        const clae_tensor *x = &m->tensors[t];
-        if (x->layer < first || x->layer >= end) continue;
-        if (x->offset < lo) lo = x->offset;
-        if (x->offset + x->count > hi) hi = x->offset + x->count;
+        const clae_tensor *T = &m->tensors[t];
+        if (T->layer < first || T->layer >= end) continue;
+        if (T->offset < lo) lo = T->offset;
+        if (T->offset + T->count > hi) hi = T->offset + T->count;
+        if (clae_model_layer_frozen(m, T->layer) && T->offset + T->count > frozen_end)
+            frozen_end = T->offset + T->count;
     }
-    *from = hi > 0 ? lo : 0;
-    *count = hi > 0 ? hi - lo : 0;
+    x->from = hi > 0 ? lo : 0;
+    x->count = hi > 0 ? hi - lo : 0;
+    x->frozen = frozen_end > x->from ? frozen_end - x->from : 0;
+}
+
+void clae_net_parts(clae_net *n)
+{
+    const clae_model *m = n->m;
+    for (int r = 0; r <= m->nbranches; r++) {
+        const int first = r == 0 ? 0 : m->branches[r - 1].first;
+        const int end = r == 0 ? clae_model_trunk_layers(m) : first + m->branches[r - 1].count;
+        layers_range(m, first, end, &n->range[r]);
+    }
+    if (m->nbranches == 0) n->range[0].count = m->block_floats; /* the whole block */
 }
 
 clae_status clae_net_ranges(clae_net *n)
@@ -84,9 +99,6 @@ clae_status clae_net_ranges(clae_net *n)
     const clae_model *m = n->m;
     for (int r = 0; m->nbranches > 0 && r <= m->nbranches; r++) {
         struct clae_net_range *x = &n->range[r];
-        const int first = r == 0 ? 0 : m->branches[r - 1].first;
-        const int end = r == 0 ? clae_model_trunk_layers(m) : first + m->branches[r - 1].count;
-        layers_range(m, first, end, &x->from, &x->count);
         if (x->count == 0) continue;
         const size_t off = x->from * sizeof(float), len = x->count * sizeof(float);
         CLAE_TRY(clae_buf_view(n->d, n->params, off, len, &x->p));

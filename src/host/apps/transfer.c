@@ -29,7 +29,7 @@ int clae_transfer_frozen_fresh(const clae_model *m, const clae_transfer_fate *fa
     int fresh = 0;
     *frozen = 0;
     for (int t = 0; t < m->ntensors; t++) {
-        if (m->tensors[t].layer > m->train.freeze) continue;
+        if (!clae_model_layer_frozen(m, m->tensors[t].layer)) continue;
         ++*frozen;
         fresh += !fate || fate[t] != CLAE_TRANSFER_TAKEN;
     }

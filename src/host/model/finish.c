@@ -164,13 +164,7 @@ static int resolve_freeze(pctx *c)
                     m->train.freeze_name);
         return 0;
     }
-    if (m->nbranches > 0 && m->train.freeze >= clae_model_trunk_layers(m)) {
-        config_fail(c, config_key_line(&c->train, "freeze"), "freeze",
-                    "'%s' is in a branch: freeze takes a layer of the trunk (the layers before "
-                    "the first [branch])", m->train.freeze_name);
-        return 0;
-    }
-    if (m->train.freeze == m->nlayers - 1) {
+    if (m->nbranches == 0 && m->train.freeze == m->nlayers - 1) {
         config_fail(c, config_key_line(&c->train, "freeze"), "freeze",
                     "'%s' is the last layer: nothing would train", m->train.freeze_name);
         return 0;

@@ -66,7 +66,8 @@ const clae_key_spec clae_train_keys[] = {
       "what the network learns to give: the clean image (an autoencoder), or the CIFAR label "
       "(a classifier: a 1x1xK output, a softmax head, categorical_crossentropy, corrupt = none)"),
     K("freeze", "none", "none or the name of a layer",
-      "layers up to and including it keep their weights (a trained encoder under a new head)"),
+      "layers up to and including it keep their weights (a trained encoder under a new head); "
+      "a branch's layer: the trunk and that branch's layers up to it"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
       "train and test on these classes only (one-class anomaly detection; --classes wins)"),
     K("patience", "0", "an integer >= 0 (0: off)",

@@ -93,3 +93,12 @@ int clae_model_is_head(const clae_model *m, int i)
         if (i == m->branches[k].first + m->branches[k].count - 1) return 1;
     return 0;
 }
+
+int clae_model_layer_frozen(const clae_model *m, int i)
+{
+    const int f = m->train.freeze;
+    if (f < 0) return 0;
+    const int kf = clae_model_branch_of(m, f);
+    if (kf < 0) return i <= f; /* the trunk's (or a model without branches) */
+    return i < clae_model_trunk_layers(m) || (clae_model_branch_of(m, i) == kf && i <= f);
+}

@@ -40,7 +40,7 @@ size_t clae_model_frozen_params(const clae_model *m)
 {
     size_t n = 0;
     for (int t = 0; t < m->ntensors; t++)
-        if (m->tensors[t].layer <= m->train.freeze) n += m->tensors[t].count;
+        if (clae_model_layer_frozen(m, m->tensors[t].layer)) n += m->tensors[t].count;
     return n;
 }
 
@@ -123,7 +123,11 @@ void clae_model_summary(const clae_model *m, FILE *out)
             human_bytes((double)(m->nparams - frozen) * sizeof(float), hb, sizeof hb));
     fprintf(out, " Non-trainable params: %s (%s)\n", clae_thousands(frozen, num, sizeof num),
             human_bytes((double)frozen * sizeof(float), hb, sizeof hb));
-    if (m->train.freeze >= 0)
+    const int fk = m->train.freeze >= 0 ? clae_model_branch_of(m, m->train.freeze) : -1;
+    if (fk >= 0)
+        fprintf(out, " (the trunk and branch %s's layers to layers.%d frozen: [train] freeze = "
+                "%s)\n", m->branches[fk].name, m->train.freeze, m->train.freeze_name);
+    else if (m->train.freeze >= 0)
         fprintf(out, " (layers.0 to layers.%d frozen: [train] freeze = %s)\n", m->train.freeze,
                 m->train.freeze_name);
     fprintf(out, "%s\n", rule);
