@@ -5,7 +5,7 @@
 # losses and resumes exactly; swap and show apply the model across; the
 # commands that run one path say so in one line.
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
-two=tests/models/two-decoders.cfg
+two=tests/models/two-branches.cfg
 expect_ok "branches: summary draws each branch with its parameters" \
   '|- branch cats: 2 layers, 2,755 params' "$clae" summary "$two"
 expect_ok "branches: summary's last branch and the shared trunk" \

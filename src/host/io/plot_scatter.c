@@ -71,7 +71,8 @@ static int legend_keys(const clae_scatter *s, plot_key *keys, char (*num)[24])
     }
     if (more) {
         snprintf(num[n], sizeof num[n], "+%d more", more);
-        keys[n++] = (plot_key){num[n - 1], PLOT_WHITE, PLOT_KEY_DOT};
+        keys[n] = (plot_key){num[n], PLOT_WHITE, PLOT_KEY_DOT};
+        n++;
     }
     return n;
 }
