@@ -162,6 +162,9 @@ def layer_specs(text):
             continue
         i = len(layers)
         where = f"layer {i} ([{sec}], config line {line})"
+        if sec == "branch":
+            raise Bad(f"config line {line}: a model with branches ([branch] sections: one encoder, "
+                      "several decoders) is not exported by clae2torch yet")
         if sec not in KINDS:
             raise Bad(f"{where}: layer kind '{sec}' is not supported by clae2torch "
                       f"(it knows {', '.join(KINDS)})")
