@@ -122,13 +122,7 @@ START_TEST(test_branch_summary)
 {
     clae_model m;
     parse_two(&m);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    clae_model_summary(&m, f);
-    fclose(f);
-    fputs(text, stderr);
+    char *text = tu_summary(&m);
     ck_assert_ptr_nonnull(strstr(text, " |- branch cats: 2 layers, 2,755 params; data [train]'s, "
                                        "classes 3\n"));
     ck_assert_ptr_nonnull(strstr(text, " |  layers.3 (conv2d_transpose)"));
@@ -150,6 +144,14 @@ static void parse_init(clae_model *m)
     clae_rng rng;
     clae_rng_seed(&rng, 77);
     ck_assert_int_eq(clae_model_init(m, &rng), CLAE_OK);
+}
+
+/* The reference path, the two-branch model initialised, and its net at NB. */
+static void open_ref_net(clae_device *ref, clae_model *m, clae_net *n)
+{
+    ck_assert_int_eq(clae_device_open(ref, "ref"), CLAE_OK);
+    parse_init(m);
+    ck_assert_int_eq(clae_net_create(n, m, ref, NB), CLAE_OK);
 }
 
 /* A batch of NB images and targets into a net's input and target. */
@@ -243,11 +245,9 @@ static void path_backward(clae_net *n, int k)
 START_TEST(test_branch_shared_gradient)
 {
     clae_device ref;
-    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
     clae_model m;
-    parse_init(&m);
     clae_net n;
-    ck_assert_int_eq(clae_net_create(&n, &m, &ref, NB), CLAE_OK);
+    open_ref_net(&ref, &m, &n);
     const size_t cnt = NB * clae_model_in_count(&m), nf = m.block_floats;
     float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt);
     uint64_t seed = 11;
@@ -367,11 +367,9 @@ END_TEST
 START_TEST(test_branch_set_bad)
 {
     clae_device ref;
-    ck_assert_int_eq(clae_device_open(&ref, "ref"), CLAE_OK);
     clae_model m;
-    parse_init(&m);
     clae_net n;
-    ck_assert_int_eq(clae_net_create(&n, &m, &ref, NB), CLAE_OK);
+    open_ref_net(&ref, &m, &n);
     ck_assert_int_eq(clae_net_set_branch(&n, 2), CLAE_ERR_ARG);
     ck_assert_int_eq(clae_net_set_branch(&n, -1), CLAE_ERR_ARG);
     ck_assert_int_eq(clae_net_set_branch(&n, 1), CLAE_OK);

@@ -635,13 +635,7 @@ START_TEST(test_summary)
     ck_assert_str_eq(clae_thousands(1234567, buf, sizeof buf), "1,234,567");
     clae_model m;
     load_ok(DENOISER, &m);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    clae_model_summary(&m, f);
-    fclose(f);
-    fputs(text, stderr);
+    char *text = tu_summary(&m);
     ck_assert_ptr_nonnull(strstr(text, "Total params: 6,467 (25.26 KB)"));
     ck_assert_ptr_nonnull(strstr(text, "layers.0 (conv2d)"));
     ck_assert_ptr_nonnull(strstr(text, "(None, 32, 32, 8)"));
@@ -662,12 +656,7 @@ START_TEST(test_summary_frozen)
     clae_model m;
     load_ok("configs/classify-codes.cfg", &m);
     ck_assert_uint_eq(clae_model_frozen_params(&m), 1392); /* two conv2d: 224 + 1,168 */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(f);
-    clae_model_summary(&m, f);
-    fclose(f);
+    char *text = tu_summary(&m);
     ck_assert_ptr_nonnull(strstr(text, "Total params: 11,642"));
     ck_assert_ptr_nonnull(strstr(text, "Trainable params: 10,250"));
     ck_assert_ptr_nonnull(strstr(text, "Non-trainable params: 1,392"));

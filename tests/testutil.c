@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "clae/model.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,4 +134,17 @@ const char *tu_capture_end(void)
     g_captured[n] = '\0';
     fclose(g_capture);
     return g_captured;
+}
+
+char *tu_summary(const clae_model *m)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    clae_model_summary(m, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(text);
+    fputs(text, stderr);
+    return text;
 }

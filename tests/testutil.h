@@ -15,6 +15,10 @@
  * Fails the test if no OpenCL device is available. */
 clae_device *tu_device(void);
 
+/* clae_model_summary's text of m (free it), also on stderr. */
+struct clae_model;
+char *tu_summary(const struct clae_model *m);
+
 /* Uniform floats in [lo, hi) from a seeded generator (splitmix64). */
 void tu_rand(float *x, size_t n, float lo, float hi, uint64_t *seed);
 float *tu_alloc_rand(size_t n, float lo, float hi, uint64_t *seed);

@@ -81,12 +81,6 @@ int clae_net_path_next(const clae_net *n, int i);
  * branch's first layer the trunk's output; and the path's output's slot. */
 int clae_net_in_slot(const clae_net *n, int i);
 int clae_net_out_slot(const clae_net *n);
-/* clae_net_create's and clae_net_free's part (net_path.c): the ranges
- * (without branches range[0]: the whole block) and their frozen floats,
- * then their views. */
-void clae_net_parts(clae_net *n);
-clae_status clae_net_ranges(clae_net *n);
-void clae_net_ranges_free(clae_net *n);
 
 /* Allocate buffers for batches of up to N images and upload the model's
  * parameters and Adam moments (m->params, adam_m, adam_v; allocated by the caller). */

@@ -2,6 +2,7 @@
  * over the layers, each through its kind (clae/layer.h), every buffer a
  * clae_buf: nothing here asks which kind a layer is or which path runs. */
 #include "clae/net.h"
+#include "net_internal.h"
 
 #include "clae/layer.h"
 

@@ -3,6 +3,7 @@
  * blocks a step of that path updates. A model without branches has one
  * path, every layer in order, and one range, the whole block. */
 #include "clae/net.h"
+#include "net_internal.h"
 
 #include <stdio.h>
 

@@ -7,8 +7,7 @@
 
 #include "model/config.h"
 
-#define K(n_, d_, a_, h_)                                                                    \
-    {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
+#define K CONFIG_KEY
 const clae_key_spec clae_branch_keys[] = {
     K("name", NULL, "a name of letters, digits and _ (not starting with a digit), at most 31",
       "the branch's name (required)"),

@@ -17,6 +17,11 @@
 #define MAX_CONFIG_BYTES (1 << 20)
 #define MAX_KEYS 64 /* keys per section: bits of sec_src.seen */
 
+/* An entry of a section's key table whose value its own parser checks:
+ * name, default (NULL: required), what it takes, what it is for. */
+#define CONFIG_KEY(n_, d_, a_, h_)                                                           \
+    {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
+
 typedef enum sec_kind { SEC_NONE = -1, SEC_NET, SEC_TRAIN, SEC_LAYER, SEC_BRANCH } sec_kind;
 
 /* What one section has said: which keys, on which lines. */

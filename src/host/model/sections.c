@@ -12,8 +12,7 @@
  * into a fresh model, so this is the only place a default is written) and
  * what it takes (the config reference, `clae layers --markdown`, prints
  * this table; config_net_key and config_train_key below check the values). */
-#define K(n_, d_, a_, h_)                                                                    \
-    {.name = n_, .type = CLAE_KEY_CUSTOM, .def = d_, .allowed = a_, .help = h_}
+#define K CONFIG_KEY
 const clae_key_spec clae_net_keys[] = {
     K("input", NULL, "three positive integers H,W,C like 32,32,3",
       "one sample's shape (Keras order)"),

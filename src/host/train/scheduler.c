@@ -147,6 +147,11 @@ static clae_status trainer_sizes(trainer *t)
     t->ntest = t->test ? t->test->n : 0;
     t->ntrain = (size_t)((double)total * (1.0 - m->train.validation_split));
     t->nval = total - t->ntrain;
+    if (m->nbranches > 0 && !t->br) { /* the caller's mistake: no data of the branches */
+        fprintf(stderr, "clae: %s has branches: clae_train needs their data (opts.branches)\n",
+                m->name);
+        return CLAE_ERR_ARG;
+    }
     if (t->br) { /* each branch split apart: the training images, then the validation ones */
         if (t->dist) {
             fprintf(stderr, "clae: a model with branches trains in one process (not under "
@@ -515,7 +520,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     trainer t = {.m = m, .d = d, .train = train, .test = test, .o = o, .run = run, .stop = stop,
                  .res = res, .t_call = now_s(), .tl = NAN};
     t.dist = o->dist && o->dist->size > 1 ? o->dist : NULL;
-    t.br = m->nbranches > 0 ? o->branches : NULL;
+    t.br = m->nbranches > 0 ? o->branches : NULL; /* (none: trainer_sizes refuses) */
     t.rank0 = !t.dist || t.dist->rank == 0;
     t.xg = (exchange){.dist = t.dist, .stop = stop};
     run->val_loss = run->train_loss = NAN; /* measured by this process */
