@@ -77,7 +77,7 @@ if [ "$quick" -eq 1 ]; then
   suites=(device convert conv2d conv2d_transpose)
   gemm_suites=()
 else
-  suites=(act adam add bias blur classify conv2d conv2d_direct conv2d_transpose convert dense
+  suites=(act adam add batch_norm bias blur classify conv2d conv2d_direct conv2d_transpose convert dense
           device dropout loss mse net penalty pool sgd train unpool upsample)
   gemm_suites=(conv2d conv2d_transpose net)
 fi

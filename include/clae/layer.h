@@ -89,7 +89,10 @@ typedef struct clae_layer {
     float activity_l1;    /* any layer: Keras activity_regularizer=l1(λ) on its output, 0: none */
     int in_h, in_w, in_c;    /* input of one sample (H, W, C) */
     int out_h, out_w, out_c; /* output of one sample (P, Q, K) */
-    int weight, bias;     /* indices into m->tensors, -1 for pools */
+    int weight, bias;     /* indices into m->tensors, -1 for pools and absent ones */
+    int state[2];         /* its state tensors' indices (batch_norm's moving statistics),
+                             -1: none */
+    int use_bias;         /* conv2d, conv2d_transpose, dense: 1 with a bias (Keras use_bias) */
     /* The kind's own settings, zeroed, then set by its keys (a key spec's
      * field is CLAE_KIND_FIELD(struct, member)); read them through the
      * accessor CLAE_KIND_SETTINGS defines. */
@@ -124,11 +127,15 @@ typedef struct clae_layer_run {
     const clae_conv_shape *g;
     clae_buf in, out, din, dout, aux;
     clae_buf w, b, dw, db;
+    clae_buf state[2]; /* the layer's state tensors (absent: none), updated by a training
+                          forward pass, never by the optimizer */
     clae_buf src_aux; /* the auxiliary buffer of the layer it refers to (a pool's indices) */
     clae_buf src_out; /* the output of the layer it refers to (or the network input) */
     clae_buf src_grad; /* where the gradient for that output collects (absent: none needed) */
     int index;        /* the layer's position in the net */
     int training;     /* a training step (dropout drops), not inference */
+    int frozen;       /* [train] freeze keeps the layer (batch_norm then normalises with its
+                         moving statistics, as Keras's trainable = False does) */
     uint64_t seed;    /* the run's seed */
     long step;        /* optimizer steps taken before this one */
     /* Fused activations (kinds with fuses_act / fuses_din_act; zeroed for
@@ -164,7 +171,7 @@ typedef struct clae_layer_cost {
     double param_flops, param_bytes;
 } clae_layer_cost;
 
-typedef enum clae_init { CLAE_INIT_ZERO = 0, CLAE_INIT_GLOROT } clae_init;
+typedef enum clae_init { CLAE_INIT_ZERO = 0, CLAE_INIT_GLOROT, CLAE_INIT_ONE } clae_init;
 
 typedef struct clae_layer_kind {
     const char *name;    /* config section, e.g. "conv2d" */
@@ -179,16 +186,27 @@ typedef struct clae_layer_kind {
      * with a message in msg. */
     const char *(*check)(const struct clae_layer *l, char *msg, size_t len);
     /* Parameter tensors: names ("weight", "bias"), PyTorch-layout dims, and
-     * how clae_model_init fills them. */
+     * how clae_model_init fills them. has_param: whether l has parameter p
+     * (a bias with use_bias = false does not); NULL: every one. */
     int nparams;
     const char *param_names[2];
     clae_init param_init[2];
     void (*param_dims)(const struct clae_layer *l, int p, int *ndim, int dims[4]);
+    int (*has_param)(const struct clae_layer *l, int p);
+    /* State tensors (batch_norm's running_mean and running_var, PyTorch's
+     * names): saved in checkpoints beside the parameters and counted as
+     * non-trainable, written by the kind's training forward pass, never by
+     * the optimizer. Their dims: (out_c). */
+    int nstate;
+    const char *state_names[2];
+    clae_init state_init[2];
     /* Glorot fan_in + fan_out of the weight (param 0). */
     double (*fans)(const struct clae_layer *l);
     /* Bytes of the auxiliary buffer per output element (maxpool's argmax
-     * indices: 4), 0 for none. */
+     * indices: 4), 0 for none; aux_channel_bytes: bytes per output channel
+     * whatever the batch (batch_norm's statistics), added to it. */
     size_t aux_bytes;
+    size_t aux_channel_bytes;
     clae_status (*forward)(const clae_layer_run *r);
     clae_status (*backward)(const clae_layer_run *r);
     /* The kind's own loss terms (sampling's KL, dense's contractive

@@ -111,6 +111,8 @@ typedef struct clae_train_config {
 typedef struct clae_tensor {
     char name[32];        /* "layers.<i>.weight" / "layers.<i>.bias" */
     int layer;            /* index of its layer */
+    int role;             /* 0: its layer's weight, 1: its bias, 2 + s: state tensor s
+                             (not trained: clae_tensor_is_state) */
     int ndim;             /* 4 for weights, 1 for biases */
     int dims[4];          /* PyTorch layout */
     size_t offset;        /* in floats from the start of each block, multiple of m->align */
@@ -203,7 +205,7 @@ clae_status clae_model_shapes(const clae_model *m, int N, clae_conv_shape *g);
  * names; with branches, a trunk layer's freeze those of the trunk up to it,
  * a branch layer's the whole trunk and that branch's layers up to it. */
 int clae_model_layer_frozen(const clae_model *m, int i);
-/* Layer i's parameters (its weight's and bias's elements). */
+/* Layer i's parameters (the elements of its tensors, state tensors included, as Keras counts). */
 size_t clae_model_layer_params(const clae_model *m, int i);
 /* The shared trunk's layers (all of them without branches), and the branch
  * layer i belongs to (-1: the trunk). */
@@ -215,6 +217,14 @@ int clae_model_is_head(const clae_model *m, int i);
 /* Elements of one sample: the input, and layer i's output. */
 size_t clae_model_in_count(const clae_model *m);
 size_t clae_layer_out_count(const clae_layer *l);
+/* Whether layer l has its kind's parameter p (a bias with use_bias = false
+ * does not). */
+int clae_layer_has_param(const clae_layer *l, int p);
+/* Bytes of layer i's auxiliary buffer at batch N (0: none). */
+size_t clae_layer_aux_bytes(const clae_layer *l, int N);
+/* Whether tensor t is a state tensor (batch_norm's moving statistics): kept
+ * in checkpoints, never trained. */
+static inline int clae_tensor_is_state(const clae_tensor *t) { return t->role >= 2; }
 /* Largest layer output (per sample) over the whole model, input included. */
 size_t clae_model_max_count(const clae_model *m);
 
@@ -239,7 +249,8 @@ double clae_tensor_glorot_limit(const clae_model *m, int t);
 /* Keras-like table: layer, output shape (None, H, W, C), parameter count,
  * then the totals with thousands separators. */
 void clae_model_summary(const clae_model *m, FILE *out);
-/* The parameters [train] freeze keeps (those of layers 0..freeze; 0 without). */
+/* The non-trainable parameters: state tensors' and those [train] freeze keeps
+ * (layers 0..freeze's). */
 size_t clae_model_frozen_params(const clae_model *m);
 
 /* 6467 -> "6,467" */

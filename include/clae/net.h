@@ -27,6 +27,7 @@ typedef struct clae_net {
     clae_buf *act, *grad, *aux, target, loss;
     clae_buf params, grads, adam_m, adam_v; /* whole blocks (m->block_floats) */
     clae_buf *w, *b, *gw, *gb;              /* per-layer views of them, absent for pools */
+    clae_buf *state;       /* state[2 * i + s]: layer i's state tensor s in params (absent: none) */
     clae_buf terms;        /* the loss's terms (CLAE_NTERMS floats, clae/layer.h), absent when
                               the model has no penalty: loss = their sum */
     clae_buf *pend;        /* pend[j]: gradient for act[j] from a later residual add, added to

@@ -213,6 +213,34 @@ void act_forward_ref(float *out, const float *in, size_t n, clae_act a, float al
 void act_backward_ref(float *din, const float *dout, const float *out, size_t n, clae_act a,
                       float alpha);
 
+/* Batch normalization (Keras BatchNormalization, PyTorch BatchNorm2d and
+ * BatchNorm1d) of x (N,C,HW) per channel. stats (4C floats): the mean, then
+ * 1 / sqrt(var + eps), then the backward pass's sums of dy and of dy * x_hat.
+ * A training step uses the batch's statistics (biased variance, as both
+ * normalise with) and moves the moving ones toward them: moving = momentum *
+ * moving + (1 - momentum) * batch (Keras's momentum, 0.99; PyTorch's
+ * momentum m is Keras's 1 - m, and PyTorch moves running_var toward the
+ * unbiased variance); inference uses the moving ones. */
+typedef struct clae_batch_norm {
+    float momentum, eps;
+} clae_batch_norm;
+/* training: stats[0..2C) from x; the moving ones updated when run_mean is not NULL */
+void batch_norm_stats_ref(float *stats, float *run_mean, float *run_var, const float *x, int N,
+                          int C, int HW, const clae_batch_norm *p);
+/* inference: stats[0..2C) from the moving ones */
+void batch_norm_moving_ref(float *stats, const float *run_mean, const float *run_var, int C,
+                           float eps);
+/* y = (x - mean) * inv * gamma + beta (gamma, beta NULL: 1, 0); y == x allowed */
+void batch_norm_apply_ref(float *y, const float *x, const float *stats, const float *gamma,
+                          const float *beta, int N, int C, int HW);
+/* stats[2C..4C) = sum dy, sum dy * x_hat; dgamma += the second, dbeta += the
+ * first (NULL: skipped); dx (NULL: skipped) = gamma * inv * (dy - sum dy / M -
+ * x_hat * sum(dy x_hat) / M), M = N * HW: the gradient through the batch's
+ * statistics */
+void batch_norm_backward_ref(float *dx, float *dgamma, float *dbeta, float *stats,
+                             const float *dy, const float *x, const float *gamma, int N, int C,
+                             int HW);
+
 /* x (N,C,HW) += b (C), in place */
 void bias_forward_ref(float *x, const float *b, int N, int C, int HW);
 /* dout (N,C,HW) -> db (C) += sum over n and hw */
@@ -371,6 +399,15 @@ clae_status act_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n, clae
                            float alpha);
 clae_status act_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem out, size_t n,
                             clae_act a, float alpha);
+clae_status batch_norm_stats_cl(clae_device *d, cl_mem stats, cl_mem run_mean, cl_mem run_var,
+                                cl_mem x, int N, int C, int HW, const clae_batch_norm *p);
+clae_status batch_norm_moving_cl(clae_device *d, cl_mem stats, cl_mem run_mean, cl_mem run_var,
+                                 int C, float eps);
+clae_status batch_norm_apply_cl(clae_device *d, cl_mem y, cl_mem x, cl_mem stats, cl_mem gamma,
+                                cl_mem beta, int N, int C, int HW);
+clae_status batch_norm_backward_cl(clae_device *d, cl_mem dx, cl_mem dgamma, cl_mem dbeta,
+                                   cl_mem stats, cl_mem dy, cl_mem x, cl_mem gamma, int N, int C,
+                                   int HW);
 clae_status bias_forward_cl(clae_device *d, cl_mem x, cl_mem b, int N, int C, int HW);
 clae_status bias_backward_cl(clae_device *d, cl_mem db, cl_mem dout, int N, int C, int HW);
 /* loss: a device buffer of 1 float; nothing is read back */
@@ -493,6 +530,15 @@ clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf d
                            clae_buf in, clae_buf w, int N, int I, int U);
 clae_status add_forward(clae_device *d, clae_buf out, clae_buf a, clae_buf b, size_t n);
 clae_status add_into(clae_device *d, clae_buf y, clae_buf x, size_t n);
+/* batch normalization's forward pass: with training, the batch's statistics
+ * (and the moving ones updated when run_mean is present), else the moving
+ * ones; then y from x. Its backward pass after a training forward. */
+clae_status batch_norm_forward(clae_device *d, clae_buf y, clae_buf x, clae_buf stats,
+                               clae_buf gamma, clae_buf beta, clae_buf run_mean, clae_buf run_var,
+                               int N, int C, int HW, const clae_batch_norm *p, int training);
+clae_status batch_norm_backward(clae_device *d, clae_buf dx, clae_buf dgamma, clae_buf dbeta,
+                                clae_buf stats, clae_buf dy, clae_buf x, clae_buf gamma, int N,
+                                int C, int HW);
 clae_status dropout_forward(clae_device *d, clae_buf out, clae_buf in, size_t n,
                             const clae_dropout *p);
 clae_status dropout_backward(clae_device *d, clae_buf din, clae_buf dout, size_t n,

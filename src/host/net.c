@@ -38,7 +38,7 @@ void clae_net_memory(const clae_net *n, double *batch_bytes, double *param_bytes
         total += i > 0 ? 2 * b : b; /* activation (and its gradient) */
         if (b > big) big = b;
         if (i < n->L)
-            total += (double)n->N * (double)in_count(n, i + 1) * m->layers[i].kind->aux_bytes;
+            total += (double)clae_layer_aux_bytes(&m->layers[i], n->N);
         if (i > 0 && n->pend && (n->pend[i].h || n->pend[i].d)) total += b;
     }
     total += (double)n->N * (double)in_count(n, n->L) * sizeof(float); /* target */
@@ -90,9 +90,10 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     n->b = calloc((size_t)L, sizeof *n->b);
     n->gw = calloc((size_t)L, sizeof *n->gw);
     n->gb = calloc((size_t)L, sizeof *n->gb);
+    n->state = calloc(2 * (size_t)L, sizeof *n->state);
     n->pend = calloc((size_t)L + 1, sizeof *n->pend);
     clae_status st = CLAE_ERR_NOMEM;
-    if (n->g && n->act && n->grad && n->aux && n->w && n->b && n->gw && n->gb && n->pend)
+    if (n->g && n->act && n->grad && n->aux && n->w && n->b && n->gw && n->gb && n->state && n->pend)
         st = shapes_for(n, N);
     if (st == CLAE_OK) st = clae_model_check_align(m, d->align_bytes);
     if (st == CLAE_OK) st = fits_device(n);
@@ -100,9 +101,8 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
         size_t bytes = (size_t)N * in_count(n, i) * sizeof(float);
         st = clae_buf_alloc(d, bytes, &n->act[i]);
         if (st == CLAE_OK && i > 0) st = clae_buf_alloc(d, bytes, &n->grad[i]);
-        if (st == CLAE_OK && i < L && m->layers[i].kind->aux_bytes)
-            st = clae_buf_alloc(d, (size_t)N * in_count(n, i + 1) * m->layers[i].kind->aux_bytes,
-                                &n->aux[i]);
+        if (st == CLAE_OK && i < L && clae_layer_aux_bytes(&m->layers[i], N))
+            st = clae_buf_alloc(d, clae_layer_aux_bytes(&m->layers[i], N), &n->aux[i]);
     }
     for (int i = 0; i < L && st == CLAE_OK; i++) { /* gradients a residual add sends back */
         const clae_layer *l = &m->layers[i];
@@ -117,9 +117,9 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
         st = clae_buf_alloc(d, CLAE_NTERMS * sizeof(float), &n->terms);
     if (st == CLAE_OK && (d->cb.create || m->net.clipnorm > 0)) /* Adam's hp (adam.cl) */
         st = clae_buf_alloc(d, 3 * sizeof(float), &n->lr_t);
-    /* [train] freeze: the frozen layers' tensors come first in the blocks
-     * (with branches: first in the trunk's part, and first in the frozen
-     * branch's); with their optimizer state zero (and their gradients never
+    /* State tensors (batch_norm's moving statistics) and [train] freeze's
+     * layers' tensors come first in the blocks (with branches: first in
+     * each part); with their optimizer state zero (and their gradients never
      * set), Adam and SGD leave them exactly as they are, even after a resume
      * of a run that trained them; AdamW's decay starts after them */
     clae_net_parts(n);
@@ -139,11 +139,19 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     for (int i = 0; i < L && st == CLAE_OK; i++) {
         const clae_layer *l = &m->layers[i];
         clae_buf *views[2][2] = {{&n->w[i], &n->gw[i]}, {&n->b[i], &n->gb[i]}};
-        for (int p = 0; p < l->kind->nparams && st == CLAE_OK; p++) {
-            const clae_tensor *t = &m->tensors[p == 0 ? l->weight : l->bias];
+        for (int p = 0; p < 2 && st == CLAE_OK; p++) {
+            const int ti = p == 0 ? l->weight : l->bias;
+            if (ti < 0) continue; /* none, or use_bias = false */
+            const clae_tensor *t = &m->tensors[ti];
             size_t off = t->offset * sizeof(float), len = t->count * sizeof(float);
             st = clae_buf_view(d, n->params, off, len, views[p][0]);
             if (st == CLAE_OK) st = clae_buf_view(d, n->grads, off, len, views[p][1]);
+        }
+        for (int s = 0; s < 2 && st == CLAE_OK; s++) {
+            if (l->state[s] < 0) continue;
+            const clae_tensor *t = &m->tensors[l->state[s]];
+            st = clae_buf_view(d, n->params, t->offset * sizeof(float), t->count * sizeof(float),
+                               &n->state[2 * i + s]);
         }
     }
     if (st == CLAE_OK) st = clae_net_ranges(n);
@@ -169,6 +177,7 @@ void clae_net_free(clae_net *n)
     free_all(n->b, L);
     free_all(n->gw, L);
     free_all(n->gb, L);
+    free_all(n->state, 2 * L);
     free_all(n->act, L + 1);
     free_all(n->grad, L + 1);
     free_all(n->aux, L);
@@ -204,7 +213,9 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
     return (clae_layer_run){.d = n->d, .l = &n->m->layers[i], .g = &n->g[i], .in = n->act[in],
                             .out = n->act[i + 1], .din = n->grad[in], .dout = n->grad[i + 1],
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
-                            .db = n->gb[i], .index = i, .training = n->training,
+                            .db = n->gb[i], .state = {n->state[2 * i], n->state[2 * i + 1]},
+                            .index = i, .training = n->training,
+                            .frozen = clae_model_layer_frozen(n->m, i),
                             .seed = n->seed, .step = n->t,
                             .src_out = src_act(n, i), .src_grad = src_pend(n, i),
                             .src_aux = n->m->layers[i].src >= 0 ? n->aux[n->m->layers[i].src]

@@ -67,7 +67,8 @@ int clae_net_out_slot(const clae_net *n)
 }
 
 /* The floats of the blocks that layers [first, end) have tensors in, and
- * how many of them, from the first, [train] freeze keeps. */
+ * how many of them, from the first, the optimizer leaves alone: the state
+ * tensors (laid out first in each part) and [train] freeze's tensors. */
 static void layers_range(const clae_model *m, int first, int end, struct clae_net_range *x)
 {
     size_t lo = (size_t)-1, hi = 0, frozen_end = 0;
@@ -76,7 +77,8 @@ static void layers_range(const clae_model *m, int first, int end, struct clae_ne
         if (T->layer < first || T->layer >= end) continue;
         if (T->offset < lo) lo = T->offset;
         if (T->offset + T->count > hi) hi = T->offset + T->count;
-        if (clae_model_layer_frozen(m, T->layer) && T->offset + T->count > frozen_end)
+        if ((clae_model_layer_frozen(m, T->layer) || clae_tensor_is_state(T)) &&
+            T->offset + T->count > frozen_end)
             frozen_end = T->offset + T->count;
     }
     x->from = hi > 0 ? lo : 0;

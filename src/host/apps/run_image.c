@@ -97,7 +97,7 @@ static double image_run_bytes(const clae_model *mp)
     double total = 4.0 * (double)clae_model_in_count(mp) * sizeof(float);
     for (int i = 0; i < mp->nlayers; i++) {
         double out = (double)clae_layer_out_count(&mp->layers[i]);
-        total += 2.0 * out * sizeof(float) + out * (double)mp->layers[i].kind->aux_bytes;
+        total += 2.0 * out * sizeof(float) + (double)clae_layer_aux_bytes(&mp->layers[i], 1);
     }
     return total + 4.0 * (double)mp->block_floats * sizeof(float);
 }

@@ -52,7 +52,8 @@ static void describe(const clae_layer *l, char *buf, size_t len)
 {
     char win[96];
     clae_window_describe(l, win, sizeof win);
-    snprintf(buf, len, "%d %s %s", l->filters, win, clae_act_names[l->act]);
+    snprintf(buf, len, "%d %s %s%s", l->filters, win, clae_act_names[l->act],
+             l->use_bias ? "" : " no bias");
 }
 
 const clae_layer_kind clae_layer_conv2d_transpose = {
@@ -62,6 +63,7 @@ const clae_layer_kind clae_layer_conv2d_transpose = {
     .nkeys = CLAE_CONV_NKEYS,
     .shape = shape,
     .nparams = 2,
+    .has_param = clae_has_bias_param,
     .param_names = {"weight", "bias"},
     .param_init = {CLAE_INIT_GLOROT, CLAE_INIT_ZERO},
     .param_dims = param_dims,

@@ -26,6 +26,7 @@ static const clae_key_spec KEYS[] = {
      .field = CLAE_KIND_FIELD(dense_settings, contractive),
      .help = "contractive AE: λ·‖∂h/∂x‖²_F averaged over the batch added to the loss "
              "(sigmoid only)"},
+    CLAE_USE_BIAS_KEY,
 };
 
 static const char *check(const clae_layer *l, char *msg, size_t len)
@@ -104,21 +105,21 @@ static void cost(const clae_layer *l, const clae_conv_shape *g, clae_layer_cost 
 static void describe(const clae_layer *l, char *buf, size_t len)
 {
     dense_settings s = settings_of(l);
-    if (s.contractive > 0)
-        snprintf(buf, len, "%d units %s contractive %g", s.units, clae_act_names[l->act],
-                 (double)s.contractive);
-    else
-        snprintf(buf, len, "%d units %s", s.units, clae_act_names[l->act]);
+    char pen[48] = "";
+    if (s.contractive > 0) snprintf(pen, sizeof pen, " contractive %g", (double)s.contractive);
+    snprintf(buf, len, "%d units %s%s%s", s.units, clae_act_names[l->act], pen,
+             l->use_bias ? "" : " no bias");
 }
 
 const clae_layer_kind clae_layer_dense = {
     .name = "dense",
     .summary = "fully connected (Keras Dense) on a flat input, weight (units, inputs)",
     .keys = KEYS,
-    .nkeys = 4,
+    .nkeys = 5,
     .shape = shape,
     .check = check,
     .nparams = 2,
+    .has_param = clae_has_bias_param,
     .param_names = {"weight", "bias"},
     .param_init = {CLAE_INIT_GLOROT, CLAE_INIT_ZERO},
     .param_dims = param_dims,

@@ -11,6 +11,7 @@
 #define CLAE_LAYER_KINDS(X)                                                                   \
     X(conv2d)                                                                                 \
     X(conv2d_transpose)                                                                       \
+    X(batch_norm)                                                                             \
     X(maxpool)                                                                                \
     X(avgpool)                                                                                \
     X(upsampling2d)                                                                           \
@@ -53,6 +54,9 @@ const char *clae_layer_kind_list(void)
 }
 
 const char *const clae_padding_names[] = {"valid", "same", NULL};
+const char *const clae_bool_names[] = {"false", "true", NULL};
+
+int clae_has_bias_param(const clae_layer *l, int p) { return p == 0 || l->use_bias; }
 const char *const clae_act_names[] = {"linear", "relu",       "sigmoid", "tanh",
                                       "leaky_relu", "softmax", NULL};
 
@@ -73,6 +77,7 @@ const clae_key_spec clae_conv_keys[CLAE_CONV_NKEYS] = {
      .field = offsetof(clae_layer, act), .help = "applied to the output"},
     {.name = "alpha", .type = CLAE_KEY_FLOAT, .def = "0.3", .fmin = 0, .fmax = 1,
      .field = offsetof(clae_layer, alpha), .help = "leaky_relu's slope for x < 0 (Keras)"},
+    CLAE_USE_BIAS_KEY,
 };
 _Static_assert(sizeof clae_conv_keys / sizeof clae_conv_keys[0] == CLAE_CONV_NKEYS, "conv keys");
 

@@ -119,6 +119,7 @@ static int finish_layer(pctx *c, int i, int *H, int *W, int *C)
     l->out_w = *W = g.Q;
     l->out_c = *C = g.K;
     for (int p = 0; p < l->kind->nparams; p++) {
+        if (!clae_layer_has_param(l, p)) continue;
         int nd, dims[4];
         l->kind->param_dims(l, p, &nd, dims);
         size_t cnt = 1;

@@ -127,7 +127,8 @@ static void section_start(pctx *c, const char *str)
     memset(l, 0, sizeof *l);
     l->kind = lk;
     l->line = c->lineno;
-    l->weight = l->bias = -1;
+    l->weight = l->bias = l->state[0] = l->state[1] = -1;
+    l->use_bias = 1;
     l->src = -1;
     sec_src *s = &c->lsrc[m->nlayers];
     memset(s, 0, sizeof *s);

@@ -63,6 +63,12 @@ size_t clae_layer_out_count(const clae_layer *l)
     return (size_t)l->out_h * (size_t)l->out_w * (size_t)l->out_c;
 }
 
+size_t clae_layer_aux_bytes(const clae_layer *l, int N)
+{
+    return (size_t)N * clae_layer_out_count(l) * l->kind->aux_bytes +
+           (size_t)l->out_c * l->kind->aux_channel_bytes;
+}
+
 size_t clae_model_max_count(const clae_model *m)
 {
     size_t mx = clae_model_in_count(m);

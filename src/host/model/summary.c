@@ -40,16 +40,16 @@ size_t clae_model_frozen_params(const clae_model *m)
 {
     size_t n = 0;
     for (int t = 0; t < m->ntensors; t++)
-        if (clae_model_layer_frozen(m, m->tensors[t].layer)) n += m->tensors[t].count;
+        if (clae_model_layer_frozen(m, m->tensors[t].layer) || clae_tensor_is_state(&m->tensors[t]))
+            n += m->tensors[t].count;
     return n;
 }
 
 size_t clae_model_layer_params(const clae_model *m, int i)
 {
-    const clae_layer *l = &m->layers[i];
     size_t count = 0;
-    if (l->weight >= 0) count += m->tensors[l->weight].count;
-    if (l->bias >= 0) count += m->tensors[l->bias].count;
+    for (int t = 0; t < m->ntensors; t++)
+        if (m->tensors[t].layer == i) count += m->tensors[t].count;
     return count;
 }
 

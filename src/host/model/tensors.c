@@ -24,16 +24,26 @@ int clae_model_find_tensor(const clae_model *m, const char *name)
 
 static size_t round_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
 
+/* The part of the blocks layer i's tensors lie in: 0 the trunk, 1 + k branch k. */
+static int part_of(const clae_model *m, int i) { return 1 + clae_model_branch_of(m, i); }
+
+/* Offsets part by part (the trunk, then each branch), and in each part the
+ * state tensors first: with [train] freeze's tensors after them, the part's
+ * first floats are the ones the optimizer leaves alone (clae/net.h). */
 clae_status clae_model_layout(clae_model *m, size_t align_floats)
 {
     if (align_floats == 0 || (align_floats & (align_floats - 1)) || m->params || m->grads ||
         m->adam_m || m->adam_v)
         return CLAE_ERR_ARG;
     size_t cur = 0;
-    for (int i = 0; i < m->ntensors; i++) {
-        m->tensors[i].offset = round_up(cur, align_floats);
-        cur = m->tensors[i].offset + m->tensors[i].count;
-    }
+    for (int part = 0; part <= m->nbranches; part++)
+        for (int state = 1; state >= 0; state--)
+            for (int i = 0; i < m->ntensors; i++) {
+                clae_tensor *t = &m->tensors[i];
+                if (part_of(m, t->layer) != part || clae_tensor_is_state(t) != state) continue;
+                t->offset = round_up(cur, align_floats);
+                cur = t->offset + t->count;
+            }
     m->align = align_floats;
     m->block_floats = round_up(cur, align_floats);
     return CLAE_OK;
@@ -49,12 +59,14 @@ clae_status clae_model_check_align(const clae_model *m, size_t align_bytes)
     return CLAE_ERR_ARG;
 }
 
-static void add_tensor(clae_model *m, int layer, const char *what, int ndim, const int *dims)
+static void add_tensor(clae_model *m, int layer, int role, const char *what, int ndim,
+                       const int *dims)
 {
     clae_tensor *t = &m->tensors[m->ntensors++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "layers.%d.%s", layer, what);
     t->layer = layer;
+    t->role = role;
     t->ndim = ndim;
     t->count = 1;
     for (int i = 0; i < ndim; i++) {
@@ -63,21 +75,33 @@ static void add_tensor(clae_model *m, int layer, const char *what, int ndim, con
     }
 }
 
+int clae_layer_has_param(const clae_layer *l, int p)
+{
+    return p < l->kind->nparams && (!l->kind->has_param || l->kind->has_param(l, p));
+}
+
 clae_status model_build_tensors(clae_model *m)
 {
     int ntens = 0;
-    for (int i = 0; i < m->nlayers; i++) ntens += m->layers[i].kind->nparams;
+    for (int i = 0; i < m->nlayers; i++) ntens += m->layers[i].kind->nparams + m->layers[i].kind->nstate;
     m->tensors = calloc((size_t)ntens + 1, sizeof *m->tensors);
     if (!m->tensors) return CLAE_ERR_NOMEM;
     m->nparams = 0;
     for (int i = 0; i < m->nlayers; i++) {
         clae_layer *l = &m->layers[i];
+        l->weight = l->bias = l->state[0] = l->state[1] = -1;
         for (int p = 0; p < l->kind->nparams; p++) {
+            if (!clae_layer_has_param(l, p)) continue;
             int nd, dims[4];
             l->kind->param_dims(l, p, &nd, dims);
             if (p == 0) l->weight = m->ntensors;
             if (p == 1) l->bias = m->ntensors;
-            add_tensor(m, i, l->kind->param_names[p], nd, dims);
+            add_tensor(m, i, p, l->kind->param_names[p], nd, dims);
+            m->nparams += m->tensors[m->ntensors - 1].count;
+        }
+        for (int s = 0; s < l->kind->nstate; s++) {
+            l->state[s] = m->ntensors;
+            add_tensor(m, i, 2 + s, l->kind->state_names[s], 1, &l->out_c);
             m->nparams += m->tensors[m->ntensors - 1].count;
         }
     }
@@ -121,9 +145,10 @@ clae_status clae_model_init(clae_model *m, clae_rng *rng)
         const clae_tensor *x = &m->tensors[t];
         float *p = m->params + x->offset;
         const clae_layer *l = &m->layers[x->layer];
-        int pi = t == l->weight ? 0 : 1;
-        if (l->kind->param_init[pi] != CLAE_INIT_GLOROT) {
-            memset(p, 0, x->count * sizeof *p);
+        clae_init how = clae_tensor_is_state(x) ? l->kind->state_init[x->role - 2]
+                                                : l->kind->param_init[x->role];
+        if (how != CLAE_INIT_GLOROT) {
+            for (size_t i = 0; i < x->count; i++) p[i] = how == CLAE_INIT_ONE ? 1.0f : 0.0f;
             continue;
         }
         double limit = clae_tensor_glorot_limit(m, t);
