@@ -276,10 +276,10 @@ static int inflate_exact(const uint8_t *p, size_t len, uint8_t *raw, size_t want
         say(why, wl, "%zu bytes after the payload's end", rest);
     else if (rc == Z_STREAM_END)
         say(why, wl, "the payload holds %zu bytes, the code needs %zu", got, want);
-    else if (rc == Z_BUF_ERROR && s.avail_out == 0)
-        say(why, wl, "the payload holds more than the code's %zu bytes", want);
+    else if (rc == Z_BUF_ERROR && rest == 0) /* all read, the stream's end not reached */
+        say(why, wl, "truncated payload (%zu of the code's %zu bytes, no end)", got, want);
     else if (rc == Z_BUF_ERROR)
-        say(why, wl, "truncated payload (%zu of the code's %zu bytes)", got, want);
+        say(why, wl, "the payload holds more than the code's %zu bytes", want);
     else
         say(why, wl, "corrupt payload (zlib: %s)", s.msg ? s.msg : zError(rc));
     return 0;
