@@ -41,7 +41,8 @@ int clae_rd_model(const char *ckpt, const clae_rd_opts *o, clae_rd_row *rows, ch
 int clae_rd_jpeg(const char *data, int H, int W, int C, const clae_rd_opts *o,
                  clae_rd_row *rows);
 /* The rows as CSV (a header line, then codec,model,code,setting,images,bpp,payload_bpp,psnr,
- * ssim) into path, atomically, or to stdout when path is NULL. 1, or 0 after one line. */
+ * ssim; a model path holding a comma or quote quoted as RFC 4180 says) into path,
+ * atomically, or to stdout when path is NULL. 1, or 0 after one line. */
 int clae_rd_write_csv(const char *path, const clae_rd_row *rows, int n);
 
 #endif

@@ -29,8 +29,9 @@ typedef struct clae_vae {
     int dev_open, net_made;
 } clae_vae;
 
-/* With v->m loaded and v->s its first [sampling] layer: 1 if the decoder runs from a code
- * alone (zc and per set), else 0 after a one-line error naming cmd and ckpt. */
+/* With v->m loaded and v->s its code layer (sample's: the first [sampling] layer): 1 if the
+ * decoder runs from a code alone (zc and per set), else 0 after a one-line error naming cmd
+ * and ckpt. */
 int clae_vae_check(clae_vae *v, const char *cmd, const char *ckpt);
 void clae_vae_close(clae_vae *v);
 /* Open the device (NULL: the default) and a net for up to n images at a time (at most the

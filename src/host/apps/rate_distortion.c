@@ -192,9 +192,25 @@ int clae_rd_jpeg(const char *data, int H, int W, int C, const clae_rd_opts *o,
     return ok;
 }
 
+/* s as one CSV field into buf: as it is, or quoted (quotes doubled) when it holds a comma, a
+ * quote or a line break (RFC 4180). */
+static const char *csv_field(const char *s, char *buf, size_t len)
+{
+    if (!strpbrk(s, ",\"\r\n")) return s;
+    size_t o = 0;
+    buf[o++] = '"';
+    for (; *s && o + 3 < len; s++) {
+        if (*s == '"') buf[o++] = '"';
+        buf[o++] = *s;
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}
+
 int clae_rd_write_csv(const char *path, const clae_rd_row *rows, int n)
 {
-    size_t cap = 128 + (size_t)n * 512, len = 0;
+    size_t cap = 128 + (size_t)n * 768, len = 0;
     char *s = malloc(cap);
     if (!s) {
         fprintf(stderr, "clae: out of memory\n");
@@ -203,8 +219,9 @@ int clae_rd_write_csv(const char *path, const clae_rd_row *rows, int n)
     len += (size_t)snprintf(s, cap, "codec,model,code,setting,images,bpp,payload_bpp,psnr,ssim\n");
     for (int i = 0; i < n; i++) {
         const clae_rd_row *r = &rows[i];
+        char model[2 * sizeof r->model + 3];
         int w = snprintf(s + len, cap - len, "%s,%s,%s,%s,%zu,%.4f,%.4f,%.3f,%.4f\n", r->codec,
-                         r->model, r->code, r->setting, r->images, r->bpp, r->payload_bpp,
+                         csv_field(r->model, model, sizeof model), r->code, r->setting, r->images, r->bpp, r->payload_bpp,
                          r->psnr, r->ssim);
         if (w > 0 && (size_t)w < cap - len) len += (size_t)w;
     }
