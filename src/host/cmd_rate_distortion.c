@@ -59,6 +59,16 @@ static int opt_jpeg(const clae_opt *opt, const char *v)
     return parse_list("--jpeg", v, 1, 100, o->jpeg, &o->njpeg);
 }
 
+/* A checkpoint's path without its folders but the last: "compress-8x8x4/best.safetensors". */
+static const char *short_name(const char *path)
+{
+    const char *last = strrchr(path, '/');
+    if (!last || last == path) return path;
+    const char *p = last - 1;
+    while (p > path && *p != '/') p--;
+    return *p == '/' ? p + 1 : p;
+}
+
 /* The table on stdout. */
 static void print_table(const clae_rd_row *rows, int n)
 {
@@ -66,7 +76,7 @@ static void print_table(const clae_rd_row *rows, int n)
            "payload bpp", "PSNR dB", "SSIM");
     for (int i = 0; i < n; i++) {
         const clae_rd_row *r = &rows[i];
-        const char *model = strrchr(r->model, '/') ? strrchr(r->model, '/') + 1 : r->model;
+        const char *model = short_name(r->model);
         printf("%-5s %-34.34s %-8s %-8s %8.3f %12.3f %9.2f %7.4f\n", r->codec, model, r->code,
                r->setting, r->bpp, r->payload_bpp, r->psnr, r->ssim);
     }
@@ -82,8 +92,8 @@ static int write_plot(const char *path, const clae_rd_row *rows, int n, int nckp
     int ns = 0;
     for (int k = 0; k < nckpt && nbits > 0; k++, ns++) {
         const clae_rd_row *r = &rows[k * (nbits + 1)];
-        const char *base = strrchr(r->model, '/') ? strrchr(r->model, '/') + 1 : r->model;
-        snprintf(names[ns], sizeof names[ns], "clae %s (code %s)", base, r->code);
+        snprintf(names[ns], sizeof names[ns], "clae %s (code %s)", short_name(r->model),
+                 r->code);
         for (int i = 0; i < nbits; i++) {
             x[ns][i] = r[i].bpp;
             ps[ns][i] = r[i].psnr;
