@@ -2,7 +2,8 @@
 # Fuzz every parser a user can hand a file to, with libFuzzer (clang) under
 # AddressSanitizer and UndefinedBehaviorSanitizer: config, safetensors and
 # checkpoints (with the config stored in them), history.jsonl (and its plot),
-# images, CIFAR-10 binary folders and clae's dataset layout (tests/fuzz/fuzz_*.c).
+# images, CIFAR-10 binary folders, clae's dataset layout and clae compress's .clz files
+# (tests/fuzz/fuzz_*.c).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 60)
 # Seed corpora come from the repository's own files; what libFuzzer adds is
 # kept in build-fuzz/corpus/TARGET between runs. Any crash, leak, UB report
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar dataset)
+[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar dataset clz)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)" >&2; exit 2; }
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCLAE_FUZZ=ON \
   -DBUILD_TESTING=OFF \
@@ -46,6 +47,24 @@ seeds() { # seeds TARGET DIR: copy the repository's own files of that kind into 
           printf '\0\0\0\0\0\0%s%*s' "$json" "$pad" ''
           head -c $((n * p + n)) /dev/urandom; } >"$d/seed-$shape"
       done ;;
+    clz) # .clz files as clae compress writes them: header, then a zlib stream of the code
+      python3 - "$d" <<'PY'
+import struct, sys, zlib, random
+random.seed(1)
+for bits, packing, c, h, w in ((8, 0, 4, 8, 8), (4, 1, 8, 4, 4), (12, 0, 2, 3, 5), (1, 1, 1, 1, 1)):
+    n = c * h * w
+    q = [random.randrange(1 << bits) for _ in range(n)]
+    if packing == 0:
+        raw = bytes(q) if bits <= 8 else b''.join(struct.pack('<H', x) for x in q)
+    else:
+        s = ''.join(format(x, '0%db' % bits) for x in q)
+        s += '0' * (-len(s) % 8)
+        raw = bytes(int(s[i:i + 8], 2) for i in range(0, len(s), 8))
+    head = b'CLZ' + struct.pack('<BBBHHHHHHHffI', 1, bits, packing, 4, 32, 32, 3, c, h, w,
+                                -1.5, 2.5, 0x1234)
+    open('%s/seed-%d-%d' % (sys.argv[1], bits, packing), 'wb').write(head + zlib.compress(raw, 9))
+PY
+      ;;
   esac
 }
 

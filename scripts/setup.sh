@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo
   libclblast-dev libstb-dev check libinih-dev libcjson-dev
+  zlib1g-dev  # clae compress's entropy coder (deflate)
   fonts-dejavu-core  # the figures' text (clae plot, clae show); without it a bitmap font
   openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N clae train); optional
   oclgrind  # checks only: a simulated GPU device (scripts/check-kernels-sim.sh)

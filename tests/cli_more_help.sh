@@ -40,8 +40,8 @@ expect_fail "clae help of an unknown command" "clae help: unknown command 'nope'
 for cmd in $cmds; do
   rc=0; "$clae" "$cmd" --frob >/dev/null 2>&1 || rc=$?
   rc2=0; "$clae" "$cmd" a b c d e f >/dev/null 2>&1 || rc2=$?
-  # compile takes any number of CONFIGs: "a" is a missing file (exit 1)
-  if [ "$cmd" = compile ] && [ "$rc2" -eq 1 ]; then rc2=2; fi
+  # compile and rate-distortion take several CONFIGs / CKPTs: "a" is a missing file (exit 1)
+  if { [ "$cmd" = compile ] || [ "$cmd" = rate-distortion ]; } && [ "$rc2" -eq 1 ]; then rc2=2; fi
   if [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ]; then
     echo "ok   $cmd: bad usage exits 2"; pass=$((pass + 1))
   else
@@ -57,7 +57,8 @@ for args in "summary $nx.cfg" "compile $nx.cfg" "init $nx.cfg $tmp/i.safetensors
             "plot $nx.jsonl $tmp/x.png" "export $nx.safetensors $tmp/e.safetensors" \
             "score $nx.safetensors $tmp/x.csv" "sample $nx.safetensors 4 $tmp/x.png" \
             "swap $nx.safetensors $nx.png $tmp/x.png --to a" "interpolate $nx.safetensors 1 2 $tmp/x.png" "encode $nx.safetensors $tmp/x.npy" \
-            "plot-codes $nx.safetensors $tmp/x.png" \
+            "plot-codes $nx.safetensors $tmp/x.png" "compress $nx.safetensors $nx.png $tmp/x.clz" \
+            "decompress $nx.safetensors $nx.clz $tmp/x.png" "rate-distortion $nx.safetensors" \
             "data import $nx $tmp/imp" "data info $nx"; do
   read -r -a argv <<<"$args"
   rc=0; "$clae" "${argv[@]}" >/dev/null 2>"$tmp/err" || rc=$?

@@ -2,7 +2,7 @@
  * before any work is done, so that a mistake in OUT costs nothing: every
  * command that writes a file the user names (eval --json, score's CSV,
  * denoise, inpaint, show, sample, interpolate, plot, plot-codes, encode,
- * export, init, bench --json) calls one of these right after reading its options and
+ * export, init, bench --json, compress, decompress, rate-distortion) calls one of these right after reading its options and
  * exits 2 when it fails. The write itself stays clae_write_atomic's. */
 #ifndef CLAE_OUTPUT_H
 #define CLAE_OUTPUT_H

@@ -33,12 +33,16 @@ int cmd_inpaint(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_plot_codes(int argc, char **argv);
+int cmd_compress(int argc, char **argv);
+int cmd_decompress(int argc, char **argv);
+int cmd_rate_distortion(int argc, char **argv);
 
 /* ---- help texts (cli_help.c) --------------------------------------------------------- */
 
 /* What each command's --help prints before its options' help (clae_cmdline's about), and
  * train's after them (its more). */
-extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_DATA[],
+extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_COMPRESS[],
+    CLAE_ABOUT_DECOMPRESS[], CLAE_ABOUT_RATE_DISTORTION[], CLAE_ABOUT_DATA[],
     CLAE_ABOUT_DENOISE[], CLAE_ABOUT_DEVICES[], CLAE_ABOUT_ENCODE[], CLAE_ABOUT_EVAL[],
     CLAE_ABOUT_EXPORT[], CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[],
     CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[], CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[],

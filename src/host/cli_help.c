@@ -2,6 +2,7 @@
  * options (its usage and what it does; for train also after them). The options' own lines come
  * from each command's table in cmd_CMD.c; clae_cmdline_parse prints the whole. */
 #include "clae/cifar.h"
+#include "clae/clz.h"
 #include "clae/plot.h"
 #include "clae/plot_scatter.h"
 #include "clae/vae.h"
@@ -23,6 +24,38 @@ const char CLAE_ABOUT_COMPILE[] =
     "  ($XDG_CACHE_HOME or ~/.cache: clae/, and pocl/ on PoCL), so that 'clae train\n"
     "  CONFIG' starts at once. Commands that run other shapes (denoise of a larger\n"
     "  image, sample) may still compile on their first use.\n";
+
+const char CLAE_ABOUT_COMPRESS[] =
+    "usage: clae compress CKPT IN OUT.clz [--bits B] [--layer NAME|INDEX] [--device N|ref]\n"
+    "  lossy compression with a trained autoencoder: the image IN (PNG/JPG/BMP of the\n"
+    "  model's height and width; other sizes are refused, not padded; grey or RGB,\n"
+    "  converted to the model's channels as denoise does, alpha dropped) goes through\n"
+    "  the encoder to the code layer, whose output is quantised uniformly to B bits a\n"
+    "  value between its own min and max and deflated (zlib). OUT.clz: a "
+    CLAE_STR(CLAE_CLZ_HEADER_BYTES) "-byte header\n"
+    "  (magic CLZ, version, bits, the image's and the code's shapes, the code layer,\n"
+    "  min and max, a fingerprint of the model's weights), then the payload; written\n"
+    "  atomically. clae decompress with the same checkpoint reads it back\n";
+
+const char CLAE_ABOUT_DECOMPRESS[] =
+    "usage: clae decompress CKPT IN.clz OUT [--device N|ref]\n"
+    "  the image of a .clz file of clae compress: its code dequantised and run through\n"
+    "  the layers after the code layer of the model in CKPT, written to OUT (.png, .jpg\n"
+    "  or .bmp; the model's channels) atomically. A file made with another model (its\n"
+    "  weights' fingerprint or shapes differ) is refused\n";
+
+const char CLAE_ABOUT_RATE_DISTORTION[] =
+    "usage: clae rate-distortion CKPT... [options]\n"
+    "  compression against JPEG over the CIFAR-10 test split, in one process: for each\n"
+    "  checkpoint at each bit depth, every test image's .clz file as clae compress\n"
+    "  writes it (made and read back in memory) and its decode; the unquantised code\n"
+    "  (float32, 32 bits a value); and JPEG at each quality (stb_image_write's encoder,\n"
+    "  stb_image's decoder; 4:2:0 chroma up to quality 90). For each: the mean bits per\n"
+    "  pixel of the whole files (bytes x 8 / (H x W)) and without the fixed headers\n"
+    "  (payload_bpp: a .clz file's " CLAE_STR(CLAE_CLZ_HEADER_BYTES)
+    " bytes; a JPEG's markers and tables, its scan\n"
+    "  alone), the mean PSNR and SSIM as clae eval computes them. WebP is not offered\n"
+    "  (no WebP development library is packaged here)\n";
 
 const char CLAE_ABOUT_SWAP[] =
     "usage: clae swap CKPT IN OUT --to NAME [--device N|ref]\n"

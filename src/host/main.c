@@ -37,13 +37,18 @@ static const clae_command COMMANDS[] = {
      cmd_encode},
     {"plot-codes", "a test split's codes in 2-D (PCA), a colour per class, as a PNG",
      cmd_plot_codes},
+    {"compress", "an image through an autoencoder's code, quantised and deflated (.clz)",
+     cmd_compress},
+    {"decompress", "a .clz file of clae compress back into an image", cmd_decompress},
+    {"rate-distortion", "bits per pixel against PSNR and SSIM: checkpoints' codes and JPEG",
+     cmd_rate_distortion},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: clae <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+        fprintf(f, "  %-15s %s\n", COMMANDS[i].name, COMMANDS[i].help);
     fprintf(f, "\n'clae <command> --help' or 'clae help <command>' describes a command's "
                "options.\n");
 }

@@ -23,13 +23,12 @@ static int decoder_reads_encoder(const clae_model *m, int s)
     return -1;
 }
 
-/* Open the device and a net for up to n images at a time (at most the config's batch). */
 int clae_vae_check(clae_vae *v, const char *cmd, const char *ckpt)
 {
     int bad = decoder_reads_encoder(&v->m, v->s);
     if (bad >= 0) {
-        fprintf(stderr, "clae %s: %s: layer %d after the [sampling] layer reads a layer before it: "
-                "the decoder cannot run from a code alone\n", cmd, ckpt, bad);
+        fprintf(stderr, "clae %s: %s: layer %d after the code (layer %d) reads a layer before it: "
+                "the decoder cannot run from a code alone\n", cmd, ckpt, bad, v->s);
         return 0;
     }
     v->zc = clae_layer_out_count(&v->m.layers[v->s]);
@@ -37,7 +36,7 @@ int clae_vae_check(clae_vae *v, const char *cmd, const char *ckpt)
     return 1;
 }
 
-static int vae_bind(clae_vae *v, const char *device, int n)
+int clae_vae_bind(clae_vae *v, const char *device, int n)
 {
     if (n > v->m.net.batch) n = v->m.net.batch;
     if (clae_device_open(&v->d, device) != CLAE_OK) return 0;
@@ -54,8 +53,7 @@ void clae_vae_close(clae_vae *v)
     clae_model_free(&v->m);
 }
 
-/* z (n, zc) -> out (n, per): the layers after the code, net.N images at a time. */
-static int vae_decode(clae_vae *v, const float *z, float *out, int n)
+int clae_vae_decode(clae_vae *v, const float *z, float *out, int n)
 {
     clae_net *net = &v->net;
     for (int i = 0; i < n; i += net->N) {
@@ -69,8 +67,7 @@ static int vae_decode(clae_vae *v, const float *z, float *out, int n)
     return 1;
 }
 
-/* in (n, per) -> mu (n, zc): the code outside training (z = mu). */
-static int vae_encode(clae_vae *v, const float *in, float *mu, int n)
+int clae_vae_encode(clae_vae *v, const float *in, float *mu, int n)
 {
     clae_net *net = &v->net;
     net->training = 0;
@@ -182,7 +179,7 @@ int clae_vae_sample(clae_vae *v, const char *ckpt, int n, uint64_t seed, int col
     int ok = z && img;
     if (!ok) fprintf(stderr, "clae: out of memory for %d images\n", n);
     if (ok) draw_codes(z, (size_t)n * v->zc, seed);
-    ok = ok && vae_bind(v, device, n) && vae_decode(v, z, img, n) &&
+    ok = ok && clae_vae_bind(v, device, n) && clae_vae_decode(v, z, img, n) &&
          write_grid(out, &v->m, img, n, cols);
     if (ok) grid_size(&v->m, n, cols, fig_w, fig_h);
     free(z);
@@ -215,9 +212,9 @@ int clae_vae_interpolate(clae_vae *v, long a, long b, int steps, const char *dat
         goto done;
     }
     if (!load_pair(v, &test, a, b, clean, input)) goto done;
-    if (!vae_bind(v, device, steps) || !vae_encode(v, input, mu, 2)) goto done;
+    if (!clae_vae_bind(v, device, steps) || !clae_vae_encode(v, input, mu, 2)) goto done;
     lerp_codes(z, mu, mu + v->zc, v->zc, steps);
-    if (!vae_decode(v, z, row + v->per, steps)) goto done;
+    if (!clae_vae_decode(v, z, row + v->per, steps)) goto done;
     memcpy(row, clean, v->per * sizeof(float));
     memcpy(row + (size_t)(n - 1) * v->per, clean + v->per, v->per * sizeof(float));
     if (!write_grid(out, &v->m, row, n, n)) goto done;

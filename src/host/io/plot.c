@@ -212,8 +212,8 @@ void plot_draw_axes(clae_image *out, const plot_panel *a)
     const char *xl = a->xlabel;
     clae_text_draw(out, (X0 + X1) / 2 - clae_text_width_px(xl, LABEL_PX) / 2, Y1 + 26, xl,
                    PLOT_BLACK, LABEL_PX, 0);
-    clae_text_draw(out, 10, (Y0 + Y1) / 2 - clae_text_width_px(yl, LABEL_PX) / 2, yl, PLOT_BLACK,
-                   LABEL_PX, 1);
+    clae_text_draw(out, X0 - 82, (Y0 + Y1) / 2 - clae_text_width_px(yl, LABEL_PX) / 2, yl,
+                   PLOT_BLACK, LABEL_PX, 1); /* x 10 in a panel at X0 92 */
 }
 
 /* A panel's curves: lines between consecutive points (dashed for the
