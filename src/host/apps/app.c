@@ -34,6 +34,9 @@ int clae_app_load_any(const char *ckpt, clae_model *m)
     clae_run_init(&run, m);
     int ok = clae_run_from_meta(&run, &meta, ckpt) == CLAE_OK;
     if (ok) m->train.classes = run.classes;
+    if (ok && run.norm.ready) /* [train] normalize's pair: every image fed to it */
+        m->train.norm.lo = run.norm.lo, m->train.norm.hi = run.norm.hi, m->train.norm.ready = 1;
+    ok = ok && clae_norm_check_ready(&m->train.norm, ckpt);
     struct stat sb;
     size_t len = strlen(run.data);
     if (ok && len > 0 && len < sizeof m->train.data && stat(run.data, &sb) == 0 &&
