@@ -84,18 +84,24 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
     float *clean = malloc((size_t)n * per * sizeof(float));
     float *input = malloc((size_t)n * per * sizeof(float));
     float *output = malloc((size_t)n * per * sizeof(float));
-    if (!clean || !input || !output) {
+    float *stats = malloc(2 * (size_t)n * sizeof(float)); /* [train] normalize's, per image */
+    if (!clean || !input || !output || !stats) {
         fprintf(stderr, "clae: out of memory\n");
         goto done;
     }
     if (clae_corrupt_from_config(&m->train, &cor) != CLAE_OK) goto done;
     clae_records_to_float(clean, clae_dataset_record(ds, first), n, C, IH, IW);
+    clae_norm_apply(&m->train.norm, clean, n, per, stats); /* as in training: then corrupted */
     clae_rng rng; /* the same corrupted inputs every time */
     clae_rng_seed(&rng, m->train.seed);
     if (clae_corrupt_apply(input, clean, n, C, IH, IW, &cor, &rng) != CLAE_OK) goto done;
     if (clae_net_create(&net, m, d, n) != CLAE_OK) goto done;
     net_made = 1;
     if (clae_net_infer(&net, input, output, n) != CLAE_OK) goto done;
+    /* drawn as images: each row back through the inverse with its clean image's stats */
+    clae_norm_invert(&m->train.norm, clean, n, per, stats);
+    clae_norm_invert(&m->train.norm, input, n, per, stats);
+    clae_norm_invert(&m->train.norm, output, n, per, stats);
 
     int W = LABEL_W + GAP + n * (tw + GAP), H = GAP + 3 * (th + GAP);
     static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
@@ -128,6 +134,7 @@ done:
     free(clean);
     free(input);
     free(output);
+    free(stats);
     if (net_made) clae_net_free(&net);
     return ok;
 }
