@@ -342,6 +342,22 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
 int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char *in, float *x,
                               int H, int W, const char *device, int branch, clae_app_run *run)
 {
+    /* [train] normalize: the image as given, inverted after with its own stats */
+    const clae_normalize *nz = &m->train.norm;
+    float stats[2];
+    if (nz->kind != CLAE_NORM_NONE && (double)m->net.C * H * W > INT_MAX) {
+        fprintf(stderr, "clae: %s: %dx%d: too large an image for [train] normalize\n", in, W, H);
+        return 0;
+    }
+    clae_norm_apply(nz, x, 1, (size_t)m->net.C * H * W, stats);
+    if (!clae_app_run_image_fed(ckpt, m, in, x, H, W, device, branch, run)) return 0;
+    clae_norm_invert(nz, x, 1, (size_t)m->net.C * H * W, stats);
+    return 1;
+}
+
+int clae_app_run_image_fed(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
+                           int W, const char *device, int branch, clae_app_run *run)
+{
     const int C = m->net.C;
     memset(run, 0, sizeof *run);
     for (int i = 0; i < m->nlayers; i++) /* a dense layer fixes the input size */
@@ -357,14 +373,6 @@ int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char 
                 fh, fw);
         return 0;
     }
-    /* [train] normalize: the image as given, inverted after with its own stats */
-    const clae_normalize *nz = &m->train.norm;
-    float stats[2];
-    if (nz->kind != CLAE_NORM_NONE && (double)C * H * W > INT_MAX) {
-        fprintf(stderr, "clae: %s: %dx%d: too large an image for [train] normalize\n", in, W, H);
-        return 0;
-    }
-    clae_norm_apply(nz, x, 1, (size_t)C * H * W, stats);
     const int Hp = clae_round_up(H, fh), Wp = clae_round_up(W, fw);
     const int top = (Hp - H) / 2, left = (Wp - W) / 2;
     int ok = 0, tiled = 0, opened = 0;
@@ -391,7 +399,6 @@ int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char 
                 : run_net(m, &mp, &d, xp, yp, NULL, NULL, branch)))
         goto done;
     clae_crop(x, yp, C, Hp, Wp, top, left, H, W);
-    clae_norm_invert(nz, x, 1, (size_t)C * H * W, stats);
     run->H = Hp, run->W = Wp;
     snprintf(run->device, sizeof run->device, "%s", d.name);
     ok = 1;

@@ -35,7 +35,7 @@ int clae_norm_check_ready(const clae_normalize *nz, const char *ckpt)
 {
     if (nz->kind == CLAE_NORM_NONE || nz->ready) return 1;
     fprintf(stderr, "clae: %s: [train] normalize = %s, but the checkpoint holds no min-max pair "
-            "(metadata '%s'): it was not written by clae train\n", ckpt, clae_norm_name(nz->kind),
+            "(metadata '%s', which clae train writes)\n", ckpt, clae_norm_name(nz->kind),
             CLAE_NORM_META_KEY);
     return 0;
 }

@@ -71,7 +71,7 @@ const clae_key_spec clae_train_keys[] = {
       "train and test on these classes only (one-class anomaly detection; --classes wins)"),
     K("normalize", "none", "none or gcn_l1_minmax",
       "per-image preprocessing of every image fed to the model (Ruff et al. 2018's one-class "
-      "CIFAR-10): gcn_l1_minmax divides x - mean(x) by mean(|x - mean(x)|) over the whole image, "
+      "CIFAR-10): gcn_l1_minmax divides x - mean(x) by mean(abs(x - mean(x))) over the whole image, "
       "then scales to [0, 1] by one min-max pair, the smallest and largest such value over the "
       "training images (after the validation split), computed when a run starts and kept in its "
       "checkpoints; the target is the normalised image, a corruption applies after it"),
