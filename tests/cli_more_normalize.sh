@@ -87,6 +87,21 @@ expect_fail "normalize: score refuses a checkpoint without the pair" \
   "$clae" score "$nz/nopair.safetensors" "$nz/c.csv" --data "$nz/cifar"
 expect_fail "normalize: eval refuses it too" "nopair.safetensors: .train. normalize = gcn_l1_minmax, but the checkpoint holds no min-max pair" \
   "$clae" eval "$nz/nopair.safetensors" --data "$nz/cifar"
+"$clae" init "$nz/ae.cfg" "$nz/init.safetensors" >/dev/null
+expect_fail "normalize: clae init's checkpoint has no pair to score with" \
+  "init.safetensors: .train. normalize = gcn_l1_minmax, but the checkpoint holds no min-max pair" \
+  "$clae" score "$nz/init.safetensors" "$nz/c.csv" --data "$nz/cifar"
+expect_ok "normalize: --transfer takes its tensors all the same" "layers.0.weight from" \
+  "$clae" train "$nz/ae.cfg" --transfer "$nz/init.safetensors" --epochs 1 --out "$nz/run-tr" \
+  --data "$nz/cifar" --device ref
+expect_ok "normalize: a run from clae init's checkpoint computes its pair" "^epoch 1/1" \
+  "$clae" train --resume "$nz/init.safetensors" --epochs 1 --out "$nz/run-init" \
+  --data "$nz/cifar" --device ref
+if [[ $(nz_pair "$nz/run-init/last.safetensors") =~ ^-[0-9.]+,[0-9.]+$ ]]; then
+  echo "ok   normalize: its pair in the checkpoint"; pass=$((pass + 1))
+else
+  echo "FAIL normalize: no pair after a run from clae init's checkpoint"; fail=$((fail + 1))
+fi
 nz_edit "$nz/run/last.safetensors" "$nz/badpair.safetensors" "$pair" "$(echo "$pair" | tr 0-9 x)"
 expect_fail "normalize: a malformed pair" "metadata 'normalize_minmax' is not two numbers" \
   "$clae" score "$nz/badpair.safetensors" "$nz/c.csv" --data "$nz/cifar"

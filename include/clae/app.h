@@ -14,6 +14,10 @@ int clae_app_load(const char *ckpt, clae_model *m);
 /* The same, a model with branches too (clae_app_load refuses one: the
  * commands that take it run one path). */
 int clae_app_load_any(const char *ckpt, clae_model *m);
+/* Both refuse (one line) a checkpoint whose config sets [train] normalize
+ * without its min-max pair; this one, for its tensors alone (--transfer),
+ * takes it. */
+int clae_app_load_tensors(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m);

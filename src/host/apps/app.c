@@ -18,7 +18,8 @@
 #include "clae/output.h"
 #include "clae/run.h"
 
-int clae_app_load_any(const char *ckpt, clae_model *m)
+/* need_pair: [train] normalize's pair must be there (a model to feed images to). */
+static int load(const char *ckpt, clae_model *m, int need_pair)
 {
     memset(m, 0, sizeof *m);
     clae_ckpt_meta meta;
@@ -36,7 +37,7 @@ int clae_app_load_any(const char *ckpt, clae_model *m)
     if (ok) m->train.classes = run.classes;
     if (ok && run.norm.ready) /* [train] normalize's pair: every image fed to it */
         m->train.norm.lo = run.norm.lo, m->train.norm.hi = run.norm.hi, m->train.norm.ready = 1;
-    ok = ok && clae_norm_check_ready(&m->train.norm, ckpt);
+    ok = ok && (!need_pair || clae_norm_check_ready(&m->train.norm, ckpt));
     struct stat sb;
     size_t len = strlen(run.data);
     if (ok && len > 0 && len < sizeof m->train.data && stat(run.data, &sb) == 0 &&
@@ -46,6 +47,10 @@ int clae_app_load_any(const char *ckpt, clae_model *m)
     if (!ok) clae_model_free(m);
     return ok;
 }
+
+int clae_app_load_any(const char *ckpt, clae_model *m) { return load(ckpt, m, 1); }
+
+int clae_app_load_tensors(const char *ckpt, clae_model *m) { return load(ckpt, m, 0); }
 
 int clae_app_load(const char *ckpt, clae_model *m)
 {
