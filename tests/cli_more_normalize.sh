@@ -130,4 +130,9 @@ for f in show denoised inpainted; do
 done
 expect_fail "normalize: a bad value" "bad value 'zca': expected none or gcn_l1_minmax (key 'normalize')" \
   "$clae" summary <(sed 's/^normalize = .*/normalize = zca/' "$nz/ae.cfg")
+"$clae" train tests/models/vae-tiny.cfg --set train.normalize=gcn_l1_minmax --epochs 1 \
+  --out "$nz/vae" --data "$nz/cifar" --device ref >/dev/null 2>&1
+expect_fail "normalize: sample refuses it" \
+  "clae sample: .*vae/last.safetensors: .train. normalize = gcn_l1_minmax: a decoded code" \
+  "$clae" sample "$nz/vae/last.safetensors" 2 "$nz/s.png" --device ref
 expect_ok "normalize: compile's warm-up" "" "$clae" compile "$nz/ae.cfg"
