@@ -60,9 +60,9 @@ else
   echo "FAIL normalize: ref pair '$(nz_pair "$nz/run-ref/last.safetensors")', device '$pair'"
   fail=$((fail + 1))
 fi
-# another pair of the same length: lo halved in its first digit ("-5.12" for "-9.12", say)
-other=$(echo "$pair" | sed 's/^-[0-9]/-1/')
-[ "$other" = "$pair" ] && other=$(echo "$pair" | sed 's/^-[0-9]/-2/')
+# another pair of the same length: lo's first digit made 1 (or 2 where it is 1)
+other="-1${pair:2}"
+[ "$other" = "$pair" ] && other="-2${pair:2}"
 nz_edit "$nz/run/last.safetensors" "$nz/other.safetensors" "$pair" "$other"
 expect_ok "normalize: score applies the pair" "^ROC-AUC, normal = classes 0,1" \
   "$clae" score "$nz/run/last.safetensors" "$nz/a.csv" --data "$nz/cifar"
