@@ -77,8 +77,8 @@ if [ "$quick" -eq 1 ]; then
   suites=(device convert conv2d conv2d_transpose)
   gemm_suites=()
 else
-  suites=(act adam add batch_norm bias blur classify conv2d conv2d_direct conv2d_transpose convert dense
-          device dropout loss mse net penalty pool sgd train unpool upsample)
+  suites=(act adam add batch_norm bias blur classify conv2d conv2d_direct conv2d_transpose convert
+          dense device dropout loss mse net normalize penalty pool sgd train unpool upsample)
   gemm_suites=(conv2d conv2d_transpose net)
 fi
 

@@ -14,6 +14,10 @@ int clae_app_load(const char *ckpt, clae_model *m);
 /* The same, a model with branches too (clae_app_load refuses one: the
  * commands that take it run one path). */
 int clae_app_load_any(const char *ckpt, clae_model *m);
+/* Both refuse (one line) a checkpoint whose config sets [train] normalize
+ * without its min-max pair; this one, for its tensors alone (--transfer),
+ * takes it. */
+int clae_app_load_tensors(const char *ckpt, clae_model *m);
 /* 1 if the model gives images (an autoencoder), else (a classifier, target =
  * labels) a one-line error naming cmd and 0. */
 int clae_app_check_images(const char *cmd, const char *ckpt, const clae_model *m);
@@ -38,9 +42,14 @@ typedef struct clae_app_run {
  * needed if it does not fit there either. 1, or 0 after a one-line error. */
 int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
                        int W, const char *device, clae_app_run *run);
-/* The same through the trunk and branch `branch` of a model with branches. */
+/* The same through the trunk and branch `branch` of a model with branches. Both take x
+ * as an image and apply [train] normalize to it first (clae/normalize.h) and its inverse,
+ * with x's own mean and scale, to the output. */
 int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char *in, float *x,
                               int H, int W, const char *device, int branch, clae_app_run *run);
+/* The same with x as the model is fed (normalised already): no normalisation here. */
+int clae_app_run_image_fed(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
+                           int W, const char *device, int branch, clae_app_run *run);
 
 /* The figure of `clae show` (and `clae train --samples`): n images of ds
  * from record `first`, one row each of the originals, their corruption as

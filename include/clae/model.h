@@ -15,7 +15,7 @@
  *            corrupt=blur|noise|saltpepper|mask|none  blur_size=5 (odd)
  *            blur_sigma=1.1 (0.001 to 1000)
  *            noise_sigma=0.1  sp_rate=0.05  mask_count=1  mask_min=8  mask_max=16
- *            augment=none|recipe  augment_fraction=0.3
+ *            augment=none|recipe  augment_fraction=0.3  normalize=none|gcn_l1_minmax
  *            data=data/cifar-10-batches-bin  out=runs/clae  max_steps=0 (0: no limit)  shuffle=1
  *            schedule=constant|cosine|step|exponential  warmup_steps=0  decay_steps=1000
  *            decay_rate=0.1  decay_alpha=0 (clae/schedule.h)
@@ -44,6 +44,7 @@
 
 #include "clae/classes.h"
 #include "clae/layer.h"
+#include "clae/normalize.h"
 #include "clae/ops.h"
 #include "clae/rng.h"
 #include "clae/schedule.h"
@@ -94,6 +95,8 @@ typedef struct clae_train_config {
     double sp_rate;          /* corrupt = saltpepper: fraction of pixels set to 0 or 1 */
     int mask_count, mask_min, mask_max; /* corrupt = mask: rectangles set to 0 */
     clae_classes classes;    /* train (and test) on these labels only; empty: all */
+    clae_normalize norm;     /* normalize = none|gcn_l1_minmax, and its min-max pair once
+                                known (clae/normalize.h) */
     int labels;              /* target = labels: the network classifies (one-hot CIFAR labels
                                 as targets, a 1x1xK output), not reconstructs */
     char freeze_name[32];    /* freeze = NAME: "" for none */

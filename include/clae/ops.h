@@ -304,6 +304,19 @@ void sgd_update_ref(float *p, float *v, const float *g, size_t n, const clae_sgd
  * pixels (CIFAR-10: 3073 bytes, R,G,B planes of 32x32) -> out (N,C,H,W) = pixel / 255 */
 void cifar_to_float_ref(float *out, const uint8_t *records, int N, int C, int H, int W);
 
+/* Per-image normalisation, x (N, P) in place (P = C*H*W, one image's values):
+ * global contrast normalisation with the l1 scale over the whole image,
+ *   y = (x - mean) / scale,  mean = sum(x) / P,  scale = sum(|x - mean|) / P
+ * (scale 0, a constant image: 1), then min-max scaling with one pair for
+ * every image, x = (y - lo) / (hi - lo) (Ruff et al. 2018, CIFAR-10). The two
+ * sums in a fixed order: element j in chunk j % GCN_NCHUNK, each chunk
+ * summed in increasing j, the chunk sums added in a tree of offsets
+ * GCN_NCHUNK/2 .. 1; the kernel (any work-group size) adds in the same order. */
+#define GCN_NCHUNK 64
+void gcn_minmax_ref(float *x, int N, int P, float lo, float hi);
+/* One image's mean and scale as gcn_minmax_ref takes them. */
+void gcn_l1_stats_ref(const float *x, int P, float *mean, float *scale);
+
 /* Normalised 1-D Gaussian of odd size ksize (OpenCV getGaussianKernel with sigma > 0). */
 void clae_gaussian_kernel(float *k, int ksize, double sigma);
 /* in (N,C,H,W) -> out (N,C,H,W): separable blur with the 1-D kernel k (ksize),
@@ -451,6 +464,11 @@ clae_status sgd_update_cl(clae_device *d, cl_mem p, cl_mem v, cl_mem g, size_t n
                           const clae_sgd *h);
 clae_status cifar_to_float_cl(clae_device *d, cl_mem out, cl_mem records, int N, int C, int H,
                               int W);
+clae_status gcn_minmax_cl(clae_device *d, cl_mem x, int N, int P, float lo, float hi);
+/* The same with work-groups of L work-items (any L from 1 to the kernel's
+ * largest): the tests' check that the result does not depend on L. */
+clae_status gcn_minmax_cl_wg(clae_device *d, cl_mem x, int N, int P, float lo, float hi,
+                             size_t L);
 clae_status softmax_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t rows, int K);
 clae_status cce_step_cl(clae_device *d, cl_mem loss, cl_mem dz, cl_mem p, cl_mem t, size_t rows,
                         int K);
@@ -549,6 +567,7 @@ clae_status sgd_update(clae_device *d, clae_buf p, clae_buf v, clae_buf g, size_
                        const clae_sgd *h);
 clae_status cifar_to_float(clae_device *d, clae_buf out, clae_buf records, int N, int C, int H,
                            int W);
+clae_status gcn_minmax(clae_device *d, clae_buf x, int N, int P, float lo, float hi);
 clae_status softmax_forward(clae_device *d, clae_buf out, clae_buf in, size_t rows, int K);
 clae_status cce_step(clae_device *d, clae_buf loss, clae_buf dz, clae_buf p, clae_buf t,
                      size_t rows, int K);

@@ -14,6 +14,8 @@
  *                                the run's settings (written by the CLI only)
  *   lr, plateau                  the learning rate, "wait,lr_wait"
  *   classes                      the labels trained on (when not all)
+ *   normalize_minmax             [train] normalize's min-max pair "lo,hi" (clae/normalize.h),
+ *                                once the run has computed it
  *   best_epoch                   the epoch of best_val_loss, "N", or "N,restored" when
  *                                [train] restore_best put its weights in place at the end */
 #ifndef CLAE_RUN_H
@@ -41,6 +43,7 @@ typedef struct clae_run {
     int shuffle;            /* batches in a seeded order per epoch, else file order */
     long epochs;            /* total epochs (a resume continues up to this) */
     clae_classes classes;   /* the labels trained on (empty: all) */
+    clae_normalize norm;    /* [train] normalize; its pair once computed or read (ready) */
     /* The run's data and folder, recorded by the CLI (data[0] == '\0': not
      * recorded: a run started from the library, or an older checkpoint). */
     char data[CLAE_RUN_PATH_MAX]; /* absolute data folder */

@@ -30,6 +30,12 @@ static int vae_load(clae_vae *v, const char *cmd, const char *ckpt)
 {
     *v = (clae_vae){.s = -1};
     if (!clae_app_load(ckpt, &v->m)) return 0;
+    if (v->m.train.norm.kind != CLAE_NORM_NONE) { /* no per-image stats to invert with */
+        fprintf(stderr, "clae %s: %s: [train] normalize = %s: a decoded code is a normalised "
+                "image with no mean and contrast of its own to undo it with\n", cmd, ckpt,
+                clae_norm_name(v->m.train.norm.kind));
+        return 0;
+    }
     v->s = find_sampling(&v->m);
     if (v->s < 0) {
         fprintf(stderr, "clae %s: %s has no [sampling] layer: %s needs a variational autoencoder\n",

@@ -171,7 +171,7 @@ static void dims_text(const clae_tensor *t, char *buf, size_t len)
 static int transfer_tensors(clae_model *m, const char *ckpt, int *frozen_fresh)
 {
     clae_model src;
-    if (!clae_app_load_any(ckpt, &src)) return 0;
+    if (!clae_app_load_tensors(ckpt, &src)) return 0;
     clae_transfer_fate *fate = malloc((size_t)m->ntensors * sizeof *fate);
     if (!fate) {
         fprintf(stderr, "clae: out of memory\n");

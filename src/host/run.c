@@ -17,6 +17,7 @@ void clae_run_init(clae_run *r, const clae_model *m)
     r->shuffle = m->train.shuffle;
     r->epochs = m->train.epochs;
     r->classes = m->train.classes;
+    r->norm = m->train.norm;
     r->lr = m->net.adam.lr;
     r->best_val = INFINITY;
     r->val_loss = r->train_loss = NAN;
@@ -66,6 +67,10 @@ clae_status clae_run_to_meta(const clae_run *r, clae_ckpt_meta *meta)
         char cls[1024];
         clae_classes_format(&r->classes, cls, sizeof cls);
         st = clae_ckpt_meta_set(meta, "classes", cls);
+    }
+    if (st == CLAE_OK && r->norm.ready) { /* [train] normalize's pair: every image fed */
+        snprintf(buf, sizeof buf, "%.9g,%.9g", (double)r->norm.lo, (double)r->norm.hi);
+        st = clae_ckpt_meta_set(meta, CLAE_NORM_META_KEY, buf);
     }
     if (st == CLAE_OK && r->best_epoch > 0) {
         snprintf(buf, sizeof buf, "%ld%s", r->best_epoch, r->restored ? ",restored" : "");
@@ -187,6 +192,14 @@ clae_status clae_run_from_meta(clae_run *r, const clae_ckpt_meta *meta, const ch
         fprintf(stderr, "clae: %s: bad classes '%s' in the metadata\n", path, cls);
         return CLAE_ERR_FORMAT;
     }
+    const char *np = clae_ckpt_meta_get(meta, CLAE_NORM_META_KEY);
+    if (np && !clae_norm_parse_pair(np, &r->norm.lo, &r->norm.hi)) {
+        char q[64];
+        fprintf(stderr, "clae: %s: metadata '%s' is not two numbers min,max with min < max "
+                "('%s')\n", path, CLAE_NORM_META_KEY, clae_ckpt_quote(np, q, sizeof q));
+        return CLAE_ERR_FORMAT;
+    }
+    if (np) r->norm.ready = 1;
     CLAE_TRY(resume_point_from_meta(r, meta, path));
     CLAE_TRY(best_epoch_from_meta(r, meta, path));
     return plateau_from_meta(r, meta, path);

@@ -18,7 +18,8 @@
 #include "clae/output.h"
 #include "clae/run.h"
 
-int clae_app_load_any(const char *ckpt, clae_model *m)
+/* need_pair: [train] normalize's pair must be there (a model to feed images to). */
+static int load(const char *ckpt, clae_model *m, int need_pair)
 {
     memset(m, 0, sizeof *m);
     clae_ckpt_meta meta;
@@ -34,6 +35,9 @@ int clae_app_load_any(const char *ckpt, clae_model *m)
     clae_run_init(&run, m);
     int ok = clae_run_from_meta(&run, &meta, ckpt) == CLAE_OK;
     if (ok) m->train.classes = run.classes;
+    if (ok && run.norm.ready) /* [train] normalize's pair: every image fed to it */
+        m->train.norm.lo = run.norm.lo, m->train.norm.hi = run.norm.hi, m->train.norm.ready = 1;
+    ok = ok && (!need_pair || clae_norm_check_ready(&m->train.norm, ckpt));
     struct stat sb;
     size_t len = strlen(run.data);
     if (ok && len > 0 && len < sizeof m->train.data && stat(run.data, &sb) == 0 &&
@@ -43,6 +47,10 @@ int clae_app_load_any(const char *ckpt, clae_model *m)
     if (!ok) clae_model_free(m);
     return ok;
 }
+
+int clae_app_load_any(const char *ckpt, clae_model *m) { return load(ckpt, m, 1); }
+
+int clae_app_load_tensors(const char *ckpt, clae_model *m) { return load(ckpt, m, 0); }
 
 int clae_app_load(const char *ckpt, clae_model *m)
 {
@@ -81,18 +89,24 @@ int clae_app_figure(clae_model *m, clae_device *d, const clae_dataset *ds, size_
     float *clean = malloc((size_t)n * per * sizeof(float));
     float *input = malloc((size_t)n * per * sizeof(float));
     float *output = malloc((size_t)n * per * sizeof(float));
-    if (!clean || !input || !output) {
+    float *stats = malloc(2 * (size_t)n * sizeof(float)); /* [train] normalize's, per image */
+    if (!clean || !input || !output || !stats) {
         fprintf(stderr, "clae: out of memory\n");
         goto done;
     }
     if (clae_corrupt_from_config(&m->train, &cor) != CLAE_OK) goto done;
     clae_records_to_float(clean, clae_dataset_record(ds, first), n, C, IH, IW);
+    clae_norm_apply(&m->train.norm, clean, n, per, stats); /* as in training: then corrupted */
     clae_rng rng; /* the same corrupted inputs every time */
     clae_rng_seed(&rng, m->train.seed);
     if (clae_corrupt_apply(input, clean, n, C, IH, IW, &cor, &rng) != CLAE_OK) goto done;
     if (clae_net_create(&net, m, d, n) != CLAE_OK) goto done;
     net_made = 1;
     if (clae_net_infer(&net, input, output, n) != CLAE_OK) goto done;
+    /* drawn as images: each row back through the inverse with its clean image's stats */
+    clae_norm_invert(&m->train.norm, clean, n, per, stats);
+    clae_norm_invert(&m->train.norm, input, n, per, stats);
+    clae_norm_invert(&m->train.norm, output, n, per, stats);
 
     int W = LABEL_W + GAP + n * (tw + GAP), H = GAP + 3 * (th + GAP);
     static const uint8_t bg[3] = {255, 255, 255}, ink[3] = {20, 20, 20};
@@ -125,6 +139,7 @@ done:
     free(clean);
     free(input);
     free(output);
+    free(stats);
     if (net_made) clae_net_free(&net);
     return ok;
 }

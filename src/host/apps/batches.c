@@ -61,6 +61,8 @@ int clae_batches_next(clae_batches *b)
     b->nb = left < (size_t)r->batch ? (int)left : r->batch;
     const int C = r->ds.C, H = r->ds.H, W = r->ds.W;
     clae_records_to_float(b->clean, clae_dataset_record(&r->ds, b->first), b->nb, C, H, W);
+    /* [train] normalize: the images as the model was trained on them (clean: the target) */
+    clae_norm_apply(&r->m.train.norm, b->clean, b->nb, (size_t)C * H * W, NULL);
     size_t bytes = (size_t)b->nb * clae_model_in_count(&r->m) * sizeof(float);
     if (clae_corrupt_apply(b->input, b->clean, b->nb, C, H, W, &r->cor, &b->rng) == CLAE_OK &&
         clae_buf_write(&r->d, r->net.act[0], b->input, bytes) == CLAE_OK &&

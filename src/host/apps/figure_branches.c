@@ -21,10 +21,12 @@ static int branch_rows(clae_model *m, clae_net *net, const clae_dataset *ds, siz
     const int C = ds->C, H = ds->H, W = ds->W;
     const size_t per = clae_model_in_count(m);
     float *input = malloc((size_t)n * per * sizeof(float));
+    float *stats = malloc(2 * (size_t)n * sizeof(float)); /* [train] normalize's, per image */
     clae_corrupt cor;
-    int ok = input && clae_corrupt_from_config(&m->train, &cor) == CLAE_OK;
+    int ok = input && stats && clae_corrupt_from_config(&m->train, &cor) == CLAE_OK;
     if (ok) {
         clae_records_to_float(rows[0], clae_dataset_record(ds, first), n, C, H, W);
+        clae_norm_apply(&m->train.norm, rows[0], n, per, stats);
         clae_rng rng; /* the same inputs every time */
         clae_rng_seed(&rng, m->train.seed);
         ok = clae_corrupt_apply(input, rows[0], n, C, H, W, &cor, &rng) == CLAE_OK;
@@ -32,7 +34,10 @@ static int branch_rows(clae_model *m, clae_net *net, const clae_dataset *ds, siz
     for (int j = 0; ok && j < m->nbranches; j++)
         ok = clae_net_set_branch(net, j) == CLAE_OK &&
              clae_net_infer(net, input, rows[1 + j], n) == CLAE_OK;
+    for (int r = 0; ok && r <= m->nbranches; r++) /* back to images, each with its own stats */
+        clae_norm_invert(&m->train.norm, rows[r], n, per, stats);
     free(input);
+    free(stats);
     return ok;
 }
 

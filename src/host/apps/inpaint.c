@@ -3,6 +3,7 @@
  * include/clae/inpaint.h. */
 #include "clae/inpaint.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,25 @@ int clae_inpaint(const clae_model *m, const clae_inpaint_job *job, clae_inpaint_
     for (int c = 0; c < C; c++) /* the holes as in training: 0 in every channel */
         for (size_t i = 0; i < hw; i++) x[c * hw + i] = hole[i] ? 0.0f : orig[c * hw + i];
     if (job->masked && !clae_denoise_write(&t, job->masked)) goto done;
-    if (!clae_app_run_image(job->ckpt, m, job->in, x, H, W, job->device, &res->run)) goto done;
+    /* [train] normalize as in training: IN normalised whole (its mean and scale), then
+     * the holes 0 in the normalised image; the output inverted with IN's stats */
+    const clae_normalize *nz = &m->train.norm;
+    float stats[2];
+    if (nz->kind != CLAE_NORM_NONE && (double)hw * C > INT_MAX) {
+        fprintf(stderr, "clae: %s: %dx%d: too large an image for [train] normalize\n", job->in,
+                W, H);
+        goto done;
+    }
+    if (nz->kind != CLAE_NORM_NONE) {
+        memcpy(x, orig, hw * C * sizeof(float));
+        clae_norm_apply(nz, x, 1, hw * C, stats);
+        for (int c = 0; c < C; c++)
+            for (size_t i = 0; i < hw; i++)
+                if (hole[i]) x[c * hw + i] = 0.0f;
+    }
+    if (!clae_app_run_image_fed(job->ckpt, m, job->in, x, H, W, job->device, 0, &res->run))
+        goto done;
+    clae_norm_invert(nz, x, 1, hw * C, stats);
     for (int c = 0; !job->raw && c < C; c++) /* IN's own pixels outside the holes */
         for (size_t i = 0; i < hw; i++)
             if (!hole[i]) x[c * hw + i] = orig[c * hw + i];

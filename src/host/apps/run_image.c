@@ -6,6 +6,7 @@
  * run; see include/clae/app.h. */
 #include "clae/app.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +341,22 @@ int clae_app_run_image(const char *ckpt, const clae_model *m, const char *in, fl
 
 int clae_app_run_image_branch(const char *ckpt, const clae_model *m, const char *in, float *x,
                               int H, int W, const char *device, int branch, clae_app_run *run)
+{
+    /* [train] normalize: the image as given, inverted after with its own stats */
+    const clae_normalize *nz = &m->train.norm;
+    float stats[2];
+    if (nz->kind != CLAE_NORM_NONE && (double)m->net.C * H * W > INT_MAX) {
+        fprintf(stderr, "clae: %s: %dx%d: too large an image for [train] normalize\n", in, W, H);
+        return 0;
+    }
+    clae_norm_apply(nz, x, 1, (size_t)m->net.C * H * W, stats);
+    if (!clae_app_run_image_fed(ckpt, m, in, x, H, W, device, branch, run)) return 0;
+    clae_norm_invert(nz, x, 1, (size_t)m->net.C * H * W, stats);
+    return 1;
+}
+
+int clae_app_run_image_fed(const char *ckpt, const clae_model *m, const char *in, float *x, int H,
+                           int W, const char *device, int branch, clae_app_run *run)
 {
     const int C = m->net.C;
     memset(run, 0, sizeof *run);

@@ -69,6 +69,12 @@ const clae_key_spec clae_train_keys[] = {
       "a branch's layer: the trunk and that branch's layers up to it"),
     K("classes", "all", "all or labels from 0 to 255 separated by commas, like 0,1",
       "train and test on these classes only (one-class anomaly detection; --classes wins)"),
+    K("normalize", "none", "none or gcn_l1_minmax",
+      "per-image preprocessing of every image fed to the model (Ruff et al. 2018's one-class "
+      "CIFAR-10): gcn_l1_minmax divides x - mean(x) by mean(abs(x - mean(x))) over the whole image, "
+      "then scales to [0, 1] by one min-max pair, the smallest and largest such value over the "
+      "training images (after the validation split), computed when a run starts and kept in its "
+      "checkpoints; the target is the normalised image, a corruption applies after it"),
     K("patience", "0", "an integer >= 0 (0: off)",
       "early stopping (Keras's EarlyStopping on val_loss): stop after this many epochs in a row "
       "without a lower validation loss"),
@@ -250,6 +256,13 @@ void config_train_key(pctx *c, int line, const char *key, const char *value)
     } else if (strcmp(key, "classes") == 0) {
         if (!clae_classes_parse(value, &t->classes))
             BAD("all or labels from 0 to 255 separated by commas, like 0,1");
+    } else if (strcmp(key, "normalize") == 0) {
+        if (strcmp(value, "none") == 0)
+            t->norm.kind = CLAE_NORM_NONE;
+        else if (strcmp(value, "gcn_l1_minmax") == 0)
+            t->norm.kind = CLAE_NORM_GCN_L1_MINMAX;
+        else
+            BAD("none or gcn_l1_minmax");
     } else if (strcmp(key, "augment") == 0) {
         static const char *const ok[] = {"recipe", "none", NULL};
         if (!copy_word(t->augment, sizeof t->augment, value, ok)) BAD("recipe or none");

@@ -287,6 +287,13 @@ static clae_status run_convert(clae_device *d, clae_buf *b, const void *arg)
     return cifar_to_float(d, b[1], b[0], r->N, r->C, r->H, r->W);
 }
 
+/* [train] normalize's per-image step, in place, with a pair of CIFAR-10's size */
+static clae_status run_normalize(clae_device *d, clae_buf *b, const void *arg)
+{
+    const data_run *r = arg;
+    return gcn_minmax(d, b[0], r->N, r->C * r->H * r->W, -10.6f, 11.1f);
+}
+
 static void data_one(st_ctx *c, int N, int C, int H, int W)
 {
     data_run r = {.N = N, .C = C, .H = H, .W = W, .ksize = 5};
@@ -305,6 +312,11 @@ static void data_one(st_ctx *c, int N, int C, int H, int W)
     st_rand_bytes(c, &io, (size_t)N * (n / N + 1));
     st_fill(&io, n, 1e3f);
     if (st_run(c, tag, &io, run_convert, &r)) st_row(c, tag, "(exact)", &io, 1, 0.0, 0.0);
+    st_io_free(&io);
+    snprintf(tag, sizeof tag, "normalize gcn_l1_minmax %dx%dx%dx%d", N, C, H, W);
+    st_rand(c, &io, n, 0.0f, 1.0f);
+    if (st_run(c, tag, &io, run_normalize, &r))
+        st_row(c, tag, NULL, &io, 0, TOL_ELEM_ABS, TOL_ELEM_REL);
     st_io_free(&io);
 }
 

@@ -20,6 +20,7 @@ static void val_metrics_add(val_metrics *vm, const feeder *f, const uint8_t *rec
         return;
     }
     clae_records_to_float(vm->target, records, nb, f->C, f->H, f->W);
+    clae_norm_apply(&f->net->m->train.norm, vm->target, nb, f->P, NULL); /* as fed */
     for (int i = 0; i < nb; i++) {
         size_t o = (size_t)i * f->P;
         vm->psnr_sum += clae_psnr_from_mse(clae_mse(vm->out + o, vm->target + o, f->P));

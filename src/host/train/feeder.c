@@ -73,6 +73,7 @@ clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base
         clae_rng r;
         clae_rng_seed(&r, f->seed ^ (key * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
         clae_records_to_float(f->h_clean, f->stage[k], nb, f->C, f->H, f->W);
+        clae_norm_apply(&f->net->m->train.norm, f->h_clean, nb, f->P, NULL);
         CLAE_TRY(clae_corrupt_apply(f->h_input[k], f->h_clean, nb, f->C, f->H, f->W, &f->cor, &r));
     }
     /* after slot k's last conversion; the input upload follows the records on the same queue */
@@ -89,6 +90,14 @@ clae_status feeder_prepare(feeder *f, int k, const clae_dataset *ds, size_t base
     return clae_flush(f->d, f->upq);
 }
 
+/* [train] normalize on the device, x (nb images) in place. */
+static clae_status feeder_normalize(feeder *f, clae_buf x, int nb)
+{
+    const clae_normalize *nz = &f->net->m->train.norm;
+    if (nz->kind == CLAE_NORM_NONE) return CLAE_OK;
+    return gcn_minmax(f->d, x, nb, (int)f->P, nz->lo, nz->hi);
+}
+
 clae_status feeder_consume(feeder *f, int k, int nb)
 {
     clae_net *n = f->net;
@@ -96,11 +105,13 @@ clae_status feeder_consume(feeder *f, int k, int nb)
     CLAE_TRY(clae_wait_on(d, f->write_ev[k]));
     if (n->m->train.labels) { /* a classifier: clean images in, one-hot labels as targets */
         CLAE_TRY(cifar_to_float(d, n->act[0], f->rec[k], nb, f->C, f->H, f->W));
+        CLAE_TRY(feeder_normalize(f, n->act[0], nb));
         CLAE_TRY(labels_onehot(d, n->target, f->rec[k], nb,
                                clae_layer_out_count(&n->m->layers[n->L - 1]), f->C, f->H, f->W));
         return clae_marker(d, &f->conv_ev[k]);
     }
     CLAE_TRY(cifar_to_float(d, n->target, f->rec[k], nb, f->C, f->H, f->W));
+    CLAE_TRY(feeder_normalize(f, n->target, nb)); /* the target; corruption follows */
     if (f->blur)
         CLAE_TRY(blur_forward(d, n->act[0], n->target, f->kbuf, f->ksize, nb, f->C, f->H, f->W));
     else

@@ -187,6 +187,25 @@ static clae_status trainer_sizes(trainer *t)
     return CLAE_OK;
 }
 
+/* [train] normalize: the run's min-max pair (a new run's from its training
+ * images, those before the validation split; a resumed run keeps its own)
+ * into the model, which the feeder reads. */
+static clae_status trainer_normalize(trainer *t)
+{
+    clae_normalize *nz = &t->m->train.norm;
+    clae_run *r = t->run;
+    if (nz->kind == CLAE_NORM_NONE) return CLAE_OK;
+    if (!r->norm.ready) {
+        const size_t whole[1] = {0}, n[1] = {t->ntrain};
+        const int nr = t->br ? t->br->n : 1;
+        CLAE_TRY(clae_norm_pair(t->train, t->br ? t->br->train_from : whole,
+                                t->br ? t->br->train_n : n, nr, &r->norm.lo, &r->norm.hi));
+        r->norm.kind = nz->kind, r->norm.ready = 1;
+    }
+    nz->lo = r->norm.lo, nz->hi = r->norm.hi, nz->ready = 1;
+    return CLAE_OK;
+}
+
 /* The net, its feeder and loss history, the buffers; the START event. */
 static clae_status trainer_open(trainer *t)
 {
@@ -525,6 +544,7 @@ static clae_status train_locked(clae_model *m, clae_device *d, const clae_datase
     t.xg = (exchange){.dist = t.dist, .stop = stop};
     run->val_loss = run->train_loss = NAN; /* measured by this process */
     clae_status st = trainer_sizes(&t);
+    if (st == CLAE_OK) st = trainer_normalize(&t);
     if (st == CLAE_OK) st = trainer_open(&t);
     if (st == CLAE_OK) st = train_epochs(&t);
     res->epochs_done = run->epoch;
