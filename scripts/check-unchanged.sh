@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 fail=0 n=0
 for cfg in configs/*.cfg; do
   name=$(basename "$cfg" .cfg)
-  "$old" init "$cfg" "$work/init.safetensors" --seed 7 >/dev/null 2>&1 || {
+  "$old" init "$cfg" "$work/init.safetensors" --seed 7 --overwrite >/dev/null 2>&1 || {
     echo "FAIL $name: OLD init"; fail=1; continue; }
   for dev in $devices; do
     for which in old new; do

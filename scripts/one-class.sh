@@ -43,6 +43,7 @@ paper_mean=(59.1 57.4 48.9 58.4 54.0 62.2 51.2 58.6 76.8 67.3)
 paper_std=(5.1 2.9 2.4 1.2 1.3 1.8 5.2 2.9 1.4 3.0)
 names=(airplane automobile bird cat deer dog frog horse ship truck)
 
+mkdir -p "$out"
 for k in ${classes//,/ }; do
   for ((s = 1; s <= seeds; s++)); do
     dir=$out/$k-$s

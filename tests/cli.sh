@@ -28,6 +28,18 @@ expect_ok() {
   fi
 }
 
+# random_records FILE RECORDS: random images in CIFAR-10's official binary
+# layout (a label byte, then 3072 pixel bytes), labels cycling 0..9
+random_records() {
+  local i
+  : >"$1"
+  for ((i = 0; i < $2; i++)); do
+    # shellcheck disable=SC2059  # the label byte, as an octal escape
+    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
+    head -c 3072 /dev/urandom >>"$1"
+  done
+}
+
 # An AddressSanitizer build (scripts/test.sh --sanitize) reserves terabytes of
 # shadow address space at start, so it cannot run under `ulimit -v`: the cases
 # that bound memory that way are skipped there (and run in the plain build).

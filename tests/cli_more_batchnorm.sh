@@ -1,20 +1,11 @@
 # shellcheck shell=bash
 # CLI checks for [batch_norm], use_bias and configs/dcae-cifar10.cfg
-# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, random_records, pass, fail).
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
 b=$tmp/bn
 mkdir -p "$b/cifar"
-bn_data() { # FILE RECORDS: random records in the official layout, labels cycling 0..9
-  local i
-  : >"$1"
-  for ((i = 0; i < $2; i++)); do
-    # shellcheck disable=SC2059  # the label byte, as an octal escape
-    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
-    head -c 3072 /dev/urandom >>"$1"
-  done
-}
-for i in 1 2 3 4 5; do bn_data "$b/cifar/data_batch_$i.bin" 20; done
-bn_data "$b/cifar/test_batch.bin" 20
+for i in 1 2 3 4 5; do random_records "$b/cifar/data_batch_$i.bin" 20; done
+random_records "$b/cifar/test_batch.bin" 20
 
 # The DCAE: PyTorch's parameter count (no biases), the moving statistics non-trainable.
 expect_ok "dcae: PyTorch's 804,544 weights" "^ Trainable params: 804,544 " \

@@ -2,7 +2,7 @@
 # CLI checks that clae says what it does (issue 26, items 3-7): frozen parameters in the
 # summary, a frozen random encoder warned about, the final test line labelled with its
 # weights ([train] restore_best), a classifier scored by clae eval, --max-steps on resume
-# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, random_records, pass, fail).
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
 h=$tmp/honest
 mkdir -p "$h/cifar"
@@ -22,17 +22,8 @@ expect_no_line() {
   fi
 }
 # Random records in the official layout whose labels cycle 0..9: 5 x 16 train, 20 test.
-honest_data() { # FILE RECORDS
-  local i
-  : >"$1"
-  for ((i = 0; i < $2; i++)); do
-    # shellcheck disable=SC2059  # the label byte, as an octal escape
-    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
-    head -c 3072 /dev/urandom >>"$1"
-  done
-}
-for i in 1 2 3 4 5; do honest_data "$h/cifar/data_batch_$i.bin" 16; done
-honest_data "$h/cifar/test_batch.bin" 20
+for i in 1 2 3 4 5; do random_records "$h/cifar/data_batch_$i.bin" 16; done
+random_records "$h/cifar/test_batch.bin" 20
 printf 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n' >"$h/cifar/batches.meta.txt"
 
 # ---- 3: summary counts the frozen layers' parameters as non-trainable ----

@@ -2,22 +2,13 @@
 # CLI checks for [train] normalize = gcn_l1_minmax: the pair a run computes is kept in its
 # checkpoints, score and eval apply it (another pair gives other numbers), the commands that
 # feed images run with it, a checkpoint without it is refused in one line, resume keeps it
-# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, random_records, pass, fail).
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
 nz=$tmp/normalize
 mkdir -p "$nz/cifar"
 # Random records in the official layout whose labels cycle 0..9: 5 x 20 train, 20 test.
-nz_data() { # FILE RECORDS
-  local i
-  : >"$1"
-  for ((i = 0; i < $2; i++)); do
-    # shellcheck disable=SC2059  # the label byte, as an octal escape
-    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
-    head -c 3072 /dev/urandom >>"$1"
-  done
-}
-for i in 1 2 3 4 5; do nz_data "$nz/cifar/data_batch_$i.bin" 20; done
-nz_data "$nz/cifar/test_batch.bin" 20
+for i in 1 2 3 4 5; do random_records "$nz/cifar/data_batch_$i.bin" 20; done
+random_records "$nz/cifar/test_batch.bin" 20
 cat >"$nz/ae.cfg" <<'CFG'
 [net]
 input = 32,32,3

@@ -1,21 +1,12 @@
 # shellcheck shell=bash
 # CLI checks for one-class training ('clae train --classes') and 'clae score'
-# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, pass, fail).
+# (sourced by tests/cli.sh: uses $clae, $tmp, expect_fail, expect_ok, random_records, pass, fail).
 : "${clae:?sourced by tests/cli.sh}" "${tmp:?sourced by tests/cli.sh}"
 s=$tmp/score
 mkdir -p "$s/cifar"
 # Random records in the official layout whose labels cycle 0..9: 5 x 20 train, 20 test.
-score_data() { # FILE RECORDS
-  local i
-  : >"$1"
-  for ((i = 0; i < $2; i++)); do
-    # shellcheck disable=SC2059  # the label byte, as an octal escape
-    printf "\\$(printf '%03o' $((i % 10)))" >>"$1"
-    head -c 3072 /dev/urandom >>"$1"
-  done
-}
-for i in 1 2 3 4 5; do score_data "$s/cifar/data_batch_$i.bin" 20; done
-score_data "$s/cifar/test_batch.bin" 20
+for i in 1 2 3 4 5; do random_records "$s/cifar/data_batch_$i.bin" 20; done
+random_records "$s/cifar/test_batch.bin" 20
 cat >"$s/ae.cfg" <<'CFG'
 [net]
 input = 32,32,3
