@@ -178,7 +178,8 @@ clae_run() {  # epochs [extra options]
 upscaled() {  # H W L -> prints the data folder
   local dir=$tmp/cifar-$1x$2-$3
   if [ ! -d "$dir" ]; then
-    "$py" - "$data" "$tmp/ppm" "$3" 64 <<'EOF' || return 1
+    rm -rf "$tmp/ppm"
+    "$py" - "$data" "$tmp/ppm" "$3" 64 2>"$tmp/err" <<'EOF' || return 1
 import os, sys
 src, out, counts = sys.argv[1], sys.argv[2], {"train": int(sys.argv[3]), "test": int(sys.argv[4])}
 files = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": ["test_batch.bin"]}
