@@ -13,7 +13,7 @@
 #include "testutil.h"
 
 /* fma probe with a = b = 1: every lane counts up by one per step, so item i
- * ends at sum_j ((i % 1024) + j + iters) = 64 (i % 1024) + 2016 + 64 iters. */
+ * ends at sum_j ((i % 1024) + j + iters) = 128 (i % 1024) + 8128 + 128 iters. */
 START_TEST(test_bench_fma)
 {
     clae_device *d = tu_device();
@@ -24,7 +24,7 @@ START_TEST(test_bench_fma)
             float *ref = tu_alloc0((size_t)n), *cl = tu_alloc0((size_t)n),
                   *hand = tu_alloc0((size_t)n);
             for (int i = 0; i < n; i++)
-                hand[i] = 64.0f * (float)(i % 1024) + 2016.0f + 64.0f * iters;
+                hand[i] = 128.0f * (float)(i % 1024) + 8128.0f + 128.0f * iters;
             bench_fma_ref(ref, n, iters, 1.0f, 1.0f);
             cl_mem m = tu_upload(cl, (size_t)n * 4);
             ck_assert_int_eq(bench_fma_cl(d, m, n, iters, 1.0f, 1.0f), CLAE_OK);

@@ -372,12 +372,12 @@ void contractive_backward_ref(float *dz, float *dw, float scale, const float *h,
                               int N, int I, int U);
 
 /* clae bench's peak probes (the bench family: src/kernels/bench.cl).
- * bench_fma: out (n): lane j = 0..63 of item i starts at (i % 1024) + j,
- * then iters times x = x * a + b; out[i] = the sum of the 64 lanes (order as
+ * bench_fma: out (n): lane j = 0..127 of item i starts at (i % 1024) + j,
+ * then iters times x = x * a + b; out[i] = the sum of the 128 lanes (order as
  * the kernel). The twin uses x * a + b rather than fmaf (a libm call on
  * baseline x86-64, which would make the host probe meaningless); the two
  * agree exactly whenever x * a + b is exact, as for a = b = 1 with integer
- * values below 2^24. FLOPs: n * iters * 64 * 2.
+ * values below 2^24. FLOPs: n * iters * 128 * 2.
  * bench_copy: src (n) -> dst (n). */
 void bench_fma_ref(float *out, int n, int iters, float a, float b);
 void bench_copy_ref(float *dst, const float *src, size_t n);

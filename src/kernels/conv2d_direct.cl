@@ -82,6 +82,9 @@
 #ifndef BLK
 #define BLK 2 /* output channels (kinds 1, 2) or grid channels (kind 3) per work-item */
 #endif
+#ifndef CB
+#define CB 1 /* conv kind: VW-column vectors per work-item (BLK * CB independent FMA chains) */
+#endif
 #ifndef WMEM
 #define WMEM __constant /* __global when the weights exceed the constant buffer */
 #endif
@@ -213,25 +216,29 @@ static inline float8 epilogue(float8 v, __global const float *y, int step, int c
 
 #if DC_KIND == 0 || DC_KIND == 1
 /* grid (N,GC,GH,GW) = bias + sum over ic, r, s of w[gc][ic][r][s] * image.
- * Global (ceil(GW/VW), GH, N * NBLK_CONV). */
+ * A work-item takes CB vectors of VW columns side by side (more independent
+ * FMA chains where BLK is small; each output's sum in the same order
+ * whatever CB). Global (ceil(GW/(VW*CB)), GH, N * NBLK_CONV). */
 __kernel void conv2d_direct_conv(__global float *grid, __global const float *image,
                                  WMEM const float *w, __global const float *bias,
                                  const int has_bias, const int N, __global const float *y)
 {
-    const int q0 = (int)get_global_id(0) * VW;
+    const int q0 = (int)get_global_id(0) * (VW * CB);
     const int p = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
     if (q0 >= GW || p >= GH) return;
-    float8 acc[BLK];
+    float8 acc[CB][BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < GC ? k0 + k : GC - 1;
-        acc[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+#pragma unroll
+        for (int j = 0; j < CB; j++) acc[j][k] = (float8)(has_bias ? bias[kk] : 0.0f);
     }
     const int x0 = q0 * SW - PL;
-    /* Every column any tap reads is inside the image: unguarded loads. */
-    const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+    /* Every column any tap of any of the CB vectors reads is inside the
+     * image: unguarded loads. */
+    const int inside = x0 >= 0 && x0 + (S - 1) + (CB - 1) * VW * SW + SPAN <= IW;
     const int total = N * IC * IH * IW;
     for (int c = 0; c < IC; c++) {
         const int plane = (n * IC + c) * (IH * IW);
@@ -242,26 +249,36 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
             const int row = plane + h * IW;
 #pragma unroll
             for (int s = 0; s < S; s++) {
-                const float8 v =
-                    inside ? LOADV(image + row + x0 + s) : load_img(image, row, x0 + s, total);
 #pragma unroll
-                for (int k = 0; k < BLK; k++) {
-                    const int kk = k0 + k < GC ? k0 + k : GC - 1;
-                    acc[k] = fma(v, (float8)(w[((kk * IC + c) * R + r) * S + s]), acc[k]);
+                for (int j = 0; j < CB; j++) {
+                    const int xj = x0 + s + j * VW * SW;
+                    const float8 v =
+                        inside ? LOADV(image + row + xj) : load_img(image, row, xj, total);
+#pragma unroll
+                    for (int k = 0; k < BLK; k++) {
+                        const int kk = k0 + k < GC ? k0 + k : GC - 1;
+                        acc[j][k] =
+                            fma(v, (float8)(w[((kk * IC + c) * R + r) * S + s]), acc[j][k]);
+                    }
                 }
             }
         }
     }
-    const int count = GW - q0 < VW ? GW - q0 : VW;
 #pragma unroll
-    for (int k = 0; k < BLK; k++) {
-        if (k0 + k < GC) {
-            const int at = ((n * GC + k0 + k) * GH + p) * GW + q0;
-            const float8 v = epilogue(acc[k], y + at, 1, count);
-            if (count == VW)
-                vstore8(v, 0, grid + at);
-            else
-                store_part(grid + at, v, 1, count);
+    for (int j = 0; j < CB; j++) {
+        const int qj = q0 + j * VW;
+        if (qj >= GW) break;
+        const int count = GW - qj < VW ? GW - qj : VW;
+#pragma unroll
+        for (int k = 0; k < BLK; k++) {
+            if (k0 + k < GC) {
+                const int at = ((n * GC + k0 + k) * GH + p) * GW + qj;
+                const float8 v = epilogue(acc[j][k], y + at, 1, count);
+                if (count == VW)
+                    vstore8(v, 0, grid + at);
+                else
+                    store_part(grid + at, v, 1, count);
+            }
         }
     }
 }

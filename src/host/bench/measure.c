@@ -361,7 +361,7 @@ static clae_status probes(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(clae_buf_fill0(d, c->p_dst, copy_bytes));
     c->copy_floats = copy_bytes / sizeof(float);
     CLAE_TRY(calibrate_fma(c));
-    r->probe_fma_flops = (double)c->fma_n * c->fma_iters * 8 * 8 * 2;
+    r->probe_fma_flops = (double)c->fma_n * c->fma_iters * 16 * 8 * 2;
     double mn;
     int w = c->warmup;
     if (c->warmup < 1) c->warmup = 1; /* the probes always get one warm-up run */

@@ -92,10 +92,24 @@ static int dw_block(const dc_geom *e)
  * a device's loop limiter counts (clae_device.loop_limit). DC_VW is the
  * kernels' VW. */
 #define DC_VW 8
+/* Column vectors per work-item of the conv kind (CB in conv2d_direct.cl):
+ * enough independent FMA chains, blk * CB >= 16 (an FMA's latency times two
+ * FMA ports: on PoCL's AVX-512 Xeon 8 float8 chains a work-item reach about
+ * half the rate of 16; the denoiser's last layer has blk 3), and no more
+ * than its row holds. */
+static int conv_cols(const dc_geom *e, int blk)
+{
+    int cb = blk >= 16 ? 1 : blk >= 8 ? 2 : 4;
+    while (cb > 1 && cb > ceil_div(e->GW, DC_VW)) cb /= 2;
+    return cb;
+}
+
 static long conv_kind_loops(const dc_geom *e, int blk)
 {
-    const long tap = 1 + blk + DC_VW; /* the s loop, the block's channels, a guarded load */
-    return (long)e->IC * (1 + e->R + (long)e->R * e->S * tap) + (long)blk * (2 + 2 * DC_VW);
+    const long cb = conv_cols(e, blk);
+    /* the s loop, per column vector the block's channels and a guarded load */
+    const long tap = 1 + cb * (1 + blk + DC_VW);
+    return (long)e->IC * (1 + e->R + (long)e->R * e->S * tap) + cb * blk * (2 + 2 * DC_VW);
 }
 
 static long tconv_kind_loops(const dc_geom *e, int blk)
@@ -168,6 +182,7 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int epi,
                                  clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {
+    const int cb = kind == KIND_CONV ? conv_cols(e, blk) : 1;
     /* Weights in __constant memory when they fit the device's constant
      * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
      * __global. Every work-item of a launch reads the same weight at the same
@@ -185,9 +200,9 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
-                       "-DACT=%d -DALPHA=%.9ef",
+                       "-DACT=%d -DALPHA=%.9ef -DCB=%d",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
-                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha);
+                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
         int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
@@ -218,7 +233,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, grid);
-    size_t global[3] = {(size_t)ceil_div(e->GW, 8), (size_t)e->GH,
+    size_t global[3] = {(size_t)ceil_div(e->GW, 8 * conv_cols(e, blk)), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
     return launch_planes(d, k, global);
 }
