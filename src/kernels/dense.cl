@@ -60,6 +60,12 @@ static inline void dense_store_part(__global float *dst, float8 v, int count, in
     for (int j = 0; j < VW && j < count; j++) dst[j] = add ? dst[j] + t[j] : t[j];
 }
 
+/* The v-th float8 of the row p: whole when FULL (a constant 1 or 0, so each
+ * loop below is compiled twice, without a branch inside), else the lanes
+ * before column rem of the row and zeros. */
+#define DENSE_LOADV(p, v, FULL, rem) \
+    ((FULL) ? vload8((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
+
 /* out (N,U) = in (N,I) . w (U,I)^T (+ b (U) when has_b).
  * Global (ceil(U / FW_TU), ceil(N / FW_TN)); extra work-items return. */
 __kernel void dense_fwd(__global float *out, __global const float *in, __global const float *w,
@@ -117,18 +123,22 @@ __kernel void dense_din(__global float *din, __global const float *dout, __globa
     for (int t = 0; t < DI_TN; t++)
 #pragma unroll
         for (int v = 0; v < DI_TV; v++) acc[t][v] = (float8)(0.0f);
-    for (int u = 0; u < U; u++) {
-        __global const float *wr = w + u * I + i0;
-        float8 c[DI_TV];
-#pragma unroll
-        for (int v = 0; v < DI_TV; v++)
-            c[v] = full ? vload8(v, wr) : dense_load_part(wr + v * VW, I - i0 - v * VW);
-#pragma unroll
-        for (int t = 0; t < DI_TN; t++) {
-            const float8 a = (float8)(dout[go[t] + u]);
-#pragma unroll
-            for (int v = 0; v < DI_TV; v++) acc[t][v] = fma(a, c[v], acc[t][v]);
-        }
+#define DIN_LOOP(FULL)                                                                 \
+    for (int u = 0; u < U; u++) {                                                      \
+        __global const float *wr = w + u * I + i0;                                     \
+        float8 c[DI_TV];                                                               \
+        _Pragma("unroll") for (int v = 0; v < DI_TV; v++) c[v] =                       \
+            DENSE_LOADV(wr, v, FULL, I - i0);                                          \
+        _Pragma("unroll") for (int t = 0; t < DI_TN; t++) {                            \
+            const float8 a = (float8)(dout[go[t] + u]);                                \
+            _Pragma("unroll") for (int v = 0; v < DI_TV; v++) acc[t][v] =              \
+                fma(a, c[v], acc[t][v]);                                               \
+        }                                                                              \
+    }
+    if (full) {
+        DIN_LOOP(1)
+    } else {
+        DIN_LOOP(0)
     }
 #pragma unroll
     for (int t = 0; t < DI_TN; t++) {
@@ -170,19 +180,23 @@ __kernel void dense_dw(__global float *dwd, __global float *dbd, const int db_of
 #pragma unroll
         for (int v = 0; v < DW_TV; v++) acc[t][v] = (float8)(0.0f);
     }
-    for (int n = n0; n < n1; n++) {
-        __global const float *xr = in + n * I + i0;
-        float8 c[DW_TV];
-#pragma unroll
-        for (int v = 0; v < DW_TV; v++)
-            c[v] = full ? vload8(v, xr) : dense_load_part(xr + v * VW, I - i0 - v * VW);
-#pragma unroll
-        for (int t = 0; t < DW_TU; t++) {
-            const float g = dout[n * U + uo[t]];
-            bacc[t] += g;
-#pragma unroll
-            for (int v = 0; v < DW_TV; v++) acc[t][v] = fma((float8)(g), c[v], acc[t][v]);
-        }
+#define DW_LOOP(FULL)                                                                  \
+    for (int n = n0; n < n1; n++) {                                                    \
+        __global const float *xr = in + n * I + i0;                                    \
+        float8 c[DW_TV];                                                               \
+        _Pragma("unroll") for (int v = 0; v < DW_TV; v++) c[v] =                       \
+            DENSE_LOADV(xr, v, FULL, I - i0);                                          \
+        _Pragma("unroll") for (int t = 0; t < DW_TU; t++) {                            \
+            const float g = dout[n * U + uo[t]];                                       \
+            bacc[t] += g;                                                              \
+            _Pragma("unroll") for (int v = 0; v < DW_TV; v++) acc[t][v] =              \
+                fma((float8)(g), c[v], acc[t][v]);                                     \
+        }                                                                              \
+    }
+    if (full) {
+        DW_LOOP(1)
+    } else {
+        DW_LOOP(0)
     }
 #pragma unroll
     for (int t = 0; t < DW_TU; t++) {
