@@ -42,8 +42,9 @@ static clae_status dense_kernel(clae_device *d, const dense_tiles *t, const char
 /* Work-items of the weight gradient to aim for before the batch is split
  * into slices (each slice's partial sums written apart, then added in order
  * by dense_dw_sum): per compute unit. Chosen on PoCL (CPU), where a single
- * slice writes straight into dw and saves the partial sums' traffic; every
- * shape of configs/dense-ae.cfg and configs/vae.cfg has that many. */
+ * slice writes straight into dw and saves the partial sums' traffic: the
+ * large layers of configs/dense-ae.cfg and configs/vae.cfg have that many
+ * on 2 compute units; 512 <-> 64 take 2 slices. */
 #define DW_ITEMS_PER_CU 256
 #define DW_MIN_SLICE 16 /* images per slice at least, so each slice is worth a launch */
 #define DW_SCRATCH_MAX ((size_t)256 << 20)
@@ -104,8 +105,8 @@ static clae_status launch_tiles(clae_device *d, cl_kernel k, cl_uint dims, const
  * of at least DW_MIN_SLICE images up to that many work-items; never more
  * images than a work-item may loop over (clae_loop_budget), never more
  * partial sums than DW_SCRATCH_MAX or int indexing allow. */
-static clae_status dw_slices(const clae_device *d, const dense_tiles *t, int N, int tiles, size_t row, int *per_slice,
-                             int *nslices)
+static clae_status dw_slices(const clae_device *d, const dense_tiles *t, int N, int tiles,
+                             size_t row, int *per_slice, int *nslices)
 {
     *per_slice = N, *nslices = 1;
     const long want = (long)DW_ITEMS_PER_CU * (d->compute_units ? d->compute_units : 1);
@@ -176,9 +177,9 @@ static clae_status run_dw(clae_device *d, cl_mem dw, cl_mem db, cl_mem dout, cl_
 /* auto rule, per device class:
  *  - CPU: measured on PoCL 3.1 (2-core Xeon, AVX-512, shared with other
  *    jobs) the direct kernels beat CLBlast's GEMM on every layer of
- *    configs/dense-ae.cfg and configs/vae.cfg, forward, din and dw: 2-8x
- *    (3072 -> 512 at batch 256: forward about 60 GFLOP/s against 10-15,
- *    din and dw 40-60 against 15-30).
+ *    configs/dense-ae.cfg and configs/vae.cfg, forward, din and dw, by
+ *    1.5-15x (3072 -> 512 at batch 256: forward 40-70 GFLOP/s against
+ *    6-16, din and dw 25-45 against 10-31; the spread is the other jobs).
  *  - GPU, accelerator, anything else: GEMM, which CLBlast tunes per GPU;
  *    the direct kernels use no local memory, so a GPU would re-read both
  *    operands from its caches. Not measured on a real GPU.
