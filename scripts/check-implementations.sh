@@ -46,7 +46,7 @@ if [ "$intel_setup" -eq 1 ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-unset CLAE_DEVICE CLAE_CONV CK_INCLUDE_TAGS CK_EXCLUDE_TAGS RUSTICL_ENABLE
+unset CLAE_DEVICE CLAE_CONV CLAE_DENSE CK_INCLUDE_TAGS CK_EXCLUDE_TAGS RUSTICL_ENABLE
 t_start=$(date +%s)
 
 # ---- the implementations: NAME, its environment, a command prefix ---------

@@ -43,7 +43,7 @@ trap 'rm -rf "$tmp"' EXIT
 # source, the later ones load the cached binaries, as clae does on a GPU.
 export XDG_CACHE_HOME="$tmp/cache"
 export CK_INCLUDE_TAGS=sim
-unset CLAE_DEVICE CLAE_CONV # oclgrind is the only platform a program sees
+unset CLAE_DEVICE CLAE_CONV CLAE_DENSE # oclgrind is the only platform a program sees
 pass=0 fail=0 t_start=$(date +%s)
 
 # check NAME "VAR=VALUE ..." "OCLGRIND OPTIONS" COMMAND...

@@ -60,7 +60,7 @@ if [ -z "$dev" ]; then
   fi
 fi
 export CLAE_DEVICE=$dev
-unset CLAE_CONV CK_INCLUDE_TAGS CK_EXCLUDE_TAGS
+unset CLAE_CONV CLAE_DENSE CK_INCLUDE_TAGS CK_EXCLUDE_TAGS
 name=$(awk -v d="$dev" '/^[* ] *[0-9]+  /{i=$0; sub(/^[* ] */, "", i); split(i, f, "  ")
                           if (f[1] == d) {sub(/^[0-9]+ +/, "", i); print i; exit}}' "$out/devices.txt")
 echo "== checking device $dev: $name"

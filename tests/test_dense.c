@@ -1,10 +1,14 @@
-/* Fully connected layers: OpenCL (CLBlast GEMM) vs reference, forward and
- * every backward output, and the reference backward vs central finite
- * differences. */
+/* Fully connected layers: OpenCL vs reference, forward and every backward
+ * output, on both paths forced (the direct kernels of src/kernels/dense.cl
+ * and CLBlast GEMM) over odd shapes (N = 1, U = 1, sizes off the kernels'
+ * tiles, a large I, batches split into weight-gradient slices); single
+ * backward outputs (NULL skips), determinism, a device loop limit, and
+ * $CLAE_DENSE; and the reference backward vs central finite differences. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/dense_direct.h"
 #include "testutil.h"
 
 typedef struct dense_case {
@@ -14,42 +18,202 @@ typedef struct dense_case {
 static const dense_case CASES[] = {{1, 1, 1}, {2, 7, 3}, {5, 64, 17}, {3, 300, 64}, {8, 33, 129}};
 #define NCASES (int)(sizeof CASES / sizeof CASES[0])
 
-START_TEST(test_dense_cl_vs_ref)
+/* The direct kernels' tiles are 8 x 4 (forward), 4 x 32 (din) and 4 x 32
+ * (dw): N = 1, 9, 13, 70; I = 1, 31, 33, 45, 4100 (a float8 tail of 4);
+ * U = 1, 3, 5, 13, 130. 70 images with few tiles run the weight gradient in
+ * slices (dense_dw_sum); 1030 -> 130 has enough tiles for one slice (dw and
+ * db added in place). The first four are small enough for the simulator. */
+static const dense_case DCASES[] = {{1, 1, 1},     {9, 33, 5},     {13, 45, 1},  {3, 31, 13},
+                                    {70, 40, 3},   {2, 4100, 3},   {1, 257, 130}, {5, 1030, 130},
+                                    {64, 512, 64}, {256, 64, 512}};
+#define NDCASES (int)(sizeof DCASES / sizeof DCASES[0])
+
+/* Inputs of one case; dw and db start non-zero (backward adds into them). */
+typedef struct fixture {
+    dense_case c;
+    size_t ni, nu, nw;
+    float *x, *w, *b, *g, *w0, *b0;
+    float *yr, *dxr, *dwr, *dbr; /* the reference's outputs */
+} fixture;
+
+static void fixture_init(fixture *f, const dense_case *c, uint64_t seed)
 {
-    const dense_case *c = &CASES[_i];
-    size_t ni = (size_t)c->N * c->I, nu = (size_t)c->N * c->U, nw = (size_t)c->U * c->I;
-    uint64_t seed = 31 + (uint64_t)_i;
-    float *x = tu_alloc_rand(ni, -1, 1, &seed), *w = tu_alloc_rand(nw, -1, 1, &seed);
-    float *b = tu_alloc_rand((size_t)c->U, -1, 1, &seed), *g = tu_alloc_rand(nu, -1, 1, &seed);
-    float *w0 = tu_alloc_rand(nw, -1, 1, &seed), *b0 = tu_alloc_rand((size_t)c->U, -1, 1, &seed);
-    float *yr = tu_alloc0(nu), *dxr = tu_alloc0(ni), *dwr = tu_alloc0(nw), *dbr = tu_alloc0((size_t)c->U);
-    float *yc = tu_alloc0(nu), *dxc = tu_alloc0(ni), *dwc = tu_alloc0(nw), *dbc = tu_alloc0((size_t)c->U);
-    memcpy(dwr, w0, nw * 4), memcpy(dbr, b0, (size_t)c->U * 4); /* dw, db accumulate */
-    dense_forward_ref(yr, x, w, b, c->N, c->I, c->U);
-    dense_backward_ref(dxr, dwr, dbr, g, x, w, c->N, c->I, c->U);
+    memset(f, 0, sizeof *f);
+    f->c = *c;
+    f->ni = (size_t)c->N * c->I, f->nu = (size_t)c->N * c->U, f->nw = (size_t)c->U * c->I;
+    f->x = tu_alloc_rand(f->ni, -1, 1, &seed), f->w = tu_alloc_rand(f->nw, -1, 1, &seed);
+    f->b = tu_alloc_rand((size_t)c->U, -1, 1, &seed), f->g = tu_alloc_rand(f->nu, -1, 1, &seed);
+    f->w0 = tu_alloc_rand(f->nw, -1, 1, &seed), f->b0 = tu_alloc_rand((size_t)c->U, -1, 1, &seed);
+    f->yr = tu_alloc0(f->nu), f->dxr = tu_alloc0(f->ni), f->dwr = tu_alloc0(f->nw);
+    f->dbr = tu_alloc0((size_t)c->U);
+    memcpy(f->dwr, f->w0, f->nw * 4), memcpy(f->dbr, f->b0, (size_t)c->U * 4);
+    dense_forward_ref(f->yr, f->x, f->w, f->b, c->N, c->I, c->U);
+    dense_backward_ref(f->dxr, f->dwr, f->dbr, f->g, f->x, f->w, c->N, c->I, c->U);
+}
+
+static void fixture_free(fixture *f)
+{
+    float *p[] = {f->x, f->w, f->b, f->g, f->w0, f->b0, f->yr, f->dxr, f->dwr, f->dbr};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) free(p[i]);
+}
+
+/* The device's outputs of one case on `path` (CLAE_DENSE_*): y, din, dw, db
+ * (each NULL: not computed; dw and db start at w0 and b0). */
+static void run_device(const fixture *f, int path, float *y, float *dx, float *dw, float *db)
+{
+    const dense_case *c = &f->c;
     clae_device *d = tu_device();
-    cl_mem mx = tu_upload(x, ni * 4), mw = tu_upload(w, nw * 4), mb = tu_upload(b, (size_t)c->U * 4);
-    cl_mem mg = tu_upload(g, nu * 4), mdw = tu_upload(w0, nw * 4), mdb = tu_upload(b0, (size_t)c->U * 4);
+    const int keep = d->dense_path;
+    d->dense_path = path;
+    cl_mem mx = tu_upload(f->x, f->ni * 4), mw = tu_upload(f->w, f->nw * 4);
+    cl_mem mb = tu_upload(f->b, (size_t)c->U * 4), mg = tu_upload(f->g, f->nu * 4);
+    cl_mem mdw = tu_upload(f->w0, f->nw * 4), mdb = tu_upload(f->b0, (size_t)c->U * 4);
     cl_mem my, mdx;
-    ck_assert_int_eq(clae_buffer(d, nu * 4, &my), CLAE_OK);
-    ck_assert_int_eq(clae_buffer(d, ni * 4, &mdx), CLAE_OK);
-    ck_assert_int_eq(dense_forward_cl(d, my, mx, mw, mb, c->N, c->I, c->U), CLAE_OK);
-    ck_assert_int_eq(dense_backward_cl(d, mdx, mdw, mdb, mg, mx, mw, c->N, c->I, c->U), CLAE_OK);
-    tu_download(my, yc, nu * 4), tu_download(mdx, dxc, ni * 4);
-    tu_download(mdw, dwc, nw * 4), tu_download(mdb, dbc, (size_t)c->U * 4);
-    char what[80];
-    snprintf(what, sizeof what, "dense fwd N=%d %d->%d", c->N, c->I, c->U);
-    ck_assert_close(what, yc, yr, nu, TOL_SUM_ABS, TOL_SUM_REL);
-    snprintf(what, sizeof what, "dense bwd din N=%d %d->%d", c->N, c->I, c->U);
-    ck_assert_close(what, dxc, dxr, ni, TOL_SUM_ABS, TOL_SUM_REL);
-    snprintf(what, sizeof what, "dense bwd dw += N=%d %d->%d", c->N, c->I, c->U);
-    ck_assert_close(what, dwc, dwr, nw, TOL_SUM_ABS, TOL_SUM_REL);
-    snprintf(what, sizeof what, "dense bwd db += N=%d %d->%d", c->N, c->I, c->U);
-    ck_assert_close(what, dbc, dbr, (size_t)c->U, TOL_SUM_ABS, TOL_SUM_REL);
+    ck_assert_int_eq(clae_buffer(d, f->nu * 4, &my), CLAE_OK);
+    ck_assert_int_eq(clae_buffer(d, f->ni * 4, &mdx), CLAE_OK);
+    if (y) ck_assert_int_eq(dense_forward_cl(d, my, mx, mw, mb, c->N, c->I, c->U), CLAE_OK);
+    if (dx || dw || db)
+        ck_assert_int_eq(dense_backward_cl(d, dx ? mdx : NULL, dw ? mdw : NULL, db ? mdb : NULL,
+                                           mg, mx, mw, c->N, c->I, c->U),
+                         CLAE_OK);
+    if (y) tu_download(my, y, f->nu * 4);
+    if (dx) tu_download(mdx, dx, f->ni * 4);
+    if (dw) tu_download(mdw, dw, f->nw * 4);
+    if (db) tu_download(mdb, db, (size_t)c->U * 4);
     cl_mem ms[] = {mx, mw, mb, mg, mdw, mdb, my, mdx};
     for (int i = 0; i < 8; i++) clReleaseMemObject(ms[i]);
-    free(x), free(w), free(b), free(g), free(w0), free(b0), free(yr), free(dxr), free(dwr);
-    free(dbr), free(yc), free(dxc), free(dwc), free(dbc);
+    d->dense_path = keep;
+}
+
+/* Every output of case c on path vs the reference. */
+static void compare_case(const dense_case *c, uint64_t seed, int path)
+{
+    fixture f;
+    fixture_init(&f, c, seed);
+    float *y = tu_alloc0(f.nu), *dx = tu_alloc0(f.ni), *dw = tu_alloc0(f.nw);
+    float *db = tu_alloc0((size_t)c->U);
+    run_device(&f, path, y, dx, dw, db);
+    const char *pn = path == CLAE_DENSE_DIRECT ? "direct" : "gemm";
+    char what[96];
+    snprintf(what, sizeof what, "dense %s fwd N=%d %d->%d", pn, c->N, c->I, c->U);
+    ck_assert_close(what, y, f.yr, f.nu, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "dense %s bwd din N=%d %d->%d", pn, c->N, c->I, c->U);
+    ck_assert_close(what, dx, f.dxr, f.ni, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "dense %s bwd dw += N=%d %d->%d", pn, c->N, c->I, c->U);
+    ck_assert_close(what, dw, f.dwr, f.nw, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "dense %s bwd db += N=%d %d->%d", pn, c->N, c->I, c->U);
+    ck_assert_close(what, db, f.dbr, (size_t)c->U, TOL_SUM_ABS, TOL_SUM_REL);
+    free(y), free(dx), free(dw), free(db);
+    fixture_free(&f);
+}
+
+START_TEST(test_dense_cl_vs_ref) { compare_case(&CASES[_i], 31 + (uint64_t)_i, CLAE_DENSE_GEMM); }
+END_TEST
+
+START_TEST(test_dense_direct_vs_ref)
+{
+    compare_case(&DCASES[_i], 131 + (uint64_t)_i, CLAE_DENSE_DIRECT);
+}
+END_TEST
+
+START_TEST(test_dense_direct_old_cases)
+{
+    compare_case(&CASES[_i], 31 + (uint64_t)_i, CLAE_DENSE_DIRECT);
+}
+END_TEST
+
+/* One backward output at a time (the others NULL), direct: din alone, dw
+ * without db (the kernel's has_db = 0), db alone (the bias reduction). */
+START_TEST(test_dense_direct_single_outputs)
+{
+    const dense_case *c = &DCASES[_i];
+    fixture f;
+    fixture_init(&f, c, 231 + (uint64_t)_i);
+    float *dx = tu_alloc0(f.ni), *dw = tu_alloc0(f.nw), *db = tu_alloc0((size_t)c->U);
+    run_device(&f, CLAE_DENSE_DIRECT, NULL, dx, NULL, NULL);
+    run_device(&f, CLAE_DENSE_DIRECT, NULL, NULL, dw, NULL);
+    run_device(&f, CLAE_DENSE_DIRECT, NULL, NULL, NULL, db);
+    ck_assert_close("dense direct din alone", dx, f.dxr, f.ni, TOL_SUM_ABS, TOL_SUM_REL);
+    ck_assert_close("dense direct dw alone", dw, f.dwr, f.nw, TOL_SUM_ABS, TOL_SUM_REL);
+    ck_assert_close("dense direct db alone", db, f.dbr, (size_t)c->U, TOL_SUM_ABS, TOL_SUM_REL);
+    free(dx), free(dw), free(db);
+    fixture_free(&f);
+}
+END_TEST
+
+/* Two runs of the direct kernels give identical bits (fixed summation order). */
+START_TEST(test_dense_direct_deterministic)
+{
+    const dense_case *c = &DCASES[_i];
+    fixture f;
+    fixture_init(&f, c, 331 + (uint64_t)_i);
+    float *out[2][4];
+    for (int r = 0; r < 2; r++) {
+        out[r][0] = tu_alloc0(f.nu), out[r][1] = tu_alloc0(f.ni), out[r][2] = tu_alloc0(f.nw);
+        out[r][3] = tu_alloc0((size_t)c->U);
+        run_device(&f, CLAE_DENSE_DIRECT, out[r][0], out[r][1], out[r][2], out[r][3]);
+    }
+    const size_t n[4] = {f.nu, f.ni, f.nw, (size_t)c->U};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(memcmp(out[0][k], out[1][k], n[k] * 4), 0);
+        free(out[0][k]), free(out[1][k]);
+    }
+    fixture_free(&f);
+}
+END_TEST
+
+/* On a device that stops long loops (a limit forced here): the rule keeps
+ * the direct kernels where their loops fit, splits the weight gradient
+ * into slices the budget allows, and sends a large I or U to GEMM, still
+ * matching the reference either way. */
+START_TEST(test_dense_direct_loop_limit)
+{
+    clae_device *d = tu_device();
+    const long keep = d->loop_limit;
+    const int keep_path = d->dense_path;
+    d->loop_limit = 4000; /* budget 2000: dw slices of 2000 / 57 = 35 images */
+    d->dense_path = CLAE_DENSE_DIRECT;
+    ck_assert_int_eq(clae_dense_use_direct(d, 70, 40, 3), 1);
+    ck_assert_int_eq(clae_dense_use_direct(d, 2, 4100, 3), 0);  /* forward: 513 chunks */
+    ck_assert_int_eq(clae_dense_use_direct(d, 2, 3, 4100), 0);  /* din: 4100 units */
+    d->dense_path = keep_path;
+    for (int i = 4; i < 6; i++) {
+        d->loop_limit = 4000;
+        compare_case(&DCASES[i], 431 + (uint64_t)i, CLAE_DENSE_DIRECT);
+    }
+    d->loop_limit = keep;
+}
+END_TEST
+
+/* $CLAE_DENSE is read at device open: gemm / direct / auto force or choose
+ * the path, anything else is refused; auto takes CPUs direct, others GEMM. */
+START_TEST(test_dense_direct_env)
+{
+    clae_device dev;
+    const char *outer = getenv("CLAE_DENSE");
+    char keep[32] = "";
+    if (outer) snprintf(keep, sizeof keep, "%s", outer);
+    setenv("CLAE_DENSE", "bogus", 1);
+    ck_assert_int_eq(clae_device_open(&dev, NULL), CLAE_ERR_ARG);
+    setenv("CLAE_DENSE", "gemm", 1);
+    ck_assert_int_eq(clae_device_open(&dev, "ref"), CLAE_OK);
+    ck_assert_int_eq(dev.dense_path, CLAE_DENSE_GEMM);
+    ck_assert_int_eq(clae_dense_use_direct(&dev, 256, 3072, 512), 0);
+    clae_device_close(&dev);
+    setenv("CLAE_DENSE", "direct", 1);
+    ck_assert_int_eq(clae_device_open(&dev, "ref"), CLAE_OK);
+    ck_assert_int_eq(dev.dense_path, CLAE_DENSE_DIRECT);
+    ck_assert_int_eq(clae_dense_use_direct(&dev, 256, 3072, 512), 1);
+    clae_device_close(&dev);
+    unsetenv("CLAE_DENSE");
+    ck_assert_int_eq(clae_device_open(&dev, "ref"), CLAE_OK);
+    ck_assert_int_eq(dev.dense_path, CLAE_DENSE_AUTO);
+    dev.type = CL_DEVICE_TYPE_CPU;
+    ck_assert_int_eq(clae_dense_use_direct(&dev, 256, 3072, 512), 1);
+    dev.type = CL_DEVICE_TYPE_GPU;
+    ck_assert_int_eq(clae_dense_use_direct(&dev, 256, 3072, 512), 0);
+    clae_device_close(&dev);
+    if (outer) setenv("CLAE_DENSE", keep, 1);
 }
 END_TEST
 
@@ -98,6 +262,21 @@ static Suite *dense_suite(void)
     tcase_add_loop_test(tc, test_dense_cl_vs_ref, 0, NCASES);
     tcase_add_loop_test(tc, test_dense_ref_backward_fd, 0, NCASES);
     suite_add_tcase(s, tc);
+    /* Under oclgrind: the direct kernels on the small odd shapes, sliced and
+     * in place, single outputs, the loop limit, $CLAE_DENSE. */
+    TCase *sim = tu_tcase("dense direct sim", 300, 1);
+    tcase_add_test(sim, test_dense_direct_env);
+    tcase_add_loop_test(sim, test_dense_direct_vs_ref, 0, 5);
+    tcase_add_loop_test(sim, test_dense_direct_single_outputs, 1, 2);
+    tcase_add_loop_test(sim, test_dense_direct_single_outputs, 4, 5);
+    suite_add_tcase(s, sim);
+    TCase *big = tu_tcase("dense direct", 300, 0);
+    tcase_add_loop_test(big, test_dense_direct_vs_ref, 5, NDCASES);
+    tcase_add_loop_test(big, test_dense_direct_old_cases, 0, NCASES);
+    tcase_add_loop_test(big, test_dense_direct_single_outputs, 7, 8);
+    tcase_add_loop_test(big, test_dense_direct_deterministic, 4, 8);
+    tcase_add_test(big, test_dense_direct_loop_limit);
+    suite_add_tcase(s, big);
     return s;
 }
 

@@ -26,7 +26,7 @@
 enum {
     CLAE_SCRATCH_COL = 0, /* im2col / col2im columns of the GEMM convolutions */
     CLAE_SCRATCH_GEMM,    /* the GEMM's output (or permuted input) beside them */
-    CLAE_SCRATCH_DIRECT,  /* the direct convolution's weight-gradient partial sums */
+    CLAE_SCRATCH_DIRECT,  /* direct conv's and dense's weight-gradient partial sums */
     CLAE_SCRATCH_MSE = 4, /* the loss's per-group partial sums */
     CLAE_SCRATCH_BLUR,    /* the blur's horizontal pass */
     CLAE_SCRATCH_PENALTY, /* the loss terms' partial sums */
@@ -39,6 +39,10 @@ enum {
 #define CLAE_CONV_AUTO 0   /* per shape (src/host/ops/conv2d_direct.c) */
 #define CLAE_CONV_GEMM 1   /* im2col + CLBlast GEMM */
 #define CLAE_CONV_DIRECT 2 /* shape-specialised direct kernels */
+/* $CLAE_DENSE: which path dense (fully connected) layers take. */
+#define CLAE_DENSE_AUTO 0   /* per device and shape (src/host/ops/dense_direct.c) */
+#define CLAE_DENSE_GEMM 1   /* CLBlast GEMM */
+#define CLAE_DENSE_DIRECT 2 /* register-tiled direct kernels (src/kernels/dense.cl) */
 
 /* Kernels built on first use with options of their own (shape-specialised
  * variants: clae_kernel_variant). */
@@ -197,6 +201,7 @@ typedef struct clae_device {
     size_t scratch_bytes[CLAE_SCRATCH_SLOTS];
     int verbose;             /* print cache hits/misses and build timings */
     int conv_path;           /* CLAE_CONV_AUTO / _GEMM / _DIRECT, from $CLAE_CONV */
+    int dense_path;          /* CLAE_DENSE_AUTO / _GEMM / _DIRECT, from $CLAE_DENSE */
     int fuse;                /* training steps fuse passes (net_fuse.c): $CLAE_FUSE, default 1 */
     int nvariants, variant_next; /* variant cache: used entries, next to evict */
     unsigned long launches;  /* kernels enqueued through clae_launch / clae_launch1d */

@@ -232,22 +232,31 @@ int clae_device_nth_default(int k)
     return m ? same[(k < 0 ? 0 : k) % m] : default_index(e, n);
 }
 
+/* $var (CLAE_CONV, CLAE_DENSE): unset, empty or auto 0, gemm 1, direct 2
+ * (CLAE_CONV_* and CLAE_DENSE_* share these values). */
+static clae_status path_from_env(const char *var, int *path)
+{
+    const char *v = getenv(var);
+    if (!v || !*v || strcmp(v, "auto") == 0) {
+        *path = CLAE_CONV_AUTO;
+    } else if (strcmp(v, "gemm") == 0) {
+        *path = CLAE_CONV_GEMM;
+    } else if (strcmp(v, "direct") == 0) {
+        *path = CLAE_CONV_DIRECT;
+    } else {
+        fprintf(stderr, "clae: bad %s '%s': expected gemm, direct or auto\n", var, v);
+        return CLAE_ERR_ARG;
+    }
+    return CLAE_OK;
+}
+
 clae_status clae_device_open(clae_device *d, const char *spec)
 {
     memset(d, 0, sizeof *d);
     d->index = -1;
     d->verbose = getenv("CLAE_VERBOSE") != NULL;
-    const char *conv = getenv("CLAE_CONV");
-    if (!conv || !*conv || strcmp(conv, "auto") == 0) {
-        d->conv_path = CLAE_CONV_AUTO;
-    } else if (strcmp(conv, "gemm") == 0) {
-        d->conv_path = CLAE_CONV_GEMM;
-    } else if (strcmp(conv, "direct") == 0) {
-        d->conv_path = CLAE_CONV_DIRECT;
-    } else {
-        fprintf(stderr, "clae: bad CLAE_CONV '%s': expected gemm, direct or auto\n", conv);
-        return CLAE_ERR_ARG;
-    }
+    CLAE_TRY(path_from_env("CLAE_CONV", &d->conv_path));
+    CLAE_TRY(path_from_env("CLAE_DENSE", &d->dense_path));
     const char *fuse = getenv("CLAE_FUSE");
     if (!fuse || !*fuse || strcmp(fuse, "1") == 0) {
         d->fuse = 1;

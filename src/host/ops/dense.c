@@ -1,9 +1,11 @@
-/* Host side of the fully connected layer: GEMMs through CLBlast and the bias
- * kernels, and the dispatch to the reference twin. */
+/* Host side of the fully connected layer: the direct kernels (ops/dense_direct.c)
+ * where clae_dense_use_direct picks them, else GEMMs through CLBlast and the
+ * bias kernels; and the dispatch to the reference twin. */
 #include <limits.h>
 #include <stdio.h>
 
 #include "clae/ops.h"
+#include "ops/dense_direct.h"
 #include "ops/gemm.h"
 
 static clae_status dense_check(int N, int I, int U)
@@ -20,6 +22,7 @@ clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl
                              int I, int U)
 {
     CLAE_TRY(dense_check(N, I, U));
+    if (clae_dense_use_direct(d, N, I, U)) return dense_forward_direct(d, out, in, w, b, N, I, U);
     /* out (N,U) = in (N,I) . w^T (I,U) */
     CLAE_TRY(clae_gemm(d, 0, 1, (size_t)N, (size_t)U, (size_t)I, 1.0f, in, 0, (size_t)I, w, 0,
                        (size_t)I, 0.0f, out, 0, (size_t)U));
@@ -30,6 +33,8 @@ clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, 
                               cl_mem in, cl_mem w, int N, int I, int U)
 {
     CLAE_TRY(dense_check(N, I, U));
+    if (clae_dense_use_direct(d, N, I, U))
+        return dense_backward_direct(d, din, dw, db, dout, in, w, N, I, U);
     if (din) /* din (N,I) = dout (N,U) . w (U,I) */
         CLAE_TRY(clae_gemm(d, 0, 0, (size_t)N, (size_t)I, (size_t)U, 1.0f, dout, 0, (size_t)U, w,
                            0, (size_t)I, 0.0f, din, 0, (size_t)I));

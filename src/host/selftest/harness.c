@@ -173,7 +173,9 @@ clae_status clae_selftest(clae_device *d, const clae_selftest_opts *o, clae_self
     const int conv_path = d->conv_path;
     st_conv_cases(&c);
     d->conv_path = conv_path;
+    const int dense_path = d->dense_path; /* st_op_cases runs dense on each path */
     st_op_cases(&c);
+    d->dense_path = dense_path;
     st_term_cases(&c);
     st_train_cases(&c);
     clae_device_close(&c.ref);

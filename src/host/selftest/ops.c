@@ -1,8 +1,9 @@
 /* clae selftest: every op family but the convolutions, forward and
  * backward, at the denoiser's shapes and odd ones: pooling (max with its
  * indices, average, max-unpooling), upsampling, activations, the losses,
- * Adam and SGD, dense layers (with their bias) and a GEMM over a long inner
- * dimension, the blur and the dataset conversion. */
+ * Adam and SGD, dense layers (with their bias) on the direct and the
+ * CLBlast path and a CLBlast GEMM over a long inner dimension, the blur and
+ * the dataset conversion. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +235,11 @@ static clae_status run_dense(clae_device *d, clae_buf *b, const void *arg)
     return dense_backward(d, b[5], b[6], b[7], b[4], b[0], b[1], r->N, r->I, r->U);
 }
 
-static void dense_one(st_ctx *c, int N, int I, int U, int integers)
+/* path: CLAE_DENSE_DIRECT or _GEMM (the harness restores the device's own) */
+static void dense_one(st_ctx *c, int N, int I, int U, int integers, int path)
 {
     dense_run r = {.N = N, .I = I, .U = U};
+    c->dut->dense_path = path;
     char tag[80];
     st_io io = {0};
     if (integers) { /* small integers: every sum exact in float, so exact on any device */
@@ -249,7 +252,8 @@ static void dense_one(st_ctx *c, int N, int I, int U, int integers)
         if (!x || !w) io.oom = 1;
         free(x), free(w);
     } else {
-        snprintf(tag, sizeof tag, "dense %dx%d->%d", N, I, U);
+        snprintf(tag, sizeof tag, "dense %dx%d->%d (%s)", N, I, U,
+                 path == CLAE_DENSE_GEMM ? "CLBlast" : "direct");
         st_rand(c, &io, (size_t)N * I, -1.0f, 1.0f);
         st_rand(c, &io, (size_t)U * I, -0.5f, 0.5f);
     }
@@ -329,10 +333,11 @@ void st_op_cases(st_ctx *c)
     act_cases(c);
     loss_cases(c);
     opt_cases(c);
-    dense_one(c, 3, 50, 7, 0);
+    dense_one(c, 3, 50, 7, 0, CLAE_DENSE_DIRECT);
+    dense_one(c, 3, 50, 7, 0, CLAE_DENSE_GEMM);
     /* past any loop limit of one CLBlast call (llvmpipe's: 2^20); quick: 2^16
      * (a part of 2^15 on llvmpipe) */
-    dense_one(c, 2, (c->o->quick ? 1 << 16 : 1 << 20) + 3, 2, 1);
+    dense_one(c, 2, (c->o->quick ? 1 << 16 : 1 << 20) + 3, 2, 1, CLAE_DENSE_GEMM);
     data_one(c, 2, 3, 32, 32);
     data_one(c, 1, 2, 3, 7);
 }

@@ -1,0 +1,230 @@
+/* Direct kernels of the fully connected layer (src/host/ops/dense_direct.c
+ * launches them), twins of src/host/ref/dense.c:
+ *   dense_fwd     out (N,U) = in (N,I) . w (U,I)^T (+ b (U))
+ *   dense_din     din (N,I) = dout (N,U) . w (U,I)
+ *   dense_dw      dw (U,I) += dout (N,U)^T . in (N,I), db (U) += column sums
+ *                 of dout, over one slice of the batch per grid row
+ *   dense_dw_sum  the slices' partial sums added into dw and db in order
+ * Register tiles: each work-item computes a small block of outputs, TN x TU
+ * (dense_fwd: dot products along I, VW lanes at a time, summed across the
+ * lanes at the end), TN x 8*TV (dense_din) or TU x 8*TV (dense_dw: outer
+ * products, VW consecutive columns per float8). Rows past N or U read the
+ * last valid row (clamped: no branch in the inner loop) and store nothing;
+ * columns past I are masked on load and store. Deterministic: no atomics,
+ * every sum in a fixed order that depends on the sizes only. No local
+ * memory and no barriers: any work-group size is correct. The tile sizes
+ * are build options (dense_direct.c's tiles_of); the defaults below make
+ * the build at device open a valid instance. */
+
+#ifndef FW_TN
+#define FW_TN 4 /* dense_fwd: rows of in per work-item */
+#endif
+#ifndef FW_TU
+#define FW_TU 4 /* dense_fwd: rows of w (outputs) per work-item */
+#endif
+#ifndef DI_TN
+#define DI_TN 4 /* dense_din: rows of dout per work-item */
+#endif
+#ifndef DI_TV
+#define DI_TV 2 /* dense_din: float8 columns of din per work-item */
+#endif
+#ifndef DW_TU
+#define DW_TU 4 /* dense_dw: rows of dw per work-item */
+#endif
+#ifndef DW_TV
+#define DW_TV 2 /* dense_dw: float8 columns of dw per work-item */
+#endif
+
+#define VW 8
+
+static inline float dense_hsum8(float8 t)
+{
+    const float4 h4 = t.lo + t.hi;
+    const float2 h2 = h4.lo + h4.hi;
+    return h2.x + h2.y;
+}
+
+/* p[0..count) as the first lanes of a float8, zero beyond (count < VW). */
+static inline float8 dense_load_part(__global const float *p, int count)
+{
+    float t[VW];
+    for (int j = 0; j < VW; j++) t[j] = j < count ? p[j] : 0.0f;
+    return vload8(0, t);
+}
+
+/* The first `count` lanes of v into dst[0..count), added when add is set. */
+static inline void dense_store_part(__global float *dst, float8 v, int count, int add)
+{
+    float t[VW];
+    vstore8(v, 0, t);
+    for (int j = 0; j < VW && j < count; j++) dst[j] = add ? dst[j] + t[j] : t[j];
+}
+
+/* The v-th float8 of the row p: whole when FULL (a constant 1 or 0, so each
+ * loop below is compiled twice, without a branch inside), else the lanes
+ * before column rem of the row and zeros. */
+#define DENSE_LOADV(p, v, FULL, rem) \
+    ((FULL) ? vload8((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
+
+/* out (N,U) = in (N,I) . w (U,I)^T (+ b (U) when has_b).
+ * Global (ceil(U / FW_TU), ceil(N / FW_TN)); extra work-items return. */
+__kernel void dense_fwd(__global float *out, __global const float *in, __global const float *w,
+                        __global const float *b, const int has_b, const int N, const int I,
+                        const int U)
+{
+    const int u0 = (int)get_global_id(0) * FW_TU, n0 = (int)get_global_id(1) * FW_TN;
+    if (u0 >= U || n0 >= N) return;
+    int xo[FW_TN], wo[FW_TU];
+#pragma unroll
+    for (int t = 0; t < FW_TN; t++) xo[t] = min(n0 + t, N - 1) * I;
+#pragma unroll
+    for (int j = 0; j < FW_TU; j++) wo[j] = min(u0 + j, U - 1) * I;
+    float8 acc[FW_TN][FW_TU];
+#pragma unroll
+    for (int t = 0; t < FW_TN; t++)
+#pragma unroll
+        for (int j = 0; j < FW_TU; j++) acc[t][j] = (float8)(0.0f);
+    const int I8 = I - I % VW;
+    for (int k = 0; k < I8; k += VW) {
+        float8 a[FW_TN], c[FW_TU];
+#pragma unroll
+        for (int t = 0; t < FW_TN; t++) a[t] = vload8(0, in + xo[t] + k);
+#pragma unroll
+        for (int j = 0; j < FW_TU; j++) c[j] = vload8(0, w + wo[j] + k);
+#pragma unroll
+        for (int t = 0; t < FW_TN; t++)
+#pragma unroll
+            for (int j = 0; j < FW_TU; j++) acc[t][j] = fma(a[t], c[j], acc[t][j]);
+    }
+#pragma unroll
+    for (int t = 0; t < FW_TN; t++) {
+#pragma unroll
+        for (int j = 0; j < FW_TU; j++) {
+            float s = dense_hsum8(acc[t][j]);
+            for (int k = I8; k < I; k++) s = fma(in[xo[t] + k], w[wo[j] + k], s);
+            if (n0 + t < N && u0 + j < U) out[(n0 + t) * U + u0 + j] = has_b ? s + b[u0 + j] : s;
+        }
+    }
+}
+
+/* din (N,I) = dout (N,U) . w (U,I).
+ * Global (ceil(I / (VW * DI_TV)), ceil(N / DI_TN)). */
+__kernel void dense_din(__global float *din, __global const float *dout, __global const float *w,
+                        const int N, const int I, const int U)
+{
+    const int i0 = (int)get_global_id(0) * (VW * DI_TV), n0 = (int)get_global_id(1) * DI_TN;
+    if (i0 >= I || n0 >= N) return;
+    const int full = i0 + VW * DI_TV <= I;
+    int go[DI_TN];
+#pragma unroll
+    for (int t = 0; t < DI_TN; t++) go[t] = min(n0 + t, N - 1) * U;
+    float8 acc[DI_TN][DI_TV];
+#pragma unroll
+    for (int t = 0; t < DI_TN; t++)
+#pragma unroll
+        for (int v = 0; v < DI_TV; v++) acc[t][v] = (float8)(0.0f);
+#define DIN_LOOP(FULL)                                                                 \
+    for (int u = 0; u < U; u++) {                                                      \
+        __global const float *wr = w + u * I + i0;                                     \
+        float8 c[DI_TV];                                                               \
+        _Pragma("unroll") for (int v = 0; v < DI_TV; v++) c[v] =                       \
+            DENSE_LOADV(wr, v, FULL, I - i0);                                          \
+        _Pragma("unroll") for (int t = 0; t < DI_TN; t++) {                            \
+            const float8 a = (float8)(dout[go[t] + u]);                                \
+            _Pragma("unroll") for (int v = 0; v < DI_TV; v++) acc[t][v] =              \
+                fma(a, c[v], acc[t][v]);                                               \
+        }                                                                              \
+    }
+    if (full) {
+        DIN_LOOP(1)
+    } else {
+        DIN_LOOP(0)
+    }
+#pragma unroll
+    for (int t = 0; t < DI_TN; t++) {
+        if (n0 + t >= N) break;
+        __global float *dst = din + (n0 + t) * I + i0;
+#pragma unroll
+        for (int v = 0; v < DI_TV; v++) {
+            if (full) vstore8(acc[t][v], v, dst);
+            else dense_store_part(dst + v * VW, acc[t][v], I - i0 - v * VW, 0);
+        }
+    }
+}
+
+/* Over the images [slice * per_slice, +per_slice) of the batch (slice =
+ * get_global_id(2)): dw (U,I) and, when has_db, db (U) partial sums of
+ * dout^T . in and of dout's columns, written at dwd + slice * stride and
+ * dbd + db_off + slice * stride: added there (add = 1: one slice, straight
+ * into dw and db) or stored (add = 0: one row of the partial sums, for
+ * dense_dw_sum). Global (ceil(I / (VW * DW_TV)), ceil(U / DW_TU), nslices);
+ * the column-0 work-items write db. */
+__kernel void dense_dw(__global float *dwd, __global float *dbd, const int db_off,
+                       const int stride, const int add, const int has_db,
+                       __global const float *dout, __global const float *in, const int N,
+                       const int I, const int U, const int per_slice)
+{
+    const int i0 = (int)get_global_id(0) * (VW * DW_TV), u0 = (int)get_global_id(1) * DW_TU;
+    const int slice = (int)get_global_id(2);
+    if (i0 >= I || u0 >= U) return;
+    const int full = i0 + VW * DW_TV <= I;
+    const int n0 = slice * per_slice, n1 = min(n0 + per_slice, N);
+    int uo[DW_TU];
+#pragma unroll
+    for (int t = 0; t < DW_TU; t++) uo[t] = min(u0 + t, U - 1);
+    float8 acc[DW_TU][DW_TV];
+    float bacc[DW_TU];
+#pragma unroll
+    for (int t = 0; t < DW_TU; t++) {
+        bacc[t] = 0.0f;
+#pragma unroll
+        for (int v = 0; v < DW_TV; v++) acc[t][v] = (float8)(0.0f);
+    }
+#define DW_LOOP(FULL)                                                                  \
+    for (int n = n0; n < n1; n++) {                                                    \
+        __global const float *xr = in + n * I + i0;                                    \
+        float8 c[DW_TV];                                                               \
+        _Pragma("unroll") for (int v = 0; v < DW_TV; v++) c[v] =                       \
+            DENSE_LOADV(xr, v, FULL, I - i0);                                          \
+        _Pragma("unroll") for (int t = 0; t < DW_TU; t++) {                            \
+            const float g = dout[n * U + uo[t]];                                       \
+            bacc[t] += g;                                                              \
+            _Pragma("unroll") for (int v = 0; v < DW_TV; v++) acc[t][v] =              \
+                fma((float8)(g), c[v], acc[t][v]);                                     \
+        }                                                                              \
+    }
+    if (full) {
+        DW_LOOP(1)
+    } else {
+        DW_LOOP(0)
+    }
+#pragma unroll
+    for (int t = 0; t < DW_TU; t++) {
+        if (u0 + t >= U) break;
+        __global float *dst = dwd + slice * stride + (u0 + t) * I + i0;
+#pragma unroll
+        for (int v = 0; v < DW_TV; v++) {
+            if (full) vstore8(add ? vload8(v, dst) + acc[t][v] : acc[t][v], v, dst);
+            else dense_store_part(dst + v * VW, acc[t][v], I - i0 - v * VW, add);
+        }
+        if (has_db && i0 == 0) {
+            __global float *bd = dbd + db_off + slice * stride + u0 + t;
+            *bd = add ? *bd + bacc[t] : bacc[t];
+        }
+    }
+}
+
+/* dw (nw) += and db (nb) += the sums over slices of part (nslices rows of
+ * nw + nb floats: weights, then biases), in slice order. */
+__kernel void dense_dw_sum(__global float *dw, __global float *db, __global const float *part,
+                           const int nw, const int nb, const int nslices)
+{
+    const int i = (int)get_global_id(0);
+    if (i >= nw + nb) return;
+    float acc = 0.0f;
+    for (int sl = 0; sl < nslices; sl++) acc += part[sl * (nw + nb) + i];
+    if (i < nw)
+        dw[i] += acc;
+    else
+        db[i - nw] += acc;
+}
