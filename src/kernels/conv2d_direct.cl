@@ -85,6 +85,9 @@
 #ifndef CB
 #define CB 1 /* conv kind: VW-column vectors per work-item (BLK * CB independent FMA chains) */
 #endif
+#ifndef TB
+#define TB 1 /* tconv kind: column blocks per work-item (BLK * TB independent FMA chains) */
+#endif
 #ifndef WMEM
 #define WMEM __constant /* __global when the weights exceed the constant buffer */
 #endif
@@ -384,24 +387,28 @@ __kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
 /* image (N,IC,IH,IW) = bias + sum over gc and the taps (r,s) landing on the
  * pixel of w[gc][ic][r][s] * grid. Work-items own output columns of one
  * phase x = ph + SW*(VW*b + j), j < VW, so the grid columns they read are
- * contiguous. Global (SW * NBX, IH, N * NBLK_TCONV), NBX = ceil(ceil(IW/SW)/VW). */
+ * contiguous; each takes TB such blocks b side by side (more independent
+ * FMA chains where BLK is small; each output's sum in the same order
+ * whatever TB). Global (SW * ceil(NBX/TB), IH, N * NBLK_TCONV),
+ * NBX = ceil(ceil(IW/SW)/VW). */
 #define NBX (((IW + SW - 1) / SW + VW - 1) / VW)
 __kernel void conv2d_direct_tconv(__global float *image, __global const float *grid,
                                   WMEM const float *w, __global const float *bias,
                                   const int has_bias, const int N, __global const float *y)
 {
     const int gx = (int)get_global_id(0);
-    const int ph = gx % SW, b = gx / SW;
+    const int ph = gx % SW, b0 = (gx / SW) * TB;
     const int oy = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_TCONV, k0 = (z % NBLK_TCONV) * BLK;
-    const int x0 = ph + SW * VW * b; /* first output column */
+    const int x0 = ph + SW * VW * b0; /* first output column */
     if (x0 >= IW || oy >= IH) return;
-    float8 acc[BLK];
+    float8 acc[TB][BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < IC ? k0 + k : IC - 1;
-        acc[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+#pragma unroll
+        for (int j = 0; j < TB; j++) acc[j][k] = (float8)(has_bias ? bias[kk] : 0.0f);
     }
     /* Taps outermost: which of them land on this work-item's pixels depends
      * only on its row and column phase, so the tests run once per tap. */
@@ -415,41 +422,54 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
         for (int s = 0; s < S; s++) {
             const int nx = x0 + PL - s;
             if (nx % SW != 0) continue;
-            const int xs = nx / SW; /* grid column of lane 0 */
+            const int xs = nx / SW; /* grid column of lane 0 of block b0 */
             __global const float *row = grid + (n * GC * GH + h) * GW;
-            if (xs >= 0 && xs + VW <= GW) {
+            if (xs >= 0 && xs + TB * VW <= GW) {
                 for (int c = 0; c < GC; c++) {
-                    const float8 v = vload8(0, row + c * (GH * GW) + xs);
 #pragma unroll
-                    for (int k = 0; k < BLK; k++) {
-                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    for (int j = 0; j < TB; j++) {
+                        const float8 v = vload8(0, row + c * (GH * GW) + xs + j * VW);
+#pragma unroll
+                        for (int k = 0; k < BLK; k++) {
+                            const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                            acc[j][k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]),
+                                            acc[j][k]);
+                        }
                     }
                 }
             } else {
                 const int total = N * GC * GH * GW;
                 const int at = (n * GC * GH + h) * GW;
                 for (int c = 0; c < GC; c++) {
-                    const float8 v = load_grid(grid, at + c * (GH * GW), xs, total);
 #pragma unroll
-                    for (int k = 0; k < BLK; k++) {
-                        const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                        acc[k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]), acc[k]);
+                    for (int j = 0; j < TB; j++) {
+                        const float8 v = load_grid(grid, at + c * (GH * GW), xs + j * VW, total);
+#pragma unroll
+                        for (int k = 0; k < BLK; k++) {
+                            const int kk = k0 + k < IC ? k0 + k : IC - 1;
+                            acc[j][k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]),
+                                            acc[j][k]);
+                        }
                     }
                 }
             }
         }
     }
-    const int count = (IW - x0 + SW - 1) / SW < VW ? (IW - x0 + SW - 1) / SW : VW;
 #pragma unroll
-    for (int k = 0; k < BLK; k++) {
-        if (k0 + k < IC) {
-            const int at = ((n * IC + k0 + k) * IH + oy) * IW + x0;
-            const float8 v = epilogue(acc[k], y + at, SW, count);
-            if (SW == 1 && count == VW)
-                vstore8(v, 0, image + at);
-            else
-                store_part(image + at, v, SW, count);
+    for (int j = 0; j < TB; j++) {
+        const int xj = x0 + SW * VW * j;
+        if (xj >= IW) break;
+        const int count = (IW - xj + SW - 1) / SW < VW ? (IW - xj + SW - 1) / SW : VW;
+#pragma unroll
+        for (int k = 0; k < BLK; k++) {
+            if (k0 + k < IC) {
+                const int at = ((n * IC + k0 + k) * IH + oy) * IW + xj;
+                const float8 v = epilogue(acc[j][k], y + at, SW, count);
+                if (SW == 1 && count == VW)
+                    vstore8(v, 0, image + at);
+                else
+                    store_part(image + at, v, SW, count);
+            }
         }
     }
 }

@@ -97,12 +97,18 @@ static int dw_block(const dc_geom *e)
  * FMA ports: on PoCL's AVX-512 Xeon 8 float8 chains a work-item reach about
  * half the rate of 16; the denoiser's last layer has blk 3), and no more
  * than its row holds. */
-static int conv_cols(const dc_geom *e, int blk)
+static int cols_for(int blk, int vectors)
 {
     int cb = blk >= 16 ? 1 : blk >= 8 ? 2 : 4;
-    while (cb > 1 && cb > ceil_div(e->GW, DC_VW)) cb /= 2;
+    while (cb > 1 && cb > vectors) cb /= 2;
     return cb;
 }
+
+static int conv_cols(const dc_geom *e, int blk) { return cols_for(blk, ceil_div(e->GW, DC_VW)); }
+
+/* The same for the tconv kind (TB): blocks of one column phase. */
+static int tconv_nbx(const dc_geom *e) { return ceil_div(ceil_div(e->IW, e->SW), DC_VW); }
+static int tconv_cols(const dc_geom *e, int blk) { return cols_for(blk, tconv_nbx(e)); }
 
 static long conv_kind_loops(const dc_geom *e, int blk)
 {
@@ -114,8 +120,9 @@ static long conv_kind_loops(const dc_geom *e, int blk)
 
 static long tconv_kind_loops(const dc_geom *e, int blk)
 {
-    const long chan = 1 + blk + DC_VW;
-    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + (long)blk * (2 + 2 * DC_VW);
+    const long tb = tconv_cols(e, blk);
+    const long chan = 1 + tb * (1 + blk + DC_VW);
+    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + tb * blk * (2 + 2 * DC_VW);
 }
 
 /* The dw kind: what every work-item runs once, and what each image of its
@@ -183,6 +190,7 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
                                  clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {
     const int cb = kind == KIND_CONV ? conv_cols(e, blk) : 1;
+    const int tb = kind == KIND_TCONV ? tconv_cols(e, blk) : 1;
     /* Weights in __constant memory when they fit the device's constant
      * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
      * __global. Every work-item of a launch reads the same weight at the same
@@ -200,9 +208,9 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
-                       "-DACT=%d -DALPHA=%.9ef -DCB=%d",
+                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
-                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb);
+                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
         int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
@@ -254,8 +262,8 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, image);
-    int nbx = ceil_div(ceil_div(e->IW, e->SW), 8);
-    size_t global[3] = {(size_t)e->SW * nbx, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
+    const int groups = ceil_div(tconv_nbx(e), tconv_cols(e, blk)); /* of TB blocks */
+    size_t global[3] = {(size_t)e->SW * groups, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
     return launch_planes(d, k, global);
 }
 
