@@ -7,7 +7,8 @@
  * fails to build or run, or is wrong, is reported and never kept), then
  * timed: --repeats runs, each between two markers on the profiling queue as
  * `clae bench` times an op (clae_stamp_take), the median kept. The fastest
- * is written to the device's tuning file.
+ * (timed again against the defaults, alternately, and kept only when more
+ * than 3% faster) is written to the device's tuning file.
  *
  * The check runs at a batch of at most VERIFY_BATCH images, the timing at
  * the tuning batch: over the denoiser's batch of 512 a weight gradient sums
@@ -36,6 +37,8 @@ enum { PASS_FWD, PASS_DIN, PASS_DW };
 static const char *const PASS_NAMES[3] = {"fwd", "din", "dw"};
 #define MAX_CANDIDATES 512
 #define VERIFY_BATCH 19
+/* The best candidate replaces the defaults only when faster by more than this. */
+#define CONFIRM_MARGIN 0.03
 
 /* One shape to tune: layer's pass, run by kernel kind on geometry e. */
 typedef struct tune_case {
@@ -297,7 +300,7 @@ static void describe(int kind, const clae_dc_params *p, char *buf, size_t len)
 /* What the search of one case found. */
 typedef struct tune_row {
     int tried, passed;
-    int have_default, have_best, out_of_time;
+    int have_default, have_best, out_of_time, kept_default;
     double default_s, best_s;
     clae_dc_params best;
 } tune_row;
@@ -310,8 +313,39 @@ typedef struct tune_ctx {
     double *samples;    /* repeats */
 } tune_ctx;
 
-/* Every candidate of c: verified on vt, timed on t, the fastest kept in
- * d->tune (or the entry as it was when none passes). */
+/* The defaults and the search's best timed again, alternately, `repeats`
+ * single runs each (a moment of load on a shared machine must not pick the
+ * winner): their medians into row, and the best kept only when it beats the
+ * defaults by more than CONFIRM_MARGIN. e: c's entry in d->tune. */
+static clae_status confirm(tune_ctx *x, tune_data *t, const tune_case *c, clae_tune_entry *e,
+                           const clae_dc_params *def, tune_row *row)
+{
+    const int n = x->o->repeats;
+    double *a = calloc(2 * (size_t)n, sizeof *a), *b = a + n;
+    if (!a) return CLAE_ERR_NOMEM;
+    clae_status st = CLAE_OK;
+    for (int r = 0; r < n && st == CLAE_OK; r++) {
+        e->p = *def;
+        st = time_pass(x->d, t, c, 1, x->stamps, x->samples, &a[r]);
+        e->p = row->best;
+        if (st == CLAE_OK) st = time_pass(x->d, t, c, 1, x->stamps, x->samples, &b[r]);
+    }
+    if (st == CLAE_OK) {
+        row->default_s = clae_bench_median(a, n);
+        row->best_s = clae_bench_median(b, n);
+        if (!(row->best_s < (1.0 - CONFIRM_MARGIN) * row->default_s)) {
+            row->kept_default = 1;
+            row->best = *def;
+            row->best_s = row->default_s;
+        }
+    }
+    free(a);
+    return st;
+}
+
+/* Every candidate of c: verified on vt, timed on t, the fastest confirmed
+ * against the defaults and kept in d->tune (or the entry as it was when
+ * none passes). */
 static clae_status search(tune_ctx *x, tune_data *vt, tune_data *t, const tune_case *c,
                           tune_row *row)
 {
@@ -359,6 +393,8 @@ static clae_status search(tune_ctx *x, tune_data *vt, tune_data *t, const tune_c
     if (row->have_best) {
         e = clae_tune_put(d->tune, c->key);
         if (!e) return CLAE_ERR_NOMEM;
+        if (row->have_default && memcmp(&row->best, &cands[0], sizeof row->best) != 0)
+            CLAE_TRY(confirm(x, t, c, e, &cands[0], row));
         e->p = row->best;
         e->batch = t->g.N;
         e->default_ms = row->have_default ? 1e3 * row->default_s : 0.0;
@@ -389,8 +425,9 @@ static void print_row(FILE *out, const clae_model *m, const tune_case *c, const 
         fprintf(out, "%-34s %10s  not tried (budget spent): as before\n", shape, "-");
         return;
     }
-    fprintf(out, "%-34s %5d/%-4d %10s %10s %8s  %s%s\n", shape, r->passed, r->tried, def, best,
-            speed, params, r->out_of_time ? " (budget spent)" : "");
+    fprintf(out, "%-34s %5d/%-4d %10s %10s %8s  %s%s%s\n", shape, r->passed, r->tried, def,
+            best, speed, params, r->kept_default ? " (defaults: best within 3%)" : "",
+            r->out_of_time ? " (budget spent)" : "");
 }
 
 /* Tune cases cs[0..n) (grouped by layer, in order): one layer's data at a
