@@ -1,12 +1,15 @@
-#!/usr/bin/env python3
-"""Train the denoiser in Keras 3 on TensorFlow 2 (CPU) with model.fit, and print images/s.
+"""Train a clae config's model in Keras 3 on TensorFlow 2 (CPU) with model.fit, and print images/s.
 
-The model is the reference one, as a Keras Sequential: Input(32,32,3), Conv2D(8,3,relu,same),
-MaxPooling2D(2), Conv2D(16,3,relu,same), MaxPooling2D(2), Conv2DTranspose(16,3,strides=2,
-relu,same) (x2), Conv2D(3,3,sigmoid,same): 6,467 parameters (asserted); MSE loss, Adam(1e-3)
-(Keras's default epsilon, 1e-7, as clae's). Data: random float32 arrays in memory, fed the
-way Keras users do: model.fit(x, y, batch_size, shuffle=True, verbose=0), 2 epochs; the figure
-is the second (steady-state) epoch's images/s: the data pipeline is included, tracing is not.
+The model is the config's (--config, default configs/denoiser.cfg), built by
+scripts/clae_keras.py from the layers scripts/clae2torch.py parses; for the denoiser:
+Input(32,32,3), Conv2D(8,3,relu,same), MaxPooling2D(2), Conv2D(16,3,relu,same),
+MaxPooling2D(2), Conv2DTranspose(16,3,strides=2,relu,same) (x2), Conv2D(3,3,sigmoid,same):
+6,467 parameters. --params N asserts the count (scripts/bench-vs.sh passes `clae summary`'s).
+The config's loss ([sampling]'s KL term added with add_loss) and Adam (its lr, beta1,
+beta2 and eps; Keras's default epsilon, 1e-7, is clae's); its batch unless --batch. Data:
+random float32 arrays in memory, of the model's input and output shapes, fed the way Keras
+users do: model.fit(x, y, batch_size, shuffle=True, verbose=0), 2 epochs; the figure is the
+second (steady-state) epoch's images/s: the data pipeline is included, tracing is not.
 jit_compile is left at Keras's default ("auto": no XLA on a CPU-only machine).
 
 Threads: TF_NUM_INTRAOP_THREADS / OMP_NUM_THREADS and
@@ -18,25 +21,35 @@ competes with the intra-op threads for the cores.
 Prints a human line and a tab-separated '@result<TAB>engine<TAB>version<TAB>images/s' line
 (read by scripts/bench-vs.sh).
 
-usage: bench_keras.py [--images 20480] [--batch 512] [--threads nproc] [--inter-op 1]
+usage: bench_keras.py [--config configs/denoiser.cfg] [--images 20480] [--batch N]
+                      [--threads nproc] [--inter-op 1] [--params N]
+Errors: one line 'keras: CONFIG: ...' on stderr, exit 1 (2: usage; 3: no Keras).
 """
 import argparse
 import os
 import sys
 import time
 
+import bench_config
+
+LOSS = {"mse": "mse", "mae": "mae", "binary_crossentropy": "binary_crossentropy"}
+
 
 def main():
     ap = argparse.ArgumentParser(description="Keras 3 / TensorFlow training throughput")
-    ap.add_argument("--images", type=int, default=20480)
-    ap.add_argument("--batch", type=int, default=512)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    bench_config.add_args(ap)
     ap.add_argument("--inter-op", type=int, default=1, help="inter-op threads (default 1)")
     a = ap.parse_args()
-    if min(a.images, a.batch, a.threads, a.inter_op) < 1:
+    if bench_config.bad_numbers(a, a.inter_op):
         print("bench_keras: --images, --batch, --threads and --inter-op must be >= 1",
               file=sys.stderr)
         return 2
+    try:
+        cfg = bench_config.load(a.config)
+    except bench_config.Bad as e:
+        print(f"keras: {e}", file=sys.stderr)
+        return 1
+    a.batch = a.batch or cfg.batch
     # Before TensorFlow is imported: it reads these once, at start-up.
     os.environ["TF_NUM_INTRAOP_THREADS"] = str(a.threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = str(a.inter_op)
@@ -55,24 +68,21 @@ def main():
     tf.config.threading.set_inter_op_parallelism_threads(a.inter_op)
     keras.utils.set_random_seed(0)
 
-    L = keras.layers
-    model = keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        L.Conv2D(8, 3, activation="relu", padding="same"),
-        L.MaxPooling2D(2),
-        L.Conv2D(16, 3, activation="relu", padding="same"),
-        L.MaxPooling2D(2),
-        L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same"),
-        L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same"),
-        L.Conv2D(3, 3, activation="sigmoid", padding="same"),
-    ])
-    nparams = model.count_params()
-    assert nparams == 6467, f"model has {nparams} parameters, not 6,467"
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="mse")
+    import clae_keras
+    try:
+        model = clae_keras.build(cfg)
+        nparams = model.count_params()
+        bench_config.check_params(cfg, nparams, a.params)
+    except bench_config.Bad as e:
+        print(f"keras: {e}", file=sys.stderr)
+        return 1
+    opt = keras.optimizers.Adam(learning_rate=cfg.lr, beta_1=cfg.beta1, beta_2=cfg.beta2,
+                                epsilon=cfg.eps)
+    model.compile(optimizer=opt, loss=LOSS[cfg.loss])
 
     rng = np.random.default_rng(0)
-    x = rng.random((a.images, 32, 32, 3), dtype=np.float32)
-    y = rng.random((a.images, 32, 32, 3), dtype=np.float32)
+    x = rng.random((a.images,) + tuple(model.input_shape[1:]), dtype=np.float32)
+    y = rng.random((a.images,) + tuple(model.output_shape[1:]), dtype=np.float32)
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self):
@@ -92,9 +102,9 @@ def main():
     ips = a.images / dt
     version = f"Keras {keras.__version__}, TensorFlow {tf.__version__}"
     jit = getattr(model, "jit_compile", "?")
-    print(f"keras ({version}): {nparams} parameters, {a.images} images, batch {a.batch}, "
-          f"{a.threads} threads (inter-op {a.inter_op}), jit_compile={jit}: epoch 2 of "
-          f"model.fit {dt:.2f} s (epoch 1 {timer.seconds[0]:.2f} s), {ips:.1f} images/s")
+    print(f"keras ({version}): {cfg.name}, {nparams} parameters, {a.images} images, "
+          f"batch {a.batch}, {a.threads} threads (inter-op {a.inter_op}), jit_compile={jit}: "
+          f"epoch 2 of model.fit {dt:.2f} s (epoch 1 {timer.seconds[0]:.2f} s), {ips:.1f} images/s")
     print(f"@result\tKeras 3 / TensorFlow (model.fit)\t{version}\t{ips:.1f}")
     return 0
 

@@ -78,7 +78,7 @@ if [ "$quick" -eq 1 ]; then
   gemm_suites=()
 else
   suites=(act adam add batch_norm bias blur classify conv2d conv2d_direct conv2d_transpose convert
-          dense device dropout loss mse net normalize penalty pool sgd train unpool upsample)
+          dense device dropout fused loss mse net normalize penalty pool sgd train unpool upsample)
   gemm_suites=(conv2d conv2d_transpose net)
 fi
 

@@ -32,12 +32,14 @@ batch and returns (N, C, H, W), or (N, C) where the last layer is 1x1 (a
   --quiet           no summary
 
 As a module: `from clae2torch import load; net = load("last.safetensors")`
-(scripts/ on sys.path). Needs torch and numpy (onnx, onnxscript for --onnx,
-onnxruntime to run the export): `.venv-bench/bin/python` has them after
-`scripts/bench-vs.sh --torch` and `.venv-bench/bin/pip install onnx onnxscript
-onnxruntime`. A layer kind or key this script does not know is refused in one
-line naming the layer. Errors: one line 'clae2torch: ...' on stderr, exit 1
-(2: usage).
+(scripts/ on sys.path); `build(config_text)` gives a fresh one, which
+scripts/bench_torch.py trains in train mode: dropout drops, [sampling] draws
+and `net(x, with_terms=True)` returns (output, its KL term). Needs torch
+and numpy (onnx, onnxscript for --onnx, onnxruntime to run the export):
+`.venv-bench/bin/python` has them after `scripts/bench-vs.sh --torch` and
+`.venv-bench/bin/pip install onnx onnxscript onnxruntime`. A layer kind or
+key this script does not know is refused in one line naming the layer.
+Errors: one line 'clae2torch: ...' on stderr, exit 1 (2: usage).
 """
 import importlib.util
 import math
@@ -463,11 +465,14 @@ def _modules():
 
     class Shape(nn.Module):
         """flatten, reshape, dropout (identity outside training), sampling (the
-        mean: the first latent channels), add (the named output added)."""
+        mean: the first latent channels; in training mode a draw, mean +
+        exp(log-variance / 2) * eps), add (the named output added)."""
 
         def __init__(self, s):
             super().__init__()
             self.s = s
+            if s["kind"] == "sampling":
+                self.kl_weight = _f32(s["kl_weight"], f"{s['where']}: kl_weight")
 
         def forward(self, x, other=None):
             s, (C, H, W) = self.s, self.s["out"]
@@ -475,10 +480,24 @@ def _modules():
             if k in ("flatten", "reshape"):
                 return x.reshape(-1, C, H, W)
             if k == "sampling":
-                return x[:, :C]
+                if not self.training:
+                    return x[:, :C]
+                mu, log_var = x[:, :C], x[:, C:]
+                return mu + torch.exp(log_var / 2) * torch.randn_like(mu)
             if k == "add":
                 return x + other
+            if k == "dropout" and self.training:
+                return F.dropout(x, float(s["rate"]), True)
             return x
+
+        def kl(self, x):
+            """[sampling]'s loss term on its input x (src/host/layers/sampling.c):
+            kl_weight * mean over the batch of the sum over latent units of
+            -(1 + log-variance - mean^2 - variance) / 2."""
+            C = self.s["out"][0]
+            mu, log_var = x[:, :C], x[:, C:]
+            per = -(1 + log_var - mu * mu - torch.exp(log_var)) / 2
+            return self.kl_weight * per.flatten(1).sum(1).mean()
 
         def text(self):
             s, k = self.s, self.s["kind"]
@@ -506,10 +525,14 @@ def _modules():
         def out_shape(self):
             return self.specs[-1]["out"]
 
-        def forward(self, x):
-            outs, idx, inp = [], {}, x
+        def forward(self, x, with_terms=False):
+            """-> the output; with with_terms, (output, the layers' loss terms:
+            [sampling]'s KL in training mode, else 0)."""
+            outs, idx, inp, terms = [], {}, x, 0.0
             for i, (s, layer) in enumerate(zip(self.specs, self.layers)):
                 k = s["kind"]
+                if k == "sampling" and self.training and with_terms:
+                    terms = terms + layer.kl(x)
                 if k == "maxpool" and s.get("indices"):
                     x, idx[i] = layer(x, True)
                 elif k == "max_unpooling2d":
@@ -520,7 +543,8 @@ def _modules():
                     x = layer(x)
                 outs.append(x)
             C, H, W = self.out_shape
-            return x.reshape(-1, C) if H == 1 and W == 1 else x
+            y = x.reshape(-1, C) if H == 1 and W == 1 else x
+            return (y, terms) if with_terms else y
 
     return ClaeNet
 

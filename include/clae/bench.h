@@ -49,6 +49,8 @@ typedef struct clae_bench_result {
     double peak_bytes_s;        /* copy probe, bytes/s (median) */
     double probe_fma_s, probe_fma_flops, probe_copy_s, probe_copy_bytes;
     unsigned long step_kernels;  /* clae kernels one training step enqueues */
+    unsigned long step_kernels_unfused; /* the same without fusion ($CLAE_FUSE=0) */
+    double step_bytes_unfused;   /* the step's bytes (step.bytes) without fusion */
     unsigned long step_gemms;    /* and CLBlast GEMM calls (0 on the direct path) */
     int step_replayed;           /* the step runs as one recorded command buffer */
     double mem_batch_bytes;      /* the net's buffers that grow with the batch */

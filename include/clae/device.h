@@ -197,6 +197,7 @@ typedef struct clae_device {
     size_t scratch_bytes[CLAE_SCRATCH_SLOTS];
     int verbose;             /* print cache hits/misses and build timings */
     int conv_path;           /* CLAE_CONV_AUTO / _GEMM / _DIRECT, from $CLAE_CONV */
+    int fuse;                /* training steps fuse passes (net_fuse.c): $CLAE_FUSE, default 1 */
     int nvariants, variant_next; /* variant cache: used entries, next to evict */
     unsigned long launches;  /* kernels enqueued through clae_launch / clae_launch1d */
     unsigned long gemms;     /* CLBlast GEMM calls (each enqueues 1-4 kernels of its own) */

@@ -237,6 +237,10 @@ typedef struct clae_layer_kind {
      * (conv2d, conv2d_transpose, maxpool); without it the net runs that
      * activation's backward pass on its own. */
     int fuses_din_act;
+    /* A training step may fuse the kind's passes (net_fuse.c): a conv2d
+     * with the 2x2 max-pool after it, or with the loss after it
+     * (fusable_conv); the max-pool (fusable_pool). */
+    int fusable_conv, fusable_pool;
     /* The key whose value grows the image (conv2d_transpose's stride,
      * upsampling's size factors: out about in * sh + R), blamed when the
      * output would be larger than the largest size; NULL: the kind does not

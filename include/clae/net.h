@@ -149,4 +149,15 @@ clae_status clae_net_infer(clae_net *n, const float *in, float *out, int nb);
 /* Read nb images of the output act[L] into host memory. */
 clae_status clae_net_read_output(clae_net *n, float *out, int nb);
 
+/* Fused passes of the training step (src/host/net_fuse.c; clae/ops.h's
+ * conv2d_pool and conv2d_loss): whether layer i (a conv2d) runs with the
+ * max-pool i + 1 as one pass, and the layer whose backward takes the loss
+ * (-1: none), where the net runs a training step (n->training; the other
+ * passes never fuse); then running them (r: the layer's backward run). */
+int clae_net_pool_fused(const clae_net *n, int i);
+int clae_net_loss_fused(const clae_net *n);
+clae_status clae_net_pool_forward(clae_net *n, int i);
+clae_status clae_net_pool_backward(clae_net *n, const clae_layer_run *r);
+clae_status clae_net_loss_backward(clae_net *n, const clae_layer_run *r);
+
 #endif

@@ -393,6 +393,37 @@ clae_status conv2d_transpose_forward_cl(clae_device *d, cl_mem out, cl_mem in, c
 clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
                                          cl_mem dout, cl_mem in, cl_mem w,
                                          const clae_conv_shape *g, clae_epi act);
+/* Fused passes of a training step (src/host/ops/conv2d_direct.c; the net
+ * takes them where the *_fusable rules say so, the OpenCL backend's direct
+ * convolutions only). Their twins are the compositions of the passes they
+ * replace.
+ *  conv2d_pool: conv2d (shape g, activation act) and the 2x2 stride-2
+ *    max-pool after it (shape pool). Forward writes only the pooled values
+ *    and their argmax (maxpool_forward's), not the conv's output. Backward
+ *    takes the pool's dout (dpool) with idx and pooled in place of the
+ *    conv's dout: the weight-gradient pass rebuilds it (maxpool_backward
+ *    through act's derivative), adds into dw and db, and stores it in dout
+ *    for the input gradient (din times din_act's derivative, as
+ *    conv2d_backward_cl). dw is required; din, db and dout may be NULL
+ *    (dout not with din).
+ *  conv2d_loss: the last layer's backward with the loss (lk, not CCE)
+ *    and its gradient through act taken in the weight-gradient pass from
+ *    the layer's output y and the target t: loss[0] the mean loss, dw and db
+ *    added into, dout (where not NULL; required with din) and din as
+ *    loss_step and conv2d_backward_cl give them. */
+int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
+                        const clae_conv_shape *pool);
+int conv2d_loss_fusable(const clae_device *d, const clae_conv_shape *g, clae_loss lk);
+clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl_mem in,
+                                   cl_mem w, cl_mem b, const clae_conv_shape *g, clae_epi act);
+clae_status conv2d_pool_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                    cl_mem dout, cl_mem dpool, cl_mem idx, cl_mem pooled,
+                                    cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act,
+                                    clae_epi din_act);
+clae_status conv2d_loss_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                    cl_mem dout, cl_mem loss, clae_loss lk, cl_mem y, cl_mem t,
+                                    cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act,
+                                    clae_epi din_act);
 clae_status maxpool_forward_cl(clae_device *d, cl_mem out, cl_mem idx, cl_mem in,
                                const clae_conv_shape *g);
 clae_status maxpool_backward_cl(clae_device *d, cl_mem din, cl_mem dout, cl_mem idx, cl_mem in,

@@ -307,6 +307,11 @@ clae_status clae_net_forward_from(clae_net *n, int first, int nb)
     for (int p = 0; p < clae_net_path_len(n); p++) {
         const int i = clae_net_path_layer(n, p);
         if (i < first) continue;
+        if (n->training && clae_net_pool_fused(n, i)) { /* and the pool after it, next */
+            CLAE_TRY(clae_net_pool_forward(n, i));
+            p++;
+            continue;
+        }
         clae_layer_run r = clae_net_forward_run(n, i);
         CLAE_TRY(r.l->kind->forward(&r));
         if (clae_net_act_fwd_separate(n, i)) CLAE_TRY(clae_net_act_forward(n, i));
@@ -324,6 +329,7 @@ clae_status clae_net_forward(clae_net *n, int nb) { return clae_net_forward_from
 /* The loss, and its gradient through the last layer's activation. */
 clae_status clae_net_loss(clae_net *n, int nb)
 {
+    if (n->training && clae_net_loss_fused(n) >= 0) return CLAE_OK; /* backward takes it */
     const int o = clae_net_out_slot(n); /* act[n->L] but with branches */
     size_t cnt = (size_t)nb * in_count(n, o);
     if (n->m->net.loss_kind == CLAE_LOSS_CCE) /* after a softmax (the config says so) */
@@ -350,6 +356,8 @@ clae_status clae_net_backward(clae_net *n, int nb)
     for (int p = clae_net_path_len(n) - 1; p >= 0; p--) {
         const int i = clae_net_path_layer(n, p);
         if (clae_model_layer_frozen(n->m, i)) break; /* frozen: the path's first layers */
+        if (n->training && i > 0 && clae_net_pool_fused(n, i - 1))
+            continue; /* runs with the conv before it */
         clae_layer_run r = clae_net_backward_run(n, i);
         const int prev = clae_net_path_prev(n, i);
         if (prev < 0 || clae_model_layer_frozen(n->m, prev)) r.din = (clae_buf){0};
@@ -361,7 +369,12 @@ clae_status clae_net_backward(clae_net *n, int nb)
         if (clae_net_act_bwd_separate(n, i))
             CLAE_TRY(act_backward(n->d, r.dout, r.dout, r.out, out_elems(r.g), r.l->act,
                                   r.l->alpha));
-        CLAE_TRY(r.l->kind->backward(&r));
+        if (n->training && clae_net_pool_fused(n, i))
+            CLAE_TRY(clae_net_pool_backward(n, &r));
+        else if (n->training && i == clae_net_loss_fused(n))
+            CLAE_TRY(clae_net_loss_backward(n, &r));
+        else
+            CLAE_TRY(r.l->kind->backward(&r));
         /* grad[j] (j: its input's slot) is written: add what later residual
          * adds sent to act[j] */
         const int j = clae_net_in_slot(n, i);

@@ -23,6 +23,20 @@
  * same positions (a din: the activation of the layer before), so no
  * separate activation pass runs. ACT and ALPHA as act.clh.
  *
+ * Fused passes (src/host/ops/conv2d_fused.c; the net takes them in
+ * training steps):
+ *   conv2d_direct_conv_pool (DC_KIND 4): the conv kind, its activation and
+ *       a 2x2 stride-2 max-pool in one pass, writing only the pooled values
+ *       and their argmax (maxpool_forward's layout), not the conv output.
+ *   the dw kind's GSRC: where its grid (conv2d's dout) comes from. 0: read
+ *       as it is; 1: rebuilt from the pool after the layer (its dout, argmax
+ *       and pooled values, times the layer's activation's derivative:
+ *       maxpool_backward's values); 2: the loss's gradient through the
+ *       layer's activation (the layer's output y and the target, as
+ *       mse.cl's loss_step; the ic == 0 work-items also sum the loss). With
+ *       WDOUT the ic == 0 work-items store the rebuilt grid for the input
+ *       gradient that runs next.
+ *
  * The file is also compiled once without options at device open: the
  * defaults below make that build a small, valid instance of every kernel. */
 
@@ -74,8 +88,15 @@
 #ifndef EPI
 #define EPI 0 /* 0 none, 1 out = act(x), 2 out = x * act'(y) */
 #endif
+#ifndef GSRC
+#define GSRC 0 /* dw kind: 0 grid as given, 1 rebuilt from a pool, 2 a loss's gradient */
+#endif
+#ifndef WDOUT
+#define WDOUT 0 /* dw kind with GSRC 1 or 2: store the rebuilt grid */
+#endif
 
 #include "act.clh"
+#include "loss.clh"
 
 /* Pixels per work-item along the width. On CPUs a float8 is one AVX2
  * register (half an AVX-512 one) and PoCL also vectorises across work-items;
@@ -246,6 +267,102 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
 }
 #endif
 
+#if DC_KIND == 0 || DC_KIND == 4
+/* The 2x2 windows of activated rows t (row 2pp) and b (row 2pp + 1), lanes
+ * (2j, 2j + 1) each: their max and its flat index in the plane (c0: the
+ * index of lane 0 of row t), in maxpool_forward_2x2's order (strict >: ties
+ * keep the first). */
+static inline float4 pool2x2(float8 t, float8 b, int c0, int4 *arg)
+{
+    const int4 i0 = (int4)(c0) + (int4)(0, 2, 4, 6);
+    float4 best = t.even;
+    int4 bi = i0;
+    int4 m = t.odd > best;
+    best = select(best, t.odd, m);
+    bi = select(bi, i0 + 1, m);
+    m = b.even > best;
+    best = select(best, b.even, m);
+    bi = select(bi, i0 + GW, m);
+    m = b.odd > best;
+    best = select(best, b.odd, m);
+    bi = select(bi, i0 + GW + 1, m);
+    *arg = bi;
+    return best;
+}
+
+/* The conv kind's grid rows 2pp and 2pp + 1 (activated) max-pooled 2x2/2:
+ * pooled (N,GC,GH/2,GW/2) and its argmax idx (GH, GW even). The taps of
+ * both rows come from the R + SH image rows they span, each loaded once;
+ * every output sums its taps in the conv kind's order (c, r, s), so the
+ * values pooled are the conv kind's bits. Global (ceil(GW/VW), GH/2,
+ * N * NBLK_CONV). */
+__kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
+                                      __global const float *image, WMEM const float *w,
+                                      __global const float *bias, const int has_bias, const int N)
+{
+    const int q0 = (int)get_global_id(0) * VW;
+    const int pp = (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
+    if (q0 >= GW || pp >= GH / 2) return;
+    float8 top[BLK], bot[BLK];
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        const int kk = k0 + k < GC ? k0 + k : GC - 1;
+        top[k] = bot[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+    }
+    const int x0 = q0 * SW - PL;
+    const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+    const int total = N * IC * IH * IW;
+    for (int c = 0; c < IC; c++) {
+        const int plane = (n * IC + c) * (IH * IW);
+#pragma unroll
+        for (int rr = 0; rr < R + SH; rr++) { /* image row 2pp*SH + rr - PT */
+            const int h = 2 * pp * SH + rr - PT;
+            if (h < 0 || h >= IH) continue;
+            const int row = plane + h * IW;
+#pragma unroll
+            for (int s = 0; s < S; s++) {
+                const float8 v =
+                    inside ? LOADV(image + row + x0 + s) : load_img(image, row, x0 + s, total);
+#pragma unroll
+                for (int k = 0; k < BLK; k++) {
+                    const int kk = k0 + k < GC ? k0 + k : GC - 1;
+                    if (rr < R) /* tap (rr, s) of row 2pp */
+                        top[k] = fma(v, (float8)(w[((kk * IC + c) * R + rr) * S + s]), top[k]);
+                    if (rr >= SH && rr - SH < R) /* tap (rr - SH, s) of row 2pp + 1 */
+                        bot[k] = fma(v, (float8)(w[((kk * IC + c) * R + rr - SH) * S + s]),
+                                     bot[k]);
+                }
+            }
+        }
+    }
+    const int PW = GW / 2, count = (GW - q0 < VW ? GW - q0 : VW) / 2;
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k0 + k < GC) {
+            int4 arg;
+            const float4 best = pool2x2(act_f8(ACT, top[k], ALPHA), act_f8(ACT, bot[k], ALPHA),
+                                        2 * pp * GW + q0, &arg);
+            const int at = ((n * GC + k0 + k) * (GH / 2) + pp) * PW + q0 / 2;
+            if (count == 4) {
+                vstore4(best, 0, pooled + at);
+                vstore4(arg, 0, idx + at);
+            } else {
+                float b4[4];
+                int a4[4];
+                vstore4(best, 0, b4);
+                vstore4(arg, 0, a4);
+                for (int j = 0; j < count; j++) {
+                    pooled[at + j] = b4[j];
+                    idx[at + j] = a4[j];
+                }
+            }
+        }
+    }
+}
+#endif
+
 #if DC_KIND == 0 || DC_KIND == 2
 /* image (N,IC,IH,IW) = bias + sum over gc and the taps (r,s) landing on the
  * pixel of w[gc][ic][r][s] * grid. Work-items own output columns of one
@@ -333,9 +450,71 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
  * work-items so they share its data in cache. */
 #define NBLK_DW ((GC + BLK - 1) / BLK)
 #define NBXG ((GW + VW - 1) / VW)
+
+/* The grid's VW columns q0.. of row gy, channel k, image n (zero past GW),
+ * from where GSRC says (the file's header); GSRC 2 also gives the loss of
+ * those elements in *loss (zero past GW). Arguments as conv2d_direct_dw's. */
+static inline float8 grid_vec(__global const float *grid, __global const int *gidx,
+                              __global const float *gaux, const int N, const int lcount,
+                              const int n, const int k, const int gy, const int q0, float8 *loss)
+{
+    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+#if GSRC == 0
+    const int at = ((n * GC + k) * GH + gy) * GW;
+    return q0 + VW <= GW ? vload8(0, grid + at + q0) : load_grid(grid, at, q0, N * GC * GH * GW);
+#elif GSRC == 1
+    /* grid (GH x GW, even) max-pooled 2x2/2 into PH x PW: grid[gy][q0 + j]
+     * is its window's dout times act'(pooled value) where the window's
+     * argmax is that pixel, else 0 */
+    const int PH = GH / 2, PW = GW / 2;
+    const int at = ((n * GC + k) * PH + gy / 2) * PW + q0 / 2;
+    float4 dp, py;
+    int4 ix;
+    if (q0 + VW <= GW) {
+        dp = vload4(0, grid + at);
+        py = vload4(0, gaux + at);
+        ix = vload4(0, gidx + at);
+    } else { /* the windows past PW: argmax -1, never a pixel */
+        float d4[4], y4[4];
+        int i4[4];
+        for (int j = 0; j < 4; j++) {
+            const int in = q0 / 2 + j < PW;
+            d4[j] = in ? grid[at + j] : 0.0f;
+            y4[j] = in ? gaux[at + j] : 0.0f;
+            i4[j] = in ? gidx[at + j] : -1;
+        }
+        dp = vload4(0, d4);
+        py = vload4(0, y4);
+        ix = vload4(0, i4);
+    }
+    const float8 g = act_grad8(ACT, dp.s00112233, py.s00112233, ALPHA);
+    return select((float8)(0.0f), g, ix.s00112233 == (int8)(gy * GW + q0) + lane);
+#else
+    /* the loss's gradient through the activation, as mse.cl's loss_step */
+    const int at = ((n * GC + k) * GH + gy) * GW + q0;
+    float8 y, t;
+    if (q0 + VW <= GW) {
+        y = vload8(0, grid + at);
+        t = vload8(0, gaux + at);
+    } else {
+        float y8[VW], t8[VW];
+        for (int j = 0; j < VW; j++) {
+            y8[j] = q0 + j < GW ? grid[at + j] : 0.5f;
+            t8[j] = q0 + j < GW ? gaux[at + j] : 0.5f;
+        }
+        y = vload8(0, y8);
+        t = vload8(0, t8);
+    }
+    *loss = mask_cols(elem_loss(y, t), (int8)(q0) + lane, GW);
+    return mask_cols(act_grad8(ACT, elem_grad(y, t, lcount), y, ALPHA), (int8)(q0) + lane, GW);
+#endif
+}
+
 __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                                __global const float *image, const int N, const int per_slice,
-                               const int db_mode, const int pstride)
+                               const int db_mode, const int pstride, __global const int *gidx,
+                               __global const float *gaux, __global float *dout,
+                               const int lcount)
 {
     const int id = (int)get_global_id(0);
     const int slice = (int)get_global_id(1);
@@ -351,6 +530,7 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #pragma unroll
             for (int s = 0; s < S; s++) acc[k][r][s] = (float8)(0.0f);
     float8 bacc[BLK];
+    float8 lacc = (float8)(0.0f); /* GSRC 2: the loss over the block's channels */
     const int grid_bias = db_mode == 1 && ic == 0;
 #pragma unroll
     for (int k = 0; k < BLK; k++) bacc[k] = (float8)(0.0f);
@@ -362,10 +542,20 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
-                    __global const float *grow = grid + ((n * GC + kk) * GH + gy) * GW;
-                    a[k] = q0 + VW <= GW ? vload8(0, grow + q0)
-                                         : load_grid(grid, ((n * GC + kk) * GH + gy) * GW, q0,
-                                                     N * GC * GH * GW);
+                    float8 l8 = (float8)(0.0f);
+                    a[k] = grid_vec(grid, gidx, gaux, N, lcount, n, kk, gy, q0, &l8);
+#if GSRC == 2
+                    if (ic == 0 && k0 + k < GC) lacc += l8;
+#endif
+#if WDOUT
+                    if (ic == 0 && k0 + k < GC) {
+                        const int at = ((n * GC + kk) * GH + gy) * GW + q0;
+                        if (q0 + VW <= GW)
+                            vstore8(a[k], 0, dout + at);
+                        else
+                            store_part(dout + at, a[k], 1, GW - q0);
+                    }
+#endif
                 }
                 if (grid_bias) {
 #pragma unroll
@@ -401,6 +591,10 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
             if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsum8(bacc[k]);
         }
     }
+#if GSRC == 2
+    /* after the weights and biases (nb of them): one loss sum per block */
+    if (ic == 0) part[(slice + 1) * pstride - NBLK_DW + k0 / BLK] = hsum8(lacc);
+#endif
     if (db_mode == 2 && k0 == 0) {
         float8 b8 = (float8)(0.0f);
         float b1 = 0.0f;
@@ -416,15 +610,25 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #endif
 
 /* dw (nw) += and db (nb) += the sums over slices of part (nslices rows of
- * nw + nb floats: weights, then biases), in slice order. */
+ * nw + nb + nl floats: weights, biases, then nl loss sums), in slice order;
+ * with nl > 0 work-item nw + nb also writes loss[0] = the sum of the loss
+ * sums (slice by slice, each in order) / lcount. */
 __kernel void conv2d_direct_dw_sum(__global float *dw, __global float *db,
                                    __global const float *part, const int nw, const int nb,
-                                   const int nslices)
+                                   const int nslices, const int nl, __global float *loss,
+                                   const int lcount)
 {
     const int i = (int)get_global_id(0);
-    if (i >= nw + nb) return;
+    const int row = nw + nb + nl;
+    if (i > nw + nb || (i == nw + nb && nl == 0)) return;
     float acc = 0.0f;
-    for (int sl = 0; sl < nslices; sl++) acc += part[sl * (nw + nb) + i];
+    if (i == nw + nb) {
+        for (int sl = 0; sl < nslices; sl++)
+            for (int j = 0; j < nl; j++) acc += part[sl * row + i + j];
+        loss[0] = acc / (float)lcount;
+        return;
+    }
+    for (int sl = 0; sl < nslices; sl++) acc += part[sl * row + i];
     if (i < nw)
         dw[i] += acc;
     else

@@ -14,45 +14,14 @@
  * divides by n. */
 #include "act.clh"
 
-#ifndef LK
-#define LK 0
-#endif
+#include "loss.clh"
+
 #ifndef WANT_LOSS
 #define WANT_LOSS 1
 #endif
 #ifndef WANT_GRAD
 #define WANT_GRAD 1
 #endif
-
-#define BCE_EPS 1e-7f /* Keras's epsilon: predictions clipped to [eps, 1 - eps] */
-
-/* The loss of VW elements. */
-static inline float8 elem_loss(float8 y, float8 t)
-{
-#if LK == 0
-    const float8 e = y - t;
-    return e * e;
-#elif LK == 1
-    return fabs(y - t);
-#else
-    const float8 c = clamp(y, BCE_EPS, 1.0f - BCE_EPS);
-    return -(t * log(c + BCE_EPS) + (1.0f - t) * log(1.0f - c + BCE_EPS));
-#endif
-}
-
-/* d(mean loss)/dy of VW elements (n elements in all). */
-static inline float8 elem_grad(float8 y, float8 t, int n)
-{
-#if LK == 0
-    return 2.0f * (y - t) / (float)n;
-#elif LK == 1
-    return sign(y - t) / (float)n; /* 1, -1, or 0 where equal */
-#else
-    /* d/dy of the clipped loss: zero where the clip holds y */
-    const float8 g = -(t / (y + BCE_EPS) - (1.0f - t) / (1.0f - y + BCE_EPS)) / (float)n;
-    return select(g, (float8)(0.0f), (y < BCE_EPS) | (y > 1.0f - BCE_EPS));
-#endif
-}
 
 #define VW 8
 

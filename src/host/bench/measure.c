@@ -34,10 +34,22 @@
  *                (none for the first layer, as in the step), with the
  *                derivative of the layer before's activation where fused
  *   bwd params   the backward pass with only the parameter gradients (dw, db)
+ *   fwd+pool     a conv2d and the max-pool after it as the step runs them,
+ *                fused (clae_net_pool_fused): the conv's FLOPs and 3 compares
+ *                per pooled value; bytes its input, weights, pooled values
+ *                and argmax (the conv's output is never written)
+ *   bwd params+pool  the fused conv's dw and db from the pool's dout, argmax
+ *                and pooled values (read instead of the conv's dout), and
+ *                the conv's dout written where its din needs it
+ *   bwd params+loss  the last conv's dw and db with the loss and its
+ *                gradient (y and t read instead of dy; dy written where din
+ *                needs it); no loss row then
  *   zero         0; bytes the gradient block written
  *   update       Adam: 12 per parameter (m: 3, v: 4, sqrt, add, div, mul, sub:
  *                5); bytes p, m, v, g read + p, m, v written (whole padded block)
- * The whole step's FLOPs and bytes are the sums of the rows. GFLOP/s and GB/s
+ * The whole step's FLOPs and bytes are the sums of the rows, which follow
+ * the step's plan (fused where it fuses); the unfused plan's bytes and
+ * kernels are counted too ($CLAE_FUSE=0 shows its rows). GFLOP/s and GB/s
  * come from the median time.
  *
  * Act backward writes into a bench-owned buffer instead of in place (so the
@@ -85,6 +97,9 @@ typedef enum bench_kind {
     OP_ACT_BWD,
     OP_BWD_DIN,
     OP_BWD_PARAMS,
+    OP_FUSED_FWD,    /* conv2d + max-pool forward, fused */
+    OP_FUSED_PARAMS, /* the fused conv's dw, db from the pool */
+    OP_LOSS_PARAMS,  /* the last conv's dw, db with the loss */
     OP_ADAM,
     OP_STEP,
     OP_PROBE_FMA,
@@ -105,6 +120,7 @@ typedef struct bench_ctx {
     int fma_n, fma_iters;
     size_t copy_floats;
     clae_buf p_out, p_src, p_dst;
+    double unfused_bytes;      /* the rows' bytes had the step not fused */
     double *samples;           /* repeats */
     clae_stamp *stamps;        /* 2 * repeats: before and after each */
 } bench_ctx;
@@ -138,6 +154,17 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
     case OP_BWD_PARAMS:
         r.din = none;
         return r.l->kind->backward(&r);
+    case OP_FUSED_FWD: return clae_net_pool_forward(n, i);
+    case OP_FUSED_PARAMS: /* as in the step: dout stored where the conv has a din */
+        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d, i > 0 ? r.dout.d : NULL,
+                                       n->grad[i + 2].d, n->aux[i + 1].d, n->act[i + 2].d,
+                                       r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
+                                       CLAE_EPI_NONE);
+    case OP_LOSS_PARAMS:
+        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d, i > 0 ? r.dout.d : NULL,
+                                       n->loss.d, c->m->net.loss_kind, r.out.d, n->target.d,
+                                       r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
+                                       CLAE_EPI_NONE);
     case OP_ADAM: return clae_net_update(n);
     case OP_STEP: return clae_net_train_step(n, c->N);
     case OP_PROBE_FMA: return bench_fma(d, c->p_out, c->fma_n, c->fma_iters, 1.0f, 1.0f);
@@ -211,6 +238,8 @@ static clae_status add_row(bench_ctx *c, clae_bench_result *r, bench_kind kind, 
     }
     row->flops = flops;
     row->bytes = bytes;
+    if (kind != OP_FUSED_FWD && kind != OP_FUSED_PARAMS && kind != OP_LOSS_PARAMS)
+        c->unfused_bytes += bytes; /* fused rows add their unfused rows' themselves */
     CLAE_TRY(measure(c, kind, i, &row->median_s, &row->min_s));
     r->nrows++;
     return CLAE_OK;
@@ -238,14 +267,46 @@ static clae_status layer_forward_rows(bench_ctx *c, clae_bench_result *r, int i)
     l->kind->cost(l, g, &k);
     double out = (double)out_elems(g);
     double fused = l->kind->fuses_act ? out * act_flops(l->act, 0) : 0.0;
+    if (clae_net_pool_fused(c->n, i)) { /* the pool's row goes into this one */
+        const clae_layer *p = &c->m->layers[i + 1];
+        clae_layer_cost pk = {0};
+        p->kind->cost(p, &c->n->g[i + 1], &pk);
+        const double pooled = (double)out_elems(&c->n->g[i + 1]);
+        c->unfused_bytes += k.fwd_bytes + pk.fwd_bytes;
+        return add_row(c, r, OP_FUSED_FWD, i, "fwd+pool", k.fwd_flops + fused + pk.fwd_flops,
+                       k.fwd_bytes - 4 * out + 8 * pooled);
+    }
     CLAE_TRY(add_row(c, r, OP_FWD, i, "fwd", k.fwd_flops + fused, k.fwd_bytes));
     if (clae_net_act_fwd_separate(c->n, i))
         CLAE_TRY(add_row(c, r, OP_ACT_FWD, i, "act fwd", out * act_flops(l->act, 0), 8 * out));
     return CLAE_OK;
 }
 
-static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i)
+/* The fused parameter rows: the conv's cost with the pool's dout, argmax and
+ * pooled values (or y and t and the loss) read instead of its own dout (read
+ * twice in its cost: dw and db), and that dout written where a din reads it. */
+static clae_status fused_params_row(bench_ctx *c, clae_bench_result *r, int i,
+                                    const clae_layer_cost *k, double loss_flops)
 {
+    const double out = (double)out_elems(&c->n->g[i]), din_dout = i > 0 ? 4 * out : 0;
+    c->unfused_bytes += k->param_bytes;
+    if (loss_flops < 0) {
+        const double pooled = (double)out_elems(&c->n->g[i + 1]);
+        const clae_layer *p = &c->m->layers[i + 1];
+        clae_layer_cost pk = {0};
+        p->kind->cost(p, &c->n->g[i + 1], &pk);
+        c->unfused_bytes += pk.din_bytes;
+        return add_row(c, r, OP_FUSED_PARAMS, i, "bwd params+pool", k->param_flops + pk.din_flops,
+                       k->param_bytes - 8 * out + 12 * pooled + din_dout);
+    }
+    return add_row(c, r, OP_LOSS_PARAMS, i, "bwd params+loss", k->param_flops + loss_flops,
+                   k->param_bytes - 8 * out + 8 * out + 4 + din_dout);
+}
+
+static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i,
+                                       double loss_flops)
+{
+    if (i > 0 && clae_net_pool_fused(c->n, i - 1)) return CLAE_OK; /* in the conv's row */
     const clae_layer *l = &c->m->layers[i];
     const clae_conv_shape *g = &c->n->g[i];
     clae_layer_cost k = {0};
@@ -255,6 +316,10 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
         CLAE_TRY(add_row(c, r, OP_ACT_BWD, i, "act bwd", out * act_flops(l->act, 1), 12 * out));
     if (i > 0) /* the step computes no input gradient for the first layer */
         CLAE_TRY(add_row(c, r, OP_BWD_DIN, i, "bwd din", k.din_flops, k.din_bytes));
+    if (l->kind->nparams > 0 && clae_net_pool_fused(c->n, i))
+        return fused_params_row(c, r, i, &k, -1);
+    if (l->kind->nparams > 0 && i == clae_net_loss_fused(c->n))
+        return fused_params_row(c, r, i, &k, loss_flops);
     if (l->kind->nparams > 0)
         CLAE_TRY(add_row(c, r, OP_BWD_PARAMS, i, "bwd params", k.param_flops, k.param_bytes));
     return CLAE_OK;
@@ -366,7 +431,18 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     CLAE_TRY(clae_buf_alloc(d, (size_t)c->N * clae_model_max_count(m) * sizeof(float), &c->tmp));
     CLAE_TRY(probes(c, r));
     CLAE_TRY(fill_inputs(c));
-    unsigned long k0 = d->launches, g0 = d->gemms, rp0 = d->replays;
+    /* one step unfused, command by command: its kernels (fusion's before) */
+    const int fuse = d->fuse, rec_off = c->n->rec_off;
+    d->fuse = 0;
+    c->n->rec_off = 1;
+    unsigned long k0 = d->launches;
+    clae_status st = clae_net_train_step(c->n, c->N);
+    r->step_kernels_unfused = d->launches - k0;
+    d->fuse = fuse;
+    c->n->rec_off = rec_off;
+    CLAE_TRY(st);
+    unsigned long g0 = d->gemms, rp0 = d->replays;
+    k0 = d->launches;
     CLAE_TRY(clae_net_train_step(c->n, c->N)); /* fills every buffer; untimed */
     r->step_replayed = d->replays > rp0;
     clae_net_memory(c->n, &r->mem_batch_bytes, &r->mem_param_bytes, NULL);
@@ -377,16 +453,24 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
     double nout = (double)c->N * clae_layer_out_count(&m->layers[m->nlayers - 1]);
     double blk = (double)m->block_floats;
     CLAE_TRY(add_row(c, r, OP_ZERO_GRAD, -1, "zero", 0, 4 * blk));
-    for (int i = 0; i < m->nlayers; i++) CLAE_TRY(layer_forward_rows(c, r, i));
+    for (int i = 0; i < m->nlayers; i++) {
+        CLAE_TRY(layer_forward_rows(c, r, i));
+        if (clae_net_pool_fused(c->n, i)) i++; /* the pool: in the conv's row */
+    }
     /* per element: mse 3 (sub, mul, add) and 2 back; mae 3 and 2; bce 9 (clip 2,
      * 2 logs, 3 mul-adds, add, neg) and 7 back (compare 2, 2 divides, sub, mul, div) */
     static const double LF[] = {3, 3, 9}, LB[] = {2, 2, 7};
     clae_loss lk = m->net.loss_kind;
     /* one pass: y and t read, dy written (and the last activation's derivative) */
     const clae_layer *last = &m->layers[m->nlayers - 1];
-    CLAE_TRY(add_row(c, r, OP_LOSS, -1, "loss+grad",
-                     (LF[lk] + LB[lk] + act_flops(last->act, 1)) * nout, 4 * (3 * nout + 1)));
-    for (int i = m->nlayers - 1; i >= 0; i--) CLAE_TRY(layer_backward_rows(c, r, i));
+    const double loss_flops = (LF[lk] + LB[lk] + act_flops(last->act, 1)) * nout,
+                 loss_bytes = 4 * (3 * nout + 1);
+    if (clae_net_loss_fused(c->n) < 0)
+        CLAE_TRY(add_row(c, r, OP_LOSS, -1, "loss+grad", loss_flops, loss_bytes));
+    else /* in the last layer's parameter row */
+        c->unfused_bytes += loss_bytes;
+    for (int i = m->nlayers - 1; i >= 0; i--)
+        CLAE_TRY(layer_backward_rows(c, r, i, loss_flops));
     /* sgd: 4 per parameter (2 mul-adds); p, v, g read, p, v written */
     if (m->net.opt_kind == CLAE_OPT_SGD)
         CLAE_TRY(add_row(c, r, OP_ADAM, -1, "update", 4 * blk, 4 * 5 * blk));
@@ -405,6 +489,7 @@ static clae_status bench_all(bench_ctx *c, clae_bench_result *r)
         s->flops += r->rows[k].flops;
         s->bytes += r->rows[k].bytes;
     }
+    r->step_bytes_unfused = c->unfused_bytes;
     return measure(c, OP_STEP, -1, &s->median_s, &s->min_s);
 }
 
@@ -425,7 +510,7 @@ clae_status clae_bench_run(clae_model *m, clae_device *d, const clae_bench_opts 
     r->batch = o->batch;
     r->repeats = o->repeats;
     r->warmup = o->warmup;
-    /* at most 6 rows per layer, plus zero-grad, 2 loss rows and Adam */
+    /* at most 6 rows per layer, plus zero-grad, 2 loss rows and Adam (fused: fewer) */
     r->rows = calloc((size_t)m->nlayers * 6 + 4, sizeof *r->rows);
     if (!r->rows) return CLAE_ERR_NOMEM;
 

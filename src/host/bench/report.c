@@ -19,7 +19,7 @@ static void print_row(const clae_bench_result *r, const clae_bench_row *w, FILE 
     char layer[16] = "";
     if (w->layer >= 0) snprintf(layer, sizeof layer, "%d", w->layer);
     double fs = rate(w->flops, w->median_s), bs = rate(w->bytes, w->median_s);
-    fprintf(out, "%3s %-22s %-10s %-20s %9.3f %9.3f %9.2f %8.2f %8.2f %5.1f %7.2f %5.1f %5.1f\n",
+    fprintf(out, "%3s %-22s %-15s %-20s %9.3f %9.3f %9.2f %8.2f %8.2f %5.1f %7.2f %5.1f %5.1f\n",
             layer, w->what, w->op, w->shape, 1e3 * w->median_s, 1e3 * w->min_s, 1e-6 * w->flops,
             1e-6 * w->bytes, 1e-9 * fs, pct(fs, r->peak_flops_s), 1e-9 * bs,
             pct(bs, r->peak_bytes_s), pct(w->median_s, r->step.median_s));
@@ -57,7 +57,7 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
             "(%.3f ms for %.1f MB)\n\n",
             1e-9 * r->peak_flops_s, 1e3 * r->probe_fma_s, 1e-6 * r->probe_fma_flops,
             1e-9 * r->peak_bytes_s, 1e3 * r->probe_copy_s, 1e-6 * r->probe_copy_bytes);
-    fprintf(out, "%3s %-22s %-10s %-20s %9s %9s %9s %8s %8s %5s %7s %5s %5s\n", "#", "layer", "op",
+    fprintf(out, "%3s %-22s %-15s %-20s %9s %9s %9s %8s %8s %5s %7s %5s %5s\n", "#", "layer", "op",
             "shape (per image)", "median ms", "min ms", "MFLOP", "MB", "GFLOP/s", "%pk", "GB/s",
             "%bw", "%step");
     clae_bench_row sum = {.layer = -1};
@@ -77,10 +77,15 @@ void clae_bench_print(const clae_bench_result *r, const char *config, FILE *out)
                  "images/s)\n",
             rate(r->batch, r->step.median_s), r->batch, 1e3 * r->step.median_s,
             1e3 * r->step.min_s, rate(r->batch, r->step.min_s));
-    if (!r->is_ref)
-        fprintf(out, "kernels per step: %lu, plus %lu CLBlast GEMM calls (1-4 kernels each)%s\n",
-                r->step_kernels, r->step_gemms,
+    if (!r->is_ref) {
+        fprintf(out, "kernels per step: %lu (%lu unfused), plus %lu CLBlast GEMM calls (1-4 "
+                     "kernels each)%s\n",
+                r->step_kernels, r->step_kernels_unfused, r->step_gemms,
                 r->step_replayed ? "; enqueued as one recorded command buffer" : "");
+        fprintf(out, "bytes per step: %.1f MB (%.1f MB unfused; rows of fused passes: "
+                     "+pool, +loss; CLAE_FUSE=0 shows the unfused rows)\n",
+                r->step.bytes / 1e6, r->step_bytes_unfused / 1e6);
+    }
     if (r->data_convert_s > 0)
         fprintf(out, "data pipeline per batch (clae train, besides the step): convert %.3f ms, "
                      "blur %.3f ms\n",
@@ -151,6 +156,8 @@ static cJSON *result_json(const clae_bench_result *r, const char *config)
         cJSON_AddNumberToObject(step, "images_per_s", rate(r->batch, r->step.median_s));
         if (!r->is_ref) {
             cJSON_AddNumberToObject(step, "kernels", (double)r->step_kernels);
+            cJSON_AddNumberToObject(step, "kernels_unfused", (double)r->step_kernels_unfused);
+            cJSON_AddNumberToObject(step, "bytes_unfused", r->step_bytes_unfused);
             cJSON_AddNumberToObject(step, "clblast_gemm_calls", (double)r->step_gemms);
             cJSON_AddBoolToObject(step, "replayed", r->step_replayed);
         }

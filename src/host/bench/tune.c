@@ -18,7 +18,11 @@
  * slices for every slice size but 32, the last one short.
  *
  * A candidate is tried by putting it in d->tune, the table the direct
- * kernels read at each launch, so it runs exactly as a tuned entry will. */
+ * kernels read at each launch, so it runs exactly as a tuned entry will.
+ * The fused conv + max-pool forward kind of training steps (net_fuse.c) is
+ * not tuned: a conv2d layer's forward pass tuned here is its validation and
+ * inference pass; the fused weight gradients (pool, loss) run the dw kind
+ * with its tuned parameters. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
@@ -43,6 +47,7 @@ static const char *const PASS_NAMES[3] = {"fwd", "din", "dw"};
 /* One shape to tune: layer's pass, run by kernel kind on geometry e. */
 typedef struct tune_case {
     int layer, tr, pass, kind, bias;
+    int pooled; /* a forward pass the training step fuses with the max-pool after it */
     dc_geom e;
     clae_epi act; /* the forward pass's epilogue, or the input gradient's */
     char key[sizeof ((clae_tune_entry *)0)->key];
@@ -103,6 +108,9 @@ static int collect_cases(const clae_model *m, clae_device *d, const clae_conv_sh
             c.act = pass == PASS_FWD ? (clae_epi){.act = l->act, .alpha = l->alpha}
                     : pass == PASS_DIN ? din_epi(m, i)
                                        : CLAE_EPI_NONE;
+            c.pooled = pass == PASS_FWD && d->fuse && i + 1 < m->nlayers &&
+                       l->kind->fusable_conv && m->layers[i + 1].kind->fusable_pool &&
+                       conv2d_pool_fusable(d, &g[i], &g[i + 1]);
             if (!clae_dc_key(c.kind, &c.e, c.key, sizeof c.key)) continue;
             int seen = 0;
             for (int k = 0; k < n && !seen; k++) seen = strcmp(cs[k].key, c.key) == 0;
@@ -411,9 +419,9 @@ static void print_row(FILE *out, const clae_model *m, const tune_case *c, const 
 {
     const clae_layer *l = &m->layers[c->layer];
     char shape[64], params[64] = "-", def[16] = "-", best[16] = "-", speed[16] = "-";
-    snprintf(shape, sizeof shape, "%d %s %dx%dx%d->%dx%dx%d %s", c->layer,
+    snprintf(shape, sizeof shape, "%d %s %dx%dx%d->%dx%dx%d %s%s", c->layer,
              c->tr ? "tconv" : "conv", l->in_c, l->in_h, l->in_w, l->out_c, l->out_h, l->out_w,
-             PASS_NAMES[c->pass]);
+             PASS_NAMES[c->pass], c->pooled ? "*" : "");
     if (r->have_default) snprintf(def, sizeof def, "%.3f", 1e3 * r->default_s);
     if (r->have_best) {
         snprintf(best, sizeof best, "%.3f", 1e3 * r->best_s);
@@ -460,6 +468,13 @@ static clae_status tune_cases(tune_ctx *x, const clae_model *m, const clae_conv_
         CLAE_TRY(st);
         fflush(x->o->out);
     }
+    for (int k = 0; k < n; k++)
+        if (cs[k].pooled) {
+            fprintf(x->o->out, "* the training step runs this forward pass fused with the "
+                               "max-pool after it (a kernel not tuned);\n  validation, "
+                               "inference and CLAE_FUSE=0 run it as tuned here\n");
+            break;
+        }
     return CLAE_OK;
 }
 

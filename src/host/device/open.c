@@ -251,6 +251,13 @@ clae_status clae_device_open(clae_device *d, const char *spec)
         fprintf(stderr, "clae: bad CLAE_CONV '%s': expected gemm, direct or auto\n", conv);
         return CLAE_ERR_ARG;
     }
+    const char *fuse = getenv("CLAE_FUSE");
+    if (!fuse || !*fuse || strcmp(fuse, "1") == 0) {
+        d->fuse = 1;
+    } else if (strcmp(fuse, "0") != 0) {
+        fprintf(stderr, "clae: bad CLAE_FUSE '%s': expected 1 or 0\n", fuse);
+        return CLAE_ERR_ARG;
+    }
     if (spec && !*spec) { /* given, but empty (--device ""): not "the default" */
         fprintf(stderr, "clae: bad device '': expected a device index or 'ref'\n");
         return CLAE_ERR_ARG;

@@ -70,6 +70,7 @@ const clae_layer_kind clae_layer_conv2d = {
     .cost = cost,
     .fuses_act = 1,
     .fuses_din_act = 1,
+    .fusable_conv = 1,
     .downsamples = 1,
     .describe = describe,
 };

@@ -40,6 +40,7 @@ const clae_layer_kind clae_layer_maxpool = {
     .backward = backward,
     .cost = cost,
     .fuses_din_act = 1,
+    .fusable_pool = 1,
     .downsamples = 1,
     .describe = clae_window_describe,
 };

@@ -25,7 +25,20 @@
 #include "ops/conv2d_tune.h"
 #include "ops/gemm.h"
 
-enum { KIND_CONV = CLAE_DC_CONV, KIND_TCONV = CLAE_DC_TCONV, KIND_DW = CLAE_DC_DW };
+enum { KIND_CONV = CLAE_DC_CONV, KIND_TCONV = CLAE_DC_TCONV, KIND_DW = CLAE_DC_DW,
+       KIND_CONV_POOL = 4 };
+
+/* Where the dw kind's grid comes from (GSRC in conv2d_direct.cl); NULL or
+ * kind 0: the grid tensor as given. */
+typedef struct dc_gsrc {
+    int kind;        /* 1: rebuilt from the pool after the layer; 2: a loss's gradient */
+    cl_mem idx, aux; /* 1: the pool's argmax and pooled values; 2: -, the target */
+    cl_mem dout;     /* where the ic == 0 work-items store the rebuilt grid (NULL: nowhere) */
+    clae_epi act;    /* the layer's own activation (its derivative is taken) */
+    clae_loss lk;    /* 2: the loss */
+    cl_mem loss;     /* 2: loss[0] = the mean loss */
+    int lcount;      /* 2: elements the loss is the mean of */
+} dc_gsrc;
 
 /* Weight-gradient partial sums: slices of the tuned (or default) number of
  * images (clae_dc_params.dw_slice_images, conv2d_tune.c), at most
@@ -71,11 +84,21 @@ static long dw_kind_loops_per_image(const dc_geom *e, int blk, int db_mode)
     return 1 + e->GH * (1 + nbx * per_bx) + plane;
 }
 
+/* What a rebuilt grid (GSRC) adds per image: its loads replace the grid's
+ * own (counted already); WDOUT's partial store at the end of each row.
+ * Counted whether the grid is rebuilt or not: the fused passes then slice
+ * the batch as the unfused ones do, and both sum in the same order. */
+static long dw_rebuilt_loops(const dc_geom *e, int blk)
+{
+    return (long)e->GH * blk * (1 + DC_VW);
+}
+
 long clae_dc_loops(int kind, const dc_geom *e, const clae_dc_params *p)
 {
     if (kind == KIND_CONV) return conv_kind_loops(e, p->blk);
     if (kind == KIND_TCONV) return tconv_kind_loops(e, p->blk);
-    return dw_kind_loops_fixed(e, p->dw_blk) + dw_kind_loops_per_image(e, p->dw_blk, 2);
+    return dw_kind_loops_fixed(e, p->dw_blk) + dw_kind_loops_per_image(e, p->dw_blk, 2) +
+           dw_rebuilt_loops(e, p->dw_blk);
 }
 
 /* Whether every kind a layer of geometry e runs (conv, tconv, dw on one
@@ -86,7 +109,9 @@ static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
     const int dwb = clae_dc_params_default(d, KIND_DW, e).dw_blk;
     return conv_kind_loops(e, clae_dc_params_default(d, KIND_CONV, e).blk) <= budget &&
            tconv_kind_loops(e, clae_dc_params_default(d, KIND_TCONV, e).blk) <= budget &&
-           dw_kind_loops_fixed(e, dwb) + dw_kind_loops_per_image(e, dwb, db_mode) <= budget;
+           dw_kind_loops_fixed(e, dwb) + dw_kind_loops_per_image(e, dwb, db_mode) +
+                   dw_rebuilt_loops(e, dwb) <=
+               budget;
 }
 
 /* Launch a 3-D kernel with a work-group of one whole plane (global[0] x
@@ -123,7 +148,7 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
 /* The kernel of `kind` specialised for e (blk channels per work-item),
  * built on first use. */
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int epi,
-                                 clae_epi act, cl_kernel *out)
+                                 clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {
     /* Weights in __constant memory when they fit the device's constant
      * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
@@ -138,7 +163,7 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     if (act.act == CLAE_ACT_NONE) epi = 0;
     if (epi == 0) act = CLAE_EPI_NONE;
     if (act.act != CLAE_ACT_LEAKY_RELU) act.alpha = 0.0f;
-    char opts[320];
+    char opts[360];
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
@@ -146,8 +171,13 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
                        e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
+    if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
+        int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
+                            gs->kind, gs->dout != NULL, (int)gs->lk);
+        if (more < 0 || (size_t)more >= sizeof opts - (size_t)len) return CLAE_ERR_ARG;
+    }
     static const char *const names[] = {"", "conv2d_direct_conv", "conv2d_direct_tconv",
-                                        "conv2d_direct_dw"};
+                                        "conv2d_direct_dw", "conv2d_direct_conv_pool"};
     return clae_kernel_variant(d, "conv2d_direct.cl", opts, names[kind], out);
 }
 
@@ -163,7 +193,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     int blk = prm.blk;
     CLAE_TRY(clae_loop_check(d, "direct convolution", conv_kind_loops(e, blk)));
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, &k));
+    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, NULL, &k));
     CL_ARG(k, 0, cl_mem, grid);
     CL_ARG(k, 1, cl_mem, image);
     CL_ARG(k, 2, cl_mem, w);
@@ -185,7 +215,7 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     int blk = prm.blk;
     CLAE_TRY(clae_loop_check(d, "direct transposed convolution", tconv_kind_loops(e, blk)));
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, &k));
+    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, NULL, &k));
     CL_ARG(k, 0, cl_mem, image);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, w);
@@ -213,7 +243,7 @@ static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int b
     if (hard_max < 1) hard_max = 1;
     const size_t soft_max = hard_max < DW_MAX_SLICES ? hard_max : DW_MAX_SLICES;
     const long fixed = dw_kind_loops_fixed(e, blk),
-               per_image = dw_kind_loops_per_image(e, blk, db_mode);
+               per_image = dw_kind_loops_per_image(e, blk, db_mode) + dw_rebuilt_loops(e, blk);
     CLAE_TRY(clae_loop_check(d, "direct weight gradient", fixed + per_image));
     const long fit = (clae_loop_budget(d) - fixed) / per_image;
     int n = want;
@@ -233,16 +263,20 @@ static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int b
  * dw_sum); with db (not NULL) also db += the sum of dout, which is the grid
  * (db_mode 1, conv2d) or the image (db_mode 2, conv2d_transpose). */
 static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl_mem db,
-                          int db_mode, cl_mem grid, cl_mem image)
+                          int db_mode, cl_mem grid, cl_mem image, const dc_gsrc *gs)
 {
     const clae_dc_params prm = clae_dc_params_for(d, KIND_DW, e);
     int blk = prm.dw_blk;
     cl_kernel k, ksum;
-    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, EPI_NONE, CLAE_EPI_NONE, &k));
+    const int rebuilt = gs && gs->kind;
+    /* the grid's activation derivative, where it is rebuilt (EPI itself is unused there) */
+    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, rebuilt ? EPI_ACT : EPI_NONE,
+                           rebuilt ? gs->act : CLAE_EPI_NONE, gs, &k));
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
     int nw = e->GC * e->IC * e->R * e->S;
     int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
-    size_t row = (size_t)nw + (size_t)nb;
+    int nl = rebuilt && gs->kind == 2 ? ceil_div(e->GC, blk) : 0; /* loss sums per slice */
+    size_t row = (size_t)nw + (size_t)nb + (size_t)nl;
     if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
     if (db == NULL) db_mode = 0;
     int per_slice;
@@ -258,6 +292,10 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CL_ARG(k, 4, cl_int, per_slice);
     CL_ARG(k, 5, cl_int, db_mode);
     CL_ARG(k, 6, cl_int, (cl_int)row);
+    CL_ARG(k, 7, cl_mem, rebuilt && gs->idx ? gs->idx : grid);
+    CL_ARG(k, 8, cl_mem, rebuilt && gs->aux ? gs->aux : grid);
+    CL_ARG(k, 9, cl_mem, rebuilt && gs->dout ? gs->dout : part);
+    CL_ARG(k, 10, cl_int, nl ? gs->lcount : 1);
     size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
     size_t kwg;
     CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
@@ -270,7 +308,10 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CL_ARG(ksum, 3, cl_int, nw);
     CL_ARG(ksum, 4, cl_int, nb);
     CL_ARG(ksum, 5, cl_int, nslices);
-    return clae_launch1d(d, ksum, row);
+    CL_ARG(ksum, 6, cl_int, nl);
+    CL_ARG(ksum, 7, cl_mem, nl ? gs->loss : dw);
+    CL_ARG(ksum, 8, cl_int, nl ? gs->lcount : 1);
+    return clae_launch1d(d, ksum, (size_t)nw + (size_t)nb + (nl ? 1 : 0));
 }
 
 /* auto rule, per device class:
@@ -312,7 +353,7 @@ clae_status conv2d_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem
 {
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
-    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, dout, in));
+    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, dout, in, NULL));
     else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
     if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, act, in));
     return CLAE_OK;
@@ -332,8 +373,89 @@ clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem 
 {
     CLAE_TRY(clae_conv_check(g, "conv2d_transpose"));
     const dc_geom e = tconv_geom(g);
-    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 2, in, dout));
+    if (dw) CLAE_TRY(run_dw(d, &e, g->N, dw, db, 2, in, dout, NULL));
     else if (db) CLAE_TRY(clae_conv_bias_grad(d, db, dout, g->N, g->K, g->P * g->Q));
     if (din) CLAE_TRY(run_conv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, act, in));
+    return CLAE_OK;
+}
+
+/* ---- fused passes (the net's training steps; clae/ops.h) ------------------ */
+
+/* The conv_pool kind's loops: the conv kind's over R + SH rows, two rows of
+ * accumulators, and a guarded store of 4 pooled lanes. */
+static long conv_pool_kind_loops(const dc_geom *e, int blk)
+{
+    const long tap = 1 + 2L * blk + DC_VW;
+    return (long)e->IC * (1 + e->R + e->SH + (long)(e->R + e->SH) * e->S * tap) +
+           (long)blk * (2 + 2 * 4);
+}
+
+int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
+                        const clae_conv_shape *pool)
+{
+    if (d->be->reference || !clae_conv_use_direct(d, g, 0)) return 0;
+    const dc_geom e = conv_geom(g);
+    /* (the dw kind's rebuilt grid: within the budget clae_conv_use_direct checks) */
+    return pool->R == 2 && pool->S == 2 && pool->sh == 2 && pool->sw == 2 && pool->pt == 0 &&
+           pool->pl == 0 && g->P % 2 == 0 && g->Q % 2 == 0 && pool->P == g->P / 2 &&
+           pool->Q == g->Q / 2 &&
+           conv_pool_kind_loops(&e, clae_dc_block_of(e.GC, 8)) <= clae_loop_budget(d);
+}
+
+int conv2d_loss_fusable(const clae_device *d, const clae_conv_shape *g, clae_loss lk)
+{
+    return !d->be->reference && lk != CLAE_LOSS_CCE && clae_conv_use_direct(d, g, 0);
+}
+
+clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl_mem in,
+                                   cl_mem w, cl_mem b, const clae_conv_shape *g, clae_epi act)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d"));
+    const dc_geom e = conv_geom(g);
+    if (e.GH % 2 || e.GW % 2) return CLAE_ERR_SHAPE;
+    /* two rows of accumulators: half the conv kind's */
+    const int blk = clae_dc_block_of(e.GC, 8);
+    CLAE_TRY(clae_loop_check(d, "fused convolution and pooling", conv_pool_kind_loops(&e, blk)));
+    cl_kernel k;
+    CLAE_TRY(direct_kernel(d, KIND_CONV_POOL, &e, blk, EPI_ACT, act, NULL, &k));
+    CL_ARG(k, 0, cl_mem, pooled);
+    CL_ARG(k, 1, cl_mem, idx);
+    CL_ARG(k, 2, cl_mem, in);
+    CL_ARG(k, 3, cl_mem, w);
+    CL_ARG_OPT(k, 4, b, w);
+    CL_ARG(k, 5, cl_int, b != NULL);
+    CL_ARG(k, 6, cl_int, g->N);
+    size_t global[3] = {(size_t)ceil_div(e.GW, 8), (size_t)e.GH / 2,
+                        (size_t)g->N * ceil_div(e.GC, blk)};
+    return launch_planes(d, k, global, CLAE_DC_WG_PLANE); /* (not tuned) */
+}
+
+clae_status conv2d_pool_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                    cl_mem dout, cl_mem dpool, cl_mem idx, cl_mem pooled,
+                                    cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act,
+                                    clae_epi din_act)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d"));
+    if (!dw || (din && !dout) || g->P % 2 || g->Q % 2) return CLAE_ERR_ARG;
+    const dc_geom e = conv_geom(g);
+    const dc_gsrc gs = {.kind = 1, .idx = idx, .aux = pooled, .dout = dout, .act = act};
+    CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, dpool, in, &gs));
+    if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, din_act, in));
+    return CLAE_OK;
+}
+
+clae_status conv2d_loss_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
+                                    cl_mem dout, cl_mem loss, clae_loss lk, cl_mem y, cl_mem t,
+                                    cl_mem in, cl_mem w, const clae_conv_shape *g, clae_epi act,
+                                    clae_epi din_act)
+{
+    CLAE_TRY(clae_conv_check(g, "conv2d"));
+    const double count = (double)g->N * g->K * g->P * g->Q;
+    if (!dw || (din && !dout) || lk == CLAE_LOSS_CCE || count > INT_MAX) return CLAE_ERR_ARG;
+    const dc_geom e = conv_geom(g);
+    const dc_gsrc gs = {.kind = 2, .aux = t, .dout = dout, .act = act, .lk = lk,
+                        .loss = loss, .lcount = (int)count};
+    CLAE_TRY(run_dw(d, &e, g->N, dw, db, 1, y, in, &gs));
+    if (din) CLAE_TRY(run_tconv(d, &e, g->N, din, dout, w, NULL, EPI_GRAD, din_act, in));
     return CLAE_OK;
 }

@@ -11,9 +11,7 @@ const char *const clae_dc_kind_names[4] = {"", "conv", "tconv", "dw"};
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
-/* Channels per work-item when `ch` channels are split into blocks of at
- * most `cap`, as evenly as possible. */
-static int block_of(int ch, int cap)
+int clae_dc_block_of(int ch, int cap)
 {
     if (cap < 1) cap = 1;
     int nb = ceil_div(ch, cap);
@@ -59,12 +57,12 @@ clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_g
     clae_dc_params p;
     if (cpu) {
         const int cap = 36 / taps;
-        p.blk = block_of(ch, 16);
-        p.dw_blk = block_of(e->GC, cap < 16 ? cap : 16);
+        p.blk = clae_dc_block_of(ch, 16);
+        p.dw_blk = clae_dc_block_of(e->GC, cap < 16 ? cap : 16);
         p.dw_slice_images = 8;
         p.wg = CLAE_DC_WG_PLANE;
     } else {
-        p.blk = block_of(ch, 4);
+        p.blk = clae_dc_block_of(ch, 4);
         p.dw_blk = 1;
         p.dw_slice_images = 2;
         p.wg = kind == CLAE_DC_DW ? CLAE_DC_WG_PLANE : CLAE_DC_WG_STACK;

@@ -33,6 +33,10 @@ static inline dc_geom tconv_geom(const clae_conv_shape *g)
                      .R = g->R, .S = g->S, .SH = g->sh, .SW = g->sw, .PT = g->pt, .PL = g->pl};
 }
 
+/* Channels per work-item when `ch` channels are split into blocks of at
+ * most `cap`, as evenly as possible. */
+int clae_dc_block_of(int ch, int cap);
+
 /* The tuning file's key of kind on e: "conv -DGC=8 ... -DPL=1". 0 if it
  * does not fit len. */
 int clae_dc_key(int kind, const dc_geom *e, char *buf, size_t len);
