@@ -70,7 +70,8 @@ clae_status clae_tune_read(const clae_device *d, const char *path, clae_tune_tab
  * is bad, or $CLAE_NO_TUNE is set). Never fails. */
 void clae_tune_load(clae_device *d);
 /* Write t as d's tuning file at path (atomically; the folder made, owner
- * only). CLAE_ERR_IO after one line naming path. */
+ * only). CLAE_ERR_IO after one line naming path, also when the folder is not
+ * one clae_cache_dir_safe accepts (the file would never be read). */
 clae_status clae_tune_write(const clae_device *d, const clae_tune_table *t, const char *path);
 /* t's entry for key, NULL if none. */
 clae_tune_entry *clae_tune_find(const clae_tune_table *t, const char *key);

@@ -269,6 +269,11 @@ clae_status clae_tune_write(const clae_device *d, const clae_tune_table *t, cons
     if (slash && slash != dir) {
         *slash = '\0';
         (void)clae_mkdir_p(dir, 0700);
+        if (!clae_cache_dir_safe(dir)) { /* it would never be read (clae_tune_load) */
+            fprintf(stderr, "clae: %s: not written: the folder is missing, a link, another "
+                            "user's or writable by others\n", path);
+            return CLAE_ERR_IO;
+        }
     }
     cJSON *root = cJSON_CreateObject(), *entries = cJSON_CreateObject();
     int ok = root && entries;
