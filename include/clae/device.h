@@ -225,6 +225,10 @@ typedef struct clae_device {
     /* Bumped whenever a scratch buffer a recording may hold is replaced:
      * recordings older than it are stale. */
     unsigned long gen;
+    /* The direct convolutions' tuned parameters (clae/tune.h): the device's
+     * tuning file, read at open; NULL: none, and every shape takes its
+     * device class's defaults. */
+    struct clae_tune_table *tune;
 } clae_device;
 
 /* Report an OpenCL status: "clae: clFoo failed: CL_BAR (file:line)". */

@@ -19,6 +19,7 @@ int cmd_data(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_swap(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
@@ -47,7 +48,7 @@ extern const char CLAE_ABOUT_BENCH[], CLAE_ABOUT_COMPILE[], CLAE_ABOUT_COMPRESS[
     CLAE_ABOUT_EXPORT[], CLAE_ABOUT_INIT[], CLAE_ABOUT_INPAINT[], CLAE_ABOUT_LAYERS[],
     CLAE_ABOUT_PLOT[], CLAE_ABOUT_PLOT_CODES[], CLAE_ABOUT_SAMPLE[], CLAE_ABOUT_INTERPOLATE[],
     CLAE_ABOUT_SCORE[], CLAE_ABOUT_SELFTEST[], CLAE_ABOUT_SUMMARY[], CLAE_ABOUT_SWAP[],
-    CLAE_ABOUT_TRAIN[];
+    CLAE_ABOUT_TRAIN[], CLAE_ABOUT_TUNE[];
 extern const char CLAE_MORE_TRAIN[];
 #define CLAE_SAMPLE_MAX_N 1024 /* clae sample: images at most (its help says so) */
 

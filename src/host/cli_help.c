@@ -16,6 +16,22 @@ const char CLAE_ABOUT_BENCH[] =
     "  whole step, with FLOPs, bytes, GFLOP/s and GB/s against the device's FMA and copy\n"
     "  probes. Device times come from OpenCL profiling events.\n";
 
+const char CLAE_ABOUT_TUNE[] =
+    "usage: clae tune [CONFIG] [--batch N] [--device N] [--repeats R] [--budget-s S]\n"
+    "                 [--dry-run]\n"
+    "  searches the direct convolution kernels' parameters (output channels per\n"
+    "  work-item, weight-gradient channels and images per slice, work-group shape) for\n"
+    "  every direct-convolution shape of CONFIG's training step (each layer's forward\n"
+    "  pass, input gradient and weight gradient; default configs/denoiser.cfg at its\n"
+    "  batch): each candidate runs once on random data and is checked against the\n"
+    "  reference (a wrong one, or one that fails to build, is reported and skipped),\n"
+    "  then timed with OpenCL profiling events; the fastest is kept. Prints a table\n"
+    "  (shape, candidates passed, default and best ms, speedup, parameters) and writes\n"
+    "  the device's tuning file beside the kernel cache ($XDG_CACHE_HOME or ~/.cache:\n"
+    "  clae/tune-HASH.json, one per platform, device and driver; other shapes' entries\n"
+    "  kept), which every later run on that device reads. Shapes without an entry take\n"
+    "  the device class's defaults; CLAE_NO_TUNE=1 ignores the file.\n";
+
 const char CLAE_ABOUT_COMPILE[] =
     "usage: clae compile [CONFIG...] [--device N|ref] [--jobs N]\n"
     "  builds the OpenCL kernels that training CONFIG launches, ahead of its first run:\n"

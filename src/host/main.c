@@ -16,6 +16,8 @@ static const clae_command COMMANDS[] = {
     {"compile", "build the kernels of configs ahead of their first run (kernel cache)",
      cmd_compile},
     {"bench", "time every op of a training step against the device's peak", cmd_bench},
+    {"tune", "search the direct convolutions' kernel parameters for a config on a device",
+     cmd_tune},
     {"selftest", "check every op and a training step on a device against the C reference",
      cmd_selftest},
     {"eval", "metrics of a checkpoint on the CIFAR-10 test set vs doing nothing", cmd_eval},

@@ -10,6 +10,7 @@
 
 #include "clae/device.h"
 #include "clae/parse.h"
+#include "clae/tune.h"
 #include "internal.h"
 
 /* ---- enumeration ------------------------------------------------------ */
@@ -206,7 +207,9 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     CL_CHECK_RET("clCreateCommandQueue", err);
     cmdbuf_load(d);
     CLAE_TRY(clae_programs_build(d));
-    return clae_device_probe(d);
+    CLAE_TRY(clae_device_probe(d));
+    clae_tune_load(d);
+    return CLAE_OK;
 }
 
 int clae_device_count(void)
@@ -299,6 +302,7 @@ clae_status clae_device_open(clae_device *d, const char *spec)
 void clae_device_close(clae_device *d)
 {
     clae_recording_free(d, &d->rec);
+    clae_tune_free(d->tune);
     for (int i = 0; i < CLAE_SCRATCH_SLOTS; i++)
         if (d->scratch[i]) clReleaseMemObject(d->scratch[i]);
     for (int i = 0; i < d->nkernels; i++) clReleaseKernel(d->kernels[i].kernel);

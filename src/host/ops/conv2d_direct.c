@@ -22,9 +22,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops/conv2d_tune.h"
 #include "ops/gemm.h"
 
-enum { KIND_CONV = 1, KIND_TCONV = 2, KIND_DW = 3, KIND_CONV_POOL = 4 };
+enum { KIND_CONV = CLAE_DC_CONV, KIND_TCONV = CLAE_DC_TCONV, KIND_DW = CLAE_DC_DW,
+       KIND_CONV_POOL = 4 };
 
 /* Where the dw kind's grid comes from (GSRC in conv2d_direct.cl); NULL or
  * kind 0: the grid tensor as given. */
@@ -38,53 +40,15 @@ typedef struct dc_gsrc {
     int lcount;      /* 2: elements the loss is the mean of */
 } dc_gsrc;
 
-/* Weight-gradient partial sums: slices of about this many images (a slice's
- * data stays in cache while its work-group runs), at most DW_MAX_SLICES.
- * Chosen on PoCL (CPU). On a GPU the same sizes give nslices x (GC/BLK * IC)
- * work-items (768 for the denoiser's first layer at batch 512): correct, but
- * too few to fill a large GPU; smaller slices there are a tuning step for a
- * measured GPU, not a correctness one. */
-#define DW_SLICE_IMAGES 8
+/* Weight-gradient partial sums: slices of the tuned (or default) number of
+ * images (clae_dc_params.dw_slice_images, conv2d_tune.c), at most
+ * DW_MAX_SLICES. */
 #define DW_MAX_SLICES 256
 /* ... and at most this many bytes of partial sums (fewer, larger slices for
  * a large layer: the scratch stays one modest allocation). */
 #define DW_SCRATCH_MAX ((size_t)256 << 20)
 
-typedef struct dc_geom {
-    int GC, GH, GW, IC, IH, IW, R, S, SH, SW, PT, PL;
-} dc_geom;
-
-static dc_geom conv_geom(const clae_conv_shape *g)
-{
-    return (dc_geom){.GC = g->K, .GH = g->P, .GW = g->Q, .IC = g->C, .IH = g->H, .IW = g->W,
-                     .R = g->R, .S = g->S, .SH = g->sh, .SW = g->sw, .PT = g->pt, .PL = g->pl};
-}
-
-static dc_geom tconv_geom(const clae_conv_shape *g)
-{
-    return (dc_geom){.GC = g->C, .GH = g->H, .GW = g->W, .IC = g->K, .IH = g->P, .IW = g->Q,
-                     .R = g->R, .S = g->S, .SH = g->sh, .SW = g->sw, .PT = g->pt, .PL = g->pl};
-}
-
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
-/* Channels per work-item when `ch` channels are split into blocks of at
- * most `cap`, as evenly as possible. */
-static int block_of(int ch, int cap)
-{
-    if (cap < 1) cap = 1;
-    int nb = ceil_div(ch, cap);
-    return ceil_div(ch, nb);
-}
-
-static int out_block(int ch) { return block_of(ch, 16); }
-/* dw kind: BLK * R * S float8 accumulators per work-item (some spill to the
- * stack on AVX-512's 32 registers; still faster than smaller blocks). */
-static int dw_block(const dc_geom *e)
-{
-    int cap = 36 / (e->R * e->S); /* 3x3: 4 (measured better than 2 or 3) */
-    return block_of(e->GC, cap < 16 ? cap : 16);
-}
 
 /* Loop iterations of one work-item of each kind, every loop of
  * conv2d_direct.cl counted as if none were unrolled (each tap, each channel
@@ -150,14 +114,22 @@ static long dw_rebuilt_loops(const dc_geom *e, int blk)
     return (long)e->GH * blk * (1 + DC_VW);
 }
 
+long clae_dc_loops(int kind, const dc_geom *e, const clae_dc_params *p)
+{
+    if (kind == KIND_CONV) return conv_kind_loops(e, p->blk);
+    if (kind == KIND_TCONV) return tconv_kind_loops(e, p->blk);
+    return dw_kind_loops_fixed(e, p->dw_blk) + dw_kind_loops_per_image(e, p->dw_blk, 2) +
+           dw_rebuilt_loops(e, p->dw_blk);
+}
+
 /* Whether every kind a layer of geometry e runs (conv, tconv, dw on one
- * image) stays within d's loop budget. */
+ * image) stays within d's loop budget with the defaults of d's class. */
 static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
 {
     const long budget = clae_loop_budget(d);
-    const int dwb = dw_block(e);
-    return conv_kind_loops(e, out_block(e->GC)) <= budget &&
-           tconv_kind_loops(e, out_block(e->IC)) <= budget &&
+    const int dwb = clae_dc_params_default(d, KIND_DW, e).dw_blk;
+    return conv_kind_loops(e, clae_dc_params_default(d, KIND_CONV, e).blk) <= budget &&
+           tconv_kind_loops(e, clae_dc_params_default(d, KIND_TCONV, e).blk) <= budget &&
            dw_kind_loops_fixed(e, dwb) + dw_kind_loops_per_image(e, dwb, db_mode) +
                    dw_rebuilt_loops(e, dwb) <=
                budget;
@@ -165,7 +137,10 @@ static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
 
 /* Launch a 3-D kernel with a work-group of one whole plane (global[0] x
  * global[1]) when it fits, else one row, else (a row wider than the kernel's
- * work-group limit) the driver's choice. Why, per device class:
+ * work-group limit) the driver's choice; wg (clae_dc_wg, tuned per shape)
+ * may ask for a row, the driver's choice, or a stack of planes (STACK: as
+ * many planes of consecutive channel blocks as fit 256 work-items and divide
+ * global[2]). Why a plane by default, per device class:
  *  - CPU (PoCL): the local size then depends on the shape only, so PoCL
  *    compiles one work-group function per shape, not one per batch size;
  *    a plane's work-items run on one core and share its input rows in cache.
@@ -175,13 +150,20 @@ static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
  *    correct. The row fallback runs under oclgrind with --max-wgsize 64
  *    (check-kernels-sim.sh); the NULL one needs a row of more work-items
  *    than the device allows, an image over 8,000 pixels wide on any GPU. */
-static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global)
+static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global, int wg)
 {
     size_t kwg;
     CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
     size_t local[3] = {global[0], global[1], 1};
-    if (local[0] * local[1] > kwg) local[1] = 1;
-    return clae_launch(d, k, 3, global, local[0] <= kwg ? local : NULL);
+    if (wg == CLAE_DC_WG_ROW || local[0] * local[1] > kwg) local[1] = 1;
+    if (wg == CLAE_DC_WG_STACK) /* the most whole planes within 256 that divide global[2] */
+        for (size_t z = global[2]; z > 1; z--)
+            if (global[2] % z == 0 && local[0] * local[1] * z <= (kwg < 256 ? kwg : 256)) {
+                local[2] = z;
+                break;
+            }
+    const int use_local = local[0] <= kwg && wg != CLAE_DC_WG_DRIVER;
+    return clae_launch(d, k, 3, global, use_local ? local : NULL);
 }
 
 /* The kernel of `kind` specialised for e (blk channels per work-item),
@@ -230,7 +212,8 @@ enum { EPI_NONE = 0, EPI_ACT = 1, EPI_GRAD = 2 };
 static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid, cl_mem image,
                             cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
-    int blk = out_block(e->GC);
+    const clae_dc_params prm = clae_dc_params_for(d, KIND_CONV, e);
+    int blk = prm.blk;
     CLAE_TRY(clae_loop_check(d, "direct convolution", conv_kind_loops(e, blk)));
     cl_kernel k;
     CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, NULL, &k));
@@ -243,7 +226,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG_OPT(k, 6, y, grid);
     size_t global[3] = {(size_t)ceil_div(e->GW, 8 * conv_cols(e, blk)), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
-    return launch_planes(d, k, global);
+    return launch_planes(d, k, global, prm.wg);
 }
 
 /* image (N,IC,IH,IW) = bias + transposed conv of grid (tconv kind), then
@@ -251,7 +234,8 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
 static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem image, cl_mem grid,
                              cl_mem w, cl_mem bias, int epi, clae_epi act, cl_mem y)
 {
-    int blk = out_block(e->IC);
+    const clae_dc_params prm = clae_dc_params_for(d, KIND_TCONV, e);
+    int blk = prm.blk;
     CLAE_TRY(clae_loop_check(d, "direct transposed convolution", tconv_kind_loops(e, blk)));
     cl_kernel k;
     CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, NULL, &k));
@@ -264,17 +248,17 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG_OPT(k, 6, y, image);
     const int groups = ceil_div(tconv_nbx(e), tconv_cols(e, blk)); /* of TB blocks */
     size_t global[3] = {(size_t)e->SW * groups, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
-    return launch_planes(d, k, global);
+    return launch_planes(d, k, global, prm.wg);
 }
 
-/* Images per slice of the dw kind: about DW_SLICE_IMAGES, more where
+/* Images per slice of the dw kind: about `want`, more where
  * DW_MAX_SLICES would be passed, fewer on a device with a loop limit (as
  * many as one work-item may loop over: more slices, each partial sum still
  * in a fixed order). The kernels index the partial sums as slice * row + i
  * in 32-bit integers, and the scratch is one allocation: the slices are
  * bounded by both. */
-static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int blk, int db_mode,
-                                   int N, size_t row, int *per_slice)
+static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int blk, int want,
+                                   int db_mode, int N, size_t row, int *per_slice)
 {
     size_t hard_max = (size_t)INT_MAX / row;
     if (DW_SCRATCH_MAX / (row * sizeof(float)) < hard_max)
@@ -285,7 +269,7 @@ static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int b
                per_image = dw_kind_loops_per_image(e, blk, db_mode) + dw_rebuilt_loops(e, blk);
     CLAE_TRY(clae_loop_check(d, "direct weight gradient", fixed + per_image));
     const long fit = (clae_loop_budget(d) - fixed) / per_image;
-    int n = DW_SLICE_IMAGES;
+    int n = want;
     if ((size_t)ceil_div(N, n) > soft_max) n = ceil_div(N, (int)soft_max);
     if (fit < n) n = (int)fit;
     if ((size_t)ceil_div(N, n) > hard_max ||
@@ -304,7 +288,8 @@ static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int b
 static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl_mem db,
                           int db_mode, cl_mem grid, cl_mem image, const dc_gsrc *gs)
 {
-    int blk = dw_block(e);
+    const clae_dc_params prm = clae_dc_params_for(d, KIND_DW, e);
+    int blk = prm.dw_blk;
     cl_kernel k, ksum;
     const int rebuilt = gs && gs->kind;
     /* the grid's activation derivative, where it is rebuilt (EPI itself is unused there) */
@@ -318,7 +303,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
     if (db == NULL) db_mode = 0;
     int per_slice;
-    CLAE_TRY(dw_slice_images(d, e, blk, db_mode, N, row, &per_slice));
+    CLAE_TRY(dw_slice_images(d, e, blk, prm.dw_slice_images, db_mode, N, row, &per_slice));
     int nslices = ceil_div(N, per_slice);
     cl_mem part;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_DIRECT, (size_t)nslices * row * sizeof(float),
@@ -338,7 +323,8 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     size_t kwg;
     CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
     size_t global[2] = {wg, (size_t)nslices}, local[2] = {wg, 1};
-    CLAE_TRY(clae_launch(d, k, 2, global, wg <= kwg ? local : NULL));
+    CLAE_TRY(clae_launch(d, k, 2, global,
+                         wg <= kwg && prm.wg == CLAE_DC_WG_PLANE ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
     CL_ARG_OPT(ksum, 1, db, dw);
     CL_ARG(ksum, 2, cl_mem, part);
@@ -436,7 +422,7 @@ int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
     return pool->R == 2 && pool->S == 2 && pool->sh == 2 && pool->sw == 2 && pool->pt == 0 &&
            pool->pl == 0 && g->P % 2 == 0 && g->Q % 2 == 0 && pool->P == g->P / 2 &&
            pool->Q == g->Q / 2 &&
-           conv_pool_kind_loops(&e, block_of(e.GC, 8)) <= clae_loop_budget(d);
+           conv_pool_kind_loops(&e, clae_dc_block_of(e.GC, 8)) <= clae_loop_budget(d);
 }
 
 int conv2d_loss_fusable(const clae_device *d, const clae_conv_shape *g, clae_loss lk)
@@ -450,7 +436,8 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
     if (e.GH % 2 || e.GW % 2) return CLAE_ERR_SHAPE;
-    const int blk = block_of(e.GC, 8); /* two rows of accumulators: half the conv kind's */
+    /* two rows of accumulators: half the conv kind's */
+    const int blk = clae_dc_block_of(e.GC, 8);
     CLAE_TRY(clae_loop_check(d, "fused convolution and pooling", conv_pool_kind_loops(&e, blk)));
     cl_kernel k;
     CLAE_TRY(direct_kernel(d, KIND_CONV_POOL, &e, blk, EPI_ACT, act, NULL, &k));
@@ -463,7 +450,7 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CL_ARG(k, 6, cl_int, g->N);
     size_t global[3] = {(size_t)ceil_div(e.GW, 8), (size_t)e.GH / 2,
                         (size_t)g->N * ceil_div(e.GC, blk)};
-    return launch_planes(d, k, global);
+    return launch_planes(d, k, global, CLAE_DC_WG_PLANE); /* (not tuned) */
 }
 
 clae_status conv2d_pool_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,
