@@ -41,6 +41,7 @@ extern const char *const clae_dc_wg_names[CLAE_DC_WG_MODES]; /* "plane", "row", 
 typedef struct clae_dc_params {
     int blk, dw_blk, dw_slice_images;
     int wg; /* clae_dc_wg */
+    int vw; /* pixels per work-item along the width, 8 or 16 (conv2d_direct.cl's VW) */
 } clae_dc_params;
 
 /* Bounds a tuning file's values must keep (a larger one is a bad entry). */

@@ -104,42 +104,90 @@
 #include "act.clh"
 #include "loss.clh"
 
-/* Pixels per work-item along the width. On CPUs a float8 is one AVX2
- * register (half an AVX-512 one) and PoCL also vectorises across work-items;
- * on GPUs the 8 lanes are 8 independent FMA chains per work-item. Loads and
- * stores go through vload8/vstore8, which need only float alignment (any
- * offset), never a cast to float8 *. */
+/* Pixels per work-item along the width: VW (8 or 16) neighbouring pixels as
+ * one floatv. On CPUs a float8 is one AVX2 register and a float16 one
+ * AVX-512 register (conv2d_direct.c picks 16 where the device's native float
+ * width is 16 and the row holds 16); PoCL does not vectorise across
+ * work-items around these loops. On GPUs the lanes are independent FMA
+ * chains of one work-item. Loads and stores go through vloadN/vstoreN, which
+ * need only float alignment (any offset), never a cast to floatN *.
+ * floath is half a vector (the pooled lanes of a 2x2 window pair). */
+#ifndef VW
 #define VW 8
+#endif
+#if VW == 16
+#define floatv float16
+#define intv int16
+#define floath float8
+#define inth int8
+#define VLOADV vload16
+#define VSTOREV vstore16
+#define VLOADH vload8
+#define VSTOREH vstore8
+#define as_floatv as_float16
+#define as_intv as_int16
+#define act_fv act_f16
+#define act_gradv act_grad16
+#define elem_lossv elem_loss16
+#define elem_gradv elem_grad16
+#define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#define HLANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#define DUPH(v) ((v).s0011223344556677)
+#else
+#define floatv float8
+#define intv int8
+#define floath float4
+#define inth int4
+#define VLOADV vload8
+#define VSTOREV vstore8
+#define VLOADH vload4
+#define VSTOREH vstore4
+#define as_floatv as_float8
+#define as_intv as_int8
+#define act_fv act_f8
+#define act_gradv act_grad8
+#define elem_lossv elem_loss
+#define elem_gradv elem_grad
+#define LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#define HLANES ((int4)(0, 1, 2, 3))
+#define DUPH(v) ((v).s00112233)
+#endif
 
 /* VW values p[0], p[SW], ..., p[(VW-1)*SW]; all must be readable. */
 #if SW == 1
-#define LOADV(p) vload8(0, (p))
+#define LOADV(p) VLOADV(0, (p))
 #elif SW == 2
-#define LOADV_NEEDS_16 1
-/* two vload8, not vload16: a float16 returned by a call warns on x86 without
- * AVX-512 (clang: "changes the ABI") */
-#define LOADV(p) ((float8)(vload8(0, (p)).even, vload8(0, (p) + 8).even))
+#define LOADV_NEEDS_2VW 1
+/* two vloads of VW, not one of 2 VW: a float16 returned by a call warns on
+ * x86 without AVX-512 (clang: "changes the ABI"), and there is no float32 */
+#define LOADV(p) ((floatv)(VLOADV(0, (p)).even, VLOADV(0, (p) + VW).even))
 #else
-#define LOADV(p) \
-    ((float8)((p)[0], (p)[SW], (p)[2 * SW], (p)[3 * SW], (p)[4 * SW], (p)[5 * SW], \
-              (p)[6 * SW], (p)[7 * SW]))
+#define LOADV(p) load_strided(p)
 #endif
 /* Image columns a strided VW-vector starting at column x touches: x .. x+SPAN-1. */
-#ifdef LOADV_NEEDS_16
+#ifdef LOADV_NEEDS_2VW
 #define SPAN (2 * VW)
 #else
 #define SPAN ((VW - 1) * SW + 1)
 #endif
 
+/* p[0], p[SW], ... as one vector (strides other than 1 and 2). */
+static inline floatv load_strided(__global const float *p)
+{
+    float t[VW];
+    for (int j = 0; j < VW; j++) t[j] = p[j * SW];
+    return VLOADV(0, t);
+}
+
 /* row[x + j*step] for j < VW, zero where the column is outside [0, lim). */
-static inline float8 load_guard(__global const float *row, int x, int step, int lim)
+static inline floatv load_guard(__global const float *row, int x, int step, int lim)
 {
     float t[VW];
     for (int j = 0; j < VW; j++) {
         int c = x + j * step;
         t[j] = (c >= 0 && c < lim) ? row[c] : 0.0f;
     }
-    return vload8(0, t);
+    return VLOADV(0, t);
 }
 
 /* v with the lanes whose column is outside [0, lim) set to 0.0f. The lane
@@ -150,28 +198,28 @@ static inline float8 load_guard(__global const float *row, int x, int step, int 
  * (21.10 and 26.03) sign-extends such a vector to 1 instead of -1, so the
  * select silently zeroes every lane on the simulator (README, "Checking the
  * kernels on a simulated GPU"). Same instructions on every device. */
-static inline float8 mask_cols(float8 v, int8 col, int lim)
+static inline floatv mask_cols(floatv v, intv col, int lim)
 {
-    const int8 out = (col | ((int8)(lim - 1) - col)) >> 31;
-    return as_float8(as_int8(v) & ~out);
+    const intv out = (col | ((intv)(lim - 1) - col)) >> 31;
+    return as_floatv(as_intv(v) & ~out);
 }
 
 /* Image row at flat offset `at` of a tensor of `total` floats: the VW
  * columns x, x+SW, ..., zero where outside [0, IW). Near the edges one
  * vector load still works (it reads neighbouring rows, whose lanes are then
  * masked to zero) unless it would leave the tensor. */
-static inline float8 load_img(__global const float *t, int at, int x, int total)
+static inline floatv load_img(__global const float *t, int at, int x, int total)
 {
     if (at + x >= 0 && at + x + SPAN <= total)
-        return mask_cols(LOADV(t + at + x), (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * SW, IW);
+        return mask_cols(LOADV(t + at + x), (intv)(x) + LANES * SW, IW);
     return load_guard(t + at, x, SW, IW);
 }
 
 /* The same for a grid row (width GW, unit stride). */
-static inline float8 load_grid(__global const float *t, int at, int x, int total)
+static inline floatv load_grid(__global const float *t, int at, int x, int total)
 {
     if (at + x >= 0 && at + x + VW <= total)
-        return mask_cols(vload8(0, t + at + x), (int8)(x) + (int8)(0, 1, 2, 3, 4, 5, 6, 7), GW);
+        return mask_cols(VLOADV(0, t + at + x), (intv)(x) + LANES, GW);
     return load_guard(t + at, x, 1, GW);
 }
 
@@ -182,12 +230,17 @@ static inline float hsum8(float8 t)
     const float2 h2 = h4.lo + h4.hi;
     return h2.x + h2.y;
 }
+#if VW == 16
+static inline float hsumv(float16 t) { return hsum8(t.lo + t.hi); }
+#else
+#define hsumv hsum8
+#endif
 
 /* Store the first `count` lanes of v at dst[0], dst[step], ... */
-static inline void store_part(__global float *dst, float8 v, int step, int count)
+static inline void store_part(__global float *dst, floatv v, int step, int count)
 {
     float t[VW];
-    vstore8(v, 0, t);
+    VSTOREV(v, 0, t);
     for (int j = 0; j < VW; j++)
         if (j < count) dst[j * step] = t[j];
 }
@@ -195,22 +248,22 @@ static inline void store_part(__global float *dst, float8 v, int step, int count
 /* The epilogue on the lanes of v that go to dst[j * step], j < count: the
  * activation (EPI 1) or the derivative (EPI 2) with y[j * step] the saved
  * activation at the same place. */
-static inline float8 epilogue(float8 v, __global const float *y, int step, int count)
+static inline floatv epilogue(floatv v, __global const float *y, int step, int count)
 {
 #if EPI == 0
     return v;
 #elif EPI == 1
-    return act_f8(ACT, v, ALPHA);
+    return act_fv(ACT, v, ALPHA);
 #else
-    float8 yv;
+    floatv yv;
     if (step == 1 && count == VW) {
-        yv = vload8(0, y);
+        yv = VLOADV(0, y);
     } else { /* lanes past count are not stored: any value */
         float t[VW];
         for (int j = 0; j < VW; j++) t[j] = j < count ? y[j * step] : 0.0f;
-        yv = vload8(0, t);
+        yv = VLOADV(0, t);
     }
-    return act_grad8(ACT, v, yv, ALPHA);
+    return act_gradv(ACT, v, yv, ALPHA);
 #endif
 }
 
@@ -231,12 +284,12 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
     if (q0 >= GW || p >= GH) return;
-    float8 acc[CB][BLK];
+    floatv acc[CB][BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < GC ? k0 + k : GC - 1;
 #pragma unroll
-        for (int j = 0; j < CB; j++) acc[j][k] = (float8)(has_bias ? bias[kk] : 0.0f);
+        for (int j = 0; j < CB; j++) acc[j][k] = (floatv)(has_bias ? bias[kk] : 0.0f);
     }
     const int x0 = q0 * SW - PL;
     /* Every column any tap of any of the CB vectors reads is inside the
@@ -255,13 +308,13 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
 #pragma unroll
                 for (int j = 0; j < CB; j++) {
                     const int xj = x0 + s + j * VW * SW;
-                    const float8 v =
+                    const floatv v =
                         inside ? LOADV(image + row + xj) : load_img(image, row, xj, total);
 #pragma unroll
                     for (int k = 0; k < BLK; k++) {
                         const int kk = k0 + k < GC ? k0 + k : GC - 1;
                         acc[j][k] =
-                            fma(v, (float8)(w[((kk * IC + c) * R + r) * S + s]), acc[j][k]);
+                            fma(v, (floatv)(w[((kk * IC + c) * R + r) * S + s]), acc[j][k]);
                     }
                 }
             }
@@ -276,9 +329,9 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
         for (int k = 0; k < BLK; k++) {
             if (k0 + k < GC) {
                 const int at = ((n * GC + k0 + k) * GH + p) * GW + qj;
-                const float8 v = epilogue(acc[j][k], y + at, 1, count);
+                const floatv v = epilogue(acc[j][k], y + at, 1, count);
                 if (count == VW)
-                    vstore8(v, 0, grid + at);
+                    VSTOREV(v, 0, grid + at);
                 else
                     store_part(grid + at, v, 1, count);
             }
@@ -292,12 +345,12 @@ __kernel void conv2d_direct_conv(__global float *grid, __global const float *ima
  * (2j, 2j + 1) each: their max and its flat index in the plane (c0: the
  * index of lane 0 of row t), in maxpool_forward_2x2's order (strict >: ties
  * keep the first). */
-static inline float4 pool2x2(float8 t, float8 b, int c0, int4 *arg)
+static inline floath pool2x2(floatv t, floatv b, int c0, inth *arg)
 {
-    const int4 i0 = (int4)(c0) + (int4)(0, 2, 4, 6);
-    float4 best = t.even;
-    int4 bi = i0;
-    int4 m = t.odd > best;
+    const inth i0 = (inth)(c0) + 2 * HLANES;
+    floath best = t.even;
+    inth bi = i0;
+    inth m = t.odd > best;
     best = select(best, t.odd, m);
     bi = select(bi, i0 + 1, m);
     m = b.even > best;
@@ -325,11 +378,11 @@ __kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
     if (q0 >= GW || pp >= GH / 2) return;
-    float8 top[BLK], bot[BLK];
+    floatv top[BLK], bot[BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < GC ? k0 + k : GC - 1;
-        top[k] = bot[k] = (float8)(has_bias ? bias[kk] : 0.0f);
+        top[k] = bot[k] = (floatv)(has_bias ? bias[kk] : 0.0f);
     }
     const int x0 = q0 * SW - PL;
     const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
@@ -343,15 +396,15 @@ __kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
             const int row = plane + h * IW;
 #pragma unroll
             for (int s = 0; s < S; s++) {
-                const float8 v =
+                const floatv v =
                     inside ? LOADV(image + row + x0 + s) : load_img(image, row, x0 + s, total);
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
                     if (rr < R) /* tap (rr, s) of row 2pp */
-                        top[k] = fma(v, (float8)(w[((kk * IC + c) * R + rr) * S + s]), top[k]);
+                        top[k] = fma(v, (floatv)(w[((kk * IC + c) * R + rr) * S + s]), top[k]);
                     if (rr >= SH && rr - SH < R) /* tap (rr - SH, s) of row 2pp + 1 */
-                        bot[k] = fma(v, (float8)(w[((kk * IC + c) * R + rr - SH) * S + s]),
+                        bot[k] = fma(v, (floatv)(w[((kk * IC + c) * R + rr - SH) * S + s]),
                                      bot[k]);
                 }
             }
@@ -361,18 +414,18 @@ __kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         if (k0 + k < GC) {
-            int4 arg;
-            const float4 best = pool2x2(act_f8(ACT, top[k], ALPHA), act_f8(ACT, bot[k], ALPHA),
+            inth arg;
+            const floath best = pool2x2(act_fv(ACT, top[k], ALPHA), act_fv(ACT, bot[k], ALPHA),
                                         2 * pp * GW + q0, &arg);
             const int at = ((n * GC + k0 + k) * (GH / 2) + pp) * PW + q0 / 2;
-            if (count == 4) {
-                vstore4(best, 0, pooled + at);
-                vstore4(arg, 0, idx + at);
+            if (count == VW / 2) {
+                VSTOREH(best, 0, pooled + at);
+                VSTOREH(arg, 0, idx + at);
             } else {
-                float b4[4];
-                int a4[4];
-                vstore4(best, 0, b4);
-                vstore4(arg, 0, a4);
+                float b4[VW / 2];
+                int a4[VW / 2];
+                VSTOREH(best, 0, b4);
+                VSTOREH(arg, 0, a4);
                 for (int j = 0; j < count; j++) {
                     pooled[at + j] = b4[j];
                     idx[at + j] = a4[j];
@@ -403,12 +456,12 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
     const int n = z / NBLK_TCONV, k0 = (z % NBLK_TCONV) * BLK;
     const int x0 = ph + SW * VW * b0; /* first output column */
     if (x0 >= IW || oy >= IH) return;
-    float8 acc[TB][BLK];
+    floatv acc[TB][BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < IC ? k0 + k : IC - 1;
 #pragma unroll
-        for (int j = 0; j < TB; j++) acc[j][k] = (float8)(has_bias ? bias[kk] : 0.0f);
+        for (int j = 0; j < TB; j++) acc[j][k] = (floatv)(has_bias ? bias[kk] : 0.0f);
     }
     /* Taps outermost: which of them land on this work-item's pixels depends
      * only on its row and column phase, so the tests run once per tap. */
@@ -428,11 +481,11 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
                 for (int c = 0; c < GC; c++) {
 #pragma unroll
                     for (int j = 0; j < TB; j++) {
-                        const float8 v = vload8(0, row + c * (GH * GW) + xs + j * VW);
+                        const floatv v = VLOADV(0, row + c * (GH * GW) + xs + j * VW);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) {
                             const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                            acc[j][k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]),
+                            acc[j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
                                             acc[j][k]);
                         }
                     }
@@ -443,11 +496,11 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
                 for (int c = 0; c < GC; c++) {
 #pragma unroll
                     for (int j = 0; j < TB; j++) {
-                        const float8 v = load_grid(grid, at + c * (GH * GW), xs + j * VW, total);
+                        const floatv v = load_grid(grid, at + c * (GH * GW), xs + j * VW, total);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) {
                             const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                            acc[j][k] = fma(v, (float8)(w[((c * IC + kk) * R + r) * S + s]),
+                            acc[j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
                                             acc[j][k]);
                         }
                     }
@@ -464,9 +517,9 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
         for (int k = 0; k < BLK; k++) {
             if (k0 + k < IC) {
                 const int at = ((n * IC + k0 + k) * IH + oy) * IW + xj;
-                const float8 v = epilogue(acc[j][k], y + at, SW, count);
+                const floatv v = epilogue(acc[j][k], y + at, SW, count);
                 if (SW == 1 && count == VW)
-                    vstore8(v, 0, image + at);
+                    VSTOREV(v, 0, image + at);
                 else
                     store_part(image + at, v, SW, count);
             }
@@ -491,59 +544,59 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 /* The grid's VW columns q0.. of row gy, channel k, image n (zero past GW),
  * from where GSRC says (the file's header); GSRC 2 also gives the loss of
  * those elements in *loss (zero past GW). Arguments as conv2d_direct_dw's. */
-static inline float8 grid_vec(__global const float *grid, __global const int *gidx,
+static inline floatv grid_vec(__global const float *grid, __global const int *gidx,
                               __global const float *gaux, const int N, const int lcount,
-                              const int n, const int k, const int gy, const int q0, float8 *loss)
+                              const int n, const int k, const int gy, const int q0, floatv *loss)
 {
-    const int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    const intv lane = LANES;
 #if GSRC == 0
     const int at = ((n * GC + k) * GH + gy) * GW;
-    return q0 + VW <= GW ? vload8(0, grid + at + q0) : load_grid(grid, at, q0, N * GC * GH * GW);
+    return q0 + VW <= GW ? VLOADV(0, grid + at + q0) : load_grid(grid, at, q0, N * GC * GH * GW);
 #elif GSRC == 1
     /* grid (GH x GW, even) max-pooled 2x2/2 into PH x PW: grid[gy][q0 + j]
      * is its window's dout times act'(pooled value) where the window's
      * argmax is that pixel, else 0 */
     const int PH = GH / 2, PW = GW / 2;
     const int at = ((n * GC + k) * PH + gy / 2) * PW + q0 / 2;
-    float4 dp, py;
-    int4 ix;
+    floath dp, py;
+    inth ix;
     if (q0 + VW <= GW) {
-        dp = vload4(0, grid + at);
-        py = vload4(0, gaux + at);
-        ix = vload4(0, gidx + at);
+        dp = VLOADH(0, grid + at);
+        py = VLOADH(0, gaux + at);
+        ix = VLOADH(0, gidx + at);
     } else { /* the windows past PW: argmax -1, never a pixel */
-        float d4[4], y4[4];
-        int i4[4];
-        for (int j = 0; j < 4; j++) {
+        float d4[VW / 2], y4[VW / 2];
+        int i4[VW / 2];
+        for (int j = 0; j < VW / 2; j++) {
             const int in = q0 / 2 + j < PW;
             d4[j] = in ? grid[at + j] : 0.0f;
             y4[j] = in ? gaux[at + j] : 0.0f;
             i4[j] = in ? gidx[at + j] : -1;
         }
-        dp = vload4(0, d4);
-        py = vload4(0, y4);
-        ix = vload4(0, i4);
+        dp = VLOADH(0, d4);
+        py = VLOADH(0, y4);
+        ix = VLOADH(0, i4);
     }
-    const float8 g = act_grad8(ACT, dp.s00112233, py.s00112233, ALPHA);
-    return select((float8)(0.0f), g, ix.s00112233 == (int8)(gy * GW + q0) + lane);
+    const floatv g = act_gradv(ACT, DUPH(dp), DUPH(py), ALPHA);
+    return select((floatv)(0.0f), g, DUPH(ix) == (intv)(gy * GW + q0) + lane);
 #else
     /* the loss's gradient through the activation, as mse.cl's loss_step */
     const int at = ((n * GC + k) * GH + gy) * GW + q0;
-    float8 y, t;
+    floatv y, t;
     if (q0 + VW <= GW) {
-        y = vload8(0, grid + at);
-        t = vload8(0, gaux + at);
+        y = VLOADV(0, grid + at);
+        t = VLOADV(0, gaux + at);
     } else {
         float y8[VW], t8[VW];
         for (int j = 0; j < VW; j++) {
             y8[j] = q0 + j < GW ? grid[at + j] : 0.5f;
             t8[j] = q0 + j < GW ? gaux[at + j] : 0.5f;
         }
-        y = vload8(0, y8);
-        t = vload8(0, t8);
+        y = VLOADV(0, y8);
+        t = VLOADV(0, t8);
     }
-    *loss = mask_cols(elem_loss(y, t), (int8)(q0) + lane, GW);
-    return mask_cols(act_grad8(ACT, elem_grad(y, t, lcount), y, ALPHA), (int8)(q0) + lane, GW);
+    *loss = mask_cols(elem_lossv(y, t), (intv)(q0) + lane, GW);
+    return mask_cols(act_gradv(ACT, elem_gradv(y, t, lcount), y, ALPHA), (intv)(q0) + lane, GW);
 #endif
 }
 
@@ -559,27 +612,27 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
     if (k0 >= GC) return;
     const int n0 = slice * per_slice;
     const int n1 = n0 + per_slice < N ? n0 + per_slice : N;
-    float8 acc[BLK][R][S];
+    floatv acc[BLK][R][S];
 #pragma unroll
     for (int k = 0; k < BLK; k++)
 #pragma unroll
         for (int r = 0; r < R; r++)
 #pragma unroll
-            for (int s = 0; s < S; s++) acc[k][r][s] = (float8)(0.0f);
-    float8 bacc[BLK];
-    float8 lacc = (float8)(0.0f); /* GSRC 2: the loss over the block's channels */
+            for (int s = 0; s < S; s++) acc[k][r][s] = (floatv)(0.0f);
+    floatv bacc[BLK];
+    floatv lacc = (floatv)(0.0f); /* GSRC 2: the loss over the block's channels */
     const int grid_bias = db_mode == 1 && ic == 0;
 #pragma unroll
-    for (int k = 0; k < BLK; k++) bacc[k] = (float8)(0.0f);
+    for (int k = 0; k < BLK; k++) bacc[k] = (floatv)(0.0f);
     for (int n = n0; n < n1; n++) {
         for (int gy = 0; gy < GH; gy++) {
             for (int bx = 0; bx < NBXG; bx++) {
                 const int q0 = bx * VW;
-                float8 a[BLK];
+                floatv a[BLK];
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
-                    float8 l8 = (float8)(0.0f);
+                    floatv l8 = (floatv)(0.0f);
                     a[k] = grid_vec(grid, gidx, gaux, N, lcount, n, kk, gy, q0, &l8);
 #if GSRC == 2
                     if (ic == 0 && k0 + k < GC) lacc += l8;
@@ -588,7 +641,7 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                     if (ic == 0 && k0 + k < GC) {
                         const int at = ((n * GC + kk) * GH + gy) * GW + q0;
                         if (q0 + VW <= GW)
-                            vstore8(a[k], 0, dout + at);
+                            VSTOREV(a[k], 0, dout + at);
                         else
                             store_part(dout + at, a[k], 1, GW - q0);
                     }
@@ -607,7 +660,7 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                     const int row = (n * IC + ic) * (IH * IW) + h * IW;
 #pragma unroll
                     for (int s = 0; s < S; s++) {
-                        const float8 v = inside ? LOADV(image + row + x0 + s)
+                        const floatv v = inside ? LOADV(image + row + x0 + s)
                                                 : load_img(image, row, x0 + s, N * IC * IH * IW);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) acc[k][r][s] = fma(a[k], v, acc[k][r][s]);
@@ -624,24 +677,24 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #pragma unroll
             for (int r = 0; r < R; r++)
 #pragma unroll
-                for (int s = 0; s < S; s++) dst[r * S + s] = hsum8(acc[k][r][s]);
-            if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsum8(bacc[k]);
+                for (int s = 0; s < S; s++) dst[r * S + s] = hsumv(acc[k][r][s]);
+            if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsumv(bacc[k]);
         }
     }
 #if GSRC == 2
     /* after the weights and biases (nb of them): one loss sum per block */
-    if (ic == 0) part[(slice + 1) * pstride - NBLK_DW + k0 / BLK] = hsum8(lacc);
+    if (ic == 0) part[(slice + 1) * pstride - NBLK_DW + k0 / BLK] = hsumv(lacc);
 #endif
     if (db_mode == 2 && k0 == 0) {
-        float8 b8 = (float8)(0.0f);
+        floatv b8 = (floatv)(0.0f);
         float b1 = 0.0f;
         for (int n = n0; n < n1; n++) {
             __global const float *plane = image + (n * IC + ic) * (IH * IW);
             int i = 0;
-            for (; i + VW <= IH * IW; i += VW) b8 += vload8(0, plane + i);
+            for (; i + VW <= IH * IW; i += VW) b8 += VLOADV(0, plane + i);
             for (; i < IH * IW; i++) b1 += plane[i];
         }
-        part[slice * pstride + GC * IC * R * S + ic] = hsum8(b8) + b1;
+        part[slice * pstride + GC * IC * R * S + ic] = hsumv(b8) + b1;
     }
 }
 #endif

@@ -296,10 +296,10 @@ static clae_status time_pass(clae_device *d, const tune_data *t, const tune_case
 static void describe(int kind, const clae_dc_params *p, char *buf, size_t len)
 {
     if (kind == CLAE_DC_DW)
-        snprintf(buf, len, "dw_blk=%d slice=%d wg=%s", p->dw_blk, p->dw_slice_images,
-                 clae_dc_wg_names[p->wg]);
+        snprintf(buf, len, "dw_blk=%d slice=%d wg=%s vw=%d", p->dw_blk, p->dw_slice_images,
+                 clae_dc_wg_names[p->wg], p->vw);
     else
-        snprintf(buf, len, "blk=%d wg=%s", p->blk, clae_dc_wg_names[p->wg]);
+        snprintf(buf, len, "blk=%d wg=%s vw=%d", p->blk, clae_dc_wg_names[p->wg], p->vw);
 }
 
 

@@ -197,6 +197,8 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
                              &d->max_alloc, NULL));
     CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof d->compute_units,
                              &d->compute_units, NULL));
+    CL_CHECK(clGetDeviceInfo(d->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT,
+                             sizeof d->native_float, &d->native_float, NULL));
     d->is_pocl = strstr(d->platform_name, "Portable Computing Language") != NULL ||
                  strstr(d->platform_name, "PoCL") != NULL || strstr(d->platform_name, "pocl");
 

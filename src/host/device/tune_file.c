@@ -136,6 +136,12 @@ static int read_entry(const cJSON *o, clae_tune_table *t, const char **why)
                " and wg plane, row, driver or stack";
         return 0;
     }
+    p.vw = 0; /* absent (a file of before vw): the defaults' */
+    if (cJSON_GetObjectItemCaseSensitive(o, "vw") &&
+        (!get_int(o, "vw", 8, 16, &p.vw) || (p.vw != 8 && p.vw != 16))) {
+        *why = "has a vw other than 8 or 16";
+        return 0;
+    }
     if (strncmp(o->string, "conv ", 5) != 0 && strncmp(o->string, "tconv ", 6) != 0 &&
         strncmp(o->string, "dw ", 3) != 0) {
         *why = "has a key that is not conv, tconv or dw and a geometry";
@@ -255,6 +261,7 @@ static cJSON *entry_json(const clae_tune_entry *e)
     cJSON_AddNumberToObject(o, "dw_blk", e->p.dw_blk);
     cJSON_AddNumberToObject(o, "dw_slice_images", e->p.dw_slice_images);
     cJSON_AddStringToObject(o, "wg", clae_dc_wg_names[e->p.wg]);
+    if (e->p.vw) cJSON_AddNumberToObject(o, "vw", e->p.vw);
     cJSON_AddNumberToObject(o, "batch", e->batch);
     cJSON_AddNumberToObject(o, "default_ms", e->default_ms);
     cJSON_AddNumberToObject(o, "best_ms", e->best_ms);

@@ -53,40 +53,42 @@ static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 /* Loop iterations of one work-item of each kind, every loop of
  * conv2d_direct.cl counted as if none were unrolled (each tap, each channel
  * of a block, each lane of a guarded load or store): an upper bound of what
- * a device's loop limiter counts (clae_device.loop_limit). DC_VW is the
- * kernels' VW. */
-#define DC_VW 8
+ * a device's loop limiter counts (clae_device.loop_limit). vw is the
+ * kernels' VW (clae_dc_params.vw: 8 or 16). */
 /* Column vectors per work-item of the conv kind (CB in conv2d_direct.cl):
- * enough independent FMA chains, blk * CB >= 16 (an FMA's latency times two
- * FMA ports: on PoCL's AVX-512 Xeon 8 float8 chains a work-item reach about
- * half the rate of 16; the denoiser's last layer has blk 3), and no more
- * than its row holds. */
+ * enough independent FMA chains, blk * CB >= 8 (an FMA's latency, 4 cycles,
+ * times two FMA ports; the denoiser's last layer has blk 3: CB 4 took its
+ * forward pass from 15.0 to 10.3 ms on PoCL), and no more than its row
+ * holds. */
 static int cols_for(int blk, int vectors)
 {
-    int cb = blk >= 16 ? 1 : blk >= 8 ? 2 : 4;
+    int cb = blk >= 8 ? 1 : blk >= 4 ? 2 : 4;
     while (cb > 1 && cb > vectors) cb /= 2;
     return cb;
 }
 
-static int conv_cols(const dc_geom *e, int blk) { return cols_for(blk, ceil_div(e->GW, DC_VW)); }
-
-/* The same for the tconv kind (TB): blocks of one column phase. */
-static int tconv_nbx(const dc_geom *e) { return ceil_div(ceil_div(e->IW, e->SW), DC_VW); }
-static int tconv_cols(const dc_geom *e, int blk) { return cols_for(blk, tconv_nbx(e)); }
-
-static long conv_kind_loops(const dc_geom *e, int blk)
+static int conv_cols(const dc_geom *e, int blk, int vw)
 {
-    const long cb = conv_cols(e, blk);
-    /* the s loop, per column vector the block's channels and a guarded load */
-    const long tap = 1 + cb * (1 + blk + DC_VW);
-    return (long)e->IC * (1 + e->R + (long)e->R * e->S * tap) + cb * blk * (2 + 2 * DC_VW);
+    return cols_for(blk, ceil_div(e->GW, vw));
 }
 
-static long tconv_kind_loops(const dc_geom *e, int blk)
+/* The same for the tconv kind (TB): blocks of one column phase. */
+static int tconv_nbx(const dc_geom *e, int vw) { return ceil_div(ceil_div(e->IW, e->SW), vw); }
+static int tconv_cols(const dc_geom *e, int blk, int vw) { return cols_for(blk, tconv_nbx(e, vw)); }
+
+static long conv_kind_loops(const dc_geom *e, int blk, int vw)
 {
-    const long tb = tconv_cols(e, blk);
-    const long chan = 1 + tb * (1 + blk + DC_VW);
-    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + tb * blk * (2 + 2 * DC_VW);
+    const long cb = conv_cols(e, blk, vw);
+    /* the s loop, per column vector the block's channels and a guarded load */
+    const long tap = 1 + cb * (1 + blk + vw);
+    return (long)e->IC * (1 + e->R + (long)e->R * e->S * tap) + cb * blk * (2 + 2L * vw);
+}
+
+static long tconv_kind_loops(const dc_geom *e, int blk, int vw)
+{
+    const long tb = tconv_cols(e, blk, vw);
+    const long chan = 1 + tb * (1 + blk + vw);
+    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + tb * blk * (2 + 2L * vw);
 }
 
 /* The dw kind: what every work-item runs once, and what each image of its
@@ -96,12 +98,11 @@ static long dw_kind_loops_fixed(const dc_geom *e, int blk)
     return 2 * blk * (1 + e->R + (long)e->R * e->S) + 2 * blk;
 }
 
-static long dw_kind_loops_per_image(const dc_geom *e, int blk, int db_mode)
+static long dw_kind_loops_per_image(const dc_geom *e, int blk, int db_mode, int vw)
 {
-    const long nbx = ceil_div(e->GW, DC_VW);
-    const long per_bx =
-        1 + 2L * blk * (1 + DC_VW) + e->R + (long)e->R * e->S * (1 + blk + DC_VW);
-    const long plane = db_mode == 2 ? 2 + (long)e->IH * e->IW / DC_VW + DC_VW : 0;
+    const long nbx = ceil_div(e->GW, vw);
+    const long per_bx = 1 + 2L * blk * (1 + vw) + e->R + (long)e->R * e->S * (1 + blk + vw);
+    const long plane = db_mode == 2 ? 2 + (long)e->IH * e->IW / vw + vw : 0;
     return 1 + e->GH * (1 + nbx * per_bx) + plane;
 }
 
@@ -109,17 +110,17 @@ static long dw_kind_loops_per_image(const dc_geom *e, int blk, int db_mode)
  * own (counted already); WDOUT's partial store at the end of each row.
  * Counted whether the grid is rebuilt or not: the fused passes then slice
  * the batch as the unfused ones do, and both sum in the same order. */
-static long dw_rebuilt_loops(const dc_geom *e, int blk)
+static long dw_rebuilt_loops(const dc_geom *e, int blk, int vw)
 {
-    return (long)e->GH * blk * (1 + DC_VW);
+    return (long)e->GH * blk * (1 + vw);
 }
 
 long clae_dc_loops(int kind, const dc_geom *e, const clae_dc_params *p)
 {
-    if (kind == KIND_CONV) return conv_kind_loops(e, p->blk);
-    if (kind == KIND_TCONV) return tconv_kind_loops(e, p->blk);
-    return dw_kind_loops_fixed(e, p->dw_blk) + dw_kind_loops_per_image(e, p->dw_blk, 2) +
-           dw_rebuilt_loops(e, p->dw_blk);
+    if (kind == KIND_CONV) return conv_kind_loops(e, p->blk, p->vw);
+    if (kind == KIND_TCONV) return tconv_kind_loops(e, p->blk, p->vw);
+    return dw_kind_loops_fixed(e, p->dw_blk) + dw_kind_loops_per_image(e, p->dw_blk, 2, p->vw) +
+           dw_rebuilt_loops(e, p->dw_blk, p->vw);
 }
 
 /* Whether every kind a layer of geometry e runs (conv, tconv, dw on one
@@ -127,11 +128,13 @@ long clae_dc_loops(int kind, const dc_geom *e, const clae_dc_params *p)
 static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
 {
     const long budget = clae_loop_budget(d);
-    const int dwb = clae_dc_params_default(d, KIND_DW, e).dw_blk;
-    return conv_kind_loops(e, clae_dc_params_default(d, KIND_CONV, e).blk) <= budget &&
-           tconv_kind_loops(e, clae_dc_params_default(d, KIND_TCONV, e).blk) <= budget &&
-           dw_kind_loops_fixed(e, dwb) + dw_kind_loops_per_image(e, dwb, db_mode) +
-                   dw_rebuilt_loops(e, dwb) <=
+    const clae_dc_params c = clae_dc_params_default(d, KIND_CONV, e),
+                         t = clae_dc_params_default(d, KIND_TCONV, e),
+                         w = clae_dc_params_default(d, KIND_DW, e);
+    return conv_kind_loops(e, c.blk, c.vw) <= budget &&
+           tconv_kind_loops(e, t.blk, t.vw) <= budget &&
+           dw_kind_loops_fixed(e, w.dw_blk) + dw_kind_loops_per_image(e, w.dw_blk, db_mode, w.vw) +
+                   dw_rebuilt_loops(e, w.dw_blk, w.vw) <=
                budget;
 }
 
@@ -168,11 +171,11 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
 
 /* The kernel of `kind` specialised for e (blk channels per work-item),
  * built on first use. */
-static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int epi,
-                                 clae_epi act, const dc_gsrc *gs, cl_kernel *out)
+static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int vw,
+                                 int epi, clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {
-    const int cb = kind == KIND_CONV ? conv_cols(e, blk) : 1;
-    const int tb = kind == KIND_TCONV ? tconv_cols(e, blk) : 1;
+    const int cb = kind == KIND_CONV ? conv_cols(e, blk, vw) : 1;
+    const int tb = kind == KIND_TCONV ? tconv_cols(e, blk, vw) : 1;
     /* Weights in __constant memory when they fit the device's constant
      * buffer (64 KiB on NVIDIA and AMD GPUs and oclgrind; more on PoCL), else
      * __global. Every work-item of a launch reads the same weight at the same
@@ -190,9 +193,9 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
-                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d",
+                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d -DVW=%d",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
-                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb);
+                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb, vw);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
         int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
@@ -214,9 +217,9 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
 {
     const clae_dc_params prm = clae_dc_params_for(d, KIND_CONV, e);
     int blk = prm.blk;
-    CLAE_TRY(clae_loop_check(d, "direct convolution", conv_kind_loops(e, blk)));
+    CLAE_TRY(clae_loop_check(d, "direct convolution", conv_kind_loops(e, blk, prm.vw)));
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, epi, act, NULL, &k));
+    CLAE_TRY(direct_kernel(d, KIND_CONV, e, blk, prm.vw, epi, act, NULL, &k));
     CL_ARG(k, 0, cl_mem, grid);
     CL_ARG(k, 1, cl_mem, image);
     CL_ARG(k, 2, cl_mem, w);
@@ -224,7 +227,7 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, grid);
-    size_t global[3] = {(size_t)ceil_div(e->GW, 8 * conv_cols(e, blk)), (size_t)e->GH,
+    size_t global[3] = {(size_t)ceil_div(e->GW, prm.vw * conv_cols(e, blk, prm.vw)), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
     return launch_planes(d, k, global, prm.wg);
 }
@@ -236,9 +239,10 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
 {
     const clae_dc_params prm = clae_dc_params_for(d, KIND_TCONV, e);
     int blk = prm.blk;
-    CLAE_TRY(clae_loop_check(d, "direct transposed convolution", tconv_kind_loops(e, blk)));
+    CLAE_TRY(clae_loop_check(d, "direct transposed convolution",
+                             tconv_kind_loops(e, blk, prm.vw)));
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, epi, act, NULL, &k));
+    CLAE_TRY(direct_kernel(d, KIND_TCONV, e, blk, prm.vw, epi, act, NULL, &k));
     CL_ARG(k, 0, cl_mem, image);
     CL_ARG(k, 1, cl_mem, grid);
     CL_ARG(k, 2, cl_mem, w);
@@ -246,7 +250,7 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, image);
-    const int groups = ceil_div(tconv_nbx(e), tconv_cols(e, blk)); /* of TB blocks */
+    const int groups = ceil_div(tconv_nbx(e, prm.vw), tconv_cols(e, blk, prm.vw)); /* of TB */
     size_t global[3] = {(size_t)e->SW * groups, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
     return launch_planes(d, k, global, prm.wg);
 }
@@ -257,8 +261,8 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
  * in a fixed order). The kernels index the partial sums as slice * row + i
  * in 32-bit integers, and the scratch is one allocation: the slices are
  * bounded by both. */
-static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int blk, int want,
-                                   int db_mode, int N, size_t row, int *per_slice)
+static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int blk, int vw,
+                                   int want, int db_mode, int N, size_t row, int *per_slice)
 {
     size_t hard_max = (size_t)INT_MAX / row;
     if (DW_SCRATCH_MAX / (row * sizeof(float)) < hard_max)
@@ -266,7 +270,8 @@ static clae_status dw_slice_images(const clae_device *d, const dc_geom *e, int b
     if (hard_max < 1) hard_max = 1;
     const size_t soft_max = hard_max < DW_MAX_SLICES ? hard_max : DW_MAX_SLICES;
     const long fixed = dw_kind_loops_fixed(e, blk),
-               per_image = dw_kind_loops_per_image(e, blk, db_mode) + dw_rebuilt_loops(e, blk);
+               per_image =
+                   dw_kind_loops_per_image(e, blk, db_mode, vw) + dw_rebuilt_loops(e, blk, vw);
     CLAE_TRY(clae_loop_check(d, "direct weight gradient", fixed + per_image));
     const long fit = (clae_loop_budget(d) - fixed) / per_image;
     int n = want;
@@ -293,7 +298,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     cl_kernel k, ksum;
     const int rebuilt = gs && gs->kind;
     /* the grid's activation derivative, where it is rebuilt (EPI itself is unused there) */
-    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, rebuilt ? EPI_ACT : EPI_NONE,
+    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, prm.vw, rebuilt ? EPI_ACT : EPI_NONE,
                            rebuilt ? gs->act : CLAE_EPI_NONE, gs, &k));
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
     int nw = e->GC * e->IC * e->R * e->S;
@@ -303,7 +308,8 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
     if (db == NULL) db_mode = 0;
     int per_slice;
-    CLAE_TRY(dw_slice_images(d, e, blk, prm.dw_slice_images, db_mode, N, row, &per_slice));
+    CLAE_TRY(dw_slice_images(d, e, blk, prm.vw, prm.dw_slice_images, db_mode, N, row,
+                             &per_slice));
     int nslices = ceil_div(N, per_slice);
     cl_mem part;
     CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_DIRECT, (size_t)nslices * row * sizeof(float),
@@ -405,13 +411,17 @@ clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem 
 /* ---- fused passes (the net's training steps; clae/ops.h) ------------------ */
 
 /* The conv_pool kind's loops: the conv kind's over R + SH rows, two rows of
- * accumulators, and a guarded store of 4 pooled lanes. */
-static long conv_pool_kind_loops(const dc_geom *e, int blk)
+ * accumulators, and a guarded store of vw / 2 pooled lanes. */
+static long conv_pool_kind_loops(const dc_geom *e, int blk, int vw)
 {
-    const long tap = 1 + 2L * blk + DC_VW;
+    const long tap = 1 + 2L * blk + vw;
     return (long)e->IC * (1 + e->R + e->SH + (long)(e->R + e->SH) * e->S * tap) +
-           (long)blk * (2 + 2 * 4);
+           (long)blk * (2 + vw);
 }
+
+/* Its block and width (not tuned): two rows of accumulators, so half the
+ * conv kind's block; the widest vector the row takes. */
+static int conv_pool_block(const dc_geom *e) { return clae_dc_block_of(e->GC, 8); }
 
 int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
                         const clae_conv_shape *pool)
@@ -422,7 +432,8 @@ int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
     return pool->R == 2 && pool->S == 2 && pool->sh == 2 && pool->sw == 2 && pool->pt == 0 &&
            pool->pl == 0 && g->P % 2 == 0 && g->Q % 2 == 0 && pool->P == g->P / 2 &&
            pool->Q == g->Q / 2 &&
-           conv_pool_kind_loops(&e, clae_dc_block_of(e.GC, 8)) <= clae_loop_budget(d);
+           conv_pool_kind_loops(&e, conv_pool_block(&e), clae_dc_vw_max(d, KIND_CONV, &e)) <=
+               clae_loop_budget(d);
 }
 
 int conv2d_loss_fusable(const clae_device *d, const clae_conv_shape *g, clae_loss lk)
@@ -436,11 +447,11 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
     if (e.GH % 2 || e.GW % 2) return CLAE_ERR_SHAPE;
-    /* two rows of accumulators: half the conv kind's */
-    const int blk = clae_dc_block_of(e.GC, 8);
-    CLAE_TRY(clae_loop_check(d, "fused convolution and pooling", conv_pool_kind_loops(&e, blk)));
+    const int blk = conv_pool_block(&e), vw = clae_dc_vw_max(d, KIND_CONV, &e);
+    CLAE_TRY(clae_loop_check(d, "fused convolution and pooling",
+                             conv_pool_kind_loops(&e, blk, vw)));
     cl_kernel k;
-    CLAE_TRY(direct_kernel(d, KIND_CONV_POOL, &e, blk, EPI_ACT, act, NULL, &k));
+    CLAE_TRY(direct_kernel(d, KIND_CONV_POOL, &e, blk, vw, EPI_ACT, act, NULL, &k));
     CL_ARG(k, 0, cl_mem, pooled);
     CL_ARG(k, 1, cl_mem, idx);
     CL_ARG(k, 2, cl_mem, in);
@@ -448,7 +459,7 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CL_ARG_OPT(k, 4, b, w);
     CL_ARG(k, 5, cl_int, b != NULL);
     CL_ARG(k, 6, cl_int, g->N);
-    size_t global[3] = {(size_t)ceil_div(e.GW, 8), (size_t)e.GH / 2,
+    size_t global[3] = {(size_t)ceil_div(e.GW, vw), (size_t)e.GH / 2,
                         (size_t)g->N * ceil_div(e.GC, blk)};
     return launch_planes(d, k, global, CLAE_DC_WG_PLANE); /* (not tuned) */
 }

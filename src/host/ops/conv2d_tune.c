@@ -49,6 +49,18 @@ int clae_dc_key(int kind, const dc_geom *e, char *buf, size_t len)
  *    to fill a GPU); and stacks of planes up to 256 work-items, as a plane
  *    of the denoiser's smaller layers (1 x 8 work-items) fills a quarter of
  *    one 32-wide SIMD unit. */
+/* The widest VW the kernels of kind on e may take on d: 16 where the
+ * device's native float vector is 16 wide (PoCL on an AVX-512 CPU: a float16
+ * is one register, and 8 float16 FMA chains ran at 350 GFLOP/s on the
+ * project's 2-core Xeon where 16 float8 chains ran at 188) and the row holds
+ * 16 pixels (the conv and dw kinds' grid rows, the tconv kind's columns of
+ * one phase), else 8. */
+int clae_dc_vw_max(const clae_device *d, int kind, const dc_geom *e)
+{
+    const int row = kind == CLAE_DC_TCONV ? (e->IW + e->SW - 1) / e->SW : e->GW;
+    return d->native_float >= 16 && row >= 16 ? 16 : 8;
+}
+
 clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_geom *e)
 {
     const int cpu = (d->type & CL_DEVICE_TYPE_CPU) != 0;
@@ -61,11 +73,13 @@ clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_g
         p.dw_blk = clae_dc_block_of(e->GC, cap < 16 ? cap : 16);
         p.dw_slice_images = 8;
         p.wg = CLAE_DC_WG_PLANE;
+        p.vw = clae_dc_vw_max(d, kind, e);
     } else {
         p.blk = clae_dc_block_of(ch, 4);
         p.dw_blk = 1;
         p.dw_slice_images = 2;
         p.wg = kind == CLAE_DC_DW ? CLAE_DC_WG_PLANE : CLAE_DC_WG_STACK;
+        p.vw = 8;
     }
     return p;
 }
@@ -74,6 +88,7 @@ int clae_dc_params_ok(const clae_device *d, int kind, const dc_geom *e, const cl
 {
     const int ch = kind == CLAE_DC_TCONV ? e->IC : e->GC;
     if (p->wg < 0 || p->wg >= CLAE_DC_WG_MODES) return 0;
+    if (p->vw != 8 && (p->vw != 16 || clae_dc_vw_max(d, kind, e) < 16)) return 0;
     if (kind == CLAE_DC_DW) {
         if (p->dw_blk < 1 || p->dw_blk > e->GC || p->dw_blk > CLAE_DC_BLK_MAX) return 0;
         if (p->dw_slice_images < 1 || p->dw_slice_images > CLAE_DC_SLICE_MAX) return 0;
@@ -101,13 +116,14 @@ clae_dc_params clae_dc_params_for(const clae_device *d, int kind, const dc_geom 
         p.blk = t->p.blk;
     }
     p.wg = t->p.wg;
+    if (t->p.vw) p.vw = t->p.vw;
     return clae_dc_params_ok(d, kind, e, &p) ? p : def;
 }
 
 static int same_params(const clae_dc_params *a, const clae_dc_params *b)
 {
     return a->blk == b->blk && a->dw_blk == b->dw_blk &&
-           a->dw_slice_images == b->dw_slice_images && a->wg == b->wg;
+           a->dw_slice_images == b->dw_slice_images && a->wg == b->wg && a->vw == b->vw;
 }
 
 /* p added to out[0..*n) when usable on d and new. */
@@ -142,7 +158,8 @@ int clae_dc_candidates(const clae_device *d, int kind, const dc_geom *e, clae_dc
                     p.dw_blk = DW_BLKS[b];
                     p.dw_slice_images = SLICES[s];
                     p.wg = wg;
-                    add_candidate(d, kind, e, p, out, &n, cap);
+                    for (p.vw = 16; p.vw >= 8; p.vw -= 8) /* 16 where allowed */
+                        add_candidate(d, kind, e, p, out, &n, cap);
                 }
         }
         return n;
@@ -160,7 +177,8 @@ int clae_dc_candidates(const clae_device *d, int kind, const dc_geom *e, clae_dc
             clae_dc_params p = def;
             p.blk = BLKS[b];
             p.wg = wg;
-            add_candidate(d, kind, e, p, out, &n, cap);
+            for (p.vw = 16; p.vw >= 8; p.vw -= 8) /* 16 where allowed */
+                add_candidate(d, kind, e, p, out, &n, cap);
         }
     }
     return n;

@@ -40,6 +40,8 @@ int clae_dc_block_of(int ch, int cap);
 /* The tuning file's key of kind on e: "conv -DGC=8 ... -DPL=1". 0 if it
  * does not fit len. */
 int clae_dc_key(int kind, const dc_geom *e, char *buf, size_t len);
+/* The widest VW kind on e may take on d (conv2d_tune.c says when 16). */
+int clae_dc_vw_max(const clae_device *d, int kind, const dc_geom *e);
 /* The defaults of d's class for kind on e (conv2d_tune.c says why). */
 clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_geom *e);
 /* Whether p is usable for kind on e on d: values in range, loops within
