@@ -174,6 +174,8 @@ typedef struct clae_device {
     cl_ulong max_alloc;      /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     cl_uint compute_units;   /* CL_DEVICE_MAX_COMPUTE_UNITS */
     cl_uint native_float;    /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT (16: AVX-512 on PoCL) */
+    int vw;                  /* the direct convolutions' widest vector: $CLAE_VW 8 or 16,
+                                0 (auto): 16 where native_float is 16 */
     cl_ulong const_max;      /* CL_DEVICE_MAX_CONSTANT_BUFFER_SIZE */
     cl_device_type type;     /* CL_DEVICE_TYPE (0 on the host backend) */
     /* Loop iterations one work-item may run, all its loops together, before

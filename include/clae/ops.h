@@ -377,7 +377,9 @@ void contractive_backward_ref(float *dz, float *dw, float scale, const float *h,
  * the kernel). The twin uses x * a + b rather than fmaf (a libm call on
  * baseline x86-64, which would make the host probe meaningless); the two
  * agree exactly whenever x * a + b is exact, as for a = b = 1 with integer
- * values below 2^24. FLOPs: n * iters * 128 * 2.
+ * values below 2^24. FLOPs: n * iters * 128 * 2. bench_fma_cl runs the same
+ * 128 lanes as float16 chains on a device whose native float vector is 16
+ * wide: the lanes' sum in another order (exact for such values).
  * bench_copy: src (n) -> dst (n). */
 void bench_fma_ref(float *out, int n, int iters, float a, float b);
 void bench_copy_ref(float *dst, const float *src, size_t n);

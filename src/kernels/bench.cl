@@ -10,10 +10,12 @@
  * (i % 1024) + j: chain c, component l is lane 8c + l. float8 rather than
  * float4: PoCL does not vectorise across work-items around the inner loop,
  * and on an AVX-512 CPU float4 chains reached ~56-79 GFLOP/s against ~110 for
- * float8. 16 chains, not 8: an FMA's latency (4 cycles) times two FMA ports
- * needs 8 in flight per core, and 8 chains a work-item reached only about
- * half the rate of 16 (or of 8 float16 chains) on PoCL's AVX-512 Xeon
- * (2026-12-07: 74-94 against 129-175 GFLOP/s, interleaved).
+ * float8.
+ * bench_fma16: the same 128 lanes as 8 float16 chains (chain c, component l
+ * is lane 16c + l), for devices whose native float vector is 16 wide
+ * (bench_fma_cl picks it there): on PoCL's 2-core AVX-512 Xeon (2026-12-07,
+ * quiet) 8 or 16 float8 chains ran at 181-191 GFLOP/s, 8 float16 chains at
+ * 338-351: a float8 uses half of each AVX-512 FMA.
  *
  * bench_copy: dst[i] = src[i] over n4 float4s; bytes moved 2 * 16 * n4. */
 
@@ -49,6 +51,31 @@ __kernel void bench_fma(__global float *out, const int n, const int iters, const
     float8 s = (((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))) +
                (((y0 + y1) + (y2 + y3)) + ((y4 + y5) + (y6 + y7)));
     out[i] = ((s.s0 + s.s1) + (s.s2 + s.s3)) + ((s.s4 + s.s5) + (s.s6 + s.s7));
+}
+
+__kernel void bench_fma16(__global float *out, const int n, const int iters, const float a,
+                          const float b)
+{
+    int i = get_global_id(0);
+    if (i >= n) return;
+    float16 x0 = (float16)((float)(i % 1024)) +
+                 (float16)(0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f, 8.0f, 9.0f, 10.0f,
+                           11.0f, 12.0f, 13.0f, 14.0f, 15.0f);
+    float16 x1 = x0 + 16.0f, x2 = x0 + 32.0f, x3 = x0 + 48.0f;
+    float16 x4 = x0 + 64.0f, x5 = x0 + 80.0f, x6 = x0 + 96.0f, x7 = x0 + 112.0f;
+    for (int t = 0; t < iters; t++) {
+        x0 = fma(x0, a, b);
+        x1 = fma(x1, a, b);
+        x2 = fma(x2, a, b);
+        x3 = fma(x3, a, b);
+        x4 = fma(x4, a, b);
+        x5 = fma(x5, a, b);
+        x6 = fma(x6, a, b);
+        x7 = fma(x7, a, b);
+    }
+    const float16 s = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7));
+    const float8 h = s.lo + s.hi;
+    out[i] = ((h.s0 + h.s1) + (h.s2 + h.s3)) + ((h.s4 + h.s5) + (h.s6 + h.s7));
 }
 
 __kernel void bench_copy(__global float4 *dst, __global const float4 *src, const int n4)

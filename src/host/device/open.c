@@ -262,6 +262,14 @@ clae_status clae_device_open(clae_device *d, const char *spec)
     d->verbose = getenv("CLAE_VERBOSE") != NULL;
     CLAE_TRY(path_from_env("CLAE_CONV", &d->conv_path));
     CLAE_TRY(path_from_env("CLAE_DENSE", &d->dense_path));
+    const char *vw = getenv("CLAE_VW");
+    if (vw && *vw && strcmp(vw, "auto") != 0) {
+        if (strcmp(vw, "8") != 0 && strcmp(vw, "16") != 0) {
+            fprintf(stderr, "clae: bad CLAE_VW '%s': expected 8, 16 or auto\n", vw);
+            return CLAE_ERR_ARG;
+        }
+        d->vw = atoi(vw);
+    }
     const char *fuse = getenv("CLAE_FUSE");
     if (!fuse || !*fuse || strcmp(fuse, "1") == 0) {
         d->fuse = 1;

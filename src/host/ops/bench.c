@@ -5,7 +5,8 @@
 clae_status bench_fma_cl(clae_device *d, cl_mem out, int n, int iters, float a, float b)
 {
     cl_kernel k;
-    CLAE_TRY(clae_kernel(d, "bench_fma", &k));
+    /* float16 chains where the device's native float vector is 16 wide */
+    CLAE_TRY(clae_kernel(d, d->native_float >= 16 ? "bench_fma16" : "bench_fma", &k));
     CL_ARG(k, 0, cl_mem, out);
     CL_ARG(k, 1, cl_int, n);
     CL_ARG(k, 2, cl_int, iters);

@@ -54,11 +54,13 @@ int clae_dc_key(int kind, const dc_geom *e, char *buf, size_t len)
  * is one register, and 8 float16 FMA chains ran at 350 GFLOP/s on the
  * project's 2-core Xeon where 16 float8 chains ran at 188) and the row holds
  * 16 pixels (the conv and dw kinds' grid rows, the tconv kind's columns of
- * one phase), else 8. */
+ * one phase), else 8. $CLAE_VW (clae_device.vw) forces 8, or 16 on any
+ * device (the simulator's checks of the float16 kernels). */
 int clae_dc_vw_max(const clae_device *d, int kind, const dc_geom *e)
 {
     const int row = kind == CLAE_DC_TCONV ? (e->IW + e->SW - 1) / e->SW : e->GW;
-    return d->native_float >= 16 && row >= 16 ? 16 : 8;
+    const int wide = d->vw ? d->vw == 16 : d->native_float >= 16;
+    return wide && row >= 16 ? 16 : 8;
 }
 
 clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_geom *e)
