@@ -49,6 +49,8 @@ expect_fail "unknown command" "unknown command" "$clae" frobnicate
 expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary configs/denoiser.cfg --device banana
 expect_ok "devices lists a device" "compute units" "$clae" devices
 expect_fail "empty device" "bad device ''" "$clae" bench configs/denoiser.cfg --device ''
+expect_fail "bad CLAE_FUSE" "bad CLAE_FUSE 'yes'" env CLAE_FUSE=yes "$clae" bench configs/denoiser.cfg
+expect_fail "bad CLAE_VW" "bad CLAE_VW '32'" env CLAE_VW=32 "$clae" bench configs/denoiser.cfg
 
 # CLI_ONLY="tests/cli_more_train.sh ..." runs only those parts (while working on them)
 for more in ${CLI_ONLY:-tests/cli_more*.sh}; do . "$more"; done
