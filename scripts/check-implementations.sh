@@ -144,7 +144,7 @@ for impl in "${impls[@]}"; do
     run "$impl" "test_$s" "$out/$s.log" -- "build/test_$s"
   done
   for s in "${gemm_suites[@]}"; do
-    run "$impl" "test_$s (gemm)" "$out/$s-gemm.log" CLAE_CONV=gemm -- "build/test_$s"
+    run "$impl" "test_$s (gemm)" "$out/$s-gemm.log" CLAE_CONV=gemm CLAE_DENSE=gemm -- "build/test_$s"
   done
   st_args=(selftest --device 0)
   [ "$quick" -eq 1 ] || [ "$impl" = oclgrind ] && st_args+=(--quick)
