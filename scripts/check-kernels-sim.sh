@@ -106,6 +106,7 @@ if [ "$quick" -eq 0 ]; then
   check "conv2d_direct-global-weights" "" "--constant-mem-size 4096" build/test_conv2d_direct
   # the float16 kernels (VW 16), which an AVX-512 CPU runs by default
   check "conv2d_direct-vw16" "CLAE_VW=16" "" build/test_conv2d_direct
+  check "dense-vw16" "CLAE_VW=16" "" build/test_dense
   for t in conv2d_direct bias mse net; do
     check "$t-wg64" "" "--max-wgsize 64" "build/test_$t"
   done

@@ -5,6 +5,10 @@ clae=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# a copy of everything printed, so that the end can name the failed checks
+# again (CI shows the tail of a long log)
+exec 3>&1 > >(tee "$tmp/log" >&3)
+tee_pid=$!
 
 # expect_fail NAME PATTERN CMD...: exit code 1 or 2 (not a signal), one stderr line matching PATTERN
 expect_fail() {
@@ -56,4 +60,7 @@ expect_fail "bad CLAE_VW" "bad CLAE_VW '32'" env CLAE_VW=32 "$clae" bench config
 for more in ${CLI_ONLY:-tests/cli_more*.sh}; do . "$more"; done
 
 echo "$pass passed, $fail failed"
+exec >&3 3>&-
+wait "$tee_pid" 2>/dev/null
+grep -a '^FAIL' "$tmp/log" | cut -c1-300 | sed 's/^FAIL/failed:/'
 [ "$fail" -eq 0 ]

@@ -19,8 +19,9 @@ static const dense_case CASES[] = {{1, 1, 1}, {2, 7, 3}, {5, 64, 17}, {3, 300, 6
 #define NCASES (int)(sizeof CASES / sizeof CASES[0])
 
 /* The direct kernels' tiles are 8 x 4 (forward), 4 x 32 (din) and 4 x 32
- * (dw): N = 1, 9, 13, 70; I = 1, 31, 33, 45, 4100 (a float8 tail of 4);
- * U = 1, 3, 5, 13, 130. 70 images with few tiles run the weight gradient in
+ * (dw) at float8 (CLAE_VW=8), 8 x 3, 8 x 48 and 6 x 64 at float16: N = 1, 9,
+ * 13, 70; I = 1, 31, 33, 40, 45, 1030, 4100 (a vector tail of 4); U = 1, 3,
+ * 5, 13, 130. 70 images with few tiles run the weight gradient in
  * slices (dense_dw_sum); 1030 -> 130 has enough tiles for one slice (dw and
  * db added in place). The first four are small enough for the simulator. */
 static const dense_case DCASES[] = {{1, 1, 1},     {9, 33, 5},     {13, 45, 1},  {3, 31, 13},

@@ -8,7 +8,7 @@
  * Register tiles: each work-item computes a small block of outputs, TN x TU
  * (dense_fwd: dot products along I, VW lanes at a time, summed across the
  * lanes at the end), TN x 8*TV (dense_din) or TU x 8*TV (dense_dw: outer
- * products, VW consecutive columns per float8). Rows past N or U read the
+ * products, VW consecutive columns per floatv). Rows past N or U read the
  * last valid row (clamped: no branch in the inner loop) and store nothing;
  * columns past I are masked on load and store. Deterministic: no atomics,
  * every sum in a fixed order that depends on the sizes only. No local
@@ -26,45 +26,66 @@
 #define DI_TN 4 /* dense_din: rows of dout per work-item */
 #endif
 #ifndef DI_TV
-#define DI_TV 2 /* dense_din: float8 columns of din per work-item */
+#define DI_TV 2 /* dense_din: floatv columns of din per work-item */
 #endif
 #ifndef DW_TU
 #define DW_TU 4 /* dense_dw: rows of dw per work-item */
 #endif
 #ifndef DW_TV
-#define DW_TV 2 /* dense_dw: float8 columns of dw per work-item */
+#define DW_TV 2 /* dense_dw: floatv columns of dw per work-item */
 #endif
 
+/* Lanes per vector: 8 (a float8, one AVX2 register) or 16 (a float16, one
+ * AVX-512 register; dense_direct.c picks it where the device's native float
+ * width is 16). Loads and stores go through vloadN/vstoreN (float alignment
+ * only). */
+#ifndef VW
 #define VW 8
+#endif
+#if VW == 16
+#define floatv float16
+#define VLOADV vload16
+#define VSTOREV vstore16
+#else
+#define floatv float8
+#define VLOADV vload8
+#define VSTOREV vstore8
+#endif
 
-static inline float dense_hsum8(float8 t)
+/* The sum of v's lanes, halves first (a fixed order). */
+static inline float dense_hsum(floatv t)
 {
-    const float4 h4 = t.lo + t.hi;
+#if VW == 16
+    const float8 h8 = t.lo + t.hi;
+#else
+    const float8 h8 = t;
+#endif
+    const float4 h4 = h8.lo + h8.hi;
     const float2 h2 = h4.lo + h4.hi;
     return h2.x + h2.y;
 }
 
-/* p[0..count) as the first lanes of a float8, zero beyond (count < VW). */
-static inline float8 dense_load_part(__global const float *p, int count)
+/* p[0..count) as the first lanes of a floatv, zero beyond (count < VW). */
+static inline floatv dense_load_part(__global const float *p, int count)
 {
     float t[VW];
     for (int j = 0; j < VW; j++) t[j] = j < count ? p[j] : 0.0f;
-    return vload8(0, t);
+    return VLOADV(0, t);
 }
 
 /* The first `count` lanes of v into dst[0..count), added when add is set. */
-static inline void dense_store_part(__global float *dst, float8 v, int count, int add)
+static inline void dense_store_part(__global float *dst, floatv v, int count, int add)
 {
     float t[VW];
-    vstore8(v, 0, t);
+    VSTOREV(v, 0, t);
     for (int j = 0; j < VW && j < count; j++) dst[j] = add ? dst[j] + t[j] : t[j];
 }
 
-/* The v-th float8 of the row p: whole when FULL (a constant 1 or 0, so each
+/* The v-th floatv of the row p: whole when FULL (a constant 1 or 0, so each
  * loop below is compiled twice, without a branch inside), else the lanes
  * before column rem of the row and zeros. */
 #define DENSE_LOADV(p, v, FULL, rem) \
-    ((FULL) ? vload8((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
+    ((FULL) ? VLOADV((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
 
 /* out (N,U) = in (N,I) . w (U,I)^T (+ b (U) when has_b).
  * Global (ceil(U / FW_TU), ceil(N / FW_TN)); extra work-items return. */
@@ -79,18 +100,18 @@ __kernel void dense_fwd(__global float *out, __global const float *in, __global 
     for (int t = 0; t < FW_TN; t++) xo[t] = min(n0 + t, N - 1) * I;
 #pragma unroll
     for (int j = 0; j < FW_TU; j++) wo[j] = min(u0 + j, U - 1) * I;
-    float8 acc[FW_TN][FW_TU];
+    floatv acc[FW_TN][FW_TU];
 #pragma unroll
     for (int t = 0; t < FW_TN; t++)
 #pragma unroll
-        for (int j = 0; j < FW_TU; j++) acc[t][j] = (float8)(0.0f);
+        for (int j = 0; j < FW_TU; j++) acc[t][j] = (floatv)(0.0f);
     const int I8 = I - I % VW;
     for (int k = 0; k < I8; k += VW) {
-        float8 a[FW_TN], c[FW_TU];
+        floatv a[FW_TN], c[FW_TU];
 #pragma unroll
-        for (int t = 0; t < FW_TN; t++) a[t] = vload8(0, in + xo[t] + k);
+        for (int t = 0; t < FW_TN; t++) a[t] = VLOADV(0, in + xo[t] + k);
 #pragma unroll
-        for (int j = 0; j < FW_TU; j++) c[j] = vload8(0, w + wo[j] + k);
+        for (int j = 0; j < FW_TU; j++) c[j] = VLOADV(0, w + wo[j] + k);
 #pragma unroll
         for (int t = 0; t < FW_TN; t++)
 #pragma unroll
@@ -100,7 +121,7 @@ __kernel void dense_fwd(__global float *out, __global const float *in, __global 
     for (int t = 0; t < FW_TN; t++) {
 #pragma unroll
         for (int j = 0; j < FW_TU; j++) {
-            float s = dense_hsum8(acc[t][j]);
+            float s = dense_hsum(acc[t][j]);
             for (int k = I8; k < I; k++) s = fma(in[xo[t] + k], w[wo[j] + k], s);
             if (n0 + t < N && u0 + j < U) out[(n0 + t) * U + u0 + j] = has_b ? s + b[u0 + j] : s;
         }
@@ -118,19 +139,19 @@ __kernel void dense_din(__global float *din, __global const float *dout, __globa
     int go[DI_TN];
 #pragma unroll
     for (int t = 0; t < DI_TN; t++) go[t] = min(n0 + t, N - 1) * U;
-    float8 acc[DI_TN][DI_TV];
+    floatv acc[DI_TN][DI_TV];
 #pragma unroll
     for (int t = 0; t < DI_TN; t++)
 #pragma unroll
-        for (int v = 0; v < DI_TV; v++) acc[t][v] = (float8)(0.0f);
+        for (int v = 0; v < DI_TV; v++) acc[t][v] = (floatv)(0.0f);
 #define DIN_LOOP(FULL)                                                                 \
     for (int u = 0; u < U; u++) {                                                      \
         __global const float *wr = w + u * I + i0;                                     \
-        float8 c[DI_TV];                                                               \
+        floatv c[DI_TV];                                                               \
         _Pragma("unroll") for (int v = 0; v < DI_TV; v++) c[v] =                       \
             DENSE_LOADV(wr, v, FULL, I - i0);                                          \
         _Pragma("unroll") for (int t = 0; t < DI_TN; t++) {                            \
-            const float8 a = (float8)(dout[go[t] + u]);                                \
+            const floatv a = (floatv)(dout[go[t] + u]);                                \
             _Pragma("unroll") for (int v = 0; v < DI_TV; v++) acc[t][v] =              \
                 fma(a, c[v], acc[t][v]);                                               \
         }                                                                              \
@@ -146,7 +167,7 @@ __kernel void dense_din(__global float *din, __global const float *dout, __globa
         __global float *dst = din + (n0 + t) * I + i0;
 #pragma unroll
         for (int v = 0; v < DI_TV; v++) {
-            if (full) vstore8(acc[t][v], v, dst);
+            if (full) VSTOREV(acc[t][v], v, dst);
             else dense_store_part(dst + v * VW, acc[t][v], I - i0 - v * VW, 0);
         }
     }
@@ -172,25 +193,25 @@ __kernel void dense_dw(__global float *dwd, __global float *dbd, const int db_of
     int uo[DW_TU];
 #pragma unroll
     for (int t = 0; t < DW_TU; t++) uo[t] = min(u0 + t, U - 1);
-    float8 acc[DW_TU][DW_TV];
+    floatv acc[DW_TU][DW_TV];
     float bacc[DW_TU];
 #pragma unroll
     for (int t = 0; t < DW_TU; t++) {
         bacc[t] = 0.0f;
 #pragma unroll
-        for (int v = 0; v < DW_TV; v++) acc[t][v] = (float8)(0.0f);
+        for (int v = 0; v < DW_TV; v++) acc[t][v] = (floatv)(0.0f);
     }
 #define DW_LOOP(FULL)                                                                  \
     for (int n = n0; n < n1; n++) {                                                    \
         __global const float *xr = in + n * I + i0;                                    \
-        float8 c[DW_TV];                                                               \
+        floatv c[DW_TV];                                                               \
         _Pragma("unroll") for (int v = 0; v < DW_TV; v++) c[v] =                       \
             DENSE_LOADV(xr, v, FULL, I - i0);                                          \
         _Pragma("unroll") for (int t = 0; t < DW_TU; t++) {                            \
             const float g = dout[n * U + uo[t]];                                       \
             bacc[t] += g;                                                              \
             _Pragma("unroll") for (int v = 0; v < DW_TV; v++) acc[t][v] =              \
-                fma((float8)(g), c[v], acc[t][v]);                                     \
+                fma((floatv)(g), c[v], acc[t][v]);                                     \
         }                                                                              \
     }
     if (full) {
@@ -204,7 +225,7 @@ __kernel void dense_dw(__global float *dwd, __global float *dbd, const int db_of
         __global float *dst = dwd + slice * stride + (u0 + t) * I + i0;
 #pragma unroll
         for (int v = 0; v < DW_TV; v++) {
-            if (full) vstore8(add ? vload8(v, dst) + acc[t][v] : acc[t][v], v, dst);
+            if (full) VSTOREV(add ? VLOADV(v, dst) + acc[t][v] : acc[t][v], v, dst);
             else dense_store_part(dst + v * VW, acc[t][v], I - i0 - v * VW, add);
         }
         if (has_db && i0 == 0) {
