@@ -34,7 +34,8 @@ static clae_conv_shape make_shape(const dcase *c)
 /* Widths 5, 7, 9, 11, 13, 20, 29, 33 (not multiples of 8) and 8, 16,
  * 32; channels 1..20 (17 and 20 split into blocks, with a tail); kernels 1x1,
  * 2x2, 3x3, 5x5, 3x5; strides 1, 2, 3 and 2x1; 'same' and 'valid'; a batch of
- * 19 (several weight-gradient slices, the last one short); then the
+ * 19 (several weight-gradient slices, the last one short); 128 -> 128
+ * channels (large work-groups); then the
  * denoiser's five convolutions at batch 2 (the 6th to 2nd last cases) and
  * weights too large for __constant memory. Each shape costs a kernel build
  * on a cold PoCL cache, so the list stays short. */
@@ -51,6 +52,10 @@ static const dcase CASES[] = {
     {1, 2, 4, 4, 7, 6, 2, 2, 2, 2, CLAE_PAD_VALID, 1},
     {1, 2, 20, 5, 9, 17, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
     {1, 19, 2, 4, 5, 3, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
+    /* 128 -> 128: the weight gradient's slice is 4,096 work-items, more
+     * accumulators than PoCL's worker stack holds in one group (a crash
+     * before clae_dc_group_cap) */
+    {0, 1, 128, 16, 16, 128, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     /* denoiser */
     {0, 2, 3, 32, 32, 8, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     {0, 2, 8, 16, 16, 16, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
@@ -446,6 +451,7 @@ static Suite *conv2d_direct_suite(void)
     TCase *tc = tu_tcase("conv2d_direct", 600, 0);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 2, 6);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 8, 11);
+    tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 12, 13);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, NCASES - 1, NCASES);
     tcase_add_loop_test(tc, test_conv2d_direct_deterministic, 0, 2);
     tcase_add_loop_test(tc, test_conv2d_direct_gemm_vs_ref, 0, NCASES - 6);

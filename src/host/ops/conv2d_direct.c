@@ -153,10 +153,12 @@ static int fits_loop_budget(const clae_device *d, const dc_geom *e, int db_mode)
  *    correct. The row fallback runs under oclgrind with --max-wgsize 64
  *    (check-kernels-sim.sh); the NULL one needs a row of more work-items
  *    than the device allows, an image over 8,000 pixels wide on any GPU. */
-static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global, int wg)
+static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *global, int wg,
+                                 size_t acc_floats)
 {
     size_t kwg;
     CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
+    const size_t cap = clae_dc_group_cap(d, kwg, acc_floats);
     size_t local[3] = {global[0], global[1], 1};
     if (wg == CLAE_DC_WG_ROW || local[0] * local[1] > kwg) local[1] = 1;
     if (wg == CLAE_DC_WG_STACK) /* the most whole planes within 256 that divide global[2] */
@@ -165,6 +167,11 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
                 local[2] = z;
                 break;
             }
+    if (local[0] * local[1] * local[2] > cap) { /* a CPU's stack: rows of the plane, or less */
+        local[2] = 1;
+        local[1] = local[0] <= cap ? clae_divisor_within(global[1], cap / local[0]) : 1;
+        if (local[0] > cap) local[0] = clae_divisor_within(global[0], cap);
+    }
     const int use_local = local[0] <= kwg && wg != CLAE_DC_WG_DRIVER;
     return clae_launch(d, k, 3, global, use_local ? local : NULL);
 }
@@ -227,9 +234,10 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, grid);
-    size_t global[3] = {(size_t)ceil_div(e->GW, prm.vw * conv_cols(e, blk, prm.vw)), (size_t)e->GH,
+    const int cb = conv_cols(e, blk, prm.vw);
+    size_t global[3] = {(size_t)ceil_div(e->GW, prm.vw * cb), (size_t)e->GH,
                         (size_t)N * ceil_div(e->GC, blk)};
-    return launch_planes(d, k, global, prm.wg);
+    return launch_planes(d, k, global, prm.wg, (size_t)cb * blk * prm.vw);
 }
 
 /* image (N,IC,IH,IW) = bias + transposed conv of grid (tconv kind), then
@@ -252,7 +260,8 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG_OPT(k, 6, y, image);
     const int groups = ceil_div(tconv_nbx(e, prm.vw), tconv_cols(e, blk, prm.vw)); /* of TB */
     size_t global[3] = {(size_t)e->SW * groups, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
-    return launch_planes(d, k, global, prm.wg);
+    return launch_planes(d, k, global, prm.wg,
+                         (size_t)tconv_cols(e, blk, prm.vw) * blk * prm.vw);
 }
 
 /* Images per slice of the dw kind: about `want`, more where
@@ -328,9 +337,10 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
     size_t kwg;
     CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
-    size_t global[2] = {wg, (size_t)nslices}, local[2] = {wg, 1};
-    CLAE_TRY(clae_launch(d, k, 2, global,
-                         wg <= kwg && prm.wg == CLAE_DC_WG_PLANE ? local : NULL));
+    /* the slice's accumulators (dw_blk x R x S vectors) bound the group on a CPU */
+    const size_t cap = clae_dc_group_cap(d, kwg, (size_t)blk * (e->R * e->S + 1) * prm.vw);
+    size_t global[2] = {wg, (size_t)nslices}, local[2] = {clae_divisor_within(wg, cap), 1};
+    CLAE_TRY(clae_launch(d, k, 2, global, prm.wg == CLAE_DC_WG_PLANE ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
     CL_ARG_OPT(ksum, 1, db, dw);
     CL_ARG(ksum, 2, cl_mem, part);
@@ -461,7 +471,7 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CL_ARG(k, 6, cl_int, g->N);
     size_t global[3] = {(size_t)ceil_div(e.GW, vw), (size_t)e.GH / 2,
                         (size_t)g->N * ceil_div(e.GC, blk)};
-    return launch_planes(d, k, global, CLAE_DC_WG_PLANE); /* (not tuned) */
+    return launch_planes(d, k, global, CLAE_DC_WG_PLANE, (size_t)2 * blk * vw); /* (not tuned) */
 }
 
 clae_status conv2d_pool_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db,

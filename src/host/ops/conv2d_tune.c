@@ -11,6 +11,34 @@ const char *const clae_dc_kind_names[4] = {"", "conv", "tconv", "dw"};
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
+/* PoCL runs a work-group's work-items on one worker thread and keeps every
+ * work-item's private arrays on that thread's stack (8 MiB by default,
+ * RLIMIT_STACK): a group of 4,096 work-items with 2.3 KiB of accumulators
+ * each (the weight gradient of a 128 -> 128 conv, dw_blk 4, float16) and one
+ * of 3,072 with 3.1 KiB (a 5 x 5 conv's, chosen by the driver in `clae
+ * tune`) ended the process with a segmentation fault. On a CPU the direct
+ * kernels' groups keep their accumulators within GROUP_PRIVATE_MAX, a
+ * quarter of that stack; the other private values are of the same order. */
+#define GROUP_PRIVATE_MAX ((size_t)2 << 20)
+
+size_t clae_dc_group_cap(const clae_device *d, size_t kwg, size_t acc_floats)
+{
+    size_t cap = kwg ? kwg : 1;
+    if ((d->type & CL_DEVICE_TYPE_CPU) && acc_floats) {
+        const size_t fit = GROUP_PRIVATE_MAX / (acc_floats * sizeof(float));
+        if (fit < cap) cap = fit ? fit : 1;
+    }
+    return cap;
+}
+
+size_t clae_divisor_within(size_t n, size_t cap)
+{
+    if (n <= cap) return n ? n : 1;
+    for (size_t l = cap; l > 1; l--)
+        if (n % l == 0) return l;
+    return 1;
+}
+
 int clae_dc_block_of(int ch, int cap)
 {
     if (cap < 1) cap = 1;
@@ -90,6 +118,9 @@ int clae_dc_params_ok(const clae_device *d, int kind, const dc_geom *e, const cl
 {
     const int ch = kind == CLAE_DC_TCONV ? e->IC : e->GC;
     if (p->wg < 0 || p->wg >= CLAE_DC_WG_MODES) return 0;
+    /* the driver's choice on a CPU: PoCL's groups of up to 4,096 work-items
+     * (clae_dc_group_cap says why they are not allowed) */
+    if (p->wg == CLAE_DC_WG_DRIVER && (d->type & CL_DEVICE_TYPE_CPU)) return 0;
     if (p->vw != 8 && (p->vw != 16 || clae_dc_vw_max(d, kind, e) < 16)) return 0;
     if (kind == CLAE_DC_DW) {
         if (p->dw_blk < 1 || p->dw_blk > e->GC || p->dw_blk > CLAE_DC_BLK_MAX) return 0;
