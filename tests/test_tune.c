@@ -339,8 +339,9 @@ START_TEST(test_tune_file_bad)
 END_TEST
 
 /* A CPU device's defaults are the values clae used before it had a tuner
- * (so an untuned step is unchanged bit for bit): blocks of at most 16
- * output channels split evenly, dw blocks of at most 36 / (R*S), slices of 8
+ * (so an untuned step is unchanged bit for bit), but for 5 x 5 weight
+ * gradients: blocks of at most 16 output channels split evenly, dw blocks
+ * of at most 36 / (R*S) (3 for a 5 x 5 kernel, measured), slices of 8
  * images, a plane a work-group. */
 START_TEST(test_tune_cpu_defaults)
 {
@@ -359,7 +360,7 @@ START_TEST(test_tune_cpu_defaults)
     ck_assert_int_eq(p.dw_blk, 4); /* 20 in blocks of at most 4 */
     ck_assert_int_eq(p.dw_slice_images, 8);
     ck_assert_int_eq(p.wg, CLAE_DC_WG_PLANE);
-    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &e5).dw_blk, 1); /* 36 / 25 */
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &e5).dw_blk, 3); /* 8: 3 + 3 + 2 */
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_CONV, &e5).blk, 8);
     /* a GPU's: smaller blocks and slices */
     dev.type = CL_DEVICE_TYPE_GPU;
