@@ -17,9 +17,11 @@ static int ceil_div(int a, int b) { return (a + b - 1) / b; }
  * each (the weight gradient of a 128 -> 128 conv, dw_blk 4, float16) and one
  * of 3,072 with 3.1 KiB (a 5 x 5 conv's, chosen by the driver in `clae
  * tune`) ended the process with a segmentation fault. On a CPU the direct
- * kernels' groups keep their accumulators within GROUP_PRIVATE_MAX, a
- * quarter of that stack; the other private values are of the same order. */
-#define GROUP_PRIVATE_MAX ((size_t)2 << 20)
+ * kernels' groups keep their accumulators within GROUP_PRIVATE_MAX, half
+ * of that stack (a quarter, 2 MiB, split the wide denoiser's transposed
+ * convolutions' weight-gradient groups of 1,024 work-items and made them
+ * 25-40% slower). */
+#define GROUP_PRIVATE_MAX ((size_t)4 << 20)
 
 size_t clae_dc_group_cap(const clae_device *d, size_t kwg, size_t acc_floats)
 {

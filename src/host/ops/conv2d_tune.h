@@ -38,7 +38,7 @@ static inline dc_geom tconv_geom(const clae_conv_shape *g)
 int clae_dc_block_of(int ch, int cap);
 /* The most work-items a work-group of a direct kernel may hold on d, with
  * acc_floats floats of accumulators each: kwg (the kernel's limit), and on
- * a CPU no more than keep their accumulators within 2 MiB. */
+ * a CPU no more than keep their accumulators within 4 MiB. */
 size_t clae_dc_group_cap(const clae_device *d, size_t kwg, size_t acc_floats);
 /* The largest divisor of n (>= 1) that is at most cap (>= 1). */
 size_t clae_divisor_within(size_t n, size_t cap);
