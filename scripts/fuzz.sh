@@ -2,8 +2,8 @@
 # Fuzz every parser a user can hand a file to, with libFuzzer (clang) under
 # AddressSanitizer and UndefinedBehaviorSanitizer: config, safetensors and
 # checkpoints (with the config stored in them), history.jsonl (and its plot),
-# images, CIFAR-10 binary folders, clae's dataset layout and clae compress's .clz files
-# (tests/fuzz/fuzz_*.c).
+# images, CIFAR-10 binary folders, clae's dataset layout, clae compress's .clz files and
+# clae tune's tuning files (tests/fuzz/fuzz_*.c).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 60)
 # Seed corpora come from the repository's own files; what libFuzzer adds is
 # kept in build-fuzz/corpus/TARGET between runs. Any crash, leak, UB report
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar dataset clz)
+[ ${#targets[@]} -gt 0 ] || targets=(config checkpoint history image cifar dataset clz tune)
 command -v clang >/dev/null || { echo "fuzz: clang not found (apt-get install clang)" >&2; exit 2; }
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCLAE_FUZZ=ON \
   -DBUILD_TESTING=OFF \
@@ -65,6 +65,11 @@ for bits, packing, c, h, w in ((8, 0, 4, 8, 8), (4, 1, 8, 4, 4), (12, 0, 2, 3, 5
     open('%s/seed-%d-%d' % (sys.argv[1], bits, packing), 'wb').write(head + zlib.compress(raw, 9))
 PY
       ;;
+    tune) # tuning files for fuzz_tune's made-up device, as clae tune writes them
+      local head='"format": "clae-tune 1", "platform": "fuzz-platform", "device": "fuzz-device", "driver": "1.0"'
+      printf '{%s, "entries": {}}' "$head" >"$d/empty.json"
+      printf '{%s, "entries": {"conv -DGC=16 -DGH=32 -DGW=32 -DIC=8 -DIH=32 -DIW=32 -DR=3 -DS=3 -DSH=1 -DSW=1 -DPT=1 -DPL=1": {"blk": 8, "dw_blk": 1, "dw_slice_images": 8, "wg": "row", "vw": 16, "batch": 512, "default_ms": 2.5, "best_ms": 2.0}, "dw -DGC=3 -DGH=32 -DGW=32 -DIC=16 -DIH=32 -DIW=32 -DR=3 -DS=3 -DSH=1 -DSW=1 -DPT=1 -DPL=1": {"blk": 1, "dw_blk": 3, "dw_slice_images": 16, "wg": "plane", "batch": 512}}}' "$head" >"$d/two.json"
+      printf '{%s, "entries": {"tconv x": {"blk": 99}}}' "$head" >"$d/bad.json" ;;
   esac
 }
 

@@ -290,6 +290,14 @@ START_TEST(test_tune_file_bad)
                  d->platform_name, d->name, d->driver, one);
         problem = "needs blk";
         break;
+    case 4: /* a number past int's range (found by fuzz_tune: UB before) */
+        snprintf(text, sizeof text,
+                 "{\"format\": \"clae-tune 1\", \"platform\": \"%s\", \"device\": \"%s\", "
+                 "\"driver\": \"%s\", \"entries\": {\"conv -DGC=6\": {\"blk\": 8.5e128, "
+                 "\"dw_blk\": 1, \"dw_slice_images\": 8, \"wg\": \"plane\"}}}",
+                 d->platform_name, d->name, d->driver);
+        problem = "needs blk";
+        break;
     default: /* not ours */
         snprintf(text, sizeof text, "[1, 2, 3]\n");
         problem = "is not a clae tuning file";
@@ -379,7 +387,7 @@ static Suite *tune_suite(void)
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("tune", 300, 0);
     tcase_add_test(tc, test_tune_file_roundtrip);
-    tcase_add_loop_test(tc, test_tune_file_bad, 0, 5);
+    tcase_add_loop_test(tc, test_tune_file_bad, 0, 6);
     tcase_add_test(tc, test_tune_cpu_defaults);
     suite_add_tcase(s, tc);
     return s;

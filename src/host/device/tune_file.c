@@ -107,8 +107,9 @@ static char *read_text(const char *path, const char **why)
 static int get_int(const cJSON *o, const char *name, int lo, int hi, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
-        v->valuedouble < lo || v->valuedouble > hi)
+    /* the range first: a double out of int's range may not be cast (UB) */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+        v->valuedouble != (double)(int)v->valuedouble)
         return 0;
     *out = (int)v->valuedouble;
     return 1;
