@@ -12,6 +12,7 @@
 
 static int on_epoch(const clae_api_epoch *e, void *user)
 {
+    (void)user;
     printf("epoch %ld: loss %.6f, val loss %.6f, %.0f images/s\n", e->epoch, e->train_loss,
            e->val_loss, e->images_per_s);
     return 0; /* non-zero: stop after this epoch */

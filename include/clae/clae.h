@@ -76,7 +76,7 @@ CLAE_API clae_api_status clae_api_device_info(int i, char *name, size_t name_len
  * reference path), or NULL ($CLAE_DEVICE, else the default; the reference path where
  * there is no OpenCL device). Builds or loads its kernels (seconds on a cold cache). */
 CLAE_API clae_api_status clae_api_device_open(const char *spec, clae_api_device **out);
-/* Its name as `clae train` prints it ("reference (host)" on the reference path). */
+/* Its name as `clae train` prints it ("reference (plain C)" on the reference path). */
 CLAE_API const char *clae_api_device_name(const clae_api_device *d);
 /* The caller's reference is released; the device is closed once no model uses it. */
 CLAE_API void clae_api_device_close(clae_api_device *d);
