@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "$1")
+if ldd "$build/libclae.so" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+  echo "install: skipped: a sanitizer build (the example would need its runtime first)"
+  exit 77
+fi
 command -v pkg-config >/dev/null && command -v cc >/dev/null ||
   { echo "install: skipped: no cc or pkg-config"; exit 77; }
 tmp=$(mktemp -d)

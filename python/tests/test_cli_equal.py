@@ -27,9 +27,16 @@ def assert_same_checkpoint(a, b):
     return ma
 
 
-def test_fit_equals_clae_train(clae, clae_bin, data_dir, images, tmp_path):
-    ckpt = train_cli(clae_bin, data_dir, tmp_path / "cli")
-    with clae.Model.from_config(CONFIG, device="ref", seed=11) as m:
+def has_device(clae, device):
+    return device == "ref" or any(str(d["index"]) == device for d in clae.devices())
+
+
+@pytest.mark.parametrize("device", ["ref", "0"])
+def test_fit_equals_clae_train(clae, clae_bin, data_dir, images, tmp_path, device):
+    if not has_device(clae, device):
+        pytest.skip("no OpenCL device")
+    ckpt = train_cli(clae_bin, data_dir, tmp_path / "cli", device=device)
+    with clae.Model.from_config(CONFIG, device=device, seed=11) as m:
         hist = m.fit(images[0], epochs=2)
         m.save(tmp_path / "py.safetensors")
     meta = assert_same_checkpoint(ckpt, tmp_path / "py.safetensors")
@@ -41,6 +48,16 @@ def test_fit_equals_clae_train(clae, clae_bin, data_dir, images, tmp_path):
     for line, loss, val in zip(lines, hist.history["loss"], hist.history["val_loss"]):
         assert line["train_loss"] == float("%.9g" % loss)
         assert line["val_loss"] == float("%.9g" % val)
+
+
+def test_other_seed_differs(clae, clae_bin, data_dir, images, tmp_path):
+    """The comparison can fail: another seed gives other weights."""
+    ckpt = train_cli(clae_bin, data_dir, tmp_path / "cli", epochs=1)
+    with clae.Model.from_config(CONFIG, device="ref", seed=12) as m:
+        m.fit(images[0], epochs=1)
+        m.save(tmp_path / "py.safetensors")
+    with pytest.raises(AssertionError, match="differs"):
+        assert_same_checkpoint(ckpt, tmp_path / "py.safetensors")
 
 
 def test_two_fits_equal_one(clae, images, tmp_path):
@@ -64,7 +81,7 @@ def cli_encode(clae_bin, ckpt, data_dir, out, layer, device="ref"):
 
 @pytest.mark.parametrize("device", ["ref", "0"])
 def test_encode_predict_equal_clae_encode(clae, clae_bin, data_dir, images, tmp_path, device):
-    if device != "ref" and not any(d["index"] == 0 for d in clae.devices()):
+    if not has_device(clae, device):
         pytest.skip("no OpenCL device")
     ckpt = train_cli(clae_bin, data_dir, tmp_path / "cli", epochs=1)
     code = cli_encode(clae_bin, ckpt, data_dir, tmp_path / "code.npy", "code", device)
