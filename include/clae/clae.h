@@ -168,7 +168,9 @@ typedef struct clae_api_fit_opts {
     long long seed;           /* batch order and corruption draws (< 0: the model's run's) */
     int shuffle;              /* batches in a seeded order (< 0: the config's) */
     const char *out_dir;      /* checkpoints and history.jsonl as `clae train --out` writes
-                                 them (NULL: a temporary folder, removed after) */
+                                 them (NULL: a temporary folder, removed after); the folder
+                                 of the model's previous fit (or of the `clae train` run it
+                                 was loaded from) goes on, as --resume does */
     int overwrite;            /* out_dir may hold another run, which is replaced */
     clae_api_progress progress;
     void *user;

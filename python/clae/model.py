@@ -276,13 +276,15 @@ class Model:
         return h
 
     def fit(self, x, epochs=1, validation_split=None, callbacks=None, seed=None, shuffle=None,
-            out_dir=None, overwrite=False):
+            out_dir=None, overwrite=False, verbose=0):
         """Train on x (N, H, W, C) with the config's corruption, loss and optimizer, going on
         from where the model is; validation on the last validation_split of x (None: the
         config's). callbacks: callables f(epoch, logs) or Keras-like objects with
         on_epoch_end(epoch, logs); one returning True (or setting model.stop_training)
         stops after the epoch. out_dir: keep the checkpoints and history.jsonl there, as
-        `clae train --out`. Runs in a thread of its own without the GIL; Ctrl-C stops it
+        `clae train --out` (the folder of the model's previous fit goes on, as --resume).
+        verbose=1: a line per epoch. Runs in a thread of its own without the GIL (callbacks
+        run in that thread; they may use other models, not this one); Ctrl-C stops it
         after the current step (the model keeps those weights; a later fit goes on from
         there) and raises KeyboardInterrupt. Returns this call's History."""
         h = self._handle()
@@ -311,6 +313,10 @@ class Model:
         def progress(ep, user):
             try:
                 logs = hist._add(ep.contents)
+                if verbose:
+                    print("epoch %d: loss %.6f, val_loss %.6f, %.0f images/s, %.1f s"
+                          % (hist.epoch[-1] + 1, logs["loss"], logs["val_loss"],
+                             logs["images_per_s"], logs["seconds"]), flush=True)
                 stop = False
                 for cb in callbacks:
                     stop = bool(_call_callback(cb, hist.epoch[-1], dict(logs), self)) or stop

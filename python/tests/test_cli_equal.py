@@ -73,6 +73,26 @@ def test_two_fits_equal_one(clae, images, tmp_path):
     assert_same_checkpoint(tmp_path / "a.safetensors", tmp_path / "b.safetensors")
 
 
+def test_load_fit_equals_clae_train_resume(clae, clae_bin, data_dir, images, tmp_path):
+    """A checkpoint of clae train, loaded and fitted on into its own folder, goes on as
+    `clae train --resume` does: the same weights and the same history.jsonl."""
+    import shutil
+    ckpt = train_cli(clae_bin, data_dir, tmp_path / "a", epochs=1)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    run_cli(clae_bin, "train", "--resume", tmp_path / "b" / "last.safetensors", "--epochs", 2,
+            "--device", "ref", *TRAIN_FLAGS)
+    with clae.load(ckpt, device="ref") as m:
+        h = m.fit(images[0], epochs=1, out_dir=tmp_path / "a")
+        assert h.epoch == [1]
+    assert_same_checkpoint(tmp_path / "a" / "last.safetensors",
+                           tmp_path / "b" / "last.safetensors")
+    a = [json.loads(l) for l in (tmp_path / "a" / "history.jsonl").read_text().splitlines()]
+    b = [json.loads(l) for l in (tmp_path / "b" / "history.jsonl").read_text().splitlines()]
+    drop = ("seconds", "images_per_s")
+    assert [{k: v for k, v in l.items() if k not in drop} for l in a] == \
+        [{k: v for k, v in l.items() if k not in drop} for l in b]
+
+
 def cli_encode(clae_bin, ckpt, data_dir, out, layer, device="ref"):
     run_cli(clae_bin, "encode", ckpt, out, "--layer", layer, "--split", "test", "--data",
             data_dir, "--corrupt", "none", "--device", device)

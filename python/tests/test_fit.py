@@ -1,4 +1,5 @@
 """fit: Keras-like History and callbacks, the GIL released while it trains, Ctrl-C."""
+import json
 import os
 import signal
 import threading
@@ -27,7 +28,7 @@ def test_layers(clae):
         assert m.layer_index("code") == 2
 
 
-def test_history_and_callbacks(clae, images):
+def test_history_and_callbacks(clae, images, capsys):
     seen = []
 
     class Keras:
@@ -45,8 +46,9 @@ def test_history_and_callbacks(clae, images):
         assert [e for e, _ in seen] == [0, 1, 2]
         assert [l for _, l in seen] == h.history["loss"]
         assert all(np.isfinite(h.history["val_loss"]))
-        h2 = m.fit(images[0], epochs=1, validation_split=0.0)
+        h2 = m.fit(images[0], epochs=1, validation_split=0.0, verbose=1)
         assert h2.epoch == [3] and np.isnan(h2.history["val_loss"][0])
+        assert capsys.readouterr().out.startswith("epoch 4: loss ")
         assert m.history.epoch == [0, 1, 2, 3]
         assert m.history.history["loss"][:3] == h.history["loss"]
         # a callback returning True stops too
@@ -59,9 +61,14 @@ def test_fit_out_dir(clae, images, tmp_path):
         m.fit(images[0], epochs=2, out_dir=tmp_path / "run")
         assert (tmp_path / "run" / "last.safetensors").exists()
         assert len((tmp_path / "run" / "history.jsonl").read_text().splitlines()) == 2
-        with pytest.raises(clae.ClaeError, match="already holds a run"):
-            m.fit(images[0], out_dir=tmp_path / "run")
-        m.fit(images[0], out_dir=tmp_path / "run", overwrite=True)
+        m.fit(images[0], out_dir=tmp_path / "run")  # goes on there, as --resume
+        lines = (tmp_path / "run" / "history.jsonl").read_text().splitlines()
+        assert [json.loads(l)["epoch"] for l in lines] == [1, 2, 3]
+        with clae.Model.from_config(CONFIG, device="ref") as other:
+            with pytest.raises(clae.ClaeError, match="already holds a run"):
+                other.fit(images[0], out_dir=tmp_path / "run")
+            other.fit(images[0], out_dir=tmp_path / "run", overwrite=True)
+        assert len((tmp_path / "run" / "history.jsonl").read_text().splitlines()) == 1
 
 
 def test_gil_released_during_fit(clae, images):

@@ -196,9 +196,8 @@ void clae_api_model_free(clae_api_model *am)
 clae_api_status api_model_begin(clae_api_model *am, const char *who, int lock)
 {
     if (!am) return api_fail(CLAE_API_ERR_STATE, "%s: no model (NULL)", who);
-    if (am->busy)
+    if (__atomic_exchange_n(&am->busy, 1, __ATOMIC_ACQ_REL)) /* two threads: one gets it */
         return api_fail(CLAE_API_ERR_STATE, "%s: the model is busy in another call", who);
-    am->busy = 1;
     if (lock) pthread_mutex_lock(&am->dev->mu);
     return CLAE_API_OK;
 }
@@ -206,7 +205,7 @@ clae_api_status api_model_begin(clae_api_model *am, const char *who, int lock)
 void api_model_end(clae_api_model *am, int lock)
 {
     if (lock) pthread_mutex_unlock(&am->dev->mu);
-    am->busy = 0;
+    __atomic_store_n(&am->busy, 0, __ATOMIC_RELEASE);
 }
 
 clae_api_status clae_api_model_save(clae_api_model *am, const char *path)

@@ -12,6 +12,7 @@
 #include "api_int.h"
 #include "clae/augment.h"
 #include "clae/cifar.h"
+#include "clae/fs.h"
 #include "clae/train.h"
 
 /* What the report callback needs. */
@@ -159,18 +160,26 @@ static clae_api_status fit(clae_api_model *am, const clae_api_images *x,
             return api_fail(CLAE_API_ERR_IO, "fit: cannot create a temporary folder %s", tmp);
         }
     }
+    /* the folder of the model's previous fit (or of the clae train run it was loaded
+     * from): the run goes on there, its history.jsonl too, as `clae train --resume` */
+    char out_abs[CLAE_RUN_PATH_MAX] = "";
+    if (o->out_dir && clae_abs_path(o->out_dir, out_abs, sizeof out_abs) != 0) out_abs[0] = '\0';
+    const int continues = !o->overwrite && r->epoch > 0 && out_abs[0] && r->out[0] &&
+                          strcmp(out_abs, r->out) == 0;
     const double split = am->m.train.validation_split; /* the config's, back after the call */
     if (o->validation_split >= 0) am->m.train.validation_split = o->validation_split;
     fit_ctx ctx = {.am = am, .o = o};
     clae_train_opts to = {.out_dir = o->out_dir ? o->out_dir : tmp,
                           .max_steps = am->m.train.max_steps, .report = on_event,
-                          .report_user = &ctx, .overwrite = o->overwrite};
+                          .report_user = &ctx, .continues = continues,
+                          .overwrite = o->overwrite};
     clae_train_result tr;
     clae_status cst = clae_train(&am->m, &am->dev->d, &ds, NULL, &to, r, &am->stop, &tr);
     clae_dataset_free(&ds);
     am->m.train.validation_split = split;
     if (tmp[0]) remove_tmp_dir(tmp);
     if (cst != CLAE_OK) return api_status(cst);
+    if (out_abs[0]) snprintf(r->out, sizeof r->out, "%s", out_abs); /* not in checkpoints */
     if (ctx.hist_lost)
         return api_fail(CLAE_API_ERR_NOMEM, "fit: out of memory for the history (the model "
                         "is trained)");
