@@ -14,6 +14,7 @@ PACKAGES=(
   oclgrind  # checks only: a simulated GPU device (scripts/check-kernels-sim.sh)
   mesa-opencl-icd libclc-15  # checks only: rusticl, a second implementation (check-implementations.sh)
   python3-numpy python3-torch python3-onnx  # checks only: tests/clae2torch.sh (export to PyTorch/ONNX)
+  python3-pytest  # checks only: ctest python (python/tests, the Python package over libclae)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -299,6 +299,12 @@ clae_status clae_devices_list(FILE *out);
  * (clae_device_probe). */
 clae_status clae_device_open(clae_device *d, const char *spec);
 void clae_device_close(clae_device *d);
+/* Device i of that flat list (clae devices' order): its name, type ("GPU", "CPU",
+ * "accelerator", "other") and whether it is the default ($CLAE_DEVICE, else the first
+ * GPU, accelerator, device 0); CLAE_ERR_ARG after one line for an index out of range.
+ * name and type may be NULL. */
+clae_status clae_device_describe(int i, char *name, size_t name_len, char *type,
+                                 size_t type_len, int *is_default);
 /* How many OpenCL devices every platform together offers. */
 int clae_device_count(void);
 /* The flat index of the k-th device (k modulo their number) of the default

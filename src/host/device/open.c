@@ -134,6 +134,34 @@ clae_status clae_devices_list(FILE *out)
     return CLAE_OK;
 }
 
+clae_status clae_device_describe(int i, char *name, size_t name_len, char *type,
+                                 size_t type_len, int *is_default)
+{
+    dev_entry e[MAX_DEVICES];
+    int n = enumerate(e, MAX_DEVICES);
+    if (i < 0 || i >= n) {
+        fprintf(stderr, "clae: no device %d: %d device%s found (see 'clae devices')\n", i, n,
+                n == 1 ? "" : "s");
+        return CLAE_ERR_ARG;
+    }
+    int def = default_index(e, n);
+    const char *env = getenv("CLAE_DEVICE");
+    long v;
+    if (env && *env && strcmp(env, "ref") != 0 && clae_str_to_long(env, 0, n - 1, &v))
+        def = (int)v;
+    if (env && strcmp(env, "ref") == 0) def = -1;
+    cl_device_type t = 0;
+    clGetDeviceInfo(e[i].device, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+    if (name && name_len > 0) {
+        name[0] = '\0';
+        clGetDeviceInfo(e[i].device, CL_DEVICE_NAME, name_len, name, NULL);
+        name[name_len - 1] = '\0';
+    }
+    if (type && type_len > 0) snprintf(type, type_len, "%s", type_name(t));
+    if (is_default) *is_default = i == def;
+    return CLAE_OK;
+}
+
 /* ---- open / close ------------------------------------------------------ */
 
 /* cl_khr_command_buffer's entry points where the device lists the
