@@ -17,6 +17,9 @@ typedef struct clae_codes {
     char *labels_path; /* OUT-labels.npy, once written */
 } clae_codes;
 
+/* "named: code, mu" (the named layers of m, cut at len - 1 characters), or
+ * "none named": for the messages about a layer that is not there. */
+void clae_encode_named_layers(const clae_model *m, char *buf, size_t len);
 /* The layer that --layer spec names in m (loaded from ckpt): its name (name = ... in the
  * config) or its index from 0; spec NULL: the layer named code, else the first [sampling]
  * layer. Its index, or -1 after a one-line error starting "cmd: " (a usage mistake: exit 2). */

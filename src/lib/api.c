@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "clae/encode.h"
 #include "clae/checkpoint.h"
 #include "clae/layer.h"
 #include "clae/parse.h"
@@ -238,20 +239,6 @@ void clae_api_model_input_shape(const clae_api_model *am, int *h, int *w, int *c
 
 int clae_api_model_layer_count(const clae_api_model *am) { return am ? am->m.nlayers : 0; }
 
-/* "named: code, mu" (cut to len), or "none named". */
-static void named_layers(const clae_model *m, char *buf, size_t len)
-{
-    size_t used = (size_t)snprintf(buf, len, "named:");
-    int any = 0;
-    for (int i = 0; i < m->nlayers && used + 1 < len; i++)
-        if (m->layers[i].name[0]) {
-            used += (size_t)snprintf(buf + used, len - used, "%s %s", any ? "," : "",
-                                     m->layers[i].name);
-            any = 1;
-        }
-    if (!any) snprintf(buf, len, "none named");
-}
-
 /* The layer spec names (its name, or its index), or -1 after api_fail. */
 static int find_layer(const clae_api_model *am, const char *spec)
 {
@@ -266,7 +253,7 @@ static int find_layer(const clae_api_model *am, const char *spec)
     if (spec[0] >= '0' && spec[0] <= '9' && clae_str_to_long(spec, 0, m->nlayers - 1, &i))
         return (int)i;
     char names[256];
-    named_layers(m, names, sizeof names);
+    clae_encode_named_layers(m, names, sizeof names);
     api_fail(CLAE_API_ERR_ARG, "layer '%s': %s has no layer of that name or index (layers 0 "
              "to %d, %s)", spec, m->name, m->nlayers - 1, names);
     return -1;

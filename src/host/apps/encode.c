@@ -18,7 +18,7 @@
 #define SMALL_FRAC 0.01        /* "small": |v| below this fraction of the largest |v| */
 
 /* "named: code, mu" (the named layers, cut at len - 1 characters), or "none named". */
-static void named_layers(const clae_model *m, char *buf, size_t len)
+void clae_encode_named_layers(const clae_model *m, char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "named:");
     int any = 0;
@@ -35,7 +35,7 @@ int clae_encode_find_layer(const clae_model *m, const char *cmd, const char *ckp
                            const char *spec)
 {
     char names[256];
-    named_layers(m, names, sizeof names);
+    clae_encode_named_layers(m, names, sizeof names);
     if (!spec) {
         for (int i = 0; i < m->nlayers; i++)
             if (strcmp(m->layers[i].name, "code") == 0) return i;
