@@ -48,6 +48,13 @@ random_records() {
 # shadow address space at start, so it cannot run under `ulimit -v`: the cases
 # that bound memory that way are skipped there (and run in the plain build).
 asan_build() { ldd "$clae" 2>/dev/null | grep -q libasan; }
+# ASAN_OPTIONS for a run that may compile a kernel no earlier run compiled: PoCL's
+# worker thread then leaks an LLVM pass manager, which tests/lsan.supp names only
+# from full stacks (slower, so only for such runs)
+asan_full_stacks() {
+  if asan_build; then echo "${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+  else echo "${ASAN_OPTIONS:-}"; fi
+}
 
 expect_fail "unknown command" "unknown command" "$clae" frobnicate
 expect_fail "bad device" "bad device" env CLAE_DEVICE=banana "$clae" summary configs/denoiser.cfg --device banana

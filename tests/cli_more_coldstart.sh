@@ -27,10 +27,9 @@ cs_check() {
 # clae compile ran): the LLVM compile of a PoCL cold cache under ASan's
 # full-stack unwinding took minutes and checks nothing of clae's; the plain
 # build runs both caches cold.
-cs_asan=${ASAN_OPTIONS:-}
+cs_asan=$(asan_full_stacks)
 cs_pocl=
 if asan_build; then
-  cs_asan="${cs_asan:+$cs_asan:}fast_unwind_on_malloc=0"
   cs_pocl=${XDG_CACHE_HOME:-$HOME/.cache}/pocl/kcache
 fi
 cs_train() {

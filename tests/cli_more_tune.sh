@@ -58,11 +58,13 @@ else
 fi
 
 # Training reads it: the forward kernel is built with the file's BLK (set to 1 here; the
-# CPU default for 3 channels is 3).
+# CPU default for 3 channels is 3). With the other tuned values (timing's choice) that can
+# be a kernel no earlier run compiled: full stacks under ASan (asan_full_stacks).
 if [ -n "$tn_file" ]; then
+  tn_asan=$(asan_full_stacks)
   tn_ln=$(grep -n '"conv -DGC=3 ' "$tn_file" | cut -d: -f1)
   sed -i "$((tn_ln + 1))s/[0-9][0-9]*,/1,/" "$tn_file"
-  XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
+  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
     --max-steps 2 --epochs 1 --out "$tn/run" --quiet >"$tn/train.out" 2>"$tn/train.err"
   tn_rc=$?
   if [ "$tn_rc" -eq 0 ] && grep -q "tuned parameters from $tn_file" "$tn/train.err" &&
@@ -70,11 +72,12 @@ if [ -n "$tn_file" ]; then
     echo "ok   tune: clae train builds the forward kernel with the tuned BLK"; pass=$((pass + 1))
   else
     echo "FAIL tune: clae train (rc $tn_rc) did not use the tuning file:"
-    grep -E "tuned|DC_KIND=1|clae:" "$tn/train.err" | head -n 8; fail=$((fail + 1))
+    grep -E "tuned|DC_KIND=1|clae:" "$tn/train.err" | head -n 8; tail -n 5 "$tn/train.err"
+    fail=$((fail + 1))
   fi
   # A damaged file: one warning naming it, then the defaults (BLK=3) and a normal run.
   echo '{"format": "clae-tune 1", "entries": ' >"$tn_file"
-  XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
+  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
     --max-steps 2 --epochs 1 --out "$tn/run2" --quiet >"$tn/train2.out" 2>"$tn/train2.err"
   tn_rc=$?
   if [ "$tn_rc" -eq 0 ] &&
@@ -83,6 +86,7 @@ if [ -n "$tn_file" ]; then
     echo "ok   tune: a damaged tuning file is one warning, the defaults used"; pass=$((pass + 1))
   else
     echo "FAIL tune: damaged tuning file (rc $tn_rc):"; grep -E "warning|DC_KIND=1" "$tn/train2.err" | head -n 5
+    tail -n 5 "$tn/train2.err"
     fail=$((fail + 1))
   fi
 fi
