@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A release bundle for a machine that has only a vendor's OpenCL driver:
-# dist/clae-<version>-linux-x86_64.tar.gz holds clae (its kernels are built
-# in), configs/, and lib/ with every shared library clae needs beyond glibc
-# (CLBlast, inih, cJSON, stb, the OpenCL ICD loader, and the C++ runtime
-# CLBlast needs), found through an $ORIGIN run path. The ICD loader reads
-# the machine's /etc/OpenCL/vendors (or $OCL_ICD_VENDORS) as usual and loads
-# the vendor's driver from the system. Built without MPI.
+# dist/clae-<version>-linux-x86_64.tar.gz holds clae, configs/, and lib/ with
+# libclae (the engine and the command line; its kernels are built in) and every
+# shared library it needs beyond glibc (CLBlast, inih, cJSON, stb, the OpenCL
+# ICD loader, and the C++ runtime CLBlast needs), found through an $ORIGIN run
+# path. The ICD loader reads the machine's /etc/OpenCL/vendors (or
+# $OCL_ICD_VENDORS) as usual and loads the vendor's driver from the system. Built without MPI.
 #   scripts/bundle.sh [--out DIR]     (default DIR: dist)
 # Prints the tarball's path. The bundle's libstdc++ is Debian 12's (GCC 12):
 # a vendor driver built against a newer one (GLIBCXX past 3.4.30) cannot load
@@ -19,25 +19,29 @@ case "${1:-}" in
   -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "bundle: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
-# DT_RPATH (not RUNPATH): it also finds the libraries' own dependencies
-# (CLBlast's libstdc++) in lib/, before the system's. $ORIGIN is literal.
+# DT_RPATH (not RUNPATH), in clae and libclae alike: it also finds the
+# libraries' own dependencies (CLBlast's libstdc++) in lib/, before the
+# system's. $ORIGIN is literal.
 # shellcheck disable=SC2016
 cmake -S . -B build-bundle -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLAE_MPI=OFF -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN/lib' \
-  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags \
+  -DCMAKE_SHARED_LINKER_FLAGS=-Wl,--disable-new-dtags >/dev/null
 cmake --build build-bundle -j"$(nproc)" --target clae >/dev/null
-version=$(build-bundle/clae --version | awk '{print $2}')
+version=$(LD_LIBRARY_PATH=build-bundle build-bundle/clae --version | awk '{print $2}')
 name=clae-$version-linux-x86_64
 stage=$out/$name
 rm -rf "$stage" "$out/$name.tar.gz"
 mkdir -p "$stage/lib"
 cp build-bundle/clae "$stage/clae"
-strip --strip-debug "$stage/clae"
+cp -L build-bundle/libclae.so.0 "$stage/lib/libclae.so.0"
+strip --strip-debug "$stage/clae" "$stage/lib/libclae.so.0"
 cp -r configs "$stage/configs"
 
-# glibc's own libraries stay the system's
+# glibc's own libraries stay the system's; the rest, as the staged clae finds them
 glibc='^(linux-vdso|libc|libm|libpthread|libdl|librt|libresolv|libutil|ld-linux-x86-64)\.so'
-ldd build-bundle/clae | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' |
+ldd "$stage/clae" | awk -v lib="$(cd "$stage/lib" && pwd)" \
+    '$2 == "=>" && $3 ~ /^\// && index($3, lib "/") != 1 {print $1, $3}' |
   while read -r soname path; do
     [[ $soname =~ $glibc ]] && continue
     cp -L "$path" "$stage/lib/$soname"

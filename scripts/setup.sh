@@ -15,6 +15,7 @@ PACKAGES=(
   mesa-opencl-icd libclc-15  # checks only: rusticl, a second implementation (check-implementations.sh)
   python3-numpy python3-torch python3-onnx  # checks only: tests/clae2torch.sh (export to PyTorch/ONNX)
   python3-pytest  # checks only: ctest python (python/tests, the Python package over libclae)
+  python3-venv python3-setuptools  # checks only: its test of `pip install ./python` in a venv
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -6,6 +6,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+/* The whole command line (`clae` with argv as given): exported by libclae under its
+ * private version node (src/lib/clae.map), not part of the public API. */
+__attribute__((visibility("default"))) int clae_cli_main(int argc, char **argv);
+
 typedef struct clae_command {
     const char *name;
     const char *help;
