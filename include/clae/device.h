@@ -316,6 +316,10 @@ int clae_device_nth_default(int k);
  * (clae_device.loop_limit) and say, in one line, what was found;
  * clae_device_open calls it. */
 clae_status clae_device_probe(clae_device *d);
+/* Whether the direct kernels (convolutions, dense) build with float16 vectors: d->vw 16
+ * ($CLAE_VW=16), or by default (d->vw 0) where the native float vector is 16 wide
+ * (AVX-512 on PoCL). */
+int clae_device_wide_vectors(const clae_device *d);
 /* Loop iterations an op may give one work-item on d: half the device's
  * limit (a margin for loops an op's count misses), LONG_MAX without one. */
 long clae_loop_budget(const clae_device *d);

@@ -242,6 +242,11 @@ static clae_status open_index(clae_device *d, const dev_entry *e, int idx)
     return CLAE_OK;
 }
 
+int clae_device_wide_vectors(const clae_device *d)
+{
+    return d->vw ? d->vw == 16 : d->native_float >= 16;
+}
+
 int clae_device_count(void)
 {
     dev_entry e[MAX_DEVICES];

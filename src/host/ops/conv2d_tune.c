@@ -89,7 +89,7 @@ int clae_dc_key(int kind, const dc_geom *e, char *buf, size_t len)
 int clae_dc_vw_max(const clae_device *d, int kind, const dc_geom *e)
 {
     const int row = kind == CLAE_DC_TCONV ? (e->IW + e->SW - 1) / e->SW : e->GW;
-    const int wide = d->vw ? d->vw == 16 : d->native_float >= 16;
+    const int wide = clae_device_wide_vectors(d);
     return wide && row >= 16 ? 16 : 8;
 }
 

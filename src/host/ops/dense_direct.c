@@ -29,7 +29,7 @@ typedef struct dense_tiles {
  * per width for every device: the auto rule sends only CPUs here. */
 static dense_tiles tiles_of(const clae_device *d, int I)
 {
-    const int wide = d->vw ? d->vw == 16 : d->native_float >= 16;
+    const int wide = clae_device_wide_vectors(d);
     if (!wide)
         return (dense_tiles){.fw_tn = 8, .fw_tu = 4, .di_tn = 4, .di_tv = 4, .dw_tu = 4,
                              .dw_tv = 4, .vw = 8};
