@@ -275,6 +275,47 @@ START_TEST(test_net_freeze)
 }
 END_TEST
 
+/* An input gradient only where a trainable layer comes before (clae_net_din_needed): not
+ * the dense layer's after a flatten at the input, not into the layers [train] freeze
+ * keeps. A device step leaves the skipped gradient's buffer as it was (a NaN sentinel). */
+START_TEST(test_net_din_needed)
+{
+    static const struct {
+        const char *cfg;
+        int want[4];
+    } cases[] = {{"tests/models/dense.cfg", {0, 0, 1, 1}},   /* flatten, dense, dense, reshape */
+                 {"tests/models/freeze.cfg", {0, 0, 0, 1}}}; /* freeze = its layer 1 */
+    for (int c = 0; c < 2; c++) {
+        g_config = cases[c].cfg;
+        clae_model m;
+        load_init(&m);
+        ck_assert_int_eq(m.nlayers, 4);
+        clae_net n;
+        ck_assert_int_eq(clae_net_create(&n, &m, tu_device(), NB), CLAE_OK);
+        for (int i = 0; i < 4; i++) ck_assert_int_eq(clae_net_din_needed(&n, i), cases[c].want[i]);
+        if (c == 0) { /* grad[1]: the first dense layer's input gradient; grad[2]: the next's */
+            const size_t cnt = NB * clae_model_in_count(&m), cnt2 = NB * 16;
+            float *in = tu_alloc0(cnt), *target = tu_alloc0(cnt), *g = tu_alloc0(cnt);
+            fill_batch(in, target, cnt);
+            for (size_t k = 0; k < cnt; k++) g[k] = NAN;
+            ck_assert_int_eq(clae_buf_write(n.d, n.act[0], in, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_buf_write(n.d, n.target, target, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_buf_write(n.d, n.grad[1], g, cnt * 4), CLAE_OK);
+            ck_assert_int_eq(clae_buf_write(n.d, n.grad[2], g, cnt2 * 4), CLAE_OK);
+            ck_assert_int_eq(clae_net_train_step(&n, NB), CLAE_OK);
+            ck_assert_int_eq(clae_buf_read(n.d, n.grad[1], g, cnt * 4), CLAE_OK);
+            for (size_t k = 0; k < cnt; k++) ck_assert(isnan(g[k]));
+            ck_assert_int_eq(clae_buf_read(n.d, n.grad[2], g, cnt2 * 4), CLAE_OK);
+            for (size_t k = 0; k < cnt2; k++) ck_assert(isfinite(g[k]));
+            free(in), free(target), free(g);
+        }
+        clae_net_free(&n);
+        clae_model_free(&m);
+    }
+    g_config = "configs/denoiser.cfg";
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
     Suite *s = suite_create("net");
@@ -286,6 +327,7 @@ static Suite *net_suite(void)
     tcase_add_loop_test(tc, test_net_loss_falls, 0, NCONFIGS);
     tcase_add_loop_test(tc, test_net_replay_matches_unrecorded, 0, 7);
     tcase_add_test(tc, test_net_freeze);
+    tcase_add_test(tc, test_net_din_needed);
     suite_add_tcase(s, tc);
     return s;
 }

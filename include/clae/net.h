@@ -78,6 +78,10 @@ int clae_net_path_layer(const clae_net *n, int p);
 /* The layer before (after) layer i on the path, -1 at its start (end). */
 int clae_net_path_prev(const clae_net *n, int i);
 int clae_net_path_next(const clae_net *n, int i);
+/* Whether a training step computes layer i's input gradient: only where a layer before it
+ * on the path has parameters to train (not the first layer's, not through a flatten or a
+ * noise layer to the input, not into the layers [train] freeze keeps). */
+int clae_net_din_needed(const clae_net *n, int i);
 /* Which act[] (and grad[]) slot holds layer i's input: i, or for a
  * branch's first layer the trunk's output; and the path's output's slot. */
 int clae_net_in_slot(const clae_net *n, int i);

@@ -351,16 +351,15 @@ clae_status clae_net_backward(clae_net *n, int nb)
         if (n->pend[j].h || n->pend[j].d)
             CLAE_TRY(clae_buf_fill0(n->d, n->pend[j], (size_t)nb * in_count(n, j) * sizeof(float)));
     /* [train] freeze: the layers up to it get no gradient (theirs stay 0, so
-     * the optimizer leaves their weights as they are), and nothing needs the
-     * gradient of the first trainable layer's input */
+     * the optimizer leaves their weights as they are); no input gradient where
+     * no trainable layer comes before (clae_net_din_needed) */
     for (int p = clae_net_path_len(n) - 1; p >= 0; p--) {
         const int i = clae_net_path_layer(n, p);
         if (clae_model_layer_frozen(n->m, i)) break; /* frozen: the path's first layers */
         if (n->training && i > 0 && clae_net_pool_fused(n, i - 1))
             continue; /* runs with the conv before it */
         clae_layer_run r = clae_net_backward_run(n, i);
-        const int prev = clae_net_path_prev(n, i);
-        if (prev < 0 || clae_model_layer_frozen(n->m, prev)) r.din = (clae_buf){0};
+        if (!clae_net_din_needed(n, i)) r.din = (clae_buf){0};
         if (r.l->activity_l1 > 0) /* before the activation's derivative (not fused then) */
             CLAE_TRY(activity_l1_backward(n->d, r.dout, r.out, out_elems(r.g),
                                           r.l->activity_l1 / (float)nb));

@@ -53,6 +53,15 @@ int clae_net_path_next(const clae_net *n, int i)
     return p >= 0 && p + 1 < clae_net_path_len(n) ? clae_net_path_layer(n, p + 1) : -1;
 }
 
+int clae_net_din_needed(const clae_net *n, int i)
+{
+    for (int p = path_pos(n, i) - 1; p >= 0; p--) {
+        const int k = clae_net_path_layer(n, p);
+        if (n->m->layers[k].kind->nparams > 0 && !clae_model_layer_frozen(n->m, k)) return 1;
+    }
+    return 0;
+}
+
 int clae_net_in_slot(const clae_net *n, int i)
 {
     const clae_model *m = n->m;

@@ -156,12 +156,12 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
         return r.l->kind->backward(&r);
     case OP_FUSED_FWD: return clae_net_pool_forward(n, i);
     case OP_FUSED_PARAMS: /* as in the step: dout stored where the conv has a din */
-        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d, i > 0 ? r.dout.d : NULL,
+        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d, clae_net_din_needed(n, i) ? r.dout.d : NULL,
                                        n->grad[i + 2].d, n->aux[i + 1].d, n->act[i + 2].d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);
     case OP_LOSS_PARAMS:
-        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d, i > 0 ? r.dout.d : NULL,
+        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d, clae_net_din_needed(n, i) ? r.dout.d : NULL,
                                        n->loss.d, c->m->net.loss_kind, r.out.d, n->target.d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);
@@ -314,7 +314,7 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
     double out = (double)out_elems(g);
     if (clae_net_act_bwd_separate(c->n, i))
         CLAE_TRY(add_row(c, r, OP_ACT_BWD, i, "act bwd", out * act_flops(l->act, 1), 12 * out));
-    if (i > 0) /* the step computes no input gradient for the first layer */
+    if (clae_net_din_needed(c->n, i)) /* as the step: none without a trainable layer before */
         CLAE_TRY(add_row(c, r, OP_BWD_DIN, i, "bwd din", k.din_flops, k.din_bytes));
     if (l->kind->nparams > 0 && clae_net_pool_fused(c->n, i))
         return fused_params_row(c, r, i, &k, -1);
