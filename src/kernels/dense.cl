@@ -88,12 +88,12 @@ static inline void dense_store_part(__global float *dst, floatv v, int count, in
     ((FULL) ? VLOADV((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
 
 /* out (N,U) = in (N,I) . w (U,I)^T (+ b (U) when has_b).
- * Global (ceil(U / FW_TU), ceil(N / FW_TN)); extra work-items return. */
+ * Global (ceil(N / FW_TN), ceil(U / FW_TU)); extra work-items return. */
 __kernel void dense_fwd(__global float *out, __global const float *in, __global const float *w,
                         __global const float *b, const int has_b, const int N, const int I,
                         const int U)
 {
-    const int u0 = (int)get_global_id(0) * FW_TU, n0 = (int)get_global_id(1) * FW_TN;
+    const int n0 = (int)get_global_id(0) * FW_TN, u0 = (int)get_global_id(1) * FW_TU;
     if (u0 >= U || n0 >= N) return;
     int xo[FW_TN], wo[FW_TU];
 #pragma unroll

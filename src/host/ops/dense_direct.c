@@ -100,7 +100,11 @@ static long dw_loops_per_image(const dense_tiles *t)
  * share the larger operand's rows: dense_fwd groups along U (one block of
  * in rows, 16 blocks of w rows), dense_din along N (one strip of w's
  * columns for 16 blocks of rows), dense_dw along U (one strip of in's
- * columns). The local size depends on the shape only, so PoCL compiles one
+ * columns). Work-groups run in order of dimension 0 first: dense_fwd's is
+ * N, so one group's 48 rows of w stay in the core's cache while every
+ * block of in passes (U first streamed all of w once per block of in:
+ * 3072 -> 512 at batch 256, 4.8 -> 3.7 ms; 512 -> 3072, 5.1 -> 3.5 ms).
+ * The local size depends on the shape only, so PoCL compiles one
  * work-group function per layer, not one per batch size. Any local size is
  * correct (no local memory, no barriers). */
 static clae_status launch_tiles(clae_device *d, cl_kernel k, cl_uint dims, const int *tiles,
@@ -233,8 +237,8 @@ clae_status dense_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w
     CL_ARG(k, 5, cl_int, N);
     CL_ARG(k, 6, cl_int, I);
     CL_ARG(k, 7, cl_int, U);
-    const int tiles[2] = {ceil_div(U, t.fw_tu), ceil_div(N, t.fw_tn)};
-    return launch_tiles(d, k, 2, tiles, 0);
+    const int tiles[2] = {ceil_div(N, t.fw_tn), ceil_div(U, t.fw_tu)};
+    return launch_tiles(d, k, 2, tiles, 1);
 }
 
 /* din (N,I) = dout (N,U) . w (U,I); dw (U,I) += dout^T . in; db (U) += sum of dout */
