@@ -23,10 +23,14 @@ static const dense_case CASES[] = {{1, 1, 1}, {2, 7, 3}, {5, 64, 17}, {3, 300, 6
  * 13, 70; I = 1, 31, 33, 40, 45, 1030, 4100 (a vector tail of 4); U = 1, 3,
  * 5, 13, 130. 70 images with few tiles run the weight gradient in
  * slices (dense_dw_sum); 1030 -> 130 has enough tiles for one slice (dw and
- * db added in place). The first four are small enough for the simulator. */
+ * db added in place). The first four are small enough for the simulator, and
+ * so is 3 -> 1030 at N = 64, the first whose din runs on transposed weights
+ * (clae_dense_din_by_transpose). */
 static const dense_case DCASES[] = {{1, 1, 1},     {9, 33, 5},     {13, 45, 1},  {3, 31, 13},
                                     {70, 40, 3},   {2, 4100, 3},   {1, 257, 130}, {5, 1030, 130},
-                                    {64, 512, 64}, {256, 64, 512}};
+                                    {64, 512, 64}, {256, 64, 512},
+                                    /* din as dense_fwd on the transposed weights */
+                                    {64, 3, 1030}, {128, 100, 2050}};
 #define NDCASES (int)(sizeof DCASES / sizeof DCASES[0])
 
 /* Inputs of one case; dw and db start non-zero (backward adds into them). */
@@ -186,6 +190,32 @@ START_TEST(test_dense_direct_loop_limit)
 }
 END_TEST
 
+/* dense_transpose against its twin, bit for bit, on shapes off its 16 x 16 blocks; and
+ * which input gradients take it (a long U, a batch of 64 or more). */
+START_TEST(test_dense_transpose)
+{
+    static const int shapes[][2] = {{1, 1}, {16, 16}, {17, 33}, {3, 1030}, {40, 5}};
+    clae_device *d = tu_device();
+    uint64_t seed = 17;
+    for (int k = 0; k < 5; k++) {
+        const int R = shapes[k][0], C = shapes[k][1];
+        const size_t n = (size_t)R * C;
+        float *src = tu_alloc_rand(n, -1, 1, &seed), *want = tu_alloc0(n), *got = tu_alloc0(n);
+        dense_transpose_ref(want, src, R, C);
+        cl_mem ms = tu_upload(src, n * 4), md;
+        ck_assert_int_eq(clae_buffer(d, n * 4, &md), CLAE_OK);
+        ck_assert_int_eq(dense_transpose_cl(d, md, ms, R, C), CLAE_OK);
+        tu_download(md, got, n * 4);
+        ck_assert_int_eq(memcmp(got, want, n * 4), 0);
+        if (R > 1 && C > 1) ck_assert_float_eq(want[1], src[C]); /* the twin transposes */
+        clReleaseMemObject(ms), clReleaseMemObject(md);
+        free(src), free(want), free(got);
+    }
+    ck_assert(clae_dense_din_by_transpose(64, 1030) && clae_dense_din_by_transpose(256, 3072));
+    ck_assert(!clae_dense_din_by_transpose(63, 1030) && !clae_dense_din_by_transpose(256, 512));
+}
+END_TEST
+
 /* $CLAE_DENSE is read at device open: gemm / direct / auto force or choose
  * the path, anything else is refused; auto takes CPUs direct, others GEMM. */
 START_TEST(test_dense_direct_env)
@@ -268,6 +298,8 @@ static Suite *dense_suite(void)
     TCase *sim = tu_tcase("dense direct sim", 300, 1);
     tcase_add_test(sim, test_dense_direct_env);
     tcase_add_loop_test(sim, test_dense_direct_vs_ref, 0, 5);
+    tcase_add_loop_test(sim, test_dense_direct_vs_ref, NDCASES - 2, NDCASES - 1);
+    tcase_add_test(sim, test_dense_transpose);
     tcase_add_loop_test(sim, test_dense_direct_single_outputs, 1, 2);
     tcase_add_loop_test(sim, test_dense_direct_single_outputs, 4, 5);
     suite_add_tcase(s, sim);
@@ -276,6 +308,7 @@ static Suite *dense_suite(void)
     tcase_add_loop_test(big, test_dense_direct_old_cases, 0, NCASES);
     tcase_add_loop_test(big, test_dense_direct_single_outputs, 7, 8);
     tcase_add_loop_test(big, test_dense_direct_deterministic, 4, 8);
+    tcase_add_loop_test(big, test_dense_direct_deterministic, NDCASES - 1, NDCASES);
     tcase_add_test(big, test_dense_direct_loop_limit);
     suite_add_tcase(s, big);
     return s;

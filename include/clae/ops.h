@@ -174,6 +174,9 @@ void dense_forward_ref(float *out, const float *in, const float *w, const float 
                        int U);
 void dense_backward_ref(float *din, float *dw, float *db, const float *dout, const float *in,
                         const float *w, int N, int I, int U);
+/* dst (C,R) = src (R,C)^T: the twin of dense.cl's dense_transpose (the direct din's
+ * transposed weights). */
+void dense_transpose_ref(float *dst, const float *src, int R, int C);
 
 /* Elementwise sums (n): out = a + b; y += x. */
 void add_forward_ref(float *out, const float *a, const float *b, size_t n);

@@ -5,6 +5,8 @@
  *   dense_dw      dw (U,I) += dout (N,U)^T . in (N,I), db (U) += column sums
  *                 of dout, over one slice of the batch per grid row
  *   dense_dw_sum  the slices' partial sums added into dw and db in order
+ *   dense_transpose  w (U,I) -> (I,U), so that dense_din's product over a
+ *                 long U runs as dense_fwd (dense_direct.c's choice)
  * Register tiles: each work-item computes a small block of outputs, TN x TU
  * (dense_fwd: dot products along I, VW lanes at a time, summed across the
  * lanes at the end), TN x 8*TV (dense_din) or TU x 8*TV (dense_dw: outer
@@ -233,6 +235,18 @@ __kernel void dense_dw(__global float *dwd, __global float *dbd, const int db_of
             *bd = add ? *bd + bacc[t] : bacc[t];
         }
     }
+}
+
+/* dst (C,R) = src (R,C)^T, a block of 16 x 16 per work-item (reads and
+ * writes each touch 16 rows). Global (ceil(C / 16), ceil(R / 16)). */
+__kernel void dense_transpose(__global float *dst, __global const float *src, const int R,
+                              const int C)
+{
+    const int c0 = (int)get_global_id(0) * 16, r0 = (int)get_global_id(1) * 16;
+    if (c0 >= C || r0 >= R) return;
+    const int c1 = min(c0 + 16, C), r1 = min(r0 + 16, R);
+    for (int c = c0; c < c1; c++)
+        for (int r = r0; r < r1; r++) dst[c * R + r] = src[r * C + c];
 }
 
 /* dw (nw) += and db (nb) += the sums over slices of part (nslices rows of

@@ -38,3 +38,9 @@ void dense_backward_ref(float *din, float *dw, float *db, const float *dout, con
             db[u] += s;
         }
 }
+
+void dense_transpose_ref(float *dst, const float *src, int R, int C)
+{
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) dst[(size_t)c * R + r] = src[(size_t)r * C + c];
+}
