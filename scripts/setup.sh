@@ -16,6 +16,7 @@ PACKAGES=(
   python3-numpy python3-torch python3-onnx  # checks only: tests/clae2torch.sh (export to PyTorch/ONNX)
   python3-pytest  # checks only: ctest python (python/tests, the Python package over libclae)
   python3-venv python3-setuptools  # checks only: its test of `pip install ./python` in a venv
+  python3-matplotlib  # checks only: examples/denoise.py's figure, drawn in that test
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -1,4 +1,7 @@
-"""examples/denoise.py runs: a short epoch on CIFAR-10 (skipped without the data)."""
+"""examples/denoise.py runs: a short epoch on CIFAR-10 (skipped without the data), and where
+this Python has matplotlib (Debian's python3-matplotlib; scripts/setup.sh installs it) its
+figure is drawn and written."""
+import importlib.util
 import subprocess
 import sys
 
@@ -16,3 +19,8 @@ def test_denoise_example(clae, tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "epoch 1: loss" in r.stdout and "codes: (1000, 8, 8, 16) float32" in r.stdout
+    if importlib.util.find_spec("matplotlib") is None:
+        assert "matplotlib is not installed" in r.stdout
+        return
+    png = (tmp_path / "d.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10000, len(png)
