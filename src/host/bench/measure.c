@@ -156,12 +156,14 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
         return r.l->kind->backward(&r);
     case OP_FUSED_FWD: return clae_net_pool_forward(n, i);
     case OP_FUSED_PARAMS: /* as in the step: dout stored where the conv has a din */
-        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d, clae_net_din_needed(n, i) ? r.dout.d : NULL,
+        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d,
+                                       clae_net_din_needed(n, i) ? r.dout.d : NULL,
                                        n->grad[i + 2].d, n->aux[i + 1].d, n->act[i + 2].d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);
     case OP_LOSS_PARAMS:
-        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d, clae_net_din_needed(n, i) ? r.dout.d : NULL,
+        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d,
+                                       clae_net_din_needed(n, i) ? r.dout.d : NULL,
                                        n->loss.d, c->m->net.loss_kind, r.out.d, n->target.d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);

@@ -40,8 +40,8 @@ static dense_tiles tiles_of(const clae_device *d, int I)
     const int vecs = (I + t.vw - 1) / t.vw;
     /* din's strips of 3 vectors leave a partial strip (masked loads, a slower
      * loop) where the vectors are not a multiple of 3: there 6 rows x 4 vectors
-     * (512 -> 64: din 0.22 -> 0.09 ms; 3072 -> 512's din 6-10 -> 6-7 ms, a busy
-     * machine) */
+     * (configs/dense-ae.cfg at batch 256: the din of I = 64, 0.22 -> 0.09 ms; of
+     * I = 512 over U = 64, 0.13 -> 0.07 ms) */
     if (vecs % 3 != 0 && vecs % 4 == 0) t.di_tn = 6, t.di_tv = 4;
     if (t.di_tv > vecs) t.di_tv = vecs;
     if (t.dw_tv > vecs) t.dw_tv = vecs;
@@ -260,9 +260,9 @@ clae_status dense_transpose_cl(clae_device *d, cl_mem dst, cl_mem src, int R, in
     return launch_tiles(d, k, 2, tiles, 0);
 }
 
-/* dense_din walks U rows of w for a strip of its columns: a long U (3072 -> 512's din at
+/* dense_din walks U rows of w for a strip of its columns: a long U (512 -> 3072's din at
  * batch 256, a step of configs/dense-ae.cfg) runs at 115-135 GFLOP/s there, where
- * dense_fwd reaches 210-230 on the transposed weights: 6.1-7.2 -> 4.3-4.4 ms with the
+ * dense_fwd reaches 210-230 on the transposed weights: 6.1-7.2 -> 4.3-5.1 ms with the
  * transposition (0.3 ms); the VAE's 32 -> 4096 at batch 128: 0.33 -> 0.26 ms. A short U
  * loses (64: 0.37 -> 0.83 ms, 512: 0.09 -> 0.14 ms). */
 int clae_dense_din_by_transpose(int N, int U) { return U >= 1024 && N >= 64; }
