@@ -5,7 +5,8 @@
 # shared library it needs beyond glibc (CLBlast, inih, cJSON, stb, the OpenCL
 # ICD loader, and the C++ runtime CLBlast needs), found through an $ORIGIN run
 # path. The ICD loader reads the machine's /etc/OpenCL/vendors (or
-# $OCL_ICD_VENDORS) as usual and loads the vendor's driver from the system. Built without MPI.
+# $OCL_ICD_VENDORS) as usual and loads the vendor's driver from the system.
+# Built without MPI.
 #   scripts/bundle.sh [--out DIR]     (default DIR: dist)
 # Prints the tarball's path. The bundle's libstdc++ is Debian 12's (GCC 12):
 # a vendor driver built against a newer one (GLIBCXX past 3.4.30) cannot load

@@ -64,7 +64,8 @@ if [ -n "$tn_file" ]; then
   tn_asan=$(asan_full_stacks)
   tn_ln=$(grep -n '"conv -DGC=3 ' "$tn_file" | cut -d: -f1)
   sed -i "$((tn_ln + 1))s/[0-9][0-9]*,/1,/" "$tn_file"
-  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
+  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 \
+    "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
     --max-steps 2 --epochs 1 --out "$tn/run" --quiet >"$tn/train.out" 2>"$tn/train.err"
   tn_rc=$?
   if [ "$tn_rc" -eq 0 ] && grep -q "tuned parameters from $tn_file" "$tn/train.err" &&
@@ -77,7 +78,8 @@ if [ -n "$tn_file" ]; then
   fi
   # A damaged file: one warning naming it, then the defaults (BLK=3) and a normal run.
   echo '{"format": "clae-tune 1", "entries": ' >"$tn_file"
-  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
+  ASAN_OPTIONS=$tn_asan XDG_CACHE_HOME=$tn/cache CLAE_VERBOSE=1 \
+    "$clae" train "$tn/one.cfg" --data "$tn/cifar" \
     --max-steps 2 --epochs 1 --out "$tn/run2" --quiet >"$tn/train2.out" 2>"$tn/train2.err"
   tn_rc=$?
   if [ "$tn_rc" -eq 0 ] &&

@@ -23,7 +23,8 @@ lib=$(pkg-config --variable=libdir clae)
   { echo "install: libclae.so(.0) missing in $lib"; exit 1; }
 # only the API is exported, and (in a private version node) the clae program's entry point
 if nm -D --defined-only "$lib/libclae.so" | awk '{print $3}' |
-     grep -v '^clae_api_.*@@CLAE_0$\|^CLAE_0$\|^CLAE_PRIVATE_0$\|^clae_cli_main@@CLAE_PRIVATE_0$' | grep -q .; then
+     grep -v '^clae_api_.*@@CLAE_0$\|^CLAE_0$\|^CLAE_PRIVATE_0$' |
+     grep -v '^clae_cli_main@@CLAE_PRIVATE_0$' | grep -q .; then
   echo "install: libclae.so exports more than clae_api_* and clae_cli_main:"
   nm -D --defined-only "$lib/libclae.so" | awk '{print $3}' | grep -v '^clae_api_' | head
   exit 1
@@ -42,4 +43,5 @@ grep -q '^epoch 1: loss' "$tmp/log" && [ -s "$tmp/out.safetensors" ] ||
   { echo "install: the example did not train and save"; exit 1; }
 "$bin" export "$tmp/out.safetensors" "$tmp/weights.safetensors" >/dev/null ||
   { echo "install: clae cannot read the example's checkpoint"; exit 1; }
-echo "install: ok (prefix, clae.pc, header, libclae.so.0, the clae program on it, example built and run)"
+echo "install: ok (prefix, clae.pc, header, libclae.so.0, the clae program on it," \
+     "example built and run)"
