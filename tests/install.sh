@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "$1")
-if ldd "$build/libclae.so" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+# (grep reads all of ldd's output: with grep -q, pipefail would count ldd's SIGPIPE)
+if ldd "$build/libclae.so" 2>/dev/null | grep 'libasan\|libubsan' >/dev/null; then
   echo "install: skipped: a sanitizer build (the example would need its runtime first)"
   exit 77
 fi
@@ -24,7 +25,7 @@ lib=$(pkg-config --variable=libdir clae)
 # only the API is exported, and (in a private version node) the clae program's entry point
 if nm -D --defined-only "$lib/libclae.so" | awk '{print $3}' |
      grep -v '^clae_api_.*@@CLAE_0$\|^CLAE_0$\|^CLAE_PRIVATE_0$' |
-     grep -v '^clae_cli_main@@CLAE_PRIVATE_0$' | grep -q .; then
+     grep -v '^clae_cli_main@@CLAE_PRIVATE_0$' | grep . >/dev/null; then
   echo "install: libclae.so exports more than clae_api_* and clae_cli_main:"
   nm -D --defined-only "$lib/libclae.so" | awk '{print $3}' | grep -v '^clae_api_' | head
   exit 1
