@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/model.h"
 #include "ops/dense_direct.h"
 #include "testutil.h"
 
@@ -63,8 +64,10 @@ static void fixture_free(fixture *f)
 }
 
 /* The device's outputs of one case on `path` (CLAE_DENSE_*): y, din, dw, db
- * (each NULL: not computed; dw and db start at w0 and b0). */
-static void run_device(const fixture *f, int path, float *y, float *dx, float *dw, float *db)
+ * (each NULL: not computed; dw and db start at w0 and b0), with the
+ * activation e applied to y and its derivative through x to din. */
+static void run_device_epi(const fixture *f, int path, clae_epi e, float *y, float *dx, float *dw,
+                           float *db)
 {
     const dense_case *c = &f->c;
     clae_device *d = tu_device();
@@ -76,10 +79,10 @@ static void run_device(const fixture *f, int path, float *y, float *dx, float *d
     cl_mem my, mdx;
     ck_assert_int_eq(clae_buffer(d, f->nu * 4, &my), CLAE_OK);
     ck_assert_int_eq(clae_buffer(d, f->ni * 4, &mdx), CLAE_OK);
-    if (y) ck_assert_int_eq(dense_forward_cl(d, my, mx, mw, mb, c->N, c->I, c->U), CLAE_OK);
+    if (y) ck_assert_int_eq(dense_forward_cl(d, my, mx, mw, mb, c->N, c->I, c->U, e), CLAE_OK);
     if (dx || dw || db)
         ck_assert_int_eq(dense_backward_cl(d, dx ? mdx : NULL, dw ? mdw : NULL, db ? mdb : NULL,
-                                           mg, mx, mw, c->N, c->I, c->U),
+                                           mg, mx, mw, c->N, c->I, c->U, e),
                          CLAE_OK);
     if (y) tu_download(my, y, f->nu * 4);
     if (dx) tu_download(mdx, dx, f->ni * 4);
@@ -88,6 +91,11 @@ static void run_device(const fixture *f, int path, float *y, float *dx, float *d
     cl_mem ms[] = {mx, mw, mb, mg, mdw, mdb, my, mdx};
     for (int i = 0; i < 8; i++) clReleaseMemObject(ms[i]);
     d->dense_path = keep;
+}
+
+static void run_device(const fixture *f, int path, float *y, float *dx, float *dw, float *db)
+{
+    run_device_epi(f, path, CLAE_EPI_NONE, y, dx, dw, db);
 }
 
 /* Every output of case c on path vs the reference. */
@@ -142,6 +150,50 @@ START_TEST(test_dense_direct_single_outputs)
     ck_assert_close("dense direct dw alone", dw, f.dwr, f.nw, TOL_SUM_ABS, TOL_SUM_REL);
     ck_assert_close("dense direct db alone", db, f.dbr, (size_t)c->U, TOL_SUM_ABS, TOL_SUM_REL);
     free(dx), free(dw), free(db);
+    fixture_free(&f);
+}
+END_TEST
+
+/* The fused activations: forward writes act(in . w^T + b), din is multiplied
+ * by the derivative of the activation that produced the input (through x as
+ * its saved output), against the reference composition (dense_forward_ref
+ * then act_forward_ref; din then act_backward_ref); dw and db unaffected.
+ * _i: the case (DCASES), the activation (relu, sigmoid, tanh, leaky_relu
+ * 0.2) by _i % 4, the direct kernels or (odd _i / 4) the GEMM path, whose
+ * epilogue is an activation pass of its own. Case 10's din runs as a
+ * forward pass on the transposed weights (dense_fwd's epilogue 2). */
+START_TEST(test_dense_fused_act)
+{
+    static const clae_act ACTS[] = {CLAE_ACT_RELU, CLAE_ACT_SIGMOID, CLAE_ACT_TANH,
+                                    CLAE_ACT_LEAKY_RELU};
+    static const int CASE_OF[] = {1, 3, 4, 10};
+    const dense_case *c = &DCASES[CASE_OF[(_i / 8) % 4]];
+    const clae_epi e = {.act = ACTS[_i % 4], .alpha = 0.2f};
+    const int path = (_i / 4) % 2 ? CLAE_DENSE_GEMM : CLAE_DENSE_DIRECT;
+    fixture f;
+    fixture_init(&f, c, 531 + (uint64_t)_i);
+    act_forward_ref(f.yr, f.yr, f.nu, e.act, e.alpha);
+    act_backward_ref(f.dxr, f.dxr, f.x, f.ni, e.act, e.alpha);
+    float *y = tu_alloc0(f.nu), *dx = tu_alloc0(f.ni), *dw = tu_alloc0(f.nw);
+    float *db = tu_alloc0((size_t)c->U);
+    run_device_epi(&f, path, e, y, dx, dw, db);
+    char what[128];
+    const char *pn = path == CLAE_DENSE_DIRECT ? "direct" : "gemm";
+    snprintf(what, sizeof what, "dense %s fwd + %s N=%d %d->%d", pn, clae_act_name(e.act), c->N,
+             c->I, c->U);
+    ck_assert_close(what, y, f.yr, f.nu, TOL_SUM_ABS, TOL_SUM_REL);
+    snprintf(what, sizeof what, "dense %s din * %s' N=%d %d->%d", pn, clae_act_name(e.act), c->N,
+             c->I, c->U);
+    ck_assert_close(what, dx, f.dxr, f.ni, TOL_SUM_ABS, TOL_SUM_REL);
+    ck_assert_close("dense dw += (with a fused din)", dw, f.dwr, f.nw, TOL_SUM_ABS, TOL_SUM_REL);
+    ck_assert_close("dense db += (with a fused din)", db, f.dbr, (size_t)c->U, TOL_SUM_ABS,
+                    TOL_SUM_REL);
+    /* the epilogue did something: relu zeroes the negatives, sigmoid, tanh
+     * and leaky_relu change every value but zero */
+    size_t changed = 0;
+    for (size_t k = 0; k < f.ni; k++) changed += dx[k] != 0.0f && f.x[k] < 0.0f;
+    if (e.act == CLAE_ACT_RELU) ck_assert_uint_eq(changed, 0);
+    free(y), free(dx), free(dw), free(db);
     fixture_free(&f);
 }
 END_TEST
@@ -302,6 +354,7 @@ static Suite *dense_suite(void)
     tcase_add_test(sim, test_dense_transpose);
     tcase_add_loop_test(sim, test_dense_direct_single_outputs, 1, 2);
     tcase_add_loop_test(sim, test_dense_direct_single_outputs, 4, 5);
+    tcase_add_loop_test(sim, test_dense_fused_act, 0, 24); /* cases 1, 3, 4 */
     suite_add_tcase(s, sim);
     TCase *big = tu_tcase("dense direct", 300, 0);
     tcase_add_loop_test(big, test_dense_direct_vs_ref, 5, NDCASES);
@@ -310,6 +363,7 @@ static Suite *dense_suite(void)
     tcase_add_loop_test(big, test_dense_direct_deterministic, 4, 8);
     tcase_add_loop_test(big, test_dense_direct_deterministic, NDCASES - 1, NDCASES);
     tcase_add_test(big, test_dense_direct_loop_limit);
+    tcase_add_loop_test(big, test_dense_fused_act, 24, 32); /* case 10: din by transposition */
     suite_add_tcase(s, big);
     return s;
 }

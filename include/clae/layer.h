@@ -134,6 +134,7 @@ typedef struct clae_layer_run {
     clae_buf src_grad; /* where the gradient for that output collects (absent: none needed) */
     int index;        /* the layer's position in the net */
     int training;     /* a training step (dropout drops), not inference */
+    int out_is_view;  /* out is in's memory (and din dout's): a views_input kind has no pass */
     int frozen;       /* [train] freeze keeps the layer (batch_norm then normalises with its
                          moving statistics, as Keras's trainable = False does) */
     uint64_t seed;    /* the run's seed */
@@ -237,6 +238,11 @@ typedef struct clae_layer_kind {
      * (conv2d, conv2d_transpose, maxpool); without it the net runs that
      * activation's backward pass on its own. */
     int fuses_din_act;
+    /* The output is the input's floats in the same order (flatten,
+     * reshape): the net gives it a view of the input's buffer (and the
+     * input gradient a view of the output gradient's) instead of a buffer
+     * and a copy, and sets r->out_is_view (clae_net_out_is_view). */
+    int views_input;
     /* A training step may fuse the kind's passes (net_fuse.c): a conv2d
      * with the 2x2 max-pool after it, or with the loss after it
      * (fusable_conv); the max-pool (fusable_pool). */

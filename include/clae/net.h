@@ -86,6 +86,9 @@ int clae_net_din_needed(const clae_net *n, int i);
  * branch's first layer the trunk's output; and the path's output's slot. */
 int clae_net_in_slot(const clae_net *n, int i);
 int clae_net_out_slot(const clae_net *n);
+/* Whether layer i's output slot is a view of its input slot (a views_input
+ * kind reading the slot before it): no buffer and no pass of its own. */
+int clae_net_out_is_view(const clae_net *n, int i);
 
 /* Allocate buffers for batches of up to N images and upload the model's
  * parameters and Adam moments (m->params, adam_m, adam_v; allocated by the caller). */

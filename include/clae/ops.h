@@ -484,10 +484,13 @@ clae_status adam_update_dev_cl(clae_device *d, cl_mem p, cl_mem m, cl_mem v, cl_
                                size_t decay_from, const clae_adam *h, cl_mem hp);
 /* hp[2] = grad_clip_scale_ref(g, n, clipnorm), on the device. */
 clae_status grad_clip_cl(clae_device *d, cl_mem g, size_t n, float clipnorm, cl_mem hp);
+/* The dense layer: dense_forward_ref then the activation act (act_forward_ref);
+ * backward as dense_backward_ref with din times the derivative of din_act
+ * through in (act_backward_ref: the activation of the layer before). */
 clae_status dense_forward_cl(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
-                             int I, int U);
+                             int I, int U, clae_epi act);
 clae_status dense_backward_cl(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                              cl_mem in, cl_mem w, int N, int I, int U);
+                              cl_mem in, cl_mem w, int N, int I, int U, clae_epi din_act);
 clae_status add_forward_cl(clae_device *d, cl_mem out, cl_mem a, cl_mem b, size_t n);
 clae_status add_into_cl(clae_device *d, cl_mem y, cl_mem x, size_t n);
 clae_status dropout_forward_cl(clae_device *d, cl_mem out, cl_mem in, size_t n,
@@ -579,9 +582,9 @@ clae_status adamw_update_hp(clae_device *d, clae_buf p, clae_buf m, clae_buf v, 
                             size_t n, size_t decay_from, const clae_adam *h, long t, clae_buf hp);
 clae_status grad_clip(clae_device *d, clae_buf g, size_t n, float clipnorm, clae_buf hp);
 clae_status dense_forward(clae_device *d, clae_buf out, clae_buf in, clae_buf w, clae_buf b,
-                          int N, int I, int U);
+                          int N, int I, int U, clae_epi act);
 clae_status dense_backward(clae_device *d, clae_buf din, clae_buf dw, clae_buf db, clae_buf dout,
-                           clae_buf in, clae_buf w, int N, int I, int U);
+                           clae_buf in, clae_buf w, int N, int I, int U, clae_epi din_act);
 clae_status add_forward(clae_device *d, clae_buf out, clae_buf a, clae_buf b, size_t n);
 clae_status add_into(clae_device *d, clae_buf y, clae_buf x, size_t n);
 /* batch normalization's forward pass: with training, the batch's statistics

@@ -15,6 +15,22 @@ static size_t in_count(const clae_net *n, int i)  /* per image, input of layer i
     return i == 0 ? clae_model_in_count(n->m) : clae_layer_out_count(&n->m->layers[i - 1]);
 }
 
+/* The slot whose buffer slot i's activation is: i, or where slot i is the
+ * output of a view (clae_net_out_is_view, perhaps several in a row) the
+ * first slot of the chain. Slot i's gradient: the same slot's, but slot 0
+ * (the network input) has none: there the chain's second slot's. */
+static int act_root(const clae_net *n, int i)
+{
+    while (i > 0 && clae_net_out_is_view(n, i - 1)) i--;
+    return i;
+}
+
+static int grad_root(const clae_net *n, int i)
+{
+    const int r = act_root(n, i);
+    return r > 0 ? r : (i > 0 ? 1 : 0);
+}
+
 static clae_status shapes_for(clae_net *n, int nb)
 {
     if (nb < 1 || nb > n->N) {
@@ -35,7 +51,8 @@ void clae_net_memory(const clae_net *n, double *batch_bytes, double *param_bytes
     double total = 0, big = 0;
     for (int i = 0; i <= n->L; i++) {
         double b = (double)n->N * (double)in_count(n, i) * sizeof(float);
-        total += i > 0 ? 2 * b : b; /* activation (and its gradient) */
+        /* activation and its gradient, where not views */
+        total += (act_root(n, i) == i ? b : 0) + (i > 0 && grad_root(n, i) == i ? b : 0);
         if (b > big) big = b;
         if (i < n->L)
             total += (double)clae_layer_aux_bytes(&m->layers[i], n->N);
@@ -99,8 +116,12 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
     if (st == CLAE_OK) st = fits_device(n);
     for (int i = 0; i <= L && st == CLAE_OK; i++) {
         size_t bytes = (size_t)N * in_count(n, i) * sizeof(float);
-        st = clae_buf_alloc(d, bytes, &n->act[i]);
-        if (st == CLAE_OK && i > 0) st = clae_buf_alloc(d, bytes, &n->grad[i]);
+        const int ra = act_root(n, i), rg = grad_root(n, i);
+        st = ra == i ? clae_buf_alloc(d, bytes, &n->act[i])
+                     : clae_buf_view(d, n->act[ra], 0, bytes, &n->act[i]);
+        if (st == CLAE_OK && i > 0)
+            st = rg == i ? clae_buf_alloc(d, bytes, &n->grad[i])
+                         : clae_buf_view(d, n->grad[rg], 0, bytes, &n->grad[i]);
         if (st == CLAE_OK && i < L && clae_layer_aux_bytes(&m->layers[i], N))
             st = clae_buf_alloc(d, clae_layer_aux_bytes(&m->layers[i], N), &n->aux[i]);
     }
@@ -164,7 +185,7 @@ clae_status clae_net_create(clae_net *n, clae_model *m, clae_device *d, int N)
 static void free_all(clae_buf *a, int k)
 {
     if (!a) return;
-    for (int i = 0; i < k; i++) clae_buf_free(&a[i]);
+    for (int i = k - 1; i >= 0; i--) clae_buf_free(&a[i]); /* views (later slots) first */
     free(a);
 }
 
@@ -215,6 +236,7 @@ clae_layer_run clae_net_layer_run(clae_net *n, int i)
                             .aux = n->aux[i], .w = n->w[i], .b = n->b[i], .dw = n->gw[i],
                             .db = n->gb[i], .state = {n->state[2 * i], n->state[2 * i + 1]},
                             .index = i, .training = n->training,
+                            .out_is_view = clae_net_out_is_view(n, i),
                             .frozen = clae_model_layer_frozen(n->m, i),
                             .seed = n->seed, .step = n->t,
                             .src_out = src_act(n, i), .src_grad = src_pend(n, i),
@@ -258,20 +280,28 @@ static int din_act_fused(const clae_net *n, int i)
     if (next < 0) return 0;
     /* an activity penalty's gradient joins grad[i + 1] before the derivative */
     if (n->m->layers[i].activity_l1 > 0) return 0;
+    if (n->m->layers[i].act == CLAE_ACT_SOFTMAX) return 0; /* rows, not values */
     return n->m->layers[next].kind->fuses_din_act && !n->pend[i + 1].h && !n->pend[i + 1].d;
+}
+
+/* Whether layer i's kind applies its activation as it writes its output
+ * (a softmax, over a row, never). */
+static int fwd_act_fused(const clae_net *n, int i)
+{
+    const clae_layer *l = &n->m->layers[i];
+    return l->kind->fuses_act && l->act != CLAE_ACT_SOFTMAX;
 }
 
 clae_layer_run clae_net_forward_run(clae_net *n, int i)
 {
     clae_layer_run r = clae_net_layer_run(n, i);
-    if (r.l->kind->fuses_act) r.act = layer_act(n, i);
+    if (fwd_act_fused(n, i)) r.act = layer_act(n, i);
     return r;
 }
 
 int clae_net_act_fwd_separate(const clae_net *n, int i)
 {
-    const clae_layer *l = &n->m->layers[i];
-    return l->act != CLAE_ACT_NONE && !l->kind->fuses_act;
+    return n->m->layers[i].act != CLAE_ACT_NONE && !fwd_act_fused(n, i);
 }
 
 clae_layer_run clae_net_backward_run(clae_net *n, int i)

@@ -70,6 +70,11 @@ int clae_net_in_slot(const clae_net *n, int i)
     return i;
 }
 
+int clae_net_out_is_view(const clae_net *n, int i)
+{
+    return n->m->layers[i].kind->views_input && clae_net_in_slot(n, i) == i;
+}
+
 int clae_net_out_slot(const clae_net *n)
 {
     return clae_net_path_layer(n, clae_net_path_len(n) - 1) + 1;

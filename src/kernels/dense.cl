@@ -16,7 +16,17 @@
  * every sum in a fixed order that depends on the sizes only. No local
  * memory and no barriers: any work-group size is correct. The tile sizes
  * are build options (dense_direct.c's tiles_of); the defaults below make
- * the build at device open a valid instance. */
+ * the build at device open a valid instance.
+ *
+ * dense_fwd and dense_din apply an epilogue to what they store (arguments
+ * epi, act, alpha: clae_epi in include/clae/ops.h), so no separate
+ * activation pass runs: epi 1 the layer's activation act (a forward pass),
+ * epi 2 the derivative of the activation of the layer before, through its
+ * saved output y (an input gradient; y has the stored tensor's shape). The
+ * activation is a kernel argument: the switch in act.clh runs once per
+ * stored value, outside the loops. */
+
+#include "act.clh"
 
 #ifndef FW_TN
 #define FW_TN 4 /* dense_fwd: rows of in per work-item */
@@ -48,10 +58,14 @@
 #define floatv float16
 #define VLOADV vload16
 #define VSTOREV vstore16
+#define act_fv act_f16
+#define act_gradv act_grad16
 #else
 #define floatv float8
 #define VLOADV vload8
 #define VSTOREV vstore8
+#define act_fv act_f8
+#define act_gradv act_grad8
 #endif
 
 /* The sum of v's lanes, halves first (a fixed order). */
@@ -89,11 +103,28 @@ static inline void dense_store_part(__global float *dst, floatv v, int count, in
 #define DENSE_LOADV(p, v, FULL, rem) \
     ((FULL) ? VLOADV((v), (p)) : dense_load_part((p) + (v) * VW, (rem) - (v) * VW))
 
-/* out (N,U) = in (N,I) . w (U,I)^T (+ b (U) when has_b).
+/* dense_fwd's tile of sums, padded to whole float8s: its epilogue runs on
+ * float8s (a scalar exp per output made the sigmoid layer of
+ * configs/dense-ae.cfg 3x slower than the forward pass and a pass of its own). */
+#define FW_CNT ((FW_TN * FW_TU + 7) / 8 * 8)
+
+/* The same on a floatv stored at y's flat index at: count lanes (the rest
+ * are not stored: any value). */
+static inline floatv dense_epiv(floatv x, int epi, int act, float alpha, __global const float *y,
+                                int at, int count)
+{
+    if (epi == 1) return act_fv(act, x, alpha);
+    if (epi != 2) return x;
+    const floatv yv = count == VW ? VLOADV(0, y + at) : dense_load_part(y + at, count);
+    return act_gradv(act, x, yv, alpha);
+}
+
+/* out (N,U) = epilogue(in (N,I) . w (U,I)^T (+ b (U) when has_b)).
  * Global (ceil(N / FW_TN), ceil(U / FW_TU)); extra work-items return. */
 __kernel void dense_fwd(__global float *out, __global const float *in, __global const float *w,
                         __global const float *b, const int has_b, const int N, const int I,
-                        const int U)
+                        const int U, const int epi, const int act, const float alpha,
+                        __global const float *y)
 {
     const int n0 = (int)get_global_id(0) * FW_TN, u0 = (int)get_global_id(1) * FW_TU;
     if (u0 >= U || n0 >= N) return;
@@ -119,21 +150,45 @@ __kernel void dense_fwd(__global float *out, __global const float *in, __global 
 #pragma unroll
             for (int j = 0; j < FW_TU; j++) acc[t][j] = fma(a[t], c[j], acc[t][j]);
     }
+    float sum[FW_CNT];
 #pragma unroll
     for (int t = 0; t < FW_TN; t++) {
 #pragma unroll
         for (int j = 0; j < FW_TU; j++) {
             float s = dense_hsum(acc[t][j]);
             for (int k = I8; k < I; k++) s = fma(in[xo[t] + k], w[wo[j] + k], s);
-            if (n0 + t < N && u0 + j < U) out[(n0 + t) * U + u0 + j] = has_b ? s + b[u0 + j] : s;
+            sum[t * FW_TU + j] = has_b ? s + b[min(u0 + j, U - 1)] : s;
         }
+    }
+#pragma unroll
+    for (int e = FW_TN * FW_TU; e < FW_CNT; e++) sum[e] = 0.0f;
+    if (epi == 1) {
+#pragma unroll
+        for (int c = 0; c < FW_CNT / 8; c++) vstore8(act_f8(act, vload8(c, sum), alpha), c, sum);
+    } else if (epi == 2) { /* y at the stored places (clamped where nothing is stored) */
+        float ys[FW_CNT];
+#pragma unroll
+        for (int e = 0; e < FW_CNT; e++) {
+            const int t = e / FW_TU, j = e % FW_TU;
+            ys[e] = e < FW_TN * FW_TU ? y[min(n0 + t, N - 1) * U + min(u0 + j, U - 1)] : 0.0f;
+        }
+#pragma unroll
+        for (int c = 0; c < FW_CNT / 8; c++)
+            vstore8(act_grad8(act, vload8(c, sum), vload8(c, ys), alpha), c, sum);
+    }
+#pragma unroll
+    for (int t = 0; t < FW_TN; t++) {
+#pragma unroll
+        for (int j = 0; j < FW_TU; j++)
+            if (n0 + t < N && u0 + j < U) out[(n0 + t) * U + u0 + j] = sum[t * FW_TU + j];
     }
 }
 
-/* din (N,I) = dout (N,U) . w (U,I).
+/* din (N,I) = epilogue(dout (N,U) . w (U,I)).
  * Global (ceil(I / (VW * DI_TV)), ceil(N / DI_TN)). */
 __kernel void dense_din(__global float *din, __global const float *dout, __global const float *w,
-                        const int N, const int I, const int U)
+                        const int N, const int I, const int U, const int epi, const int act,
+                        const float alpha, __global const float *y)
 {
     const int i0 = (int)get_global_id(0) * (VW * DI_TV), n0 = (int)get_global_id(1) * DI_TN;
     if (i0 >= I || n0 >= N) return;
@@ -166,11 +221,14 @@ __kernel void dense_din(__global float *din, __global const float *dout, __globa
 #pragma unroll
     for (int t = 0; t < DI_TN; t++) {
         if (n0 + t >= N) break;
-        __global float *dst = din + (n0 + t) * I + i0;
+        const int at = (n0 + t) * I + i0;
 #pragma unroll
         for (int v = 0; v < DI_TV; v++) {
-            if (full) VSTOREV(acc[t][v], v, dst);
-            else dense_store_part(dst + v * VW, acc[t][v], I - i0 - v * VW, 0);
+            const int count = min(I - i0 - v * VW, VW);
+            if (count <= 0) break;
+            const floatv x = dense_epiv(acc[t][v], epi, act, alpha, y, at + v * VW, count);
+            if (full) VSTOREV(x, v, din + at);
+            else dense_store_part(din + at + v * VW, x, count, 0);
         }
     }
 }

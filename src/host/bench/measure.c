@@ -263,12 +263,13 @@ static double act_flops(clae_act a, int backward)
 
 static clae_status layer_forward_rows(bench_ctx *c, clae_bench_result *r, int i)
 {
+    if (clae_net_out_is_view(c->n, i)) return CLAE_OK; /* no pass: a view */
     const clae_layer *l = &c->m->layers[i];
     const clae_conv_shape *g = &c->n->g[i];
     clae_layer_cost k = {0};
     l->kind->cost(l, g, &k);
     double out = (double)out_elems(g);
-    double fused = l->kind->fuses_act ? out * act_flops(l->act, 0) : 0.0;
+    double fused = clae_net_act_fwd_separate(c->n, i) ? 0.0 : out * act_flops(l->act, 0);
     if (clae_net_pool_fused(c->n, i)) { /* the pool's row goes into this one */
         const clae_layer *p = &c->m->layers[i + 1];
         clae_layer_cost pk = {0};
@@ -309,6 +310,7 @@ static clae_status layer_backward_rows(bench_ctx *c, clae_bench_result *r, int i
                                        double loss_flops)
 {
     if (i > 0 && clae_net_pool_fused(c->n, i - 1)) return CLAE_OK; /* in the conv's row */
+    if (clae_net_out_is_view(c->n, i)) return CLAE_OK;                /* no pass: a view */
     const clae_layer *l = &c->m->layers[i];
     const clae_conv_shape *g = &c->n->g[i];
     clae_layer_cost k = {0};

@@ -66,7 +66,7 @@ static double fans(const clae_layer *l) { return (double)l->in_c + settings_of(l
 
 static clae_status forward(const clae_layer_run *r)
 {
-    return dense_forward(r->d, r->out, r->in, r->w, r->b, r->g->N, r->g->C, r->g->K);
+    return dense_forward(r->d, r->out, r->in, r->w, r->b, r->g->N, r->g->C, r->g->K, r->act);
 }
 
 static clae_status backward(const clae_layer_run *r)
@@ -78,7 +78,7 @@ static clae_status backward(const clae_layer_run *r)
         CLAE_TRY(contractive_backward(r->d, r->dout, r->dw, lambda / (float)r->g->N,
                                       r->out, r->w, r->g->N, r->g->C, r->g->K));
     return dense_backward(r->d, r->din, r->dw, r->db, r->dout, r->in, r->w, r->g->N, r->g->C,
-                          r->g->K);
+                          r->g->K, r->din_act);
 }
 
 static clae_status terms(const clae_layer_run *r)
@@ -126,6 +126,8 @@ const clae_layer_kind clae_layer_dense = {
     .fans = fans,
     .forward = forward,
     .backward = backward,
+    .fuses_act = 1, /* but a softmax head's runs apart (the net's rule) */
+    .fuses_din_act = 1,
     .terms = terms,
     .has_terms = has_terms,
     .term = CLAE_TERM_CONTRACTIVE,

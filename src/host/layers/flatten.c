@@ -50,14 +50,18 @@ static clae_status shape_reshape(const clae_layer *l, int N, clae_conv_shape *g)
 
 static size_t count(const clae_conv_shape *g) { return (size_t)g->N * g->C * g->H * g->W; }
 
+/* Copies only where the net gave the output a buffer of its own (never in
+ * a net's step: clae_net_out_is_view). */
 static clae_status forward(const clae_layer_run *r)
 {
+    if (r->out_is_view) return CLAE_OK;
     return clae_buf_copy(r->d, r->out, 0, r->in, 0, count(r->g) * sizeof(float));
 }
 
 static clae_status backward(const clae_layer_run *r)
 {
     if (!r->din.h && !r->din.d) return CLAE_OK; /* the first layer: no input gradient */
+    if (r->out_is_view) return CLAE_OK;
     return clae_buf_copy(r->d, r->din, 0, r->dout, 0, count(r->g) * sizeof(float));
 }
 
@@ -85,6 +89,7 @@ const clae_layer_kind clae_layer_flatten = {
     .backward = backward,
     .cost = cost,
     .downsamples = 0,
+    .views_input = 1,
     .describe = describe_flatten,
 };
 
@@ -98,6 +103,7 @@ const clae_layer_kind clae_layer_reshape = {
     .forward = forward,
     .backward = backward,
     .cost = cost,
+    .views_input = 1,
     .downsamples = 0,
     .describe = describe_reshape,
 };

@@ -85,7 +85,7 @@ static long fwd_loops(const dense_tiles *t, int I)
 static long din_loops(const dense_tiles *t, int U)
 {
     const long per_u = 1 + t->di_tv * (1 + t->vw) + t->di_tn * (1 + t->di_tv);
-    return (long)U * per_u + 2 * t->di_tn * (1 + t->di_tv * (1 + t->vw)) + t->di_tn;
+    return (long)U * per_u + 3 * t->di_tn * (1 + t->di_tv * (1 + t->vw)) + t->di_tn;
 }
 
 static long dw_loops_fixed(const dense_tiles *t)
@@ -227,9 +227,24 @@ int clae_dense_use_direct(const clae_device *d, int N, int I, int U)
     return (d->type & CL_DEVICE_TYPE_CPU) != 0;
 }
 
-/* out (N,U) = in (N,I) . w (U,I)^T + b (U) */
-clae_status dense_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
-                                 int I, int U)
+/* dense.cl's epilogue arguments from index `at`: epi (0 none, 1 the
+ * activation, 2 its derivative through y), the activation, alpha, y (any
+ * buffer where epi is not 2: the kernel reads it only then). */
+static clae_status set_epilogue(cl_kernel k, cl_uint at, int epi, clae_epi e, cl_mem y,
+                                cl_mem any)
+{
+    if (e.act == CLAE_ACT_NONE) epi = 0;
+    CL_ARG(k, at, cl_int, epi);
+    CL_ARG(k, at + 1, cl_int, (cl_int)e.act);
+    CL_ARG(k, at + 2, cl_float, e.alpha);
+    CL_ARG(k, at + 3, cl_mem, epi == 2 ? y : any);
+    return CLAE_OK;
+}
+
+/* out (N,U) = in (N,I) . w (U,I)^T + b (U), through the epilogue epi (1:
+ * the activation e, 2: e's derivative through y (N,U)). */
+static clae_status forward_epi(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
+                               int I, int U, int epi, clae_epi e, cl_mem y)
 {
     const dense_tiles t = tiles_of(d, I);
     CLAE_TRY(clae_loop_check(d, "dense forward", fwd_loops(&t, I)));
@@ -243,8 +258,16 @@ clae_status dense_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w
     CL_ARG(k, 5, cl_int, N);
     CL_ARG(k, 6, cl_int, I);
     CL_ARG(k, 7, cl_int, U);
+    CLAE_TRY(set_epilogue(k, 8, epi, e, y, out));
     const int tiles[2] = {ceil_div(N, t.fw_tn), ceil_div(U, t.fw_tu)};
     return launch_tiles(d, k, 2, tiles, 1);
+}
+
+/* out (N,U) = act(in (N,I) . w (U,I)^T + b (U)) */
+clae_status dense_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
+                                 int I, int U, clae_epi act)
+{
+    return forward_epi(d, out, in, w, b, N, I, U, 1, act, NULL);
 }
 
 clae_status dense_transpose_cl(clae_device *d, cl_mem dst, cl_mem src, int R, int C)
@@ -267,16 +290,17 @@ clae_status dense_transpose_cl(clae_device *d, cl_mem dst, cl_mem src, int R, in
  * loses (64: 0.37 -> 0.83 ms, 512: 0.09 -> 0.14 ms). */
 int clae_dense_din_by_transpose(int N, int U) { return U >= 1024 && N >= 64; }
 
-/* din (N,I) = dout (N,U) . w (U,I); dw (U,I) += dout^T . in; db (U) += sum of dout */
+/* din (N,I) = dout (N,U) . w (U,I) times din_act's derivative through in;
+ * dw (U,I) += dout^T . in; db (U) += sum of dout */
 clae_status dense_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                                  cl_mem in, cl_mem w, int N, int I, int U)
+                                  cl_mem in, cl_mem w, int N, int I, int U, clae_epi din_act)
 {
     const dense_tiles t = tiles_of(d, I);
     if (din && clae_dense_din_by_transpose(N, U)) {
         cl_mem wt;
         CLAE_TRY(clae_scratch(d, CLAE_SCRATCH_GEMM, (size_t)U * I * sizeof(float), &wt));
         CLAE_TRY(dense_transpose_cl(d, wt, w, U, I));
-        CLAE_TRY(dense_forward_direct(d, din, dout, wt, NULL, N, U, I));
+        CLAE_TRY(forward_epi(d, din, dout, wt, NULL, N, U, I, 2, din_act, in));
     } else if (din) {
         CLAE_TRY(clae_loop_check(d, "dense input gradient", din_loops(&t, U)));
         cl_kernel k;
@@ -287,6 +311,7 @@ clae_status dense_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem 
         CL_ARG(k, 3, cl_int, N);
         CL_ARG(k, 4, cl_int, I);
         CL_ARG(k, 5, cl_int, U);
+        CLAE_TRY(set_epilogue(k, 6, 2, din_act, in, din));
         const int tiles[2] = {ceil_div(I, t.vw * t.di_tv), ceil_div(N, t.di_tn)};
         CLAE_TRY(launch_tiles(d, k, 2, tiles, 1));
     }

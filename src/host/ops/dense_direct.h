@@ -16,9 +16,9 @@
 int clae_dense_use_direct(const clae_device *d, int N, int I, int U);
 
 clae_status dense_forward_direct(clae_device *d, cl_mem out, cl_mem in, cl_mem w, cl_mem b, int N,
-                                 int I, int U);
+                                 int I, int U, clae_epi act);
 clae_status dense_backward_direct(clae_device *d, cl_mem din, cl_mem dw, cl_mem db, cl_mem dout,
-                                  cl_mem in, cl_mem w, int N, int I, int U);
+                                  cl_mem in, cl_mem w, int N, int I, int U, clae_epi din_act);
 /* dst (C,R) = src (R,C)^T (dense.cl's dense_transpose; twin dense_transpose_ref). */
 clae_status dense_transpose_cl(clae_device *d, cl_mem dst, cl_mem src, int R, int C);
 /* 1 when the direct input gradient of batch N over U units runs as a forward pass on the

@@ -230,9 +230,10 @@ typedef struct dense_run {
 static clae_status run_dense(clae_device *d, clae_buf *b, const void *arg)
 {
     const dense_run *r = arg;
-    CLAE_TRY(dense_forward(d, b[3], b[0], b[1], b[2], r->N, r->I, r->U));
+    CLAE_TRY(dense_forward(d, b[3], b[0], b[1], b[2], r->N, r->I, r->U, CLAE_EPI_NONE));
     if (r->I > 4096) return CLAE_OK; /* the long GEMM: forward only */
-    return dense_backward(d, b[5], b[6], b[7], b[4], b[0], b[1], r->N, r->I, r->U);
+    return dense_backward(d, b[5], b[6], b[7], b[4], b[0], b[1], r->N, r->I, r->U,
+                          CLAE_EPI_NONE);
 }
 
 /* path: CLAE_DENSE_DIRECT or _GEMM (the harness restores the device's own) */
