@@ -56,6 +56,11 @@ static const dcase CASES[] = {
      * accumulators than PoCL's worker stack holds in one group (a crash
      * before clae_dc_group_cap) */
     {0, 1, 128, 16, 16, 128, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
+    /* grids of an even number of 8-pixel rows: where VW is 16 the conv kind
+     * holds two rows per float16 (RP 2): stride 2 (configs/vae.cfg's 32 ->
+     * 64), stride 1 with both edges padded */
+    {0, 2, 5, 16, 16, 6, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
+    {0, 2, 3, 6, 8, 4, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     /* denoiser */
     {0, 2, 3, 32, 32, 8, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     {0, 2, 8, 16, 16, 16, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
@@ -355,7 +360,10 @@ START_TEST(test_conv2d_direct_fused_act)
     const int tr = _i & 1;
     const clae_epi e = {.act = ACTS[(_i >> 1) & 3], .alpha = 0.2f};
     const path p = _i & 8 ? PATH_GEMM : PATH_DIRECT;
-    const dcase cc = {tr, 3, 5, 7, 13, 6, 3, 3, 2 - tr, 2, CLAE_PAD_SAME, 1};
+    /* bit 4: grids of 8-pixel rows (the conv kind's RP 2 where VW is 16: a
+     * conv2d's forward, a conv2d_transpose's din) */
+    const dcase cc = _i & 16 ? (dcase){tr, 2, 5, 16 >> tr, 16 >> tr, 6, 3, 3, 2, 2, CLAE_PAD_SAME, 1}
+                             : (dcase){tr, 3, 5, 7, 13, 6, 3, 3, 2 - tr, 2, CLAE_PAD_SAME, 1};
     fixture f;
     fixture_init(&f, &cc, 900 + (uint64_t)_i);
     const clae_conv_shape *g = &f.g;
@@ -447,11 +455,14 @@ static Suite *conv2d_direct_suite(void)
     tcase_add_loop_test(sim, test_conv2d_direct_gemm_vs_ref, NCASES - 6, NCASES - 1);
     tcase_add_loop_test(sim, test_conv2d_direct_single_outputs, 0, 2);
     tcase_add_loop_test(sim, test_conv2d_direct_fused_act, 0, 8);
+    tcase_add_loop_test(sim, test_conv2d_direct_fused_act, 16, 20);
+    tcase_add_loop_test(sim, test_conv2d_direct_vs_ref, 13, 15); /* RP 2 */
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("conv2d_direct", 600, 0);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 2, 6);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 8, 11);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 12, 13);
+    tcase_add_loop_test(tc, test_conv2d_direct_fused_act, 20, 24);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, NCASES - 1, NCASES);
     tcase_add_loop_test(tc, test_conv2d_direct_deterministic, 0, 2);
     tcase_add_loop_test(tc, test_conv2d_direct_gemm_vs_ref, 0, NCASES - 6);

@@ -350,7 +350,8 @@ END_TEST
  * (so an untuned step is unchanged bit for bit), but for 5 x 5 weight
  * gradients: blocks of at most 16 output channels split evenly, dw blocks
  * of at most 36 / (R*S) (3 for a 5 x 5 kernel, measured), slices of 8
- * images, a plane a work-group. */
+ * images on grids of 16 x 16 or more, of at least 2048 grid pixels (up to
+ * 32 images) on smaller ones (measured), a plane a work-group. */
 START_TEST(test_tune_cpu_defaults)
 {
     clae_device dev = *tu_device();
@@ -366,8 +367,26 @@ START_TEST(test_tune_cpu_defaults)
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_TCONV, &e3).blk, 9); /* 17: 9 + 8 */
     p = clae_dc_params_default(&dev, CLAE_DC_DW, &e3);
     ck_assert_int_eq(p.dw_blk, 4); /* 20 in blocks of at most 4 */
-    ck_assert_int_eq(p.dw_slice_images, 8);
+    ck_assert_int_eq(p.dw_slice_images, 32); /* 4 x 4: 128 images would make 2048 pixels */
     ck_assert_int_eq(p.wg, CLAE_DC_WG_PLANE);
+    dc_geom g = e3;
+    g.GH = g.GW = g.IH = g.IW = 16;
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &g).dw_slice_images, 8);
+    g.GH = 12, g.GW = 10; /* 120 pixels: 18 images (2160 pixels) */
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &g).dw_slice_images, 18);
+    /* float16 (a wide device): rows of 16, or for the conv kind an even
+     * number of 8-pixel rows (two a vector); else float8 */
+    dev.vw = 16;
+    g.GH = g.GW = g.IH = g.IW = 8;
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_CONV, &g), 16);
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_DW, &g), 8);
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_TCONV, &g), 8);
+    g.GH = 7;
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_CONV, &g), 8);
+    g.GH = 16, g.GW = 16;
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_DW, &g), 16);
+    dev.vw = 8;
+    ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_CONV, &g), 8);
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &e5).dw_blk, 3); /* 8: 3 + 3 + 2 */
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_CONV, &e5).blk, 8);
     /* a GPU's: smaller blocks and slices */

@@ -2,7 +2,8 @@
  * per shape: every size is a compile-time constant (-D options from
  * src/host/ops/conv2d_direct.c), so loops over taps and output channels
  * unroll and the weights sit in __constant memory. Each work-item computes
- * VW = 8 neighbouring pixels along the width as one float8.
+ * VW (8 or 16) neighbouring pixels along the width as one vector; the conv
+ * kind on a grid of 8-pixel rows with VW 16 takes two rows per vector (RP).
  *
  * Two tensors take part: the GRID tensor (GC channels, GH x GW) and the
  * IMAGE tensor (IC channels, IH x IW). Grid point (gy,gx), tap (r,s) touches
@@ -88,6 +89,9 @@
 #ifndef TB
 #define TB 1 /* tconv kind: column blocks per work-item (BLK * TB independent FMA chains) */
 #endif
+#ifndef RP
+#define RP 1 /* conv kind: grid rows per vector (2: a float16 holds two rows of 8, GW == 8) */
+#endif
 #ifndef WMEM
 #define WMEM __constant /* __global when the weights exceed the constant buffer */
 #endif
@@ -126,6 +130,8 @@
 #define VSTOREH vstore8
 #define as_floatv as_float16
 #define as_intv as_int16
+#define as_floath as_float8
+#define as_inth as_int8
 #define act_fv act_f16
 #define act_gradv act_grad16
 #define elem_lossv elem_loss16
@@ -144,6 +150,8 @@
 #define VSTOREH vstore4
 #define as_floatv as_float8
 #define as_intv as_int8
+#define as_floath as_float4
+#define as_inth as_int4
 #define act_fv act_f8
 #define act_gradv act_grad8
 #define elem_lossv elem_loss
@@ -215,6 +223,27 @@ static inline floatv load_img(__global const float *t, int at, int x, int total)
     return load_guard(t + at, x, SW, IW);
 }
 
+/* Half a vector of an image row (the conv kind's RP 2): the VW / 2 columns
+ * x, x+SW, ..., zero where outside [0, IW) (as load_img). */
+static inline floath load_img_half(__global const float *t, int at, int x, int total)
+{
+    const inth col = (inth)(x) + HLANES * SW;
+    const inth out = (col | ((inth)(IW - 1) - col)) >> 31;
+#if SW == 1
+    if (at + x >= 0 && at + x + VW / 2 <= total)
+        return as_floath(as_inth(VLOADH(0, t + at + x)) & ~out);
+#elif SW == 2
+    if (at + x >= 0 && at + x + VW <= total)
+        return as_floath(as_inth(VLOADV(0, t + at + x).even) & ~out);
+#endif
+    float tmp[VW / 2];
+    for (int j = 0; j < VW / 2; j++) {
+        const int c = x + j * SW;
+        tmp[j] = (c >= 0 && c < IW) ? t[at + c] : 0.0f;
+    }
+    return VLOADH(0, tmp);
+}
+
 /* The same for a grid row (width GW, unit stride). */
 static inline floatv load_grid(__global const float *t, int at, int x, int total)
 {
@@ -270,7 +299,59 @@ static inline floatv epilogue(floatv v, __global const float *y, int step, int c
 #define NBLK_CONV ((GC + BLK - 1) / BLK)
 #define NBLK_TCONV ((IC + BLK - 1) / BLK)
 
-#if DC_KIND == 0 || DC_KIND == 1
+#if (DC_KIND == 0 || DC_KIND == 1) && RP == 2
+/* The conv kind on a grid of 8-pixel rows with VW 16 (RP 2): each float16
+ * holds grid rows 2pp (lanes 0-7) and 2pp + 1 (lanes 8-15), the 16
+ * outputs contiguous in memory (GW == VW / 2, GH even), so a float16 FMA
+ * does the work of two float8 ones where a row alone would fill half a
+ * register. Each output sums its taps in the conv kind's order (c, r, s).
+ * Global (1, GH / 2, N * NBLK_CONV). */
+__kernel void conv2d_direct_conv(__global float *grid, __global const float *image,
+                                 WMEM const float *w, __global const float *bias,
+                                 const int has_bias, const int N, __global const float *y)
+{
+    const int p0 = 2 * (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    const int n = z / NBLK_CONV, k0 = (z % NBLK_CONV) * BLK;
+    if (get_global_id(0) != 0 || p0 >= GH) return;
+    floatv acc[BLK];
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        const int kk = k0 + k < GC ? k0 + k : GC - 1;
+        acc[k] = (floatv)(has_bias ? bias[kk] : 0.0f);
+    }
+    const int total = N * IC * IH * IW;
+    for (int c = 0; c < IC; c++) {
+        const int plane = (n * IC + c) * (IH * IW);
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            const int h0 = p0 * SH + r - PT, h1 = h0 + SH;
+            const int ok0 = h0 >= 0 && h0 < IH, ok1 = h1 >= 0 && h1 < IH;
+            if (!ok0 && !ok1) continue;
+#pragma unroll
+            for (int s = 0; s < S; s++) {
+                const floath lo = ok0 ? load_img_half(image, plane + h0 * IW, s - PL, total)
+                                      : (floath)(0.0f);
+                const floath hi = ok1 ? load_img_half(image, plane + h1 * IW, s - PL, total)
+                                      : (floath)(0.0f);
+                const floatv v = (floatv)(lo, hi);
+#pragma unroll
+                for (int k = 0; k < BLK; k++) {
+                    const int kk = k0 + k < GC ? k0 + k : GC - 1;
+                    acc[k] = fma(v, (floatv)(w[((kk * IC + c) * R + r) * S + s]), acc[k]);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k0 + k < GC) {
+            const int at = ((n * GC + k0 + k) * GH + p0) * GW;
+            VSTOREV(epilogue(acc[k], y + at, 1, VW), 0, grid + at);
+        }
+    }
+}
+#elif DC_KIND == 0 || DC_KIND == 1
 /* grid (N,GC,GH,GW) = bias + sum over ic, r, s of w[gc][ic][r][s] * image.
  * A work-item takes CB vectors of VW columns side by side (more independent
  * FMA chains where BLK is small; each output's sum in the same order

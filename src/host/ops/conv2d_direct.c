@@ -178,6 +178,13 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
 
 /* The kernel of `kind` specialised for e (blk channels per work-item),
  * built on first use. */
+/* The conv kind's grid rows per vector (conv2d_direct.cl's RP): 2 where a
+ * float16 holds two whole 8-pixel rows (clae_dc_vw_max allows VW 16 there). */
+static int conv_rows_per_vector(int kind, const dc_geom *e, int vw)
+{
+    return kind == KIND_CONV && vw == 16 && e->GW == 8 && e->GH % 2 == 0 ? 2 : 1;
+}
+
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int vw,
                                  int epi, clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {
@@ -200,9 +207,10 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
-                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d -DVW=%d",
+                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d -DVW=%d -DRP=%d",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
-                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb, vw);
+                       e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb, vw,
+                       conv_rows_per_vector(kind, e, vw));
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
         int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
@@ -234,8 +242,8 @@ static clae_status run_conv(clae_device *d, const dc_geom *e, int N, cl_mem grid
     CL_ARG(k, 4, cl_int, bias != NULL);
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, grid);
-    const int cb = conv_cols(e, blk, prm.vw);
-    size_t global[3] = {(size_t)ceil_div(e->GW, prm.vw * cb), (size_t)e->GH,
+    const int cb = conv_cols(e, blk, prm.vw), rp = conv_rows_per_vector(KIND_CONV, e, prm.vw);
+    size_t global[3] = {(size_t)ceil_div(e->GW, prm.vw * cb), (size_t)(e->GH / rp),
                         (size_t)N * ceil_div(e->GC, blk)};
     return launch_planes(d, k, global, prm.wg, (size_t)cb * blk * prm.vw);
 }
@@ -420,6 +428,13 @@ clae_status conv2d_transpose_backward_direct(clae_device *d, cl_mem din, cl_mem 
 
 /* ---- fused passes (the net's training steps; clae/ops.h) ------------------ */
 
+/* The conv_pool kind's VW: the conv kind's widest, but 16 only on rows of
+ * 16 or more (it has no two-rows-per-vector form). */
+static int conv_pool_vw(const clae_device *d, const dc_geom *e)
+{
+    return e->GW >= 16 ? clae_dc_vw_max(d, KIND_CONV, e) : 8;
+}
+
 /* The conv_pool kind's loops: the conv kind's over R + SH rows, two rows of
  * accumulators, and a guarded store of vw / 2 pooled lanes. */
 static long conv_pool_kind_loops(const dc_geom *e, int blk, int vw)
@@ -442,7 +457,7 @@ int conv2d_pool_fusable(const clae_device *d, const clae_conv_shape *g,
     return pool->R == 2 && pool->S == 2 && pool->sh == 2 && pool->sw == 2 && pool->pt == 0 &&
            pool->pl == 0 && g->P % 2 == 0 && g->Q % 2 == 0 && pool->P == g->P / 2 &&
            pool->Q == g->Q / 2 &&
-           conv_pool_kind_loops(&e, conv_pool_block(&e), clae_dc_vw_max(d, KIND_CONV, &e)) <=
+           conv_pool_kind_loops(&e, conv_pool_block(&e), conv_pool_vw(d, &e)) <=
                clae_loop_budget(d);
 }
 
@@ -457,7 +472,7 @@ clae_status conv2d_pool_forward_cl(clae_device *d, cl_mem pooled, cl_mem idx, cl
     CLAE_TRY(clae_conv_check(g, "conv2d"));
     const dc_geom e = conv_geom(g);
     if (e.GH % 2 || e.GW % 2) return CLAE_ERR_SHAPE;
-    const int blk = conv_pool_block(&e), vw = clae_dc_vw_max(d, KIND_CONV, &e);
+    const int blk = conv_pool_block(&e), vw = conv_pool_vw(d, &e);
     CLAE_TRY(clae_loop_check(d, "fused convolution and pooling",
                              conv_pool_kind_loops(&e, blk, vw)));
     cl_kernel k;
