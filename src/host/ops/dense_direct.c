@@ -78,8 +78,9 @@ static int ceil_div(int a, int b) { return (a + b - 1) / b; }
 static long fwd_loops(const dense_tiles *t, int I)
 {
     const long per_chunk = 1 + t->fw_tn + t->fw_tu + t->fw_tn * (1 + t->fw_tu);
+    const long cnt = (t->fw_tn * t->fw_tu + 7) / 8 * 8; /* the epilogue's tile (FW_CNT) */
     return (long)(I / t->vw + 1) * per_chunk + t->fw_tn * (1 + t->fw_tu * (1 + t->vw)) +
-           2 * (t->fw_tn + t->fw_tu) + t->fw_tn * (1 + t->fw_tu);
+           2 * (t->fw_tn + t->fw_tu) + 2 * t->fw_tn * (1 + t->fw_tu) + 3 * cnt;
 }
 
 static long din_loops(const dense_tiles *t, int U)
