@@ -1,6 +1,8 @@
-/* Fill and copy as kernels, for recorded steps (src/host/device.c: a
+/* Fill and copy as kernels, for recorded steps (src/host/device/opencl.c: a
  * command buffer holds these where the queue would take clEnqueueFillBuffer
- * and clEnqueueCopyBuffer). Twins: memset and memmove (tests/test_device.c). */
+ * and clEnqueueCopyBuffer); the fill also for every clae_buf_fill0 on a CPU
+ * device, where PoCL's fill command is slower. Twins: memset and memmove
+ * (tests/test_device.c). */
 
 __kernel void fill_zero(__global float *p, const int n)
 {

@@ -23,8 +23,8 @@
  * activation pass runs: epi 1 the layer's activation act (a forward pass),
  * epi 2 the derivative of the activation of the layer before, through its
  * saved output y (an input gradient; y has the stored tensor's shape). The
- * activation is a kernel argument: the switch in act.clh runs once per
- * stored value, outside the loops. */
+ * activation is a kernel argument: act.clh's switch runs once per stored
+ * vector, after the loops. */
 
 #include "act.clh"
 
@@ -108,8 +108,9 @@ static inline void dense_store_part(__global float *dst, floatv v, int count, in
  * configs/dense-ae.cfg 3x slower than the forward pass and a pass of its own). */
 #define FW_CNT ((FW_TN * FW_TU + 7) / 8 * 8)
 
-/* The same on a floatv stored at y's flat index at: count lanes (the rest
- * are not stored: any value). */
+/* dense_din's epilogue on a floatv stored at flat index at (epi 1 act(x),
+ * epi 2 x times act' through y there, else x): count lanes are stored, the
+ * rest take any value. */
 static inline floatv dense_epiv(floatv x, int epi, int act, float alpha, __global const float *y,
                                 int at, int count)
 {

@@ -31,9 +31,10 @@ clae_status clae_read(clae_device *d, cl_mem m, void *dst, size_t bytes)
     return CLAE_OK;
 }
 
-/* Recorded fills and copies: kernels (src/kernels/buffer.cl), as the
- * extension's own fill and copy commands changed form between revisions. */
-static clae_status record_fill0(clae_device *d, cl_mem m, size_t bytes)
+/* Fills (recorded, or on CPUs: buf_fill0) and recorded copies as kernels
+ * (src/kernels/buffer.cl), as the extension's own fill and copy commands
+ * changed form between revisions. */
+static clae_status fill0_kernel(clae_device *d, cl_mem m, size_t bytes)
 {
     if (bytes % sizeof(float) || bytes / sizeof(float) > INT_MAX) {
         clae_record_refuse(d);
@@ -68,7 +69,7 @@ static clae_status record_copy(clae_device *d, cl_mem dst, size_t dst_off, cl_me
 clae_status clae_fill0(clae_device *d, cl_mem m, size_t bytes)
 {
     if (bytes == 0) return CLAE_OK;
-    if (d->rec.cb) return record_fill0(d, m, bytes);
+    if (d->rec.cb) return fill0_kernel(d, m, bytes);
     cl_float zero = 0.0f;
     CL_CHECK(clEnqueueFillBuffer(d->queue, m, &zero, sizeof zero, 0, bytes, 0, NULL, NULL));
     return CLAE_OK;
@@ -132,7 +133,7 @@ static clae_status buf_fill0(clae_device *d, clae_buf b, size_t bytes)
     if (!(d->type & CL_DEVICE_TYPE_CPU) || d->rec.cb || bytes % sizeof(float) ||
         bytes / sizeof(float) > INT_MAX)
         return clae_fill0(d, b.d, bytes);
-    return record_fill0(d, b.d, bytes);
+    return fill0_kernel(d, b.d, bytes);
 }
 
 static clae_status buf_copy(clae_device *d, clae_buf dst, size_t dst_off, clae_buf src,

@@ -176,8 +176,6 @@ static clae_status launch_planes(clae_device *d, cl_kernel k, const size_t *glob
     return clae_launch(d, k, 3, global, use_local ? local : NULL);
 }
 
-/* The kernel of `kind` specialised for e (blk channels per work-item),
- * built on first use. */
 /* The conv kind's grid rows per vector (conv2d_direct.cl's RP): 2 where a
  * float16 holds two whole 8-pixel rows (clae_dc_vw_max allows VW 16 there). */
 static int conv_rows_per_vector(int kind, const dc_geom *e, int vw)
@@ -185,6 +183,8 @@ static int conv_rows_per_vector(int kind, const dc_geom *e, int vw)
     return kind == KIND_CONV && vw == 16 && e->GW == 8 && e->GH % 2 == 0 ? 2 : 1;
 }
 
+/* The kernel of `kind` specialised for e (blk channels per work-item),
+ * built on first use. */
 static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int blk, int vw,
                                  int epi, clae_epi act, const dc_gsrc *gs, cl_kernel *out)
 {

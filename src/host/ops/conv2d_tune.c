@@ -114,10 +114,8 @@ clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_g
          * 64 stride-2 conv and 64 -> 32 transposed conv on an 8 x 8 grid, the
          * same dw geometry, at batch 128: clae tune, 5.0 -> 4.0 ms at 32
          * images a slice, the fastest of 24 candidates) */
-        const int plane = e->GH * e->GW;
-        p.dw_slice_images = plane >= 256 ? 8 : (2048 + plane - 1) / plane < 32
-                                                   ? (2048 + plane - 1) / plane
-                                                   : 32;
+        const int plane = e->GH * e->GW, want = (2048 + plane - 1) / plane;
+        p.dw_slice_images = want < 8 ? 8 : want > 32 ? 32 : want;
         p.wg = CLAE_DC_WG_PLANE;
         p.vw = clae_dc_vw_max(d, kind, e);
     } else {
