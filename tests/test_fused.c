@@ -21,7 +21,7 @@ typedef struct conv_case {
 /* conv2d + 2x2/2 max-pool: the denoiser's two (sim), then the edges: a
  * width that is not a multiple of 8 (12, 10: a partial vector of pooled
  * lanes), 'valid' padding, stride 2 with 5x5 taps, channels that do not
- * fill the last block (20 in blocks of 7), one channel. */
+ * fill the last block (20 in blocks of 7), one channel, many channels. */
 static const conv_case POOL_CASES[] = {
     {2, 3, 32, 32, 8, 3, 3, 1, 1, CLAE_PAD_SAME, CLAE_ACT_RELU, 1},
     {2, 8, 16, 16, 16, 3, 3, 1, 1, CLAE_PAD_SAME, CLAE_ACT_RELU, 1},
@@ -29,6 +29,9 @@ static const conv_case POOL_CASES[] = {
     {1, 1, 4, 4, 1, 3, 3, 1, 1, CLAE_PAD_SAME, CLAE_ACT_NONE, 1},
     {2, 4, 20, 20, 6, 5, 5, 2, 2, CLAE_PAD_SAME, CLAE_ACT_LEAKY_RELU, 1},
     {5, 3, 12, 12, 20, 3, 3, 1, 1, CLAE_PAD_SAME, CLAE_ACT_TANH, 1},
+    /* a slice's 4,096 weight-gradient work-items: on PoCL more than one
+     * group holds (their accumulators), so each rebuilds its own rows */
+    {1, 256, 4, 4, 64, 3, 3, 1, 1, CLAE_PAD_SAME, CLAE_ACT_RELU, 0},
 };
 enum { NPOOL = sizeof POOL_CASES / sizeof POOL_CASES[0], NPOOL_SIM = 4 };
 
@@ -163,13 +166,16 @@ typedef struct grads {
     cl_mem din, dw, db, dout;
 } grads;
 
-static void grads_alloc(grads *g, const bufs *t, const conv_case *c, int with_din, uint64_t seed)
+/* Rounds of the backward tests: 0 with din (and dout), 1 without din (the
+ * first layer: the weight gradient's group rebuilds its grid into dout, its
+ * GSTAGE), 2 with neither (each work-item rebuilds the rows it reads). */
+static void grads_alloc(grads *g, const bufs *t, const conv_case *c, int round, uint64_t seed)
 {
     float *w0 = tu_alloc_rand(t->nw + (size_t)c->K, -0.1f, 0.1f, &seed);
     g->dw = tu_upload(w0, t->nw * 4);
     g->db = c->bias ? tu_upload(w0 + t->nw, (size_t)c->K * 4) : NULL;
-    g->din = with_din ? dev_zeros(t->nin * 4) : NULL;
-    g->dout = dev_zeros(t->nout * 4);
+    g->din = round == 0 ? dev_zeros(t->nin * 4) : NULL;
+    g->dout = round < 2 ? dev_zeros(t->nout * 4) : NULL;
     free(w0);
 }
 
@@ -216,7 +222,7 @@ static void ref_grads_check(const bufs *t, const conv_case *c, const float *dcon
 START_TEST(test_fused_pool_backward)
 {
     const conv_case *c = &POOL_CASES[_i % NPOOL];
-    const int with_din = _i < NPOOL; /* the second round: the first layer, no din */
+    const int round = _i / NPOOL; /* as grads_alloc says */
     clae_device *d = tu_device();
     bufs t;
     setup(&t, c, 200 + (uint64_t)_i);
@@ -231,8 +237,8 @@ START_TEST(test_fused_pool_backward)
     ck_assert_int_eq(conv2d_forward_cl(d, conv, t.in_d, t.w_d, t.b_d, &t.g, act), CLAE_OK);
     ck_assert_int_eq(maxpool_forward_cl(d, pooled, idx, conv, &t.gp), CLAE_OK);
     grads u, f;
-    grads_alloc(&u, &t, c, with_din, seed);
-    grads_alloc(&f, &t, c, with_din, seed);
+    grads_alloc(&u, &t, c, 0, seed); /* (the unfused passes need dout) */
+    grads_alloc(&f, &t, c, round, seed);
     /* unfused: the pool's backward through act', then the conv's */
     ck_assert_int_eq(maxpool_backward_cl(d, u.dout, dpool, idx, conv, &t.gp, act), CLAE_OK);
     ck_assert_int_eq(conv2d_backward_cl(d, u.din, u.dw, u.db, u.dout, t.in_d, t.w_d, &t.g,
@@ -271,7 +277,7 @@ START_TEST(test_fused_loss_backward)
 {
     const loss_case *lc = &LOSS_CASES[_i % NLOSS];
     const conv_case *c = &lc->c;
-    const int with_din = _i < NLOSS;
+    const int round = _i / NLOSS; /* as grads_alloc says */
     clae_device *d = tu_device();
     bufs t;
     setup(&t, c, 400 + (uint64_t)_i);
@@ -284,8 +290,8 @@ START_TEST(test_fused_loss_backward)
     cl_mem lu = dev_zeros(4), lf = dev_zeros(4);
     const clae_epi act = epi_of(c->act), din_act = epi_of(CLAE_ACT_TANH);
     grads u, f;
-    grads_alloc(&u, &t, c, with_din, seed);
-    grads_alloc(&f, &t, c, with_din, seed);
+    grads_alloc(&u, &t, c, 0, seed);
+    grads_alloc(&f, &t, c, round, seed);
     ck_assert_int_eq(loss_step_cl(d, lc->lk, lu, u.dout, y_d, t_d, t.nout, act), CLAE_OK);
     ck_assert_int_eq(conv2d_backward_cl(d, u.din, u.dw, u.db, u.dout, t.in_d, t.w_d, &t.g,
                                         din_act),
@@ -390,14 +396,18 @@ static Suite *fused_suite(void)
     tcase_add_loop_test(sim, test_fused_pool_forward, 0, NPOOL_SIM);
     tcase_add_loop_test(sim, test_fused_pool_backward, 0, NPOOL_SIM);
     tcase_add_loop_test(sim, test_fused_pool_backward, NPOOL, NPOOL + 1);
+    tcase_add_loop_test(sim, test_fused_pool_backward, 2 * NPOOL, 2 * NPOOL + 1);
     tcase_add_loop_test(sim, test_fused_loss_backward, 0, NLOSS_SIM);
+    tcase_add_loop_test(sim, test_fused_loss_backward, 2 * NLOSS, 2 * NLOSS + 1);
     tcase_add_loop_test(sim, test_fused_steps_match_unfused, 0, 1);
     suite_add_tcase(s, sim);
     TCase *tc = tu_tcase("fused", 600, 0);
     tcase_add_loop_test(tc, test_fused_pool_forward, NPOOL_SIM, NPOOL);
     tcase_add_loop_test(tc, test_fused_pool_backward, NPOOL_SIM, NPOOL);
     tcase_add_loop_test(tc, test_fused_pool_backward, NPOOL + 1, 2 * NPOOL);
+    tcase_add_loop_test(tc, test_fused_pool_backward, 2 * NPOOL + 1, 3 * NPOOL);
     tcase_add_loop_test(tc, test_fused_loss_backward, NLOSS_SIM, 2 * NLOSS);
+    tcase_add_loop_test(tc, test_fused_loss_backward, 2 * NLOSS + 1, 3 * NLOSS);
     tcase_add_loop_test(tc, test_fused_steps_match_unfused, 1, 3);
     suite_add_tcase(s, tc);
     return s;

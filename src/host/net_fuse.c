@@ -68,7 +68,7 @@ clae_status clae_net_pool_backward(clae_net *n, const clae_layer_run *r)
 {
     const int i = r->index;
     const clae_epi act = {.act = r->l->act, .alpha = r->l->alpha};
-    return conv2d_pool_backward_cl(n->d, r->din.d, r->dw.d, r->db.d, r->din.d ? r->dout.d : NULL,
+    return conv2d_pool_backward_cl(n->d, r->din.d, r->dw.d, r->db.d, r->dout.d,
                                    n->grad[i + 2].d,
                                    n->aux[i + 1].d, n->act[i + 2].d, r->in.d, r->w.d, r->g, act,
                                    r->din_act);
@@ -77,7 +77,7 @@ clae_status clae_net_pool_backward(clae_net *n, const clae_layer_run *r)
 clae_status clae_net_loss_backward(clae_net *n, const clae_layer_run *r)
 {
     const clae_epi act = {.act = r->l->act, .alpha = r->l->alpha};
-    return conv2d_loss_backward_cl(n->d, r->din.d, r->dw.d, r->db.d, r->din.d ? r->dout.d : NULL,
+    return conv2d_loss_backward_cl(n->d, r->din.d, r->dw.d, r->db.d, r->dout.d,
                                    n->loss.d,
                                    n->m->net.loss_kind, r->out.d, n->target.d, r->in.d, r->w.d,
                                    r->g, act, r->din_act);

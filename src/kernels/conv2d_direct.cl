@@ -36,7 +36,10 @@
  *       layer's activation (the layer's output y and the target, as
  *       mse.cl's loss_step; the ic == 0 work-items also sum the loss). With
  *       WDOUT the ic == 0 work-items store the rebuilt grid for the input
- *       gradient that runs next.
+ *       gradient that runs next. With GSTAGE (a work-group holds all of a
+ *       slice's work-items) the group first rebuilds its slice's grid into
+ *       dout, each row once, then reads it back as GSRC 0 reads its grid:
+ *       without it every image channel's work-items rebuild the same rows.
  *
  * The file is also compiled once without options at device open: the
  * defaults below make that build a small, valid instance of every kernel. */
@@ -103,6 +106,9 @@
 #endif
 #ifndef WDOUT
 #define WDOUT 0 /* dw kind with GSRC 1 or 2: store the rebuilt grid */
+#endif
+#ifndef GSTAGE
+#define GSTAGE 0 /* dw kind with GSRC 1 or 2: the group rebuilds its slice's grid into dout first */
 #endif
 
 #include "act.clh"
@@ -622,6 +628,15 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 #define NBLK_DW ((GC + BLK - 1) / BLK)
 #define NBXG ((GW + VW - 1) / VW)
 
+/* The grid's VW columns q0.. of row gy, channel k, image n of a grid tensor
+ * as it is (zero past GW). */
+static inline floatv grid_plain(__global const float *grid, const int N, const int n,
+                                const int k, const int gy, const int q0)
+{
+    const int at = ((n * GC + k) * GH + gy) * GW;
+    return q0 + VW <= GW ? VLOADV(0, grid + at + q0) : load_grid(grid, at, q0, N * GC * GH * GW);
+}
+
 /* The grid's VW columns q0.. of row gy, channel k, image n (zero past GW),
  * from where GSRC says (the file's header); GSRC 2 also gives the loss of
  * those elements in *loss (zero past GW). Arguments as conv2d_direct_dw's. */
@@ -631,8 +646,7 @@ static inline floatv grid_vec(__global const float *grid, __global const int *gi
 {
     const intv lane = LANES;
 #if GSRC == 0
-    const int at = ((n * GC + k) * GH + gy) * GW;
-    return q0 + VW <= GW ? VLOADV(0, grid + at + q0) : load_grid(grid, at, q0, N * GC * GH * GW);
+    return grid_plain(grid, N, n, k, gy, q0);
 #elif GSRC == 1
     /* grid (GH x GW, even) max-pooled 2x2/2 into PH x PW: grid[gy][q0 + j]
      * is its window's dout times act'(pooled value) where the window's
@@ -681,6 +695,40 @@ static inline floatv grid_vec(__global const float *grid, __global const int *gi
 #endif
 }
 
+#if GSTAGE
+/* GSTAGE: the work-group (all NBLK_DW * IC work-items of one slice) rebuilds
+ * the slice's grid rows (image, channel, row) into dout, work-item w taking
+ * rows w, w + W, ... (W: the group's size); GSRC 2 also stores each
+ * work-item's loss sum, W of them after the weights and biases. The barrier
+ * makes the rows visible to the whole group. */
+static inline void stage_grid(__global float *part, __global const float *grid,
+                              __global const int *gidx, __global const float *gaux,
+                              __global float *dout, const int N, const int lcount,
+                              const int pstride, const int slice, const int n0, const int n1)
+{
+    const int w = (int)get_local_id(0), W = (int)get_local_size(0);
+    floatv lacc = (floatv)(0.0f);
+    for (int row = w; row < (n1 - n0) * GC * GH; row += W) {
+        const int n = n0 + row / (GC * GH), k = row / GH % GC, gy = row % GH;
+        const int at = ((n * GC + k) * GH + gy) * GW;
+        for (int bx = 0; bx < NBXG; bx++) {
+            const int q0 = bx * VW;
+            floatv l8 = (floatv)(0.0f);
+            const floatv a = grid_vec(grid, gidx, gaux, N, lcount, n, k, gy, q0, &l8);
+            lacc += l8;
+            if (q0 + VW <= GW)
+                VSTOREV(a, 0, dout + at + q0);
+            else
+                store_part(dout + at + q0, a, 1, GW - q0);
+        }
+    }
+#if GSRC == 2
+    part[(slice + 1) * pstride - W + w] = hsumv(lacc);
+#endif
+    barrier(CLK_GLOBAL_MEM_FENCE);
+}
+#endif
+
 __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                                __global const float *image, const int N, const int per_slice,
                                const int db_mode, const int pstride, __global const int *gidx,
@@ -690,9 +738,12 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
     const int id = (int)get_global_id(0);
     const int slice = (int)get_global_id(1);
     const int ic = id % IC, k0 = (id / IC) * BLK;
-    if (k0 >= GC) return;
     const int n0 = slice * per_slice;
     const int n1 = n0 + per_slice < N ? n0 + per_slice : N;
+#if GSTAGE
+    stage_grid(part, grid, gidx, gaux, dout, N, lcount, pstride, slice, n0, n1);
+#endif
+    if (k0 >= GC) return;
     floatv acc[BLK][R][S];
 #pragma unroll
     for (int k = 0; k < BLK; k++)
@@ -713,12 +764,16 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
                     const int kk = k0 + k < GC ? k0 + k : GC - 1;
+#if GSTAGE
+                    a[k] = grid_plain(dout, N, n, kk, gy, q0);
+#else
                     floatv l8 = (floatv)(0.0f);
                     a[k] = grid_vec(grid, gidx, gaux, N, lcount, n, kk, gy, q0, &l8);
-#if GSRC == 2
+#endif
+#if GSRC == 2 && !GSTAGE
                     if (ic == 0 && k0 + k < GC) lacc += l8;
 #endif
-#if WDOUT
+#if WDOUT && !GSTAGE
                     if (ic == 0 && k0 + k < GC) {
                         const int at = ((n * GC + kk) * GH + gy) * GW + q0;
                         if (q0 + VW <= GW)
@@ -762,7 +817,7 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
             if (grid_bias) part[slice * pstride + GC * IC * R * S + k0 + k] = hsumv(bacc[k]);
         }
     }
-#if GSRC == 2
+#if GSRC == 2 && !GSTAGE
     /* after the weights and biases (nb of them): one loss sum per block */
     if (ic == 0) part[(slice + 1) * pstride - NBLK_DW + k0 / BLK] = hsumv(lacc);
 #endif

@@ -155,15 +155,13 @@ static clae_status run_op(bench_ctx *c, bench_kind kind, int i)
         r.din = none;
         return r.l->kind->backward(&r);
     case OP_FUSED_FWD: return clae_net_pool_forward(n, i);
-    case OP_FUSED_PARAMS: /* as in the step: dout stored where the conv has a din */
-        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d,
-                                       clae_net_din_needed(n, i) ? r.dout.d : NULL,
+    case OP_FUSED_PARAMS: /* as in the step: the rebuilt grid stored in dout */
+        return conv2d_pool_backward_cl(d, NULL, r.dw.d, r.db.d, r.dout.d,
                                        n->grad[i + 2].d, n->aux[i + 1].d, n->act[i + 2].d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);
     case OP_LOSS_PARAMS:
-        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d,
-                                       clae_net_din_needed(n, i) ? r.dout.d : NULL,
+        return conv2d_loss_backward_cl(d, NULL, r.dw.d, r.db.d, r.dout.d,
                                        n->loss.d, c->m->net.loss_kind, r.out.d, n->target.d,
                                        r.in.d, r.w.d, r.g, (clae_epi){r.l->act, r.l->alpha},
                                        CLAE_EPI_NONE);

@@ -33,7 +33,8 @@ enum { KIND_CONV = CLAE_DC_CONV, KIND_TCONV = CLAE_DC_TCONV, KIND_DW = CLAE_DC_D
 typedef struct dc_gsrc {
     int kind;        /* 1: rebuilt from the pool after the layer; 2: a loss's gradient */
     cl_mem idx, aux; /* 1: the pool's argmax and pooled values; 2: -, the target */
-    cl_mem dout;     /* where the ic == 0 work-items store the rebuilt grid (NULL: nowhere) */
+    cl_mem dout;     /* where the rebuilt grid is stored (NULL: nowhere) */
+    int stage;       /* GSTAGE: the group rebuilds its slice's grid into dout first */
     clae_epi act;    /* the layer's own activation (its derivative is taken) */
     clae_loss lk;    /* 2: the loss */
     cl_mem loss;     /* 2: loss[0] = the mean loss */
@@ -213,8 +214,9 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
                        conv_rows_per_vector(kind, e, vw));
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
-        int more = snprintf(opts + len, sizeof opts - (size_t)len, " -DGSRC=%d -DWDOUT=%d -DLK=%d",
-                            gs->kind, gs->dout != NULL, (int)gs->lk);
+        int more = snprintf(opts + len, sizeof opts - (size_t)len,
+                            " -DGSRC=%d -DWDOUT=%d -DGSTAGE=%d -DLK=%d", gs->kind,
+                            gs->dout != NULL, gs->stage, (int)gs->lk);
         if (more < 0 || (size_t)more >= sizeof opts - (size_t)len) return CLAE_ERR_ARG;
     }
     static const char *const names[] = {"", "conv2d_direct_conv", "conv2d_direct_tconv",
@@ -314,13 +316,28 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     int blk = prm.dw_blk;
     cl_kernel k, ksum;
     const int rebuilt = gs && gs->kind;
-    /* the grid's activation derivative, where it is rebuilt (EPI itself is unused there) */
-    CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, prm.vw, rebuilt ? EPI_ACT : EPI_NONE,
-                           rebuilt ? gs->act : CLAE_EPI_NONE, gs, &k));
+    size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC, local[2];
+    dc_gsrc src = rebuilt ? *gs : (dc_gsrc){0};
+    /* staged where the group holds the whole slice and dout takes the grid */
+    src.stage = rebuilt && src.dout && prm.wg == CLAE_DC_WG_PLANE;
+    for (;;) {
+        /* the grid's activation derivative, where it is rebuilt (EPI itself is unused there) */
+        CLAE_TRY(direct_kernel(d, KIND_DW, e, blk, prm.vw, rebuilt ? EPI_ACT : EPI_NONE,
+                               rebuilt ? gs->act : CLAE_EPI_NONE, &src, &k));
+        size_t kwg;
+        CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
+        /* the slice's accumulators (dw_blk x R x S vectors) bound the group on a CPU */
+        const size_t cap = clae_dc_group_cap(d, kwg, (size_t)blk * (e->R * e->S + 1) * prm.vw);
+        local[0] = clae_divisor_within(wg, cap);
+        local[1] = 1;
+        if (!src.stage || local[0] == wg) break;
+        src.stage = 0; /* the slice spans groups: each work-item rebuilds its rows */
+    }
     CLAE_TRY(clae_kernel(d, "conv2d_direct_dw_sum", &ksum));
     int nw = e->GC * e->IC * e->R * e->S;
     int nb = db == NULL ? 0 : db_mode == 1 ? e->GC : e->IC;
-    int nl = rebuilt && gs->kind == 2 ? ceil_div(e->GC, blk) : 0; /* loss sums per slice */
+    /* loss sums per slice: one per channel block, or per work-item of a staged group */
+    int nl = rebuilt && gs->kind == 2 ? (src.stage ? (int)wg : ceil_div(e->GC, blk)) : 0;
     size_t row = (size_t)nw + (size_t)nb + (size_t)nl;
     if (row > INT_MAX) return CLAE_ERR_ARG; /* clae_model_layout keeps a model within this */
     if (db == NULL) db_mode = 0;
@@ -342,12 +359,7 @@ static clae_status run_dw(clae_device *d, const dc_geom *e, int N, cl_mem dw, cl
     CL_ARG(k, 8, cl_mem, rebuilt && gs->aux ? gs->aux : grid);
     CL_ARG(k, 9, cl_mem, rebuilt && gs->dout ? gs->dout : part);
     CL_ARG(k, 10, cl_int, nl ? gs->lcount : 1);
-    size_t wg = (size_t)ceil_div(e->GC, blk) * e->IC;
-    size_t kwg;
-    CLAE_TRY(clae_kernel_max_wg(d, k, &kwg));
-    /* the slice's accumulators (dw_blk x R x S vectors) bound the group on a CPU */
-    const size_t cap = clae_dc_group_cap(d, kwg, (size_t)blk * (e->R * e->S + 1) * prm.vw);
-    size_t global[2] = {wg, (size_t)nslices}, local[2] = {clae_divisor_within(wg, cap), 1};
+    size_t global[2] = {wg, (size_t)nslices};
     CLAE_TRY(clae_launch(d, k, 2, global, prm.wg == CLAE_DC_WG_PLANE ? local : NULL));
     CL_ARG(ksum, 0, cl_mem, dw);
     CL_ARG_OPT(ksum, 1, db, dw);
