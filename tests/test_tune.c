@@ -349,7 +349,8 @@ END_TEST
 /* A CPU device's defaults are the values clae used before it had a tuner
  * (so an untuned step is unchanged bit for bit), but for 5 x 5 weight
  * gradients: blocks of at most 16 output channels split evenly, dw blocks
- * of at most 36 / (R*S) (3 for a 5 x 5 kernel, measured), slices of 8
+ * of at most 36 / (R*S) (3 for a 5 x 5 kernel and for a 3 x 3 one on rows
+ * of one float16, measured), slices of 8
  * images on grids of 16 x 16 or more, of at least 2048 grid pixels (up to
  * 32 images) on smaller ones (measured), a plane a work-group. */
 START_TEST(test_tune_cpu_defaults)
@@ -385,7 +386,14 @@ START_TEST(test_tune_cpu_defaults)
     ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_CONV, &g), 8);
     g.GH = 16, g.GW = 16;
     ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_DW, &g), 16);
+    /* a 3 x 3 weight gradient on rows of one float16: 3 channels a block
+     * (20: 3 x 6 + 2), 4 on rows of two */
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &g).dw_blk, 3);
+    g.GW = g.IW = 32;
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &g).dw_blk, 4);
+    g.GW = g.IW = 16;
     dev.vw = 8;
+    ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &g).dw_blk, 4);
     ck_assert_int_eq(clae_dc_vw_max(&dev, CLAE_DC_CONV, &g), 8);
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_DW, &e5).dw_blk, 3); /* 8: 3 + 3 + 2 */
     ck_assert_int_eq(clae_dc_params_default(&dev, CLAE_DC_CONV, &e5).blk, 8);

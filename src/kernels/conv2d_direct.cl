@@ -204,18 +204,23 @@ static inline floatv load_guard(__global const float *row, int x, int step, int 
     return VLOADV(0, t);
 }
 
-/* v with the lanes whose column is outside [0, lim) set to 0.0f. The lane
- * mask is integer arithmetic: (col | (lim - 1 - col)) has its sign bit set
+/* All ones in the lanes whose column col is inside [0, lim), zero in the
+ * others. Integer arithmetic: (col | (lim - 1 - col)) has its sign bit set
  * exactly when col < 0 or col >= lim, and >> 31 spreads it over the lane.
  * Not select() on a vector comparison: clang may fold a comparison whose
  * lanes it can prove equal into a splat of one scalar bool, and oclgrind
  * (21.10 and 26.03) sign-extends such a vector to 1 instead of -1, so the
  * select silently zeroes every lane on the simulator (README, "Checking the
  * kernels on a simulated GPU"). Same instructions on every device. */
+static inline intv cols_inside(intv col, int lim)
+{
+    return ~((col | ((intv)(lim - 1) - col)) >> 31);
+}
+
+/* v with the lanes whose column is outside [0, lim) set to 0.0f. */
 static inline floatv mask_cols(floatv v, intv col, int lim)
 {
-    const intv out = (col | ((intv)(lim - 1) - col)) >> 31;
-    return as_floatv(as_intv(v) & ~out);
+    return as_floatv(as_intv(v) & cols_inside(col, lim));
 }
 
 /* Image row at flat offset `at` of a tensor of `total` floats: the VW
@@ -226,6 +231,17 @@ static inline floatv load_img(__global const float *t, int at, int x, int total)
 {
     if (at + x >= 0 && at + x + SPAN <= total)
         return mask_cols(LOADV(t + at + x), (intv)(x) + LANES * SW, IW);
+    return load_guard(t + at, x, SW, IW);
+}
+
+/* load_img with its lane mask given: keep, cols_inside of the VW columns
+ * x, x+SW, ... (the dw kind computes it once per column block), and none
+ * applied where the caller knows every column is inside the row. */
+static inline floatv load_tap(__global const float *t, int at, int x, intv keep, int inside,
+                              int total)
+{
+    if (inside) return LOADV(t + at + x);
+    if (at + x >= 0 && at + x + SPAN <= total) return as_floatv(as_intv(LOADV(t + at + x)) & keep);
     return load_guard(t + at, x, SW, IW);
 }
 
@@ -737,7 +753,11 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 {
     const int id = (int)get_global_id(0);
     const int slice = (int)get_global_id(1);
+#if IC * IH * IW > GC * GH * GW
+    const int ic = id / NBLK_DW, k0 = id % NBLK_DW * BLK;
+#else
     const int ic = id % IC, k0 = (id / IC) * BLK;
+#endif
     const int n0 = slice * per_slice;
     const int n1 = n0 + per_slice < N ? n0 + per_slice : N;
 #if GSTAGE
@@ -756,10 +776,16 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
     const int grid_bias = db_mode == 1 && ic == 0;
 #pragma unroll
     for (int k = 0; k < BLK; k++) bacc[k] = (floatv)(0.0f);
-    for (int n = n0; n < n1; n++) {
-        for (int gy = 0; gy < GH; gy++) {
-            for (int bx = 0; bx < NBXG; bx++) {
-                const int q0 = bx * VW;
+    /* column blocks outermost: a block's tap masks are computed once */
+    for (int bx = 0; bx < NBXG; bx++) {
+        const int q0 = bx * VW;
+        const int x0 = q0 * SW - PL;
+        const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
+        intv keep[S];
+#pragma unroll
+        for (int s = 0; s < S; s++) keep[s] = cols_inside((intv)(x0 + s) + LANES * SW, IW);
+        for (int n = n0; n < n1; n++) {
+            for (int gy = 0; gy < GH; gy++) {
                 floatv a[BLK];
 #pragma unroll
                 for (int k = 0; k < BLK; k++) {
@@ -787,8 +813,6 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 #pragma unroll
                     for (int k = 0; k < BLK; k++) bacc[k] += a[k];
                 }
-                const int x0 = q0 * SW - PL;
-                const int inside = x0 >= 0 && x0 + (S - 1) + SPAN <= IW;
 #pragma unroll
                 for (int r = 0; r < R; r++) {
                     const int h = gy * SH + r - PT;
@@ -796,8 +820,8 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
                     const int row = (n * IC + ic) * (IH * IW) + h * IW;
 #pragma unroll
                     for (int s = 0; s < S; s++) {
-                        const floatv v = inside ? LOADV(image + row + x0 + s)
-                                                : load_img(image, row, x0 + s, N * IC * IH * IW);
+                        const floatv v = load_tap(image, row, x0 + s, keep[s], inside,
+                                                  N * IC * IH * IW);
 #pragma unroll
                         for (int k = 0; k < BLK; k++) acc[k][r][s] = fma(a[k], v, acc[k][r][s]);
                     }

@@ -105,8 +105,16 @@ clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_g
         /* accumulators per work-item of the dw kind: about 36 vectors, and
          * 3 output channels for a 5 x 5 kernel (75: deblur-residual's 3 ->
          * 16, 5 x 5 at batch 512 on the AVX-512 Xeon, clae tune: 25.2 ms at
-         * 1 channel, 12.7 ms at 3, the fastest of 48 candidates) */
-        const int cap = taps > 9 && taps <= 25 ? 3 : 36 / taps;
+         * 1 channel, 12.7 ms at 3, the fastest of 48 candidates). 3 channels
+         * of a 3 x 3 kernel where a grid row is one float16: its 36 float16
+         * accumulators spill past AVX-512's 32 registers (the AVX-512 Xeon,
+         * clae bench: denoiser-wide's 32 -> 64 conv 50 -> 42 ms and 64 -> 64
+         * transposed conv 117-120 -> 109 ms at batch 512, the VAE's 32 -> 32
+         * transposed conv 6.8-7.1 -> 6.3 ms, the denoiser's 8 -> 16 conv and
+         * 16 -> 16 transposed conv a few percent; on rows of 32 and of
+         * float8, 3 channels were slower than 4) */
+        const int row_vector = clae_dc_vw_max(d, CLAE_DC_DW, e) == 16 && e->GW <= 16;
+        const int cap = taps > 9 && taps <= 25 ? 3 : taps == 9 && row_vector ? 3 : 36 / taps;
         p.blk = clae_dc_block_of(ch, 16);
         p.dw_blk = clae_dc_block_of(e->GC, cap < 16 ? cap : 16);
         /* slices of 8 images, or of more where a grid plane is under 16 x 16
