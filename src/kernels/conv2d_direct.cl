@@ -640,7 +640,7 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
  * with db_mode 2 part[slice][GC*IC*R*S + ic] = sum of image[n,ic]
  * (conv2d_transpose: image = dout).
  * Global (NBLK_DW * IC, nslices); a work-group should hold one slice's
- * work-items so they share its data in cache. */
+ * work-items so they share its data in cache (GSTAGE needs it to). */
 #define NBLK_DW ((GC + BLK - 1) / BLK)
 #define NBXG ((GW + VW - 1) / VW)
 
@@ -753,6 +753,8 @@ __kernel void conv2d_direct_dw(__global float *part, __global const float *grid,
 {
     const int id = (int)get_global_id(0);
     const int slice = (int)get_global_id(1);
+    /* Neighbouring work-items share the larger tensor's plane and cycle
+     * through the smaller one's blocks, which then stay in cache. */
 #if IC * IH * IW > GC * GH * GW
     const int ic = id / NBLK_DW, k0 = id % NBLK_DW * BLK;
 #else
