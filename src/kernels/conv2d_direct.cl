@@ -92,6 +92,9 @@
 #ifndef TB
 #define TB 1 /* tconv kind: column blocks per work-item (BLK * TB independent FMA chains) */
 #endif
+#ifndef PP
+#define PP 0 /* tconv kind with SW 2: a work-item computes both column phases (PP 1) */
+#endif
 #ifndef RP
 #define RP 1 /* conv kind: grid rows per vector (2: a float16 holds two rows of 8, GW == 8) */
 #endif
@@ -145,6 +148,13 @@
 #define LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 #define HLANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
 #define DUPH(v) ((v).s0011223344556677)
+/* the lanes of a and b alternating: a.s0, b.s0, a.s1, ... (ZIPLO: the first halves) */
+#define ZIPLO(a, b)                                                                        \
+    ((float16)((a).s0, (b).s0, (a).s1, (b).s1, (a).s2, (b).s2, (a).s3, (b).s3, (a).s4,     \
+               (b).s4, (a).s5, (b).s5, (a).s6, (b).s6, (a).s7, (b).s7))
+#define ZIPHI(a, b)                                                                        \
+    ((float16)((a).s8, (b).s8, (a).s9, (b).s9, (a).sa, (b).sa, (a).sb, (b).sb, (a).sc,     \
+               (b).sc, (a).sd, (b).sd, (a).se, (b).se, (a).sf, (b).sf))
 #else
 #define floatv float8
 #define intv int8
@@ -165,6 +175,8 @@
 #define LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
 #define HLANES ((int4)(0, 1, 2, 3))
 #define DUPH(v) ((v).s00112233)
+#define ZIPLO(a, b) ((float8)((a).s0, (b).s0, (a).s1, (b).s1, (a).s2, (b).s2, (a).s3, (b).s3))
+#define ZIPHI(a, b) ((float8)((a).s4, (b).s4, (a).s5, (b).s5, (a).s6, (b).s6, (a).s7, (b).s7))
 #endif
 
 /* VW values p[0], p[SW], ..., p[(VW-1)*SW]; all must be readable. */
@@ -546,25 +558,64 @@ __kernel void conv2d_direct_conv_pool(__global float *pooled, __global int *idx,
  * contiguous; each takes TB such blocks b side by side (more independent
  * FMA chains where BLK is small; each output's sum in the same order
  * whatever TB). Global (SW * ceil(NBX/TB), IH, N * NBLK_TCONV),
- * NBX = ceil(ceil(IW/SW)/VW). */
+ * NBX = ceil(ceil(IW/SW)/VW). With PP (SW 2) a work-item owns both phases
+ * of its columns: every tap (r, s) lands on one of them, and the two
+ * phases' sums interleave into contiguous stores; global (ceil(NBX/TB),
+ * IH, N * NBLK_TCONV). Each output's sum is the same either way. */
 #define NBX (((IW + SW - 1) / SW + VW - 1) / VW)
+#if PP
+/* PP: the BLK channels' two phases (e: columns x, x+2, ...; o: x+1, ...)
+ * interleaved into image[at + c*IH*IW ...], 2 VW columns of which `cols`
+ * are in the row, through the epilogue; `chans` channels are in the layer. */
+static inline void store_phase_pair(__global float *image, __global const float *y, int at,
+                                    int chans, int cols, const floatv *e, const floatv *o)
+{
+#pragma unroll
+    for (int k = 0; k < BLK; k++) {
+        if (k >= chans) break;
+        const int ak = at + k * (IH * IW);
+        const int c0 = cols < VW ? cols : VW, c1 = cols - VW < VW ? cols - VW : VW;
+        const floatv lo = epilogue(ZIPLO(e[k], o[k]), y + ak, 1, c0);
+        if (c0 == VW)
+            VSTOREV(lo, 0, image + ak);
+        else
+            store_part(image + ak, lo, 1, c0);
+        if (c1 <= 0) continue;
+        const floatv hi = epilogue(ZIPHI(e[k], o[k]), y + ak + VW, 1, c1);
+        if (c1 == VW)
+            VSTOREV(hi, 0, image + ak + VW);
+        else
+            store_part(image + ak + VW, hi, 1, c1);
+    }
+}
+#define NPH 2
+#else
+#define NPH 1
+#endif
+
 __kernel void conv2d_direct_tconv(__global float *image, __global const float *grid,
                                   WMEM const float *w, __global const float *bias,
                                   const int has_bias, const int N, __global const float *y)
 {
     const int gx = (int)get_global_id(0);
+#if PP
+    const int ph = 0, b0 = gx * TB;
+#else
     const int ph = gx % SW, b0 = (gx / SW) * TB;
+#endif
     const int oy = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
     const int n = z / NBLK_TCONV, k0 = (z % NBLK_TCONV) * BLK;
     const int x0 = ph + SW * VW * b0; /* first output column */
     if (x0 >= IW || oy >= IH) return;
-    floatv acc[TB][BLK];
+    floatv acc[NPH][TB][BLK];
 #pragma unroll
     for (int k = 0; k < BLK; k++) {
         const int kk = k0 + k < IC ? k0 + k : IC - 1;
 #pragma unroll
-        for (int j = 0; j < TB; j++) acc[j][k] = (floatv)(has_bias ? bias[kk] : 0.0f);
+        for (int p = 0; p < NPH; p++)
+#pragma unroll
+            for (int j = 0; j < TB; j++) acc[p][j][k] = (floatv)(has_bias ? bias[kk] : 0.0f);
     }
     /* Taps outermost: which of them land on this work-item's pixels depends
      * only on its row and column phase, so the tests run once per tap. */
@@ -576,7 +627,12 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
         if (h < 0 || h >= GH) continue;
 #pragma unroll
         for (int s = 0; s < S; s++) {
-            const int nx = x0 + PL - s;
+#if PP /* the phase tap s lands on */
+            const int p = ((s - PL) % 2 + 2) % 2;
+#else
+            const int p = 0;
+#endif
+            const int nx = x0 + p + PL - s;
             if (nx % SW != 0) continue;
             const int xs = nx / SW; /* grid column of lane 0 of block b0 */
             __global const float *row = grid + (n * GC * GH + h) * GW;
@@ -588,8 +644,8 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 #pragma unroll
                         for (int k = 0; k < BLK; k++) {
                             const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                            acc[j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
-                                            acc[j][k]);
+                            acc[p][j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
+                                               acc[p][j][k]);
                         }
                     }
                 }
@@ -603,8 +659,8 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
 #pragma unroll
                         for (int k = 0; k < BLK; k++) {
                             const int kk = k0 + k < IC ? k0 + k : IC - 1;
-                            acc[j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
-                                            acc[j][k]);
+                            acc[p][j][k] = fma(v, (floatv)(w[((c * IC + kk) * R + r) * S + s]),
+                                               acc[p][j][k]);
                         }
                     }
                 }
@@ -615,18 +671,23 @@ __kernel void conv2d_direct_tconv(__global float *image, __global const float *g
     for (int j = 0; j < TB; j++) {
         const int xj = x0 + SW * VW * j;
         if (xj >= IW) break;
+#if PP
+        store_phase_pair(image, y, ((n * IC + k0) * IH + oy) * IW + xj, IC - k0, IW - xj, acc[0][j],
+                         acc[1][j]);
+#else
         const int count = (IW - xj + SW - 1) / SW < VW ? (IW - xj + SW - 1) / SW : VW;
 #pragma unroll
         for (int k = 0; k < BLK; k++) {
             if (k0 + k < IC) {
                 const int at = ((n * IC + k0 + k) * IH + oy) * IW + xj;
-                const floatv v = epilogue(acc[j][k], y + at, SW, count);
+                const floatv v = epilogue(acc[0][j][k], y + at, SW, count);
                 if (SW == 1 && count == VW)
                     VSTOREV(v, 0, image + at);
                 else
                     store_part(image + at, v, SW, count);
             }
         }
+#endif
     }
 }
 #endif

@@ -73,9 +73,13 @@ static int conv_cols(const dc_geom *e, int blk, int vw)
     return cols_for(blk, ceil_div(e->GW, vw));
 }
 
-/* The same for the tconv kind (TB): blocks of one column phase. */
+/* The same for the tconv kind (TB): blocks of one column phase, each of
+ * them for both phases where its work-items hold two (PP). */
 static int tconv_nbx(const dc_geom *e, int vw) { return ceil_div(ceil_div(e->IW, e->SW), vw); }
-static int tconv_cols(const dc_geom *e, int blk, int vw) { return cols_for(blk, tconv_nbx(e, vw)); }
+static int tconv_cols(const dc_geom *e, int blk, int vw)
+{
+    return cols_for(blk * clae_dc_tconv_phases(e), tconv_nbx(e, vw));
+}
 
 static long conv_kind_loops(const dc_geom *e, int blk, int vw)
 {
@@ -89,7 +93,8 @@ static long tconv_kind_loops(const dc_geom *e, int blk, int vw)
 {
     const long tb = tconv_cols(e, blk, vw);
     const long chan = 1 + tb * (1 + blk + vw);
-    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) + tb * blk * (2 + 2L * vw);
+    return e->R + (long)e->R * e->S * (1 + (long)e->GC * chan) +
+           tb * blk * (2 + 2L * vw) * clae_dc_tconv_phases(e);
 }
 
 /* The dw kind: what every work-item runs once, and what each image of its
@@ -208,10 +213,11 @@ static clae_status direct_kernel(clae_device *d, int kind, const dc_geom *e, int
     int len = snprintf(opts, sizeof opts,
                        "-DDC_KIND=%d -DGC=%d -DGH=%d -DGW=%d -DIC=%d -DIH=%d -DIW=%d -DR=%d "
                        "-DS=%d -DSH=%d -DSW=%d -DPT=%d -DPL=%d -DBLK=%d -DWMEM=%s -DEPI=%d "
-                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d -DVW=%d -DRP=%d",
+                       "-DACT=%d -DALPHA=%.9ef -DCB=%d -DTB=%d -DVW=%d -DRP=%d -DPP=%d",
                        kind, e->GC, e->GH, e->GW, e->IC, e->IH, e->IW, e->R, e->S, e->SH, e->SW,
                        e->PT, e->PL, blk, wmem, epi, (int)act.act, (double)act.alpha, cb, tb, vw,
-                       conv_rows_per_vector(kind, e, vw));
+                       conv_rows_per_vector(kind, e, vw),
+                       kind == KIND_TCONV && clae_dc_tconv_phases(e) == 2);
     if (len < 0 || (size_t)len >= sizeof opts) return CLAE_ERR_ARG;
     if (gs && gs->kind) { /* the dw kind's grid source (only its builds name one) */
         int more = snprintf(opts + len, sizeof opts - (size_t)len,
@@ -269,9 +275,11 @@ static clae_status run_tconv(clae_device *d, const dc_geom *e, int N, cl_mem ima
     CL_ARG(k, 5, cl_int, N);
     CL_ARG_OPT(k, 6, y, image);
     const int groups = ceil_div(tconv_nbx(e, prm.vw), tconv_cols(e, blk, prm.vw)); /* of TB */
-    size_t global[3] = {(size_t)e->SW * groups, (size_t)e->IH, (size_t)N * ceil_div(e->IC, blk)};
+    const int phases = clae_dc_tconv_phases(e); /* per work-item: the others are work-items */
+    size_t global[3] = {(size_t)(e->SW / phases) * groups, (size_t)e->IH,
+                        (size_t)N * ceil_div(e->IC, blk)};
     return launch_planes(d, k, global, prm.wg,
-                         (size_t)tconv_cols(e, blk, prm.vw) * blk * prm.vw);
+                         (size_t)tconv_cols(e, blk, prm.vw) * blk * prm.vw * phases);
 }
 
 /* Images per slice of the dw kind: about `want`, more where

@@ -115,7 +115,8 @@ clae_dc_params clae_dc_params_default(const clae_device *d, int kind, const dc_g
          * float8, 3 channels were slower than 4) */
         const int row_vector = clae_dc_vw_max(d, CLAE_DC_DW, e) == 16 && e->GW <= 16;
         const int cap = taps > 9 && taps <= 25 ? 3 : taps == 9 && row_vector ? 3 : 36 / taps;
-        p.blk = clae_dc_block_of(ch, 16);
+        /* (16 accumulators: the tconv kind's two phases take 8 channels each) */
+        p.blk = clae_dc_block_of(ch, kind == CLAE_DC_TCONV ? 16 / clae_dc_tconv_phases(e) : 16);
         p.dw_blk = clae_dc_block_of(e->GC, cap < 16 ? cap : 16);
         /* slices of 8 images, or of more where a grid plane is under 16 x 16
          * pixels: at least 2048 grid pixels a slice (configs/vae.cfg's 32 ->

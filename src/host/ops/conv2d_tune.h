@@ -33,6 +33,10 @@ static inline dc_geom tconv_geom(const clae_conv_shape *g)
                      .R = g->R, .S = g->S, .SH = g->sh, .SW = g->sw, .PT = g->pt, .PL = g->pl};
 }
 
+/* Column phases one work-item of the tconv kind computes (its PP): both of
+ * a stride of 2, so its stores are contiguous; else one. */
+static inline int clae_dc_tconv_phases(const dc_geom *e) { return e->SW == 2 ? 2 : 1; }
+
 /* Channels per work-item when `ch` channels are split into blocks of at
  * most `cap`, as evenly as possible. */
 int clae_dc_block_of(int ch, int cap);
