@@ -32,7 +32,7 @@ static clae_conv_shape make_shape(const dcase *c)
 }
 
 /* Widths 5, 7, 9, 11, 13, 20, 29, 33 (not multiples of 8) and 8, 16,
- * 32; channels 1..20 (17 and 20 split into blocks, with a tail); kernels 1x1,
+ * 32, 40; channels 1..20 (17 and 20 split into blocks, with a tail); kernels 1x1,
  * 2x2, 3x3, 5x5, 3x5; strides 1, 2, 3 and 2x1; 'same' and 'valid'; a batch of
  * 19 (several weight-gradient slices, the last one short); 128 -> 128
  * channels (large work-groups); then the
@@ -61,6 +61,11 @@ static const dcase CASES[] = {
      * 64), stride 1 with both edges padded */
     {0, 2, 5, 16, 16, 6, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
     {0, 2, 3, 6, 8, 4, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
+    /* stride-2 transposed convolutions onto 3 channels 40 columns wide: the
+     * tconv kind's work-items take both column phases (PP) of 2 column
+     * blocks (TB), a conv2d_transpose's forward and a conv2d's din */
+    {1, 1, 4, 3, 20, 3, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
+    {0, 1, 3, 4, 40, 2, 3, 3, 2, 2, CLAE_PAD_SAME, 1},
     /* denoiser */
     {0, 2, 3, 32, 32, 8, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
     {0, 2, 8, 16, 16, 16, 3, 3, 1, 1, CLAE_PAD_SAME, 1},
@@ -462,6 +467,7 @@ static Suite *conv2d_direct_suite(void)
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 2, 6);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 8, 11);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 12, 13);
+    tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, 15, 17); /* PP, TB 2 */
     tcase_add_loop_test(tc, test_conv2d_direct_fused_act, 20, 24);
     tcase_add_loop_test(tc, test_conv2d_direct_vs_ref, NCASES - 1, NCASES);
     tcase_add_loop_test(tc, test_conv2d_direct_deterministic, 0, 2);

@@ -410,7 +410,9 @@ clae_status conv2d_transpose_backward_cl(clae_device *d, cl_mem din, cl_mem dw, 
  *    through act's derivative), adds into dw and db, and stores it in dout
  *    for the input gradient (din times din_act's derivative, as
  *    conv2d_backward_cl). dw is required; din, db and dout may be NULL
- *    (dout not with din).
+ *    (dout not with din). Given dout, where one work-group holds a whole
+ *    batch slice of the weight gradient, the group rebuilds the slice's
+ *    dout there once and reads it back (the net passes dout always).
  *  conv2d_loss: the last layer's backward with the loss (lk, not CCE)
  *    and its gradient through act taken in the weight-gradient pass from
  *    the layer's output y and the target t: loss[0] the mean loss, dw and db
